@@ -1,0 +1,536 @@
+package srp
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	mrand "math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func mustHex(t testing.TB, s string) *big.Int {
+	t.Helper()
+	v, err := ParseHex(s)
+	if err != nil {
+		t.Fatalf("ParseHex(%q): %v", s, err)
+	}
+	return v
+}
+
+func TestGroup(t *testing.T) {
+	if got, want := params.N.BitLen(), 3072; got != want {
+		t.Errorf("N bit length: got %d; want %d", got, want)
+	}
+	if !params.N.ProbablyPrime(10) {
+		t.Error("N is not prime")
+	}
+	if got, want := len(Pad(params.N)), 385; got != want {
+		t.Errorf("len(PAD(N)): got %d; want %d (a 384-byte N is a known emulator bug)", got, want)
+	}
+	if got, want := fmt.Sprintf("%064x", K()), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"; got != want {
+		t.Errorf("k: got %s; want %s", got, want)
+	}
+	if G().Int64() != 2 {
+		t.Errorf("g: got %v; want 2", G())
+	}
+	// The accessors return copies.
+	N().SetInt64(5)
+	if params.N.BitLen() != 3072 {
+		t.Error("N() exposed the package's N")
+	}
+}
+
+// TestVectors checks the golden vectors of shared/reference/cognito.md §1.
+func TestVectors(t *testing.T) {
+	v := big.NewInt(1234567890) // a = B = salt
+	c, err := NewClientFromPrivate(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprintf("%064x", hashU(c.A(), v)), "0c98b195a479d1a7c70c99dd680f34f5805fe686d0bc716549ff2ed895aa9111"; got != want {
+		t.Errorf("u: got %s; want %s", got, want)
+	}
+	key, err := c.PasswordKey("myPool", "test", "test", v, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := hex.EncodeToString(key), "d96cde6c95dda17175c1293140c5a81f"; got != want {
+		t.Errorf("K: got %s; want %s", got, want)
+	}
+	secretBlock, _ := base64.StdEncoding.DecodeString(base64.StdEncoding.EncodeToString([]byte("secretssecrestssecrets")))
+	ts := Timestamp(time.Date(2018, 7, 10, 11, 1, 0, 0, time.UTC))
+	if want := "Tue Jul 10 11:01:00 UTC 2018"; ts != want {
+		t.Errorf("TIMESTAMP: got %q; want %q", ts, want)
+	}
+	sig := Signature(key, "myPool", "test", secretBlock, ts)
+	if want := "tdvQu/Li/qWl8Nni0aFPs+MwY4rvKZm0kSMrGIMSUHk="; sig != want {
+		t.Errorf("signature: got %s; want %s", sig, want)
+	}
+	if !VerifySignature(key, "myPool", "test", secretBlock, ts, sig) {
+		t.Error("VerifySignature rejected the golden signature")
+	}
+	if got, want := SecretHash("123abd", "clientSecret", "test"), "LoIX/oPJWZzFYv8liJYRo+CHv16FNDY10JlZEDjL3Vg="; got != want {
+		t.Errorf("SECRET_HASH: got %s; want %s", got, want)
+	}
+	if got, want := Timestamp(time.Date(2026, 3, 5, 14, 7, 9, 0, time.UTC)), "Thu Mar 5 14:07:09 UTC 2026"; got != want {
+		t.Errorf("TIMESTAMP: got %q; want %q", got, want)
+	}
+}
+
+func TestPad(t *testing.T) {
+	tests := []struct {
+		in   int64
+		want string
+	}{
+		{0, "00"}, {1, "01"}, {20, "14"}, {127, "7f"}, {128, "0080"}, {200, "00c8"}, {255, "00ff"},
+		{256, "0100"}, {32767, "7fff"}, {32768, "008000"}, {65535, "00ffff"},
+		{-1, "ff"}, {-20, "ec"}, {-127, "81"}, {-128, "80"}, {-129, "ff7f"}, {-200, "ff38"},
+		{-255, "ff01"}, {-256, "ff00"}, {-32768, "8000"}, {-32769, "ff7fff"}, {-65536, "ff0000"},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprint(tc.in), func(t *testing.T) {
+			i := big.NewInt(tc.in)
+			if got := PadHex(i); got != tc.want {
+				t.Errorf("PadHex(%d): got %s; want %s", tc.in, got, tc.want)
+			}
+			if got := Unpad(Pad(i)); got.Cmp(i) != 0 {
+				t.Errorf("Unpad(Pad(%d)): got %v", tc.in, got)
+			}
+		})
+	}
+	if got := PadHex(nil); got != "00" {
+		t.Errorf("PadHex(nil): got %s; want 00", got)
+	}
+	if got := Unpad(nil); got.Sign() != 0 {
+		t.Errorf("Unpad(nil): got %v; want 0", got)
+	}
+}
+
+// refPad is an independent reference for Pad: the minimal two's-complement
+// length is found by trying lengths until the value fits.
+func refPad(i *big.Int) []byte {
+	for l := 1; ; l++ {
+		lim := new(big.Int).Lsh(big.NewInt(1), uint(8*l-1))
+		min := new(big.Int).Neg(lim)
+		if i.Cmp(min) >= 0 && i.Cmp(lim) < 0 {
+			v := new(big.Int).Set(i)
+			if v.Sign() < 0 {
+				v.Add(v, new(big.Int).Lsh(big.NewInt(1), uint(8*l)))
+			}
+			return v.FillBytes(make([]byte, l))
+		}
+	}
+}
+
+func TestPadRandom(t *testing.T) {
+	r := mrand.New(mrand.NewPCG(1, 2))
+	for n := 0; n < 5000; n++ {
+		b := make([]byte, 1+r.IntN(48))
+		for j := range b {
+			b[j] = byte(r.Uint32())
+		}
+		b[0] >>= uint(r.IntN(8)) // vary the top bits, including leading zero nibbles
+		i := new(big.Int).SetBytes(b)
+		if r.IntN(2) == 0 {
+			i.Neg(i)
+		}
+		got, want := Pad(i), refPad(i)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("Pad(%x): got %x; want %x", i, got, want)
+		}
+		if back := Unpad(got); back.Cmp(i) != 0 {
+			t.Fatalf("Unpad(Pad(%x)): got %x", i, back)
+		}
+	}
+}
+
+func TestParseHex(t *testing.T) {
+	long := strings.Repeat("a", MaxHexLen)
+	tests := []struct {
+		in      string
+		want    string // decimal; empty means an error
+		wantErr bool
+	}{
+		{in: "0", want: "0"},
+		{in: "00ff", want: "255"},
+		{in: "FF", want: "255"},
+		{in: "aBcD", want: "43981"},
+		{in: "-14", want: "-20"},
+		{in: "-0", want: "0"},
+		{in: "-00c8", want: "-200"},
+		{in: "499602d2", want: "1234567890"},
+		{in: long, want: mustDecimal(long)},
+		{in: "-" + long, want: "-" + mustDecimal(long)},
+		{in: "", wantErr: true},
+		{in: "-", wantErr: true},
+		{in: "--1", wantErr: true},
+		{in: "+1", wantErr: true},
+		{in: "0x1f", wantErr: true},
+		{in: " 1f", wantErr: true},
+		{in: "1f ", wantErr: true},
+		{in: "1_f", wantErr: true},
+		{in: "1g", wantErr: true},
+		{in: "é", wantErr: true},
+		{in: "1\x00", wantErr: true},
+		{in: long + "a", wantErr: true},
+		{in: "-" + long + "a", wantErr: true},
+	}
+	for _, tc := range tests {
+		name := tc.in
+		if len(name) > 20 {
+			name = fmt.Sprintf("%.10s...(%d)", name, len(name))
+		}
+		t.Run(name, func(t *testing.T) {
+			got, err := ParseHex(tc.in)
+			if tc.wantErr {
+				if !errors.Is(err, ErrInvalidHex) {
+					t.Fatalf("ParseHex: got %v, %v; want ErrInvalidHex", got, err)
+				}
+				if len(err.Error()) > 200 {
+					t.Errorf("error message is %d bytes; it must not echo the input", len(err.Error()))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseHex: %v", err)
+			}
+			if got.String() != tc.want {
+				t.Errorf("ParseHex(%q): got %v; want %s", name, got, tc.want)
+			}
+		})
+	}
+}
+
+func mustDecimal(h string) string {
+	v, _ := new(big.Int).SetString(h, 16)
+	return v.String()
+}
+
+func TestTimestampEveryDayAndHour(t *testing.T) {
+	days := []string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+	months := []string{"", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+	est := time.FixedZone("EST", -5*3600)
+	for _, month := range []time.Month{time.January, time.October, time.December} {
+		for day := 1; day <= 31; day++ {
+			for hour := 0; hour < 24; hour++ {
+				ut := time.Date(2027, month, day, hour, 4, 5, 999, time.UTC)
+				want := fmt.Sprintf("%s %s %d %02d:04:05 UTC 2027", days[ut.Weekday()], months[month], day, hour)
+				if got := Timestamp(ut); got != want {
+					t.Fatalf("Timestamp(%v): got %q; want %q", ut, got, want)
+				}
+				// The same instant in another zone formats identically.
+				if got := Timestamp(ut.In(est)); got != want {
+					t.Fatalf("Timestamp(%v in EST): got %q; want %q", ut, got, want)
+				}
+				back, err := ParseTimestamp(want)
+				if err != nil || !back.Equal(ut.Truncate(time.Second)) {
+					t.Fatalf("ParseTimestamp(%q): got %v, %v; want %v", want, back, err, ut.Truncate(time.Second))
+				}
+			}
+		}
+	}
+}
+
+func TestParseTimestampRejects(t *testing.T) {
+	for _, s := range []string{
+		"Thu Mar 05 14:07:09 UTC 2026", // zero-padded day
+		"Thu Mar  5 14:07:09 UTC 2026", // space-padded day
+		"Thu Mar 5 02:07:09 UTC 2026",  // 12-hour clock for 14:07 is still a valid 24h string...
+		"Thu Mar 5 14:07:09 GMT 2026",
+		"Thu Mar 5 14:07:09 UTC 2026 ",
+		"Fri Mar 5 14:07:09 UTC 2026", // wrong weekday
+		"thu mar 5 14:07:09 utc 2026",
+		"Thu Mar 5 14:7:09 UTC 2026",
+		"",
+		strings.Repeat("x", 100),
+	} {
+		if s == "Thu Mar 5 02:07:09 UTC 2026" {
+			// 02:07 is a well-formed 24-hour time; it must parse as 02:07,
+			// not as 14:07.
+			got, err := ParseTimestamp(s)
+			if err != nil || got.Hour() != 2 {
+				t.Errorf("ParseTimestamp(%q): got %v, %v; want hour 2", s, got, err)
+			}
+			continue
+		}
+		if _, err := ParseTimestamp(s); !errors.Is(err, ErrInvalidTimestamp) {
+			t.Errorf("ParseTimestamp(%q): got %v; want ErrInvalidTimestamp", s, err)
+		}
+	}
+}
+
+func TestSecretHash(t *testing.T) {
+	h := SecretHash("123abd", "clientSecret", "test")
+	if !VerifySecretHash("123abd", "clientSecret", "test", h) {
+		t.Error("VerifySecretHash rejected a valid hash")
+	}
+	for _, tc := range []struct{ id, secret, user string }{
+		{"123abd", "clientSecret", "Test"},
+		{"123abc", "clientSecret", "test"},
+		{"123abd", "clientSecreT", "test"},
+		{"23abd", "clientSecret", "test1"}, // same concatenation, different split
+	} {
+		if VerifySecretHash(tc.id, tc.secret, tc.user, h) {
+			if tc.user+tc.id == "test123abd" {
+				continue // the hash covers username||clientId; this split is indistinguishable by design
+			}
+			t.Errorf("VerifySecretHash(%+v) accepted another input's hash", tc)
+		}
+	}
+}
+
+func TestPoolName(t *testing.T) {
+	for in, want := range map[string]string{
+		"us-east-1_AbC123": "AbC123",
+		"eu-west-1_myPool": "myPool",
+		"noUnderscore":     "noUnderscore",
+		"a_b_c":            "b_c",
+	} {
+		if got := PoolName(in); got != want {
+			t.Errorf("PoolName(%q): got %q; want %q", in, got, want)
+		}
+	}
+}
+
+// randomSalt returns a random salt of 1..32 bytes, positive or negative,
+// often with leading zero nibbles or a top bit that needs a sign byte.
+func randomSalt(r *mrand.Rand) *big.Int {
+	b := make([]byte, 1+r.IntN(32))
+	for j := range b {
+		b[j] = byte(r.Uint32())
+	}
+	switch r.IntN(4) {
+	case 0:
+		b[0] &= 0x0f // leading zero nibble
+	case 1:
+		b[0] |= 0x80 // needs a sign byte when positive
+	}
+	s := new(big.Int).SetBytes(b)
+	if r.IntN(2) == 0 {
+		s.Neg(s)
+	}
+	return s
+}
+
+func randomString(r *mrand.Rand, n int) string {
+	alphabets := [][]rune{
+		[]rune("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+		[]rune("!@#$%^&*()_+-=[]{};':\",./<>?\\| "),
+		[]rune("éüßçñøåæ日本語中文한국어ДжЩЖΩπ€😀🔐👩‍💻"),
+	}
+	var sb strings.Builder
+	for range n {
+		a := alphabets[r.IntN(len(alphabets))]
+		sb.WriteRune(a[r.IntN(len(a))])
+	}
+	return sb.String()
+}
+
+// TestClientServerRoundTrip runs full handshakes between the client half and
+// the server half with random users, unicode passwords and random negative or
+// positive salts: the keys agree and the signature verifies; a wrong password
+// does not.
+func TestClientServerRoundTrip(t *testing.T) {
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	r := mrand.New(mrand.NewPCG(42, 7))
+	for i := range n {
+		pool := PoolName("us-east-1_" + randomString(r, 1+r.IntN(8)))
+		user := randomString(r, 1+r.IntN(40))
+		password := randomString(r, 1+r.IntN(64))
+		salt := randomSalt(r)
+		// The salt travels as hex, possibly with a leading '-' and leading zeros.
+		saltHex := salt.Text(16)
+		if r.IntN(2) == 0 {
+			saltHex = strings.Replace(saltHex, salt.Abs(salt).Text(16), "00"+salt.Abs(salt).Text(16), 1)
+			salt = mustHex(t, saltHex)
+		}
+		if !utf8.ValidString(password) {
+			t.Fatal("invalid test password")
+		}
+		v := Verifier(pool, user, password, salt)
+		srv, err := NewServer(rand.Reader, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cli, err := NewClient(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		B := mustHex(t, srv.BHex())
+		clientSalt := mustHex(t, saltHex)
+		ck, err := cli.PasswordKey(pool, user, password, B, clientSalt)
+		if err != nil {
+			t.Fatalf("handshake %d: client: %v", i, err)
+		}
+		sk, err := srv.PasswordKey(mustHex(t, cli.AHex()))
+		if err != nil {
+			t.Fatalf("handshake %d: server: %v", i, err)
+		}
+		if !bytes.Equal(ck, sk) {
+			t.Fatalf("handshake %d (salt %s): client key %x != server key %x", i, saltHex, ck, sk)
+		}
+		block := make([]byte, 1+r.IntN(64))
+		for j := range block {
+			block[j] = byte(r.Uint32())
+		}
+		ts := Timestamp(time.Unix(r.Int64N(4e9), 0))
+		sig := Signature(ck, pool, user, block, ts)
+		if !VerifySignature(sk, pool, user, block, ts, sig) {
+			t.Fatalf("handshake %d: server rejected the client's signature", i)
+		}
+		if i%50 == 0 {
+			// A wrong password gives another key and a rejected signature.
+			wk, err := cli.PasswordKey(pool, user, password+"x", B, clientSalt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Equal(wk, sk) || VerifySignature(sk, pool, user, block, ts, Signature(wk, pool, user, block, ts)) {
+				t.Fatalf("handshake %d: a wrong password was accepted", i)
+			}
+			// The alias instead of the internal user ID fails too.
+			ak, _ := cli.PasswordKey(pool, user+"@example.com", password, B, clientSalt)
+			if bytes.Equal(ak, sk) {
+				t.Fatalf("handshake %d: another user ID gave the same key", i)
+			}
+		}
+	}
+}
+
+func TestDeviceSecretRoundTrip(t *testing.T) {
+	for i := range 20 {
+		groupKey := fmt.Sprintf("-group%d", i)
+		deviceKey := fmt.Sprintf("us-east-1_%08x-aaaa-bbbb", i)
+		password, salt, verifier, err := NewDeviceSecret(rand.Reader, groupKey, deviceKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if raw, err := base64.StdEncoding.DecodeString(password); err != nil || len(raw) != 40 {
+			t.Fatalf("device password: got %d bytes, %v; want 40 bytes of base64", len(raw), err)
+		}
+		if len(salt) < 1 || len(salt) > 17 || salt[0]&0x80 != 0 {
+			t.Fatalf("device salt %x: want the PAD of 16 random bytes", salt)
+		}
+		// The server sees the base64-decoded salt and verifier.
+		v := Unpad(verifier)
+		srv, err := NewServer(rand.Reader, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cli, err := NewClient(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ck, err := cli.PasswordKey(groupKey, deviceKey, password, mustHex(t, srv.BHex()), mustHex(t, DeviceSaltHex(salt)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sk, err := srv.PasswordKey(cli.A())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ck, sk) {
+			t.Fatalf("device %d: client key %x != server key %x", i, ck, sk)
+		}
+	}
+	if _, _, _, err := NewDeviceSecret(rand.Reader, "", "k"); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("empty group key: got %v; want ErrInvalidArgument", err)
+	}
+	if _, _, _, err := NewDeviceSecret(failingReader{}, "g", "k"); !errors.Is(err, ErrRandom) {
+		t.Errorf("failing rand: got %v; want ErrRandom", err)
+	}
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("entropy exhausted") }
+
+func TestAborts(t *testing.T) {
+	cli, err := NewClient(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	salt := big.NewInt(99)
+	n := N()
+	for name, B := range map[string]*big.Int{
+		"nil":      nil,
+		"zero":     big.NewInt(0),
+		"N":        n,
+		"2N":       new(big.Int).Lsh(n, 1),
+		"-N":       new(big.Int).Neg(n),
+		"negative": big.NewInt(-5),
+		"N+1":      new(big.Int).Add(n, big.NewInt(1)),
+	} {
+		if _, err := cli.PasswordKey("pool", "user", "pw", B, salt); !errors.Is(err, ErrInvalidB) {
+			t.Errorf("B=%s: got %v; want ErrInvalidB", name, err)
+		}
+	}
+	if _, err := cli.PasswordKey("pool", "user", "pw", big.NewInt(7), nil); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("nil salt: got %v; want ErrInvalidArgument", err)
+	}
+	srv, err := NewServer(rand.Reader, Verifier("pool", "user", "pw", salt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, A := range map[string]*big.Int{
+		"nil":      nil,
+		"zero":     big.NewInt(0),
+		"N":        n,
+		"3N":       new(big.Int).Mul(n, big.NewInt(3)),
+		"negative": big.NewInt(-1),
+	} {
+		if _, err := srv.PasswordKey(A); !errors.Is(err, ErrInvalidA) {
+			t.Errorf("A=%s: got %v; want ErrInvalidA", name, err)
+		}
+	}
+	for name, v := range map[string]*big.Int{"nil": nil, "zero": big.NewInt(0), "N": n} {
+		if _, err := NewServer(rand.Reader, v); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("verifier %s: got %v; want ErrInvalidArgument", name, err)
+		}
+	}
+	if _, err := NewClient(failingReader{}); !errors.Is(err, ErrRandom) {
+		t.Errorf("client with failing rand: got %v; want ErrRandom", err)
+	}
+	if _, err := NewClient(io.LimitReader(rand.Reader, 10)); !errors.Is(err, ErrRandom) {
+		t.Errorf("client with short rand: got %v; want ErrRandom", err)
+	}
+	if _, err := NewClient(nil); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("client with nil rand: got %v; want ErrInvalidArgument", err)
+	}
+	if _, err := NewServer(failingReader{}, big.NewInt(5)); !errors.Is(err, ErrRandom) {
+		t.Errorf("server with failing rand: got %v; want ErrRandom", err)
+	}
+	for _, a := range []*big.Int{nil, big.NewInt(0), big.NewInt(-3)} {
+		if _, err := NewClientFromPrivate(a); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("NewClientFromPrivate(%v): got %v; want ErrInvalidArgument", a, err)
+		}
+	}
+	// u == 0 cannot be produced from real inputs (it needs a SHA-256
+	// preimage of zero); checkU is the check both halves use.
+	if err := checkU(new(big.Int)); !errors.Is(err, ErrInvalidU) {
+		t.Errorf("checkU(0): got %v; want ErrInvalidU", err)
+	}
+	if err := checkU(big.NewInt(1)); err != nil {
+		t.Errorf("checkU(1): got %v; want nil", err)
+	}
+}
+
+// TestErrorsHoldNoSecrets checks that no error message carries the password.
+func TestErrorsHoldNoSecrets(t *testing.T) {
+	cli, _ := NewClient(rand.Reader)
+	const pw = "hunter2-super-secret"
+	_, err := cli.PasswordKey("pool", "user", pw, big.NewInt(0), big.NewInt(1))
+	if err == nil || strings.Contains(err.Error(), pw) {
+		t.Errorf("error %v: want an error without the password", err)
+	}
+}

@@ -41,7 +41,7 @@ func NewClientFromPrivate(a *big.Int) (*Client, error) {
 	if a == nil || a.Sign() <= 0 {
 		return nil, fmt.Errorf("%w: private value a must be positive", ErrInvalidArgument)
 	}
-	A := new(big.Int).Exp(params.g, a, params.N)
+	A := expG(a)
 	if A.Sign() == 0 {
 		return nil, fmt.Errorf("%w: A mod N == 0", ErrInvalidA)
 	}
@@ -79,7 +79,7 @@ func (c *Client) PasswordKey(poolName, userID, password string, B, salt *big.Int
 	}
 	x := hashX(poolName, userID, password, salt)
 	// S = (B - k*g^x mod N)^(a + u*x) mod N, base reduced into [0, N).
-	gx := new(big.Int).Exp(params.g, x, params.N)
+	gx := expG(x)
 	kgx := gx.Mul(params.k, gx)
 	kgx.Mod(kgx, params.N)
 	base := new(big.Int).Sub(B, kgx)

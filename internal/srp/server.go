@@ -10,8 +10,7 @@ import (
 // x = H(PAD(salt) || H(poolName || userID || ":" || password)). A server
 // stores v and the salt instead of the password. salt may be negative.
 func Verifier(poolName, userID, password string, salt *big.Int) *big.Int {
-	x := hashX(poolName, userID, password, salt)
-	return x.Exp(params.g, x, params.N)
+	return expG(hashX(poolName, userID, password, salt))
 }
 
 // Server is the server half of one SRP handshake for one verifier: a private
@@ -50,7 +49,7 @@ func NewServerFromPrivate(v, b *big.Int) (*Server, error) {
 	case b == nil || b.Sign() <= 0:
 		return nil, fmt.Errorf("%w: private value b must be positive", ErrInvalidArgument)
 	}
-	B := new(big.Int).Exp(params.g, b, params.N)
+	B := expG(b)
 	kv := new(big.Int).Mul(params.k, v)
 	B.Add(B, kv)
 	B.Mod(B, params.N)

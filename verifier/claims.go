@@ -1,0 +1,371 @@
+package verifier
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Claims are the verified claims of a Cognito ID or access token.
+//
+// A Claims value returned by [Verifier.Verify] is the caller's own copy of
+// the struct, but its slices (Groups, Scopes) may be shared with the
+// verifier's cache and with other callers: treat them as read-only.
+type Claims struct {
+	// Subject is sub: the user's stable ID (for M2M tokens, the client ID).
+	Subject string
+	// Username is username (access tokens) or cognito:username (ID
+	// tokens). Empty for machine-to-machine tokens.
+	Username string
+	// ClientID is the app client ID: aud of ID tokens, client_id of
+	// access tokens.
+	ClientID string
+	// Issuer is iss.
+	Issuer string
+	// UserPoolID is the ID of the configured pool the token was routed to.
+	UserPoolID string
+	// TokenUse is TokenUseID or TokenUseAccess.
+	TokenUse TokenUse
+	// Email and EmailVerified come from ID tokens.
+	Email         string
+	EmailVerified bool
+	// PhoneNumber and PhoneNumberVerified come from ID tokens.
+	PhoneNumber         string
+	PhoneNumberVerified bool
+	// Groups is cognito:groups; nil when the claim is absent.
+	Groups []string
+	// Scopes is scope split on spaces (access tokens); nil when absent.
+	Scopes []string
+	// JTI, OriginJTI, EventID and DeviceKey are jti, origin_jti, event_id
+	// and device_key.
+	JTI       string
+	OriginJTI string
+	EventID   string
+	DeviceKey string
+	// IssuedAt, AuthTime, ExpiresAt and NotBefore are iat, auth_time, exp
+	// and nbf; zero when absent (exp is always present in verified claims).
+	IssuedAt  time.Time
+	AuthTime  time.Time
+	ExpiresAt time.Time
+	NotBefore time.Time
+	// KeyID is the kid of the key that verified the signature.
+	KeyID string
+
+	raw string // the verified payload JSON
+}
+
+// HasGroup reports whether the token is in group g.
+func (c *Claims) HasGroup(g string) bool { return slices.Contains(c.Groups, g) }
+
+// HasScope reports whether the token carries scope s.
+func (c *Claims) HasScope(s string) bool { return slices.Contains(c.Scopes, s) }
+
+// HasAnyGroup reports whether the token is in at least one of groups.
+func (c *Claims) HasAnyGroup(groups ...string) bool {
+	for _, g := range groups {
+		if c.HasGroup(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAllGroups reports whether the token is in every one of groups.
+func (c *Claims) HasAllGroups(groups ...string) bool {
+	for _, g := range groups {
+		if !c.HasGroup(g) {
+			return false
+		}
+	}
+	return true
+}
+
+// HasAnyScope reports whether the token carries at least one of scopes.
+func (c *Claims) HasAnyScope(scopes ...string) bool {
+	for _, s := range scopes {
+		if c.HasScope(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAllScopes reports whether the token carries every one of scopes.
+func (c *Claims) HasAllScopes(scopes ...string) bool {
+	for _, s := range scopes {
+		if !c.HasScope(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsMachine reports whether c is a machine-to-machine (client credentials)
+// access token: an access token without a username.
+func (c *Claims) IsMachine() bool { return c.TokenUse == TokenUseAccess && c.Username == "" }
+
+// Get returns the raw JSON value of the payload member name ("custom:tenant",
+// "identities", any member), and whether it is present. It reads the
+// already-verified payload; the token is not parsed again.
+func (c *Claims) Get(name string) (json.RawMessage, bool) {
+	sc := scanner{s: c.raw}
+	if !sc.eat('{') || sc.eat('}') {
+		return nil, false
+	}
+	for {
+		sc.ws()
+		k, ok := sc.str()
+		if !ok || !sc.eat(':') {
+			return nil, false
+		}
+		sc.ws()
+		start := sc.i
+		if !sc.skip(0) {
+			return nil, false
+		}
+		if k == name {
+			return json.RawMessage(c.raw[start:sc.i]), true
+		}
+		if !sc.eat(',') {
+			return nil, false
+		}
+	}
+}
+
+// String returns the payload member name if it is a JSON string, such as a
+// custom attribute: c.String("custom:tenant").
+func (c *Claims) String(name string) (string, bool) {
+	raw, ok := c.Get(name)
+	if !ok {
+		return "", false
+	}
+	sc := scanner{s: string(raw)}
+	return sc.str()
+}
+
+// Decode unmarshals the whole verified payload into v with encoding/json,
+// for callers that want their own claims type.
+func (c *Claims) Decode(v any) error { return json.Unmarshal([]byte(c.raw), v) }
+
+// Raw returns the verified payload JSON.
+func (c *Claims) Raw() json.RawMessage { return json.RawMessage(c.raw) }
+
+// MarshalJSON returns the verified payload JSON, unchanged.
+func (c *Claims) MarshalJSON() ([]byte, error) {
+	if c.raw == "" {
+		return []byte("{}"), nil
+	}
+	return []byte(c.raw), nil
+}
+
+// Presence bits of the claims the verifier checks.
+const (
+	hasIss = 1 << iota
+	hasExp
+	hasNbf
+	hasIat
+	hasAud
+	hasClientID
+	hasTokenUse
+)
+
+// parsedClaims is what parsePayload produces: the Claims plus the raw
+// check-relevant values.
+type parsedClaims struct {
+	has      uint32
+	tokenUse string
+	aud      string
+	clientID string
+	exp, nbf int64 // seconds
+	iat      int64
+}
+
+// parsePayload decodes payload into c and p. It rejects invalid JSON,
+// duplicate member names and known claims of the wrong type.
+func parsePayload(payload string, c *Claims, p *parsedClaims) error {
+	sc := scanner{s: payload}
+	if !sc.eat('{') {
+		return reject(ErrMalformed, "the payload is not a JSON object")
+	}
+	var nameBuf [24]string
+	names := nameBuf[:0]
+	var manyNames map[string]struct{}
+	var username, cognitoUsername string
+	var scope string
+	var hasScope, hasUser, hasCogUser bool
+	if !sc.eat('}') {
+		for {
+			sc.ws()
+			name, ok := sc.str()
+			if !ok {
+				return reject(ErrMalformed, "the payload is not valid JSON")
+			}
+			// Duplicate member names are ambiguous: reject them.
+			if manyNames == nil {
+				for _, n := range names {
+					if n == name {
+						return reject(ErrMalformed, "the payload has a duplicate claim name")
+					}
+				}
+				if len(names) < len(nameBuf) {
+					names = append(names, name)
+				} else {
+					manyNames = make(map[string]struct{}, 2*len(nameBuf))
+					for _, n := range names {
+						manyNames[n] = struct{}{}
+					}
+					manyNames[name] = struct{}{}
+				}
+			} else {
+				if _, dup := manyNames[name]; dup {
+					return reject(ErrMalformed, "the payload has a duplicate claim name")
+				}
+				manyNames[name] = struct{}{}
+			}
+			if !sc.eat(':') {
+				return reject(ErrMalformed, "the payload is not valid JSON")
+			}
+			sc.ws()
+			var sec, nsec int64
+			switch name {
+			case "iss":
+				c.Issuer, ok = sc.str()
+				p.has |= hasIss
+			case "sub":
+				c.Subject, ok = sc.str()
+			case "token_use":
+				p.tokenUse, ok = sc.str()
+				p.has |= hasTokenUse
+			case "aud":
+				p.aud, ok = sc.audience()
+				p.has |= hasAud
+			case "client_id":
+				p.clientID, ok = sc.str()
+				p.has |= hasClientID
+			case "exp":
+				sec, nsec, ok = sc.numericDate()
+				c.ExpiresAt = time.Unix(sec, nsec)
+				p.exp = sec
+				p.has |= hasExp
+			case "nbf":
+				sec, nsec, ok = sc.numericDate()
+				c.NotBefore = time.Unix(sec, nsec)
+				p.nbf = sec
+				p.has |= hasNbf
+			case "iat":
+				sec, nsec, ok = sc.numericDate()
+				c.IssuedAt = time.Unix(sec, nsec)
+				p.iat = sec
+				p.has |= hasIat
+			case "auth_time":
+				sec, nsec, ok = sc.numericDate()
+				c.AuthTime = time.Unix(sec, nsec)
+			case "username":
+				username, ok = sc.str()
+				hasUser = true
+			case "cognito:username":
+				cognitoUsername, ok = sc.str()
+				hasCogUser = true
+			case "scope":
+				scope, ok = sc.str()
+				hasScope = true
+			case "cognito:groups":
+				c.Groups, ok = sc.stringArray()
+			case "email":
+				c.Email, ok = sc.str()
+			case "email_verified":
+				c.EmailVerified, ok = sc.flexBool()
+			case "phone_number":
+				c.PhoneNumber, ok = sc.str()
+			case "phone_number_verified":
+				c.PhoneNumberVerified, ok = sc.flexBool()
+			case "jti":
+				c.JTI, ok = sc.str()
+			case "origin_jti":
+				c.OriginJTI, ok = sc.str()
+			case "event_id":
+				c.EventID, ok = sc.str()
+			case "device_key":
+				c.DeviceKey, ok = sc.str()
+			default:
+				if !sc.skip(1) {
+					return reject(ErrMalformed, "the payload is not valid JSON (or nests deeper than 32 levels)")
+				}
+			}
+			if !ok {
+				return rejectf(ErrMalformed, "claim %s has the wrong type or is not valid JSON", name)
+			}
+			if sc.eat(',') {
+				continue
+			}
+			if sc.eat('}') {
+				break
+			}
+			return reject(ErrMalformed, "the payload is not valid JSON")
+		}
+	}
+	sc.ws()
+	if sc.i != len(payload) {
+		return reject(ErrMalformed, "the payload has data after the JSON object")
+	}
+	switch {
+	case hasUser && hasCogUser && username != cognitoUsername:
+		return reject(ErrMalformed, "username and cognito:username disagree")
+	case hasUser:
+		c.Username = username
+	default:
+		c.Username = cognitoUsername
+	}
+	if hasScope {
+		c.Scopes = splitScopes(scope)
+	}
+	c.raw = payload
+	return nil
+}
+
+// audience reads aud: a string, or an array holding exactly one string.
+func (sc *scanner) audience() (string, bool) {
+	if sc.i < len(sc.s) && sc.s[sc.i] == '[' {
+		sc.i++
+		sc.ws()
+		v, ok := sc.str()
+		if !ok || !sc.eat(']') {
+			return "", false
+		}
+		return v, true
+	}
+	return sc.str()
+}
+
+// flexBool reads true/false, or the strings "true"/"false" that some
+// Cognito attributes use.
+func (sc *scanner) flexBool() (bool, bool) {
+	if sc.i < len(sc.s) && sc.s[sc.i] == '"' {
+		v, ok := sc.str()
+		switch {
+		case !ok:
+			return false, false
+		case v == "true":
+			return true, true
+		case v == "false":
+			return false, true
+		}
+		return false, false
+	}
+	return sc.boolean()
+}
+
+// splitScopes splits a space-separated scope string with one allocation.
+func splitScopes(s string) []string {
+	n := 0
+	for f := range strings.FieldsSeq(s) {
+		_ = f
+		n++
+	}
+	out := make([]string, 0, n)
+	for f := range strings.FieldsSeq(s) {
+		out = append(out, f)
+	}
+	return out
+}

@@ -1,0 +1,262 @@
+package verifier
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"math/big"
+	"strings"
+	"unsafe"
+)
+
+// algorithm is a JWS alg on the allow-list.
+type algorithm uint8
+
+const (
+	algInvalid algorithm = iota
+	algRS256
+	algRS384
+	algRS512
+	algPS256
+	algPS384
+	algPS512
+	algES256
+	algES384
+	algES512
+)
+
+var algNames = [...]string{"", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
+
+func (a algorithm) String() string {
+	if int(a) < len(algNames) && a != algInvalid {
+		return algNames[a]
+	}
+	return "invalid"
+}
+
+func parseAlg(s string) algorithm {
+	switch s {
+	case "RS256":
+		return algRS256
+	case "RS384":
+		return algRS384
+	case "RS512":
+		return algRS512
+	case "PS256":
+		return algPS256
+	case "PS384":
+		return algPS384
+	case "PS512":
+		return algPS512
+	case "ES256":
+		return algES256
+	case "ES384":
+		return algES384
+	case "ES512":
+		return algES512
+	}
+	return algInvalid
+}
+
+func (a algorithm) isRSA() bool { return a >= algRS256 && a <= algPS512 }
+func (a algorithm) isEC() bool  { return a >= algES256 && a <= algES512 }
+
+// b64 is strict unpadded base64url. Strict rejects non-zero trailing bits;
+// validSegmentChars rejects the CR/LF that the decoder would skip.
+var b64 = base64.RawURLEncoding.Strict()
+
+// b64url marks the bytes allowed in a compact JWS: the base64url alphabet
+// and the two dots.
+var b64url = func() (t [256]bool) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['-'], t['_'], t['.'] = true, true, true
+	return t
+}()
+
+// splitToken splits a compact JWS into its three segments and checks its
+// alphabet. It returns the indexes of the two dots.
+func splitToken(token string) (dot1, dot2 int, err error) {
+	for i := 0; i < len(token); i++ {
+		if !b64url[token[i]] {
+			if token[i] == '=' {
+				return 0, 0, reject(ErrMalformed, "the token has base64 padding; JWS uses unpadded base64url")
+			}
+			return 0, 0, reject(ErrMalformed, "the token has characters outside base64url (whitespace, a Bearer prefix or quotes?)")
+		}
+	}
+	dot1 = strings.IndexByte(token, '.')
+	if dot1 < 0 {
+		return 0, 0, reject(ErrMalformed, "the token is not a compact JWS (header.payload.signature)")
+	}
+	rest := strings.IndexByte(token[dot1+1:], '.')
+	if rest < 0 {
+		return 0, 0, reject(ErrMalformed, "the token is not a compact JWS (header.payload.signature)")
+	}
+	dot2 = dot1 + 1 + rest
+	if strings.IndexByte(token[dot2+1:], '.') >= 0 {
+		return 0, 0, reject(ErrMalformed, "the token has more than three segments (an encrypted JWE is not supported)")
+	}
+	if dot1 == 0 || dot2 == dot1+1 || dot2 == len(token)-1 {
+		return 0, 0, reject(ErrMalformed, "the token has an empty segment")
+	}
+	return dot1, dot2, nil
+}
+
+// stringBytes returns the bytes of s without copying. The result must
+// never be modified.
+func stringBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
+// bytesString returns b as a string without copying. b must never be
+// modified afterwards.
+func bytesString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+const maxHeaderSize = 1024
+
+// header is the parsed protected header.
+type header struct {
+	alg    algorithm
+	algRaw string
+	kid    string
+}
+
+// parseHeader parses the decoded protected header strictly: a JSON object
+// with unique member names, alg on the allow-list, a kid, and none of the
+// headers that would let the token choose its own key.
+func parseHeader(h string, out *header) error {
+	sc := scanner{s: h}
+	if !sc.eat('{') {
+		return reject(ErrMalformed, "the header is not a JSON object")
+	}
+	var nameBuf [8]string
+	names := nameBuf[:0]
+	var hasAlg, hasKid bool
+	if !sc.eat('}') {
+		for {
+			sc.ws()
+			name, ok := sc.str()
+			if !ok {
+				return reject(ErrMalformed, "the header is not valid JSON")
+			}
+			for _, n := range names {
+				if n == name {
+					return reject(ErrMalformed, "the header has a duplicate member name; refusing to guess which one counts")
+				}
+			}
+			if len(names) == len(nameBuf) {
+				return reject(ErrMalformed, "the header has too many members")
+			}
+			names = append(names, name)
+			if !sc.eat(':') {
+				return reject(ErrMalformed, "the header is not valid JSON")
+			}
+			sc.ws()
+			switch name {
+			case "alg":
+				out.algRaw, ok = sc.str()
+				hasAlg = true
+			case "kid":
+				out.kid, ok = sc.str()
+				hasKid = true
+			case "jku", "x5u", "jwk", "x5c", "crit":
+				return rejectf(ErrMalformed, "the header has %q, which is not accepted: keys come only from the configured JWKS", name)
+			default:
+				ok = sc.skip(1)
+			}
+			if !ok {
+				return reject(ErrMalformed, "the header is not valid JSON or a member has the wrong type")
+			}
+			if sc.eat(',') {
+				continue
+			}
+			if sc.eat('}') {
+				break
+			}
+			return reject(ErrMalformed, "the header is not valid JSON")
+		}
+	}
+	sc.ws()
+	if sc.i != len(h) {
+		return reject(ErrMalformed, "the header has data after the JSON object")
+	}
+	if !hasAlg {
+		return reject(ErrMalformed, "the header has no alg")
+	}
+	out.alg = parseAlg(out.algRaw)
+	if out.alg == algInvalid {
+		return reject(ErrUnsupportedAlg, "alg is not one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 (none and HMAC are never accepted)")
+	}
+	if !hasKid || out.kid == "" {
+		return reject(ErrMalformed, "the header has no kid; Cognito tokens always name their key")
+	}
+	return nil
+}
+
+// verifySignature checks sig over signingInput with key k under alg a.
+func verifySignature(k *publicKey, a algorithm, signingInput string, sig []byte) bool {
+	in := stringBytes(signingInput)
+	switch a {
+	case algRS256:
+		d := sha256.Sum256(in)
+		return rsa.VerifyPKCS1v15(k.rsa, crypto.SHA256, d[:], sig) == nil
+	case algRS384:
+		d := sha512.Sum384(in)
+		return rsa.VerifyPKCS1v15(k.rsa, crypto.SHA384, d[:], sig) == nil
+	case algRS512:
+		d := sha512.Sum512(in)
+		return rsa.VerifyPKCS1v15(k.rsa, crypto.SHA512, d[:], sig) == nil
+	case algPS256:
+		d := sha256.Sum256(in)
+		return rsa.VerifyPSS(k.rsa, crypto.SHA256, d[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
+	case algPS384:
+		d := sha512.Sum384(in)
+		return rsa.VerifyPSS(k.rsa, crypto.SHA384, d[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
+	case algPS512:
+		d := sha512.Sum512(in)
+		return rsa.VerifyPSS(k.rsa, crypto.SHA512, d[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
+	case algES256:
+		d := sha256.Sum256(in)
+		return verifyECDSA(k.ec, d[:], sig)
+	case algES384:
+		d := sha512.Sum384(in)
+		return verifyECDSA(k.ec, d[:], sig)
+	case algES512:
+		d := sha512.Sum512(in)
+		return verifyECDSA(k.ec, d[:], sig)
+	}
+	return false
+}
+
+// verifyECDSA verifies a JWS ECDSA signature: r and s as fixed-size
+// big-endian integers, concatenated (RFC 7518 §3.4).
+func verifyECDSA(pub *ecdsa.PublicKey, digest, sig []byte) bool {
+	size := (pub.Curve.Params().BitSize + 7) / 8
+	if len(sig) != 2*size {
+		return false
+	}
+	r := new(big.Int).SetBytes(sig[:size])
+	s := new(big.Int).SetBytes(sig[size:])
+	return ecdsa.Verify(pub, digest, r, s)
+}
+
+// sigSize is the exact signature length alg a requires under key k.
+func sigSize(k *publicKey, a algorithm) int {
+	if a.isRSA() {
+		return k.rsa.Size()
+	}
+	return 2 * ((k.ec.Curve.Params().BitSize + 7) / 8)
+}

@@ -1,0 +1,309 @@
+package srpclient
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/cognitokit/cognitokit/internal/srp"
+)
+
+// API is the subset of *cognitoidentityprovider.Client that the package uses.
+// Pass the real client, or a fake in tests.
+type API interface {
+	InitiateAuth(context.Context, *cip.InitiateAuthInput, ...func(*cip.Options)) (*cip.InitiateAuthOutput, error)
+	RespondToAuthChallenge(context.Context, *cip.RespondToAuthChallengeInput, ...func(*cip.Options)) (*cip.RespondToAuthChallengeOutput, error)
+	AdminInitiateAuth(context.Context, *cip.AdminInitiateAuthInput, ...func(*cip.Options)) (*cip.AdminInitiateAuthOutput, error)
+	AdminRespondToAuthChallenge(context.Context, *cip.AdminRespondToAuthChallengeInput, ...func(*cip.Options)) (*cip.AdminRespondToAuthChallengeOutput, error)
+	GetTokensFromRefreshToken(context.Context, *cip.GetTokensFromRefreshTokenInput, ...func(*cip.Options)) (*cip.GetTokensFromRefreshTokenOutput, error)
+	RevokeToken(context.Context, *cip.RevokeTokenInput, ...func(*cip.Options)) (*cip.RevokeTokenOutput, error)
+	GlobalSignOut(context.Context, *cip.GlobalSignOutInput, ...func(*cip.Options)) (*cip.GlobalSignOutOutput, error)
+	ConfirmDevice(context.Context, *cip.ConfirmDeviceInput, ...func(*cip.Options)) (*cip.ConfirmDeviceOutput, error)
+	UpdateDeviceStatus(context.Context, *cip.UpdateDeviceStatusInput, ...func(*cip.Options)) (*cip.UpdateDeviceStatusOutput, error)
+	ForgetDevice(context.Context, *cip.ForgetDeviceInput, ...func(*cip.Options)) (*cip.ForgetDeviceOutput, error)
+	AssociateSoftwareToken(context.Context, *cip.AssociateSoftwareTokenInput, ...func(*cip.Options)) (*cip.AssociateSoftwareTokenOutput, error)
+	VerifySoftwareToken(context.Context, *cip.VerifySoftwareTokenInput, ...func(*cip.Options)) (*cip.VerifySoftwareTokenOutput, error)
+	SignUp(context.Context, *cip.SignUpInput, ...func(*cip.Options)) (*cip.SignUpOutput, error)
+	ConfirmSignUp(context.Context, *cip.ConfirmSignUpInput, ...func(*cip.Options)) (*cip.ConfirmSignUpOutput, error)
+	ResendConfirmationCode(context.Context, *cip.ResendConfirmationCodeInput, ...func(*cip.Options)) (*cip.ResendConfirmationCodeOutput, error)
+	ForgotPassword(context.Context, *cip.ForgotPasswordInput, ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error)
+	ConfirmForgotPassword(context.Context, *cip.ConfirmForgotPasswordInput, ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
+	ChangePassword(context.Context, *cip.ChangePasswordInput, ...func(*cip.Options)) (*cip.ChangePasswordOutput, error)
+}
+
+var _ API = (*cip.Client)(nil)
+
+// Config configures a [Client]. API, UserPoolID and ClientID are required;
+// every other field is optional and its zero value is the documented default.
+type Config struct {
+	// API is the Cognito user pool API, usually
+	// cognitoidentityprovider.NewFromConfig(awsCfg). Required.
+	API API
+
+	// UserPoolID is the pool ID, e.g. "us-east-1_AbC123". Required.
+	UserPoolID string
+
+	// ClientID is the app client ID. Required.
+	ClientID string
+
+	// ClientSecret is the app client's secret, for confidential clients.
+	// Optional. When set, every request carries a SECRET_HASH computed with
+	// the USERNAME of that very request (the internal username after the
+	// first challenge), and GetTokensFromRefreshToken and RevokeToken send
+	// the secret itself.
+	ClientSecret string
+
+	// RefreshTokenRotation must be set when the app client has refresh-token
+	// rotation enabled: refresh then uses GetTokensFromRefreshToken (which
+	// returns a new refresh token) instead of REFRESH_TOKEN_AUTH (which
+	// Cognito refuses for such clients). Optional. Default false.
+	RefreshTokenRotation bool
+
+	// OnRefreshTokenRotated is called with the new tokens whenever a refresh
+	// returns a new refresh token, so that the caller can persist it before
+	// the old one's grace period ends. An error from it is returned by the
+	// refresh. Optional.
+	OnRefreshTokenRotated func(ctx context.Context, t *Tokens) error
+
+	// Devices stores remembered devices. Optional. When nil, devices are
+	// neither confirmed nor used. When set, the device that Cognito
+	// announces after a sign-in is confirmed and stored, and later sign-ins
+	// and refreshes send its DEVICE_KEY and answer DEVICE_SRP_AUTH.
+	Devices DeviceStore
+
+	// DeviceName is the name given to confirmed devices. Optional. Default
+	// "cognitokit".
+	DeviceName string
+
+	// Now is the clock used for TIMESTAMP and token expiry. Optional.
+	// Default time.Now.
+	Now func() time.Time
+
+	// Rand is the random source for the SRP private values and device
+	// secrets. Optional. Default crypto/rand.Reader.
+	Rand io.Reader
+
+	// ClientMetadata is sent to Lambda triggers with every sign-in request.
+	// Optional.
+	ClientMetadata map[string]string
+
+	// TOTPIssuer is the issuer shown by authenticator apps in the
+	// otpauth:// URI of a TOTP setup. Optional. Default the pool ID.
+	TOTPIssuer string
+}
+
+// Client signs users in to one app client of one Cognito user pool. It is
+// safe for concurrent use.
+type Client struct {
+	api      API
+	poolID   string
+	poolName string // SRP pool name: the part of the pool ID after '_'
+	cfg      Config
+}
+
+var poolIDPattern = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d_[A-Za-z0-9]+$`)
+
+// Limits on values that come from outside.
+const (
+	maxUsernameLen    = 128
+	maxPasswordLen    = 256
+	maxSecretBlock    = 16 << 10 // decoded SECRET_BLOCK bytes
+	maxChallengeSteps = 16       // automatic responses in one sign-in
+	maxAnswerLen      = 4096
+)
+
+// New validates cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	switch {
+	case cfg.API == nil:
+		return nil, fmt.Errorf("%w: API is nil; pass cognitoidentityprovider.NewFromConfig(awsCfg)", ErrInvalidConfig)
+	case !poolIDPattern.MatchString(cfg.UserPoolID):
+		return nil, fmt.Errorf("%w: UserPoolID %q is not a user pool ID like us-east-1_AbC123", ErrInvalidConfig, truncate(cfg.UserPoolID, 64))
+	case cfg.ClientID == "" || len(cfg.ClientID) > 128 || strings.ContainsAny(cfg.ClientID, " \t\r\n"):
+		return nil, fmt.Errorf("%w: ClientID must be 1 to 128 characters without spaces", ErrInvalidConfig)
+	case len(cfg.ClientSecret) > 256:
+		return nil, fmt.Errorf("%w: ClientSecret is longer than 256 bytes", ErrInvalidConfig)
+	case cfg.OnRefreshTokenRotated != nil && !cfg.RefreshTokenRotation:
+		return nil, fmt.Errorf("%w: OnRefreshTokenRotated is set but RefreshTokenRotation is false", ErrInvalidConfig)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.DeviceName == "" {
+		cfg.DeviceName = "cognitokit"
+	}
+	if cfg.TOTPIssuer == "" {
+		cfg.TOTPIssuer = cfg.UserPoolID
+	}
+	return &Client{api: cfg.API, poolID: cfg.UserPoolID, poolName: srp.PoolName(cfg.UserPoolID), cfg: cfg}, nil
+}
+
+// UserPoolID returns the pool ID the client signs in to.
+func (c *Client) UserPoolID() string { return c.poolID }
+
+// ClientID returns the app client ID.
+func (c *Client) ClientID() string { return c.cfg.ClientID }
+
+// secretHash returns the SECRET_HASH for username, or "" without a secret.
+func (c *Client) secretHash(username string) string {
+	if c.cfg.ClientSecret == "" {
+		return ""
+	}
+	return srp.SecretHash(c.cfg.ClientID, c.cfg.ClientSecret, username)
+}
+
+// secretHashPtr is secretHash as the SDK's optional string.
+func (c *Client) secretHashPtr(username string) *string {
+	if c.cfg.ClientSecret == "" {
+		return nil
+	}
+	h := c.secretHash(username)
+	return &h
+}
+
+func checkUsername(u string) error {
+	if u == "" || len(u) > maxUsernameLen {
+		return fmt.Errorf("%w: username must be 1 to %d bytes", ErrInvalidInput, maxUsernameLen)
+	}
+	return nil
+}
+
+func checkPassword(p string) error {
+	if p == "" || len(p) > maxPasswordLen {
+		return fmt.Errorf("%w: password must be 1 to %d bytes", ErrInvalidInput, maxPasswordLen)
+	}
+	return nil
+}
+
+// checkCode validates a one-time code: digits only, 4 to 12 of them.
+func checkCode(code string) error {
+	if len(code) < 4 || len(code) > 12 {
+		return fmt.Errorf("%w: code must be 4 to 12 digits", ErrInvalidInput)
+	}
+	for i := 0; i < len(code); i++ {
+		if code[i] < '0' || code[i] > '9' {
+			return fmt.Errorf("%w: code must contain digits only", ErrInvalidInput)
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// wrapAPI maps an error from the Cognito API to the package's sentinels,
+// keeping the SDK error in the chain.
+func wrapAPI(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("srpclient: %s: %w", op, err)
+	}
+	var sentinel error
+	var (
+		notAuth *types.NotAuthorizedException
+		apiErr  smithy.APIError
+		netErr  net.Error
+	)
+	switch {
+	case errors.As(err, &notAuth):
+		sentinel = ErrNotAuthorized
+		if strings.Contains(strings.ToLower(notAuth.ErrorMessage()), "session") {
+			sentinel = ErrSessionExpired
+		}
+	case errorAs[*types.UserNotFoundException](err):
+		sentinel = ErrUserNotFound
+	case errorAs[*types.UserNotConfirmedException](err):
+		sentinel = ErrUserNotConfirmed
+	case errorAs[*types.PasswordResetRequiredException](err):
+		sentinel = ErrPasswordResetRequired
+	case errorAs[*types.CodeMismatchException](err):
+		sentinel = ErrCodeMismatch
+	case errorAs[*types.ExpiredCodeException](err):
+		sentinel = ErrExpiredCode
+	case errorAs[*types.InvalidPasswordException](err), errorAs[*types.PasswordHistoryPolicyViolationException](err):
+		sentinel = ErrInvalidPassword
+	case errorAs[*types.TooManyRequestsException](err), errorAs[*types.TooManyFailedAttemptsException](err),
+		errorAs[*types.LimitExceededException](err):
+		sentinel = ErrTooManyRequests
+	case errorAs[*types.InternalErrorException](err), errorAs[*types.InternalServerException](err):
+		sentinel = ErrUnavailable
+	case errorAs[*types.InvalidParameterException](err):
+		sentinel = ErrInvalidInput
+	case errors.As(err, &apiErr):
+		return fmt.Errorf("srpclient: %s: %w", op, err)
+	case errors.As(err, &netErr):
+		sentinel = ErrUnavailable
+	default:
+		return fmt.Errorf("srpclient: %s: %w: %w", op, ErrUnavailable, err)
+	}
+	return fmt.Errorf("srpclient: %s: %w: %w", op, sentinel, err)
+}
+
+func errorAs[T error](err error) bool {
+	var t T
+	return errors.As(err, &t)
+}
+
+// isDeviceNotFound reports whether err says that a device does not exist.
+func isDeviceNotFound(err error) bool {
+	var rnf *types.ResourceNotFoundException
+	if errors.As(err, &rnf) {
+		return true
+	}
+	// Some endpoints report an unknown device as NotAuthorized "Device does
+	// not exist."
+	var na *types.NotAuthorizedException
+	return errors.As(err, &na) && strings.Contains(strings.ToLower(na.ErrorMessage()), "device")
+}
+
+// jwtClaims decodes the payload of a JWT WITHOUT verifying it. The package
+// uses it only to learn the internal username and the expiry of tokens it
+// just received from Cognito over TLS; never use it to authorize anything.
+func jwtClaims(token string) map[string]any {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || len(parts[1]) > 16<<10 {
+		return nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+func claimString(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}
+
+func claimTime(m map[string]any, k string) time.Time {
+	if f, ok := m[k].(float64); ok && f > 0 && f < 1e11 {
+		return time.Unix(int64(f), 0)
+	}
+	return time.Time{}
+}

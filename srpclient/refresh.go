@@ -1,0 +1,123 @@
+package srpclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// Refresh returns new tokens for prev.RefreshToken.
+//
+// Without Config.RefreshTokenRotation it uses REFRESH_TOKEN_AUTH, with the
+// SECRET_HASH computed from prev.Username (the internal username: an alias
+// would fail) and the DEVICE_KEY of the remembered device; Cognito returns no
+// new refresh token, so the result keeps prev's. With rotation it uses
+// GetTokensFromRefreshToken, and the new refresh token is passed to
+// Config.OnRefreshTokenRotated before Refresh returns.
+//
+// A revoked, expired or signed-out refresh token gives an error wrapping
+// [ErrRefreshTokenInvalid]: sign in again.
+func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
+	if prev == nil || prev.RefreshToken == "" {
+		return nil, ErrNoRefreshToken
+	}
+	if len(prev.RefreshToken) > 16<<10 {
+		return nil, fmt.Errorf("%w: refresh token longer than 16 KiB", ErrInvalidInput)
+	}
+	if c.cfg.ClientSecret != "" && prev.Username == "" && !c.cfg.RefreshTokenRotation {
+		return nil, fmt.Errorf("%w: Tokens.Username (the internal username) is needed for SECRET_HASH", ErrInvalidInput)
+	}
+	deviceKey := prev.DeviceKey
+	if deviceKey == "" && c.cfg.Devices != nil && prev.Username != "" {
+		if d, ok, err := c.cfg.Devices.Get(ctx, c.poolID, prev.Username); err != nil {
+			return nil, fmt.Errorf("%w: get: %w", ErrDeviceStore, err)
+		} else if ok {
+			deviceKey = d.Key
+		}
+	}
+	var (
+		res *types.AuthenticationResultType
+		err error
+	)
+	if c.cfg.RefreshTokenRotation {
+		in := &cip.GetTokensFromRefreshTokenInput{
+			ClientId: &c.cfg.ClientID, RefreshToken: &prev.RefreshToken, ClientMetadata: c.cfg.ClientMetadata,
+		}
+		if c.cfg.ClientSecret != "" {
+			in.ClientSecret = &c.cfg.ClientSecret
+		}
+		if deviceKey != "" {
+			in.DeviceKey = &deviceKey
+		}
+		var out *cip.GetTokensFromRefreshTokenOutput
+		if out, err = c.api.GetTokensFromRefreshToken(ctx, in); err == nil {
+			res = out.AuthenticationResult
+		}
+	} else {
+		params := map[string]string{"REFRESH_TOKEN": prev.RefreshToken}
+		if h := c.secretHash(prev.Username); h != "" {
+			params["SECRET_HASH"] = h
+		}
+		if deviceKey != "" {
+			params["DEVICE_KEY"] = deviceKey
+		}
+		var out *cip.InitiateAuthOutput
+		if out, err = c.api.InitiateAuth(ctx, &cip.InitiateAuthInput{
+			AuthFlow: types.AuthFlowTypeRefreshTokenAuth, ClientId: &c.cfg.ClientID,
+			AuthParameters: params, ClientMetadata: c.cfg.ClientMetadata,
+		}); err == nil {
+			res = out.AuthenticationResult
+		}
+	}
+	if err != nil {
+		if errorAs[*types.NotAuthorizedException](err) || errorAs[*types.RefreshTokenReuseException](err) {
+			return nil, fmt.Errorf("srpclient: refresh: %w: %w", ErrRefreshTokenInvalid, err)
+		}
+		return nil, wrapAPI("refresh", err)
+	}
+	if res == nil || deref(res.AccessToken) == "" {
+		return nil, fmt.Errorf("%w: refresh returned no access token", ErrBadChallenge)
+	}
+	t := c.tokensFrom(res, prev.Username, deviceKey)
+	rotated := t.RefreshToken != "" && t.RefreshToken != prev.RefreshToken
+	if t.RefreshToken == "" {
+		t.RefreshToken = prev.RefreshToken
+	}
+	if rotated && c.cfg.OnRefreshTokenRotated != nil {
+		if err := c.cfg.OnRefreshTokenRotated(ctx, t); err != nil {
+			return t, fmt.Errorf("srpclient: persisting the rotated refresh token: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// RevokeToken revokes a refresh token and the access tokens issued from it.
+func (c *Client) RevokeToken(ctx context.Context, refreshToken string) error {
+	if refreshToken == "" {
+		return ErrNoRefreshToken
+	}
+	in := &cip.RevokeTokenInput{ClientId: &c.cfg.ClientID, Token: &refreshToken}
+	if c.cfg.ClientSecret != "" {
+		in.ClientSecret = &c.cfg.ClientSecret
+	}
+	_, err := c.api.RevokeToken(ctx, in)
+	return wrapAPI("revoke token", err)
+}
+
+// GlobalSignOut signs the user out of every device: all refresh tokens of
+// the user stop working.
+func (c *Client) GlobalSignOut(ctx context.Context, accessToken string) error {
+	if accessToken == "" {
+		return fmt.Errorf("%w: empty access token", ErrInvalidInput)
+	}
+	_, err := c.api.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: &accessToken})
+	return wrapAPI("global sign out", err)
+}
+
+// isPermanent reports whether a refresh error will not go away by retrying.
+func isPermanent(err error) bool {
+	return errors.Is(err, ErrRefreshTokenInvalid) || errors.Is(err, ErrNoRefreshToken) || errors.Is(err, ErrInvalidInput)
+}

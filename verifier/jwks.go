@@ -387,15 +387,16 @@ func acceptableJWKSType(mt string) bool {
 	return strings.HasSuffix(mt, "+json")
 }
 
-// cacheMaxAge returns Cache-Control max-age, or 0 when absent; no-cache and
-// no-store count as 0 too, which means MinRefreshInterval after clamping.
+// cacheMaxAge returns Cache-Control max-age, or 0 when absent. max-age=0,
+// no-cache and no-store give 1ns, which means MinRefreshInterval after
+// clamping.
 func cacheMaxAge(h http.Header) time.Duration {
 	for _, v := range h.Values("Cache-Control") {
 		for d := range strings.SplitSeq(v, ",") {
 			d = strings.TrimSpace(strings.ToLower(d))
 			if rest, ok := strings.CutPrefix(d, "max-age="); ok {
-				if n, err := strconv.ParseInt(strings.Trim(rest, `"`), 10, 64); err == nil && n > 0 && n < 1<<31 {
-					return time.Duration(n) * time.Second
+				if n, err := strconv.ParseInt(strings.Trim(rest, `"`), 10, 64); err == nil && n >= 0 && n < 1<<31 {
+					return max(time.Duration(n)*time.Second, time.Nanosecond)
 				}
 			}
 			if d == "no-cache" || d == "no-store" {

@@ -107,9 +107,11 @@ func splitToken(token string) (dot1, dot2 int, err error) {
 	if strings.IndexByte(token[dot2+1:], '.') >= 0 {
 		return 0, 0, reject(ErrMalformed, "the token has more than three segments (an encrypted JWE is not supported)")
 	}
-	if dot1 == 0 || dot2 == dot1+1 || dot2 == len(token)-1 {
-		return 0, 0, reject(ErrMalformed, "the token has an empty segment")
+	if dot1 == 0 || dot2 == dot1+1 {
+		return 0, 0, reject(ErrMalformed, "the token has an empty header or payload")
 	}
+	// An empty signature is left to the header checks, so that alg "none"
+	// is reported as ErrUnsupportedAlg.
 	return dot1, dot2, nil
 }
 

@@ -1,0 +1,136 @@
+package verifier
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// Benchmarks share one 2048-bit RSA key (keyA) and Cognito-shaped access
+// tokens. BenchmarkRSAFloor is the physical floor of verifying one token:
+// SHA-256 over its signing input plus rsa.VerifyPKCS1v15.
+
+const benchTokens = 512
+
+// benchSetup returns a warm verifier (static JWKS, cache per cacheSize) and
+// distinct valid tokens.
+func benchSetup(b *testing.B, cacheSize int) (*Verifier, []string) {
+	b.Helper()
+	keys(b)
+	cfg := staticConfig(TokenUseAccess, keyA)
+	cfg.CacheSize = cacheSize
+	v := mustNew(b, cfg)
+	toks := make([]string, benchTokens)
+	for i := range toks {
+		toks[i] = mint(b, keyA, with(accessClaims(), "jti", "bench-"+strings.Repeat("x", i%7)+itoa3(i)))
+	}
+	for _, tok := range toks[:1] {
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return v, toks
+}
+
+func itoa3(i int) string {
+	return string([]byte{byte('0' + i/100%10), byte('0' + i/10%10), byte('0' + i%10)})
+}
+
+func BenchmarkRSAFloor(b *testing.B) {
+	_, toks := benchSetup(b, -1)
+	tok := toks[0]
+	dot := strings.LastIndexByte(tok, '.')
+	input := []byte(tok[:dot])
+	sig, err := base64.RawURLEncoding.DecodeString(tok[dot+1:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub := &keyA.rsa.PublicKey
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		d := sha256.Sum256(input)
+		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerifyUncached(b *testing.B) {
+	v, toks := benchSetup(b, -1)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if _, err := v.Verify(ctx, toks[i%len(toks)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkVerifyCached(b *testing.B) {
+	v, toks := benchSetup(b, 0)
+	ctx := context.Background()
+	tok := toks[0]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := v.Verify(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyParallel verifies distinct tokens from all Ps with the
+// verified-token cache disabled, so every call does the full work.
+func BenchmarkVerifyParallel(b *testing.B) {
+	v, toks := benchSetup(b, -1)
+	ctx := context.Background()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(next.Add(1) * 97)
+		for pb.Next() {
+			if _, err := v.Verify(ctx, toks[i%len(toks)]); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkVerifyCachedParallel hits the verified-token cache from all Ps.
+func BenchmarkVerifyCachedParallel(b *testing.B) {
+	v, toks := benchSetup(b, 0)
+	ctx := context.Background()
+	for _, tok := range toks {
+		if _, err := v.Verify(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(next.Add(1) * 97)
+		for pb.Next() {
+			if _, err := v.Verify(ctx, toks[i%len(toks)]); err != nil {
+				b.Error(err)
+				return
+			}
+			i++
+		}
+	})
+}
+
+var _ = time.Second

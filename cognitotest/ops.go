@@ -1,0 +1,71 @@
+package cognitotest
+
+// operations returns the implemented API operations by name.
+func (s *Server) operations() map[string]opFunc {
+	return map[string]opFunc{
+		// Sign-in
+		"InitiateAuth":                s.opInitiateAuth,
+		"AdminInitiateAuth":           s.opAdminInitiateAuth,
+		"RespondToAuthChallenge":      s.opRespondToAuthChallenge,
+		"AdminRespondToAuthChallenge": s.opAdminRespondToAuthChallenge,
+		"GetTokensFromRefreshToken":   s.opGetTokensFromRefreshToken,
+		"RevokeToken":                 s.opRevokeToken,
+		"GlobalSignOut":               s.opGlobalSignOut,
+		"AdminUserGlobalSignOut":      s.opAdminUserGlobalSignOut,
+		// MFA
+		"AssociateSoftwareToken":    s.opAssociateSoftwareToken,
+		"VerifySoftwareToken":       s.opVerifySoftwareToken,
+		"SetUserMFAPreference":      s.opSetUserMFAPreference,
+		"AdminSetUserMFAPreference": s.opSetUserMFAPreference,
+		// Devices
+		"ConfirmDevice":           s.opConfirmDevice,
+		"UpdateDeviceStatus":      s.opUpdateDeviceStatus,
+		"AdminUpdateDeviceStatus": s.opUpdateDeviceStatus,
+		"ForgetDevice":            s.opForgetDevice,
+		"AdminForgetDevice":       s.opForgetDevice,
+		"ListDevices":             s.opListDevices,
+		"AdminListDevices":        s.opListDevices,
+		"GetDevice":               s.opGetDevice,
+		"AdminGetDevice":          s.opGetDevice,
+		// Self-service
+		"SignUp":                           s.opSignUp,
+		"ConfirmSignUp":                    s.opConfirmSignUp,
+		"ResendConfirmationCode":           s.opResendConfirmationCode,
+		"ForgotPassword":                   s.opForgotPassword,
+		"ConfirmForgotPassword":            s.opConfirmForgotPassword,
+		"ChangePassword":                   s.opChangePassword,
+		"GetUser":                          s.opGetUser,
+		"UpdateUserAttributes":             s.opUpdateUserAttributes,
+		"DeleteUser":                       s.opDeleteUser,
+		"GetUserAttributeVerificationCode": s.opGetUserAttributeVerificationCode,
+		"VerifyUserAttribute":              s.opVerifyUserAttribute,
+		// Administration
+		"AdminCreateUser":           s.opAdminCreateUser,
+		"AdminSetUserPassword":      s.opAdminSetUserPassword,
+		"AdminGetUser":              s.opAdminGetUser,
+		"AdminDeleteUser":           s.opAdminDeleteUser,
+		"AdminConfirmSignUp":        s.opAdminConfirmSignUp,
+		"AdminDisableUser":          s.opAdminDisableUser,
+		"AdminEnableUser":           s.opAdminEnableUser,
+		"AdminResetUserPassword":    s.opAdminResetUserPassword,
+		"AdminUpdateUserAttributes": s.opAdminUpdateUserAttributes,
+		"AdminAddUserToGroup":       s.opAdminAddUserToGroup,
+		"AdminRemoveUserFromGroup":  s.opAdminRemoveUserFromGroup,
+		"AdminListGroupsForUser":    s.opAdminListGroupsForUser,
+		"ListUsers":                 s.opListUsers,
+		"ListUsersInGroup":          s.opListUsersInGroup,
+		"CreateGroup":               s.opCreateGroup,
+		"GetGroup":                  s.opGetGroup,
+		"ListGroups":                s.opListGroups,
+		"DeleteGroup":               s.opDeleteGroup,
+		// Pools and clients
+		"CreateUserPool":         s.opCreateUserPool,
+		"DescribeUserPool":       s.opDescribeUserPool,
+		"DeleteUserPool":         s.opDeleteUserPool,
+		"CreateUserPoolClient":   s.opCreateUserPoolClient,
+		"DescribeUserPoolClient": s.opDescribeUserPoolClient,
+		"ListUserPoolClients":    s.opListUserPoolClients,
+		"DeleteUserPoolClient":   s.opDeleteUserPoolClient,
+		"CreateResourceServer":   s.opCreateResourceServer,
+	}
+}

@@ -1,0 +1,181 @@
+package verifier
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestCacheKeyedByWholeToken(t *testing.T) {
+	keys(t)
+	v := mustNew(t, staticConfig(TokenUseAccess, keyA))
+	good := mint(t, keyA, accessClaims())
+	if _, err := v.Verify(context.Background(), good); err != nil {
+		t.Fatal(err)
+	}
+	// Same header and payload, another signature: must not hit the cache.
+	dot := strings.LastIndexByte(good, '.')
+	forged := good[:dot+1] + b64u(make([]byte, 256))
+	if _, err := v.Verify(context.Background(), forged); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("forged signature after caching the real token: got %v; want ErrBadSignature", err)
+	}
+	// A prefix or extension of a cached token is a different token too.
+	if _, err := v.Verify(context.Background(), good+"A"); err == nil {
+		t.Fatalf("extended token accepted")
+	}
+}
+
+func TestCacheRechecksTime(t *testing.T) {
+	keys(t)
+	var now atomic.Int64
+	now.Store(testEpoch.UnixNano())
+	cfg := staticConfig(TokenUseAccess, keyA)
+	cfg.Now = func() time.Time { return time.Unix(0, now.Load()) }
+	var hits, misses atomic.Int64
+	var rejects []string
+	cfg.Observer = Observer{
+		OnCache: func(hit bool) {
+			if hit {
+				hits.Add(1)
+			} else {
+				misses.Add(1)
+			}
+		},
+		OnReject: func(reason error) { rejects = append(rejects, Reason(reason)) },
+	}
+	v := mustNew(t, cfg)
+	ctx := context.Background()
+	tok := mint(t, keyA, with(accessClaims(), "nbf", testEpoch.Add(time.Minute).Unix()))
+	if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrNotYetValid) {
+		t.Fatalf("before nbf: got %v; want ErrNotYetValid", err)
+	}
+	now.Store(testEpoch.Add(2 * time.Minute).UnixNano())
+	for range 3 {
+		if _, err := v.Verify(ctx, tok); err != nil {
+			t.Fatalf("valid: %v", err)
+		}
+	}
+	if hits.Load() != 2 || misses.Load() != 2 {
+		t.Errorf("cache hits/misses: got %d/%d; want 2/2", hits.Load(), misses.Load())
+	}
+	if v.cache.len() != 1 {
+		t.Fatalf("cached: got %d; want 1", v.cache.len())
+	}
+	now.Store(testEpoch.Add(50 * time.Minute).UnixNano()) // exp
+	if _, err := v.Verify(ctx, tok); !errors.Is(err, ErrExpired) {
+		t.Fatalf("after exp: got %v; want ErrExpired", err)
+	}
+	if v.cache.len() != 0 {
+		t.Errorf("expired entry still cached")
+	}
+	if got := strings.Join(rejects, ","); got != "not_yet_valid,expired" {
+		t.Errorf("OnReject reasons: got %s; want not_yet_valid,expired", got)
+	}
+}
+
+func TestCacheReturnsCopies(t *testing.T) {
+	keys(t)
+	v := mustNew(t, staticConfig(TokenUseAccess, keyA))
+	tok := mint(t, keyA, accessClaims())
+	c1, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1.Username = "mallory"
+	c1.ClientID = "evil"
+	c2, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2.Username != "alice" || c2.ClientID != testClientID {
+		t.Errorf("a caller's change leaked into the cache: got %s/%s", c2.Username, c2.ClientID)
+	}
+}
+
+func TestCacheBoundedUnderFlood(t *testing.T) {
+	tc := newTokenCache(64)
+	if len(tc.slots) != 64 {
+		t.Fatalf("slots: got %d; want 64", len(tc.slots))
+	}
+	k := &publicKey{}
+	now := testEpoch
+	for i := range 100000 {
+		tok := fmt.Sprintf("token-%d", i)
+		c := &Claims{ExpiresAt: now.Add(time.Duration(i%1000) * time.Second)}
+		tc.put(&cacheEntry{hash: tc.hash(tok), token: tok, claims: c, key: k}, now)
+	}
+	if n := tc.len(); n > 64 {
+		t.Errorf("entries: got %d; want at most 64", n)
+	}
+	// The newest token is always present right after its insertion.
+	tok := "token-new"
+	tc.put(&cacheEntry{hash: tc.hash(tok), token: tok, claims: &Claims{ExpiresAt: now}, key: k}, now)
+	if tc.get(tok, tc.hash(tok)) == nil {
+		t.Errorf("newest entry missing")
+	}
+	// Expired entries are the first to go.
+	tc2 := newTokenCache(8)
+	for i := range 8 {
+		tok := fmt.Sprintf("t%d", i)
+		exp := now.Add(time.Hour)
+		if i == 3 {
+			exp = now.Add(-time.Second)
+		}
+		tc2.put(&cacheEntry{hash: tc2.hash(tok), token: tok, claims: &Claims{ExpiresAt: exp}, key: k}, now)
+	}
+	tc2.put(&cacheEntry{hash: tc2.hash("x"), token: "x", claims: &Claims{ExpiresAt: now.Add(time.Hour)}, key: k}, now)
+	if tc2.get("t3", tc2.hash("t3")) != nil {
+		t.Errorf("expired entry survived an insertion into a full set")
+	}
+	for _, tok := range []string{"t0", "t7", "x"} {
+		if tc2.get(tok, tc2.hash(tok)) == nil {
+			t.Errorf("live entry %s evicted instead of the expired one", tok)
+		}
+	}
+}
+
+func TestCacheDisabled(t *testing.T) {
+	keys(t)
+	cfg := staticConfig(TokenUseAccess, keyA)
+	cfg.CacheSize = -1
+	var calls atomic.Int64
+	cfg.Observer.OnCache = func(bool) { calls.Add(1) }
+	v := mustNew(t, cfg)
+	tok := mint(t, keyA, accessClaims())
+	for range 2 {
+		if _, err := v.Verify(context.Background(), tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v.cache != nil || calls.Load() != 0 {
+		t.Errorf("cache disabled: got cache %v and %d OnCache calls", v.cache != nil, calls.Load())
+	}
+}
+
+func TestPolicyEvaluatedOnCacheHits(t *testing.T) {
+	keys(t)
+	var allow atomic.Bool
+	allow.Store(true)
+	cfg := staticConfig(TokenUseAccess, keyA)
+	cfg.Pools[0].Policy.Check = func(context.Context, *Claims) error {
+		if !allow.Load() {
+			return errors.New("revoked")
+		}
+		return nil
+	}
+	v := mustNew(t, cfg)
+	tok := mint(t, keyA, accessClaims())
+	if _, err := v.Verify(context.Background(), tok); err != nil {
+		t.Fatal(err)
+	}
+	allow.Store(false)
+	_, err := v.Verify(context.Background(), tok)
+	var pe *PolicyError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrCheckFailed) || pe.Err == nil || pe.Err.Error() != "revoked" {
+		t.Fatalf("got %v; want *PolicyError with ErrCheckFailed wrapping the check's error", err)
+	}
+}

@@ -1,0 +1,137 @@
+package verifier
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// FuzzVerify feeds arbitrary strings to Verify: it must never panic, every
+// error must be one of the sentinels, and an accepted token must carry a
+// payload that encoding/json agrees is valid JSON with the same claims.
+func FuzzVerify(f *testing.F) {
+	keys(f)
+	for _, tc := range tokenCases() {
+		tok := tc.token(f)
+		if len(tok) < 8<<10 {
+			f.Add(tok)
+		}
+	}
+	cfg := staticConfig(TokenUseAny, keyA, keyPS, keyEC)
+	cfg.Pools[0].ClientIDs = []string{testClientID, testClient2}
+	v, err := New(cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { v.Close() })
+	f.Fuzz(func(t *testing.T, tok string) {
+		c, err := v.Verify(context.Background(), tok)
+		if err != nil {
+			if Reason(err) == "other" {
+				t.Fatalf("error outside the closed set: %v", err)
+			}
+			if len(tok) >= 16 && strings.Contains(err.Error(), tok) {
+				t.Fatalf("error contains the token")
+			}
+			return
+		}
+		checkAgainstEncodingJSON(t, c.Raw(), c)
+		if !testEpoch.Before(c.ExpiresAt) {
+			t.Fatalf("accepted a token expiring at %v", c.ExpiresAt)
+		}
+	})
+}
+
+// FuzzClaimsJSON checks the hand-written claims decoder against
+// encoding/json: whatever it accepts must be valid JSON and decode to the
+// same claim values.
+func FuzzClaimsJSON(f *testing.F) {
+	f.Add(string(marshal(accessClaims())))
+	f.Add(string(marshal(idClaims())))
+	f.Add(`{"sub":"a\u00e9\ud83d\ude00","exp":1.5e9,"cognito:groups":[],"x":[{"y":null}]}`)
+	f.Add(`{"aud":["c"],"email_verified":"false","scope":"  a  b "}`)
+	f.Add(`{"a":1,"a":2}`)
+	f.Add(`{"sub":"\ud800"}`)
+	f.Add(` {"exp":0} `)
+	f.Fuzz(func(t *testing.T, payload string) {
+		var c Claims
+		var pc parsedClaims
+		if err := parsePayload(payload, &c, &pc); err != nil {
+			if Reason(err) != "malformed" {
+				t.Fatalf("parse error outside ErrMalformed: %v", err)
+			}
+			return
+		}
+		checkAgainstEncodingJSON(t, []byte(payload), &c)
+	})
+}
+
+// FuzzScanner checks that the skipping scanner accepts only valid JSON.
+func FuzzScanner(f *testing.F) {
+	for _, s := range []string{`{}`, `[1,2,{"a":"b"}]`, `"x\n"`, `-0.5e+3`, `tru`, `[1,]`, `{"a" 1}`, `01`, "\"\x01\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sc := scanner{s: s}
+		sc.ws()
+		ok := sc.skip(0)
+		sc.ws()
+		if ok && sc.i == len(s) && !json.Valid([]byte(s)) {
+			t.Fatalf("scanner accepted invalid JSON %q", s)
+		}
+	})
+}
+
+func checkAgainstEncodingJSON(t *testing.T, raw []byte, c *Claims) {
+	t.Helper()
+	if !json.Valid(raw) {
+		t.Fatalf("accepted payload is not valid JSON: %q", raw)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("encoding/json rejects accepted payload: %v", err)
+	}
+	str := func(k string) string { s, _ := m[k].(string); return s }
+	for _, x := range []struct{ got, name string }{
+		{c.Subject, "sub"}, {c.Issuer, "iss"}, {c.Email, "email"}, {c.JTI, "jti"}, {c.OriginJTI, "origin_jti"},
+		{c.EventID, "event_id"}, {c.DeviceKey, "device_key"}, {c.PhoneNumber, "phone_number"},
+	} {
+		if x.got != str(x.name) {
+			t.Fatalf("claim %s: got %q; encoding/json says %q", x.name, x.got, str(x.name))
+		}
+	}
+	if u := str("username"); u != "" && c.Username != u {
+		t.Fatalf("username: got %q; want %q", c.Username, u)
+	}
+	if g, ok := m["cognito:groups"].([]any); ok {
+		if len(g) != len(c.Groups) {
+			t.Fatalf("groups: got %v; encoding/json says %v", c.Groups, g)
+		}
+		for i := range g {
+			if g[i] != c.Groups[i] {
+				t.Fatalf("group %d: got %q; want %q", i, c.Groups[i], g[i])
+			}
+		}
+	}
+	if e, ok := m["exp"].(float64); ok {
+		if d := float64(c.ExpiresAt.UnixNano())/1e9 - e; d > 1e-3 || d < -1e-3 {
+			t.Fatalf("exp: got %v; encoding/json says %v", c.ExpiresAt.Unix(), e)
+		}
+	}
+	for k, v := range m {
+		raw, ok := c.Get(k)
+		if !ok {
+			t.Fatalf("Get(%q) found nothing", k)
+		}
+		var got any
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatalf("Get(%q) returned invalid JSON %q", k, raw)
+		}
+		if gs, ok := got.(string); ok && gs != v {
+			t.Fatalf("Get(%q): got %q; want %q", k, gs, v)
+		}
+	}
+	_ = time.Second
+}

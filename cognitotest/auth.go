@@ -812,7 +812,7 @@ func (s *Server) refreshLocked(client *appClient, token string) (*refreshToken, 
 	case !now.Before(rt.expires):
 		return nil, errNotAuthorized("Refresh Token has expired")
 	case !rt.replacedAt.IsZero() && now.After(rt.replacedAt.Add(client.cfg.RetryGracePeriod)):
-		return nil, errNotAuthorized("Invalid Refresh Token")
+		return nil, apiErr("RefreshTokenReuseException", "This refresh token has already been used and its grace period is over.")
 	}
 	u := rt.user
 	p := client.pool
@@ -969,9 +969,13 @@ func (s *Server) opRevokeToken(c *call) (any, error) {
 		return nil, aerr
 	}
 	if err := checkClientSecret(client, in.ClientSecret); err != nil {
+		// RevokeToken reports client authentication failures this way.
+		return nil, apiErr("UnauthorizedException", "%s", err.Message)
+	}
+	if err := s.revokeRefreshLocked(client, in.Token); err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.revokeRefreshLocked(client, in.Token)
+	return struct{}{}, nil
 }
 
 // revokeRefreshLocked revokes a refresh token and the access tokens issued

@@ -157,12 +157,19 @@ func wantErr[T error](t testing.TB, err error, what string) T {
 	return target
 }
 
-func must[T any](t testing.TB, v T, err error) T {
+// must returns v, panicking (and so failing the test) on err.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func noErr(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v
 }
 
 var _ = big.NewInt

@@ -370,7 +370,7 @@ func (s *Server) opGetUser(c *call) (any, error) {
 
 // updateAttrsLocked applies attribute changes; a changed email or phone
 // number becomes unverified and gets a verification code.
-func (s *Server) updateAttrsLocked(p *Pool, u *user, attrs map[string]string, admin bool) (any, *apiError) {
+func (s *Server) updateAttrsLocked(p *Pool, u *user, attrs map[string]string, admin bool) (any, error) {
 	probe := &user{username: u.username, attrs: map[string]string{}}
 	for k, v := range u.attrs {
 		probe.attrs[k] = v

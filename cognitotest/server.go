@@ -282,22 +282,26 @@ func (r randReader) Read(b []byte) (int, error) {
 const alnumLower = "abcdefghijklmnopqrstuvwxyz0123456789"
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// randString returns n characters drawn uniformly from alphabet.
+// randString returns n characters drawn uniformly from alphabet
+// (len(alphabet) <= 256), by rejection sampling.
 func (s *Server) randString(n int, alphabet string) string {
-	b := make([]byte, n)
-	buf := make([]byte, 1)
-	max := 256 - 256%len(alphabet)
-	for i := 0; i < n; {
+	out := make([]byte, 0, n)
+	limit := 256 - 256%len(alphabet)
+	buf := make([]byte, n+n/4+8)
+	for len(out) < n {
 		if err := s.readRand(buf); err != nil {
 			panic(fmt.Sprintf("cognitotest: random source failed: %v", err))
 		}
-		if int(buf[0]) >= max {
-			continue
+		for _, b := range buf {
+			if int(b) < limit {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+				if len(out) == n {
+					break
+				}
+			}
 		}
-		b[i] = alphabet[int(buf[0])%len(alphabet)]
-		i++
 	}
-	return string(b)
+	return string(out)
 }
 
 func (s *Server) randDigits(n int) string { return s.randString(n, "0123456789") }

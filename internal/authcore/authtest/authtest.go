@@ -1,0 +1,375 @@
+// Package authtest holds the fixture and the case table shared by the
+// transport tests of middleware, echoauth and grpcauth, so that one table
+// drives all three and the verdicts must agree.
+package authtest
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/verifier"
+)
+
+// Realm is the realm every transport test configures.
+const Realm = "test"
+
+// Client IDs.
+const (
+	ClientID    = "3k8v9ab1c2d3e4f5g6h7i8j9k0"
+	OtherClient = "7abcdefghijklmnopqrstuvwxy"
+)
+
+// Route names one protected resource; each transport maps it to a path or
+// a gRPC method.
+type Route string
+
+// Routes. RoutePublic needs no token; RouteStream is a streaming response.
+const (
+	RouteAccess Route = "access" // access tokens only
+	RouteID     Route = "id"     // ID tokens only
+	RouteAdmin  Route = "admin"  // group admin
+	RouteOrders Route = "orders" // scope orders/read
+	RoutePublic Route = "public" // no token needed
+	RouteStream Route = "stream" // streaming, access tokens only
+)
+
+// Routes lists every route.
+var Routes = []Route{RouteAccess, RouteID, RouteAdmin, RouteOrders, RoutePublic, RouteStream}
+
+// Policy returns the route's policy (zero for RoutePublic).
+func Policy(tb testing.TB, r Route) verifier.Policy {
+	tb.Helper()
+	switch r {
+	case RouteAccess, RouteStream:
+		p, err := authcore.RequireTokenUse(verifier.TokenUseAccess)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return p
+	case RouteID:
+		p, err := authcore.RequireTokenUse(verifier.TokenUseID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return p
+	case RouteAdmin:
+		return verifier.Policy{AnyGroups: []string{"admin"}}
+	case RouteOrders:
+		return verifier.Policy{AnyScopes: []string{"orders/read"}}
+	}
+	return verifier.Policy{}
+}
+
+// Want is a transport-independent verdict.
+type Want struct {
+	// Kind is 0 when the request must pass.
+	Kind authcore.Kind
+	// Challenge is the exact WWW-Authenticate value (HTTP), "" for none.
+	Challenge string
+	// Handler reports whether the protected handler must run.
+	Handler bool
+}
+
+// Case is one row of the shared table.
+type Case struct {
+	Name  string
+	Route Route
+	// Tokens are sent as bearer credentials, one Authorization header (or
+	// metadata value) each; empty for none.
+	Tokens []string
+	// Raw, if set, is sent as the Authorization value instead of
+	// "Bearer " + token.
+	Raw  string
+	Want Want
+}
+
+func challenge(code, desc string) string {
+	return `Bearer realm="` + Realm + `", error="` + code + `", error_description="` + desc + `"`
+}
+
+// Fixture is a verifier over two emulated pools and the tokens of the
+// table. Pool A is healthy; pool B's JWKS went down after the verifier
+// fetched it and its keys are past MaxStaleness.
+type Fixture struct {
+	Verifier *verifier.Verifier
+
+	// AliceAccess is an access token of alice (groups admin, scope
+	// orders/read); AliceID her ID token; BobAccess an access token of bob
+	// (no groups, no scopes); M2M a client-credentials token with scope
+	// orders/read.
+	AliceAccess, AliceID, BobAccess, M2M string
+	Expired, WrongClient, BadSignature   string
+	Unavailable                          string // a valid pool B token
+
+	// Hits counts protected handler runs; each transport's handlers
+	// increment it.
+	Hits atomic.Int64
+
+	keyA, keyB *rsa.PrivateKey
+	issA, issB string
+}
+
+var (
+	once   sync.Once
+	shared *Fixture
+	errSet error
+)
+
+// Get returns the fixture, built once per test binary.
+func Get(tb testing.TB) *Fixture {
+	tb.Helper()
+	once.Do(func() { shared, errSet = build() })
+	if errSet != nil {
+		tb.Fatal(errSet)
+	}
+	return shared
+}
+
+func build() (*Fixture, error) {
+	f := &Fixture{}
+	var err error
+	if f.keyA, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+		return nil, err
+	}
+	if f.keyB, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+		return nil, err
+	}
+	jwksA := jwks("kidA", &f.keyA.PublicKey)
+	srvA := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(jwksA)
+	}))
+	var down atomic.Bool
+	jwksB := jwks("kidB", &f.keyB.PublicKey)
+	srvB := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(jwksB)
+	}))
+	f.issA = srvA.URL + "/us-east-1_PoolA"
+	f.issB = srvB.URL + "/us-east-1_PoolB"
+	const maxStale = 300 * time.Millisecond
+	f.Verifier, err = verifier.New(verifier.Config{
+		Pools: []verifier.Pool{
+			{UserPoolID: "us-east-1_PoolA", ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: f.issA, JWKSURL: srvA.URL},
+			{UserPoolID: "us-east-1_PoolB", ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: f.issB, JWKSURL: srvB.URL},
+		},
+		MaxStaleness:    maxStale,
+		RefetchCooldown: 20 * time.Millisecond,
+		FetchTimeout:    2 * time.Second,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Verifier.Warm(context.Background()); err != nil {
+		return nil, err
+	}
+	down.Store(true)
+	time.Sleep(maxStale + 50*time.Millisecond)
+
+	now := time.Now()
+	f.AliceAccess = f.sign(f.keyA, "kidA", f.access(now, "alice", []string{"admin"}, "openid orders/read"))
+	f.AliceID = f.sign(f.keyA, "kidA", f.id(now, "alice", []string{"admin"}))
+	f.BobAccess = f.sign(f.keyA, "kidA", f.access(now, "bob", nil, "openid"))
+	m2m := f.access(now, "", nil, "orders/read")
+	m2m["sub"] = ClientID
+	f.M2M = f.sign(f.keyA, "kidA", m2m)
+	exp := f.access(now.Add(-2*time.Hour), "alice", []string{"admin"}, "orders/read")
+	f.Expired = f.sign(f.keyA, "kidA", exp)
+	wc := f.access(now, "alice", []string{"admin"}, "orders/read")
+	wc["client_id"] = OtherClient
+	f.WrongClient = f.sign(f.keyA, "kidA", wc)
+	f.BadSignature = f.AliceAccess[:len(f.AliceAccess)-4] + "AAAA"
+	f.Unavailable = f.sign(f.keyB, "kidB", f.accessIss(f.issB, now, "carol", nil, "orders/read"))
+	return f, nil
+}
+
+// MintAccess returns a fresh access token of user with the given groups
+// and space-separated scope, valid for an hour.
+func (f *Fixture) MintAccess(user string, groups []string, scope string) string {
+	return f.sign(f.keyA, "kidA", f.access(time.Now(), user, groups, scope))
+}
+
+func (f *Fixture) access(now time.Time, user string, groups []string, scope string) map[string]any {
+	return f.accessIss(f.issA, now, user, groups, scope)
+}
+
+var jtiSeq atomic.Int64
+
+func (f *Fixture) accessIss(iss string, now time.Time, user string, groups []string, scope string) map[string]any {
+	c := map[string]any{
+		"sub": "sub-" + user, "iss": iss, "client_id": ClientID, "token_use": "access",
+		"scope": scope, "auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+		"jti": "jti-" + big.NewInt(jtiSeq.Add(1)).String(), "version": 2,
+	}
+	if user != "" {
+		c["username"] = user
+	}
+	if groups != nil {
+		c["cognito:groups"] = groups
+	}
+	return c
+}
+
+func (f *Fixture) id(now time.Time, user string, groups []string) map[string]any {
+	c := map[string]any{
+		"sub": "sub-" + user, "iss": f.issA, "aud": ClientID, "token_use": "id",
+		"cognito:username": user, "email": user + "@example.com", "email_verified": true,
+		"auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+		"jti": "jti-" + big.NewInt(jtiSeq.Add(1)).String(), "custom:tenant": "acme",
+	}
+	if groups != nil {
+		c["cognito:groups"] = groups
+	}
+	return c
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+func (f *Fixture) sign(k *rsa.PrivateKey, kid string, claims map[string]any) string {
+	h, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": kid, "typ": "JWT"})
+	p, _ := json.Marshal(claims)
+	in := b64(h) + "." + b64(p)
+	sum := sha256.Sum256([]byte(in))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
+	if err != nil {
+		panic(err)
+	}
+	return in + "." + b64(sig)
+}
+
+func jwks(kid string, k *rsa.PublicKey) []byte {
+	b, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
+		"kty": "RSA", "kid": kid, "alg": "RS256", "use": "sig",
+		"n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes()),
+	}}})
+	return b
+}
+
+// Cases returns the shared table.
+func (f *Fixture) Cases() []Case {
+	ok := Want{Handler: true}
+	missing := Want{Kind: authcore.KindMissing, Challenge: `Bearer realm="` + Realm + `"`}
+	invalid := func(desc string) Want {
+		return Want{Kind: authcore.KindInvalidToken, Challenge: challenge("invalid_token", desc)}
+	}
+	return []Case{
+		{Name: "no token", Route: RouteAccess, Want: missing},
+		{Name: "other scheme", Route: RouteAccess, Raw: "Basic YWxpY2U6c2VjcmV0", Want: missing},
+		{Name: "malformed", Route: RouteAccess, Tokens: []string{"not-a-jwt"}, Want: invalid("The token is malformed.")},
+		{Name: "bad signature", Route: RouteAccess, Tokens: []string{f.BadSignature}, Want: invalid("The token is invalid.")},
+		{Name: "expired", Route: RouteAccess, Tokens: []string{f.Expired}, Want: invalid("The token has expired.")},
+		{Name: "wrong client", Route: RouteAccess, Tokens: []string{f.WrongClient}, Want: invalid("The token was issued to another client.")},
+		{Name: "ID token where access is required", Route: RouteAccess, Tokens: []string{f.AliceID}, Want: invalid("The token is of the wrong type (ID or access token).")},
+		{Name: "access token where ID is required", Route: RouteID, Tokens: []string{f.AliceAccess}, Want: invalid("The token is of the wrong type (ID or access token).")},
+		{Name: "ID token where ID is required", Route: RouteID, Tokens: []string{f.AliceID}, Want: ok},
+		{Name: "access token", Route: RouteAccess, Tokens: []string{f.AliceAccess}, Want: ok},
+		{Name: "two credentials", Route: RouteAccess, Tokens: []string{f.AliceAccess, f.BobAccess}, Want: Want{Kind: authcore.KindBadRequest,
+			Challenge: challenge("invalid_request", "Send exactly one bearer token.")}},
+		{Name: "two words", Route: RouteAccess, Raw: "Bearer " + f.AliceAccess + " extra", Want: Want{Kind: authcore.KindBadRequest,
+			Challenge: challenge("invalid_request", `The Authorization header must be "Bearer" followed by exactly one token.`)}},
+		{Name: "lower-case scheme", Route: RouteAccess, Raw: "bearer " + f.AliceAccess, Want: ok},
+		{Name: "missing group", Route: RouteAdmin, Tokens: []string{f.BobAccess}, Want: Want{Kind: authcore.KindForbidden,
+			Challenge: challenge("insufficient_scope", "The token lacks a required group.")}},
+		{Name: "right group", Route: RouteAdmin, Tokens: []string{f.AliceAccess}, Want: ok},
+		{Name: "missing scope", Route: RouteOrders, Tokens: []string{f.BobAccess}, Want: Want{Kind: authcore.KindForbidden,
+			Challenge: challenge("insufficient_scope", "The token lacks a required scope.") + `, scope="orders/read"`}},
+		{Name: "right scope", Route: RouteOrders, Tokens: []string{f.AliceAccess}, Want: ok},
+		{Name: "M2M token with scope", Route: RouteOrders, Tokens: []string{f.M2M}, Want: ok},
+		{Name: "M2M token without group", Route: RouteAdmin, Tokens: []string{f.M2M}, Want: Want{Kind: authcore.KindForbidden,
+			Challenge: challenge("insufficient_scope", "The token lacks a required group.")}},
+		{Name: "keys unavailable", Route: RouteAccess, Tokens: []string{f.Unavailable}, Want: Want{Kind: authcore.KindUnavailable}},
+		{Name: "public without token", Route: RoutePublic, Want: ok},
+		{Name: "stream with token", Route: RouteStream, Tokens: []string{f.AliceAccess}, Want: ok},
+		{Name: "stream without token", Route: RouteStream, Want: missing},
+		{Name: "stream with ID token", Route: RouteStream, Tokens: []string{f.AliceID}, Want: invalid("The token is of the wrong type (ID or access token).")},
+	}
+}
+
+// HTTPStatus is the status both HTTP transports must answer for k.
+func HTTPStatus(k authcore.Kind) int {
+	switch k {
+	case 0:
+		return http.StatusOK
+	case authcore.KindMissing, authcore.KindInvalidToken:
+		return http.StatusUnauthorized
+	case authcore.KindBadRequest:
+		return http.StatusBadRequest
+	case authcore.KindForbidden:
+		return http.StatusForbidden
+	case authcore.KindUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return -1
+}
+
+// AuthHeaders returns the Authorization values to send for c.
+func (c Case) AuthHeaders() []string {
+	if c.Raw != "" {
+		return []string{c.Raw}
+	}
+	out := make([]string, len(c.Tokens))
+	for i, t := range c.Tokens {
+		out[i] = "Bearer " + t
+	}
+	return out
+}
+
+// CheckHTTP asserts an HTTP answer against c.Want: status, WWW-Authenticate,
+// Retry-After, the JSON error code, and whether the handler ran (hits is
+// the number of handler runs during the request).
+func CheckHTTP(t *testing.T, c Case, resp *http.Response, body []byte, hits int64) {
+	t.Helper()
+	if got, want := resp.StatusCode, HTTPStatus(c.Want.Kind); got != want {
+		t.Errorf("status = %d; want %d (body %s)", got, want, body)
+	}
+	if got := resp.Header.Values("WWW-Authenticate"); c.Want.Challenge == "" && len(got) != 0 ||
+		c.Want.Challenge != "" && (len(got) != 1 || got[0] != c.Want.Challenge) {
+		t.Errorf("WWW-Authenticate = %q; want %q", got, c.Want.Challenge)
+	}
+	wantRetry := ""
+	if c.Want.Kind == authcore.KindUnavailable {
+		wantRetry = "10"
+	}
+	if got := resp.Header.Get("Retry-After"); got != wantRetry {
+		t.Errorf("Retry-After = %q; want %q", got, wantRetry)
+	}
+	if wantHits := int64(0); c.Want.Handler {
+		wantHits = 1
+		if hits != wantHits {
+			t.Errorf("handler ran %d times; want %d", hits, wantHits)
+		}
+	} else if hits != 0 {
+		t.Errorf("handler ran %d times; want 0", hits)
+	}
+	if c.Want.Kind != 0 {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal(body, &e); err != nil {
+			t.Errorf("error body %q is not JSON: %v", body, err)
+		}
+		want := map[authcore.Kind]string{authcore.KindMissing: "unauthorized", authcore.KindBadRequest: "invalid_request",
+			authcore.KindInvalidToken: "invalid_token", authcore.KindForbidden: "insufficient_scope",
+			authcore.KindUnavailable: "temporarily_unavailable"}[c.Want.Kind]
+		if e.Error != want {
+			t.Errorf("body error = %q; want %q", e.Error, want)
+		}
+	}
+}

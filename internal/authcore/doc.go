@@ -1,0 +1,29 @@
+// Package authcore is the transport-independent core shared by
+// [github.com/cognitokit/cognitokit/middleware],
+// [github.com/cognitokit/cognitokit/adapters/echoauth] and
+// [github.com/cognitokit/cognitokit/adapters/grpcauth], so that the three
+// give the same verdict for the same token and policy.
+//
+// # Verdicts
+//
+// [Engine.Authenticate] verifies a token with a [TokenVerifier], applies a
+// [verifier.Policy] and returns either the claims or a [*Rejection]. A
+// rejection carries everything a transport needs to answer: the HTTP status
+// (400, 401, 403 or 503), the RFC 6750 error code, a description that is
+// safe to show to clients, the scopes a 403 needs, the WWW-Authenticate
+// challenge, the Retry-After delay and a [verifier.Reason] label for logs and
+// metrics. The gRPC adapter maps its [Kind] to a status code.
+//
+// # Extraction
+//
+// [ParseLookup] parses echo-jwt's TokenLookup syntax
+// ("header:Authorization:Bearer ,cookie:token") into [Source] values once,
+// and [Lookup.Extract] applies them to a request, rejecting ambiguous input
+// (two Authorization headers, a header and a cookie that disagree) with
+// [ErrAmbiguousToken]. [ParseBearer] parses one Authorization value.
+//
+// # Context
+//
+// The adapters store a [*State] in the request context with [WithState];
+// [FromContext] reads it back, whichever adapter stored it.
+package authcore

@@ -1,0 +1,234 @@
+package middleware
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/verifier"
+)
+
+// TokenVerifier verifies a bearer token and returns its claims.
+// [*verifier.Verifier] implements it. Custom implementations must be safe
+// for concurrent use and should return errors matching the sentinels of
+// package verifier (ErrKeysUnavailable for "cannot judge now", anything
+// else for "bad token").
+type TokenVerifier interface {
+	Verify(ctx context.Context, token string) (*verifier.Claims, error)
+}
+
+// Config configures the middleware built by [New]. The zero value is a
+// documented default for every field.
+type Config struct {
+	// Policy is required of every token, on top of the verifier's own
+	// checks. Routes add their own with [Require] and friends. Optional.
+	// Default: none.
+	Policy verifier.Policy
+
+	// Realm is the realm of the WWW-Authenticate challenge. Optional.
+	// Default "api".
+	Realm string
+
+	// Cookie, if set, is the name of a cookie that may carry the token
+	// instead of the Authorization header. A header and a cookie that
+	// disagree are rejected. Optional. Default: no cookie.
+	Cookie string
+
+	// QueryParam, if set, is the name of a query parameter that may carry
+	// the token. Tokens in URLs end up in logs and browser history (RFC
+	// 6750 section 5.3); enable this only for clients that cannot send
+	// headers, such as EventSource. Optional. Default: disabled.
+	QueryParam string
+
+	// Extractor, if set, is consulted after the header, cookie and query
+	// sources. It returns "" when it finds no token; an error rejects the
+	// request (wrap ErrNoToken, ErrAmbiguousToken or ErrBadAuthorization
+	// to choose the answer; other errors are answered 401). Optional.
+	Extractor func(r *http.Request) (string, error)
+
+	// Optional lets requests without any token through with no claims in
+	// the context. Requests with a bad token are still rejected. Optional.
+	// Default false: a token is required.
+	Optional bool
+
+	// Skipper, if set, lets the requests it returns true for through
+	// without authentication (and without claims). Optional.
+	Skipper func(r *http.Request) bool
+
+	// AuthenticatePreflight makes CORS preflight requests (OPTIONS with
+	// Access-Control-Request-Method) need a token too. Browsers never send
+	// credentials on preflights, so the default false lets them through to
+	// the CORS handler behind.
+	AuthenticatePreflight bool
+
+	// ErrorHandler, if set, answers rejected requests instead of the
+	// default RFC 6750 response. rej.Challenge and rej.RetryAfter hold the
+	// headers the default would send. Optional.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, rej *Rejection)
+
+	// ErrorBody, if set, returns the value marshaled as the JSON body of
+	// the default error response; nil sends no body. Optional. Default:
+	// {"error": "<code>", "error_description": "<description>"}.
+	ErrorBody func(rej *Rejection) any
+
+	// RetryAfter is the Retry-After delay sent with 503 when the keys are
+	// unavailable. Optional. Default 10 s.
+	RetryAfter time.Duration
+
+	// Logger receives one record per rejection with the reason, status,
+	// method and path; never the token. Optional. Default: no logging.
+	Logger *slog.Logger
+}
+
+// auth is one configured middleware.
+type auth struct {
+	eng       *authcore.Engine
+	lookup    authcore.Lookup
+	optional  bool
+	skipper   func(*http.Request) bool
+	preflight bool
+	onError   func(http.ResponseWriter, *http.Request, *Rejection)
+	body      func(*Rejection) any
+}
+
+// New returns the authentication middleware: it extracts the bearer
+// token, verifies it with v, applies cfg.Policy, and calls the next
+// handler with the claims in the request context ([ClaimsFromContext]).
+// Rejected requests get 400, 401, 403 or 503 as described in the package
+// documentation. Errors wrap [ErrInvalidConfig].
+func New(v TokenVerifier, cfg Config) (func(http.Handler) http.Handler, error) {
+	eng, err := authcore.NewEngine(v, authcore.Options{Policy: cfg.Policy, Realm: cfg.Realm, RetryAfter: cfg.RetryAfter, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("middleware: %w", err)
+	}
+	if err := authcore.ValidateName("Cookie", cfg.Cookie); err != nil {
+		return nil, fmt.Errorf("middleware: %w", err)
+	}
+	if err := authcore.ValidateName("QueryParam", cfg.QueryParam); err != nil {
+		return nil, fmt.Errorf("middleware: %w", err)
+	}
+	a := &auth{eng: eng, optional: cfg.Optional, skipper: cfg.Skipper, preflight: cfg.AuthenticatePreflight,
+		onError: cfg.ErrorHandler, body: cfg.ErrorBody}
+	a.lookup.Sources = []authcore.Source{authcore.AuthorizationBearer}
+	if cfg.Cookie != "" {
+		a.lookup.Sources = append(a.lookup.Sources, authcore.Source{Kind: authcore.SourceCookie, Name: cfg.Cookie})
+	}
+	if cfg.QueryParam != "" {
+		a.lookup.Sources = append(a.lookup.Sources, authcore.Source{Kind: authcore.SourceQuery, Name: cfg.QueryParam})
+	}
+	a.lookup.Custom = cfg.Extractor
+	return a.wrap, nil
+}
+
+func (a *auth) wrap(next http.Handler) http.Handler {
+	if next == nil {
+		panic("middleware: nil next handler")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.skipper != nil && a.skipper(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !a.preflight && r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx := r.Context()
+		tok, err := a.lookup.Extract(r)
+		if err == authcore.ErrNoToken && a.optional {
+			next.ServeHTTP(w, r.WithContext(authcore.WithState(ctx, &authcore.State{Engine: a.eng, Owner: a})))
+			return
+		}
+		claims, rej := a.eng.Authenticate(ctx, tok, err)
+		if rej != nil {
+			a.reject(w, r, rej)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(authcore.WithState(ctx, &authcore.State{Claims: claims, Engine: a.eng, Owner: a})))
+	})
+}
+
+func (a *auth) reject(w http.ResponseWriter, r *http.Request, rej *Rejection) {
+	a.eng.Log(r.Context(), rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	if a.onError != nil {
+		a.onError(w, r, rej)
+		return
+	}
+	writeRejection(w, rej, a.body)
+}
+
+type errorBody struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+// writeRejection writes the default RFC 6750 response.
+func writeRejection(w http.ResponseWriter, rej *Rejection, bodyFn func(*Rejection) any) {
+	h := w.Header()
+	if rej.Challenge != "" {
+		h.Set("WWW-Authenticate", rej.Challenge)
+	}
+	if rej.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(rej.RetryAfter))
+	}
+	h.Set("Cache-Control", "no-store")
+	var body any
+	if bodyFn != nil {
+		body = bodyFn(rej)
+	} else {
+		body = DefaultErrorBody(rej)
+	}
+	if body == nil {
+		w.WriteHeader(rej.Status)
+		return
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		b = []byte(`{"error":"server_error"}`)
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(rej.Status)
+	w.Write(append(b, '\n'))
+}
+
+// DefaultErrorBody returns the default JSON body of a rejection:
+// {"error": "<code>", "error_description": "<description>"}, where the
+// code is "unauthorized" for a request without credentials.
+func DefaultErrorBody(rej *Rejection) any {
+	code := rej.Code
+	if code == "" {
+		code = "unauthorized"
+	}
+	return errorBody{Error: code, Description: rej.Description}
+}
+
+// WriteError writes the default response for rej: its status, the
+// WWW-Authenticate and Retry-After headers, Cache-Control: no-store and
+// the default JSON body. Custom error handlers can call it after adding
+// their own headers.
+func WriteError(w http.ResponseWriter, rej *Rejection) {
+	writeRejection(w, rej, nil)
+}
+
+// ClaimsFromContext returns the verified claims the middleware (or the
+// echoauth or grpcauth adapter) stored in ctx. It returns false for an
+// anonymous request let through by Config.Optional, a skipped request, or
+// a context that never passed through the middleware.
+func ClaimsFromContext(ctx context.Context) (*verifier.Claims, bool) {
+	return authcore.ClaimsFromContext(ctx)
+}
+
+// ClaimsAs decodes the verified token payload into a caller-defined type T
+// (with encoding/json, so use `json:"custom:tenant"` tags). The value is
+// decoded once per request and cached; later calls with the same T return
+// the same pointer, which callers must treat as read-only. It fails with
+// [ErrNoClaims] when ctx holds no claims.
+func ClaimsAs[T any](ctx context.Context) (*T, error) {
+	return authcore.DecodeAs[T](authcore.FromContext(ctx))
+}

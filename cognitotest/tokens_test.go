@@ -90,7 +90,7 @@ func TestJWKSAndDiscovery(t *testing.T) {
 	if disc["token_endpoint"] != e.srv.URL()+"/oauth2/token" {
 		t.Errorf("discovery token_endpoint %v", disc["token_endpoint"])
 	}
-	resp = must(e.srv.HTTPClient().Get(e.srv.URL()+"/us-east-1_Nope/.well-known/jwks.json"))
+	resp = must(e.srv.HTTPClient().Get(e.srv.URL() + "/us-east-1_Nope/.well-known/jwks.json"))
 	resp.Body.Close()
 	if resp.StatusCode != 404 {
 		t.Errorf("unknown pool JWKS: status %d; want 404", resp.StatusCode)
@@ -341,9 +341,9 @@ func TestProtocol(t *testing.T) {
 	const json11 = "application/x-amz-json-1.1"
 	for _, tc := range []struct {
 		name, target, ctype, body string
-		auth                       bool
-		status                     int
-		typ, msg                   string
+		auth                      bool
+		status                    int
+		typ, msg                  string
 	}{
 		{"unknown op", "AWSCognitoIdentityProviderService.CreateManagedLoginBranding", json11, "{}", true, 400, "UnknownOperationException", "CreateManagedLoginBranding"},
 		{"no target", "", json11, "{}", true, 400, "UnknownOperationException", "X-Amz-Target"},

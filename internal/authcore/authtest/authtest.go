@@ -5,20 +5,15 @@ package authtest
 
 import (
 	"context"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"math/big"
+	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/authcore"
 	"github.com/cognitokit/cognitokit/verifier"
 )
@@ -100,26 +95,32 @@ func challenge(code, desc string) string {
 	return `Bearer realm="` + Realm + `", error="` + code + `", error_description="` + desc + `"`
 }
 
-// Fixture is a verifier over two emulated pools and the tokens of the
-// table. Pool A is healthy; pool B's JWKS went down after the verifier
-// fetched it and its keys are past MaxStaleness.
+// Fixture is a verifier over two pools of the cognitotest emulator (each
+// on its own server) and the tokens of the table. Pool A is healthy; pool
+// B's JWKS went down after the verifier fetched it, and its keys are past
+// MaxStaleness, so its tokens cannot be judged.
 type Fixture struct {
 	Verifier *verifier.Verifier
+	// PoolA is the healthy pool (clients ClientID and OtherClient, users
+	// alice in group admin and bob without groups, resource server
+	// "orders" with scope "read").
+	PoolA *cognitotest.Pool
 
-	// AliceAccess is an access token of alice (groups admin, scope
-	// orders/read); AliceID her ID token; BobAccess an access token of bob
-	// (no groups, no scopes); M2M a client-credentials token with scope
-	// orders/read.
+	// AliceAccess is an access token of alice (group admin, scopes openid
+	// and orders/read); AliceID her ID token; BobAccess an access token of
+	// bob (no groups, scope openid); M2M a client-credentials token with
+	// scope orders/read.
 	AliceAccess, AliceID, BobAccess, M2M string
-	Expired, WrongClient, BadSignature   string
-	Unavailable                          string // a valid pool B token
+	// Expired is alice's access token that expired an hour ago;
+	// WrongClient one issued to OtherClient; BadSignature alice's access
+	// token with a damaged signature.
+	Expired, WrongClient, BadSignature string
+	// Unavailable is a valid access token of pool B.
+	Unavailable string
 
 	// Hits counts protected handler runs; each transport's handlers
 	// increment it.
 	Hits atomic.Int64
-
-	keyA, keyB *rsa.PrivateKey
-	issA, issB string
 }
 
 var (
@@ -128,7 +129,8 @@ var (
 	errSet error
 )
 
-// Get returns the fixture, built once per test binary.
+// Get returns the fixture, built once per test binary (the emulators live
+// until the process exits).
 func Get(tb testing.TB) *Fixture {
 	tb.Helper()
 	once.Do(func() { shared, errSet = build() })
@@ -138,38 +140,43 @@ func Get(tb testing.TB) *Fixture {
 	return shared
 }
 
-func build() (*Fixture, error) {
-	f := &Fixture{}
-	var err error
-	if f.keyA, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		return nil, err
-	}
-	if f.keyB, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-		return nil, err
-	}
-	jwksA := jwks("kidA", &f.keyA.PublicKey)
-	srvA := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(jwksA)
-	}))
-	var down atomic.Bool
-	jwksB := jwks("kidB", &f.keyB.PublicKey)
-	srvB := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if down.Load() {
-			http.Error(w, "down", http.StatusInternalServerError)
-			return
+func build() (f *Fixture, err error) {
+	defer func() { // the emulator's Must helpers panic without a testing.TB
+		if r := recover(); r != nil {
+			err = fmt.Errorf("authtest: building the emulated pools: %v", r)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(jwksB)
-	}))
-	f.issA = srvA.URL + "/us-east-1_PoolA"
-	f.issB = srvB.URL + "/us-east-1_PoolB"
+	}()
+	f = &Fixture{}
+	srvA, err := cognitotest.Start(nil)
+	if err != nil {
+		return nil, err
+	}
+	srvB, err := cognitotest.Start(nil)
+	if err != nil {
+		return nil, err
+	}
+	poolA := srvA.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_PoolA"})
+	poolA.MustCreateClient(cognitotest.ClientConfig{ID: ClientID})
+	poolA.MustCreateClient(cognitotest.ClientConfig{ID: OtherClient})
+	if err := poolA.CreateResourceServer(cognitotest.ResourceServerConfig{Identifier: "orders", Scopes: map[string]string{"read": "read orders"}}); err != nil {
+		return nil, err
+	}
+	poolA.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: "Passw0rd!", Email: "alice@example.com", Groups: []string{"admin"},
+		Sub: "sub-alice", Attributes: map[string]string{"custom:tenant": "acme"}})
+	poolA.MustCreateUser(cognitotest.UserConfig{Username: "bob", Password: "Passw0rd!", Sub: "sub-bob"})
+	poolB := srvB.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_PoolB"})
+	poolB.MustCreateClient(cognitotest.ClientConfig{ID: ClientID})
+	poolB.MustCreateUser(cognitotest.UserConfig{Username: "carol", Password: "Passw0rd!"})
+	f.PoolA = poolA
+
 	const maxStale = 300 * time.Millisecond
 	f.Verifier, err = verifier.New(verifier.Config{
 		Pools: []verifier.Pool{
-			{UserPoolID: "us-east-1_PoolA", ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: f.issA, JWKSURL: srvA.URL},
-			{UserPoolID: "us-east-1_PoolB", ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: f.issB, JWKSURL: srvB.URL},
+			{UserPoolID: poolA.ID(), ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: poolA.Issuer(), JWKSURL: poolA.JWKSURL()},
+			{UserPoolID: poolB.ID(), ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: poolB.Issuer(), JWKSURL: poolB.JWKSURL()},
 		},
+		// Pool B's keys must go stale quickly; the short cooldown lets
+		// pool A's stale key set be refetched at once.
 		MaxStaleness:    maxStale,
 		RefetchCooldown: 20 * time.Millisecond,
 		FetchTimeout:    2 * time.Second,
@@ -180,86 +187,30 @@ func build() (*Fixture, error) {
 	if err := f.Verifier.Warm(context.Background()); err != nil {
 		return nil, err
 	}
-	down.Store(true)
+	srvB.SetJWKSMode(cognitotest.JWKSFail)
 	time.Sleep(maxStale + 50*time.Millisecond)
 
-	now := time.Now()
-	f.AliceAccess = f.sign(f.keyA, "kidA", f.access(now, "alice", []string{"admin"}, "openid orders/read"))
-	f.AliceID = f.sign(f.keyA, "kidA", f.id(now, "alice", []string{"admin"}))
-	f.BobAccess = f.sign(f.keyA, "kidA", f.access(now, "bob", nil, "openid"))
-	m2m := f.access(now, "", nil, "orders/read")
-	m2m["sub"] = ClientID
-	f.M2M = f.sign(f.keyA, "kidA", m2m)
-	exp := f.access(now.Add(-2*time.Hour), "alice", []string{"admin"}, "orders/read")
-	f.Expired = f.sign(f.keyA, "kidA", exp)
-	wc := f.access(now, "alice", []string{"admin"}, "orders/read")
-	wc["client_id"] = OtherClient
-	f.WrongClient = f.sign(f.keyA, "kidA", wc)
-	f.BadSignature = f.AliceAccess[:len(f.AliceAccess)-4] + "AAAA"
-	f.Unavailable = f.sign(f.keyB, "kidB", f.accessIss(f.issB, now, "carol", nil, "orders/read"))
+	alice := poolA.MustMintTokens(ClientID, "alice", cognitotest.TokenScopes("openid", "orders/read"))
+	f.AliceAccess, f.AliceID = alice.AccessToken, alice.IDToken
+	f.BobAccess = poolA.MustMintTokens(ClientID, "bob", cognitotest.TokenScopes("openid")).AccessToken
+	f.M2M = poolA.MustMintM2MToken(ClientID, []string{"orders/read"})
+	f.Expired = poolA.MustMintTokens(ClientID, "alice", cognitotest.TokenIssuedAt(time.Now().Add(-2*time.Hour)),
+		cognitotest.TokenExpiry(time.Hour)).AccessToken
+	f.WrongClient = poolA.MustMintTokens(OtherClient, "alice").AccessToken
+	f.BadSignature = f.AliceAccess[:len(f.AliceAccess)-8] + "AAAAAAAA"
+	f.Unavailable = poolB.MustMintTokens(ClientID, "carol").AccessToken
 	return f, nil
 }
 
-// MintAccess returns a fresh access token of user with the given groups
-// and space-separated scope, valid for an hour.
-func (f *Fixture) MintAccess(user string, groups []string, scope string) string {
-	return f.sign(f.keyA, "kidA", f.access(time.Now(), user, groups, scope))
-}
-
-func (f *Fixture) access(now time.Time, user string, groups []string, scope string) map[string]any {
-	return f.accessIss(f.issA, now, user, groups, scope)
-}
-
-var jtiSeq atomic.Int64
-
-func (f *Fixture) accessIss(iss string, now time.Time, user string, groups []string, scope string) map[string]any {
-	c := map[string]any{
-		"sub": "sub-" + user, "iss": iss, "client_id": ClientID, "token_use": "access",
-		"scope": scope, "auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-		"jti": "jti-" + big.NewInt(jtiSeq.Add(1)).String(), "version": 2,
-	}
-	if user != "" {
-		c["username"] = user
-	}
-	if groups != nil {
-		c["cognito:groups"] = groups
-	}
-	return c
-}
-
-func (f *Fixture) id(now time.Time, user string, groups []string) map[string]any {
-	c := map[string]any{
-		"sub": "sub-" + user, "iss": f.issA, "aud": ClientID, "token_use": "id",
-		"cognito:username": user, "email": user + "@example.com", "email_verified": true,
-		"auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
-		"jti": "jti-" + big.NewInt(jtiSeq.Add(1)).String(), "custom:tenant": "acme",
-	}
-	if groups != nil {
-		c["cognito:groups"] = groups
-	}
-	return c
-}
-
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
-func (f *Fixture) sign(k *rsa.PrivateKey, kid string, claims map[string]any) string {
-	h, _ := json.Marshal(map[string]string{"alg": "RS256", "kid": kid, "typ": "JWT"})
-	p, _ := json.Marshal(claims)
-	in := b64(h) + "." + b64(p)
-	sum := sha256.Sum256([]byte(in))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
+// MintAccess returns a fresh access token of alice (group admin) with
+// the given scopes.
+func (f *Fixture) MintAccess(tb testing.TB, scopes ...string) string {
+	tb.Helper()
+	t, err := f.PoolA.MintTokens(ClientID, "alice", cognitotest.TokenScopes(scopes...))
 	if err != nil {
-		panic(err)
+		tb.Fatal(err)
 	}
-	return in + "." + b64(sig)
-}
-
-func jwks(kid string, k *rsa.PublicKey) []byte {
-	b, _ := json.Marshal(map[string]any{"keys": []map[string]string{{
-		"kty": "RSA", "kid": kid, "alg": "RS256", "use": "sig",
-		"n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes()),
-	}}})
-	return b
+	return t.AccessToken
 }
 
 // Cases returns the shared table.

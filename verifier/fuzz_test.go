@@ -116,7 +116,7 @@ func checkAgainstEncodingJSON(t *testing.T, raw []byte, c *Claims) {
 		}
 	}
 	if e, ok := m["exp"].(float64); ok {
-		if d := float64(c.ExpiresAt.UnixNano())/1e9 - e; d > 1e-3 || d < -1e-3 {
+		if d := float64(c.ExpiresAt.Unix()) + float64(c.ExpiresAt.Nanosecond())/1e9 - e; d > 1e-3 || d < -1e-3 {
 			t.Fatalf("exp: got %v; encoding/json says %v", c.ExpiresAt.Unix(), e)
 		}
 	}

@@ -162,11 +162,6 @@ func (a *auth) reject(w http.ResponseWriter, r *http.Request, rej *Rejection) {
 	writeRejection(w, rej, a.body)
 }
 
-type errorBody struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description,omitempty"`
-}
-
 // writeRejection writes the default RFC 6750 response.
 func writeRejection(w http.ResponseWriter, rej *Rejection, bodyFn func(*Rejection) any) {
 	h := w.Header()
@@ -201,11 +196,7 @@ func writeRejection(w http.ResponseWriter, rej *Rejection, bodyFn func(*Rejectio
 // {"error": "<code>", "error_description": "<description>"}, where the
 // code is "unauthorized" for a request without credentials.
 func DefaultErrorBody(rej *Rejection) any {
-	code := rej.Code
-	if code == "" {
-		code = "unauthorized"
-	}
-	return errorBody{Error: code, Description: rej.Description}
+	return authcore.DefaultBody(rej)
 }
 
 // WriteError writes the default response for rej: its status, the

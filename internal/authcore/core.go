@@ -367,3 +367,20 @@ func FallbackEngine() *Engine {
 	return &Engine{realm: DefaultRealm, prefix: `Bearer realm="` + DefaultRealm + `"`,
 		retryAfter: int(DefaultRetryAfter / time.Second)}
 }
+
+// Body is the default JSON error body.
+type Body struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+// DefaultBody returns the default JSON body of r: the RFC 6750 code
+// ("unauthorized" when the request had no credentials) and the
+// description.
+func DefaultBody(r *Rejection) Body {
+	code := r.Code
+	if code == "" {
+		code = "unauthorized"
+	}
+	return Body{Error: code, Description: r.Description}
+}

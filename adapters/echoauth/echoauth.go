@@ -1,0 +1,248 @@
+package echoauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/verifier"
+)
+
+// TokenVerifier verifies a bearer token and returns its claims.
+// [*verifier.Verifier] implements it.
+type TokenVerifier interface {
+	Verify(ctx context.Context, token string) (*verifier.Claims, error)
+}
+
+// DefaultTokenLookup and DefaultContextKey are the defaults of [Config].
+const (
+	DefaultTokenLookup = "header:Authorization:Bearer "
+	DefaultContextKey  = "claims"
+)
+
+// stateKey is the echo.Context key of the shared state.
+const stateKey = "cognitokit/authstate"
+
+// Config configures the middleware, following echo-jwt's conventions.
+type Config struct {
+	// Verifier verifies tokens. Required; a *verifier.Verifier.
+	Verifier TokenVerifier
+
+	// Skipper defines a function to skip the middleware (no token needed,
+	// no claims set). Optional. Default: nil, never skip. A value of
+	// echo's middleware.Skipper type is assignable.
+	Skipper func(c echo.Context) bool
+
+	// BeforeFunc runs before the token is extracted. Optional.
+	BeforeFunc func(c echo.Context)
+
+	// SuccessHandler runs after a token is verified and the claims are
+	// set, before the next handler. Optional.
+	SuccessHandler func(c echo.Context)
+
+	// ErrorHandler is called with a *Rejection (use errors.As) when the
+	// request is rejected, and its result is returned to Echo. Call
+	// [ErrorResponse] to get the default *echo.HTTPError with its headers.
+	// Optional. Default: ErrorResponse.
+	ErrorHandler func(c echo.Context, err error) error
+
+	// ContinueOnIgnoredError: when ErrorHandler returns nil for a token
+	// rejection, call the next handler (without claims) instead of ending
+	// the request. Useful for routes where a token is optional. Route
+	// requirements ([Require]) never continue. Optional. Default false.
+	ContinueOnIgnoredError bool
+
+	// TokenLookup lists where to look for the token, as
+	// "<source>:<name>[:<prefix>]" separated by commas, with sources
+	// header, cookie and query, such as
+	// "header:Authorization:Bearer ,cookie:token". It is parsed once by
+	// ToMiddleware. Every source is consulted: two values in one source,
+	// or two sources that disagree, are rejected (400), and at most 8
+	// sources are allowed. Optional. Default
+	// "header:Authorization:Bearer ".
+	TokenLookup string
+
+	// Extractor, if set, is consulted after the TokenLookup sources; it
+	// returns "" when it finds no token. Optional.
+	Extractor func(c echo.Context) (string, error)
+
+	// ContextKey is the echo.Context key under which the
+	// *verifier.Claims are stored (c.Get(key)). Optional. Default
+	// "claims". [Claims] reads them whatever the key.
+	ContextKey string
+
+	// Policy is required of every token. Optional. Default: none.
+	Policy verifier.Policy
+
+	// Realm is the realm of the WWW-Authenticate challenge. Optional.
+	// Default "api".
+	Realm string
+
+	// Optional lets requests without any token through with no claims.
+	// Requests with a bad token are still rejected. Optional. Default
+	// false.
+	Optional bool
+
+	// AuthenticatePreflight makes CORS preflight requests (OPTIONS with
+	// Access-Control-Request-Method) need a token. Optional. Default
+	// false: preflights pass through to the CORS middleware.
+	AuthenticatePreflight bool
+
+	// RetryAfter is the Retry-After delay of 503 answers. Optional.
+	// Default 10 s.
+	RetryAfter time.Duration
+
+	// Logger receives one record per rejection (reason, status, method,
+	// path), never the token. Optional. Default: no logging.
+	Logger *slog.Logger
+}
+
+type auth struct {
+	eng          *authcore.Engine
+	lookup       authcore.Lookup
+	extractor    func(echo.Context) (string, error)
+	key          string
+	skipper      func(echo.Context) bool
+	before       func(echo.Context)
+	success      func(echo.Context)
+	onError      func(echo.Context, error) error
+	continueOnIE bool
+	optional     bool
+	preflight    bool
+}
+
+// WithConfig returns the middleware for cfg and panics if cfg is invalid;
+// use it for wiring in main, and [Config.ToMiddleware] elsewhere.
+func WithConfig(cfg Config) echo.MiddlewareFunc {
+	mw, err := cfg.ToMiddleware()
+	if err != nil {
+		panic(err)
+	}
+	return mw
+}
+
+// ToMiddleware validates cfg, fills in the defaults, parses TokenLookup
+// and returns the middleware. Errors wrap [ErrInvalidConfig].
+func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
+	eng, err := authcore.NewEngine(cfg.Verifier, authcore.Options{Policy: cfg.Policy, Realm: cfg.Realm, RetryAfter: cfg.RetryAfter, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("echoauth: %w", err)
+	}
+	lookup := cfg.TokenLookup
+	if lookup == "" {
+		lookup = DefaultTokenLookup
+	}
+	sources, err := authcore.ParseLookup(lookup)
+	if err != nil {
+		return nil, fmt.Errorf("echoauth: %w", err)
+	}
+	a := &auth{eng: eng, lookup: authcore.Lookup{Sources: sources}, extractor: cfg.Extractor, key: cfg.ContextKey,
+		skipper: cfg.Skipper, before: cfg.BeforeFunc, success: cfg.SuccessHandler, onError: cfg.ErrorHandler,
+		continueOnIE: cfg.ContinueOnIgnoredError, optional: cfg.Optional, preflight: cfg.AuthenticatePreflight}
+	if a.key == "" {
+		a.key = DefaultContextKey
+	}
+	return a.middleware, nil
+}
+
+func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if a.skipper != nil && a.skipper(c) {
+			return next(c)
+		}
+		r := c.Request()
+		if !a.preflight && r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			return next(c)
+		}
+		if a.before != nil {
+			a.before(c)
+		}
+		tok, err := a.lookup.Extract(r)
+		if a.extractor != nil && (err == nil || err == authcore.ErrNoToken) {
+			tok, err = a.custom(c, tok, err)
+		}
+		ctx := r.Context()
+		var st *authcore.State
+		if err == authcore.ErrNoToken && a.optional {
+			st = &authcore.State{Engine: a.eng, Owner: a}
+		} else {
+			claims, rej := a.eng.Authenticate(ctx, tok, err)
+			if rej != nil {
+				a.eng.Log(ctx, rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
+				if a.onError == nil {
+					return ErrorResponse(c, rej)
+				}
+				if herr := a.onError(c, rej); herr != nil || !a.continueOnIE {
+					return herr
+				}
+				return next(c)
+			}
+			st = &authcore.State{Claims: claims, Engine: a.eng, Owner: a}
+			c.Set(a.key, claims)
+		}
+		c.Set(stateKey, st)
+		c.SetRequest(r.WithContext(authcore.WithState(ctx, st)))
+		if a.success != nil && st.Claims != nil {
+			a.success(c)
+		}
+		return next(c)
+	}
+}
+
+func (a *auth) custom(c echo.Context, tok string, err error) (string, error) {
+	t, cerr := a.extractor(c)
+	switch {
+	case cerr != nil:
+		return "", cerr
+	case t == "":
+		return tok, err
+	case err == nil && t != tok:
+		return "", fmt.Errorf("%w: the custom extractor disagrees with TokenLookup", authcore.ErrAmbiguousToken)
+	}
+	return t, nil
+}
+
+// ErrorResponse turns a rejection into Echo's error: it sets the
+// WWW-Authenticate (or Retry-After) header on the response and returns an
+// *echo.HTTPError with the rejection's status, the default JSON body
+// {"error": ..., "error_description": ...} as Message, and the rejection
+// as Internal. Errors that are not a *Rejection are returned unchanged.
+func ErrorResponse(c echo.Context, err error) error {
+	var rej *Rejection
+	if !errors.As(err, &rej) {
+		return err
+	}
+	h := c.Response().Header()
+	if rej.Challenge != "" {
+		h.Set(echo.HeaderWWWAuthenticate, rej.Challenge)
+	}
+	if rej.RetryAfter > 0 {
+		h.Set(echo.HeaderRetryAfter, strconv.Itoa(rej.RetryAfter))
+	}
+	h.Set(echo.HeaderCacheControl, "no-store")
+	return &echo.HTTPError{Code: rej.Status, Message: authcore.DefaultBody(rej), Internal: rej}
+}
+
+// Claims returns the verified claims of the request, set by the
+// middleware. It returns false for anonymous and skipped requests.
+func Claims(c echo.Context) (*verifier.Claims, bool) {
+	st, _ := c.Get(stateKey).(*authcore.State)
+	if st == nil || st.Claims == nil {
+		return nil, false
+	}
+	return st.Claims, true
+}
+
+// ClaimsAs decodes the verified payload into a caller-defined type T once
+// per request (with encoding/json); later calls return the cached value.
+func ClaimsAs[T any](c echo.Context) (*T, error) {
+	st, _ := c.Get(stateKey).(*authcore.State)
+	return authcore.DecodeAs[T](st)
+}

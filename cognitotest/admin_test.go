@@ -190,7 +190,7 @@ func TestPoolAndClientAPI(t *testing.T) {
 	srv := cognitotest.NewServer(t)
 	api := cip.NewFromConfig(srv.AWSConfig())
 	cp := must(api.CreateUserPool(ctx(), &cip.CreateUserPoolInput{PoolName: aws.String("demo"), UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
-		Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(10)}},
+		Policies:            &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(10)}},
 		DeviceConfiguration: &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: true}}))
 	pid := cp.UserPool.Id
 	if cp.UserPool.CreationDate == nil || *cp.UserPool.Name != "demo" {
@@ -201,11 +201,11 @@ func TestPoolAndClientAPI(t *testing.T) {
 		t.Errorf("DescribeUserPool: %+v", dp.UserPool)
 	}
 	cc := must(api.CreateUserPoolClient(ctx(), &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("web"), GenerateSecret: true,
-		ExplicitAuthFlows:    []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
-		AccessTokenValidity:  aws.Int32(5), TokenValidityUnits: &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes},
+		ExplicitAuthFlows:   []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+		AccessTokenValidity: aws.Int32(5), TokenValidityUnits: &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes},
 		RefreshTokenRotation: &types.RefreshTokenRotationType{Feature: types.FeatureTypeEnabled, RetryGracePeriodSeconds: aws.Int32(30)},
 		CallbackURLs:         []string{"https://app.example.com/callback"}, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
-		AllowedOAuthScopes:   []string{"openid", "email"}, AllowedOAuthFlowsUserPoolClient: true}))
+		AllowedOAuthScopes: []string{"openid", "email"}, AllowedOAuthFlowsUserPoolClient: true}))
 	cl := cc.UserPoolClient
 	if cl.ClientSecret == nil || cl.RefreshTokenRotation == nil || cl.RefreshTokenRotation.Feature != types.FeatureTypeEnabled || len(cl.CallbackURLs) != 1 {
 		t.Fatalf("CreateUserPoolClient: %+v", cl)

@@ -152,7 +152,7 @@ func (c *Claims) Decode(v any) error { return json.Unmarshal([]byte(c.raw), v) }
 func (c *Claims) Raw() json.RawMessage { return json.RawMessage(c.raw) }
 
 // MarshalJSON returns the verified payload JSON, unchanged.
-func (c *Claims) MarshalJSON() ([]byte, error) {
+func (c Claims) MarshalJSON() ([]byte, error) {
 	if c.raw == "" {
 		return []byte("{}"), nil
 	}

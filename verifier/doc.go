@@ -1,11 +1,13 @@
 // Package verifier verifies Amazon Cognito user pool ID and access tokens
-// locally: signature, issuer, client, token use, expiry, and optional
-// group, scope and custom policies, with a JWKS cache that survives
-// outages and a verified-token cache that makes repeated tokens cheap.
+// locally: signature, issuer, app client, token use and lifetime, plus
+// optional group, scope and custom policies. It keeps a JWKS cache that
+// rides out IdP outages and key rotation, and a verified-token cache that
+// makes a repeated token cost a lookup.
 //
 // # Usage
 //
-// Build one [Verifier] at startup with [New] and share it:
+// Build one [Verifier] at startup with [New] and share it between
+// goroutines:
 //
 //	v, err := verifier.New(verifier.Config{
 //		Pools: []verifier.Pool{{
@@ -14,16 +16,131 @@
 //			TokenUse:   verifier.TokenUseAccess,
 //		}},
 //	})
-//	if err != nil { ... }          // wraps ErrInvalidConfig
+//	if err != nil {
+//		return err // wraps ErrInvalidConfig and says which field is wrong
+//	}
 //	defer v.Close()
-//	if err := v.Warm(ctx); err != nil { ... } // optional: fetch keys now
+//	if err := v.Warm(ctx); err != nil { // optional: fetch the keys now
+//		return err
+//	}
 //
 //	claims, err := v.Verify(ctx, token)
 //	switch {
-//	case errors.Is(err, verifier.ErrKeysUnavailable): // 503: retry later
-//	case err != nil:                                   // 401 (or 403 for *PolicyError)
+//	case errors.Is(err, verifier.ErrKeysUnavailable):
+//		// 503: the keys could not be fetched; the token was not judged.
+//	case err != nil:
+//		// 401, or 403 when errors.As(err, new(*verifier.PolicyError)).
 //	}
 //
-// See [Verifier.Verify] for the exact checks and errors.go for the closed
-// set of sentinel errors.
+// One Verifier accepts tokens of several pools; each token is routed to its
+// pool by its iss claim with a map lookup. Each [Pool] has its own client
+// IDs, token use, [Policy], and issuer and JWKS overrides for emulators.
+//
+// # What is checked
+//
+// [Verifier.Verify] checks, in order:
+//
+//   - the token's size (Config.MaxTokenSize, default 16 KiB), before any
+//     parsing;
+//   - the compact JWS syntax: three segments of strict, unpadded base64url
+//     (no padding, no whitespace, no non-canonical trailing bits);
+//   - the protected header: a JSON object with unique member names, alg on
+//     the allow-list (RS256, RS384, RS512, PS256, PS384, PS512, ES256,
+//     ES384, ES512; never none or HS*), a kid, and none of jku, x5u, jwk,
+//     x5c and crit, which would let the token choose its key;
+//   - iss, which selects the pool (the payload is parsed before the
+//     signature is checked only to route the token; nothing else in it is
+//     trusted until the signature verifies);
+//   - the key named by kid, and that the header's alg is the key's alg
+//     (the JWK's alg; RS256 for an RSA JWK without one; the curve's for EC);
+//   - the signature, with crypto/rsa or crypto/ecdsa;
+//   - token_use against Pool.TokenUse, then aud (ID tokens) or client_id
+//     (access tokens) against Pool.ClientIDs;
+//   - exp, which is required (tokens without it are rejected), nbf and iat,
+//     each with Config.Leeway;
+//   - the pool's [Policy]: groups (any-of, all-of), scopes (any-of,
+//     all-of) and a custom Check.
+//
+// Verify does NOT check that a token was revoked (Cognito's RevokeToken and
+// GlobalSignOut are only visible to Cognito itself), nor at_hash or nonce,
+// which belong to the OpenID Connect client that received the ID token.
+//
+// Machine-to-machine access tokens (client credentials: no username, no
+// groups, scopes like "orders/read") verify like any access token;
+// [Claims.IsMachine] tells them apart.
+//
+// # Errors
+//
+// Every error matches exactly one of the sentinels in errors.go with
+// [errors.Is] (ErrCooldown also matches ErrUnknownKey), and [Reason] turns
+// it into a metrics label. Policy denials are [*PolicyError] values that
+// name the missing groups or scopes. [ErrKeysUnavailable] is never a
+// verdict on the token: it means the verifier could not get keys (fetch
+// failed, timed out, or the caller's context ended while waiting) and maps
+// to HTTP 503, while every other sentinel maps to 401 or 403. Error
+// messages never contain the token or its unverified claims.
+//
+// # Key sets
+//
+// Keys are fetched from Pool.JWKSURL (default {issuer}/.well-known/jwks.json)
+// on first use, or by [Verifier.Warm], and parsed into *rsa.PublicKey and
+// *ecdsa.PublicKey values once per fetch with jwx's jwk.ParseKey. JWKs with
+// use other than sig, RSA keys under 2048 bits, private keys, keys whose
+// alg is off the allow-list and keys with a duplicated kid are ignored. A
+// key set is shared by the pools that use the same URL.
+//
+//   - Concurrent callers on a cold cache share one fetch. A caller's context
+//     cancellation ends its own wait, not the fetch.
+//   - An unknown kid triggers a refetch at most once per
+//     Config.RefetchCooldown (default 10 s) per URL; inside the window such
+//     tokens fail at once with ErrCooldown. A bad signature under a known
+//     kid never triggers a fetch.
+//   - A background goroutine refreshes the set at the response's
+//     Cache-Control max-age, bounded by Config.MinRefreshInterval and
+//     Config.MaxRefreshInterval (5 min and 1 h), revalidating with ETag when
+//     the server sends one. On failure it retries with backoff and the last
+//     good set stays in use until it is Config.MaxStaleness (24 h) old;
+//     after that Verify and [Verifier.Ready] report ErrKeysUnavailable.
+//   - A key that leaves the JWKS stops being trusted at the next successful
+//     fetch, and tokens cached under it are dropped.
+//   - Each fetch has a timeout (Config.FetchTimeout, 5 s), a body cap
+//     (Config.MaxJWKSSize, 1 MiB), a status check (200, or 304 on
+//     revalidation), a Content-Type check (JSON or unspecified; HTML error
+//     pages are refused) and a content check (at least one usable key).
+//
+// Static key sets (Pool.JWKS, Pool.JWKSFile) are parsed by [New] and never
+// fetched, for air-gapped or offline use.
+//
+// The cache is written by hand rather than built on httprc: httprc
+// refreshes on its own schedule but has no notion of a cooldown shared with
+// on-demand refetches, of a maximum staleness after which keys must stop
+// being trusted, or of a per-URL single flight whose waiters honour their
+// own contexts; wrapping it would have cost more code than the fetcher in
+// jwks.go, which needs no dependency beyond net/http.
+//
+// # Verified-token cache
+//
+// A verified token is remembered (Config.CacheSize entries, default 4096;
+// negative disables) in a fixed-size, set-associative table keyed by a hash
+// of the whole token and confirmed by comparing the whole token, so a
+// repeated token costs a hash, a comparison and the time checks, which are
+// re-evaluated on every call, as is the pool's Policy. Reads take no lock.
+// Entries go at expiry, when their key leaves the JWKS, or when a newer
+// token needs their slot, so memory stays bounded under a flood of distinct
+// tokens. Callers get their own copy of the cached [Claims] struct; its
+// slices are shared and must not be modified.
+//
+// # Performance
+//
+// The JWS and the claims are parsed by a strict hand-written scanner
+// (fuzzed against encoding/json) that does not allocate per claim, and the
+// signature is checked with crypto/rsa directly, so an uncached Verify
+// costs little more than rsa.VerifyPKCS1v15 itself. See the benchmarks in
+// bench_test.go; the figures are in the repository's README.
+//
+// # Observability
+//
+// Config.Logger receives fetch outcomes and ignored keys (never tokens).
+// Config.Observer's callbacks report fetches (trigger, latency, status,
+// outcome), cache hits and misses, and rejections by sentinel.
 package verifier

@@ -38,6 +38,7 @@ func (s *Server) routes() http.Handler {
 	// s.authenticateLocked (validate an access token), s.deliver (the
 	// message sink) and s.faults (latency and failures).
 	// ---------------------------------------------------------------------
+	s.registerOAuthRoutes(mux)
 
 	return s.withFaults(mux)
 }

@@ -1,0 +1,106 @@
+package cognitotest
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+)
+
+// The managed-login pages of the emulator. They are deliberately plain, but
+// tidy enough for screenshots, and carry stable element IDs for browser
+// tests: #username, #password, #code, #submit, #error.
+var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+  :root { color-scheme: light; }
+  * { box-sizing: border-box; }
+  body { margin: 0; min-height: 100vh; display: flex; align-items: center; justify-content: center;
+         font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+         background: linear-gradient(160deg, #232f3e 0%, #31465f 55%, #e9eef3 55.1%); color: #16191f; }
+  .card { width: 360px; background: #fff; border-radius: 12px; padding: 32px 32px 24px;
+          box-shadow: 0 12px 40px rgba(0,0,0,.18); }
+  .brand { display: flex; align-items: center; gap: 10px; margin-bottom: 20px; }
+  .logo { width: 34px; height: 34px; border-radius: 8px; background: #ff9900; color: #232f3e;
+          display: flex; align-items: center; justify-content: center; font-weight: 800; }
+  .brand small { display: block; color: #5f6b7a; font-size: 12px; }
+  h1 { font-size: 20px; margin: 0 0 4px; }
+  p.lead { margin: 0 0 20px; color: #5f6b7a; }
+  label { display: block; font-weight: 600; margin: 14px 0 6px; font-size: 13px; }
+  input { width: 100%; padding: 10px 12px; border: 1px solid #aab7c4; border-radius: 8px; font-size: 15px; }
+  input:focus { outline: 2px solid #0972d3; border-color: #0972d3; }
+  button { width: 100%; margin-top: 22px; padding: 11px; border: 0; border-radius: 20px; background: #0972d3;
+           color: #fff; font-weight: 700; font-size: 15px; cursor: pointer; }
+  button:hover { background: #065299; }
+  .error { background: #fff1f0; border: 1px solid #d91515; color: #a0150f; border-radius: 8px; padding: 10px 12px; margin: 0 0 8px; }
+  .foot { margin-top: 18px; font-size: 12px; color: #7d8998; text-align: center; }
+  code { font-size: 12px; }
+</style>
+</head>
+<body>
+<main class="card">
+  <div class="brand"><div class="logo">C</div><div><strong>{{.Pool}}</strong><small>cognitotest managed login</small></div></div>
+  {{if .ErrorPage}}
+    <h1>Something went wrong</h1>
+    <p id="error" class="error" role="alert"><code>{{.Code}}</code> {{.Message}}</p>
+  {{else}}
+    <h1>{{.Title}}</h1>
+    <p class="lead">{{.Lead}}</p>
+    {{if .Message}}<p id="error" class="error" role="alert">{{.Message}}</p>{{end}}
+    <form method="post" action="/login" autocomplete="off">
+      <input type="hidden" name="request" value="{{.Request}}">
+      {{if .MFA}}
+        <label for="code">Code from your authenticator app</label>
+        <input id="code" name="code" inputmode="numeric" pattern="[0-9]*" maxlength="6" autofocus required>
+      {{else}}
+        <label for="username">Username</label>
+        <input id="username" name="username" value="{{.Hint}}" autocapitalize="none" autofocus required>
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" required>
+      {{end}}
+      <button id="submit" type="submit">{{if .MFA}}Verify{{else}}Sign in{{end}}</button>
+    </form>
+  {{end}}
+  <p class="foot">Emulated Amazon Cognito &middot; app client {{.Client}}</p>
+</main>
+</body>
+</html>`))
+
+type oauthPage struct {
+	Title, Lead, Pool, Client, Request, Hint, Message, Code string
+	MFA, ErrorPage                                          bool
+}
+
+func (o *oauthServer) renderLogin(w http.ResponseWriter, status int, req *authzRequest, msg string) {
+	pg := oauthPage{
+		Title: "Sign in", Lead: "Sign in with your username and password.",
+		Pool: req.client.pool.cfg.Name, Client: req.client.cfg.Name, Request: req.id, Hint: req.loginHint, Message: msg,
+	}
+	if req.user != nil {
+		pg.MFA = true
+		pg.Title, pg.Lead = "Two-step verification", "Enter the 6-digit code from your authenticator app."
+	}
+	writePage(w, status, pg)
+}
+
+func (o *oauthServer) errorPage(w http.ResponseWriter, status int, code, msg string) {
+	writePage(w, status, oauthPage{Title: "Sign-in error", Pool: "Amazon Cognito", Client: "-", Code: code, Message: msg, ErrorPage: true})
+}
+
+func writePage(w http.ResponseWriter, status int, pg oauthPage) {
+	var buf bytes.Buffer
+	if err := oauthPages.Execute(&buf, pg); err != nil {
+		http.Error(w, "template error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

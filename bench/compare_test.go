@@ -1,0 +1,169 @@
+package bench
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	gojwt "github.com/golang-jwt/jwt/v5"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	jwxjwt "github.com/lestrrat-go/jwx/v3/jwt"
+
+	"github.com/cognitokit/cognitokit/verifier"
+)
+
+const (
+	poolID   = "us-east-1_BenchPool"
+	issuer   = "https://cognito-idp.us-east-1.amazonaws.com/" + poolID
+	clientID = "3k8v9ab1c2d3e4f5g6h7i8j9k0"
+	kid      = "bench-key"
+	nTokens  = 512
+)
+
+var (
+	now     = time.Date(2026, 3, 5, 14, 7, 9, 0, time.UTC)
+	once    sync.Once
+	key     *rsa.PrivateKey
+	tokens  []string
+	jwksDoc []byte
+)
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// fixtures mints nTokens distinct Cognito-shaped access tokens.
+func fixtures(b *testing.B) {
+	once.Do(func() {
+		var err error
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			b.Fatal(err)
+		}
+		jwksDoc, _ = json.Marshal(map[string]any{"keys": []map[string]any{{
+			"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
+			"n": b64(key.N.Bytes()), "e": b64(big.NewInt(int64(key.E)).Bytes()),
+		}}})
+		h, _ := json.Marshal(map[string]string{"kid": kid, "alg": "RS256"})
+		for i := range nTokens {
+			p, _ := json.Marshal(map[string]any{
+				"sub": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "cognito:groups": []string{"admin", "ops"},
+				"iss": issuer, "version": 2, "client_id": clientID, "origin_jti": "4d7c5a4e-1111-4d6c-9b1a-EXAMPLEorig",
+				"event_id": "e1d2c3b4-2222-4c5d-8e9f-EXAMPLEevnt", "token_use": "access",
+				"scope": "openid profile email aws.cognito.signin.user.admin",
+				"auth_time": now.Add(-10 * time.Minute).Unix(), "exp": now.Add(50 * time.Minute).Unix(),
+				"iat": now.Add(-10 * time.Minute).Unix(), "jti": fmt.Sprintf("9f8e7d6c-3333-4b5a-a1b2-%012d", i),
+				"username": "alice",
+			})
+			in := b64(h) + "." + b64(p)
+			d := sha256.Sum256([]byte(in))
+			sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, d[:])
+			if err != nil {
+				b.Fatal(err)
+			}
+			tokens = append(tokens, in+"."+b64(sig))
+		}
+	})
+}
+
+// BenchmarkFloor is SHA-256 of the signing input plus rsa.VerifyPKCS1v15.
+func BenchmarkFloor(b *testing.B) {
+	fixtures(b)
+	tok := tokens[0]
+	dot := strings.LastIndexByte(tok, '.')
+	input := []byte(tok[:dot])
+	sig, _ := base64.RawURLEncoding.DecodeString(tok[dot+1:])
+	b.ReportAllocs()
+	for b.Loop() {
+		d := sha256.Sum256(input)
+		if err := rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, d[:], sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCognitokit(b *testing.B) {
+	fixtures(b)
+	v, err := verifier.New(verifier.Config{
+		Pools:     []verifier.Pool{{UserPoolID: poolID, ClientIDs: []string{clientID}, TokenUse: verifier.TokenUseAccess, JWKS: jwksDoc}},
+		Now:       func() time.Time { return now },
+		CacheSize: -1,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := v.Verify(ctx, tokens[i%nTokens]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkGolangJWTv5(b *testing.B) {
+	fixtures(b)
+	p := gojwt.NewParser(gojwt.WithValidMethods([]string{"RS256"}), gojwt.WithIssuer(issuer),
+		gojwt.WithExpirationRequired(), gojwt.WithTimeFunc(func() time.Time { return now }))
+	keyFunc := func(t *gojwt.Token) (any, error) {
+		if t.Header["kid"] != kid {
+			return nil, fmt.Errorf("unknown kid")
+		}
+		return &key.PublicKey, nil
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		tok, err := p.Parse(tokens[i%nTokens], keyFunc)
+		if err != nil || !tok.Valid {
+			b.Fatal(err)
+		}
+		if tok.Claims.(gojwt.MapClaims)["client_id"] != clientID {
+			b.Fatal("client_id")
+		}
+		i++
+	}
+}
+
+func BenchmarkGoOIDC(b *testing.B) {
+	fixtures(b)
+	v := oidc.NewVerifier(issuer, &oidc.StaticKeySet{PublicKeys: []crypto.PublicKey{&key.PublicKey}},
+		&oidc.Config{SkipClientIDCheck: true, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := v.Verify(ctx, tokens[i%nTokens]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkJWXParse(b *testing.B) {
+	fixtures(b)
+	clock := jwxjwt.ClockFunc(func() time.Time { return now })
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		tok, err := jwxjwt.Parse([]byte(tokens[i%nTokens]), jwxjwt.WithKey(jwa.RS256(), &key.PublicKey),
+			jwxjwt.WithClock(clock), jwxjwt.WithIssuer(issuer))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = tok
+		i++
+	}
+}

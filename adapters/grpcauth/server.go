@@ -1,0 +1,304 @@
+package grpcauth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/verifier"
+)
+
+// TokenVerifier verifies a bearer token and returns its claims.
+// [*verifier.Verifier] implements it.
+type TokenVerifier interface {
+	Verify(ctx context.Context, token string) (*verifier.Claims, error)
+}
+
+// Config configures an [Authenticator]. The zero value authenticates every
+// method and requires nothing beyond a valid token.
+type Config struct {
+	// Policy is required of tokens for methods that have no entry in
+	// Methods. Optional. Default: none (any valid token).
+	Policy verifier.Policy
+
+	// Methods maps a full method name ("/orders.v1.Orders/Get") or a
+	// service prefix ("/orders.v1.Orders/") to the policy that replaces
+	// Policy for it. The exact name wins over a prefix, and the longest
+	// prefix over shorter ones. Optional.
+	Methods map[string]verifier.Policy
+
+	// Public lists full method names and service prefixes that need no
+	// token, such as "/grpc.health.v1.Health/" and
+	// "/grpc.reflection.v1.ServerReflection/". Their handlers run without
+	// claims; a token sent to them is ignored. Optional.
+	Public []string
+
+	// RetryAfter is the retry delay attached (as a google.rpc.RetryInfo
+	// detail) to codes.Unavailable when the keys are unavailable.
+	// Optional. Default 10 s.
+	RetryAfter time.Duration
+
+	// Logger receives one record per rejection (reason, code, method),
+	// never the token. Optional. Default: no logging.
+	Logger *slog.Logger
+}
+
+type rule struct {
+	policy    verifier.Policy
+	hasPolicy bool
+	public    bool
+}
+
+type prefixRule struct {
+	prefix string
+	rule   *rule
+}
+
+// Authenticator holds the server interceptors and the [AuthFunc]. It is
+// immutable and safe for concurrent use.
+type Authenticator struct {
+	eng      *authcore.Engine
+	exact    map[string]*rule
+	prefixes []prefixRule // longest first
+	def      *rule
+	retry    *status.Status // template for Unavailable, with RetryInfo
+}
+
+// New validates cfg and returns an Authenticator verifying tokens with v.
+// Errors wrap [ErrInvalidConfig].
+func New(v TokenVerifier, cfg Config) (*Authenticator, error) {
+	eng, err := authcore.NewEngine(v, authcore.Options{RetryAfter: cfg.RetryAfter, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("grpcauth: %w", err)
+	}
+	if err := authcore.ValidatePolicy(cfg.Policy); err != nil {
+		return nil, fmt.Errorf("grpcauth: Policy: %w", err)
+	}
+	a := &Authenticator{eng: eng, exact: map[string]*rule{},
+		def: &rule{policy: cfg.Policy, hasPolicy: !cfg.Policy.IsZero()}}
+	add := func(name string, r *rule) error {
+		prefix, err := methodKey(name)
+		if err != nil {
+			return err
+		}
+		if prefix {
+			for _, p := range a.prefixes {
+				if p.prefix == name {
+					return fmt.Errorf("%w: grpcauth: %q is listed twice (Methods and Public?)", ErrInvalidConfig, name)
+				}
+			}
+			a.prefixes = append(a.prefixes, prefixRule{name, r})
+			return nil
+		}
+		if a.exact[name] != nil {
+			return fmt.Errorf("%w: grpcauth: %q is listed twice (Methods and Public?)", ErrInvalidConfig, name)
+		}
+		a.exact[name] = r
+		return nil
+	}
+	for _, name := range slices.Sorted(mapKeys(cfg.Methods)) {
+		p := cfg.Methods[name]
+		if err := authcore.ValidatePolicy(p); err != nil {
+			return nil, fmt.Errorf("grpcauth: Methods[%q]: %w", name, err)
+		}
+		if err := add(name, &rule{policy: p, hasPolicy: !p.IsZero()}); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range cfg.Public {
+		if err := add(name, &rule{public: true}); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(a.prefixes, func(x, y prefixRule) int { return len(y.prefix) - len(x.prefix) })
+	ra := cfg.RetryAfter
+	if ra == 0 {
+		ra = authcore.DefaultRetryAfter
+	}
+	st := status.New(codes.Unavailable, "The token cannot be verified right now; retry later.")
+	if withRetry, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(ra)}); err == nil {
+		st = withRetry
+	}
+	a.retry = st
+	return a, nil
+}
+
+func mapKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// methodKey validates a Methods or Public key and reports whether it is a
+// service prefix.
+func methodKey(name string) (prefix bool, err error) {
+	bad := func() (bool, error) {
+		return false, fmt.Errorf("%w: grpcauth: method %q must be a full method name \"/package.Service/Method\" or a service prefix \"/package.Service/\"", ErrInvalidConfig, name)
+	}
+	if len(name) > 512 || !strings.HasPrefix(name, "/") {
+		return bad()
+	}
+	svc, method, ok := strings.Cut(name[1:], "/")
+	if !ok || svc == "" || strings.Contains(method, "/") || strings.ContainsAny(name, " \t\r\n") {
+		return bad()
+	}
+	return method == "", nil
+}
+
+func (a *Authenticator) ruleFor(method string) *rule {
+	if r := a.exact[method]; r != nil {
+		return r
+	}
+	for _, p := range a.prefixes {
+		if strings.HasPrefix(method, p.prefix) {
+			return p.rule
+		}
+	}
+	return a.def
+}
+
+// Authenticate authenticates a call of fullMethod: public methods pass
+// unchanged; otherwise it reads the "authorization" metadata, verifies the
+// Bearer token, applies the method's policy and returns a context carrying
+// the claims. Errors are status errors: codes.Unauthenticated for a
+// missing or bad token, codes.PermissionDenied for a policy failure and
+// codes.Unavailable (with a RetryInfo detail) when the keys are
+// unavailable.
+func (a *Authenticator) Authenticate(ctx context.Context, fullMethod string) (context.Context, error) {
+	r := a.ruleFor(fullMethod)
+	if r.public {
+		return ctx, nil
+	}
+	tok, err := tokenFromMetadata(ctx)
+	claims, rej := a.eng.Authenticate(ctx, tok, err)
+	if rej == nil && r.hasPolicy {
+		rej = a.eng.Check(ctx, claims, r.policy)
+	}
+	if rej != nil {
+		a.eng.Log(ctx, rej, slog.String("grpc.method", fullMethod), slog.String("grpc.code", code(rej).String()))
+		return nil, a.statusErr(rej)
+	}
+	return authcore.WithState(ctx, &authcore.State{Claims: claims, Engine: a.eng}), nil
+}
+
+func code(rej *authcore.Rejection) codes.Code {
+	switch rej.Kind {
+	case authcore.KindForbidden:
+		return codes.PermissionDenied
+	case authcore.KindUnavailable:
+		return codes.Unavailable
+	}
+	return codes.Unauthenticated
+}
+
+func (a *Authenticator) statusErr(rej *authcore.Rejection) error {
+	if rej.Kind == authcore.KindUnavailable {
+		return a.retry.Err()
+	}
+	msg := rej.Description
+	if len(rej.Scopes) > 0 {
+		msg += " Needed scope: " + strings.Join(rej.Scopes, " ") + "."
+	}
+	return status.Error(code(rej), msg)
+}
+
+func tokenFromMetadata(ctx context.Context) (string, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	vals := md["authorization"]
+	switch len(vals) {
+	case 0:
+		return "", authcore.ErrNoToken
+	case 1:
+	default:
+		return "", fmt.Errorf("%w: %d authorization metadata values", authcore.ErrAmbiguousToken, len(vals))
+	}
+	tok, ok, err := authcore.ParseBearer(vals[0], "Bearer ")
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", authcore.ErrNoToken
+	}
+	return tok, nil
+}
+
+// AuthFunc has the type of go-grpc-middleware v2's auth.AuthFunc, for
+// users of that interceptor chain:
+//
+//	auth.UnaryServerInterceptor(a.AuthFunc)
+//
+// It finds the method with grpc.Method, so per-method policies and public
+// methods work as with the interceptors of this package; outside a gRPC
+// server context it applies the default Policy.
+func (a *Authenticator) AuthFunc(ctx context.Context) (context.Context, error) {
+	method, _ := grpc.Method(ctx)
+	return a.Authenticate(ctx, method)
+}
+
+// UnaryServerInterceptor returns the unary server interceptor.
+func (a *Authenticator) UnaryServerInterceptor() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		ctx, err := a.Authenticate(ctx, info.FullMethod)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
+	}
+}
+
+// StreamServerInterceptor returns the stream server interceptor; the
+// handler's stream returns the context with the claims.
+func (a *Authenticator) StreamServerInterceptor() grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		ctx, err := a.Authenticate(ss.Context(), info.FullMethod)
+		if err != nil {
+			return err
+		}
+		if ctx == ss.Context() {
+			return handler(srv, ss)
+		}
+		return handler(srv, &wrappedStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+type wrappedStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (w *wrappedStream) Context() context.Context { return w.ctx }
+
+// ClaimsFromContext returns the verified claims stored by the
+// interceptors; false for public methods.
+func ClaimsFromContext(ctx context.Context) (*verifier.Claims, bool) {
+	return authcore.ClaimsFromContext(ctx)
+}
+
+// ClaimsAs decodes the verified payload into a caller-defined type T once
+// per call (with encoding/json); later calls return the cached value.
+func ClaimsAs[T any](ctx context.Context) (*T, error) {
+	return authcore.DecodeAs[T](authcore.FromContext(ctx))
+}
+
+// RequireTokenUse returns a policy that accepts only ID tokens
+// (verifier.TokenUseID) or only access tokens (verifier.TokenUseAccess),
+// for Config.Policy or Config.Methods; the other kind is answered
+// codes.Unauthenticated. Errors wrap [ErrInvalidConfig].
+func RequireTokenUse(use verifier.TokenUse) (verifier.Policy, error) {
+	return authcore.RequireTokenUse(use)
+}

@@ -59,7 +59,7 @@ func fixtures(b *testing.B) {
 				"sub": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "cognito:groups": []string{"admin", "ops"},
 				"iss": issuer, "version": 2, "client_id": clientID, "origin_jti": "4d7c5a4e-1111-4d6c-9b1a-EXAMPLEorig",
 				"event_id": "e1d2c3b4-2222-4c5d-8e9f-EXAMPLEevnt", "token_use": "access",
-				"scope": "openid profile email aws.cognito.signin.user.admin",
+				"scope":     "openid profile email aws.cognito.signin.user.admin",
 				"auth_time": now.Add(-10 * time.Minute).Unix(), "exp": now.Add(50 * time.Minute).Unix(),
 				"iat": now.Add(-10 * time.Minute).Unix(), "jti": fmt.Sprintf("9f8e7d6c-3333-4b5a-a1b2-%012d", i),
 				"username": "alice",

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"sort"
 	"time"
 )
 
@@ -72,6 +73,7 @@ type appClient struct {
 	pool      *Pool
 	cfg       ClientConfig // normalized; guarded by s.mu
 	createdAt time.Time
+	seq       int // creation order within the pool
 }
 
 // AppClient describes an app client.
@@ -194,7 +196,8 @@ func (p *Pool) createClientLocked(cfg ClientConfig) (*appClient, error) {
 	cfg.AllowedOAuthScopes = clone(cfg.AllowedOAuthScopes)
 	cfg.ReadAttributes = clone(cfg.ReadAttributes)
 	cfg.WriteAttributes = clone(cfg.WriteAttributes)
-	c := &appClient{pool: p, cfg: cfg, createdAt: s.now()}
+	p.clientSeq++
+	c := &appClient{pool: p, cfg: cfg, createdAt: s.now(), seq: p.clientSeq}
 	p.clients[cfg.ID] = c
 	s.clients[cfg.ID] = c
 	return c, nil
@@ -211,13 +214,18 @@ func (p *Pool) Client(id string) (AppClient, error) {
 	return c.snapshot(), nil
 }
 
-// Clients returns the pool's app clients.
+// Clients returns the pool's app clients in creation order.
 func (p *Pool) Clients() []AppClient {
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
-	out := make([]AppClient, 0, len(p.clients))
+	list := make([]*appClient, 0, len(p.clients))
 	for _, c := range p.clients {
-		out = append(out, c.snapshot())
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].seq < list[j].seq })
+	out := make([]AppClient, len(list))
+	for i, c := range list {
+		out[i] = c.snapshot()
 	}
 	return out
 }

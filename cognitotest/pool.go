@@ -192,6 +192,7 @@ type Pool struct {
 	resourceServers map[string]*resourceServer
 	refreshTokens   map[string]*refreshToken
 	revokedOrigins  map[string]bool // origin_jti of revoked refresh tokens
+	clientSeq       int
 }
 
 type group struct {

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
+)
+
+func init() {
+	register(&command{
+		name:    "local",
+		summary: "run a local Cognito user pool emulator (cognitotest) until interrupted",
+		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--seed FILE] [--negative-salts] [--verbose]
+
+Runs the cognitotest emulator: the Cognito user pool API (point the AWS SDK
+at the endpoint), the JWKS at {endpoint}/{poolId}/.well-known/jwks.json and
+the discovery document at {endpoint}/{poolId}/.well-known/openid-configuration.
+Tokens are issued by {endpoint}/{poolId}.
+
+When ready it prints ONE JSON line on standard output:
+  {"endpoint":"http://127.0.0.1:9229","region":"us-east-1","pools":[{"id":…,
+   "issuer":…,"jwks_url":…,"clients":[{"id":…,"name":…,"secret":…}],
+   "users":[{"username":…,"password":…,"email":…,"groups":[…],"sub":…}]}]}
+
+Without --seed it creates the demo pool us-east-1_cognitokit with a public
+client (cognitokitpublic), a confidential client (cognitokitconfidential,
+random secret), the user alice (group admin) and the user bob (no groups);
+their passwords are in the JSON line.
+
+The seed file is JSON:
+  {"pools":[{"id":"us-east-1_Example",
+             "clients":[{"id":"exampleclient","secret":"optional","name":"web"}],
+             "users":[{"username":"alice","password":"Passw0rd!","email":"alice@example.com",
+                       "groups":["admin"],"alias_email":true}]}]}
+A malformed seed is rejected with a message naming the bad field.
+
+Everything is in memory and lost on exit. The emulator does not check AWS
+signatures: never expose it beyond loopback.
+
+Exit status: 0 after an interrupt, 1 if it cannot listen, 2 usage or seed error.`,
+		examples: `  cognito local
+  cognito local --addr 127.0.0.1:0 --seed testdata/seed.json | head -1 | jq -r .endpoint
+  AWS_ENDPOINT_URL=http://127.0.0.1:9229 aws cognito-idp list-users --user-pool-id us-east-1_cognitokit`,
+		run: runLocal,
+	})
+}
+
+type localReady struct {
+	Endpoint string      `json:"endpoint"`
+	Region   string      `json:"region"`
+	Pools    []localPool `json:"pools"`
+}
+
+type localPool struct {
+	ID      string        `json:"id"`
+	Issuer  string        `json:"issuer"`
+	JWKSURL string        `json:"jwks_url"`
+	Clients []localClient `json:"clients"`
+	Users   []localUser   `json:"users"`
+}
+
+type localClient struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Secret string `json:"secret,omitempty"`
+}
+
+type localUser struct {
+	Username string   `json:"username"`
+	Password string   `json:"password"`
+	Email    string   `json:"email,omitempty"`
+	Groups   []string `json:"groups,omitempty"`
+	Sub      string   `json:"sub"`
+}
+
+func runLocal(ctx context.Context, e *env, args []string) int {
+	c := commands["local"]
+	fs := c.newFlagSet(e)
+	addr := fs.String("addr", "127.0.0.1:9229", "listen address (host:port; port 0 picks a free port)")
+	seedFile := fs.String("seed", "", "JSON file with the pools, clients and users to create (default: the demo pool)")
+	negative := fs.Bool("negative-salts", false, "hand out negative SRP salts, to test clients against that Cognito quirk")
+	verbose := fs.Bool("verbose", false, "log one line per request on standard error")
+	if code, done := c.parseFlags(e, fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return fail(e, "local", exitUsage, usageErrorf("unexpected argument %q (see 'cognito local --help')", fs.Arg(0)))
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return fail(e, "local", exitUsage, usageErrorf("--addr %q: want host:port, such as 127.0.0.1:9229", *addr))
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		fmt.Fprintf(e.stderr, "cognito local: WARNING: listening on %s, not loopback; the emulator has no real security\n", *addr)
+	}
+	var seed *cognitotest.Seed
+	if *seedFile != "" {
+		data, err := readSeed(*seedFile)
+		if err != nil {
+			return fail(e, "local", exitUsage, err)
+		}
+		if seed, err = cognitotest.ParseSeed(data); err != nil {
+			return fail(e, "local", exitUsage, fmt.Errorf("%s: %w", *seedFile, err))
+		}
+	}
+	opts := []cognitotest.Option{cognitotest.WithListenAddr(*addr)}
+	if *negative {
+		opts = append(opts, cognitotest.WithNegativeSalts())
+	}
+	if *verbose {
+		opts = append(opts, cognitotest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
+	}
+	srv, err := cognitotest.Start(nil, opts...)
+	if err != nil {
+		return fail(e, "local", exitFailure, err)
+	}
+	defer srv.Close()
+	if seed == nil {
+		seed = srv.DemoSeed()
+	}
+	pools, err := srv.ApplySeed(seed)
+	if err != nil {
+		return fail(e, "local", exitUsage, err)
+	}
+	ready := localReady{Endpoint: srv.URL(), Region: srv.Region()}
+	for i, p := range pools {
+		lp := localPool{ID: p.ID(), Issuer: p.Issuer(), JWKSURL: p.JWKSURL(), Clients: []localClient{}, Users: []localUser{}}
+		for _, cl := range p.Clients() {
+			lp.Clients = append(lp.Clients, localClient{ID: cl.ID, Name: cl.Name, Secret: cl.Secret})
+		}
+		for _, su := range seed.Pools[i].Users {
+			name := su.Username
+			if name == "" {
+				name = su.Email
+			}
+			u, err := p.User(name)
+			if err != nil {
+				continue
+			}
+			lp.Users = append(lp.Users, localUser{Username: u.Username, Password: su.Password, Email: su.Email, Groups: u.Groups, Sub: u.Sub})
+		}
+		ready.Pools = append(ready.Pools, lp)
+	}
+	line, _ := json.Marshal(ready)
+	if _, err := fmt.Fprintf(e.stdout, "%s\n", line); err != nil {
+		return fail(e, "local", exitFailure, err)
+	}
+	<-ctx.Done()
+	return exitOK
+}
+
+const maxSeedFile = cognitotest.MaxSeedBytes
+
+func readSeed(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, usageErrorf("--seed %s: no such file", path)
+		}
+		return nil, usageErrorf("--seed: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSeedFile+1))
+	if err != nil {
+		return nil, usageErrorf("--seed %s: %v", path, err)
+	}
+	if len(data) > maxSeedFile {
+		return nil, usageErrorf("--seed %s: larger than %d bytes", path, maxSeedFile)
+	}
+	return data, nil
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a concurrent reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startLocal runs "cognito local args..." in-process until the test ends
+// and returns its ready line.
+func startLocal(t *testing.T, args ...string) localReady {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	done := make(chan int, 1)
+	go func() { done <- runMain(ctx, e, append([]string{"local", "--addr", "127.0.0.1:0"}, args...)) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != exitOK {
+				t.Errorf("cognito local: exit %d after interrupt; want 0 (stderr %q)", code, errb.String())
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("cognito local did not stop after interrupt")
+		}
+		if n := strings.Count(out.String(), "\n"); n != 1 {
+			t.Errorf("stdout has %d lines; want exactly one", n)
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if s := out.String(); strings.HasSuffix(s, "\n") {
+			var r localReady
+			if err := json.Unmarshal([]byte(s), &r); err != nil {
+				t.Fatalf("ready line %q: %v", s, err)
+			}
+			return r
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("cognito local exited with %d: %s", code, errb.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	t.Fatal("no ready line")
+	return localReady{}
+}
+
+func apiFor(endpoint string) *cip.Client {
+	return cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")})
+}
+
+func TestLocalDemo(t *testing.T) {
+	r := startLocal(t)
+	if !strings.HasPrefix(r.Endpoint, "http://127.0.0.1:") || len(r.Pools) != 1 {
+		t.Fatalf("ready: %+v", r)
+	}
+	p := r.Pools[0]
+	if p.ID != "us-east-1_cognitokit" || p.Issuer != r.Endpoint+"/us-east-1_cognitokit" || p.JWKSURL != p.Issuer+"/.well-known/jwks.json" {
+		t.Errorf("pool: %+v", p)
+	}
+	if len(p.Clients) != 2 || p.Clients[0].Secret != "" || p.Clients[1].Secret == "" {
+		t.Fatalf("clients: %+v; want a public and a confidential client", p.Clients)
+	}
+	if len(p.Users) != 2 || p.Users[0].Username != "alice" || len(p.Users[0].Groups) != 1 || p.Users[0].Groups[0] != "admin" || len(p.Users[1].Groups) != 0 {
+		t.Fatalf("users: %+v", p.Users)
+	}
+	api := apiFor(r.Endpoint)
+	conf := cognitotest.AppClient{ID: p.Clients[1].ID, Secret: p.Clients[1].Secret}
+	out, err := api.InitiateAuth(context.Background(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: &conf.ID,
+		AuthParameters: map[string]string{"USERNAME": "alice@example.com", "PASSWORD": p.Users[0].Password, "SECRET_HASH": conf.SecretHash("alice@example.com")}})
+	if err != nil {
+		t.Fatalf("demo sign-in: %v", err)
+	}
+	u, err := api.GetUser(context.Background(), &cip.GetUserInput{AccessToken: out.AuthenticationResult.AccessToken})
+	if err != nil || *u.Username != "alice" {
+		t.Fatalf("GetUser: %v", err)
+	}
+	resp, err := httpGet(p.JWKSURL)
+	if err != nil || !strings.Contains(resp, `"RS256"`) {
+		t.Errorf("JWKS: %v %q", err, resp)
+	}
+}
+
+func TestLocalSeed(t *testing.T) {
+	dir := t.TempDir()
+	seed := `{"pools":[{"id":"eu-west-1_Seeded","clients":[{"id":"seedclient","name":"web","secret":"s3cr3t"}],
+	  "users":[{"username":"carol","password":"Carol-Passw0rd!","email":"carol@example.com","groups":["staff"],"alias_email":true},
+	           {"username":"dan","password":"Dan-Passw0rd!"}]}]}`
+	path := filepath.Join(dir, "seed.json")
+	if err := os.WriteFile(path, []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := startLocal(t, "--seed", path)
+	p := r.Pools[0]
+	if p.ID != "eu-west-1_Seeded" || len(p.Clients) != 1 || p.Clients[0].Secret != "s3cr3t" || len(p.Users) != 2 {
+		t.Fatalf("seeded pool: %+v", p)
+	}
+	api := apiFor(r.Endpoint)
+	cl := cognitotest.AppClient{ID: "seedclient", Secret: "s3cr3t"}
+	_, err := api.InitiateAuth(context.Background(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String("seedclient"),
+		AuthParameters: map[string]string{"USERNAME": "carol@example.com", "PASSWORD": "Carol-Passw0rd!", "SECRET_HASH": cl.SecretHash("carol@example.com")}})
+	if err != nil {
+		t.Fatalf("seeded user sign-in: %v", err)
+	}
+}
+
+func TestLocalErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, seed, want string
+	}{
+		{"not JSON", `{"pools":`, "not valid JSON"},
+		{"unknown field", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","pasword":"x"}]}]}`, `pools[0].users[0].pasword: unknown field`},
+		{"wrong type", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":123}]}]}`, `pools[0].users[0].password: want a string`},
+		{"bad pool id", `{"pools":[{"id":"nope"}]}`, `pools[0].id: "nope" is not a pool ID`},
+		{"missing password", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a"}]}]}`, `pools[0].users[0].password: required`},
+		{"weak password", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"weak"}]}]}`, `pools[0].users[0]: password of "a"`},
+		{"duplicate client", `{"pools":[{"id":"us-east-1_X","clients":[{"id":"c"},{"id":"c"}]}]}`, `pools[0].clients[1].id: duplicate client ID`},
+		{"no pools", `{"pools":[]}`, `pools: want at least one pool`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".json")
+			os.WriteFile(path, []byte(tc.seed), 0o600)
+			code, stdout, stderr := runCLI(t, "", nil, "local", "--addr", "127.0.0.1:0", "--seed", path)
+			if code != exitUsage || stdout != "" {
+				t.Errorf("got exit %d, stdout %q; want %d and nothing", code, stdout, exitUsage)
+			}
+			if !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Errorf("stderr %q; want one line containing %q", stderr, tc.want)
+			}
+		})
+	}
+	for _, args := range [][]string{{"--addr", "nonsense"}, {"--seed", filepath.Join(dir, "missing.json")}, {"extra"}, {"--bogus"}} {
+		code, _, stderr := runCLI(t, "", nil, append([]string{"local"}, args...)...)
+		if code != exitUsage || stderr == "" {
+			t.Errorf("local %v: exit %d, stderr %q; want %d", args, code, stderr, exitUsage)
+		}
+	}
+	code, stdout, _ := runCLI(t, "", nil, "local", "--help")
+	if code != exitOK || !strings.Contains(stdout, "--seed") || !strings.Contains(stdout, "alias_email") {
+		t.Errorf("--help: exit %d, %q", code, stdout)
+	}
+}
+
+func httpGet(url string) (string, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}

@@ -3,6 +3,7 @@ package verifier
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -68,7 +69,8 @@ type Pool struct {
 
 	// JWKSURL overrides where the pool's keys are fetched. Optional.
 	// Default {issuer}/.well-known/jwks.json (with IssuerEither, the
-	// cognito-idp issuer's).
+	// cognito-idp issuer's). It must be https, except for loopback hosts
+	// and pools with an Issuer override (emulators).
 	JWKSURL string
 
 	// JWKS is a static JSON Web Key Set for air-gapped or offline use. With
@@ -103,7 +105,9 @@ type Config struct {
 	Now func() time.Time
 
 	// Leeway is the clock skew tolerated for exp, nbf and iat. Optional.
-	// Default 0; at most 5 minutes.
+	// Default 0; at most 5 minutes. With 0, a server whose clock is behind
+	// Cognito's rejects brand-new tokens (iat in the future) until it
+	// catches up; set a few seconds unless clocks are tightly synchronized.
 	Leeway time.Duration
 
 	// MaxTokenSize is the longest token accepted, in bytes; longer tokens
@@ -335,6 +339,14 @@ func checkURL(field, raw string) error {
 	return nil
 }
 
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 func (p *Pool) spec(i int) (*poolSpec, error) {
 	where := "Pools[" + strconv.Itoa(i) + "]"
 	sp := &poolSpec{id: p.UserPoolID, policy: p.Policy}
@@ -417,6 +429,9 @@ func (p *Pool) spec(i int) (*poolSpec, error) {
 	case p.JWKSURL != "":
 		if err := checkURL(where+".JWKSURL", p.JWKSURL); err != nil {
 			return nil, err
+		}
+		if u, _ := url.Parse(p.JWKSURL); u.Scheme == "http" && p.Issuer == "" && !isLoopback(u.Hostname()) {
+			return nil, configErrorf("%s.JWKSURL %q uses plain http: anyone on the path could substitute keys; use https (http is accepted for loopback hosts and with an emulator Pool.Issuer)", where, p.JWKSURL)
 		}
 		sp.jwksURL = p.JWKSURL
 	default:

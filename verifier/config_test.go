@@ -39,6 +39,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"issuer trailing slash", pool(func(p *Pool) { p.Issuer = "http://localhost:9229/local_abc/" }), "ends with a slash"},
 		{"issuer with query", pool(func(p *Pool) { p.Issuer = "http://localhost:9229/x?y=1" }), "query"},
 		{"bad issuer format", pool(func(p *Pool) { p.IssuerFormat = 9 }), "IssuerFormat"},
+		{"plain http JWKS URL", pool(func(p *Pool) { p.JWKSURL = "http://keys.example.com/jwks.json" }), "plain http"},
 		{"ftp JWKS URL", pool(func(p *Pool) { p.JWKSURL = "ftp://example.com/jwks" }), "absolute http"},
 		{"two key sources", pool(func(p *Pool) { p.JWKSURL = "https://example.com/jwks"; p.JWKS = jwksOf(keyA) }), "more than one"},
 		{"empty static JWKS", pool(func(p *Pool) { p.JWKS = []byte{} }), "JWKS is empty"},

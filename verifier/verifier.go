@@ -108,7 +108,9 @@ func (v *Verifier) dropRemovedKeys() {
 // Config.Leeway; then the pool's Policy.
 //
 // Every error matches one sentinel of errors.go with [errors.Is]; policy
-// failures are [*PolicyError]. ctx bounds only the wait for a JWKS fetch.
+// failures are [*PolicyError]. ctx bounds the wait for a JWKS fetch (the
+// fetch itself is shared and bounded by Config.FetchTimeout) and is passed
+// to Policy.Check.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	c, err := v.verify(ctx, token)
 	if err != nil && v.s.obs.OnReject != nil {

@@ -1,0 +1,72 @@
+// Package srpclient signs users in to Amazon Cognito user pools through the
+// user pool API, with every flow Cognito offers and none of the bugs other
+// clients are known for.
+//
+// It uses aws-sdk-go-v2's cognitoidentityprovider client for transport (any
+// value satisfying [API] will do) and internal/srp for Cognito's exact SRP
+// variant.
+//
+// # Signing in
+//
+//	c, err := srpclient.New(srpclient.Config{
+//		API:        cognitoidentityprovider.NewFromConfig(awsCfg),
+//		UserPoolID: "us-east-1_AbC123",
+//		ClientID:   "1example23456789",
+//	})
+//	res, err := c.SignIn(ctx, srpclient.SignInInput{Username: "ann@example.com", Password: pw})
+//	for err == nil && !res.Done() {
+//		switch step := res.Next.(type) {
+//		case *srpclient.MFACodeRequired:
+//			res, err = step.Answer(ctx, askCode(step.ChallengeName()))
+//		case *srpclient.NewPasswordRequired:
+//			res, err = step.Answer(ctx, askNewPassword(), nil)
+//		// ... *SelectMFAType, *SelectChallenge, *TOTPSetup,
+//		// *CustomChallenge, *WebAuthnRequired
+//		}
+//	}
+//
+// [Client.SignIn] uses USER_SRP_AUTH by default; SignInInput.Flow selects
+// USER_PASSWORD_AUTH, CUSTOM_AUTH with or without SRP, or USER_AUTH
+// (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN). [Client.AdminSignIn]
+// uses ADMIN_USER_PASSWORD_AUTH with IAM credentials. The result is either
+// [Tokens] or a [Step] whose answer method carries the Session forward.
+//
+// # Cognito's quirks, handled
+//
+//   - The pool's internal username (USER_ID_FOR_SRP) is used for the SRP
+//     math, every later USERNAME, every SECRET_HASH, refresh and device
+//     storage, even when the user typed an email or phone alias.
+//   - Negative salts, PAD of two's-complement integers, the unpadded day in
+//     TIMESTAMP, the aborts on B mod N == 0 and u == 0, and strict limits on
+//     the server's hex and base64 fields ([ErrBadChallenge]).
+//
+// # Remembered devices
+//
+// With Config.Devices set ([MemoryDeviceStore], [FileDeviceStore] or your
+// own [DeviceStore]), the device Cognito announces after a sign-in is
+// confirmed with a fresh verifier and stored under the pool ID and internal
+// username. Later sign-ins send its DEVICE_KEY and answer DEVICE_SRP_AUTH and
+// DEVICE_PASSWORD_VERIFIER with a fresh SRP value; a device the server no
+// longer knows is forgotten and the sign-in retried without it.
+//
+// # Tokens
+//
+// [Client.Refresh] uses REFRESH_TOKEN_AUTH, or GetTokensFromRefreshToken when
+// the app client rotates refresh tokens (Config.RefreshTokenRotation; the
+// new token goes to Config.OnRefreshTokenRotated). [Client.TokenSource]
+// returns an oauth2.TokenSource that refreshes before expiry, once for any
+// number of concurrent callers, and fails with [ErrRefreshTokenInvalid]
+// (without retrying) once the refresh token is revoked or expired.
+//
+// # Errors
+//
+// Errors wrap a sentinel of this package ([ErrNotAuthorized],
+// [ErrCodeMismatch], ...) and, when Cognito answered, the SDK's typed
+// exception. They never contain passwords, codes or tokens.
+//
+// # Not done
+//
+// The package does not talk to WebAuthn authenticators (it hands the
+// challenge to the caller), does not set up SMS or email MFA in MFA_SETUP
+// (only TOTP), and does not send user context data for advanced security.
+package srpclient

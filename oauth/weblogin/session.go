@@ -1,0 +1,420 @@
+package weblogin
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Session is a signed-in user's session: who they are (from the verified ID
+// token) and their tokens. Handlers read it with [SessionFromContext]; treat
+// it as read-only.
+type Session struct {
+	// ID identifies the session in a server-side store; the cookie store
+	// leaves it empty.
+	ID string `json:"-"`
+
+	Subject  string   `json:"sub"`
+	Username string   `json:"usr,omitempty"`
+	Email    string   `json:"eml,omitempty"`
+	Name     string   `json:"nam,omitempty"`
+	Groups   []string `json:"grp,omitempty"`
+
+	AccessToken  string `json:"at"`
+	RefreshToken string `json:"rt,omitempty"`
+	// Expiry is when AccessToken expires; the handler refreshes it
+	// shortly before.
+	Expiry time.Time `json:"exp"`
+	// AuthTime is when the user signed in (the ID token's auth_time).
+	AuthTime time.Time `json:"aut"`
+	// CreatedAt is when the session started; Config.MaxAge counts from it.
+	CreatedAt time.Time `json:"crt"`
+	// Claims is the verified ID token payload (JSON) of the last sign-in
+	// or refresh, for custom attributes: decode it, or use [Session.Claim].
+	Claims json.RawMessage `json:"clm,omitempty"`
+}
+
+// HasGroup reports whether the user is in group g (cognito:groups).
+func (s *Session) HasGroup(g string) bool { return slices.Contains(s.Groups, g) }
+
+// Claim returns the string claim name of the ID token ("custom:tenant").
+func (s *Session) Claim(name string) (string, bool) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(s.Claims, &m) != nil {
+		return "", false
+	}
+	var v string
+	if raw, ok := m[name]; ok && json.Unmarshal(raw, &v) == nil {
+		return v, true
+	}
+	return "", false
+}
+
+type ctxKey struct{}
+
+// SessionFromContext returns the session that [Handler.RequireLogin] or
+// [Handler.LoadSession] attached to the request context.
+func SessionFromContext(ctx context.Context) (*Session, bool) {
+	s, ok := ctx.Value(ctxKey{}).(*Session)
+	return s, ok && s != nil
+}
+
+// NewContext returns ctx carrying s, for tests of handlers that call
+// SessionFromContext.
+func NewContext(ctx context.Context, s *Session) context.Context {
+	return context.WithValue(ctx, ctxKey{}, s)
+}
+
+// SessionStore keeps sessions. The default, [CookieStore], keeps them in
+// encrypted cookies; implement SessionStore to keep them server-side (see
+// [MemoryStore]), with the browser holding only an unguessable ID.
+//
+// Implementations must be safe for concurrent use. Load returns
+// ErrNoSession when the request has no session, and any other error for a
+// session that cannot be used (the handler then calls Delete and treats the
+// browser as anonymous). Save stores s and sets whatever cookie is needed;
+// when s.ID is empty it is a new session (after sign-in) and must get a new
+// ID, never reuse one sent by the browser (session fixation). Delete
+// removes the request's session and clears its cookie.
+type SessionStore interface {
+	Load(r *http.Request) (*Session, error)
+	Save(w http.ResponseWriter, r *http.Request, s *Session) error
+	Delete(w http.ResponseWriter, r *http.Request) error
+}
+
+// Cookie store defaults.
+const (
+	DefaultSessionCookie = "cognito_session"
+	DefaultMaxCookies    = 3
+	// DefaultMaxAge is the longest a session lives, whatever the refresh
+	// token allows: Cognito's default refresh token lifetime.
+	DefaultMaxAge = 30 * 24 * time.Hour
+	// cookieChunk is the most bytes of sealed data per cookie, leaving room
+	// for the name and attributes under the 4096-byte browser limit.
+	cookieChunk = 3800
+)
+
+// CookieStoreConfig configures a [CookieStore].
+type CookieStoreConfig struct {
+	// Keys are 32-byte keys (see NewKey); the first encrypts, all decrypt,
+	// so a new key is put first and an old one removed after MaxAge.
+	// Required.
+	Keys [][]byte
+	// Name is the cookie name; further chunks are Name_1, Name_2. Optional.
+	// Default DefaultSessionCookie.
+	Name string
+	// Path of the cookie. Optional. Default "/".
+	Path string
+	// Domain of the cookie. Optional. Default: host-only.
+	Domain string
+	// MaxCookies is how many cookies a session may span (each holds up to
+	// 3800 bytes). Larger sessions fail with ErrSessionTooLarge; larger
+	// incoming cookies are refused. Optional. Default 3, at most 8.
+	MaxCookies int
+	// MaxAge bounds the session's life from CreatedAt; it is sealed into
+	// the cookie and also its Max-Age. Optional. Default DefaultMaxAge.
+	MaxAge time.Duration
+	// Insecure drops the Secure attribute so that the cookie works over
+	// plain http://localhost during development. It MUST NOT be used in
+	// production: without Secure, the session travels in clear text.
+	Insecure bool
+	// Now is the clock. Optional. Default time.Now.
+	Now func() time.Time
+}
+
+// CookieStore keeps sessions in AES-256-GCM encrypted and authenticated
+// cookies (HttpOnly, Secure, SameSite=Lax), split across up to MaxCookies
+// cookies. It needs no server state, so any number of replicas can share it
+// given the same keys.
+type CookieStore struct {
+	cfg    CookieStoreConfig
+	sealer *sealer
+}
+
+// NewCookieStore validates cfg and returns a CookieStore.
+func NewCookieStore(cfg CookieStoreConfig) (*CookieStore, error) {
+	if cfg.Name == "" {
+		cfg.Name = DefaultSessionCookie
+	}
+	if !validCookieName(cfg.Name) {
+		return nil, fmt.Errorf("%w: cookie name %q: want letters, digits, - and _", ErrInvalidConfig, cfg.Name)
+	}
+	if cfg.Path == "" {
+		cfg.Path = "/"
+	}
+	if cfg.MaxCookies == 0 {
+		cfg.MaxCookies = DefaultMaxCookies
+	}
+	if cfg.MaxCookies < 1 || cfg.MaxCookies > 8 {
+		return nil, fmt.Errorf("%w: MaxCookies %d: want 1 to 8", ErrInvalidConfig, cfg.MaxCookies)
+	}
+	if cfg.MaxAge == 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	if cfg.MaxAge < time.Minute {
+		return nil, fmt.Errorf("%w: MaxAge %v: want at least a minute", ErrInvalidConfig, cfg.MaxAge)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s, err := newSealer(cfg.Keys, "session", cfg.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &CookieStore{cfg: cfg, sealer: s}, nil
+}
+
+func (cs *CookieStore) chunkName(i int) string {
+	if i == 0 {
+		return cs.cfg.Name
+	}
+	return cs.cfg.Name + "_" + strconv.Itoa(i)
+}
+
+// Load opens the session cookies of r.
+func (cs *CookieStore) Load(r *http.Request) (*Session, error) {
+	first, err := r.Cookie(cs.cfg.Name)
+	if err != nil || first.Value == "" {
+		return nil, ErrNoSession
+	}
+	// Chunk 0 is "<count>.<data>".
+	n, rest, ok := cutCount(first.Value)
+	if !ok || n < 1 || n > cs.cfg.MaxCookies {
+		return nil, fmt.Errorf("%w: bad chunk header", ErrInvalidCookie)
+	}
+	value := rest
+	for i := 1; i < n; i++ {
+		c, err := r.Cookie(cs.chunkName(i))
+		if err != nil {
+			return nil, fmt.Errorf("%w: chunk %d missing", ErrInvalidCookie, i)
+		}
+		value += c.Value
+	}
+	data, err := cs.sealer.open(cs.cfg.Name, value, cs.cfg.MaxCookies*cookieChunk)
+	if err != nil {
+		return nil, err
+	}
+	var s Session
+	if err := json.Unmarshal(data, &s); err != nil || s.Subject == "" || s.AccessToken == "" {
+		return nil, fmt.Errorf("%w: bad session payload", ErrInvalidCookie)
+	}
+	return &s, nil
+}
+
+func cutCount(v string) (int, string, bool) {
+	if len(v) < 3 || v[1] != '.' || v[0] < '1' || v[0] > '9' {
+		return 0, "", false
+	}
+	return int(v[0] - '0'), v[2:], true
+}
+
+// Save seals s into the response's cookies. It fails with
+// ErrSessionTooLarge when s needs more than MaxCookies cookies.
+func (cs *CookieStore) Save(w http.ResponseWriter, r *http.Request, s *Session) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("weblogin: encode session: %w", err)
+	}
+	created := s.CreatedAt
+	if created.IsZero() {
+		created = cs.cfg.Now()
+	}
+	exp := created.Add(cs.cfg.MaxAge)
+	value, err := cs.sealer.seal(cs.cfg.Name, data, exp)
+	if err != nil {
+		return err
+	}
+	n := (len(value) + cookieChunk - 1) / cookieChunk
+	if n > cs.cfg.MaxCookies {
+		return fmt.Errorf("%w: %d bytes sealed need %d cookies, more than MaxCookies (%d)", ErrSessionTooLarge, len(value), n, cs.cfg.MaxCookies)
+	}
+	maxAge := int(exp.Sub(cs.cfg.Now()) / time.Second)
+	if maxAge <= 0 {
+		return fmt.Errorf("%w: session older than MaxAge", ErrSessionEnded)
+	}
+	for i := 0; i < n; i++ {
+		chunk := value[i*cookieChunk : min(len(value), (i+1)*cookieChunk)]
+		if i == 0 {
+			chunk = strconv.Itoa(n) + "." + chunk
+		}
+		http.SetCookie(w, cs.cookie(cs.chunkName(i), chunk, maxAge))
+	}
+	// Clear chunks a previous, larger session left behind.
+	for i := n; i < cs.cfg.MaxCookies; i++ {
+		if _, err := r.Cookie(cs.chunkName(i)); err == nil {
+			http.SetCookie(w, cs.cookie(cs.chunkName(i), "", -1))
+		}
+	}
+	return nil
+}
+
+// Delete clears the session cookies.
+func (cs *CookieStore) Delete(w http.ResponseWriter, r *http.Request) error {
+	for i := 0; i < cs.cfg.MaxCookies; i++ {
+		if _, err := r.Cookie(cs.chunkName(i)); err == nil || i == 0 {
+			http.SetCookie(w, cs.cookie(cs.chunkName(i), "", -1))
+		}
+	}
+	return nil
+}
+
+func (cs *CookieStore) cookie(name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: name, Value: value, Path: cs.cfg.Path, Domain: cs.cfg.Domain, MaxAge: maxAge,
+		HttpOnly: true, Secure: !cs.cfg.Insecure, SameSite: http.SameSiteLaxMode,
+	}
+}
+
+func validCookieName(n string) bool {
+	if n == "" || len(n) > 64 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// MemoryStoreConfig configures a [MemoryStore].
+type MemoryStoreConfig struct {
+	// Name of the cookie holding the session ID. Optional. Default
+	// DefaultSessionCookie.
+	Name string
+	// MaxSessions bounds the number of sessions kept; when full, the
+	// session closest to expiry is dropped. Optional. Default 100000.
+	MaxSessions int
+	// MaxAge bounds a session's life. Optional. Default DefaultMaxAge.
+	MaxAge time.Duration
+	// Insecure drops the Secure cookie attribute (http://localhost only;
+	// MUST NOT be used in production).
+	Insecure bool
+	// Now is the clock. Optional. Default time.Now.
+	Now func() time.Time
+}
+
+// MemoryStore keeps sessions in process memory; the browser holds a random
+// 256-bit ID. It shows how to keep sessions server-side: sessions are lost
+// on restart and not shared between replicas, so production deployments
+// implement SessionStore over Redis or a database instead.
+type MemoryStore struct {
+	cfg MemoryStoreConfig
+	mu  sync.Mutex // guards m
+	m   map[string]memEntry
+}
+
+type memEntry struct {
+	s       Session
+	expires time.Time
+}
+
+// NewMemoryStore validates cfg and returns a MemoryStore.
+func NewMemoryStore(cfg MemoryStoreConfig) (*MemoryStore, error) {
+	if cfg.Name == "" {
+		cfg.Name = DefaultSessionCookie
+	}
+	if !validCookieName(cfg.Name) {
+		return nil, fmt.Errorf("%w: cookie name %q: want letters, digits, - and _", ErrInvalidConfig, cfg.Name)
+	}
+	if cfg.MaxSessions == 0 {
+		cfg.MaxSessions = 100000
+	}
+	if cfg.MaxSessions < 0 {
+		return nil, fmt.Errorf("%w: MaxSessions must be positive", ErrInvalidConfig)
+	}
+	if cfg.MaxAge == 0 {
+		cfg.MaxAge = DefaultMaxAge
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &MemoryStore{cfg: cfg, m: map[string]memEntry{}}, nil
+}
+
+// Load returns the session named by the request's cookie.
+func (ms *MemoryStore) Load(r *http.Request) (*Session, error) {
+	c, err := r.Cookie(ms.cfg.Name)
+	if err != nil || c.Value == "" {
+		return nil, ErrNoSession
+	}
+	if len(c.Value) != 43 {
+		return nil, fmt.Errorf("%w: bad session ID", ErrInvalidCookie)
+	}
+	ms.mu.Lock()
+	e, ok := ms.m[c.Value]
+	ms.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: unknown session ID", ErrInvalidCookie)
+	}
+	if !ms.cfg.Now().Before(e.expires) {
+		return nil, fmt.Errorf("%w: session expired", ErrExpired)
+	}
+	s := e.s
+	s.Groups = slices.Clone(s.Groups)
+	return &s, nil
+}
+
+// Save stores s, under a new random ID when s.ID is empty.
+func (ms *MemoryStore) Save(w http.ResponseWriter, r *http.Request, s *Session) error {
+	now := ms.cfg.Now()
+	if s.ID == "" {
+		var b [32]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			return fmt.Errorf("weblogin: random source failed: %w", err)
+		}
+		s.ID = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	created := s.CreatedAt
+	if created.IsZero() {
+		created = now
+	}
+	exp := created.Add(ms.cfg.MaxAge)
+	if !now.Before(exp) {
+		return fmt.Errorf("%w: session older than MaxAge", ErrSessionEnded)
+	}
+	ms.mu.Lock()
+	if _, exists := ms.m[s.ID]; !exists && len(ms.m) >= ms.cfg.MaxSessions {
+		var victim string
+		var soonest time.Time
+		for id, e := range ms.m {
+			if victim == "" || e.expires.Before(soonest) {
+				victim, soonest = id, e.expires
+			}
+		}
+		delete(ms.m, victim)
+	}
+	cp := *s
+	cp.Groups = slices.Clone(s.Groups)
+	ms.m[s.ID] = memEntry{s: cp, expires: exp}
+	ms.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: ms.cfg.Name, Value: s.ID, Path: "/", MaxAge: int(exp.Sub(now) / time.Second),
+		HttpOnly: true, Secure: !ms.cfg.Insecure, SameSite: http.SameSiteLaxMode})
+	return nil
+}
+
+// Delete removes the request's session.
+func (ms *MemoryStore) Delete(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(ms.cfg.Name); err == nil {
+		ms.mu.Lock()
+		delete(ms.m, c.Value)
+		ms.mu.Unlock()
+	}
+	http.SetCookie(w, &http.Cookie{Name: ms.cfg.Name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: !ms.cfg.Insecure, SameSite: http.SameSiteLaxMode})
+	return nil
+}
+
+// Len returns the number of sessions held.
+func (ms *MemoryStore) Len() int {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return len(ms.m)
+}

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
+)
+
+type loginEnv struct {
+	srv  *cognitotest.Server
+	pool *cognitotest.Pool
+	app  cognitotest.AppClient
+}
+
+func newLoginEnv(t *testing.T, pc cognitotest.PoolConfig, cc cognitotest.ClientConfig) *loginEnv {
+	t.Helper()
+	srv := cognitotest.NewServer(t)
+	pc.PasswordPolicy = &cognitotest.PasswordPolicy{MinimumLength: 6}
+	pool := srv.MustCreatePool(pc)
+	return &loginEnv{srv: srv, pool: pool, app: pool.MustCreateClient(cc)}
+}
+
+func (le *loginEnv) args(extra ...string) []string {
+	a := []string{"login", "--endpoint", le.srv.URL(), "--user-pool-id", le.pool.ID(), "--client-id", le.app.ID}
+	return append(a, extra...)
+}
+
+// scripted answers prompts in order and records the labels.
+type scripted struct {
+	answers []func(label string) string
+	labels  []string
+}
+
+func (s *scripted) prompt(label string, _ bool) (string, error) {
+	s.labels = append(s.labels, label)
+	if len(s.answers) == 0 {
+		return "", fmt.Errorf("unexpected prompt %q", label)
+	}
+	a := s.answers[0]
+	s.answers = s.answers[1:]
+	return a(label), nil
+}
+
+func answer(v string) func(string) string { return func(string) string { return v } }
+
+// runLoginWith runs the login command with a scripted terminal.
+func runLoginWith(t *testing.T, stdin string, environ map[string]string, tty loginPrompter, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, getenv: func(k string) string { return environ[k] }}
+	code := runLogin(context.Background(), e, args[1:], tty)
+	return code, out.String(), errb.String()
+}
+
+func TestLoginUsage(t *testing.T) {
+	le := newLoginEnv(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{})
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no pool", []string{"login", "--client-id", "c", "--username", "u", "--password-stdin"}, "--user-pool-id is required"},
+		{"no client", []string{"login", "--user-pool-id", "us-east-1_X", "--username", "u", "--password-stdin"}, "--client-id is required"},
+		{"no username", le.args("--password-stdin"), "--username is required"},
+		{"bad flow", le.args("--username", "u", "--password-stdin", "--flow", "magic"), "--flow"},
+		{"bad output", le.args("--username", "u", "--password-stdin", "--output", "xml"), "--output"},
+		{"bad endpoint", le.args("--username", "u", "--password-stdin", "--endpoint", "ftp://x"), "--endpoint"},
+		{"bad region", le.args("--username", "u", "--password-stdin", "--region", "mars"), "--region"},
+		{"positional", le.args("--username", "u", "--password-stdin", "extra"), "unexpected arguments"},
+		{"unknown flag", le.args("--username", "u", "--nope"), "flag provided but not defined"},
+		{"no terminal", le.args("--username", "u"), "--password-stdin"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "pw\n", nil, tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit: got %d; want %d (stderr %q)", code, exitUsage, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) || stdout != "" {
+				t.Errorf("stderr %q lacks %q (stdout %q)", stderr, tc.want, stdout)
+			}
+			if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 {
+				t.Errorf("error is %d lines; want one", n+1)
+			}
+		})
+	}
+	code, stdout, _ := runCLI(t, "", nil, "login", "--help")
+	if code != exitOK || !strings.Contains(stdout, "--password-stdin") || !strings.Contains(stdout, "Examples:") {
+		t.Errorf("--help: exit %d, stdout %q", code, stdout)
+	}
+}
+
+func TestLoginPasswordStdin(t *testing.T) {
+	for _, secret := range []bool{false, true} {
+		le := newLoginEnv(t, cognitotest.PoolConfig{UsernameAttributes: []string{"email"}}, cognitotest.ClientConfig{GenerateSecret: secret})
+		u := le.pool.MustCreateUser(cognitotest.UserConfig{Email: "cli@example.com", Password: "Pässwort-1"})
+		environ := map[string]string{"COGNITO_CLIENT_SECRET": le.app.Secret}
+		for _, flow := range []string{"srp", "password", "user-auth"} {
+			t.Run(fmt.Sprintf("secret=%v/%s", secret, flow), func(t *testing.T) {
+				code, stdout, stderr := runCLI(t, "Pässwort-1\n", environ, le.args("--username", "cli@example.com", "--password-stdin", "--flow", flow)...)
+				if code != exitOK {
+					t.Fatalf("exit %d: %s", code, stderr)
+				}
+				var out loginOutput
+				if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+					t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+				}
+				if out.AccessToken == "" || out.IDToken == "" || out.RefreshToken == "" || out.Username != u.Username || out.ExpiresIn < 3500 {
+					t.Errorf("output: %+v", out)
+				}
+			})
+		}
+		code, stdout, stderr := runCLI(t, "wrong-password\n", environ, le.args("--username", "cli@example.com", "--password-stdin")...)
+		if code != exitFailure || stdout != "" || strings.Contains(stderr, "wrong-password") || !strings.Contains(stderr, "Incorrect username or password") {
+			t.Errorf("wrong password: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+	}
+}
+
+func TestLoginEnvOutput(t *testing.T) {
+	le := newLoginEnv(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "envy", Password: "pw-envy"})
+	code, stdout, stderr := runCLI(t, "pw-envy\r\n", map[string]string{"COGNITO_ENDPOINT": le.srv.URL(), "COGNITO_USER_POOL_ID": le.pool.ID(), "COGNITO_CLIENT_ID": le.app.ID},
+		"login", "--username", "envy", "--password-stdin", "--output", "env")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	re := regexp.MustCompile(`^export COGNITO_[A-Z_]+='[^']*'$`)
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		if !re.MatchString(line) {
+			t.Errorf("line %q is not an export line", line)
+		}
+	}
+	for _, v := range []string{"COGNITO_ACCESS_TOKEN=", "COGNITO_ID_TOKEN=", "COGNITO_REFRESH_TOKEN=", "COGNITO_USERNAME='envy'"} {
+		if !strings.Contains(stdout, v) {
+			t.Errorf("output lacks %s", v)
+		}
+	}
+	if got := shellQuote("it's"); got != `'it'\''s'` {
+		t.Errorf("shellQuote: got %s", got)
+	}
+}
+
+func TestLoginChallengeWithoutTerminal(t *testing.T) {
+	le := newLoginEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional}, cognitotest.ClientConfig{})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "mfa", Password: "pw-mfa", PhoneNumber: "+15555550100", SMSMFA: true})
+	code, stdout, stderr := runCLI(t, "pw-mfa\n", nil, le.args("--username", "mfa", "--password-stdin")...)
+	if code != exitFailure || stdout != "" || !strings.Contains(stderr, "SMS_MFA") || !strings.Contains(stderr, "no terminal") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestLoginPrompts(t *testing.T) {
+	le := newLoginEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, RequiredAttributes: []string{"name"}}, cognitotest.ClientConfig{GenerateSecret: true})
+	environ := map[string]string{"COGNITO_CLIENT_SECRET": le.app.Secret}
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "sms", Password: "pw-sms", PhoneNumber: "+15555550101", SMSMFA: true, Attributes: map[string]string{"name": "S"}})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "temp", TemporaryPassword: "Temp-pw-1"})
+
+	t.Run("password and SMS code from the terminal", func(t *testing.T) {
+		tty := &scripted{answers: []func(string) string{
+			answer("pw-sms"),
+			func(string) string { return le.srv.LastCode("sms", cognitotest.MsgSMSMFA) },
+		}}
+		code, stdout, stderr := runLoginWith(t, "", environ, tty, le.args("--username", "sms")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if tty.labels[0] != "Password: " || !strings.Contains(tty.labels[1], "SMS code") {
+			t.Errorf("prompts: %q", tty.labels)
+		}
+		if !strings.Contains(stdout, "access_token") {
+			t.Errorf("stdout %q", stdout)
+		}
+	})
+	t.Run("new password", func(t *testing.T) {
+		tty := &scripted{answers: []func(string) string{answer("Temp-pw-1"), answer("Perm-pw-2"), answer("Perm-pw-2"), answer("Tem Porary")}}
+		code, _, stderr := runLoginWith(t, "", environ, tty, le.args("--username", "temp")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s (prompts %q)", code, stderr, tty.labels)
+		}
+		if !strings.Contains(tty.labels[3], "name") {
+			t.Errorf("prompts: %q", tty.labels)
+		}
+	})
+	t.Run("mismatched new passwords", func(t *testing.T) {
+		le.pool.MustCreateUser(cognitotest.UserConfig{Username: "temp2", TemporaryPassword: "Temp-pw-1"})
+		tty := &scripted{answers: []func(string) string{answer("Temp-pw-1"), answer("a-pw-1"), answer("b-pw-2")}}
+		code, _, stderr := runLoginWith(t, "", environ, tty, le.args("--username", "temp2")...)
+		if code != exitFailure || !strings.Contains(stderr, "do not match") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
+}
+
+func TestLoginTOTPSetupQR(t *testing.T) {
+	le := newLoginEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOn}, cognitotest.ClientConfig{})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "qr", Password: "pw-qr-1"})
+	var errb bytes.Buffer
+	tty := &scripted{answers: []func(string) string{func(string) string {
+		m := regexp.MustCompile(`Secret: ([A-Z2-7]+)`).FindStringSubmatch(errb.String())
+		if m == nil {
+			return "000000"
+		}
+		code, _ := cognitotest.TOTPCode(m[1], time.Now())
+		return code
+	}}}
+	var out bytes.Buffer
+	e := &env{stdin: strings.NewReader("pw-qr-1\n"), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := runLogin(context.Background(), e, le.args("--username", "qr", "--password-stdin")[1:], tty)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "█") || !strings.Contains(errb.String(), "▀") {
+		t.Errorf("no QR code on stderr:\n%s", errb.String())
+	}
+}
+
+func TestPrintQRDecodesToModules(t *testing.T) {
+	var b bytes.Buffer
+	if err := printQR(&b, "otpauth://totp/x:y?secret=ABC&issuer=x"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	width := len([]rune(lines[0]))
+	for i, l := range lines {
+		if len([]rune(l)) != width {
+			t.Fatalf("line %d has %d runes; want %d", i, len([]rune(l)), width)
+		}
+	}
+	// A QR code is square: rows of modules = 2 * lines (minus padding).
+	if rows := 2 * len(lines); rows < width || rows > width+1 {
+		t.Errorf("QR code of %d columns and %d module rows is not square", width, rows)
+	}
+}
+
+func TestLoginRememberDevice(t *testing.T) {
+	le := newLoginEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, DeviceRemembering: cognitotest.DevicesUserOptIn}, cognitotest.ClientConfig{GenerateSecret: true})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "dev", Password: "pw-dev-1", Email: "dev@example.com", EmailMFA: true})
+	environ := map[string]string{"COGNITO_CLIENT_SECRET": le.app.Secret}
+	file := filepath.Join(t.TempDir(), "devices.json")
+	tty := &scripted{answers: []func(string) string{func(string) string { return le.srv.LastCode("dev", cognitotest.MsgEmailMFA) }}}
+	code, stdout, stderr := runLoginWith(t, "pw-dev-1\n", environ, tty, le.args("--username", "dev", "--password-stdin", "--remember-device", "--device-file", file)...)
+	if code != exitOK || !strings.Contains(stdout, "device_key") {
+		t.Fatalf("first login: exit %d: %s", code, stderr)
+	}
+	// The remembered device skips MFA: no prompt is needed.
+	code, stdout, stderr = runCLI(t, "pw-dev-1\n", environ, le.args("--username", "dev", "--password-stdin", "--remember-device", "--device-file", file)...)
+	if code != exitOK || !strings.Contains(stdout, "device_key") {
+		t.Fatalf("second login: exit %d: %s", code, stderr)
+	}
+}
+
+func TestLoginUnreachable(t *testing.T) {
+	code, _, stderr := runCLI(t, "pw\n", nil, "login", "--endpoint", "http://127.0.0.1:1", "--user-pool-id", "us-east-1_X", "--client-id", "c",
+		"--username", "u", "--password-stdin", "--timeout", "5s")
+	if code != exitUnavailable {
+		t.Errorf("exit: got %d; want %d (%s)", code, exitUnavailable, stderr)
+	}
+}

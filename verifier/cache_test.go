@@ -2,9 +2,11 @@ package verifier
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -177,5 +179,65 @@ func TestPolicyEvaluatedOnCacheHits(t *testing.T) {
 	var pe *PolicyError
 	if !errors.As(err, &pe) || !errors.Is(err, ErrCheckFailed) || pe.Err == nil || pe.Err.Error() != "revoked" {
 		t.Fatalf("got %v; want *PolicyError with ErrCheckFailed wrapping the check's error", err)
+	}
+}
+
+func TestObserverFetchEvents(t *testing.T) {
+	keys(t)
+	srv := newJWKSServer(t, jwksOf(keyA))
+	clock := &fakeClock{}
+	var mu sync.Mutex
+	var events []FetchEvent
+	cfg := remoteConfig(srv)
+	cfg.Observer.OnFetch = func(e FetchEvent) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	}
+	v := newRemote(t, cfg, clock)
+	ctx := context.Background()
+	if _, err := v.Verify(ctx, mint(t, keyA, accessClaims())); err != nil {
+		t.Fatal(err)
+	}
+	srv.set(func(s *jwksServer) { s.status = 500 })
+	clock.advance(DefaultRefetchCooldown)
+	v.Verify(ctx, unsignedToken("nope"))
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) != 2 {
+		t.Fatalf("events: got %d; want 2", len(events))
+	}
+	e0, e1 := events[0], events[1]
+	if e0.Trigger != "cold" || e0.Status != 200 || e0.Keys != 1 || e0.Err != nil || e0.Duration <= 0 || !strings.HasPrefix(e0.URL, srv.URL) {
+		t.Errorf("first event: got %+v", e0)
+	}
+	if e1.Trigger != "unknown_kid" || e1.Status != 500 || e1.Keys != 0 || e1.Err == nil {
+		t.Errorf("second event: got %+v", e1)
+	}
+}
+
+func TestClaimsMarshalJSON(t *testing.T) {
+	keys(t)
+	v := mustNew(t, staticConfig(TokenUseAccess, keyA))
+	c, err := v.Verify(context.Background(), mint(t, keyA, accessClaims()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(struct {
+		C *Claims `json:"c"`
+		V Claims  `json:"v"`
+	}{c, *c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		C map[string]any `json:"c"`
+		V map[string]any `json:"v"`
+	}
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.C["username"] != "alice" || back.V["client_id"] != testClientID {
+		t.Errorf("got %s", b)
 	}
 }

@@ -257,6 +257,44 @@ func tokenCases() []tokenCase {
 			p = append(p[:len(p)-1], fmt.Sprintf(`,"exp":%d}`, at(time.Hour*24*365))...)
 			return signRaw(t, keyA, "RS256", hdr("alg", "RS256", "kid", keyA.kid), p)
 		}, want: ErrMalformed},
+		{name: "duplicate among many claims", token: func(t testing.TB) string {
+			m := accessClaims()
+			for i := range 40 {
+				m[fmt.Sprintf("custom:attr%02d", i)] = i
+			}
+			p := marshal(m)
+			p = append(p[:len(p)-1], `,"custom:attr07":"again"}`...)
+			return signRaw(t, keyA, "RS256", hdr("alg", "RS256", "kid", keyA.kid), p)
+		}, want: ErrMalformed},
+		{name: "many distinct claims", token: func(t testing.TB) string {
+			m := accessClaims()
+			for i := range 40 {
+				m[fmt.Sprintf("custom:attr%02d", i)] = i
+			}
+			return mint(t, keyA, m)
+		}, check: func(t *testing.T, c *Claims) {
+			if raw, ok := c.Get("custom:attr39"); !ok || string(raw) != "39" {
+				t.Errorf("Get(custom:attr39): got %s, %v", raw, ok)
+			}
+		}},
+		{name: "header with too many members", token: func(t testing.TB) string {
+			return signRaw(t, keyA, "RS256", hdr("alg", "RS256", "kid", keyA.kid, "a", 1, "b", 2, "c", 3, "d", 4, "e", 5, "f", 6, "g", 7), marshal(accessClaims()))
+		}, want: ErrMalformed},
+		{name: "deeply nested custom claim", token: func(t testing.TB) string {
+			p := marshal(accessClaims())
+			p = append(p[:len(p)-1], `,"custom:deep":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`...)
+			return signRaw(t, keyA, "RS256", hdr("alg", "RS256", "kid", keyA.kid), p)
+		}, want: ErrMalformed},
+		{name: "invalid UTF-8 in a claim", token: func(t testing.TB) string {
+			p := marshal(accessClaims())
+			p = append(p[:len(p)-1], ",\"custom:x\":\"\xff\"}"...)
+			return signRaw(t, keyA, "RS256", hdr("alg", "RS256", "kid", keyA.kid), p)
+		}, want: ErrMalformed},
+		{name: "lone surrogate escape", token: func(t testing.TB) string {
+			p := marshal(accessClaims())
+			p = append(p[:len(p)-1], `,"custom:x":"\ud800"}`...)
+			return signRaw(t, keyA, "RS256", hdr("alg", "RS256", "kid", keyA.kid), p)
+		}, want: ErrMalformed},
 		{name: "payload with trailing garbage", token: func(t testing.TB) string {
 			p := append(marshal(accessClaims()), `{}`...)
 			return signRaw(t, keyA, "RS256", hdr("alg", "RS256", "kid", keyA.kid), p)

@@ -253,22 +253,24 @@ func (ks *keySet) run(call *fetchCall, trigger string) {
 		ks.wg.Add(1)
 	}
 	ks.mu.Unlock()
-	close(call.done)
 
 	if startRefresh {
 		go ks.refreshLoop()
 	}
 	if removed > 0 && ks.onRemove != nil {
-		ks.onRemove()
+		ks.onRemove() // drop cached tokens of removed keys
 	}
 	nkeys := 0
 	if snap != nil {
 		nkeys = len(snap.keys)
 	}
+	// Sweep and report before releasing the waiters, so that a caller who
+	// saw the outcome also sees its effects.
 	if ks.s.obs.OnFetch != nil {
 		ks.s.obs.OnFetch(FetchEvent{URL: ks.url, Trigger: trigger, Duration: elapsed, Status: status,
 			Keys: nkeys, Err: err, NotModified: notModified})
 	}
+	close(call.done)
 	if err != nil {
 		ks.s.log.Warn("cognitokit/verifier: JWKS fetch failed", slog.String("url", ks.url),
 			slog.String("trigger", trigger), slog.Duration("elapsed", elapsed), slog.Any("error", err))

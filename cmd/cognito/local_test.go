@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -187,4 +190,119 @@ func httpGet(url string) (string, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return string(b), err
+}
+
+// jsClientDir holds the reference JavaScript client (npm ci there).
+var jsClientDir = filepath.Join("..", "..", "cognitotest", "testdata", "jsclient")
+
+// requireNode skips (or, with CI=true, fails) when node or the npm packages
+// of the JS interop test are missing.
+func requireNode(t *testing.T) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	missing := ""
+	switch {
+	case err != nil:
+		missing = "node is not installed"
+	default:
+		if _, err := os.Stat(filepath.Join(jsClientDir, "node_modules", "amazon-cognito-identity-js", "package.json")); err != nil {
+			missing = "node_modules missing: run npm ci --prefix cognitotest/testdata/jsclient"
+		}
+	}
+	if missing != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("JS interop test cannot run with CI=true: %s", missing)
+		}
+		t.Skip(missing)
+	}
+	return node
+}
+
+// randomPassword returns a password of 8 to 40 characters that satisfies
+// Cognito's default policy.
+func randomPassword(r *mrand.Rand) string {
+	classes := []string{"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz", "0123456789", "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "}
+	n := 8 + r.IntN(33)
+	b := make([]byte, 0, n)
+	for _, c := range classes {
+		b = append(b, c[r.IntN(len(c))])
+	}
+	all := strings.Join(classes, "")
+	for len(b) < n {
+		b = append(b, all[r.IntN(len(all))])
+	}
+	r.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+	return string(b)
+}
+
+// TestLocalJSClientInterop signs in 200 times in a row over SRP with
+// amazon-cognito-identity-js against "cognito local", with random
+// passwords, usernames and email aliases, then 25 more with negative
+// salts. Any padding bug (about 1 in 256 sign-ins) would show up.
+func TestLocalJSClientInterop(t *testing.T) {
+	node := requireNode(t)
+	t.Parallel() // about a minute of JS big-integer math: overlap it with the other tests
+	seedVal := uint64(time.Now().UnixNano())
+	t.Logf("random seed %d", seedVal)
+	r := mrand.New(mrand.NewPCG(seedVal, 42))
+	for _, run := range []struct {
+		name     string
+		args     []string
+		attempts int
+	}{
+		{"positive salts", nil, 200},
+		{"negative salts", []string{"--negative-salts"}, 25},
+	} {
+		t.Run(run.name, func(t *testing.T) {
+			type user struct{ username, email, password string }
+			var users []user
+			var seedUsers []map[string]any
+			for i := range 40 {
+				u := user{username: fmt.Sprintf("u%02d-%x", i, r.Uint32()), email: fmt.Sprintf("%x.%d@example.com", r.Uint64(), i), password: randomPassword(r)}
+				users = append(users, u)
+				seedUsers = append(seedUsers, map[string]any{"username": u.username, "password": u.password, "email": u.email, "alias_email": true})
+			}
+			seed, _ := json.Marshal(map[string]any{"pools": []any{map[string]any{"id": "us-east-1_JsInterop",
+				"clients": []any{map[string]any{"id": "jsinteropclient", "name": "js"}}, "users": seedUsers}}})
+			dir := t.TempDir()
+			seedPath := filepath.Join(dir, "seed.json")
+			os.WriteFile(seedPath, seed, 0o600)
+			ready := startLocal(t, append([]string{"--seed", seedPath}, run.args...)...)
+
+			var attempts []map[string]string
+			for range run.attempts {
+				u := users[r.IntN(len(users))]
+				login := u.username
+				if r.IntN(2) == 0 {
+					login = u.email
+				}
+				attempts = append(attempts, map[string]string{"login": login, "password": u.password, "username": u.username})
+			}
+			cfg, _ := json.Marshal(map[string]any{"endpoint": ready.Endpoint + "/", "poolId": "us-east-1_JsInterop", "clientId": "jsinteropclient", "attempts": attempts})
+			cfgPath := filepath.Join(dir, "config.json")
+			os.WriteFile(cfgPath, cfg, 0o600)
+
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, node, "signin.js", cfgPath)
+			cmd.Dir = jsClientDir
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("node signin.js: %v\n%s", err, stderr.String())
+			}
+			var res struct {
+				OK       int      `json:"ok"`
+				Failures int      `json:"failures"`
+				Errors   []string `json:"errors"`
+			}
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatalf("node output %q: %v", out, err)
+			}
+			if res.OK != run.attempts || res.Failures != 0 {
+				t.Errorf("JS client: %d ok, %d failures of %d; want all ok; first errors: %v", res.OK, res.Failures, run.attempts, res.Errors)
+			}
+		})
+	}
 }

@@ -142,7 +142,9 @@ type Config struct {
 
 	// CacheSize is the number of verified tokens remembered, so that a
 	// repeated token costs a lookup plus the time checks. Optional.
-	// 0 means 4096; a negative value disables the cache.
+	// 0 means 4096; a negative value disables the cache. Each entry holds
+	// a copy of its token and its claims, about 2.5 KB for a typical
+	// Cognito token, so the default cache stays around 10 MB at most.
 	CacheSize int
 
 	// Logger receives JWKS fetch outcomes and skipped keys (never tokens).

@@ -84,16 +84,13 @@ var b64url = func() (t [256]bool) {
 	return t
 }()
 
-// splitToken splits a compact JWS into its three segments and checks its
-// alphabet. It returns the indexes of the two dots.
+// splitToken splits a compact JWS into its three segments. It returns the
+// indexes of the two dots. The base64url decoder rejects every byte outside
+// the alphabet except CR and LF, which it would skip, so those are refused
+// here; badSegment explains other bad bytes once decoding has failed.
 func splitToken(token string) (dot1, dot2 int, err error) {
-	for i := 0; i < len(token); i++ {
-		if !b64url[token[i]] {
-			if token[i] == '=' {
-				return 0, 0, reject(ErrMalformed, "the token has base64 padding; JWS uses unpadded base64url")
-			}
-			return 0, 0, reject(ErrMalformed, "the token has characters outside base64url (whitespace, a Bearer prefix or quotes?)")
-		}
+	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
+		return 0, 0, reject(ErrMalformed, "the token contains a line break")
 	}
 	dot1 = strings.IndexByte(token, '.')
 	if dot1 < 0 {
@@ -113,6 +110,23 @@ func splitToken(token string) (dot1, dot2 int, err error) {
 	// An empty signature is left to the header checks, so that alg "none"
 	// is reported as ErrUnsupportedAlg.
 	return dot1, dot2, nil
+}
+
+// badSegment explains why segment seg (named what) failed to decode.
+func badSegment(what, seg string) error {
+	for i := 0; i < len(seg); i++ {
+		if !b64url[seg[i]] {
+			switch c := seg[i]; {
+			case c == '=':
+				return rejectf(ErrMalformed, "the %s has base64 padding; JWS uses unpadded base64url", what)
+			case c == '+' || c == '/':
+				return rejectf(ErrMalformed, "the %s uses the standard base64 alphabet; JWS uses base64url", what)
+			default:
+				return rejectf(ErrMalformed, "the %s has characters outside base64url (whitespace, a Bearer prefix or quotes?)", what)
+			}
+		}
+	}
+	return rejectf(ErrMalformed, "the %s is not valid unpadded base64url (bad length or non-zero trailing bits)", what)
 }
 
 // stringBytes returns the bytes of s without copying. The result must

@@ -150,7 +150,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 		return nil, err
 	}
 	if v.cache != nil {
-		v.cache.put(&cacheEntry{hash: h, token: token, claims: c, pool: p, key: k}, now)
+		// Clone the token: it may be a slice of a much larger string
+		// (a request buffer) that the cache must not keep alive.
+		v.cache.put(&cacheEntry{hash: h, token: strings.Clone(token), claims: c, pool: p, key: k}, now)
 		cp := *c
 		c = &cp
 	}
@@ -213,15 +215,15 @@ func (v *Verifier) verifyFull(ctx context.Context, token string) (*Claims, *pool
 	buf := make([]byte, hdrLen+payLen+sigLen)
 	n1, err := b64.Decode(buf[:hdrLen], stringBytes(hdrSeg))
 	if err != nil {
-		return nil, nil, nil, now, reject(ErrMalformed, "the header is not valid unpadded base64url")
+		return nil, nil, nil, now, badSegment("header", hdrSeg)
 	}
 	n2, err := b64.Decode(buf[hdrLen:hdrLen+payLen], stringBytes(paySeg))
 	if err != nil {
-		return nil, nil, nil, now, reject(ErrMalformed, "the payload is not valid unpadded base64url")
+		return nil, nil, nil, now, badSegment("payload", paySeg)
 	}
 	n3, err := b64.Decode(buf[hdrLen+payLen:], stringBytes(sigSeg))
 	if err != nil {
-		return nil, nil, nil, now, reject(ErrMalformed, "the signature is not valid unpadded base64url")
+		return nil, nil, nil, now, badSegment("signature", sigSeg)
 	}
 	var hdr header
 	if err := parseHeader(bytesString(buf[:n1]), &hdr); err != nil {

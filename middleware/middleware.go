@@ -141,7 +141,8 @@ func (a *auth) wrap(next http.Handler) http.Handler {
 		ctx := r.Context()
 		tok, err := a.lookup.Extract(r)
 		if err == authcore.ErrNoToken && a.optional {
-			next.ServeHTTP(w, r.WithContext(authcore.WithState(ctx, &authcore.State{Engine: a.eng, Owner: a})))
+			ctx, _ = authcore.NewContext(ctx, nil, a.eng, a)
+			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
 		claims, rej := a.eng.Authenticate(ctx, tok, err)
@@ -149,7 +150,8 @@ func (a *auth) wrap(next http.Handler) http.Handler {
 			a.reject(w, r, rej)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(authcore.WithState(ctx, &authcore.State{Claims: claims, Engine: a.eng, Owner: a})))
+		ctx, _ = authcore.NewContext(ctx, claims, a.eng, a)
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

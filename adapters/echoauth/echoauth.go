@@ -169,11 +169,10 @@ func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			tok, err = a.custom(c, tok, err)
 		}
 		ctx := r.Context()
-		var st *authcore.State
-		if err == authcore.ErrNoToken && a.optional {
-			st = &authcore.State{Engine: a.eng, Owner: a}
-		} else {
-			claims, rej := a.eng.Authenticate(ctx, tok, err)
+		var claims *verifier.Claims
+		if err != authcore.ErrNoToken || !a.optional {
+			var rej *Rejection
+			claims, rej = a.eng.Authenticate(ctx, tok, err)
 			if rej != nil {
 				a.eng.Log(ctx, rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
 				if a.onError == nil {
@@ -184,11 +183,11 @@ func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				return next(c)
 			}
-			st = &authcore.State{Claims: claims, Engine: a.eng, Owner: a}
 			c.Set(a.key, claims)
 		}
+		ctx, st := authcore.NewContext(ctx, claims, a.eng, a)
 		c.Set(stateKey, st)
-		c.SetRequest(r.WithContext(authcore.WithState(ctx, st)))
+		c.SetRequest(r.WithContext(ctx))
 		if a.success != nil && st.Claims != nil {
 			a.success(c)
 		}

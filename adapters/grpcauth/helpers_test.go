@@ -88,13 +88,13 @@ func serviceDesc(f *authtest.Fixture) *grpc.ServiceDesc {
 	}
 }
 
-// health is the public method: the real grpc.health.v1 service.
-type health struct {
+// countingHealth is the public method: the real grpc.health.v1 service.
+type countingHealth struct {
 	grpc_health_v1.UnimplementedHealthServer
 	f *authtest.Fixture
 }
 
-func (h health) Check(ctx context.Context, _ *grpc_health_v1.HealthCheckRequest) (*grpc_health_v1.HealthCheckResponse, error) {
+func (h countingHealth) Check(ctx context.Context, _ *grpc_health_v1.HealthCheckRequest) (*grpc_health_v1.HealthCheckResponse, error) {
 	h.f.Hits.Add(1)
 	if _, ok := grpcauth.ClaimsFromContext(ctx); ok {
 		return nil, errors.New("a public method got claims")
@@ -127,7 +127,7 @@ func newGRPC(t testing.TB, f *authtest.Fixture, lis net.Listener, dial ...grpc.D
 	}
 	s := grpc.NewServer(grpc.UnaryInterceptor(a.UnaryServerInterceptor()), grpc.StreamInterceptor(a.StreamServerInterceptor()))
 	s.RegisterService(serviceDesc(f), nil)
-	grpc_health_v1.RegisterHealthServer(s, health{f: f})
+	grpc_health_v1.RegisterHealthServer(s, countingHealth{f: f})
 	done := make(chan struct{})
 	go func() { defer close(done); s.Serve(lis) }()
 	t.Cleanup(func() { s.Stop(); <-done })

@@ -193,7 +193,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, fullMethod string) (co
 		a.eng.Log(ctx, rej, slog.String("grpc.method", fullMethod), slog.String("grpc.code", code(rej).String()))
 		return nil, a.statusErr(rej)
 	}
-	return authcore.WithState(ctx, &authcore.State{Claims: claims, Engine: a.eng}), nil
+	ctx, _ = authcore.NewContext(ctx, claims, a.eng, nil)
+	return ctx, nil
 }
 
 func code(rej *authcore.Rejection) codes.Code {

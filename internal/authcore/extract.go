@@ -195,7 +195,7 @@ func (s *Source) extract(r *http.Request) (string, bool, error) {
 			if v == "" {
 				return "", false, nil
 			}
-			if strings.ContainsAny(v, " \t,") {
+			if multiValued(v) {
 				return "", false, fmt.Errorf("%w: the %s header holds more than one value", ErrBadAuthorization, s.Name)
 			}
 			return v, true, nil
@@ -246,8 +246,15 @@ func ParseBearer(v, prefix string) (token string, ok bool, err error) {
 	if rest == "" {
 		return "", false, fmt.Errorf("%w: the %s credential is empty", ErrBadAuthorization, scheme)
 	}
-	if strings.ContainsAny(rest, " \t,") {
+	if multiValued(rest) {
 		return "", false, fmt.Errorf("%w: the %s credential holds more than one value", ErrBadAuthorization, scheme)
 	}
 	return rest, true, nil
+}
+
+// multiValued reports whether v holds a space, tab or comma (more than one
+// credential). IndexByte is vectorized; ContainsAny is several times
+// slower on kilobyte-long tokens.
+func multiValued(v string) bool {
+	return strings.IndexByte(v, ' ') >= 0 || strings.IndexByte(v, '\t') >= 0 || strings.IndexByte(v, ',') >= 0
 }

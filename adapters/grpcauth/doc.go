@@ -1,0 +1,52 @@
+// Package grpcauth authenticates gRPC calls with Amazon Cognito tokens:
+// unary and stream server interceptors with per-method policies, an
+// AuthFunc for go-grpc-middleware users, and per-RPC client credentials
+// from any oauth2.TokenSource.
+//
+// # Server
+//
+//	a, err := grpcauth.New(v, grpcauth.Config{
+//		Methods: map[string]verifier.Policy{
+//			"/orders.v1.Orders/":          {AnyScopes: []string{"orders/read"}},
+//			"/orders.v1.Orders/Cancel":    {AnyGroups: []string{"support"}},
+//		},
+//		Public: []string{"/grpc.health.v1.Health/", "/grpc.reflection.v1.ServerReflection/"},
+//	})
+//	...
+//	s := grpc.NewServer(
+//		grpc.UnaryInterceptor(a.UnaryServerInterceptor()),
+//		grpc.StreamInterceptor(a.StreamServerInterceptor()))
+//
+// The interceptors read the "authorization" metadata ("Bearer <token>",
+// exactly one value), verify it, apply the method's policy (the exact
+// method name wins over the longest service prefix, which wins over
+// Config.Policy) and put the claims in the context, which stream handlers
+// get from their wrapped stream. Handlers read them with
+// [ClaimsFromContext] or [ClaimsAs].
+//
+// # Status codes
+//
+//   - codes.Unauthenticated for a missing, ambiguous or bad token;
+//   - codes.PermissionDenied when the method's policy refuses a valid
+//     token (the message names needed scopes);
+//   - codes.Unavailable, with a google.rpc.RetryInfo detail, when the
+//     signing keys cannot be obtained, so clients retry instead of signing
+//     the user out.
+//
+// Messages are short and never contain the token or internal details.
+//
+// # go-grpc-middleware
+//
+// [Authenticator.AuthFunc] has the type of go-grpc-middleware v2's
+// auth.AuthFunc, func(ctx context.Context) (context.Context, error), and
+// honors the same per-method policies and public methods (it finds the
+// method with grpc.Method). This package does not import
+// go-grpc-middleware.
+//
+// # Client
+//
+// [TokenCredentials] sends a token from any oauth2.TokenSource (srpclient's
+// or the client-credentials source of package oauth) with every call, and
+// refuses to do so without transport security unless
+// AllowInsecureTransport is set for loopback tests.
+package grpcauth

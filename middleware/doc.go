@@ -1,0 +1,81 @@
+// Package middleware protects net/http handlers with Amazon Cognito
+// tokens: a func(http.Handler) http.Handler that works with the standard
+// ServeMux, chi, gorilla/mux and anything else built on http.Handler.
+//
+// # Usage
+//
+//	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{
+//		UserPoolID: "us-east-1_AbC123",
+//		ClientIDs:  []string{"3k8v9ab1c2d3e4f5g6h7i8j9k0"},
+//		TokenUse:   verifier.TokenUseAccess,
+//	}}})
+//	...
+//	auth, err := middleware.New(v, middleware.Config{Realm: "shop"})
+//	...
+//	mux := http.NewServeMux()
+//	mux.Handle("GET /admin/", middleware.RequireGroups("admin")(admin))
+//	mux.Handle("GET /orders", middleware.RequireScopes("orders/read")(orders))
+//	http.ListenAndServe(addr, auth(mux))
+//
+// Handlers read the verified claims with [ClaimsFromContext], or decode
+// them once per request into their own type with [ClaimsAs].
+//
+// # Token extraction
+//
+// The token comes from "Authorization: Bearer <token>" (the scheme is
+// matched case-insensitively, and exactly one credential must follow), and
+// optionally from a cookie (Config.Cookie), a query parameter
+// (Config.QueryParam, off by default because URLs leak into logs) or a
+// custom Config.Extractor. Ambiguous requests are rejected with 400
+// invalid_request: two Authorization headers, two cookies of that name, or
+// sources that disagree.
+//
+// # Policies
+//
+// Config.Policy applies to every request. Route requirements —
+// [RequireGroups], [RequireAllGroups], [RequireScopes], [RequireAllScopes],
+// [RequireTokenUse], [RequireFunc] and the general [Require] — wrap single
+// handlers and nest, so one API can protect /admin with a group and
+// /orders with a scope.
+//
+// # Responses
+//
+// Rejections follow RFC 6750 and never reveal internal details:
+//
+//   - 401 with WWW-Authenticate: Bearer realm="…" when the request has no
+//     token (RFC 6750 section 3.1: no error code then);
+//   - 401 with error="invalid_token" and an error_description for a bad,
+//     expired or foreign token, or one of the wrong kind (ID vs access);
+//   - 400 with error="invalid_request" for ambiguous credentials;
+//   - 403 with error="insufficient_scope" (and scope="…" naming the scopes
+//     that would do) when a policy refuses a valid token;
+//   - 503 with Retry-After when the signing keys cannot be obtained
+//     (verifier.ErrKeysUnavailable), so that an outage of the identity
+//     provider never looks like a bad token.
+//
+// The body is a small JSON object, {"error": …, "error_description": …},
+// replaceable with Config.ErrorBody; Config.ErrorHandler replaces the whole
+// response and receives a [*Rejection] with the status, headers, reason
+// and underlying error. Responses carry Cache-Control: no-store.
+//
+// Anonymous requests pass with no claims when Config.Optional is set;
+// Config.Skipper exempts requests; CORS preflights (OPTIONS with
+// Access-Control-Request-Method) pass through unless
+// Config.AuthenticatePreflight is set.
+//
+// # Logging
+//
+// With Config.Logger set, each rejection is logged once through log/slog
+// with its reason label (the [verifier.Reason] of the error), status,
+// method and path, at Info level (Warn for 503). Tokens are never logged.
+//
+// # Custom verifiers
+//
+// Any [TokenVerifier] works in place of a *verifier.Verifier. Its errors
+// are mapped like the verifier's: errors matching
+// verifier.ErrKeysUnavailable become 503, *verifier.PolicyError becomes
+// 403, anything else 401.
+//
+// The same core drives package echoauth and grpcauth, so the three give
+// the same verdict for the same token and policy.
+package middleware

@@ -187,7 +187,7 @@ func TestAdminOperations(t *testing.T) {
 }
 
 func TestPoolAndClientAPI(t *testing.T) {
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, fastKeys())
 	api := cip.NewFromConfig(srv.AWSConfig())
 	cp := must(api.CreateUserPool(ctx(), &cip.CreateUserPoolInput{PoolName: aws.String("demo"), UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 		Policies:            &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(10)}},

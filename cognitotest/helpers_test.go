@@ -3,6 +3,7 @@ package cognitotest_test
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"math/big"
 	"sync"
@@ -16,6 +17,22 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/srp"
 )
+
+// testKeys are RSA keys shared by the tests' servers (generating 2048-bit
+// keys is slow).
+var testKeys = sync.OnceValue(func() []*rsa.PrivateKey {
+	keys := make([]*rsa.PrivateKey, 4)
+	for i := range keys {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		keys[i] = k
+	}
+	return keys
+})
+
+func fastKeys() cognitotest.Option { return cognitotest.WithSigningKeys(testKeys()...) }
 
 // fakeClock is a settable clock for WithClock.
 type fakeClock struct {
@@ -55,7 +72,7 @@ type env struct {
 func newEnv(t testing.TB, poolCfg cognitotest.PoolConfig, opts ...cognitotest.Option) *env {
 	t.Helper()
 	clock := newClock()
-	opts = append([]cognitotest.Option{cognitotest.WithClock(clock.Now)}, opts...)
+	opts = append([]cognitotest.Option{cognitotest.WithClock(clock.Now), fastKeys()}, opts...)
 	srv := cognitotest.NewServer(t, opts...)
 	pool := srv.MustCreatePool(poolCfg)
 	e := &env{srv: srv, pool: pool, clock: clock}
@@ -173,3 +190,5 @@ func noErr(t testing.TB, err error) {
 }
 
 var _ = big.NewInt
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }

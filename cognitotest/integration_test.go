@@ -25,7 +25,7 @@ import (
 func TestParallelSRP(t *testing.T) {
 	e := newEnv(t, cognitotest.PoolConfig{AliasAttributes: []string{"email"}}, cognitotest.WithNegativeSalts())
 	e.clock = nil // real time: the SDK and the TIMESTAMP use the wall clock
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, fastKeys())
 	e.srv = srv
 	e.pool = srv.MustCreatePool(cognitotest.PoolConfig{AliasAttributes: []string{"email"}})
 	e.public = e.pool.MustCreateClient(cognitotest.ClientConfig{})
@@ -212,7 +212,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestCloseReleasesHungRequests(t *testing.T) {
-	srv := cognitotest.NewServer(nil)
+	srv := cognitotest.NewServer(nil, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	srv.SetJWKSMode(cognitotest.JWKSHang)
 	done := make(chan error, 1)

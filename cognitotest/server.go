@@ -2,6 +2,7 @@ package cognitotest
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,6 +70,7 @@ type options struct {
 	srpSkew         time.Duration
 	maxBody         int64
 	lifetimes       TokenLifetimes
+	keys            []*rsa.PrivateKey
 }
 
 // WithClock makes the server read the time from now instead of time.Now. It
@@ -134,7 +136,8 @@ type Server struct {
 	closeOnce sync.Once
 	closing   chan struct{} // closed by Close; releases hung requests
 
-	randMu sync.Mutex // guards reads of opts.rand
+	randMu  sync.Mutex // guards reads of opts.rand
+	keyList keyList    // hands out opts.keys
 
 	faults   faults
 	messages messageSink

@@ -24,9 +24,12 @@ type signingKey struct {
 }
 
 func newSigningKey(s *Server) (*signingKey, error) {
-	priv, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("cognitotest: generate RSA key: %w", err)
+	priv := s.takeProvidedKey()
+	if priv == nil {
+		var err error
+		if priv, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("cognitotest: generate RSA key: %w", err)
+		}
 	}
 	der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
 	if err != nil {

@@ -137,6 +137,9 @@ func (c *call) decode(v any) error {
 }
 
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	if s.serveOther(w, r) { // Cognito Identity and STS (identity.go)
+		return
+	}
 	start := time.Now()
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	var resp any

@@ -147,6 +147,8 @@ type Server struct {
 	clients  map[string]*appClient // by client ID, across pools
 	sessions map[string]*session   // by opaque session string
 	ops      map[string]opFunc     // immutable after NewServer
+
+	ids idStore // Cognito Identity and STS state (identity.go); has its own lock
 }
 
 // NewServer starts an emulator on a random loopback port (or the address of

@@ -3,6 +3,9 @@ package verifier
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +21,13 @@ func FuzzVerify(f *testing.F) {
 		if len(tok) < 8<<10 {
 			f.Add(tok)
 		}
+	}
+	for _, name := range []string{"example_access_token.txt", "example_id_token.txt", "example_m2m_token.txt"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(strings.TrimSpace(string(b)))
 	}
 	cfg := staticConfig(TokenUseAny, keyA, keyPS, keyEC)
 	cfg.Pools[0].ClientIDs = []string{testClientID, testClient2}
@@ -134,4 +144,40 @@ func checkAgainstEncodingJSON(t *testing.T, raw []byte, c *Claims) {
 		}
 	}
 	_ = time.Second
+}
+
+// FuzzParseJWKS feeds arbitrary documents to the JWKS parser: no panics,
+// and every key it keeps is a usable, allow-listed verification key.
+func FuzzParseJWKS(f *testing.F) {
+	keys(f)
+	f.Add(jwksOf(keyA, keyEC, keyPS))
+	f.Add(jwksOf(keySmall))
+	f.Add([]byte(`{"keys":[{"kty":"oct","k":"AAAA","kid":"h"}]}`))
+	f.Add([]byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA","kid":"e"}]}`))
+	f.Add([]byte(`{"keys":null}`))
+	log := slog.New(slog.DiscardHandler)
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		keys, err := parseJWKS(doc, log)
+		if err != nil {
+			if len(keys) != 0 {
+				t.Fatalf("keys with an error")
+			}
+			return
+		}
+		if len(keys) == 0 {
+			t.Fatalf("no keys and no error")
+		}
+		for kid, k := range keys {
+			switch {
+			case kid == "" || k.kid != kid:
+				t.Fatalf("bad kid %q/%q", kid, k.kid)
+			case k.rsa != nil && (!k.alg.isRSA() || k.rsa.N.BitLen() < minRSABits):
+				t.Fatalf("bad RSA key %s %d bits", k.alg, k.rsa.N.BitLen())
+			case k.ec != nil && !k.alg.isEC():
+				t.Fatalf("bad EC key %s", k.alg)
+			case k.rsa == nil && k.ec == nil:
+				t.Fatalf("key without material")
+			}
+		}
+	})
 }

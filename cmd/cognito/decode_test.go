@@ -69,3 +69,27 @@ func TestDecodeCommand(t *testing.T) {
 		})
 	}
 }
+
+// FuzzDecodeSegments: the unverified decoder never panics and only returns
+// JSON objects.
+func FuzzDecodeSegments(f *testing.F) {
+	f.Add(vtMint(f, time.Hour, nil))
+	f.Add("eyJhIjoxfQ.eyJhIjoxfQ.")
+	f.Add("a.b.c.d.e")
+	f.Add("eyJhIjoxfQ==.eyJhIjoxfQ.AA")
+	f.Fuzz(func(t *testing.T, tok string) {
+		h, p, _, err := decodeSegments(tok)
+		if err != nil {
+			if h != nil || p != nil {
+				t.Fatalf("segments with an error")
+			}
+			return
+		}
+		for _, seg := range [][]byte{h, p} {
+			var m map[string]any
+			if json.Unmarshal(seg, &m) != nil {
+				t.Fatalf("decoded segment %q is not a JSON object", seg)
+			}
+		}
+	})
+}

@@ -1,0 +1,63 @@
+// Package weblogin is a ready, secure server-side sign-in for Go web apps
+// with Amazon Cognito managed login: the /login, /callback and /logout
+// handlers, the [Handler.RequireLogin] middleware and sessions.
+//
+// # Usage
+//
+//	client, _ := oauth.New(oauth.Config{
+//		Domain: "https://auth.example.com", ClientID: id, ClientSecret: secret,
+//		RedirectURL: "https://app.example.com/auth/callback", UserPoolID: poolID,
+//	})
+//	keys, _ := weblogin.ParseKeys(os.Getenv("COOKIE_KEYS"))
+//	wl, _ := weblogin.New(weblogin.Config{
+//		Client: client, Keys: keys,
+//		PostLogoutURL: "https://app.example.com/",
+//	})
+//	mux.Handle("/auth/", wl)                       // /auth/login, /auth/callback, /auth/logout
+//	mux.Handle("/me", wl.RequireLogin(meHandler))  // weblogin.SessionFromContext(r.Context())
+//	mux.Handle("/admin", wl.RequireGroup("admin")(adminHandler))
+//
+// # Sign-in
+//
+// /auth/login?return_to=/path starts an authorization code flow with PKCE
+// (S256) and an OIDC nonce. The state, nonce, code verifier and return-to
+// path live in a short-lived login-state cookie, encrypted and authenticated
+// with AES-256-GCM, named after the state and scoped to the callback path:
+// the callback only completes in the browser that started the sign-in.
+// The callback refuses a missing or mismatched state, an expired or
+// tampered login-state cookie, a replayed code and a wrong PKCE verifier,
+// with a clear error page. The return-to path must be local ([LocalPath]):
+// "//evil.com", "https://evil.com", "/\evil.com" and their percent-encoded
+// forms are refused.
+//
+// # Sessions
+//
+// By default sessions live in cookies ([CookieStore]): AES-256-GCM with keys
+// derived per purpose, several keys for rotation (the first seals, all
+// open), HttpOnly, Secure, SameSite=Lax, an expiry sealed inside, and a size
+// check: a session spans at most MaxCookies cookies of 3800 bytes. No
+// server state is needed, so any number of replicas can serve it. A
+// [SessionStore] keeps sessions server-side instead ([MemoryStore] shows
+// how).
+//
+// Access tokens are refreshed transparently shortly before they expire
+// (with refresh token rotation, enable a RetryGracePeriod on the app client
+// so that concurrent requests of one browser can all refresh). A refused
+// refresh token (expired, revoked, global sign-out) ends the session
+// cleanly: the cookie is cleared and the browser is sent to sign in. When
+// Cognito is unreachable, a still-valid access token keeps working; an
+// expired one gives 503.
+//
+// # Sign-out
+//
+// GET /auth/logout shows a confirmation form; POST revokes the refresh
+// token, clears the session and, with PostLogoutURL, ends the managed-login
+// session through Cognito's /logout. Cross-origin POSTs are refused
+// ([http.CrossOriginProtection]).
+//
+// # Development over plain http
+//
+// Browsers (and Go's cookie jar) do not send Secure cookies over plain
+// http. Config.InsecureCookies drops the attribute for http://localhost
+// development only; New refuses it for any other redirect URL.
+package weblogin

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -56,10 +57,10 @@ type Claims struct {
 }
 
 // HasGroup reports whether the token is in group g.
-func (c *Claims) HasGroup(g string) bool { return slices.Contains(c.Groups, g) }
+func (c *Claims) HasGroup(g string) bool { return c != nil && slices.Contains(c.Groups, g) }
 
 // HasScope reports whether the token carries scope s.
-func (c *Claims) HasScope(s string) bool { return slices.Contains(c.Scopes, s) }
+func (c *Claims) HasScope(s string) bool { return c != nil && slices.Contains(c.Scopes, s) }
 
 // HasAnyGroup reports whether the token is in at least one of groups.
 func (c *Claims) HasAnyGroup(groups ...string) bool {
@@ -73,6 +74,9 @@ func (c *Claims) HasAnyGroup(groups ...string) bool {
 
 // HasAllGroups reports whether the token is in every one of groups.
 func (c *Claims) HasAllGroups(groups ...string) bool {
+	if c == nil {
+		return false
+	}
 	for _, g := range groups {
 		if !c.HasGroup(g) {
 			return false
@@ -93,6 +97,9 @@ func (c *Claims) HasAnyScope(scopes ...string) bool {
 
 // HasAllScopes reports whether the token carries every one of scopes.
 func (c *Claims) HasAllScopes(scopes ...string) bool {
+	if c == nil {
+		return false
+	}
 	for _, s := range scopes {
 		if !c.HasScope(s) {
 			return false
@@ -103,12 +110,17 @@ func (c *Claims) HasAllScopes(scopes ...string) bool {
 
 // IsMachine reports whether c is a machine-to-machine (client credentials)
 // access token: an access token without a username.
-func (c *Claims) IsMachine() bool { return c.TokenUse == TokenUseAccess && c.Username == "" }
+func (c *Claims) IsMachine() bool {
+	return c != nil && c.TokenUse == TokenUseAccess && c.Username == ""
+}
 
 // Get returns the raw JSON value of the payload member name ("custom:tenant",
 // "identities", any member), and whether it is present. It reads the
 // already-verified payload; the token is not parsed again.
 func (c *Claims) Get(name string) (json.RawMessage, bool) {
+	if c == nil {
+		return nil, false
+	}
 	sc := scanner{s: c.raw}
 	if !sc.eat('{') || sc.eat('}') {
 		return nil, false
@@ -146,10 +158,20 @@ func (c *Claims) String(name string) (string, bool) {
 
 // Decode unmarshals the whole verified payload into v with encoding/json,
 // for callers that want their own claims type.
-func (c *Claims) Decode(v any) error { return json.Unmarshal([]byte(c.raw), v) }
+func (c *Claims) Decode(v any) error {
+	if c == nil || c.raw == "" {
+		return errors.New("verifier: Claims.Decode on claims that did not come from Verify")
+	}
+	return json.Unmarshal([]byte(c.raw), v)
+}
 
 // Raw returns the verified payload JSON.
-func (c *Claims) Raw() json.RawMessage { return json.RawMessage(c.raw) }
+func (c *Claims) Raw() json.RawMessage {
+	if c == nil || c.raw == "" {
+		return json.RawMessage("{}")
+	}
+	return json.RawMessage(c.raw)
+}
 
 // MarshalJSON returns the verified payload JSON, unchanged.
 func (c Claims) MarshalJSON() ([]byte, error) {

@@ -180,3 +180,26 @@ func ExampleConfig_emulator() {
 	// Output:
 	// true
 }
+
+func ExampleObserver() {
+	cfg := exampleConfig(verifier.TokenUseAccess)
+	counts := map[string]int{} // Verify runs sequentially here; use atomics or a metrics library otherwise
+	cfg.Observer = verifier.Observer{
+		OnCache:  func(hit bool) { counts["cache_hit="+fmt.Sprint(hit)]++ },
+		OnReject: func(reason error) { counts["reject_"+verifier.Reason(reason)]++ },
+	}
+	v, err := verifier.New(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer v.Close()
+	ctx := context.Background()
+	access := readToken("example_access_token.txt")
+	v.Verify(ctx, access)
+	v.Verify(ctx, access) // served from the verified-token cache
+	v.Verify(ctx, readToken("example_id_token.txt"))
+	v.Verify(ctx, "not a token")
+	fmt.Println(counts)
+	// Output:
+	// map[cache_hit=false:3 cache_hit=true:1 reject_malformed:1 reject_wrong_token_use:1]
+}

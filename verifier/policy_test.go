@@ -56,3 +56,27 @@ func TestPolicyEvaluate(t *testing.T) {
 		t.Errorf("nil claims: got %v; want ErrCheckFailed", err)
 	}
 }
+
+func TestNilSafety(t *testing.T) {
+	keys(t)
+	var c *Claims
+	if c.HasGroup("a") || c.HasScope("a") || c.HasAnyGroup("a") || c.HasAllGroups("a") || c.HasAnyScope("a") ||
+		c.HasAllScopes("a") || c.IsMachine() {
+		t.Errorf("nil claims report a group, scope or machine")
+	}
+	if _, ok := c.Get("sub"); ok {
+		t.Errorf("nil claims Get found a member")
+	}
+	if err := c.Decode(&struct{}{}); err == nil {
+		t.Errorf("nil claims Decode: got nil error")
+	}
+	var ctx context.Context // a nil context must not panic
+	srv := newJWKSServer(t, jwksOf(keyA))
+	v := newRemote(t, remoteConfig(srv), nil)
+	if _, err := v.Verify(ctx, mint(t, keyA, accessClaims())); err != nil {
+		t.Errorf("nil context: %v", err)
+	}
+	if err := v.Warm(ctx); err != nil {
+		t.Errorf("Warm with nil context: %v", err)
+	}
+}

@@ -112,6 +112,9 @@ func (v *Verifier) dropRemovedKeys() {
 // fetch itself is shared and bounded by Config.FetchTimeout) and is passed
 // to Policy.Check.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	c, err := v.verify(ctx, token)
 	if err != nil && v.s.obs.OnReject != nil {
 		reason := sentinelOf(err)
@@ -345,6 +348,9 @@ func (v *Verifier) checkTime(now time.Time, c *Claims) error {
 // usable keys, or an error wrapping ErrKeysUnavailable naming the JWKS URLs
 // that failed. Use it at startup; [Verifier.Ready] is the cheap probe.
 func (v *Verifier) Warm(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	var (
 		mu   sync.Mutex
 		errs []error

@@ -382,6 +382,9 @@ func (p *Pool) spec(i int) (*poolSpec, error) {
 		return nil, configErrorf("%s.TokenUse %q is unknown; use %q, %q or %q", where, p.TokenUse, TokenUseAccess, TokenUseID, TokenUseAny)
 	}
 	if p.Issuer != "" {
+		if p.IssuerFormat != IssuerCognitoIDP {
+			return nil, configErrorf("%s sets both Issuer and IssuerFormat; IssuerFormat only chooses the AWS host when Issuer is empty", where)
+		}
 		if err := checkURL(where+".Issuer", p.Issuer); err != nil {
 			return nil, err
 		}

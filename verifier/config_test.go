@@ -38,6 +38,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"issuer not URL", pool(func(p *Pool) { p.Issuer = "cognito-idp.example" }), "absolute http"},
 		{"issuer trailing slash", pool(func(p *Pool) { p.Issuer = "http://localhost:9229/local_abc/" }), "ends with a slash"},
 		{"issuer with query", pool(func(p *Pool) { p.Issuer = "http://localhost:9229/x?y=1" }), "query"},
+		{"issuer and issuer format", pool(func(p *Pool) { p.Issuer = "http://127.0.0.1:9229/x_y"; p.IssuerFormat = IssuerEither }), "both Issuer and IssuerFormat"},
 		{"bad issuer format", pool(func(p *Pool) { p.IssuerFormat = 9 }), "IssuerFormat"},
 		{"plain http JWKS URL", pool(func(p *Pool) { p.JWKSURL = "http://keys.example.com/jwks.json" }), "plain http"},
 		{"ftp JWKS URL", pool(func(p *Pool) { p.JWKSURL = "ftp://example.com/jwks" }), "absolute http"},

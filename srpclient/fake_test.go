@@ -196,6 +196,15 @@ func (f *fake) InitiateAuth(_ context.Context, in *cip.InitiateAuthInput, _ ...f
 			"SRP_B": srv.BHex(), "SALT": u.salt.Text(16), "SECRET_BLOCK": base64.StdEncoding.EncodeToString(s.block),
 			"USER_ID_FOR_SRP": u.id, "USERNAME": u.id,
 		}}, nil
+	case types.AuthFlowTypeUserPasswordAuth:
+		if srp.Verifier(srp.PoolName(f.poolID), u.id, p["PASSWORD"], u.salt).Cmp(u.verifier) != 0 {
+			return nil, notAuth("Incorrect username or password.")
+		}
+		if u.mfa {
+			s := &fakeSession{user: u, stage: "SMS_MFA"}
+			return &cip.InitiateAuthOutput{ChallengeName: types.ChallengeNameTypeSmsMfa, Session: f.newSession(s), ChallengeParameters: map[string]string{"USER_ID_FOR_SRP": u.id}}, nil
+		}
+		return &cip.InitiateAuthOutput{AuthenticationResult: f.tokens(u, true, false)}, nil
 	default:
 		return nil, notAuth("flow not supported by the fake: " + string(in.AuthFlow))
 	}
@@ -282,6 +291,15 @@ func (f *fake) RespondToAuthChallenge(_ context.Context, in *cip.RespondToAuthCh
 	case types.ChallengeNameTypeSmsMfa:
 		if r["SMS_MFA_CODE"] != "123456" {
 			return nil, &types.CodeMismatchException{Message: ptr("Invalid code received for user")}
+		}
+		if dk := r["DEVICE_KEY"]; dk != "" {
+			// Cognito accepts the device with the MFA answer, as the
+			// reference client sends it.
+			d := f.devices[dk]
+			if d == nil {
+				return nil, &types.ResourceNotFoundException{Message: ptr("Device does not exist.")}
+			}
+			return out(types.ChallengeNameTypeDeviceSrpAuth, &fakeSession{user: u, device: d}, map[string]string{"USERNAME": u.id}), nil
 		}
 		return f.afterMFA(u, out), nil
 	case types.ChallengeNameTypeNewPasswordRequired:

@@ -402,6 +402,14 @@ func (f *flow) handle(ctx context.Context, ch challenge) (*Result, error) {
 	} else if u := ch.params["USERNAME"]; u != "" && len(u) <= maxUsernameLen {
 		f.username = u
 	}
+	// A device stored under the internal username, learned only now when
+	// the user typed an alias, is sent with the next answer (MFA codes,
+	// PASSWORD_VERIFIER), as the reference client does.
+	if f.username != f.typed && ch.name != "DEVICE_SRP_AUTH" && ch.name != "DEVICE_PASSWORD_VERIFIER" {
+		if err := f.lookupDevice(ctx, f.username); err != nil {
+			return nil, err
+		}
+	}
 	base := stepBase{f: f, name: ch.name, session: ch.session, answered: new(atomic.Bool)}
 	switch ch.name {
 	case "PASSWORD_VERIFIER":

@@ -432,3 +432,38 @@ func TestFileDeviceStore(t *testing.T) {
 		t.Errorf("missing dir: got %v; want ErrInvalidConfig", err)
 	}
 }
+
+// TestPasswordFlowDeviceByAlias: with USER_PASSWORD_AUTH and an alias, the
+// internal username is known only after InitiateAuth; the remembered device
+// is then sent with the MFA answer and authenticated, not replaced.
+func TestPasswordFlowDeviceByAlias(t *testing.T) {
+	f := newFake(t, "sec")
+	f.issueDevices = true
+	f.addUser("id-9", "pd@example.com", "pw", big.NewInt(-5)).mfa = true
+	store := NewMemoryDeviceStore()
+	c := newTestClient(t, f, func(c *Config) { c.Devices = store })
+	ctx := context.Background()
+	signIn := func() *Tokens {
+		t.Helper()
+		res, err := c.SignIn(ctx, SignInInput{Username: "pd@example.com", Password: "pw", Flow: FlowPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		step, ok := res.Next.(*MFACodeRequired)
+		if !ok {
+			t.Fatalf("got %T; want MFA", res.Next)
+		}
+		if res, err = step.Answer(ctx, "123456"); err != nil || !res.Done() {
+			t.Fatalf("MFA answer: %v", err)
+		}
+		return res.Tokens
+	}
+	first := signIn()
+	if first.NewDevice == nil || first.DeviceKey != first.NewDevice.DeviceKey {
+		t.Fatalf("first: %+v", first)
+	}
+	second := signIn()
+	if second.NewDevice != nil || second.DeviceKey != first.DeviceKey {
+		t.Errorf("second: NewDevice %+v DeviceKey %q; want the remembered %q", second.NewDevice, second.DeviceKey, first.DeviceKey)
+	}
+}

@@ -36,9 +36,10 @@ prints the tokens as JSON, or as shell "export" lines with --output env.
 
 The password is read from the terminal without echo, or with
 --password-stdin from the first line of standard input. MFA codes, new
-passwords and challenge choices are prompted for on the terminal; for an
-authenticator-app setup a QR code is printed. Without a terminal, a
-challenge that needs an answer fails with a message saying which.
+passwords and challenge choices are prompted for on the terminal (also when
+standard input is a pipe); for an authenticator-app setup a QR code is
+printed. Without a terminal, a challenge that needs an answer fails with a
+message saying which.
 
 --flow srp (default) never sends the password; password uses
 USER_PASSWORD_AUTH; user-auth is choice-based sign-in (password, email or
@@ -137,8 +138,17 @@ func runLogin(ctx context.Context, e *env, args []string, tty loginPrompter) int
 	// Where prompts go.
 	if tty == nil {
 		tty = noPrompter{}
-		if in, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
-			tty = &termPrompter{f: in, r: bufio.NewReader(in), w: e.stderr}
+		if in, ok := e.stdin.(*os.File); ok {
+			if term.IsTerminal(int(in.Fd())) {
+				tty = &termPrompter{f: in, r: bufio.NewReader(in), w: e.stderr}
+			} else if t, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+				// Standard input is a pipe (--password-stdin): prompt on
+				// the controlling terminal, if there is one.
+				defer t.Close()
+				if term.IsTerminal(int(t.Fd())) {
+					tty = &termPrompter{f: t, r: bufio.NewReader(t), w: t}
+				}
+			}
 		}
 	}
 	_, interactive := tty.(noPrompter)

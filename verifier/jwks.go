@@ -116,7 +116,7 @@ var errCoolingDown = errors.New("cooling down")
 // stale, or lacks kid (subject to the cooldown).
 func (ks *keySet) key(ctx context.Context, kid string) (*publicKey, error) {
 	snap := ks.snap.Load()
-	if snap != nil && snap.fresh(ks.s.clock()) {
+	if snap != nil && (snap.staleAt.IsZero() || ks.s.clock().Before(snap.staleAt)) {
 		if k := snap.keys[kid]; k != nil {
 			return k, nil
 		}

@@ -137,7 +137,7 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 	if v.cache != nil {
 		h = v.cache.hash(token)
 		if e := v.cache.get(token, h); e != nil {
-			if c, err, ok := v.hit(ctx, e); ok {
+			if c, served, err := v.hit(ctx, e); served {
 				if v.s.obs.OnCache != nil {
 					v.s.obs.OnCache(true)
 				}
@@ -167,35 +167,35 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 	return c, nil
 }
 
-// hit serves a cached entry. ok is false when the entry can no longer be
-// used (its key left the JWKS or the key set went stale) and the token must
-// be verified in full.
-func (v *Verifier) hit(ctx context.Context, e *cacheEntry) (c *Claims, err error, ok bool) {
+// hit serves a cached entry. served is false when the entry can no longer
+// be used (its key left the JWKS or the key set went stale) and the token
+// must be verified in full.
+func (v *Verifier) hit(ctx context.Context, e *cacheEntry) (c *Claims, served bool, err error) {
 	now := v.s.now()
 	if e.key.removed.Load() {
 		v.cache.remove(e)
-		return nil, nil, false
+		return nil, false, nil
 	}
 	clock := now
 	if v.s.customNow {
 		clock = v.s.clock()
 	}
 	if !e.pool.keys.snap.Load().fresh(clock) {
-		return nil, nil, false
+		return nil, false, nil
 	}
 	if err := v.checkTime(now, e.claims); err != nil {
 		if errors.Is(err, ErrExpired) {
 			v.cache.remove(e)
 		}
-		return nil, err, true
+		return nil, true, err
 	}
 	cp := *e.claims
 	if e.pool.hasPolicy {
 		if err := e.pool.spec.policy.Evaluate(ctx, &cp); err != nil {
-			return nil, err, true
+			return nil, true, err
 		}
 	}
-	return &cp, nil, true
+	return &cp, true, nil
 }
 
 // verifyFull verifies token without the cache.

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -95,7 +96,7 @@ func NewEndpoints(domain string) (Endpoints, error) {
 		return Endpoints{}, configErr("domain %q has no host", truncate(domain, 64))
 	}
 	if p := u.Port(); p != "" {
-		if len(p) > 5 || strings.TrimLeft(p, "0123456789") != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || strings.TrimLeft(p, "0123456789") != "" {
 			return Endpoints{}, configErr("domain %q has an invalid port", truncate(domain, 64))
 		}
 	} else if strings.HasSuffix(u.Host, ":") {

@@ -1,0 +1,147 @@
+package cognitotest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var fuzzKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// fuzzServer returns a server with a pool, clients and a user.
+func fuzzServer(t testing.TB) (*Server, *Pool, AppClient) {
+	s := NewServer(t, WithSigningKeys(fuzzKey()))
+	p := s.MustCreatePool(PoolConfig{ID: "us-east-1_Fuzz", AliasAttributes: []string{"email"}, MFA: MFAOptional, DeviceRemembering: DevicesAlways})
+	c := p.MustCreateClient(ClientConfig{ID: "fuzzclient"})
+	p.MustCreateClient(ClientConfig{ID: "fuzzsecret", Secret: "s3cr3t"})
+	p.MustCreateUser(UserConfig{Username: "fuzzer", Password: "Fuzz-Passw0rd", Email: "f@example.com", Groups: []string{"g"}})
+	return s, p, c
+}
+
+// FuzzAPI sends arbitrary bodies to every implemented operation (except
+// CreateUserPool, which generates RSA keys) and checks that the server
+// answers well-formed JSON and never an internal error.
+func FuzzAPI(f *testing.F) {
+	s, p, c := fuzzServer(f)
+	tok := p.MustMintTokens(c.ID, "fuzzer")
+	seeds := []string{
+		`{}`, `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":"fuzzclient","AuthParameters":{"USERNAME":"fuzzer","PASSWORD":"Fuzz-Passw0rd"}}`,
+		`{"AuthFlow":"USER_SRP_AUTH","ClientId":"fuzzclient","AuthParameters":{"USERNAME":"fuzzer","SRP_A":"-0"}}`,
+		`{"AuthFlow":"USER_AUTH","ClientId":"fuzzsecret","AuthParameters":{"USERNAME":"f@example.com"}}`,
+		`{"AuthFlow":"REFRESH_TOKEN_AUTH","ClientId":"fuzzclient","AuthParameters":{"REFRESH_TOKEN":"` + tok.RefreshToken + `"}}`,
+		`{"ChallengeName":"PASSWORD_VERIFIER","ClientId":"fuzzclient","Session":"x","ChallengeResponses":{"USERNAME":"fuzzer"}}`,
+		`{"AccessToken":"` + tok.AccessToken + `"}`, `{"AccessToken":"a.b.c"}`,
+		`{"UserPoolId":"us-east-1_Fuzz","Username":"fuzzer","Filter":"email ^= \"f\""}`,
+		`{"UserPoolId":"us-east-1_Fuzz","ClientName":"x","TokenValidityUnits":{"AccessToken":"weeks"}}`,
+		`{"ClientId":"fuzzclient","Username":"new","Password":"Fuzz-Passw0rd","UserAttributes":[{"Name":"email","Value":"x"}]}`,
+		`{"UserPoolId":"us-east-1_Fuzz","Limit":-1,"PaginationToken":"99"}`, `[]`, `null`, `"x"`, `{"AuthParameters":5}`,
+	}
+	ops := make([]string, 0, len(s.ops))
+	for op := range s.ops {
+		if op != "CreateUserPool" {
+			ops = append(ops, op)
+		}
+	}
+	for i, b := range seeds {
+		f.Add(uint8(i), []byte(b))
+	}
+	h := s.routes()
+	f.Fuzz(func(t *testing.T, opIndex uint8, body []byte) {
+		for _, op := range []string{ops[int(opIndex)%len(ops)], ops[(int(opIndex)*7+3)%len(ops)]} {
+			req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
+			req.Header.Set("X-Amz-Target", targetPrefix+op)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 x")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code == http.StatusInternalServerError {
+				t.Fatalf("%s %q: internal error %s", op, body, rec.Body)
+			}
+			if !json.Valid(rec.Body.Bytes()) {
+				t.Fatalf("%s %q: invalid JSON response %q", op, body, rec.Body)
+			}
+			if rec.Code != 200 && rec.Header().Get("X-Amzn-Errortype") == "" {
+				t.Fatalf("%s: status %d without x-amzn-errortype", op, rec.Code)
+			}
+		}
+	})
+}
+
+// FuzzParseSeed checks that ParseSeed never panics and that accepted seeds
+// round-trip.
+func FuzzParseSeed(f *testing.F) {
+	for _, s := range []string{
+		`{"pools":[{"id":"us-east-1_X","clients":[{"id":"c","secret":"s"}],"users":[{"username":"a","password":"Passw0rd!","email":"a@b.c","groups":["g"],"alias_email":true}]}]}`,
+		`{"pools":[{"id":"us-east-1_X","users":[{"username":"a","pasword":"x"}]}]}`,
+		`{"pools":[{"id":"nope"}]}`, `{"pools":[]}`, `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":1}]}]}`,
+		`{"pools":[{"id":"us-east-1_X","resource_servers":[{"identifier":"r","scopes":["a"]}],"users":[{"username":"a","password":"p","attributes":{"k":"v"}}]}]}`,
+		`{"pools":[{"id":"us-east-1_X"}]} {}`, `{`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		seed, err := ParseSeed(data)
+		if err != nil {
+			var se *SeedError
+			if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "seed: ") {
+				t.Fatalf("error %v is not a *SeedError", err)
+			}
+			return
+		}
+		again, err := json.Marshal(seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ParseSeed(again); err != nil {
+			t.Fatalf("re-encoded seed rejected: %v\n%s", err, again)
+		}
+	})
+}
+
+// FuzzUserFilter checks the ListUsers filter parser.
+func FuzzUserFilter(f *testing.F) {
+	for _, s := range []string{`username = "a"`, `email ^= "x"`, `name="\u00e9"`, `status = "Enabled"`, `x = "y"`, `email = y`, `= ""`, `email ^= "`} {
+		f.Add(s)
+	}
+	u := &user{username: "a", attrs: map[string]string{"email": "x@y"}, enabled: true}
+	f.Fuzz(func(t *testing.T, s string) {
+		uf, err := parseUserFilter(s)
+		if err != nil {
+			if err.Type != "InvalidParameterException" {
+				t.Fatalf("%q: error type %s", s, err.Type)
+			}
+			return
+		}
+		uf.match(u)
+	})
+}
+
+// FuzzAccessToken checks access-token validation on arbitrary strings.
+func FuzzAccessToken(f *testing.F) {
+	s, p, c := fuzzServer(f)
+	tok := p.MustMintTokens(c.ID, "fuzzer")
+	for _, t := range []string{tok.AccessToken, tok.IDToken, "a.b.c", "", "....", tok.AccessToken[:len(tok.AccessToken)-2]} {
+		f.Add(t)
+	}
+	f.Fuzz(func(t *testing.T, token string) {
+		s.mu.Lock()
+		_, u, _, err := s.authenticateLocked(token)
+		s.mu.Unlock()
+		if err == nil && token != tok.AccessToken {
+			t.Fatalf("accepted a token that was never issued: %q (user %s)", token, u.username)
+		}
+	})
+}

@@ -127,7 +127,7 @@ func (ks *keySet) key(ctx context.Context, kid string) (*publicKey, error) {
 		if err != nil {
 			if errors.Is(err, errCoolingDown) {
 				return nil, &rejection{sentinel: ErrCooldown, also: ErrUnknownKey,
-					msg: "the kid is not in the pool's JWKS and it was fetched less than RefetchCooldown ago"}
+					msg: "the kid is not in the pool's JWKS, which was fetched less than RefetchCooldown ago; the token is from another pool or forged"}
 			}
 			return nil, &rejection{sentinel: ErrKeysUnavailable, msg: "cannot refetch the JWKS", cause: err}
 		}

@@ -564,3 +564,28 @@ func TestCloseStopsFetching(t *testing.T) {
 		t.Errorf("cold Verify after Close: got %v; want ErrKeysUnavailable", err)
 	}
 }
+
+type countingTransport struct{ n atomic.Int64 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	if r.Header.Get("Accept") == "" {
+		return nil, errors.New("no Accept header")
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestJWKSUsesCallerHTTPClient(t *testing.T) {
+	keys(t)
+	srv := newJWKSServer(t, jwksOf(keyA))
+	tr := &countingTransport{}
+	cfg := remoteConfig(srv)
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	v := newRemote(t, cfg, nil)
+	if _, err := v.Verify(context.Background(), mint(t, keyA, accessClaims())); err != nil {
+		t.Fatal(err)
+	}
+	if tr.n.Load() != 1 || srv.hits.Load() != 1 {
+		t.Errorf("got %d round trips and %d server hits; want 1 and 1", tr.n.Load(), srv.hits.Load())
+	}
+}

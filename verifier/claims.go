@@ -197,7 +197,8 @@ const (
 type parsedClaims struct {
 	has      uint32
 	tokenUse string
-	aud      string
+	aud      string // the first audience
+	nAud     int    // number of audiences
 	clientID string
 	exp, nbf int64 // seconds
 	iat      int64
@@ -260,7 +261,7 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 				p.tokenUse, ok = sc.str()
 				p.has |= hasTokenUse
 			case "aud":
-				p.aud, ok = sc.audience()
+				p.aud, p.nAud, ok = sc.audience()
 				p.has |= hasAud
 			case "client_id":
 				p.clientID, ok = sc.str()
@@ -346,18 +347,34 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 	return nil
 }
 
-// audience reads aud: a string, or an array holding exactly one string.
-func (sc *scanner) audience() (string, bool) {
+// audience reads aud: a string or an array of strings. It returns the first
+// audience and their number.
+func (sc *scanner) audience() (string, int, bool) {
 	if sc.i < len(sc.s) && sc.s[sc.i] == '[' {
 		sc.i++
-		sc.ws()
-		v, ok := sc.str()
-		if !ok || !sc.eat(']') {
-			return "", false
+		if sc.eat(']') {
+			return "", 0, true
 		}
-		return v, true
+		var first string
+		n := 0
+		for {
+			sc.ws()
+			v, ok := sc.str()
+			if !ok {
+				return "", 0, false
+			}
+			if n == 0 {
+				first = v
+			}
+			n++
+			if sc.eat(',') {
+				continue
+			}
+			return first, n, sc.eat(']')
+		}
 	}
-	return sc.str()
+	v, ok := sc.str()
+	return v, 1, ok
 }
 
 // flexBool reads true/false, or the strings "true"/"false" that some

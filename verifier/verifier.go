@@ -301,8 +301,11 @@ func checkClaims(sp *poolSpec, c *Claims, pc *parsedClaims) error {
 		return reject(ErrWrongTokenUse, "got an access token where an ID token is required; send the ID token")
 	}
 	if c.TokenUse == TokenUseID {
-		if pc.has&hasAud == 0 {
+		if pc.has&hasAud == 0 || pc.nAud == 0 {
 			return reject(ErrMalformed, "the ID token has no aud claim")
+		}
+		if pc.nAud > 1 {
+			return reject(ErrMalformed, "the ID token has several audiences; Cognito ID tokens carry exactly one")
 		}
 		if !contains(sp.clientIDs, pc.aud) {
 			return reject(ErrWrongClient, "the ID token's aud is not one of the pool's ClientIDs; the token was issued to another app client")

@@ -134,6 +134,12 @@ func tokenCases() []tokenCase {
 		{name: "aud as one-element array", use: TokenUseID, token: func(t testing.TB) string {
 			return mint(t, keyA, with(idClaims(), "aud", []string{testClientID}))
 		}},
+		{name: "access token with an aud array is fine", token: func(t testing.TB) string {
+			return mint(t, keyA, with(accessClaims(), "aud", []string{"api-1", "api-2"}))
+		}},
+		{name: "aud empty array", use: TokenUseID, token: func(t testing.TB) string {
+			return mint(t, keyA, with(idClaims(), "aud", []string{}))
+		}, want: ErrMalformed},
 		{name: "aud with two values", use: TokenUseID, token: func(t testing.TB) string {
 			return mint(t, keyA, with(idClaims(), "aud", []string{testClientID, testClient2}))
 		}, want: ErrMalformed},

@@ -27,7 +27,7 @@ func (w *nopWriter) WriteHeader(code int)        { w.code = code }
 func BenchmarkMiddleware(b *testing.B) {
 	f := authtest.Get(b)
 	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	mw, err := middleware.New(f.Verifier, middleware.Config{})
+	mw, err := middleware.New(f.Steady, middleware.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

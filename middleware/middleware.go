@@ -3,6 +3,7 @@ package middleware
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -140,7 +141,7 @@ func (a *auth) wrap(next http.Handler) http.Handler {
 		}
 		ctx := r.Context()
 		tok, err := a.lookup.Extract(r)
-		if err == authcore.ErrNoToken && a.optional {
+		if a.optional && err != nil && errors.Is(err, authcore.ErrNoToken) {
 			ctx, _ = authcore.NewContext(ctx, nil, a.eng, a)
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return

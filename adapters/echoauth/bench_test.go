@@ -28,10 +28,10 @@ func BenchmarkEcho(b *testing.B) {
 	bare := echo.New()
 	bare.GET("/orders", h)
 	auth := echo.New()
-	auth.Use(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier}))
+	auth.Use(echoauth.WithConfig(echoauth.Config{Verifier: f.Steady}))
 	auth.GET("/orders", h)
 	scoped := echo.New()
-	scoped.Use(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier}))
+	scoped.Use(echoauth.WithConfig(echoauth.Config{Verifier: f.Steady}))
 	scoped.GET("/orders", h, echoauth.RequireScopes("orders/read"))
 	run := func(e *echo.Echo, tok string) func(b *testing.B) {
 		return func(b *testing.B) {

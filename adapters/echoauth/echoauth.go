@@ -170,7 +170,7 @@ func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx := r.Context()
 		var claims *verifier.Claims
-		if err != authcore.ErrNoToken || !a.optional {
+		if !a.optional || err == nil || !errors.Is(err, authcore.ErrNoToken) {
 			var rej *Rejection
 			claims, rej = a.eng.Authenticate(ctx, tok, err)
 			if rej != nil {

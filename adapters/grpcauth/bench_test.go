@@ -22,7 +22,7 @@ import (
 // that only the server-side work differs.
 func BenchmarkUnary(b *testing.B) {
 	f := authtest.Get(b)
-	a, err := grpcauth.New(f.Verifier, authConfig(b))
+	a, err := grpcauth.New(f.Steady, authConfig(b))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func BenchmarkUnary(b *testing.B) {
 // verification from the cache, policy, context) without the transport.
 func BenchmarkAuthenticate(b *testing.B) {
 	f := authtest.Get(b)
-	a, err := grpcauth.New(f.Verifier, authConfig(b))
+	a, err := grpcauth.New(f.Steady, authConfig(b))
 	if err != nil {
 		b.Fatal(err)
 	}

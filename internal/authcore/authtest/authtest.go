@@ -101,6 +101,10 @@ func challenge(code, desc string) string {
 // MaxStaleness, so its tokens cannot be judged.
 type Fixture struct {
 	Verifier *verifier.Verifier
+	// Steady is a verifier of pool A alone with the default settings (24 h
+	// MaxStaleness), for benchmarks: Verifier's short MaxStaleness turns
+	// cache hits into misses every 300 ms.
+	Steady *verifier.Verifier
 	// PoolA is the healthy pool (clients ClientID and OtherClient, users
 	// alice in group admin and bob without groups, resource server
 	// "orders" with scope "read").
@@ -185,6 +189,15 @@ func build() (f *Fixture, err error) {
 		return nil, err
 	}
 	if err := f.Verifier.Warm(context.Background()); err != nil {
+		return nil, err
+	}
+	f.Steady, err = verifier.New(verifier.Config{Pools: []verifier.Pool{
+		{UserPoolID: poolA.ID(), ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: poolA.Issuer(), JWKSURL: poolA.JWKSURL()},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Steady.Warm(context.Background()); err != nil {
 		return nil, err
 	}
 	srvB.SetJWKSMode(cognitotest.JWKSFail)

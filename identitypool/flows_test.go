@@ -262,7 +262,9 @@ func TestConfig(t *testing.T) {
 		{"bad custom role", func(c *identitypool.Config) { c.CustomRoleARN = "admin" }, identitypool.ErrInvalidConfig},
 		{"margin too large", func(c *identitypool.Config) { c.RefreshMargin = time.Hour }, identitypool.ErrInvalidConfig},
 		{"negative cache", func(c *identitypool.Config) { c.MaxCachedIdentities = -1 }, identitypool.ErrInvalidConfig},
-		{"basic without STS", func(c *identitypool.Config) { c.Basic = &identitypool.BasicFlow{RoleARN: "arn:aws:iam::123456789012:role/a"} }, identitypool.ErrInvalidConfig},
+		{"basic without STS", func(c *identitypool.Config) {
+			c.Basic = &identitypool.BasicFlow{RoleARN: "arn:aws:iam::123456789012:role/a"}
+		}, identitypool.ErrInvalidConfig},
 		{"basic without roles", func(c *identitypool.Config) { c.Basic = &identitypool.BasicFlow{STS: e.sts} }, identitypool.ErrInvalidConfig},
 		{"basic bad duration", func(c *identitypool.Config) {
 			c.Basic = &identitypool.BasicFlow{STS: e.sts, RoleARN: "arn:aws:iam::123456789012:role/a", Duration: time.Minute}

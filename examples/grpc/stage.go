@@ -145,3 +145,14 @@ func (st *stage) signIn(ctx context.Context, username string) (*srpclient.Tokens
 	}
 	return res.Tokens, nil
 }
+
+// splitList splits a comma-separated list.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

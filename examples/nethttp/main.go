@@ -40,7 +40,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -145,15 +144,4 @@ func printDemo(w io.Writer, st *stage, base string) {
 		fmt.Fprintln(w, "  "+l)
 	}
 	fmt.Fprintln(w, "\nCtrl-C to stop.")
-}
-
-// splitList splits a comma-separated list.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -187,7 +187,7 @@ func worker(ctx context.Context, st *stage, o options, base string, out io.Write
 	if err != nil {
 		return err
 	}
-	call := func(ts *oauth.TokenSource, method string, want int) error {
+	call := func(ts *oauth.TokenSource, scopes, method string, want int) error {
 		tok, err := ts.TokenContext(ctx)
 		if err != nil {
 			return err
@@ -203,7 +203,7 @@ func worker(ctx context.Context, st *stage, o options, base string, out io.Write
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		resp.Body.Close()
-		fmt.Fprintf(out, "%-4s /orders with scope %-28q -> %d %s\n", method, tok.Extra("scope"), resp.StatusCode, strings.TrimSpace(string(body)))
+		fmt.Fprintf(out, "%-4s /orders with %-30s -> %d %s\n", method, scopes, resp.StatusCode, strings.TrimSpace(string(body)))
 		if resp.StatusCode != want {
 			if resp.StatusCode == http.StatusForbidden && want != http.StatusForbidden {
 				return fmt.Errorf("%s /orders: 403 (%s): is the app client allowed the scope?", method, resp.Header.Get("WWW-Authenticate"))
@@ -213,14 +213,14 @@ func worker(ctx context.Context, st *stage, o options, base string, out io.Write
 		return nil
 	}
 	for range 3 {
-		if err := call(reader, http.MethodGet, http.StatusOK); err != nil {
+		if err := call(reader, o.readScope, http.MethodGet, http.StatusOK); err != nil {
 			return err
 		}
 	}
-	if err := call(reader, http.MethodPost, http.StatusForbidden); err != nil {
+	if err := call(reader, o.readScope, http.MethodPost, http.StatusForbidden); err != nil {
 		return err
 	}
-	if err := call(writer, http.MethodPost, http.StatusCreated); err != nil {
+	if err := call(writer, o.readScope+" "+o.writeScope, http.MethodPost, http.StatusCreated); err != nil {
 		return err
 	}
 	n := counter.tokens.Load()

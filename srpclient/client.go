@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"regexp"
 	"strings"
 	"time"
@@ -223,7 +222,6 @@ func wrapAPI(op string, err error) error {
 	var (
 		notAuth *types.NotAuthorizedException
 		apiErr  smithy.APIError
-		netErr  net.Error
 	)
 	switch {
 	case errors.As(err, &notAuth):
@@ -250,15 +248,31 @@ func wrapAPI(op string, err error) error {
 		sentinel = ErrUnavailable
 	case errorAs[*types.InvalidParameterException](err):
 		sentinel = ErrInvalidInput
+	case errorAs[*types.UsernameExistsException](err), errorAs[*types.AliasExistsException](err):
+		sentinel = ErrUsernameExists
+	case errorAs[*types.ResourceNotFoundException](err), errorAs[*types.InvalidUserPoolConfigurationException](err):
+		sentinel = ErrInvalidConfig
 	case errors.As(err, &apiErr):
 		return fmt.Errorf("srpclient: %s: %w", op, err)
-	case errors.As(err, &netErr):
+	default: // the request did not get an answer: network, DNS, TLS
 		sentinel = ErrUnavailable
-	default:
-		return fmt.Errorf("srpclient: %s: %w: %w", op, ErrUnavailable, err)
 	}
-	return fmt.Errorf("srpclient: %s: %w: %w", op, sentinel, err)
+	return &opError{op: op, sentinel: sentinel, err: err}
 }
+
+// opError is an API error matched by both the package's sentinel and the
+// SDK's error.
+type opError struct {
+	op       string
+	sentinel error
+	err      error
+}
+
+func (e *opError) Error() string {
+	return "srpclient: " + e.op + ": " + strings.TrimPrefix(e.sentinel.Error(), "srpclient: ") + ": " + e.err.Error()
+}
+
+func (e *opError) Unwrap() []error { return []error{e.sentinel, e.err} }
 
 func errorAs[T error](err error) bool {
 	var t T

@@ -236,8 +236,8 @@ func TestE2EAccountLifecycle(t *testing.T) {
 		if err := c.VerifyTOTP(ctx, tk.AccessToken, code, "phone"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.SignUp(ctx, srpclient.SignUpInput{Username: "newbie", Password: "First-pw-1"}); err == nil {
-			t.Error("duplicate sign-up: got nil error")
+		if _, err := c.SignUp(ctx, srpclient.SignUpInput{Username: "newbie", Password: "First-pw-1"}); !errors.Is(err, srpclient.ErrUsernameExists) {
+			t.Errorf("duplicate sign-up: got %v; want ErrUsernameExists", err)
 		}
 	}
 }

@@ -35,6 +35,10 @@ var (
 	// with [Client.ForgotPassword] before signing in.
 	ErrPasswordResetRequired = errors.New("srpclient: password reset required")
 
+	// ErrUsernameExists reports a sign-up with a username or alias that
+	// another user already has.
+	ErrUsernameExists = errors.New("srpclient: username already exists")
+
 	// ErrCodeMismatch reports a wrong confirmation or MFA code.
 	ErrCodeMismatch = errors.New("srpclient: wrong code")
 

@@ -74,7 +74,7 @@ func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
 	}
 	if err != nil {
 		if errorAs[*types.NotAuthorizedException](err) || errorAs[*types.RefreshTokenReuseException](err) {
-			return nil, fmt.Errorf("srpclient: refresh: %w: %w", ErrRefreshTokenInvalid, err)
+			return nil, &opError{op: "refresh", sentinel: ErrRefreshTokenInvalid, err: err}
 		}
 		return nil, wrapAPI("refresh", err)
 	}

@@ -83,6 +83,9 @@ func TestSignInSRP(t *testing.T) {
 				if !errors.Is(err, ErrNotAuthorized) || !errors.As(err, &na) {
 					t.Errorf("wrong password: got %v; want ErrNotAuthorized wrapping *types.NotAuthorizedException", err)
 				}
+				if n := strings.Count(fmt.Sprint(err), "srpclient:"); n != 1 {
+					t.Errorf("error %q names the package %d times; want once", err, n)
+				}
 				if strings.Contains(fmt.Sprint(err), "wrong") {
 					t.Errorf("error %q contains the password", err)
 				}

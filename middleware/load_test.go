@@ -76,7 +76,7 @@ func TestLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range clients {
 		wg.Go(func() {
-			for n := i; time.Now().Before(deadline); n += clients {
+			for n := i; n == i || time.Now().Before(deadline); n += clients { // at least one call each
 				c := calls[n%len(calls)]
 				req, _ := http.NewRequest("GET", srv.URL+"/orders", nil)
 				for _, a := range c.auth {

@@ -86,7 +86,7 @@ func TestLoad(t *testing.T) {
 	for i := range clients {
 		wg.Go(func() {
 			conn := conns[i%len(conns)]
-			for n := i; time.Now().Before(deadline); n += clients {
+			for n := i; n == i || time.Now().Before(deadline); n += clients { // at least one call each
 				sp := specs[n%len(specs)]
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				_, err := call(ctx, conn, sp.route, sp.auth)

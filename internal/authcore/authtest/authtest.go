@@ -184,6 +184,9 @@ func build() (f *Fixture, err error) {
 		MaxStaleness:    maxStale,
 		RefetchCooldown: 20 * time.Millisecond,
 		FetchTimeout:    2 * time.Second,
+		// No idle keep-alive connections to the emulators, so that the
+		// load tests' goroutine-leak checks see only their own servers.
+		HTTPClient: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
 	})
 	if err != nil {
 		return nil, err

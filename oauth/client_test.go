@@ -266,7 +266,9 @@ func TestRefresh(t *testing.T) {
 		}
 	})
 	t.Run("with rotation", func(t *testing.T) {
-		c := e.client(t, e.confidential)
+		clk := &fakeClock{t: time.Now()}
+		e := newEnv(t, cognitotest.WithClock(clk.Now))
+		c := e.client(t, e.confidential, func(c *oauth.Config) { c.Now = clk.Now })
 		code, req := login(t, c, "alice", alicePass)
 		tok, err := c.Exchange(ctx, code, req)
 		if err != nil {
@@ -279,7 +281,7 @@ func TestRefresh(t *testing.T) {
 		if !r1.Rotated || r1.RefreshToken == tok.RefreshToken {
 			t.Fatalf("Rotated = %v; want a new refresh token", r1.Rotated)
 		}
-		time.Sleep(1100 * time.Millisecond) // RetryGracePeriod is 0: the old token dies at once
+		clk.Add(time.Second) // RetryGracePeriod is 0: the old token dies at once
 		_, err = c.Refresh(ctx, tok.RefreshToken)
 		wantIs(t, err, oauth.ErrInvalidGrant)
 		if _, err := c.Refresh(ctx, r1.RefreshToken); err != nil {

@@ -408,8 +408,11 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 	if refreshToken == "" || len(refreshToken) > MaxTokenLength {
 		return nil, inputErr("refresh token: want 1 to %d bytes", MaxTokenLength)
 	}
-	v := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
-	tok, err := c.retrieve(ctx, v)
+	// x/oauth2's refresher posts grant_type=refresh_token with the client
+	// authentication style; it copies the old refresh token into the result
+	// when none is returned, which is how rotation is detected below.
+	src := c.oc.TokenSource(c.ctx(ctx), &oauth2.Token{RefreshToken: refreshToken, Expiry: time.Unix(1, 0)})
+	tok, err := src.Token()
 	if err != nil {
 		return nil, c.wrap(ctx, "refresh", err)
 	}
@@ -430,19 +433,6 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 		t.IDClaims = claims
 	}
 	return t, nil
-}
-
-// retrieve posts a grant to the token endpoint through x/oauth2, which
-// applies the client authentication style.
-func (c *Client) retrieve(ctx context.Context, v url.Values) (*oauth2.Token, error) {
-	// x/oauth2 has no exported "post this grant" call; its refresher does
-	// exactly that for refresh_token, keeping the old refresh token when
-	// none is returned (which we undo above to detect rotation).
-	if v.Get("grant_type") == "refresh_token" {
-		src := c.oc.TokenSource(c.ctx(ctx), &oauth2.Token{RefreshToken: v.Get("refresh_token"), Expiry: time.Unix(1, 0)})
-		return src.Token()
-	}
-	return nil, errors.New("oauth: unsupported grant")
 }
 
 func (c *Client) tokens(tok *oauth2.Token) (*Tokens, error) {

@@ -3,6 +3,7 @@ package srpclient_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,5 +29,24 @@ func TestE2EExpiredSession(t *testing.T) {
 	mu.Unlock()
 	if _, err := step.Answer(ctx, e.srv.LastCode("slow", cognitotest.MsgSMSMFA)); !errors.Is(err, srpclient.ErrSessionExpired) {
 		t.Errorf("expired session: got %v; want ErrSessionExpired", err)
+	}
+}
+
+// TestE2ERotationMisconfigured: a client that rotates refresh tokens refuses
+// REFRESH_TOKEN_AUTH; the error is typed and says what to do.
+func TestE2ERotationMisconfigured(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{RefreshTokenRotation: true})
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "rot", Password: "pw-rot-1"})
+	c := e.client(t, nil) // RefreshTokenRotation not set
+	tk := mustDone(t, rr(c.SignIn(context.Background(), srpclient.SignInInput{Username: "rot", Password: "pw-rot-1"})))
+	_, err := c.Refresh(context.Background(), tk)
+	if !errors.Is(err, srpclient.ErrInvalidInput) || !strings.Contains(err.Error(), "GetTokensFromRefreshToken") {
+		t.Errorf("got %v; want ErrInvalidInput naming GetTokensFromRefreshToken", err)
+	}
+	ok := e.client(t, func(c *srpclient.Config) { c.RefreshTokenRotation = true })
+	nt, err := ok.Refresh(context.Background(), tk)
+	if err != nil || nt.RefreshToken == tk.RefreshToken {
+		t.Errorf("with rotation: %v (refresh token rotated: %v)", err, err == nil && nt.RefreshToken != tk.RefreshToken)
 	}
 }

@@ -106,3 +106,35 @@ func FuzzPasswordKey(f *testing.F) {
 		}
 	})
 }
+
+// FuzzServerPasswordKey feeds hostile SRP_A values to the server half: no
+// panics, typed errors, and a key only for A in [1, N).
+func FuzzServerPasswordKey(f *testing.F) {
+	cli, err := NewClient(rand.Reader)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{cli.AHex(), "0", "1", nHex, "-" + cli.AHex(), strings.Repeat("f", MaxHexLen)} {
+		f.Add(s)
+	}
+	srv, err := NewServer(rand.Reader, Verifier("p", "u", "pw", big.NewInt(-42)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, aHex string) {
+		A, err := ParseHex(aHex)
+		if err != nil {
+			return
+		}
+		key, err := srv.PasswordKey(A)
+		valid := A.Sign() > 0 && A.Cmp(params.N) < 0
+		switch {
+		case err != nil && !errors.Is(err, ErrInvalidA) && !errors.Is(err, ErrInvalidU):
+			t.Fatalf("untyped error %v", err)
+		case err != nil && valid:
+			t.Fatalf("rejected a valid A: %v", err)
+		case err == nil && (!valid || len(key) != 16):
+			t.Fatalf("accepted A=%s", aHex)
+		}
+	})
+}

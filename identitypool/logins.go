@@ -131,20 +131,17 @@ func parseUnverified(tok string) (tokenClaims, error) {
 	if err != nil {
 		return tokenClaims{}, errNotJWT
 	}
-	var raw struct {
-		Sub      any `json:"sub"`
-		Iss      any `json:"iss"`
-		TokenUse any `json:"token_use"`
-		Exp      any `json:"exp"`
-	}
-	if err := json.Unmarshal(body, &raw); err != nil {
+	// A map, not a struct: encoding/json matches struct fields case
+	// insensitively, and "SUB" must not pass for "sub".
+	var raw map[string]any
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
 		return tokenClaims{}, errNotJWT
 	}
 	var c tokenClaims
-	c.Sub, _ = raw.Sub.(string)
-	c.Iss, _ = raw.Iss.(string)
-	c.TokenUse, _ = raw.TokenUse.(string)
-	if f, ok := raw.Exp.(float64); ok && f > 0 && f < 1e11 {
+	c.Sub, _ = raw["sub"].(string)
+	c.Iss, _ = raw["iss"].(string)
+	c.TokenUse, _ = raw["token_use"].(string)
+	if f, ok := raw["exp"].(float64); ok && f > 0 && f < 1e11 {
 		c.Exp = time.Unix(int64(f), 0)
 	}
 	return c, nil

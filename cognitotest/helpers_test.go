@@ -192,3 +192,5 @@ func noErr(t testing.TB, err error) {
 var _ = big.NewInt
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+var timeZero time.Time

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -599,5 +600,59 @@ func TestSSOSessionAndPrompt(t *testing.T) {
 	resp, _ = b.get(u2)
 	if l := callback(resp); l == nil || l.Query().Get("error") != "login_required" {
 		t.Fatalf("prompt=none after logout: want login_required")
+	}
+}
+
+// TestClientCredentialsConcurrent: concurrent callers on a cold source share
+// one token request.
+func TestClientCredentialsConcurrent(t *testing.T) {
+	e := newEnv(t)
+	ts, err := e.client(t, e.m2m).ClientCredentials("orders/read")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	tokens := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := ts.Token()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			tokens <- tok.AccessToken
+		}()
+	}
+	wg.Wait()
+	close(tokens)
+	seen := map[string]bool{}
+	for tok := range tokens {
+		seen[tok] = true
+	}
+	if len(seen) != 1 {
+		t.Fatalf("%d distinct tokens for %d concurrent callers; want 1", len(seen), n)
+	}
+}
+
+func TestVerifyIDToken(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, e.public)
+	tok := e.pool.MustMintTokens(e.public.ID, "alice", cognitotest.TokenNonce("n1"))
+	if cl, err := c.VerifyIDToken(context.Background(), tok.IDToken, "", "n1"); err != nil || cl.Username != "alice" {
+		t.Fatalf("VerifyIDToken = %v, %v", cl, err)
+	}
+	_, err := c.VerifyIDToken(context.Background(), tok.IDToken, "", "n2")
+	wantIs(t, err, oauth.ErrNonceMismatch)
+	_, err = c.VerifyIDToken(context.Background(), "", "", "")
+	wantIs(t, err, oauth.ErrInvalidInput)
+	e.srv.SetJWKSMode(cognitotest.JWKSFail)
+	c2 := e.client(t, e.public) // cold key cache
+	_, err = c2.VerifyIDToken(context.Background(), tok.IDToken, "", "")
+	wantIs(t, err, oauth.ErrUnavailable)
+	if errors.Is(err, oauth.ErrInvalidIDToken) {
+		t.Fatal("an unreachable key set was reported as a bad token")
 	}
 }

@@ -52,6 +52,7 @@ type site struct {
 
 type siteOpt struct {
 	rotation bool
+	grace    time.Duration
 	store    func(keys [][]byte, clk *clock) weblogin.SessionStore
 	mod      func(*weblogin.Config)
 }
@@ -66,7 +67,7 @@ func newSite(t testing.TB, o siteOpt) *site {
 	s.srv = cognitotest.NewServer(t, cognitotest.WithClock(clk.Now))
 	s.pool = s.srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_WebLogin", Name: "weblogin"})
 	s.ac = s.pool.MustCreateClient(cognitotest.ClientConfig{
-		Name: "site", GenerateSecret: true, RefreshTokenRotation: o.rotation, RetryGracePeriod: 0,
+		Name: "site", GenerateSecret: true, RefreshTokenRotation: o.rotation, RetryGracePeriod: o.grace,
 		CallbackURLs: []string{s.ts.URL + "/auth/callback"}, LogoutURLs: []string{s.ts.URL + "/"},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"}, AllowedOAuthFlowsUserPoolClient: true,
 	})
@@ -808,5 +809,51 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := weblogin.New(cfg); !errors.Is(err, weblogin.ErrInvalidConfig) {
 			t.Errorf("%s: err = %v; want ErrInvalidConfig", name, err)
 		}
+	}
+}
+
+// TestConcurrentRefresh: parallel requests of one browser all carrying the
+// same about-to-expire session each refresh it; with rotation and a retry
+// grace period, every one of them succeeds.
+func TestConcurrentRefresh(t *testing.T) {
+	s := newSite(t, siteOpt{rotation: true, grace: 30 * time.Second})
+	a := s.agent()
+	a.login("alice", alicePass)
+	cookie := a.cookie("cognito_session")
+	s.clk.Add(59 * time.Minute)
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("GET", s.ts.URL+"/me", nil)
+			req.Header.Set("Accept", "text/html")
+			req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+			resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), "user=alice") {
+				errs <- resp.Status
+				return
+			}
+			refreshed := false
+			for _, c := range resp.Cookies() {
+				refreshed = refreshed || (c.Name == "cognito_session" && c.MaxAge > 0)
+			}
+			if !refreshed {
+				errs <- "no refreshed session cookie"
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

@@ -281,9 +281,11 @@ func errorAs[T error](err error) bool {
 
 // isDeviceNotFound reports whether err says that a device does not exist.
 func isDeviceNotFound(err error) bool {
+	// Only a missing device: a missing app client or pool is a
+	// configuration error, and must not cost the user a device.
 	var rnf *types.ResourceNotFoundException
 	if errors.As(err, &rnf) {
-		return true
+		return strings.Contains(strings.ToLower(rnf.ErrorMessage()), "device")
 	}
 	// Some endpoints report an unknown device as NotAuthorized "Device does
 	// not exist."

@@ -208,6 +208,9 @@ func (s *FileDeviceStore) Delete(_ context.Context, poolID, username string) err
 // confirmDevice registers t.NewDevice with a fresh verifier and stores it.
 func (c *Client) confirmDevice(ctx context.Context, t *Tokens, remember bool) error {
 	nd := t.NewDevice
+	if t.Username == "" {
+		return fmt.Errorf("%w: the tokens do not name the user; the device cannot be stored", ErrDeviceStore)
+	}
 	password, salt, verifier, err := srp.NewDeviceSecret(c.cfg.Rand, nd.DeviceGroupKey, nd.DeviceKey)
 	if err != nil {
 		return fmt.Errorf("srpclient: device secret: %w", err)

@@ -470,3 +470,20 @@ func TestPasswordFlowDeviceByAlias(t *testing.T) {
 		t.Errorf("second: NewDevice %+v DeviceKey %q; want the remembered %q", second.NewDevice, second.DeviceKey, first.DeviceKey)
 	}
 }
+
+func TestIsDeviceNotFound(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&types.ResourceNotFoundException{Message: ptr("Device does not exist.")}, true},
+		{&types.ResourceNotFoundException{Message: ptr("User pool client abc does not exist.")}, false},
+		{notAuth("Device does not exist."), true},
+		{notAuth("Incorrect username or password."), false},
+		{errors.New("device"), false},
+	} {
+		if got := isDeviceNotFound(fmt.Errorf("wrapped: %w", tc.err)); got != tc.want {
+			t.Errorf("isDeviceNotFound(%v): got %v; want %v", tc.err, got, tc.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package echoauth_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -264,5 +265,28 @@ func TestClaimsAs(t *testing.T) {
 	c := e.NewContext(httptest.NewRequest("GET", "/", nil), httptest.NewRecorder())
 	if _, err := echoauth.ClaimsAs[custom](c); !errors.Is(err, echoauth.ErrNoClaims) {
 		t.Errorf("ClaimsAs without middleware: %v; want ErrNoClaims", err)
+	}
+}
+
+func TestLogging(t *testing.T) {
+	f := authtest.Get(t)
+	var buf strings.Builder
+	e := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier, Logger: slog.New(slog.NewTextHandler(&buf, nil))}),
+		echoauth.RequireGroups("admin"))
+	serve(e, req{path: "/x", headers: bearer(f.WrongClient)})
+	serve(e, req{path: "/y", headers: bearer(f.BobAccess)})
+	serve(e, req{path: "/z", headers: bearer(f.Unavailable)})
+	out := buf.String()
+	for _, want := range []string{"reason=wrong_client", "path=/x", "reason=missing_group", "path=/y", "level=WARN", "reason=keys_unavailable", "status=503"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	for _, tok := range []string{f.WrongClient, f.BobAccess, f.Unavailable} {
+		for _, part := range strings.Split(tok, ".") {
+			if strings.Contains(out, part) {
+				t.Error("log contains a token segment")
+			}
+		}
 	}
 }

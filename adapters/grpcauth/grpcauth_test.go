@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"log/slog"
 	"math/big"
 	"net"
 	"strings"
@@ -337,5 +338,33 @@ func TestTokenCredentialsEndToEnd(t *testing.T) {
 	}
 	if f.Hits.Load() != 1 {
 		t.Errorf("handler ran %d times after the refused call; want 1", f.Hits.Load())
+	}
+}
+
+func TestLogging(t *testing.T) {
+	f := authtest.Get(t)
+	var buf strings.Builder
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	cfg := authConfig(t)
+	cfg.Logger = logger
+	a, err := grpcauth.New(f.Verifier, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Authenticate(withToken(f.Expired), methodOf(authtest.RouteAccess))
+	a.Authenticate(withToken(f.BobAccess), methodOf(authtest.RouteAdmin))
+	out := buf.String()
+	for _, want := range []string{"reason=expired", "grpc.code=Unauthenticated", "grpc.method=/cognitokit.test.Echo/Access",
+		"reason=missing_group", "grpc.code=PermissionDenied"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	for _, tok := range []string{f.Expired, f.BobAccess} {
+		for _, part := range strings.Split(tok, ".") {
+			if strings.Contains(out, part) {
+				t.Errorf("log contains a token segment")
+			}
+		}
 	}
 }

@@ -41,6 +41,17 @@ func benchSetup(b *testing.B, cacheSize int) (*Verifier, []string) {
 	return v, toks
 }
 
+// cpuMeter reports process CPU time per op as the "cpu-ns/op" metric.
+type cpuMeter struct{ start time.Duration }
+
+func startCPU() cpuMeter { return cpuMeter{processCPU()} }
+
+func (m cpuMeter) report(b *testing.B) {
+	if d := processCPU() - m.start; d > 0 && b.N > 0 {
+		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
 func itoa3(i int) string {
 	return string([]byte{byte('0' + i/100%10), byte('0' + i/10%10), byte('0' + i%10)})
 }
@@ -57,6 +68,8 @@ func BenchmarkRSAFloor(b *testing.B) {
 	pub := &keyA.rsa.PublicKey
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
+	defer cpu.report(b)
 	for b.Loop() {
 		d := sha256.Sum256(input)
 		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
@@ -70,6 +83,8 @@ func BenchmarkVerifyUncached(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
+	defer cpu.report(b)
 	i := 0
 	for b.Loop() {
 		if _, err := v.Verify(ctx, toks[i%len(toks)]); err != nil {
@@ -85,6 +100,8 @@ func BenchmarkVerifyCached(b *testing.B) {
 	tok := toks[0]
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
+	defer cpu.report(b)
 	for b.Loop() {
 		if _, err := v.Verify(ctx, tok); err != nil {
 			b.Fatal(err)
@@ -100,6 +117,8 @@ func BenchmarkVerifyParallel(b *testing.B) {
 	var next atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
+	defer cpu.report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		i := int(next.Add(1) * 97)
 		for pb.Next() {
@@ -124,6 +143,8 @@ func BenchmarkVerifyCachedParallel(b *testing.B) {
 	var next atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPU()
+	defer cpu.report(b)
 	b.RunParallel(func(pb *testing.PB) {
 		i := int(next.Add(1) * 97)
 		for pb.Next() {

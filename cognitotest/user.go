@@ -98,8 +98,7 @@ type user struct {
 	signedOutAt  time.Time // GlobalSignOut: tokens issued before are revoked
 	devices      map[string]*device
 	codes        map[string]pendingCode // purpose -> code
-	failedLogins int
-	originSet    map[string]bool // origin_jti of tokens issued to the user
+	originSet    map[string]bool        // origin_jti of tokens issued to the user
 }
 
 type pendingCode struct {

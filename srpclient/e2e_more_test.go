@@ -50,3 +50,24 @@ func TestE2ERotationMisconfigured(t *testing.T) {
 		t.Errorf("with rotation: %v (refresh token rotated: %v)", err, err == nil && nt.RefreshToken != tk.RefreshToken)
 	}
 }
+
+// TestE2EAdminChallenges: ADMIN_USER_PASSWORD_AUTH answers its challenges
+// through AdminRespondToAuthChallenge, with the SECRET_HASH of the internal
+// username.
+func TestE2EAdminChallenges(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, UsernameAttributes: []string{"email"}, RequiredAttributes: []string{"name"}},
+		cognitotest.ClientConfig{GenerateSecret: true})
+	u := e.pool.MustCreateUser(cognitotest.UserConfig{Email: "adm@example.com", Password: "pw-adm-1", EmailMFA: true, Attributes: map[string]string{"name": "A"}})
+	tmp := e.pool.MustCreateUser(cognitotest.UserConfig{Email: "tmp@example.com", TemporaryPassword: "Temp-pw-9"})
+	c := e.client(t, nil)
+	ctx := context.Background()
+	step := nextAs[*srpclient.MFACodeRequired](t, rr(c.AdminSignIn(ctx, srpclient.AdminSignInInput{Username: "adm@example.com", Password: "pw-adm-1"})))
+	if tk := mustDone(t, rr(step.Answer(ctx, e.srv.LastCode(u.Username, cognitotest.MsgEmailMFA)))); tk.Username != u.Username {
+		t.Errorf("username: got %q; want %q", tk.Username, u.Username)
+	}
+	np := nextAs[*srpclient.NewPasswordRequired](t, rr(c.AdminSignIn(ctx, srpclient.AdminSignInInput{Username: "tmp@example.com", Password: "Temp-pw-9"})))
+	if tk := mustDone(t, rr(np.Answer(ctx, "Perm-pw-9", map[string]string{"name": "T"}))); tk.Username != tmp.Username {
+		t.Errorf("username: got %q; want %q", tk.Username, tmp.Username)
+	}
+}

@@ -9,9 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/cognitokit/cognitokit/verifier"
 )
@@ -78,6 +81,9 @@ const maxCLIToken = 1 << 20
 func readToken(e *env, pos []string) (string, error) {
 	switch len(pos) {
 	case 0:
+		if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			fmt.Fprintln(e.stderr, "(reading the token from standard input; paste it, then press Ctrl-D)")
+		}
 		b, err := io.ReadAll(io.LimitReader(e.stdin, maxCLIToken+1))
 		if err != nil {
 			return "", fmt.Errorf("reading standard input: %w", err)

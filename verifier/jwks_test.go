@@ -589,3 +589,31 @@ func TestJWKSUsesCallerHTTPClient(t *testing.T) {
 		t.Errorf("got %d round trips and %d server hits; want 1 and 1", tr.n.Load(), srv.hits.Load())
 	}
 }
+
+func TestCloseCancelsHangingFetch(t *testing.T) {
+	keys(t)
+	srv := newJWKSServer(t, jwksOf(keyA))
+	srv.set(func(s *jwksServer) { s.hang = true })
+	cfg := remoteConfig(srv)
+	cfg.FetchTimeout = time.Minute
+	v := newRemote(t, cfg, nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := v.Verify(context.Background(), mint(t, keyA, accessClaims()))
+		done <- err
+	}()
+	waitFor(t, func() bool { return srv.hits.Load() == 1 })
+	start := time.Now()
+	v.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrKeysUnavailable) {
+			t.Errorf("got %v; want ErrKeysUnavailable", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Verify still waiting 5s after Close")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Close took %v", d)
+	}
+}

@@ -77,7 +77,8 @@ type authzRequest struct {
 	scopes      []string
 	loginHint   string
 	expires     time.Time
-	user        *user // set once the password is right and TOTP is due
+	user        *user  // set once the password is right
+	step        string // "newpw" or "mfa" once user is set
 	failures    int
 }
 
@@ -354,21 +355,18 @@ func (o *oauthServer) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := req.client.pool
-	if req.user != nil { // TOTP step
-		u := req.user
+	if u := req.user; u != nil {
 		if p.users[p.normUsername(u.username)] != u || !u.enabled {
 			delete(o.requests, req.id)
 			o.errorPage(w, http.StatusBadRequest, "invalid_request", "The user no longer exists or is disabled.")
 			return
 		}
+		if req.step == "newpw" {
+			o.newPasswordLocked(w, r, req, u)
+			return
+		}
 		if !checkTOTP(u.totpSecret, strings.TrimSpace(r.PostForm.Get("code")), s.now()) {
-			req.failures++
-			if req.failures >= 5 {
-				delete(o.requests, req.id)
-				o.errorPage(w, http.StatusBadRequest, "access_denied", "Too many wrong codes. Go back to the application and sign in again.")
-				return
-			}
-			o.renderLogin(w, http.StatusOK, req, "Invalid code received for user")
+			o.failLocked(w, req, "Invalid code received for user")
 			return
 		}
 		o.finishLoginLocked(w, r, req, u)
@@ -390,26 +388,73 @@ func (o *oauthServer) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		msg = "User is not confirmed."
 	case !u.enabled:
 		msg = "User is disabled."
-	case u.status == StatusForceChangePassword || u.status == StatusResetRequired:
-		msg = "This user must set a new password, which the cognitotest sign-in page does not support: give the user a permanent password."
+	case u.status == StatusResetRequired:
+		msg = "Password reset required for the user"
+	case u.status == StatusForceChangePassword && s.now().After(u.tempUntil):
+		msg = "Temporary password has expired and must be reset by an administrator."
 	}
 	if msg != "" {
-		req.failures++
-		if req.failures >= 5 {
-			delete(o.requests, req.id)
-			o.errorPage(w, http.StatusBadRequest, "access_denied", "Too many failed attempts. Go back to the application and sign in again.")
-			return
-		}
-		o.renderLogin(w, http.StatusOK, req, msg)
+		o.failLocked(w, req, msg)
 		return
 	}
+	req.user, req.failures = u, 0
+	if u.status == StatusForceChangePassword {
+		req.step = "newpw"
+		o.renderLogin(w, http.StatusOK, req, "")
+		return
+	}
+	o.afterPasswordLocked(w, r, req, u)
+}
+
+// failLocked counts a failed attempt and shows the form again, or ends the
+// request after five failures.
+func (o *oauthServer) failLocked(w http.ResponseWriter, req *authzRequest, msg string) {
+	req.failures++
+	if req.failures >= 5 {
+		delete(o.requests, req.id)
+		o.errorPage(w, http.StatusBadRequest, "access_denied", "Too many failed attempts. Go back to the application and sign in again.")
+		return
+	}
+	o.renderLogin(w, http.StatusOK, req, msg)
+}
+
+// afterPasswordLocked asks for a TOTP code when the user has an
+// authenticator app and the pool has MFA, and finishes otherwise.
+func (o *oauthServer) afterPasswordLocked(w http.ResponseWriter, r *http.Request, req *authzRequest, u *user) {
+	p := req.client.pool
 	if p.cfg.MFA != MFAOff && u.totpSecret != "" && hasString(p.userMFAMethodsLocked(u), MFATOTP) {
-		req.user = u
-		req.failures = 0
+		req.step = "mfa"
 		o.renderLogin(w, http.StatusOK, req, "")
 		return
 	}
 	o.finishLoginLocked(w, r, req, u)
+}
+
+// newPasswordLocked handles the new-password form of a user created with a
+// temporary password (Cognito's NEW_PASSWORD_REQUIRED).
+func (o *oauthServer) newPasswordLocked(w http.ResponseWriter, r *http.Request, req *authzRequest, u *user) {
+	s, p := o.s, req.client.pool
+	pw := r.PostForm.Get("new_password")
+	if pw != r.PostForm.Get("confirm_password") {
+		o.failLocked(w, req, "The passwords do not match.")
+		return
+	}
+	if msg := p.checkPasswordPolicy(pw); msg != "" {
+		o.failLocked(w, req, msg)
+		return
+	}
+	for _, a := range p.cfg.RequiredAttributes {
+		if _, ok := u.attrs[a]; !ok {
+			o.errorPage(w, http.StatusBadRequest, "invalid_request", "The user lacks the required attribute "+a+", which the cognitotest sign-in page cannot collect.")
+			return
+		}
+	}
+	salt, v := p.passwordSecrets(u.username, pw)
+	u.setPassword(pw, salt, v)
+	u.status = StatusConfirmed
+	u.modified = s.now()
+	req.step = ""
+	o.afterPasswordLocked(w, r, req, u)
 }
 
 func (o *oauthServer) finishLoginLocked(w http.ResponseWriter, r *http.Request, req *authzRequest, u *user) {

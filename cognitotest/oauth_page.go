@@ -55,13 +55,18 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
       {{if .MFA}}
         <label for="code">Code from your authenticator app</label>
         <input id="code" name="code" inputmode="numeric" pattern="[0-9]*" maxlength="6" autofocus required>
+      {{else if .NewPassword}}
+        <label for="new_password">New password</label>
+        <input id="new_password" name="new_password" type="password" autofocus required>
+        <label for="confirm_password">Confirm new password</label>
+        <input id="confirm_password" name="confirm_password" type="password" required>
       {{else}}
         <label for="username">Username</label>
         <input id="username" name="username" value="{{.Hint}}" autocapitalize="none" autofocus required>
         <label for="password">Password</label>
         <input id="password" name="password" type="password" required>
       {{end}}
-      <button id="submit" type="submit">{{if .MFA}}Verify{{else}}Sign in{{end}}</button>
+      <button id="submit" type="submit">{{if .MFA}}Verify{{else if .NewPassword}}Change password{{else}}Sign in{{end}}</button>
     </form>
   {{end}}
   <p class="foot">Emulated Amazon Cognito &middot; app client {{.Client}}</p>
@@ -71,7 +76,7 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
 
 type oauthPage struct {
 	Title, Lead, Pool, Client, Request, Hint, Message, Code string
-	MFA, ErrorPage                                          bool
+	MFA, NewPassword, ErrorPage                             bool
 }
 
 func (o *oauthServer) renderLogin(w http.ResponseWriter, status int, req *authzRequest, msg string) {
@@ -79,9 +84,13 @@ func (o *oauthServer) renderLogin(w http.ResponseWriter, status int, req *authzR
 		Title: "Sign in", Lead: "Sign in with your username and password.",
 		Pool: req.client.pool.cfg.Name, Client: req.client.cfg.Name, Request: req.id, Hint: req.loginHint, Message: msg,
 	}
-	if req.user != nil {
+	switch req.step {
+	case "mfa":
 		pg.MFA = true
 		pg.Title, pg.Lead = "Two-step verification", "Enter the 6-digit code from your authenticator app."
+	case "newpw":
+		pg.NewPassword = true
+		pg.Title, pg.Lead = "Change your password", "Your temporary password must be replaced before you continue."
 	}
 	writePage(w, status, pg)
 }

@@ -44,6 +44,7 @@ func newOAuthEnv(t testing.TB) *oauthEnv {
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: "Alice-Passw0rd!", Email: "alice@example.com"})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "totp", Password: "Totp-Passw0rd!", TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "off", Password: "Off-Passw0rd!", Disabled: true})
+	pool.MustCreateUser(cognitotest.UserConfig{Username: "newbie", TemporaryPassword: "Temp-Passw0rd!"})
 	return e
 }
 
@@ -268,6 +269,30 @@ func TestOAuthSignInPage(t *testing.T) {
 		resp, _ := e.submit(t, hc, url.Values{"request": {id}, "code": {code}})
 		if loc, _ := resp.Location(); resp.StatusCode != 302 || loc.Query().Get("code") == "" {
 			t.Fatalf("right code: status %d; want a redirect with a code", resp.StatusCode)
+		}
+	})
+	t.Run("temporary password: new-password step", func(t *testing.T) {
+		hc := noRedirectClient()
+		id := e.authorize(t, hc, authQuery(e.web.ID))
+		_, body := e.submit(t, hc, url.Values{"request": {id}, "username": {"newbie"}, "password": {"Temp-Passw0rd!"}})
+		if !strings.Contains(body, `id="new_password"`) {
+			t.Fatal("want the new-password form")
+		}
+		if _, body := e.submit(t, hc, url.Values{"request": {id}, "new_password": {"New-Passw0rd!"}, "confirm_password": {"Other-Passw0rd!"}}); !strings.Contains(body, "do not match") {
+			t.Fatal("mismatched confirmation: want an error")
+		}
+		if _, body := e.submit(t, hc, url.Values{"request": {id}, "new_password": {"weak"}, "confirm_password": {"weak"}}); !strings.Contains(body, "Password did not conform with policy") {
+			t.Fatal("weak password: want the policy error")
+		}
+		resp, _ := e.submit(t, hc, url.Values{"request": {id}, "new_password": {"New-Passw0rd!"}, "confirm_password": {"New-Passw0rd!"}})
+		if loc, _ := resp.Location(); resp.StatusCode != 302 || loc.Query().Get("code") == "" {
+			t.Fatalf("new password: status %d; want a redirect with a code", resp.StatusCode)
+		}
+		if u, _ := e.pool.User("newbie"); u.Status != cognitotest.StatusConfirmed {
+			t.Fatalf("status %s; want CONFIRMED", u.Status)
+		}
+		if e.code(t, authQuery(e.web.ID), "newbie", "New-Passw0rd!") == "" {
+			t.Fatal("sign-in with the new password failed")
 		}
 	})
 	t.Run("expired page", func(t *testing.T) {

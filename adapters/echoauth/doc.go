@@ -17,7 +17,7 @@
 // disagreeing sources are rejected, so a cookie cannot silently override a
 // header.
 //
-// Handlers read the claims with [Claims] (or c.Get(Config.ContextKey)),
+// Handlers read the claims with [Claims] (or c.Get(Config.ContextKey) when set),
 // and code that only has the request context can call
 // middleware.ClaimsFromContext.
 //

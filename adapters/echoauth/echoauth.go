@@ -21,14 +21,8 @@ type TokenVerifier interface {
 	Verify(ctx context.Context, token string) (*verifier.Claims, error)
 }
 
-// DefaultTokenLookup and DefaultContextKey are the defaults of [Config].
-const (
-	DefaultTokenLookup = "header:Authorization:Bearer "
-	DefaultContextKey  = "claims"
-)
-
-// stateKey is the echo.Context key of the shared state.
-const stateKey = "cognitokit/authstate"
+// DefaultTokenLookup is the default of Config.TokenLookup.
+const DefaultTokenLookup = "header:Authorization:Bearer "
 
 // Config configures the middleware, following echo-jwt's conventions.
 type Config struct {
@@ -73,9 +67,11 @@ type Config struct {
 	// returns "" when it finds no token. Optional.
 	Extractor func(c echo.Context) (string, error)
 
-	// ContextKey is the echo.Context key under which the
-	// *verifier.Claims are stored (c.Get(key)). Optional. Default
-	// "claims". [Claims] reads them whatever the key.
+	// ContextKey, if set, is an echo.Context key under which the
+	// *verifier.Claims are also stored (c.Get(key)), as echo-jwt stores
+	// its token under "user". Optional. Default: not stored there, which
+	// saves an allocation per request; [Claims] reads the claims from the
+	// request context either way.
 	ContextKey string
 
 	// Policy is required of every token. Optional. Default: none.
@@ -146,9 +142,6 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 	a := &auth{eng: eng, lookup: authcore.Lookup{Sources: sources}, extractor: cfg.Extractor, key: cfg.ContextKey,
 		skipper: cfg.Skipper, before: cfg.BeforeFunc, success: cfg.SuccessHandler, onError: cfg.ErrorHandler,
 		continueOnIE: cfg.ContinueOnIgnoredError, optional: cfg.Optional, preflight: cfg.AuthenticatePreflight}
-	if a.key == "" {
-		a.key = DefaultContextKey
-	}
 	return a.middleware, nil
 }
 
@@ -183,12 +176,13 @@ func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 				return next(c)
 			}
-			c.Set(a.key, claims)
+			if a.key != "" {
+				c.Set(a.key, claims)
+			}
 		}
-		ctx, st := authcore.NewContext(ctx, claims, a.eng, a)
-		c.Set(stateKey, st)
+		ctx, _ = authcore.NewContext(ctx, claims, a.eng, a)
 		c.SetRequest(r.WithContext(ctx))
-		if a.success != nil && st.Claims != nil {
+		if a.success != nil && claims != nil {
 			a.success(c)
 		}
 		return next(c)
@@ -232,16 +226,11 @@ func ErrorResponse(c echo.Context, err error) error {
 // Claims returns the verified claims of the request, set by the
 // middleware. It returns false for anonymous and skipped requests.
 func Claims(c echo.Context) (*verifier.Claims, bool) {
-	st, _ := c.Get(stateKey).(*authcore.State)
-	if st == nil || st.Claims == nil {
-		return nil, false
-	}
-	return st.Claims, true
+	return authcore.ClaimsFromContext(c.Request().Context())
 }
 
 // ClaimsAs decodes the verified payload into a caller-defined type T once
 // per request (with encoding/json); later calls return the cached value.
 func ClaimsAs[T any](c echo.Context) (*T, error) {
-	st, _ := c.Get(stateKey).(*authcore.State)
-	return authcore.DecodeAs[T](st)
+	return authcore.DecodeAs[T](authcore.FromContext(c.Request().Context()))
 }

@@ -29,11 +29,11 @@ func Require(p verifier.Policy) echo.MiddlewareFunc {
 	fallback := authcore.FallbackEngine()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			st, _ := c.Get(stateKey).(*authcore.State)
+			r := c.Request()
+			st := authcore.FromContext(r.Context())
 			if st == nil {
 				return ErrorResponse(c, fallback.Reject(authcore.ErrNoClaims))
 			}
-			r := c.Request()
 			if rej := st.Engine.Check(r.Context(), st.Claims, p); rej != nil {
 				st.Engine.Log(r.Context(), rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
 				if a, ok := st.Owner.(*auth); ok && a.onError != nil {

@@ -265,3 +265,49 @@ func TestLoginUnreachable(t *testing.T) {
 		t.Errorf("exit: got %d; want %d (%s)", code, exitUnavailable, stderr)
 	}
 }
+
+func TestLoginChoices(t *testing.T) {
+	const totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	le := newLoginEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, AllowedFirstAuthFactors: []string{"PASSWORD", "EMAIL_OTP"}}, cognitotest.ClientConfig{})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "otp", Email: "otp@example.com", Password: "pw-otp-1"})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "two", Password: "pw-two-1", PhoneNumber: "+15555550150", SMSMFA: true, TOTPSecret: totpSecret})
+
+	t.Run("user-auth email code", func(t *testing.T) {
+		tty := &scripted{answers: []func(string) string{
+			func(label string) string { return "email_otp" }, // by name, any case
+			func(string) string { return le.srv.LastCode("otp", cognitotest.MsgEmailMFA) },
+		}}
+		code, _, stderr := runLoginWith(t, "", nil, tty, le.args("--username", "otp", "--flow", "user-auth")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s (prompts %q)", code, stderr, tty.labels)
+		}
+		if !strings.Contains(tty.labels[0], "EMAIL_OTP") || !strings.Contains(tty.labels[0], "1) ") {
+			t.Errorf("choice prompt %q", tty.labels[0])
+		}
+	})
+	t.Run("user-auth password chosen by number", func(t *testing.T) {
+		tty := &scripted{answers: []func(string) string{answer("1"), answer("pw-otp-1")}}
+		code, _, stderr := runLoginWith(t, "", nil, tty, le.args("--username", "otp", "--flow", "user-auth")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s (prompts %q)", code, stderr, tty.labels)
+		}
+	})
+	t.Run("select MFA type", func(t *testing.T) {
+		tty := &scripted{answers: []func(string) string{
+			answer("pw-two-1"),
+			answer("SOFTWARE_TOKEN_MFA"),
+			func(string) string { c, _ := cognitotest.TOTPCode(totpSecret, time.Now()); return c },
+		}}
+		code, _, stderr := runLoginWith(t, "", nil, tty, le.args("--username", "two")...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s (prompts %q)", code, stderr, tty.labels)
+		}
+	})
+	t.Run("bad choice", func(t *testing.T) {
+		tty := &scripted{answers: []func(string) string{answer("pw-two-1"), answer("9")}}
+		code, _, stderr := runLoginWith(t, "", nil, tty, le.args("--username", "two")...)
+		if code != exitFailure || !strings.Contains(stderr, "not one of the choices") {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+	})
+}

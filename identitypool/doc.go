@@ -56,10 +56,11 @@
 // [Provider.SetLogins] (another user signed in) and [Provider.ClearLogins]
 // (signed out) change the logins. The identity cache is keyed by provider
 // and subject, so a new user gets their own identity, never the previous
-// user's. Caches made by [Provider.CredentialsCache] are invalidated at once,
-// and a Retrieve that was running starts over with the new logins; if you
-// wrap the provider in your own aws.CredentialsCache, call its Invalidate
-// yourself. A token source that silently starts returning another user's
+// user's. Caches made by [Provider.CredentialsCache] are invalidated at once
+// and never return credentials of the previous logins, even when the switch
+// races with a refresh; a Retrieve that was running starts over with the new
+// logins. If you wrap the provider in your own aws.CredentialsCache, call its
+// Invalidate yourself after SetLogins. A token source that silently starts returning another user's
 // tokens is noticed at the next Retrieve.
 //
 // The subject is read from the token without verifying it: it only keys the

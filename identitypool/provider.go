@@ -140,10 +140,11 @@ type Config struct {
 type Provider struct {
 	cfg Config
 
-	mu     sync.Mutex // guards logins, gen, ids and caches
+	mu     sync.Mutex // guards logins, gen, ids, keys and caches
 	logins []Login
 	gen    uint64            // incremented by every SetLogins
 	ids    map[string]string // identity IDs by logins key ("" for guests)
+	keys   map[string]bool   // access key IDs returned for the current logins
 	caches []*aws.CredentialsCache
 
 	getID singleflight.Group // one GetId per logins key at a time
@@ -212,7 +213,7 @@ func New(cfg Config) (*Provider, error) {
 			return nil, errorf(ErrInvalidConfig, "Basic.RoleSessionName must be 2-64 characters of [\\w+=,.@-]")
 		}
 	}
-	p := &Provider{cfg: cfg, ids: map[string]string{}}
+	p := &Provider{cfg: cfg, ids: map[string]string{}, keys: map[string]bool{}}
 	p.logins = append([]Login(nil), cfg.Logins...)
 	return p, nil
 }
@@ -232,6 +233,7 @@ func (p *Provider) SetLogins(logins ...Login) error {
 	p.mu.Lock()
 	p.logins = append([]Login(nil), logins...)
 	p.gen++
+	p.keys = map[string]bool{}
 	caches := append([]*aws.CredentialsCache(nil), p.caches...)
 	p.mu.Unlock()
 	for _, c := range caches {
@@ -244,15 +246,49 @@ func (p *Provider) SetLogins(logins ...Login) error {
 // credentials are a guest's (with AllowGuest) or ErrNoLogins.
 func (p *Provider) ClearLogins() { _ = p.SetLogins() }
 
-// CredentialsCache returns aws.NewCredentialsCache(p, optFns...), which
-// [Provider.SetLogins] invalidates. Use it as aws.Config.Credentials.
-func (p *Provider) CredentialsCache(optFns ...func(*aws.CredentialsCacheOptions)) *aws.CredentialsCache {
+// CredentialsCache returns a cache of the provider's credentials, an
+// aws.NewCredentialsCache(p, optFns...) that also never returns credentials
+// obtained for logins that [Provider.SetLogins] or [Provider.ClearLogins]
+// have since replaced, not even when the switch races with a refresh. Use
+// it as aws.Config.Credentials.
+func (p *Provider) CredentialsCache(optFns ...func(*aws.CredentialsCacheOptions)) *Credentials {
 	c := aws.NewCredentialsCache(p, optFns...)
 	p.mu.Lock()
 	p.caches = append(p.caches, c)
 	p.mu.Unlock()
-	return c
+	return &Credentials{p: p, cache: c}
 }
+
+// Credentials is the cache returned by [Provider.CredentialsCache]. It is an
+// aws.CredentialsProvider, safe for concurrent use.
+type Credentials struct {
+	p     *Provider
+	cache *aws.CredentialsCache
+}
+
+var _ aws.CredentialsProvider = (*Credentials)(nil)
+
+// Retrieve returns cached credentials, refreshing them when they are near
+// expiry or belong to replaced logins.
+func (c *Credentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	for range 3 {
+		creds, err := c.cache.Retrieve(ctx)
+		if err != nil {
+			return creds, err
+		}
+		c.p.mu.Lock()
+		current := c.p.keys[creds.AccessKeyID]
+		c.p.mu.Unlock()
+		if current {
+			return creds, nil
+		}
+		c.cache.Invalidate()
+	}
+	return aws.Credentials{}, errorf(ErrConflict, "the logins changed three times during one Retrieve")
+}
+
+// Invalidate drops the cached credentials.
+func (c *Credentials) Invalidate() { c.cache.Invalidate() }
 
 // IdentityID returns the identity ID of the current logins (or of the
 // guest), calling GetId when it is not cached. With Developer, it is the
@@ -280,6 +316,12 @@ func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 		creds, err := p.retrieve(ctx, logins)
 		p.mu.Lock()
 		changed := gen != p.gen
+		if !changed && err == nil {
+			if len(p.keys) >= 1024 {
+				p.keys = map[string]bool{}
+			}
+			p.keys[creds.AccessKeyID] = true
+		}
 		p.mu.Unlock()
 		if !changed {
 			return creds, err

@@ -207,6 +207,14 @@ func TestRequireComposition(t *testing.T) {
 			t.Errorf("%s: %d %q; want %d %q", tc.path, got.status, got.header.Get("WWW-Authenticate"), tc.status, tc.challenge)
 		}
 	}
+	// Config.Policy applies to every route.
+	adminsOnly := mustNew(t, f.Verifier, middleware.Config{Policy: verifier.Policy{AnyGroups: []string{"admin"}}})(hello)
+	if got := do(adminsOnly, req{headers: bearer(f.BobAccess)}); got.status != 403 {
+		t.Errorf("Config.Policy with bob: %d; want 403", got.status)
+	}
+	if got := do(adminsOnly, req{headers: bearer(f.AliceAccess)}); got.status != 200 {
+		t.Errorf("Config.Policy with alice: %d; want 200", got.status)
+	}
 	// Without the middleware in front, a requirement fails closed.
 	got := do(middleware.RequireGroups("admin")(hello), req{headers: bearer(f.AliceAccess)})
 	if got.status != 401 || got.header.Get("WWW-Authenticate") != `Bearer realm="api"` {

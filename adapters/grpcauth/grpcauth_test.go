@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
 	"github.com/cognitokit/cognitokit/adapters/grpcauth"
@@ -366,5 +369,56 @@ func TestLogging(t *testing.T) {
 				t.Errorf("log contains a token segment")
 			}
 		}
+	}
+}
+
+// TestPublicReflection registers the real server reflection service as a
+// public prefix: its bidirectional stream works without a token, while the
+// protected service next to it still needs one.
+func TestPublicReflection(t *testing.T) {
+	f := authtest.Get(t)
+	cfg := authConfig(t)
+	cfg.Public = append(cfg.Public, "/grpc.reflection.v1.ServerReflection/")
+	a, err := grpcauth.New(f.Verifier, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := grpc.NewServer(grpc.UnaryInterceptor(a.UnaryServerInterceptor()), grpc.StreamInterceptor(a.StreamServerInterceptor()))
+	s.RegisterService(serviceDesc(f), nil)
+	reflection.Register(s)
+	go s.Serve(lis)
+	defer s.Stop()
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := grpc_reflection_v1.NewServerReflectionClient(conn).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Send(&grpc_reflection_v1.ServerReflectionRequest{MessageRequest: &grpc_reflection_v1.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Recv()
+	if err != nil {
+		t.Fatalf("reflection without a token: %v", err)
+	}
+	var names []string
+	for _, svc := range res.GetListServicesResponse().GetService() {
+		names = append(names, svc.Name)
+	}
+	if !slices.Contains(names, service) {
+		t.Errorf("reflection listed %v; want %s among them", names, service)
+	}
+	st.CloseSend()
+	if _, err := call(ctx, conn, authtest.RouteAccess, nil); status.Code(err) != codes.Unauthenticated {
+		t.Errorf("protected method without a token: %v; want Unauthenticated", err)
 	}
 }

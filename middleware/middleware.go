@@ -18,7 +18,8 @@ import (
 // [*verifier.Verifier] implements it. Custom implementations must be safe
 // for concurrent use and should return errors matching the sentinels of
 // package verifier (ErrKeysUnavailable for "cannot judge now", anything
-// else for "bad token").
+// else for "bad token"). Their messages are logged (never sent to clients),
+// so they must not contain the token.
 type TokenVerifier interface {
 	Verify(ctx context.Context, token string) (*verifier.Claims, error)
 }

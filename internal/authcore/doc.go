@@ -24,6 +24,7 @@
 //
 // # Context
 //
-// The adapters store a [*State] in the request context with [WithState];
-// [FromContext] reads it back, whichever adapter stored it.
+// The adapters store a [*State] in the request context with [NewContext]
+// (one allocation for the context and the state); [FromContext] reads it
+// back, whichever adapter stored it.
 package authcore

@@ -388,6 +388,15 @@ func (s *Server) serveIdentity(w http.ResponseWriter, r *http.Request) {
 
 // CreateIdentityPool creates an identity pool, as CreateIdentityPool and
 // SetIdentityPoolRoles would.
+//
+// The identity pool answers the Cognito Identity API (cognitoidentity's
+// GetId, GetCredentialsForIdentity, GetOpenIdToken, the developer and
+// management operations) and STS AssumeRoleWithWebIdentity on [Server.URL].
+// Logins of its user pools are verified with the emulator's own keys: the
+// issuer, the signature, the expiry and the audience (one of the configured
+// app clients). The AWS credentials it issues expire like Cognito's but are
+// made up: they are NOT usable against AWS. [Server.IssuedCredentials] tells
+// which identity and role they were issued for.
 func (s *Server) CreateIdentityPool(cfg IdentityPoolConfig) (IdentityPool, error) {
 	if cfg.Name == "" {
 		cfg.Name = "identitypool"

@@ -46,6 +46,30 @@ func TestSignInToCredentials(t *testing.T) {
 	}
 }
 
+// TestSRPSourceWithoutUseIDToken: the ID token travels in the token's
+// "id_token" extra, so a source handing out access tokens works too.
+func TestSRPSourceWithoutUseIDToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, cognitotest.IdentityPoolConfig{})
+	ctx := context.Background()
+	res, err := e.srp.SignIn(ctx, srpclient.SignInInput{Username: "bob", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := e.srp.TokenSource(ctx, res.Tokens, srpclient.TokenSourceConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := e.provider(t, func(c *identitypool.Config) { c.Logins = []identitypool.Login{e.login(t, ts)} })
+	creds, err := p.Retrieve(ctx)
+	if err != nil {
+		t.Fatalf("Retrieve: %v", err)
+	}
+	if got, want := e.whose(t, creds).IdentityID, e.identityOf(t, "bob"); got != want {
+		t.Errorf("identity: got %s; want %s", got, want)
+	}
+}
+
 // TestCachedUntilNearExpiry: credentials are served from the cache while
 // fresh; credentials within RefreshMargin of their expiry are refreshed
 // although AWS would still accept them.
@@ -80,7 +104,6 @@ func TestCachedUntilNearExpiry(t *testing.T) {
 	// Move the emulator's and the provider's clock so that new
 	// credentials expire 4 minutes from now (real time): inside the margin.
 	e.clock.Set(time.Now().Add(-56 * time.Minute))
-	e.clock.Advance(0)
 	p2 := e.provider(t, func(c *identitypool.Config) {
 		c.Logins = []identitypool.Login{e.login(t, e.signIn(t, "ann"))}
 		c.RefreshMargin = 5 * time.Minute
@@ -160,7 +183,7 @@ func TestExpiredIDTokenRefreshedAndRetried(t *testing.T) {
 
 	t.Run("still expired after the retry", func(t *testing.T) {
 		e := newEnv(t, cognitotest.IdentityPoolConfig{})
-		ann := e.identityOf(t, "ann") // the identity exists; only the token is stale
+		e.identityOf(t, "ann") // the identity exists; only the token is stale
 		expired := e.pool.MustMintTokens(e.app.ID, "ann", cognitotest.TokenExpiresAt(e.clock.Now().Add(-time.Second))).IDToken
 		src := &staticSource{tokens: []string{expired}}
 		p := e.provider(t, func(c *identitypool.Config) {
@@ -174,7 +197,6 @@ func TestExpiredIDTokenRefreshedAndRetried(t *testing.T) {
 		if got := src.calls.Load(); got != 2 {
 			t.Errorf("token source calls: got %d; want 2 (one retry)", got)
 		}
-		_ = ann
 	})
 
 	t.Run("expired by the provider's clock", func(t *testing.T) {

@@ -927,7 +927,7 @@ func (s *Server) redeemRefreshLocked(client *appClient, token, deviceKey string)
 		}
 		nrt := &refreshToken{token: s.newRefreshToken(), client: client, user: rt.user, originJTI: rt.originJTI,
 			authTime: rt.authTime, expires: now.Add(client.lifetimes().Refresh), deviceKey: rt.deviceKey, scope: rt.scope}
-		client.pool.refreshTokens[nrt.token] = nrt
+		client.pool.addRefreshTokenLocked(nrt)
 		pt.refresh = nrt.token
 	}
 	return pt, nil, nil

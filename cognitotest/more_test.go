@@ -185,3 +185,26 @@ func TestHelperErrors(t *testing.T) {
 		t.Errorf("bad region: %v", err)
 	}
 }
+
+func TestAliasPoolUUIDUsername(t *testing.T) {
+	e := newEnv(t, cognitotest.PoolConfig{AliasAttributes: []string{"email", "preferred_username"}})
+	u := e.pool.MustCreateUser(cognitotest.UserConfig{Email: "hugo@example.com", Password: testPassword, Attributes: map[string]string{"preferred_username": "hugo"}})
+	if u.Username != u.Sub || len(u.Username) != 36 {
+		t.Fatalf("username %q; want the sub UUID", u.Username)
+	}
+	for _, login := range []string{"hugo@example.com", "HUGO@example.com", "hugo", u.Username} {
+		_, out, err := e.srpStart(e.secret, login)
+		if err != nil {
+			t.Fatalf("%s: %v", login, err)
+		}
+		if out.ChallengeParameters["USER_ID_FOR_SRP"] != u.Username {
+			t.Errorf("%s: USER_ID_FOR_SRP %q; want %q", login, out.ChallengeParameters["USER_ID_FOR_SRP"], u.Username)
+		}
+		if _, err := e.srpLogin(e.secret, login, testPassword); err != nil {
+			t.Errorf("%s: %v", login, err)
+		}
+	}
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ivan", Email: "ivan@example.com", UnverifiedEmail: true, Password: testPassword})
+	_, _, err := e.srpStart(e.public, "ivan@example.com")
+	wantErr[*types.UserNotFoundException](t, err, "unverified email alias")
+}

@@ -137,6 +137,9 @@ func (s *Server) opSignUp(c *call) (any, error) {
 	if err := p.checkUniqueLocked(u, nil); err != nil {
 		return nil, apiErr("UsernameExistsException", "User already exists")
 	}
+	if len(p.users) >= maxUsersPerPool {
+		return nil, apiErr("LimitExceededException", "The user pool has reached the emulator's limit of %d users.", maxUsersPerPool)
+	}
 	p.users[p.normUsername(username)] = u
 	out := map[string]any{"UserConfirmed": false, "UserSub": sub}
 	for _, a := range p.cfg.AutoVerifiedAttributes {

@@ -221,8 +221,8 @@ func ParseSeed(data []byte) (*Seed, error) {
 		names := map[string]bool{}
 		for j, u := range p.Users {
 			up := fmt.Sprintf("%s.users[%d]", pp, j)
-			if u.Username == "" && len(p.UsernameAttributes) == 0 {
-				return nil, &SeedError{up + ".username", "required"}
+			if u.Username == "" && len(p.UsernameAttributes) == 0 && !u.AliasEmail {
+				return nil, &SeedError{up + ".username", "required (unless alias_email is true: the username is then a UUID)"}
 			}
 			key := strings.ToLower(u.Username + "\x00" + u.Email)
 			if names[key] {

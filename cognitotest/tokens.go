@@ -393,7 +393,7 @@ func (p *Pool) prepareTokensLocked(r *mintRequest) (*pendingTokens, error) {
 			token: s.newRefreshToken(), client: r.client, user: u, originJTI: origin,
 			authTime: r.authTime, expires: now.Add(l.Refresh), deviceKey: r.deviceKey, scope: scope,
 		}
-		p.refreshTokens[rt.token] = rt
+		p.addRefreshTokenLocked(rt)
 		pt.refresh = rt.token
 	}
 	return pt, nil
@@ -561,6 +561,20 @@ type refreshToken struct {
 	// replacedAt is set when rotation replaced the token; it keeps working
 	// for the client's grace period.
 	replacedAt time.Time
+}
+
+// addRefreshTokenLocked stores a refresh token, dropping expired ones now
+// and then so that a long-running emulator does not grow without bound.
+func (p *Pool) addRefreshTokenLocked(rt *refreshToken) {
+	p.refreshTokens[rt.token] = rt
+	if len(p.refreshTokens)%1024 == 0 {
+		now := p.s.now()
+		for k, v := range p.refreshTokens {
+			if now.After(v.expires) {
+				delete(p.refreshTokens, k)
+			}
+		}
+	}
 }
 
 // newRefreshToken returns an opaque refresh token shaped like Cognito's

@@ -35,11 +35,16 @@ var (
 	standardAttrs = []string{"address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name", "locale", "middle_name", "name", "nickname", "phone_number", "phone_number_verified", "picture", "preferred_username", "profile", "sub", "updated_at", "website", "zoneinfo"}
 )
 
+// maxUsersPerPool bounds the memory a pool can use.
+const maxUsersPerPool = 100000
+
 // UserConfig describes a user created with [Pool.CreateUser].
 type UserConfig struct {
 	// Username is the user's username. Required, except in pools with
 	// UsernameAttributes, where the internal username is the sub and the
-	// user signs in with Email or PhoneNumber.
+	// user signs in with Email or PhoneNumber. In pools with
+	// AliasAttributes, an empty Username with an Email or PhoneNumber also
+	// makes the username the sub (a UUID).
 	Username string
 	// Password is a permanent password: the user is CONFIRMED (unless
 	// Unconfirmed) and can sign in.
@@ -348,6 +353,10 @@ func (p *Pool) CreateUser(cfg UserConfig) (User, error) {
 			return User{}, invalidf("pool %s signs users in by %v: set Email or PhoneNumber", p.id, p.cfg.UsernameAttributes)
 		}
 		username = sub
+	} else if username == "" && len(p.cfg.AliasAttributes) > 0 && (cfg.Email != "" || cfg.PhoneNumber != "") {
+		// Users of alias pools created without a username get the sub, as
+		// apps commonly do, so that USER_ID_FOR_SRP differs from the alias.
+		username = sub
 	}
 	if !usernameRE.MatchString(username) {
 		return User{}, invalidf("Username %q: want 1 to 128 printable characters without spaces", username)
@@ -403,6 +412,9 @@ func (p *Pool) CreateUser(cfg UserConfig) (User, error) {
 	defer s.mu.Unlock()
 	if err := p.checkUniqueLocked(u, nil); err != nil {
 		return User{}, err
+	}
+	if len(p.users) >= maxUsersPerPool {
+		return User{}, invalidf("pool %s already has %d users, the emulator's limit", p.id, maxUsersPerPool)
 	}
 	for _, g := range cfg.Groups {
 		if _, ok := p.groups[g]; !ok {

@@ -174,6 +174,11 @@ func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				if herr := a.onError(c, rej); herr != nil || !a.continueOnIE {
 					return herr
 				}
+				// Continue without claims, but with this middleware's
+				// state, so route requirements answer with its realm and
+				// ErrorHandler.
+				ctx, _ = authcore.NewContext(ctx, nil, a.eng, a)
+				c.SetRequest(r.WithContext(ctx))
 				return next(c)
 			}
 			if a.key != "" {

@@ -154,6 +154,14 @@ func TestHooks(t *testing.T) {
 		t.Errorf("expired: %d %v %q", got.status, gotErr, got.header.Get("WWW-Authenticate"))
 	}
 
+	// A route requirement behind an ignored error answers through the
+	// same ErrorHandler (which renders the 401 with the configured realm).
+	e = newEchoWith(echoauth.WithConfig(cfg), echoauth.RequireGroups("admin"))
+	calls = nil
+	if got := serve(e, req{}); got.status != 200 || strings.Join(calls, ",") != "before,error,error" {
+		t.Errorf("ignored error then a route requirement: %d %q, calls %v; want the ErrorHandler called twice", got.status, got.body, calls)
+	}
+
 	// Without ContinueOnIgnoredError a nil from ErrorHandler ends the
 	// request without running the handler.
 	cfg.ContinueOnIgnoredError = false

@@ -536,6 +536,32 @@ func TestConcurrentColdStart(t *testing.T) {
 	if got := e.api.getID.Load(); got != 1 {
 		t.Errorf("GetId calls: got %d; want 1", got)
 	}
+
+	// Under aws.NewCredentialsCache, concurrent callers share one refresh.
+	cache := aws.NewCredentialsCache(p)
+	before := e.api.creds.Load()
+	keys := make([]string, 20)
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := cache.Retrieve(ctx)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			keys[i] = c.AccessKeyID
+		}()
+	}
+	wg.Wait()
+	for _, k := range keys {
+		if k != keys[0] || k == "" {
+			t.Fatalf("access keys: %v; want one", keys)
+		}
+	}
+	if got := e.api.creds.Load() - before; got != 1 {
+		t.Errorf("GetCredentialsForIdentity calls through the cache: got %d; want 1", got)
+	}
 }
 
 func deleteInput(id string) *ci.DeleteIdentitiesInput {

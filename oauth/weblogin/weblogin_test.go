@@ -53,6 +53,7 @@ type site struct {
 type siteOpt struct {
 	rotation bool
 	grace    time.Duration
+	refresh  time.Duration // refresh token lifetime
 	store    func(keys [][]byte, clk *clock) weblogin.SessionStore
 	mod      func(*weblogin.Config)
 }
@@ -67,7 +68,7 @@ func newSite(t testing.TB, o siteOpt) *site {
 	s.srv = cognitotest.NewServer(t, cognitotest.WithClock(clk.Now))
 	s.pool = s.srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_WebLogin", Name: "weblogin"})
 	s.ac = s.pool.MustCreateClient(cognitotest.ClientConfig{
-		Name: "site", GenerateSecret: true, RefreshTokenRotation: o.rotation, RetryGracePeriod: o.grace,
+		Name: "site", GenerateSecret: true, RefreshTokenRotation: o.rotation, RetryGracePeriod: o.grace, TokenLifetimes: cognitotest.TokenLifetimes{Refresh: o.refresh},
 		CallbackURLs: []string{s.ts.URL + "/auth/callback"}, LogoutURLs: []string{s.ts.URL + "/"},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"}, AllowedOAuthFlowsUserPoolClient: true,
 	})
@@ -855,5 +856,22 @@ func TestConcurrentRefresh(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+func TestExpiredRefreshTokenEndsSession(t *testing.T) {
+	s := newSite(t, siteOpt{refresh: 3 * time.Hour})
+	a := s.agent()
+	a.login("alice", alicePass)
+	s.clk.Add(2 * time.Hour) // access token expired, refresh token valid
+	if resp, _ := a.get(s.ts.URL + "/me"); resp.Request.URL.Path != "/me" {
+		t.Fatal("refresh within the refresh token's lifetime failed")
+	}
+	s.clk.Add(2 * time.Hour) // refresh token expired
+	if !a.sentToSignIn(s.ts.URL + "/me") {
+		t.Fatal("the session survived its refresh token")
+	}
+	if a.cookie("cognito_session") != nil {
+		t.Fatal("the ended session's cookie was not cleared")
 	}
 }

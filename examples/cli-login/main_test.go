@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/cognitokit/cognitokit/cognitotest"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,5 +40,38 @@ func TestWrongAuthenticator(t *testing.T) {
 	var out bytes.Buffer
 	if err := scene(context.Background(), cfg, &out); err == nil || !strings.Contains(err.Error(), "wrong code") {
 		t.Errorf("got %v; want a wrong-code error\n%s", err, out.String())
+	}
+}
+
+// TestExternalPool runs the scene in "real Cognito" mode: pool, client,
+// endpoint and user from the environment, pointing at a separate emulator.
+// The terminal prompter is replaced by the simulated authenticator.
+func TestExternalPool(t *testing.T) {
+	idp := cognitotest.NewServer(t)
+	pool := idp.MustCreatePool(cognitotest.PoolConfig{MFA: cognitotest.MFAOn, DeviceRemembering: cognitotest.DevicesAlways, UsernameAttributes: []string{"email"}})
+	app := pool.MustCreateClient(cognitotest.ClientConfig{GenerateSecret: true})
+	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	pool.MustCreateUser(cognitotest.UserConfig{Email: "dan@example.com", Password: "Dan-Passw0rd!", TOTPSecret: secret, PreferredMFA: cognitotest.MFATOTP})
+	environ := map[string]string{
+		"COGNITO_USER_POOL_ID":  pool.ID(),
+		"COGNITO_CLIENT_ID":     app.ID,
+		"COGNITO_CLIENT_SECRET": app.Secret,
+		"COGNITO_ENDPOINT":      idp.URL(),
+		"COGNITO_USERNAME":      "dan@example.com", // an alias: devices are stored under the internal username
+		"COGNITO_PASSWORD":      "Dan-Passw0rd!",
+	}
+	deviceFile := filepath.Join(t.TempDir(), "devices.json")
+	cfg, cleanup, err := setup(func(k string) string { return environ[k] }, deviceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	cfg.prompt = authenticatorApp{secret: secret}
+	var out bytes.Buffer
+	if err := scene(context.Background(), cfg, &out); err != nil {
+		t.Fatalf("scene: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "challenges: none") {
+		t.Errorf("the remembered device did not skip MFA:\n%s", out.String())
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/cognitokit/cognitokit/cognitotest"
 	"strings"
 	"testing"
 )
@@ -38,4 +39,36 @@ func TestBadConfig(t *testing.T) {
 	if code := run(context.Background(), []string{"--bogus"}, noEnv, &out, &errb); code != 2 {
 		t.Errorf("bad flag: got exit %d; want 2", code)
 	}
+}
+
+// TestSelfCheckExternalPool runs the self-check in "real Cognito" mode:
+// the pool, app client, endpoint and user come from the environment, here
+// pointing at a separate emulator as they would at cognito local.
+func TestSelfCheckExternalPool(t *testing.T) {
+	idp := cognitotest.NewServer(t)
+	seed := idp.DemoSeed()
+	pools, err := idp.ApplySeed(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := pools[0].Client(cognitotest.DemoConfidentialClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	environ := map[string]string{
+		"COGNITO_USER_POOL_ID":  pools[0].ID(),
+		"COGNITO_CLIENT_ID":     app.ID,
+		"COGNITO_CLIENT_SECRET": app.Secret,
+		"COGNITO_ENDPOINT":      idp.URL(),
+		"COGNITO_USERNAME":      "bob",
+		"COGNITO_PASSWORD":      seed.Pools[0].Users[1].Password,
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"--self-check"}, func(k string) string { return environ[k] }, &out, &errb); code != 0 {
+		t.Fatalf("exit %d; want 0\n%s%s", code, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "self-check OK") {
+		t.Errorf("output lacks self-check OK:\n%s", out.String())
+	}
+	t.Log(out.String())
 }

@@ -8,12 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/srpclient"
 )
 
 // TestE2EExpiredSession: answering a step after its Session expired gives
-// ErrSessionExpired; replaying a used Session too.
+// ErrSessionExpired.
 func TestE2EExpiredSession(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
@@ -70,4 +73,29 @@ func TestE2EAdminChallenges(t *testing.T) {
 	if tk := mustDone(t, rr(np.Answer(ctx, "Perm-pw-9", map[string]string{"name": "T"}))); tk.Username != tmp.Username {
 		t.Errorf("username: got %q; want %q", tk.Username, tmp.Username)
 	}
+}
+
+// TestE2EContextAndOutage: a cancelled sign-in reports the context's error;
+// an emulated outage is ErrUnavailable, not an authentication failure.
+func TestE2EContextAndOutage(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{})
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ctx", Password: "pw-ctx-1"})
+	noRetry := cip.NewFromConfig(e.srv.AWSConfig(), func(o *cip.Options) { o.Retryer = aws.NopRetryer{} })
+	c := e.client(t, func(c *srpclient.Config) { c.API = noRetry })
+	e.srv.SetLatency(2 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.SignIn(ctx, srpclient.SignInInput{Username: "ctx", Password: "pw-ctx-1"})
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, srpclient.ErrNotAuthorized) {
+		t.Errorf("timeout: got %v; want context.DeadlineExceeded", err)
+	}
+	e.srv.SetLatency(0)
+	e.srv.FailOperation("InitiateAuth", 10, "", "boom")
+	_, err = c.SignIn(context.Background(), srpclient.SignInInput{Username: "ctx", Password: "pw-ctx-1"})
+	if !errors.Is(err, srpclient.ErrUnavailable) {
+		t.Errorf("outage: got %v; want ErrUnavailable", err)
+	}
+	e.srv.ClearFaults()
+	mustDone(t, rr(c.SignIn(context.Background(), srpclient.SignInInput{Username: "ctx", Password: "pw-ctx-1"})))
 }

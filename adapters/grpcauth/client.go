@@ -40,36 +40,50 @@ type TokenCredentials struct {
 	AllowInsecureTransport bool
 }
 
-// GetRequestMetadata returns the authorization metadata. A failing token
-// source is reported as codes.Unauthenticated when the authorization
-// server refused (an *oauth2.RetrieveError), and as a plain error (which
-// gRPC reports as codes.Unavailable) otherwise.
+// GetRequestMetadata returns the authorization metadata. Its errors carry
+// a gRPC status and unwrap to their cause, so errors.Is works for direct
+// callers: [ErrInsecureTransport] and [ErrNoTokenSource] are
+// codes.Unauthenticated, a refusal by the authorization server (an
+// *oauth2.RetrieveError) is codes.Unauthenticated, and any other failure
+// of the token source (network) is codes.Unavailable, so that clients
+// retry.
 func (c TokenCredentials) GetRequestMetadata(ctx context.Context, _ ...string) (map[string]string, error) {
 	if !c.AllowInsecureTransport {
 		ri, _ := credentials.RequestInfoFromContext(ctx)
 		if err := credentials.CheckSecurityLevel(ri.AuthInfo, credentials.PrivacyAndIntegrity); err != nil {
-			return nil, status.Error(codes.Unauthenticated, fmt.Errorf("%w: %v", errInsecureTransport, err).Error())
+			return nil, &credError{codes.Unauthenticated, fmt.Errorf("%w: %v", errInsecureTransport, err)}
 		}
 	}
 	if c.Source == nil {
-		return nil, status.Error(codes.Unauthenticated, errNoTokenSource.Error()+": TokenCredentials.Source is nil")
+		return nil, &credError{codes.Unauthenticated, fmt.Errorf("%w: TokenCredentials.Source is nil", errNoTokenSource)}
 	}
 	tok, err := c.Source.Token()
 	if err != nil {
+		code := codes.Unavailable
 		var re *oauth2.RetrieveError
 		if errors.As(err, &re) {
-			return nil, status.Error(codes.Unauthenticated, "grpcauth: token source: "+err.Error())
+			code = codes.Unauthenticated
 		}
-		return nil, fmt.Errorf("grpcauth: token source: %w", err)
+		return nil, &credError{code, fmt.Errorf("grpcauth: token source: %w", err)}
 	}
 	if tok == nil || tok.AccessToken == "" {
-		return nil, status.Error(codes.Unauthenticated, errNoTokenSource.Error()+": the token source returned an empty access token")
+		return nil, &credError{codes.Unauthenticated, fmt.Errorf("%w: the token source returned an empty access token", errNoTokenSource)}
 	}
 	if !strings.EqualFold(tok.Type(), "Bearer") {
-		return nil, status.Error(codes.Unauthenticated, errNoTokenSource.Error()+": the token type is not Bearer")
+		return nil, &credError{codes.Unauthenticated, fmt.Errorf("%w: the token type is not Bearer", errNoTokenSource)}
 	}
 	return map[string]string{"authorization": "Bearer " + tok.AccessToken}, nil
 }
+
+// credError is an error with a gRPC status that keeps its cause.
+type credError struct {
+	code codes.Code
+	err  error
+}
+
+func (e *credError) Error() string              { return e.err.Error() }
+func (e *credError) Unwrap() error              { return e.err }
+func (e *credError) GRPCStatus() *status.Status { return status.New(e.code, e.err.Error()) }
 
 // RequireTransportSecurity reports whether the credentials need a secure
 // connection: true unless AllowInsecureTransport is set.

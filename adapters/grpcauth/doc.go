@@ -40,7 +40,9 @@
 // [Authenticator.AuthFunc] has the type of go-grpc-middleware v2's
 // auth.AuthFunc, func(ctx context.Context) (context.Context, error), and
 // honors the same per-method policies and public methods (it finds the
-// method with grpc.Method). This package does not import
+// method with grpc.Method). [Authenticator.Authenticate] has the signature
+// of that package's ServiceAuthFuncOverride.AuthFuncOverride, for services
+// that override the chain's AuthFunc. This package does not import
 // go-grpc-middleware.
 //
 // # Client

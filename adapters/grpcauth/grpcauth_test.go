@@ -213,31 +213,36 @@ func TestTokenCredentialsMetadata(t *testing.T) {
 	secure := credentials.RequestInfo{AuthInfo: credentials.TLSInfo{CommonAuthInfo: credentials.CommonAuthInfo{SecurityLevel: credentials.PrivacyAndIntegrity}}}
 	secureCtx := credentials.NewContextWithRequestInfo(context.Background(), secure)
 	static := oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok", TokenType: "bearer"})
+	errNetwork := errors.New("dial tcp: connection refused")
 	tests := []struct {
-		name string
-		ctx  context.Context
-		c    grpcauth.TokenCredentials
-		want map[string]string
-		code codes.Code // of the error; codes.Unknown for a plain error
+		name  string
+		ctx   context.Context
+		c     grpcauth.TokenCredentials
+		want  map[string]string
+		code  codes.Code
+		cause error // errors.Is target, if any
 	}{
-		{"secure", secureCtx, grpcauth.TokenCredentials{Source: static}, map[string]string{"authorization": "Bearer tok"}, codes.OK},
-		{"insecure refused", context.Background(), grpcauth.TokenCredentials{Source: static}, nil, codes.Unauthenticated},
-		{"insecure allowed", context.Background(), grpcauth.TokenCredentials{Source: static, AllowInsecureTransport: true}, map[string]string{"authorization": "Bearer tok"}, codes.OK},
-		{"nil source", secureCtx, grpcauth.TokenCredentials{}, nil, codes.Unauthenticated},
-		{"empty token", secureCtx, grpcauth.TokenCredentials{Source: oauth2.StaticTokenSource(&oauth2.Token{})}, nil, codes.Unauthenticated},
-		{"MAC token", secureCtx, grpcauth.TokenCredentials{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "x", TokenType: "MAC"})}, nil, codes.Unauthenticated},
+		{"secure", secureCtx, grpcauth.TokenCredentials{Source: static}, map[string]string{"authorization": "Bearer tok"}, codes.OK, nil},
+		{"insecure refused", context.Background(), grpcauth.TokenCredentials{Source: static}, nil, codes.Unauthenticated, grpcauth.ErrInsecureTransport},
+		{"insecure allowed", context.Background(), grpcauth.TokenCredentials{Source: static, AllowInsecureTransport: true}, map[string]string{"authorization": "Bearer tok"}, codes.OK, nil},
+		{"nil source", secureCtx, grpcauth.TokenCredentials{}, nil, codes.Unauthenticated, grpcauth.ErrNoTokenSource},
+		{"empty token", secureCtx, grpcauth.TokenCredentials{Source: oauth2.StaticTokenSource(&oauth2.Token{})}, nil, codes.Unauthenticated, grpcauth.ErrNoTokenSource},
+		{"MAC token", secureCtx, grpcauth.TokenCredentials{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "x", TokenType: "MAC"})}, nil, codes.Unauthenticated, grpcauth.ErrNoTokenSource},
 		{"refused by the server", secureCtx, grpcauth.TokenCredentials{Source: funcSource(func() (*oauth2.Token, error) {
 			return nil, &oauth2.RetrieveError{ErrorCode: "invalid_grant"}
-		})}, nil, codes.Unauthenticated},
+		})}, nil, codes.Unauthenticated, nil},
 		{"network error", secureCtx, grpcauth.TokenCredentials{Source: funcSource(func() (*oauth2.Token, error) {
-			return nil, errors.New("dial tcp: connection refused")
-		})}, nil, codes.Unknown},
+			return nil, errNetwork
+		})}, nil, codes.Unavailable, errNetwork},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			md, err := tc.c.GetRequestMetadata(tc.ctx, "https://example/")
 			if status.Code(err) != tc.code {
 				t.Fatalf("err = %v (code %v); want code %v", err, status.Code(err), tc.code)
+			}
+			if tc.cause != nil && !errors.Is(err, tc.cause) {
+				t.Errorf("err = %v; want it to match %v", err, tc.cause)
 			}
 			if len(md) != len(tc.want) || md["authorization"] != tc.want["authorization"] {
 				t.Errorf("metadata = %v; want %v", md, tc.want)
@@ -420,5 +425,44 @@ func TestPublicReflection(t *testing.T) {
 	st.CloseSend()
 	if _, err := call(ctx, conn, authtest.RouteAccess, nil); status.Code(err) != codes.Unauthenticated {
 		t.Errorf("protected method without a token: %v; want Unauthenticated", err)
+	}
+}
+
+// TestTokenSourceFailuresOverTheWire checks the codes a real client sees
+// when its token source fails: Unavailable for a network failure (retry),
+// Unauthenticated when the authorization server refuses.
+func TestTokenSourceFailuresOverTheWire(t *testing.T) {
+	f := authtest.Get(t)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newGRPC(t, f, lis) // starts the server
+	tests := []struct {
+		name string
+		err  error
+		want codes.Code
+	}{
+		{"network", errors.New("dial tcp 10.0.0.1:443: i/o timeout"), codes.Unavailable},
+		{"refused", &oauth2.RetrieveError{ErrorCode: "invalid_grant"}, codes.Unauthenticated},
+	}
+	for _, tc := range tests {
+		conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithPerRPCCredentials(grpcauth.TokenCredentials{AllowInsecureTransport: true,
+				Source: funcSource(func() (*oauth2.Token, error) { return nil, tc.err })}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := f.Hits.Load()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err = call(ctx, conn, authtest.RouteAccess, nil)
+		cancel()
+		conn.Close()
+		if got := status.Code(err); got != tc.want {
+			t.Errorf("%s: code = %v (%v); want %v", tc.name, got, err, tc.want)
+		}
+		if f.Hits.Load() != before {
+			t.Errorf("%s: the handler ran", tc.name)
+		}
 	}
 }

@@ -58,6 +58,7 @@ const (
 	maxRoleMappings    = 10
 	maxMappingRules    = 25
 	maxIssuedCreds     = 100000
+	maxIdentities      = 100000 // per identity pool
 )
 
 var (

@@ -216,7 +216,7 @@ func (s *Server) verifyUserPoolLoginLocked(p *idPool, prov, tok string) (loginRe
 	switch {
 	case err == nil:
 	case errors.Is(err, verifier.ErrExpired):
-		return loginRef{}, invalidLogin(fmt.Sprintf("Token expired: %d >= %d", s.now().Unix(), s.now().Unix()))
+		return loginRef{}, invalidLogin(fmt.Sprintf("Token expired: %d >= the token's exp", s.now().Unix()))
 	case errors.Is(err, verifier.ErrWrongClient):
 		return loginRef{}, invalidLogin("Incorrect token audience.")
 	case errors.Is(err, verifier.ErrWrongTokenUse):
@@ -275,12 +275,15 @@ func (st *idStore) unlinkLocked(i *idIdentity, provider, subject string, now tim
 	return false
 }
 
-func (s *Server) newIdentityLocked(p *idPool) *idIdentity {
+func (s *Server) newIdentityLocked(p *idPool) (*idIdentity, *apiError) {
+	if len(p.identityOrder)-p.identityDeleted >= maxIdentities {
+		return nil, apiErr("LimitExceededException", "the identity pool has %d identities, the emulator's limit", maxIdentities)
+	}
 	now := s.now()
 	i := &idIdentity{id: s.opts.region + ":" + s.uuid(), poolID: p.id, created: now, modified: now}
 	s.ids.identities[i.id] = i
 	p.identityOrder = append(p.identityOrder, i.id)
-	return i
+	return i, nil
 }
 
 // ---- GetId, GetCredentialsForIdentity, GetOpenIdToken ------------------------------
@@ -313,7 +316,11 @@ func (s *Server) opGetId(c *call) (any, error) {
 		if !p.allowUnauth {
 			return nil, errNotAuthorized("Unauthenticated access is not supported for this identity pool.")
 		}
-		return map[string]string{"IdentityId": s.newIdentityLocked(p).id}, nil
+		i, err := s.newIdentityLocked(p)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"IdentityId": i.id}, nil
 	}
 	found := ""
 	for _, r := range refs {
@@ -327,8 +334,8 @@ func (s *Server) opGetId(c *call) (any, error) {
 	var ident *idIdentity
 	if found != "" {
 		ident = st.identities[found]
-	} else {
-		ident = s.newIdentityLocked(p)
+	} else if ident, err = s.newIdentityLocked(p); err != nil {
+		return nil, err
 	}
 	for _, r := range refs {
 		st.linkLocked(ident, r.provider, r.subject, s.now())
@@ -640,7 +647,9 @@ func (s *Server) opGetOpenIdTokenForDeveloperIdentity(c *call) (any, error) {
 		}
 	}
 	if ident == nil {
-		ident = s.newIdentityLocked(p)
+		if ident, err = s.newIdentityLocked(p); err != nil {
+			return nil, err
+		}
 	}
 	now := s.now()
 	for _, r := range refs {

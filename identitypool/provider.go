@@ -17,6 +17,7 @@ const (
 	DefaultRefreshMargin       = 5 * time.Minute
 	DefaultRoleSessionName     = "cognitokit"
 	DefaultMaxCachedIdentities = 64
+	maxTrackedCaches           = 64
 	// CredentialsSource is the Source of the aws.Credentials the Provider
 	// returns.
 	CredentialsSource = "identitypool"
@@ -254,6 +255,12 @@ func (p *Provider) ClearLogins() { _ = p.SetLogins() }
 func (p *Provider) CredentialsCache(optFns ...func(*aws.CredentialsCacheOptions)) *Credentials {
 	c := aws.NewCredentialsCache(p, optFns...)
 	p.mu.Lock()
+	// Invalidating on SetLogins only saves a round trip: Credentials.Retrieve
+	// checks the keys anyway. So the list is capped rather than allowed to
+	// grow with callers that make a cache per request.
+	if len(p.caches) >= maxTrackedCaches {
+		p.caches = append(p.caches[:0:0], p.caches[1:]...)
+	}
 	p.caches = append(p.caches, c)
 	p.mu.Unlock()
 	return &Credentials{p: p, cache: c}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -189,4 +191,34 @@ func FuzzParseJWKS(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestEscapedStringsAllocateLinearly(t *testing.T) {
+	// 2000 escaped strings in one payload: memory must stay proportional
+	// to the payload, not to its square. Unknown claims are only
+	// validated, so they allocate nothing.
+	var b strings.Builder
+	b.WriteString(`{"iss":"x\/y"`)
+	for i := range 2000 {
+		fmt.Fprintf(&b, `,"c%d":"\n\u00e9"`, i)
+	}
+	b.WriteString(`}`)
+	payload := b.String()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const runs = 10
+	for range runs {
+		var c Claims
+		var pc parsedClaims
+		if err := parsePayload(payload, &c, &pc); err != nil {
+			t.Fatal(err)
+		}
+		if c.Issuer != "x/y" {
+			t.Fatalf("iss: got %q", c.Issuer)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > uint64(8*len(payload)) {
+		t.Errorf("parsing a %d-byte payload allocated %d bytes", len(payload), per)
+	}
 }

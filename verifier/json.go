@@ -40,7 +40,11 @@ func (sc *scanner) eat(c byte) bool {
 }
 
 // str reads a JSON string at the current position.
-func (sc *scanner) str() (string, bool) {
+func (sc *scanner) str() (string, bool) { return sc.scanStr(true) }
+
+// scanStr reads a JSON string; with decode false, an escaped string is only
+// validated and "" is returned, without allocating.
+func (sc *scanner) scanStr(decode bool) (string, bool) {
 	s := sc.s
 	i := sc.i
 	if i >= len(s) || s[i] != '"' {
@@ -55,7 +59,7 @@ func (sc *scanner) str() (string, bool) {
 			sc.i = i + 1
 			return s[start:i], true
 		case c == '\\':
-			return sc.strSlow(start, i)
+			return sc.strSlow(start, i, decode)
 		case c < 0x20:
 			return "", false
 		case c < utf8.RuneSelf:
@@ -73,15 +77,30 @@ func (sc *scanner) str() (string, bool) {
 
 // strSlow decodes a string with escapes; s[start:i] is already known clean
 // and s[i] is a backslash.
-func (sc *scanner) strSlow(start, i int) (string, bool) {
+// With build false it only validates the string (for skipped values) and
+// returns "".
+func (sc *scanner) strSlow(start, i int, build bool) (string, bool) {
 	s := sc.s
-	buf := make([]byte, 0, len(s)-start)
-	buf = append(buf, s[start:i]...)
+	// Size the buffer for this string, not for the rest of the input:
+	// tokens are parsed before their signature is checked, so a payload of
+	// many escaped strings must not cost quadratic memory.
+	var scratch [64]byte
+	buf := scratch[:0]
+	if build {
+		buf = make([]byte, 0, i-start+32)
+		buf = append(buf, s[start:i]...)
+	}
 	for i < len(s) {
+		if !build {
+			buf = buf[:0] // each step appends at most 4 bytes
+		}
 		c := s[i]
 		switch {
 		case c == '"':
 			sc.i = i + 1
+			if !build {
+				return "", true
+			}
 			return string(buf), true
 		case c < 0x20:
 			return "", false
@@ -235,7 +254,7 @@ func (sc *scanner) skip(depth int) bool {
 	}
 	switch c := sc.s[sc.i]; {
 	case c == '"':
-		_, ok := sc.str()
+		_, ok := sc.scanStr(false)
 		return ok
 	case c == 't':
 		return sc.literal("true")

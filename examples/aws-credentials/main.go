@@ -14,8 +14,10 @@
 //
 // Against AWS, set COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID (and
 // COGNITO_CLIENT_SECRET for a confidential client), COGNITO_IDENTITY_POOL_ID,
-// COGNITO_USERNAME and COGNITO_PASSWORD; COGNITO_ENDPOINT points at an
-// emulator instead ("cognito local", LocalStack).
+// COGNITO_USERNAME and COGNITO_PASSWORD; the example then also calls STS
+// GetCallerIdentity with the credentials to show the role AWS sees.
+// COGNITO_ENDPOINT points at an emulator instead ("cognito local",
+// LocalStack).
 //
 // --self-check runs the whole exchange on the embedded emulator and checks
 // the results (the user's own identity, a user switch, guests, a forged
@@ -37,6 +39,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"golang.org/x/oauth2"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
@@ -231,6 +234,17 @@ func obtain(ctx context.Context, st *stage, name string, out io.Writer) (aws.Cre
 	printCredentials(out, creds)
 	if st.emu != nil {
 		fmt.Fprintln(out, "These credentials come from the embedded emulator: they are made up and NOT usable against AWS.")
+		return creds, nil
+	}
+	if st.awsCfg.BaseEndpoint == nil {
+		// Against AWS, show that they work: who am I?
+		cfg := st.awsCfg.Copy()
+		cfg.Credentials = p.CredentialsCache()
+		who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return aws.Credentials{}, fmt.Errorf("sts GetCallerIdentity with the credentials: %w", err)
+		}
+		fmt.Fprintf(out, "AWS sees        %s\n", aws.ToString(who.Arn))
 	}
 	return creds, nil
 }

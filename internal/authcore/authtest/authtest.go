@@ -179,11 +179,15 @@ func build() (f *Fixture, err error) {
 			{UserPoolID: poolA.ID(), ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: poolA.Issuer(), JWKSURL: poolA.JWKSURL()},
 			{UserPoolID: poolB.ID(), ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: poolB.Issuer(), JWKSURL: poolB.JWKSURL()},
 		},
-		// Pool B's keys must go stale quickly; the short cooldown lets
-		// pool A's stale key set be refetched at once.
-		MaxStaleness:    maxStale,
-		RefetchCooldown: 20 * time.Millisecond,
-		FetchTimeout:    2 * time.Second,
+		// Pool B's keys must go stale quickly. Pool A's stay fresh: the
+		// background refresh (every 100 ms, three times per staleness
+		// window) renews them, and the short cooldown lets a stale key
+		// set be refetched at once if a refresh was late.
+		MaxStaleness:       maxStale,
+		MinRefreshInterval: 100 * time.Millisecond,
+		MaxRefreshInterval: 100 * time.Millisecond,
+		RefetchCooldown:    20 * time.Millisecond,
+		FetchTimeout:       2 * time.Second,
 		// No idle keep-alive connections to the emulators, so that the
 		// load tests' goroutine-leak checks see only their own servers.
 		HTTPClient: &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -852,4 +853,24 @@ func (s *Server) opUnlinkIdentity(c *call) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// IdentityJWKS returns the JSON Web Key Set that verifies the OpenID tokens
+// of GetOpenIdToken and GetOpenIdTokenForDeveloperIdentity (RS512, issuer
+// "https://cognito-identity.amazonaws.com", audience the identity pool ID),
+// as Cognito publishes at
+// https://cognito-identity.amazonaws.com/.well-known/jwks_uri.
+func (s *Server) IdentityJWKS() ([]byte, error) {
+	s.ids.mu.Lock()
+	k, err := s.ids.signingKeyLocked()
+	s.ids.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	pub := k.priv.PublicKey
+	return json.Marshal(map[string]any{"keys": []map[string]string{{
+		"kty": "RSA", "alg": "RS512", "use": "sig", "kid": k.kid,
+		"n": base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
+	}}})
 }

@@ -3,6 +3,11 @@ package cognitotest_test
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -14,6 +19,7 @@ import (
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	citypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
 	"github.com/aws/smithy-go"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 )
@@ -551,4 +557,102 @@ func TestIdentityProtocolErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIdentityOpenIDTokensVerify: the OpenID tokens verify against
+// IdentityJWKS (parsed by jwx) with crypto/rsa, with Cognito's claims.
+func TestIdentityOpenIDTokensVerify(t *testing.T) {
+	e := newIDEnv(t, cognitotest.IdentityPoolConfig{AllowClassicFlow: true})
+	id := e.getID(t, e.logins(t, "ann"))
+	out, err := e.anon.GetOpenIdToken(context.Background(), &ci.GetOpenIdTokenInput{IdentityId: &id, Logins: e.logins(t, "ann")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := e.srv.IdentityJWKS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := jwk.Parse(doc)
+	if err != nil || set.Len() != 1 {
+		t.Fatalf("jwk.Parse: %v", err)
+	}
+	key, _ := set.Key(0)
+	var pub rsa.PublicKey
+	if err := jwk.Export(key, &pub); err != nil {
+		t.Fatal(err)
+	}
+	tok := aws.ToString(out.Token)
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token has %d parts", len(parts))
+	}
+	verify := func(signing, sig string) error {
+		raw, err := base64.RawURLEncoding.DecodeString(sig)
+		if err != nil {
+			return err
+		}
+		sum := sha512.Sum512([]byte(signing))
+		return rsa.VerifyPKCS1v15(&pub, crypto.SHA512, sum[:], raw)
+	}
+	if err := verify(parts[0]+"."+parts[1], parts[2]); err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	var hdr struct{ Alg, Kid string }
+	var claims struct {
+		Iss, Sub, Aud string
+		Amr           []string
+		Exp, Iat      int64
+	}
+	h, _ := base64.RawURLEncoding.DecodeString(parts[0])
+	b, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	if json.Unmarshal(h, &hdr) != nil || json.Unmarshal(b, &claims) != nil {
+		t.Fatal("undecodable token")
+	}
+	kid, _ := key.KeyID()
+	if hdr.Alg != "RS512" || hdr.Kid != kid {
+		t.Errorf("header: got %+v; want RS512 and kid %s", hdr, kid)
+	}
+	if claims.Iss != "https://cognito-identity.amazonaws.com" || claims.Sub != id || claims.Aud != e.idp.ID ||
+		claims.Exp-claims.Iat != int64(cognitotest.DefaultOpenIDTokenLifetime/time.Second) {
+		t.Errorf("claims: got %+v", claims)
+	}
+	if len(claims.Amr) < 2 || claims.Amr[0] != "authenticated" || claims.Amr[1] != e.provider {
+		t.Errorf("amr: got %v; want [authenticated %s ...]", claims.Amr, e.provider)
+	}
+	if verify(parts[0]+"."+parts[1]+"x", parts[2]) == nil {
+		t.Error("a tampered token verified")
+	}
+}
+
+// TestIdentityServerSideTokenCheck: with ServerSideTokenCheck, tokens of
+// deleted users are refused; deleting an identity pool deletes its
+// identities.
+func TestIdentityServerSideTokenCheck(t *testing.T) {
+	e := newIDEnv(t, cognitotest.IdentityPoolConfig{})
+	ctx := context.Background()
+	out, err := e.api.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("checked"),
+		CognitoIdentityProviders: []citypes.CognitoIdentityProvider{{ProviderName: aws.String(e.provider),
+			ClientId: aws.String(e.app.ID), ServerSideTokenCheck: aws.Bool(true)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	annTok := e.logins(t, "ann")
+	got, err := e.anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: out.IdentityPoolId, Logins: annTok})
+	if err != nil {
+		t.Fatalf("GetId: %v", err)
+	}
+	if err := e.pool.DeleteUser("ann"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.anon.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: got.IdentityId, Logins: annTok})
+	idErrAs[*citypes.NotAuthorizedException](t, "token of a deleted user", err)
+	// The pool without the check still accepts the (valid) token.
+	if _, err := e.anon.GetId(ctx, &ci.GetIdInput{IdentityPoolId: &e.idp.ID, Logins: annTok}); err != nil {
+		t.Errorf("GetId without ServerSideTokenCheck: %v", err)
+	}
+	if _, err := e.api.DeleteIdentityPool(ctx, &ci.DeleteIdentityPoolInput{IdentityPoolId: out.IdentityPoolId}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.api.DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: got.IdentityId})
+	idErrAs[*citypes.ResourceNotFoundException](t, "identity of a deleted pool", err)
 }

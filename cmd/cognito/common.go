@@ -59,7 +59,6 @@ type connFlags struct {
 	region, domain, output             string
 	timeout                            time.Duration
 	getenv                             func(string) string
-	secretFromEnv                      bool
 	outputs                            []string
 	regionFromToken                    string // set by whoami from the token's iss
 }
@@ -100,7 +99,6 @@ func addConnFlags(fs *flag.FlagSet, e *env, fields connField, outputs ...string)
 func (f *connFlags) validate(need connField) error {
 	if f.fields&cfSecret != 0 && f.secret == "" {
 		f.secret = f.getenv(envClientSecret)
-		f.secretFromEnv = f.secret != ""
 	}
 	switch {
 	case need&cfPool != 0 && f.poolID == "":

@@ -54,13 +54,18 @@ func runWhoami(ctx context.Context, e *env, args []string) int {
 	if done {
 		return code
 	}
-	f.poolID = e.getenv(envPoolID) // only a region hint
 	if err := f.validate(0); err != nil {
 		return fail(e, "whoami", exitUsage, err)
 	}
 	tok, _, err := readCredential(e, pos, envAccessToken, func(in *credentialInput) string { return in.AccessToken })
 	if err != nil {
 		return fail(e, "whoami", exitUsage, err)
+	}
+	if f.region == "" {
+		// $COGNITO_USER_POOL_ID's prefix, else the token's issuer.
+		if pre, _, ok := strings.Cut(e.getenv(envPoolID), "_"); ok && cliRegionRe.MatchString(pre) {
+			f.region = pre
+		}
 	}
 	if f.region == "" {
 		f.regionFromToken = regionOfIssuer(tok)
@@ -78,9 +83,9 @@ func runWhoami(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		code := apiExitCode(err)
 		if code == exitFailure {
-			return fail(e, "whoami", code, usageless("Cognito refused the access token: "+apiMessage(err)))
+			return fail(e, "whoami", code, plainError("Cognito refused the access token: "+apiMessage(err)))
 		}
-		return fail(e, "whoami", code, usageless("Cognito could not be reached: "+apiMessage(err)))
+		return fail(e, "whoami", code, plainError("Cognito could not be reached: "+apiMessage(err)))
 	}
 	out := whoamiOutput{Attributes: map[string]string{}, MFA: res.UserMFASettingList}
 	if res.Username != nil {
@@ -114,10 +119,10 @@ func runWhoami(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-// usageless is an error with a fixed message.
-type usageless string
+// plainError is an error with a fixed message.
+type plainError string
 
-func (s usageless) Error() string { return string(s) }
+func (s plainError) Error() string { return string(s) }
 
 // quoteShell quotes s for POSIX shells.
 func quoteShell(s string) string {

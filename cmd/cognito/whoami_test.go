@@ -55,11 +55,19 @@ func TestWhoamiCommand(t *testing.T) {
 		}
 	})
 	t.Run("no region", func(t *testing.T) {
-		code, _, stderr := runCLI(t, "", nil, "whoami", "abc.def.ghi")
+		// A malformed pool ID is no region hint, and no error: whoami has no
+		// --user-pool-id.
+		code, _, stderr := runCLI(t, "", map[string]string{envPoolID: "garbage"}, "whoami", "abc.def.ghi")
 		if code != exitUsage {
 			t.Errorf("got exit %d; want %d", code, exitUsage)
 		}
 		oneLine(t, stderr, "--region is required")
+	})
+	t.Run("region from the pool ID", func(t *testing.T) {
+		env2 := map[string]string{envEndpoint: f.srv.URL(), envPoolID: f.pool.ID()}
+		if code, _, stderr := runCLI(t, "", env2, "whoami", alice.AccessToken); code != exitOK {
+			t.Errorf("got exit %d (stderr %q)", code, stderr)
+		}
 	})
 	t.Run("unreachable", func(t *testing.T) {
 		code, _, stderr := runCLI(t, "", map[string]string{envEndpoint: deadEndpoint(t)}, "whoami", "--timeout", "1s", alice.AccessToken)

@@ -220,9 +220,10 @@ func Start(tb testing.TB, opts ...Option) (*Server, error) {
 		hs.Listener.Close()
 		hs.Listener = ln
 	}
-	hs.Start()
+	// Set the URL before serving: handlers read it (issuers, discovery).
 	s.hs = hs
-	s.url = hs.URL
+	s.url = "http://" + hs.Listener.Addr().String()
+	hs.Start()
 	if tb != nil {
 		tb.Cleanup(s.Close)
 	}

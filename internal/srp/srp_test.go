@@ -343,7 +343,16 @@ func TestClientServerRoundTrip(t *testing.T) {
 	if testing.Short() {
 		n = 100
 	}
-	r := mrand.New(mrand.NewPCG(42, 7))
+	// Four parallel shards of n/4 handshakes each, to use every core.
+	for shard := range 4 {
+		t.Run(fmt.Sprintf("shard%d", shard), func(t *testing.T) {
+			t.Parallel()
+			roundTrips(t, mrand.New(mrand.NewPCG(42, uint64(shard))), n/4)
+		})
+	}
+}
+
+func roundTrips(t *testing.T, r *mrand.Rand, n int) {
 	for i := range n {
 		pool := PoolName("us-east-1_" + randomString(r, 1+r.IntN(8)))
 		user := randomString(r, 1+r.IntN(40))

@@ -875,3 +875,49 @@ func TestExpiredRefreshTokenEndsSession(t *testing.T) {
 		t.Fatal("the ended session's cookie was not cleared")
 	}
 }
+
+func TestCustomPathsAndHooks(t *testing.T) {
+	var pages []int
+	s := newSite(t, siteOpt{mod: func(c *weblogin.Config) {
+		c.LoginPath, c.LogoutPath = "/auth/signin", "/auth/signout"
+		c.AuthOptions = []oauth.AuthOption{oauth.IdentityProvider("COGNITO"), oauth.Lang("fr")}
+		c.ErrorPage = func(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+			pages = append(pages, status)
+			w.WriteHeader(status)
+			io.WriteString(w, "custom: "+title)
+		}
+		c.IsAPIRequest = func(r *http.Request) bool { return r.Header.Get("X-API") != "" }
+	}})
+	rec := httptest.NewRecorder()
+	s.h.ServeHTTP(rec, httptest.NewRequest("GET", "/auth/signin?return_to=/me", nil))
+	loc, _ := url.Parse(rec.Header().Get("Location"))
+	if rec.Code != 302 || loc.Query().Get("identity_provider") != "COGNITO" || loc.Query().Get("lang") != "fr" {
+		t.Fatalf("login: %d %s; want a redirect with identity_provider and lang", rec.Code, loc.Redacted())
+	}
+	if u := s.h.LoginURL("/x"); u != "/auth/signin?return_to=%2Fx" || s.h.LogoutPath() != "/auth/signout" {
+		t.Fatalf("LoginURL = %q, LogoutPath = %q", u, s.h.LogoutPath())
+	}
+	rec = httptest.NewRecorder()
+	s.h.ServeHTTP(rec, httptest.NewRequest("GET", "/auth/signin?return_to=//evil.com", nil))
+	if rec.Code != 400 || rec.Body.String() != "custom: Invalid sign-in link" || len(pages) != 1 {
+		t.Fatalf("custom error page not used: %d %q", rec.Code, rec.Body.String())
+	}
+	rec = httptest.NewRecorder()
+	s.h.ServeHTTP(rec, httptest.NewRequest("GET", "/auth/login", nil))
+	if rec.Code != 404 {
+		t.Fatalf("old login path: %d; want 404", rec.Code)
+	}
+	// The custom API predicate: Accept does not matter any more.
+	req := httptest.NewRequest("GET", "/me", nil)
+	req.Header.Set("X-API", "1")
+	rec = httptest.NewRecorder()
+	s.h.RequireLogin(http.NotFoundHandler()).ServeHTTP(rec, req)
+	if rec.Code != 401 {
+		t.Fatalf("API request: %d; want 401", rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	s.h.RequireLogin(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest("GET", "/me", nil))
+	if rec.Code != 302 || rec.Header().Get("Location") != "/auth/signin?return_to=%2Fme" {
+		t.Fatalf("browser request: %d %q; want a redirect to the custom login path", rec.Code, rec.Header().Get("Location"))
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognitokit/cognitokit/internal/authcore/authtest"
 	"github.com/cognitokit/cognitokit/middleware"
@@ -302,6 +303,13 @@ func TestErrorHandlerAndBody(t *testing.T) {
 	}
 	if r.status != 503 || r.header.Get("Retry-After") != "10" || b.Error != "temporarily_unavailable" || strings.Contains(r.body, "http") {
 		t.Errorf("unavailable: %d Retry-After %q body %q", r.status, r.header.Get("Retry-After"), r.body)
+	}
+	if r.header.Get("WWW-Authenticate") != "" {
+		t.Errorf("503 carries a challenge %q; the token was not judged", r.header.Get("WWW-Authenticate"))
+	}
+	slow := mustNew(t, f.Verifier, middleware.Config{RetryAfter: 1500 * time.Millisecond})(hello)
+	if r = do(slow, req{headers: bearer(f.Unavailable)}); r.status != 503 || r.header.Get("Retry-After") != "2" {
+		t.Errorf("RetryAfter 1.5s: %d Retry-After %q; want 503 and 2 (rounded up)", r.status, r.header.Get("Retry-After"))
 	}
 }
 

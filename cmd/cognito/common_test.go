@@ -5,6 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -310,4 +314,101 @@ func FuzzReadCredential(f *testing.F) {
 		}
 		regionOfIssuer(stdin)
 	})
+}
+
+// TestREADMEChain runs the CLI session of the repository's README ("The
+// commands chain:") in-process against an emulator with the demo pool, the
+// way a shell would: export lines set the environment (the endpoint is the
+// emulator's), "> file" and "< file" go through an in-memory file system,
+// "echo 'x' |" feeds standard input, "A && B" runs B only when A exits 0, and
+// a trailing "# exit N" is the exit status the line must end with.
+func TestREADMEChain(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(data), "The commands chain:\n\n```sh\n")
+	if !ok {
+		t.Fatal(`README.md has no "The commands chain:" block`)
+	}
+	block, _, _ := strings.Cut(after, "```")
+
+	srv := cognitotest.NewServer(t)
+	if _, err := srv.ApplySeed(srv.DemoSeed()); err != nil {
+		t.Fatal(err)
+	}
+	environ := map[string]string{}
+	files := map[string]string{}
+	exitRE := regexp.MustCompile(`#\s*exit (\d+)`)
+	ran := 0
+	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+		want := 0
+		if m := exitRE.FindStringSubmatch(line); m != nil {
+			want, _ = strconv.Atoi(m[1])
+		}
+		line, _, _ = strings.Cut(line, "#")
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "cognito local &":
+			continue // the emulator above stands in for it
+		case strings.HasPrefix(line, "export "):
+			for _, kv := range strings.Fields(strings.TrimPrefix(line, "export ")) {
+				k, v, _ := strings.Cut(kv, "=")
+				environ[k] = v
+			}
+			environ[envEndpoint] = srv.URL()
+			continue
+		}
+		cmds := strings.Split(line, "&&")
+		code := 0
+		for i, c := range cmds {
+			code = runShellish(t, environ, files, strings.TrimSpace(c))
+			ran++
+			if i < len(cmds)-1 && code != 0 {
+				t.Fatalf("README %q: %q exited %d", line, c, code)
+			}
+		}
+		if code != want {
+			t.Errorf("README %q: exit %d; want %d", line, code, want)
+		}
+	}
+	if ran < 5 {
+		t.Errorf("ran %d commands of the README chain; want at least 5", ran)
+	}
+}
+
+// runShellish runs one "[echo 'IN' |] cognito ARGS [< FILE] [> FILE]".
+func runShellish(t *testing.T, environ, files map[string]string, c string) int {
+	t.Helper()
+	stdin := ""
+	if in, rest, ok := strings.Cut(c, "|"); ok {
+		in = strings.TrimSpace(in)
+		if !strings.HasPrefix(in, "echo '") || !strings.HasSuffix(in, "'") {
+			t.Fatalf("unsupported pipe source %q", in)
+		}
+		stdin = strings.TrimSuffix(strings.TrimPrefix(in, "echo '"), "'") + "\n"
+		c = strings.TrimSpace(rest)
+	}
+	out := ""
+	if cmd, file, ok := strings.Cut(c, ">"); ok {
+		c, out = strings.TrimSpace(cmd), strings.TrimSpace(file)
+	}
+	if cmd, file, ok := strings.Cut(c, "<"); ok {
+		c = strings.TrimSpace(cmd)
+		s, ok := files[strings.TrimSpace(file)]
+		if !ok {
+			t.Fatalf("%q reads %s, which no earlier line wrote", c, file)
+		}
+		stdin = s
+	}
+	args := strings.Fields(c)
+	if len(args) == 0 || args[0] != "cognito" {
+		t.Fatalf("unsupported README line %q", c)
+	}
+	code, stdout, stderr := runCLI(t, stdin, environ, args[1:]...)
+	if out != "" {
+		files[out] = stdout
+	}
+	t.Logf("%s -> exit %d %s", c, code, strings.TrimSpace(stderr))
+	return code
 }

@@ -61,6 +61,19 @@
 // garbage; [Server.SetLatency] delays every response; [Server.FailOperation]
 // makes the next calls of an operation fail.
 //
+// # Standalone and seeds
+//
+// "cognito local" (cmd/cognito) runs the same emulator as a process. Its
+// seed files are parsed by [ParseSeed] and applied with [Server.ApplySeed];
+// [Server.DemoSeed] is its default demo pool. See the package README for
+// the seed format.
+//
+// # Speed
+//
+// Every pool generates a 2048-bit RSA signing key, which takes a few hundred
+// milliseconds. Tests that create many servers should generate a few keys
+// once and pass them with [WithSigningKeys].
+//
 // # Concurrency
 //
 // A [Server] is safe for concurrent use, and all state is per server, so

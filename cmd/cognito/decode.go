@@ -130,7 +130,17 @@ func describeTimes(payload []byte, now time.Time) string {
 		if d < 0 {
 			rel, d = "ago", -d
 		}
-		fmt.Fprintf(&b, "  %-9s %s (%s %s)\n", name, t.Format(time.RFC3339), d.Round(time.Second), rel)
+		fmt.Fprintf(&b, "  %-9s %s (%s %s)\n", name, t.Format(time.RFC3339), humanDuration(d), rel)
 	}
 	return b.String()
+}
+
+// humanDuration renders d in days and hours past two days, else like
+// time.Duration rounded to the second.
+func humanDuration(d time.Duration) string {
+	if d < 48*time.Hour {
+		return d.Round(time.Second).String()
+	}
+	days := d / (24 * time.Hour)
+	return fmt.Sprintf("%dd%dh", days, (d-days*24*time.Hour)/time.Hour)
 }

@@ -70,6 +70,17 @@ func TestDecodeCommand(t *testing.T) {
 	}
 }
 
+func TestHumanDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{{90 * time.Second, "1m30s"}, {47 * time.Hour, "47h0m0s"}, {50 * time.Hour, "2d2h"}, {24*400*time.Hour + 5*time.Hour + time.Minute, "400d5h"}} {
+		if got := humanDuration(tc.d); got != tc.want {
+			t.Errorf("humanDuration(%v): got %s; want %s", tc.d, got, tc.want)
+		}
+	}
+}
+
 // FuzzDecodeSegments: the unverified decoder never panics and only returns
 // JSON objects.
 func FuzzDecodeSegments(f *testing.F) {

@@ -376,6 +376,32 @@ func goEnv(k string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// TestREADMESeed checks that the seed file of the README is a valid seed
+// that "cognito local --seed" would load.
+func TestREADMESeed(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(data), "The seed file:\n\n```json\n")
+	if !ok {
+		t.Fatal("README.md has no seed file block")
+	}
+	block, _, _ := strings.Cut(after, "```")
+	seed, err := cognitotest.ParseSeed([]byte(block))
+	if err != nil {
+		t.Fatalf("the README's seed: %v", err)
+	}
+	srv := cognitotest.NewServer(t)
+	pools, err := srv.ApplySeed(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pools[0].User("alice@example.com"); err != nil {
+		t.Errorf("alice cannot sign in with her email alias: %v", err)
+	}
+}
+
 // TestREADMESnippetsRun runs the snippets that need only the emulator.
 func TestREADMESnippetsRun(t *testing.T) {
 	t.Run("cognitotest", snippetCognitotest)

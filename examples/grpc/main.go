@@ -123,8 +123,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if st.emu != nil {
 		tok := st.emuPool.MustMintTokens(st.clientIDs[0], "bob").AccessToken
 		fmt.Fprintf(stdout, "\nEmbedded Cognito emulator at %s. Try, with a token for bob valid one hour:\n\n", st.emu.URL())
-		fmt.Fprintf(stdout, "  grpcurl -insecure -H 'authorization: Bearer %s' -d '\"o-1\"' %s cognitokit.examples.Orders/Get\n\n", tok, lis.Addr())
-		fmt.Fprintln(stdout, "(the server has no reflection: give grpcurl the method's types with -import-path/-proto, or use --self-check)")
+		fmt.Fprintf(stdout, "  grpcurl -insecure -proto examples/grpc/orders.proto -H 'authorization: Bearer %s' -d '\"o-1\"' %s cognitokit.examples.Orders/Get\n\n", tok, lis.Addr())
+		fmt.Fprintln(stdout, "(the server has no reflection: orders.proto describes the service; or run --self-check)")
 	}
 	<-ctx.Done()
 	return 0

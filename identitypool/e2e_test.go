@@ -576,3 +576,32 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+// TestSharedGetIdCanceledByLeader: when the caller that started a shared
+// GetId gives up, the callers waiting on it try again instead of failing.
+func TestSharedGetIdCanceledByLeader(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, cognitotest.IdentityPoolConfig{})
+	src := &staticSource{tokens: []string{e.pool.MustMintTokens(e.app.ID, "ann").IDToken}}
+	p := e.provider(t, func(c *identitypool.Config) { c.Logins = []identitypool.Login{e.login(t, src)} })
+	e.srv.SetLatency(300 * time.Millisecond)
+	leaderCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.IdentityID(leaderCtx)
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // join the leader's GetId
+	id, err := p.IdentityID(context.Background())
+	if err != nil {
+		t.Fatalf("follower: %v", err)
+	}
+	if lerr := <-done; !errors.Is(lerr, context.DeadlineExceeded) {
+		t.Errorf("leader: got %v; want its deadline", lerr)
+	}
+	e.srv.SetLatency(0)
+	if want := e.identityOf(t, "ann"); id != want {
+		t.Errorf("follower identity: got %s; want %s", id, want)
+	}
+}

@@ -2,6 +2,7 @@ package identitypool
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"sync"
 	"time"
@@ -436,6 +437,21 @@ func (p *Provider) identity(ctx context.Context, res resolved) (string, bool, er
 	if ok {
 		return id, false, nil
 	}
+	for attempt := 0; ; attempt++ {
+		id, err := p.getIDShared(ctx, res)
+		// A shared GetId fails for everyone when the caller that started
+		// it gives up; the others, whose contexts are fine, try again.
+		if err != nil && attempt == 0 && ctx.Err() == nil &&
+			(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			continue
+		}
+		return id, true, err
+	}
+}
+
+// getIDShared calls GetId for res, once for concurrent callers with the
+// same logins key, and caches the result.
+func (p *Provider) getIDShared(ctx context.Context, res resolved) (string, error) {
 	v, err, _ := p.getID.Do(res.key, func() (any, error) {
 		in := &ci.GetIdInput{IdentityPoolId: aws.String(p.cfg.IdentityPoolID), Logins: res.m}
 		if p.cfg.AccountID != "" {
@@ -464,9 +480,9 @@ func (p *Provider) identity(ctx context.Context, res resolved) (string, bool, er
 		return id, nil
 	})
 	if err != nil {
-		return "", true, err
+		return "", err
 	}
-	return v.(string), true, nil
+	return v.(string), nil
 }
 
 func (p *Provider) forget(key string) {

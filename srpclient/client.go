@@ -121,6 +121,7 @@ const (
 	maxSecretBlock    = 16 << 10 // decoded SECRET_BLOCK bytes
 	maxChallengeSteps = 16       // automatic responses in one sign-in
 	maxAnswerLen      = 4096
+	maxMetadata       = 64
 )
 
 // New validates cfg and returns a Client.
@@ -136,6 +137,9 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("%w: ClientSecret is longer than 256 bytes", ErrInvalidConfig)
 	case cfg.OnRefreshTokenRotated != nil && !cfg.RefreshTokenRotation:
 		return nil, fmt.Errorf("%w: OnRefreshTokenRotated is set but RefreshTokenRotation is false", ErrInvalidConfig)
+	}
+	if err := checkMetadata(cfg.ClientMetadata); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -162,6 +162,9 @@ func (c *Client) SignIn(ctx context.Context, in SignInInput) (*Result, error) {
 	if len(in.Password) > maxPasswordLen {
 		return nil, fmt.Errorf("%w: password longer than %d bytes", ErrInvalidInput, maxPasswordLen)
 	}
+	if err := checkMetadata(in.ClientMetadata); err != nil {
+		return nil, err
+	}
 	f := c.newFlow(in)
 	return f.start(ctx)
 }
@@ -176,9 +179,25 @@ func (c *Client) AdminSignIn(ctx context.Context, in AdminSignInInput) (*Result,
 	if err := checkPassword(in.Password); err != nil {
 		return nil, err
 	}
+	if err := checkMetadata(in.ClientMetadata); err != nil {
+		return nil, err
+	}
 	f := c.newFlow(SignInInput{Username: in.Username, Password: in.Password, Flow: "ADMIN_USER_PASSWORD_AUTH", RememberDevice: in.RememberDevice, ClientMetadata: in.ClientMetadata})
 	f.admin = true
 	return f.start(ctx)
+}
+
+// checkMetadata bounds ClientMetadata, which is sent with every request.
+func checkMetadata(md map[string]string) error {
+	if len(md) > maxMetadata {
+		return fmt.Errorf("%w: more than %d ClientMetadata entries", ErrInvalidInput, maxMetadata)
+	}
+	for k, v := range md {
+		if len(k) > 256 || len(v) > 4096 {
+			return fmt.Errorf("%w: ClientMetadata key %q or its value is too long (256 and 4096 bytes at most)", ErrInvalidInput, truncate(k, 32))
+		}
+	}
+	return nil
 }
 
 func (c *Client) newFlow(in SignInInput) *flow {

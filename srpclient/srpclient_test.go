@@ -388,6 +388,7 @@ func TestSignInInputValidation(t *testing.T) {
 		{Username: "u", Password: "p", PreferredChallenge: "PASSWORD"},
 		{Username: "u", Flow: FlowUserAuth, PreferredChallenge: "FIDO"},
 		{Username: "u", Flow: FlowUserAuth, PreferredChallenge: "PASSWORD"},
+		{Username: "u", Password: "p", ClientMetadata: map[string]string{"k": strings.Repeat("v", 5000)}},
 	} {
 		if _, err := c.SignIn(context.Background(), in); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("SignIn(%+.40v): got %v; want ErrInvalidInput", in, err)

@@ -3,6 +3,7 @@ package cognitotest_test
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"log/slog"
 	"strings"
@@ -207,4 +208,23 @@ func TestAliasPoolUUIDUsername(t *testing.T) {
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ivan", Email: "ivan@example.com", UnverifiedEmail: true, Password: testPassword})
 	_, _, err := e.srpStart(e.public, "ivan@example.com")
 	wantErr[*types.UserNotFoundException](t, err, "unverified email alias")
+}
+
+type failingReader struct{ after int }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.after <= 0 {
+		return 0, errors.New("entropy exhausted")
+	}
+	r.after--
+	return crand.Read(p)
+}
+
+func TestFailingRandomSource(t *testing.T) {
+	r := &failingReader{after: 1 << 30}
+	e := newEnv(t, cognitotest.PoolConfig{}, cognitotest.WithRand(r))
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "lou", Password: testPassword})
+	r.after = 0
+	_, err := e.passwordLogin(e.public, "lou", testPassword)
+	wantErr[*types.InternalErrorException](t, err, "random source failure")
 }

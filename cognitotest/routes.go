@@ -3,6 +3,7 @@ package cognitotest
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -106,6 +107,17 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 	w.Write(p.discovery())
 }
 
+// requestID returns a random request ID, or a fixed one when the random
+// source fails (the failure is reported by the operation itself).
+func (s *Server) requestID() (id string) {
+	defer func() {
+		if recover() != nil {
+			id = "00000000-0000-4000-8000-000000000000"
+		}
+	}()
+	return s.uuid()
+}
+
 const targetPrefix = "AWSCognitoIdentityProviderService."
 
 // opFunc implements one API operation: it decodes the request body from
@@ -154,7 +166,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	status := http.StatusOK
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Requestid", s.uuid())
+	w.Header().Set("X-Amzn-Requestid", s.requestID())
 	var ae *apiError
 	if err != nil {
 		if !errors.As(err, &ae) {
@@ -189,7 +201,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.opts.logger.Info("cognitotest: request", attrs...)
 }
 
-func (s *Server) dispatch(r *http.Request, op string) (any, error) {
+func (s *Server) dispatch(r *http.Request, op string) (resp any, err error) {
+	defer func() {
+		// A bug (or a failing WithRand source) must not drop the
+		// connection: answer InternalErrorException and log it.
+		if v := recover(); v != nil {
+			s.opts.logger.Error("cognitotest: panic in operation", "op", op, "panic", fmt.Sprint(v))
+			resp, err = nil, errInternal("cognitotest: internal error in %s; see the server log", op)
+		}
+	}()
 	fn, ok := s.ops[op]
 	if !ok {
 		if len(op) > 64 {

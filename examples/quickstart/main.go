@@ -76,6 +76,10 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *serve {
 		fmt.Fprintf(stdout, "\nStill serving (Ctrl-C to stop):\n  API       %s\n  emulator  %s (pool %s)\n", d.apiURL, d.srv.URL(), d.pool.ID())
+		alice := d.pool.MustMintTokens(d.public.ID, "alice").AccessToken
+		m2m := d.pool.MustMintM2MToken(d.m2m.ID, []string{"demo-api/read"})
+		fmt.Fprintf(stdout, "\nTokens valid for one hour:\n  ALICE=%s\n  M2M=%s\n\n", alice, m2m)
+		fmt.Fprintf(stdout, "  curl -H \"Authorization: Bearer $ALICE\" %s/admin\n  curl -H \"Authorization: Bearer $M2M\" %s/reports\n", d.apiURL, d.apiURL)
 		<-ctx.Done()
 	}
 	return 0

@@ -3,8 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 )
@@ -76,4 +81,59 @@ func TestQuickstartBadFlag(t *testing.T) {
 	if code != 1 {
 		t.Errorf("bad --addr: got exit %d; want 1", code)
 	}
+}
+
+// TestQuickstartServe checks that --serve keeps serving after the scene
+// and prints working demo tokens, until the context ends.
+func TestQuickstartServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan int)
+	go func() { done <- runMain(ctx, []string{"--serve"}, out, io.Discard) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "Bearer $M2M") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no serve banner:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	text := out.String()
+	api := regexp.MustCompile(`API +(http://\S+)`).FindStringSubmatch(text)
+	m2m := regexp.MustCompile(`M2M=(\S+)`).FindStringSubmatch(text)
+	if api == nil || m2m == nil {
+		t.Fatalf("banner lacks the API URL or the M2M token:\n%s", text)
+	}
+	req, _ := http.NewRequest("GET", api[1]+"/reports", nil)
+	req.Header.Set("Authorization", "Bearer "+m2m[1])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /reports with the printed M2M token: got %d; want 200", resp.StatusCode)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d after interrupt; want 0", code)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

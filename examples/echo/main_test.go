@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/verifier"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -71,4 +74,54 @@ func TestSelfCheckExternalPool(t *testing.T) {
 		t.Errorf("output lacks self-check OK:\n%s", out.String())
 	}
 	t.Log(out.String())
+}
+
+// TestCookieLookup checks the TokenLookup of the example: the token may come
+// from the "token" cookie, and a cookie that disagrees with the header is
+// refused.
+func TestCookieLookup(t *testing.T) {
+	st, err := newStage(noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{UserPoolID: st.poolID, ClientIDs: st.clientIDs, TokenUse: verifier.TokenUseAccess, Issuer: st.issuer}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	h, err := newAPI(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := st.emuPool.MustMintTokens(cognitotest.DemoPublicClientID, "alice").AccessToken
+	bob := st.emuPool.MustMintTokens(cognitotest.DemoPublicClientID, "bob").AccessToken
+	for _, tc := range []struct {
+		name           string
+		header, cookie string
+		want           int
+	}{
+		{"cookie", "", alice, 200},
+		{"cookie, not admin", "", bob, 403},
+		{"header and cookie agree", alice, alice, 200},
+		{"header and cookie disagree", alice, bob, 400},
+		{"health without token", "", "", 200},
+	} {
+		path := "/admin/users"
+		if tc.name == "health without token" {
+			path = "/healthz"
+		}
+		req := httptest.NewRequest("GET", path, nil)
+		if tc.header != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.header)
+		}
+		if tc.cookie != "" {
+			req.AddCookie(&http.Cookie{Name: "token", Value: tc.cookie})
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("%s: got %d; want %d", tc.name, rec.Code, tc.want)
+		}
+	}
 }

@@ -298,3 +298,35 @@ func TestLogging(t *testing.T) {
 		}
 	}
 }
+
+type staticVerifier struct{ err error }
+
+func (s staticVerifier) Verify(context.Context, string) (*verifier.Claims, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	return &verifier.Claims{Subject: "custom", TokenUse: verifier.TokenUseAccess}, nil
+}
+
+var _ echoauth.TokenVerifier = (*verifier.Verifier)(nil)
+
+func TestCustomVerifier(t *testing.T) {
+	tests := []struct {
+		err    error
+		status int
+	}{
+		{nil, 200},
+		{errors.New("my own rejection"), 401},
+		{verifier.ErrKeysUnavailable, 503},
+	}
+	for _, tc := range tests {
+		e := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: staticVerifier{tc.err}}))
+		got := serve(e, req{headers: bearer("opaque")})
+		if got.status != tc.status {
+			t.Errorf("verifier error %v: %d; want %d", tc.err, got.status, tc.status)
+		}
+		if tc.err == nil && got.body != "hello custom" {
+			t.Errorf("body = %q; want hello custom", got.body)
+		}
+	}
+}

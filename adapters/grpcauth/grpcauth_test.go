@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"net"
@@ -463,6 +464,45 @@ func TestTokenSourceFailuresOverTheWire(t *testing.T) {
 		}
 		if f.Hits.Load() != before {
 			t.Errorf("%s: the handler ran", tc.name)
+		}
+	}
+}
+
+// staticVerifier is a caller-provided TokenVerifier.
+type staticVerifier struct{ err error }
+
+func (s staticVerifier) Verify(context.Context, string) (*verifier.Claims, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	return &verifier.Claims{Subject: "custom", TokenUse: verifier.TokenUseAccess}, nil
+}
+
+var _ grpcauth.TokenVerifier = (*verifier.Verifier)(nil)
+
+func TestCustomVerifier(t *testing.T) {
+	tests := []struct {
+		err  error
+		want codes.Code
+	}{
+		{nil, codes.OK},
+		{errors.New("my own rejection"), codes.Unauthenticated},
+		{fmt.Errorf("introspection endpoint down: %w", verifier.ErrKeysUnavailable), codes.Unavailable},
+		{&verifier.PolicyError{Sentinel: verifier.ErrCheckFailed, Err: errors.New("tenant")}, codes.PermissionDenied},
+	}
+	for _, tc := range tests {
+		a, err := grpcauth.New(staticVerifier{tc.err}, grpcauth.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, err := a.Authenticate(withToken("opaque"), "/x.Y/Z")
+		if status.Code(err) != tc.want {
+			t.Errorf("verifier error %v: code %v; want %v", tc.err, status.Code(err), tc.want)
+		}
+		if err == nil {
+			if c, ok := grpcauth.ClaimsFromContext(ctx); !ok || c.Subject != "custom" {
+				t.Errorf("claims = %v, %v; want the custom verifier's", c, ok)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/cognitokit/cognitokit/internal/authcore/authtest"
 	"github.com/cognitokit/cognitokit/middleware"
@@ -52,4 +53,42 @@ func BenchmarkMiddleware(b *testing.B) {
 	b.Run("bare", run(bare, ""))
 	b.Run("auth", run(mw(bare), f.AliceAccess))
 	b.Run("auth+RequireScopes", run(mw(middleware.RequireScopes("orders/read")(bare)), f.AliceAccess))
+}
+
+// BenchmarkOverhead interleaves batches of bare and protected requests in
+// one loop, so that both see the same machine load, and reports the added
+// cost per request as added-ns/req (the goal: at most 2000).
+func BenchmarkOverhead(b *testing.B) {
+	f := authtest.Get(b)
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mw, err := middleware.New(f.Steady, middleware.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	protected := mw(middleware.RequireScopes("orders/read")(bare))
+	r := httptest.NewRequest("GET", "/orders", nil)
+	r.Header.Set("Authorization", "Bearer "+f.AliceAccess)
+	w := &nopWriter{h: http.Header{}}
+	protected.ServeHTTP(w, r)
+	if w.code != http.StatusNoContent {
+		b.Fatalf("status %d; want 204", w.code)
+	}
+	b.ReportAllocs()
+	var bareNS, authNS, n int64
+	for b.Loop() {
+		const batch = 32
+		t0 := time.Now()
+		for range batch {
+			bare.ServeHTTP(w, r)
+		}
+		t1 := time.Now()
+		for range batch {
+			protected.ServeHTTP(w, r)
+		}
+		t2 := time.Now()
+		bareNS += int64(t1.Sub(t0))
+		authNS += int64(t2.Sub(t1))
+		n += batch
+	}
+	b.ReportMetric(float64(authNS-bareNS)/float64(n), "added-ns/req")
 }

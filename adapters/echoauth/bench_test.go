@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,4 +55,42 @@ func BenchmarkEcho(b *testing.B) {
 	b.Run("bare", run(bare, ""))
 	b.Run("auth", run(auth, f.AliceAccess))
 	b.Run("auth+RequireScopes", run(scoped, f.AliceAccess))
+}
+
+// BenchmarkOverhead interleaves batches of requests to a bare Echo and to
+// one behind the middleware and RequireScopes, and reports the added cost
+// per request as added-ns/req.
+func BenchmarkOverhead(b *testing.B) {
+	f := authtest.Get(b)
+	h := func(c echo.Context) error { return c.NoContent(http.StatusNoContent) }
+	bare := echo.New()
+	bare.GET("/orders", h)
+	auth := echo.New()
+	auth.Use(echoauth.WithConfig(echoauth.Config{Verifier: f.Steady}))
+	auth.GET("/orders", h, echoauth.RequireScopes("orders/read"))
+	r := httptest.NewRequest("GET", "/orders", nil)
+	r.Header.Set("Authorization", "Bearer "+f.AliceAccess)
+	w := &nopWriter{h: http.Header{}}
+	auth.ServeHTTP(w, r)
+	if w.code != http.StatusNoContent {
+		b.Fatalf("status %d; want 204", w.code)
+	}
+	b.ReportAllocs()
+	var bareNS, authNS, n int64
+	for b.Loop() {
+		const batch = 32
+		t0 := time.Now()
+		for range batch {
+			bare.ServeHTTP(w, r)
+		}
+		t1 := time.Now()
+		for range batch {
+			auth.ServeHTTP(w, r)
+		}
+		t2 := time.Now()
+		bareNS += int64(t1.Sub(t0))
+		authNS += int64(t2.Sub(t1))
+		n += batch
+	}
+	b.ReportMetric(float64(authNS-bareNS)/float64(n), "added-ns/req")
 }

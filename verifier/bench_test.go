@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -98,14 +99,28 @@ func BenchmarkVerifyCached(b *testing.B) {
 	v, toks := benchSetup(b, 0)
 	ctx := context.Background()
 	tok := toks[0]
+	// Besides the mean, report the median over batches of 64 calls, which
+	// preemption on a shared machine does not skew.
+	const batch = 64
+	var batches []time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := startCPU()
 	defer cpu.report(b)
+	n := 0
+	start := time.Now()
 	for b.Loop() {
 		if _, err := v.Verify(ctx, tok); err != nil {
 			b.Fatal(err)
 		}
+		if n++; n%batch == 0 {
+			now := time.Now()
+			batches = append(batches, now.Sub(start))
+			start = now
+		}
+	}
+	if m := median(batches); m > 0 {
+		b.ReportMetric(float64(m.Nanoseconds())/batch, "median-ns/op")
 	}
 }
 
@@ -155,4 +170,58 @@ func BenchmarkVerifyCachedParallel(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// BenchmarkUncachedVsFloor alternates the floor and an uncached Verify on
+// the same token, op by op, and reports the ratio of their median times.
+// Pairing and medians make the ratio robust on a shared machine, where load
+// changes between separate benchmark runs and preemption adds outliers.
+func BenchmarkUncachedVsFloor(b *testing.B) {
+	v, toks := benchSetup(b, -1)
+	ctx := context.Background()
+	type floorInput struct{ in, sig []byte }
+	floors := make([]floorInput, len(toks))
+	for i, tok := range toks {
+		dot := strings.LastIndexByte(tok, '.')
+		sig, err := base64.RawURLEncoding.DecodeString(tok[dot+1:])
+		if err != nil {
+			b.Fatal(err)
+		}
+		floors[i] = floorInput{[]byte(tok[:dot]), sig}
+	}
+	pub := &keyA.rsa.PublicKey
+	var floorTimes, verifyTimes []time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		j := i % len(toks)
+		t0 := time.Now()
+		d := sha256.Sum256(floors[j].in)
+		if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], floors[j].sig); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := v.Verify(ctx, toks[j]); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		floorTimes = append(floorTimes, t1.Sub(t0))
+		verifyTimes = append(verifyTimes, t2.Sub(t1))
+		i++
+	}
+	b.StopTimer()
+	if f, v := median(floorTimes), median(verifyTimes); f > 0 {
+		b.ReportMetric(float64(v)/float64(f), "verify/floor")
+		b.ReportMetric(float64(f.Nanoseconds()), "floor-median-ns")
+		b.ReportMetric(float64(v.Nanoseconds()), "verify-median-ns")
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
 }

@@ -53,9 +53,12 @@ func TestE2EMFA(t *testing.T) {
 		if _, err := step.Answer(ctx, wrong); !errors.Is(err, srpclient.ErrCodeMismatch) {
 			t.Fatalf("wrong code: got %v; want ErrCodeMismatch", err)
 		}
-		// After a wrong code, Cognito needs a new sign-in.
-		step = nextAs[*srpclient.MFACodeRequired](t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "sms", Password: "pw-sms"})))
+		// After a wrong code, the same step (and Session) can be answered
+		// again.
 		mustDone(t, rr(step.Answer(ctx, e.srv.LastCode("sms", cognitotest.MsgSMSMFA))))
+		if _, err := step.Answer(ctx, e.srv.LastCode("sms", cognitotest.MsgSMSMFA)); !errors.Is(err, srpclient.ErrStepAnswered) {
+			t.Errorf("answer after success: got %v; want ErrStepAnswered", err)
+		}
 	})
 	t.Run("email", func(t *testing.T) {
 		step := nextAs[*srpclient.MFACodeRequired](t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "mail", Password: "pw-mail", Flow: srpclient.FlowPassword})))

@@ -3,6 +3,7 @@ package srpclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -48,6 +49,16 @@ func (s *stepBase) claim() error {
 // nothing.
 func (s *stepBase) release() { s.answered.Store(false) }
 
+// retryable releases the step when Cognito rejected the answer but keeps
+// the Session: a wrong code, or a new password the policy refuses. The
+// caller may then answer the same step again.
+func (s *stepBase) retryable(res *Result, err error) (*Result, error) {
+	if errors.Is(err, ErrCodeMismatch) || errors.Is(err, ErrInvalidPassword) {
+		s.release()
+	}
+	return res, err
+}
+
 // MFACodeRequired asks for a one-time code: Challenge is SMS_MFA,
 // SOFTWARE_TOKEN_MFA (authenticator app), EMAIL_OTP or SMS_OTP.
 type MFACodeRequired struct {
@@ -76,7 +87,7 @@ func (s *MFACodeRequired) Answer(ctx context.Context, code string) (*Result, err
 	if d := s.f.device; d != nil {
 		resp["DEVICE_KEY"] = d.Key
 	}
-	return s.f.advance(ctx, s.name, resp, s.session)
+	return s.retryable(s.f.advance(ctx, s.name, resp, s.session))
 }
 
 // SelectMFAType asks which MFA method to use; Options come from
@@ -171,10 +182,10 @@ func (s *TOTPSetup) Answer(ctx context.Context, code, friendlyName string) (*Res
 	}
 	out, err := s.f.c.api.VerifySoftwareToken(ctx, in)
 	if err != nil {
-		return nil, wrapAPI("verify software token", err)
+		return s.retryable(nil, wrapAPI("verify software token", err))
 	}
 	if out.Status != types.VerifySoftwareTokenResponseTypeSuccess {
-		return nil, fmt.Errorf("%w: the authenticator code was not accepted", ErrCodeMismatch)
+		return s.retryable(nil, fmt.Errorf("%w: the authenticator code was not accepted", ErrCodeMismatch))
 	}
 	session := out.Session
 	if session == nil {
@@ -246,7 +257,7 @@ func (s *NewPasswordRequired) Answer(ctx context.Context, newPassword string, at
 	for k, v := range attributes {
 		resp["userAttributes."+k] = v
 	}
-	return s.f.advance(ctx, s.name, resp, s.session)
+	return s.retryable(s.f.advance(ctx, s.name, resp, s.session))
 }
 
 func (f *flow) newPasswordRequired(base stepBase, ch challenge) (*Result, error) {

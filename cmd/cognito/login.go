@@ -314,11 +314,18 @@ func answerStep(ctx context.Context, e *env, tty loginPrompter, interactive bool
 		if s.Destination != "" {
 			label += " sent to " + s.Destination
 		}
-		code, err := ask(label+": ", false)
-		if err != nil {
-			return nil, err
+		for attempt := 1; ; attempt++ {
+			code, err := ask(label+": ", false)
+			if err != nil {
+				return nil, err
+			}
+			res, err := s.Answer(ctx, code)
+			if attempt < 3 && (errors.Is(err, srpclient.ErrCodeMismatch) || errors.Is(err, srpclient.ErrInvalidInput)) {
+				fmt.Fprintln(e.stderr, "That code was not accepted; try again.")
+				continue
+			}
+			return res, err
 		}
-		return s.Answer(ctx, code)
 	case *srpclient.SelectMFAType:
 		choice, err := choose(ask, "MFA method", s.Options)
 		if err != nil {

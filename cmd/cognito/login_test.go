@@ -167,14 +167,24 @@ func TestLoginPrompts(t *testing.T) {
 	t.Run("password and SMS code from the terminal", func(t *testing.T) {
 		tty := &scripted{answers: []func(string) string{
 			answer("pw-sms"),
+			answer("12ab"), // rejected locally: prompted again
+			func(string) string { // a wrong code: prompted again
+				if le.srv.LastCode("sms", cognitotest.MsgSMSMFA) == "000000" {
+					return "111111"
+				}
+				return "000000"
+			},
 			func(string) string { return le.srv.LastCode("sms", cognitotest.MsgSMSMFA) },
 		}}
 		code, stdout, stderr := runLoginWith(t, "", environ, tty, le.args("--username", "sms")...)
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		if tty.labels[0] != "Password: " || !strings.Contains(tty.labels[1], "SMS code") {
+		if len(tty.labels) != 4 || tty.labels[0] != "Password: " || !strings.Contains(tty.labels[3], "SMS code") {
 			t.Errorf("prompts: %q", tty.labels)
+		}
+		if strings.Count(stderr, "not accepted") != 2 {
+			t.Errorf("stderr %q: want two retry messages", stderr)
 		}
 		if !strings.Contains(stdout, "access_token") {
 			t.Errorf("stdout %q", stdout)

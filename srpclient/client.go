@@ -239,7 +239,7 @@ func wrapAPI(op string, err error) error {
 		sentinel = ErrUserNotConfirmed
 	case errorAs[*types.PasswordResetRequiredException](err):
 		sentinel = ErrPasswordResetRequired
-	case errorAs[*types.CodeMismatchException](err):
+	case errorAs[*types.CodeMismatchException](err), errorAs[*types.EnableSoftwareTokenMFAException](err):
 		sentinel = ErrCodeMismatch
 	case errorAs[*types.ExpiredCodeException](err):
 		sentinel = ErrExpiredCode

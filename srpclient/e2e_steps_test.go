@@ -95,6 +95,13 @@ func TestE2EMFASetup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	if _, err := setup.Answer(ctx, wrong, "phone"); !errors.Is(err, srpclient.ErrCodeMismatch) {
+		t.Fatalf("wrong TOTP code: got %v; want ErrCodeMismatch", err)
+	}
 	mustDone(t, rr(setup.Answer(ctx, code, "phone")))
 	// The next sign-in asks for the TOTP code.
 	step := nextAs[*srpclient.MFACodeRequired](t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "setup", Password: "pw-setup"})))

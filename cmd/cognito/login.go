@@ -349,11 +349,18 @@ func answerStep(ctx context.Context, e *env, tty loginPrompter, interactive bool
 			fmt.Fprintf(e.stderr, "(no QR code: %v)\n", err)
 		}
 		fmt.Fprintf(e.stderr, "Secret: %s\n", s.Secret)
-		code, err := ask("Enter the code the app shows: ", false)
-		if err != nil {
-			return nil, err
+		for attempt := 1; ; attempt++ {
+			code, err := ask("Enter the code the app shows: ", false)
+			if err != nil {
+				return nil, err
+			}
+			res, err := s.Answer(ctx, code, "cognito-cli")
+			if attempt < 3 && (errors.Is(err, srpclient.ErrCodeMismatch) || errors.Is(err, srpclient.ErrInvalidInput)) {
+				fmt.Fprintln(e.stderr, "That code was not accepted; try again.")
+				continue
+			}
+			return res, err
 		}
-		return s.Answer(ctx, code, "cognito-cli")
 	case *srpclient.NewPasswordRequired:
 		fmt.Fprintln(e.stderr, "A new password is required.")
 		pw, err := ask("New password: ", true)

@@ -214,14 +214,15 @@ func TestLoginTOTPSetupQR(t *testing.T) {
 	le := newLoginEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOn}, cognitotest.ClientConfig{})
 	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "qr", Password: "pw-qr-1"})
 	var errb bytes.Buffer
-	tty := &scripted{answers: []func(string) string{func(string) string {
+	totp := func(string) string {
 		m := regexp.MustCompile(`Secret: ([A-Z2-7]+)`).FindStringSubmatch(errb.String())
 		if m == nil {
 			return "000000"
 		}
 		code, _ := cognitotest.TOTPCode(m[1], time.Now())
 		return code
-	}}}
+	}
+	tty := &scripted{answers: []func(string) string{answer("abc"), totp}}
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader("pw-qr-1\n"), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
 	code := runLogin(context.Background(), e, le.args("--username", "qr", "--password-stdin")[1:], tty)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -350,6 +349,7 @@ func (s *Server) fatal(err error) {
 	if s.tb != nil {
 		s.tb.Helper()
 		s.tb.Fatalf("cognitotest: %v", err)
+		return
 	}
 	panic(err)
 }
@@ -363,4 +363,3 @@ func hasString(list []string, v string) bool {
 	return false
 }
 
-func lower(s string) string { return strings.ToLower(s) }

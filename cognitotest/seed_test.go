@@ -1,0 +1,77 @@
+package cognitotest_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
+)
+
+func TestParseSeed(t *testing.T) {
+	for _, tc := range []struct {
+		name, seed, path string
+	}{
+		{"ok", `{"pools":[{"id":"us-east-1_Ok","clients":[{"id":"c1"}],"users":[{"username":"a","password":"Passw0rd!"}]}]}`, ""},
+		{"unknown top-level", `{"pool":[]}`, "pool"},
+		{"unknown client field", `{"pools":[{"id":"us-east-1_X","clients":[{"client_id":"c"}]}]}`, "pools[0].clients[0].client_id"},
+		{"groups not a list", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"p","groups":"admin"}]}]}`, "pools[0].users[0].groups"},
+		{"alias without email", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"p","alias_email":true}]}]}`, "pools[0].users[0].alias_email"},
+		{"duplicate pool", `{"pools":[{"id":"us-east-1_X"},{"id":"us-east-1_X"}]}`, "pools[1].id"},
+		{"bad client id", `{"pools":[{"id":"us-east-1_X","clients":[{"id":"a b"}]}]}`, "pools[0].clients[0].id"},
+		{"number as string", `{"pools":[{"id":5}]}`, "pools[0].id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := cognitotest.ParseSeed([]byte(tc.seed))
+			if tc.path == "" {
+				noErr(t, err)
+				return
+			}
+			var se *cognitotest.SeedError
+			if !errors.As(err, &se) || se.Path != tc.path || !errors.Is(err, cognitotest.ErrInvalidConfig) {
+				t.Errorf("got %v; want a *SeedError at %s", err, tc.path)
+			}
+		})
+	}
+}
+
+func TestApplySeed(t *testing.T) {
+	srv := cognitotest.NewServer(t, fastKeys())
+	seed := must(cognitotest.ParseSeed([]byte(`{"pools":[{"id":"us-east-1_Seed","mfa":"OPTIONAL","resource_servers":[{"identifier":"api","scopes":["read"]}],
+	  "clients":[{"id":"web","callback_urls":["http://localhost/cb"],"oauth_flows":["code"],"oauth_scopes":["openid","api/read"]},{"id":"srv","generate_secret":true}],
+	  "users":[{"email":"p@example.com","password":"Passw0rd!","alias_email":true,"attributes":{"custom:tier":"gold"}},
+	           {"username":"q","password":"Passw0rd!","temporary":true,"groups":["ops"]}]}]}`)))
+	pools := must(srv.ApplySeed(seed))
+	p := pools[0]
+	if c := must(p.Client("srv")); c.Secret == "" {
+		t.Error("generate_secret: no secret")
+	}
+	pu := must(p.User("p@example.com"))
+	if pu.Username != pu.Sub || pu.Attributes["custom:tier"] != "gold" {
+		t.Errorf("seeded alias user: %+v", pu)
+	}
+	if q := must(p.User("q")); q.Status != cognitotest.StatusForceChangePassword || q.Groups[0] != "ops" {
+		t.Errorf("seeded temporary user: %+v", q)
+	}
+	if _, err := p.MintM2MToken("srv", []string{"api/read"}); err != nil {
+		t.Errorf("seeded resource server scope: %v", err)
+	}
+	// Applying it again collides, naming the pool.
+	_, err := srv.ApplySeed(seed)
+	var se *cognitotest.SeedError
+	if !errors.As(err, &se) || se.Path != "pools[0]" {
+		t.Errorf("second ApplySeed: %v", err)
+	}
+
+	demo := srv.DemoSeed()
+	dp := must(srv.ApplySeed(demo))[0]
+	if dp.ID() != cognitotest.DemoPoolID {
+		t.Fatalf("demo pool %s", dp.ID())
+	}
+	alice := must(dp.User("alice@example.com"))
+	if alice.Username != "alice" || len(alice.Groups) != 1 || alice.Groups[0] != "admin" {
+		t.Errorf("demo alice: %+v", alice)
+	}
+	if c := must(dp.Client(cognitotest.DemoConfidentialClientID)); c.Secret == "" {
+		t.Error("demo confidential client without a secret")
+	}
+}

@@ -187,6 +187,23 @@ func TestE2EIDTokenSource(t *testing.T) {
 	if err != nil || tok.AccessToken != tk.IDToken || tok.Extra("access_token") != tk.AccessToken {
 		t.Errorf("ID token source: %v", err)
 	}
+	again, err := ts.Token()
+	if err != nil || again.AccessToken != tok.AccessToken {
+		t.Errorf("second Token before expiry: got a different token or %v; want the cached one", err)
+	}
+
+	// Invalidate forces one refresh on the next call, even far from expiry.
+	ts.Invalidate()
+	fresh, err := ts.Token()
+	if err != nil {
+		t.Fatalf("Token after Invalidate: %v", err)
+	}
+	if fresh.AccessToken == tok.AccessToken {
+		t.Errorf("Token after Invalidate returned the old ID token; want a refreshed one")
+	}
+	if after, err := ts.Token(); err != nil || after.AccessToken != fresh.AccessToken {
+		t.Errorf("Token after the forced refresh: got a different token or %v; want the refreshed one cached", err)
+	}
 }
 
 func TestE2EAccountLifecycle(t *testing.T) {

@@ -39,9 +39,10 @@ type TokenSource struct {
 	ctx context.Context
 	cfg TokenSourceConfig
 
-	mu   sync.Mutex // guards cur and dead, and serializes refreshes
-	cur  *Tokens
-	dead error // permanent refresh error
+	mu    sync.Mutex // guards cur, stale and dead, and serializes refreshes
+	cur   *Tokens
+	stale bool  // Invalidate was called: refresh on the next Token call
+	dead  error // permanent refresh error
 }
 
 var _ oauth2.TokenSource = (*TokenSource)(nil)
@@ -77,7 +78,7 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 		return nil, s.dead
 	}
 	now := s.c.cfg.Now()
-	if !now.Add(s.cfg.Margin).Before(s.expiry(s.cur)) {
+	if s.stale || !now.Add(s.cfg.Margin).Before(s.expiry(s.cur)) {
 		ctx, cancel := context.WithTimeout(s.ctx, s.cfg.RefreshTimeout)
 		t, err := s.c.Refresh(ctx, s.cur)
 		cancel()
@@ -88,11 +89,23 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 			return nil, err
 		}
 		s.cur = t
+		s.stale = false
 		if s.cfg.OnRefresh != nil {
 			s.cfg.OnRefresh(t)
 		}
 	}
 	return s.oauth2Token(s.cur), nil
+}
+
+// Invalidate makes the next Token call refresh the tokens even if they have
+// not reached their expiry margin: call it when a service rejected a token
+// that the local clock still considers valid (a revoked access token, a
+// skewed clock). Concurrent callers still cause one refresh. It does not
+// revive a source whose refresh token is invalid.
+func (s *TokenSource) Invalidate() {
+	s.mu.Lock()
+	s.stale = true
+	s.mu.Unlock()
 }
 
 // Tokens returns a copy of the current tokens.

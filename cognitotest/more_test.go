@@ -6,6 +6,7 @@ import (
 	crand "crypto/rand"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -227,4 +228,24 @@ func TestFailingRandomSource(t *testing.T) {
 	r.after = 0
 	_, err := e.passwordLogin(e.public, "lou", testPassword)
 	wantErr[*types.InternalErrorException](t, err, "random source failure")
+}
+
+func TestCORS(t *testing.T) {
+	e := newEnv(t, cognitotest.PoolConfig{})
+	req, _ := http.NewRequest("OPTIONS", e.srv.URL()+"/", nil)
+	req.Header.Set("Origin", "http://localhost:3000")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-target,x-amz-user-agent")
+	resp := must(e.srv.HTTPClient().Do(req))
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "x-amz-target") {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	for _, u := range []string{e.pool.JWKSURL(), e.pool.DiscoveryURL()} {
+		resp := must(e.srv.HTTPClient().Get(u))
+		resp.Body.Close()
+		if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%s: no CORS header", u)
+		}
+	}
 }

@@ -19,6 +19,7 @@ func (s *Server) routes() http.Handler {
 
 	// The Cognito user pool API (AWS JSON 1.1): POST / with X-Amz-Target.
 	mux.HandleFunc("POST /{$}", s.serveAPI)
+	mux.HandleFunc("OPTIONS /{$}", servePreflight) // CORS, for browser apps
 
 	// Per-pool OpenID Connect metadata. The issuer is {URL}/{poolId}.
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
@@ -63,6 +64,18 @@ func (s *Server) withFaults(h http.Handler) http.Handler {
 	})
 }
 
+// servePreflight answers CORS preflight requests for the API, as Cognito
+// does, so that browser apps (amazon-cognito-identity-js, Amplify) can talk
+// to the emulator.
+func servePreflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, authorization, amz-sdk-invocation-id, amz-sdk-request, cache-control")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	p := s.pools[r.PathValue("pool")]
@@ -91,6 +104,7 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "max-age=3600")
 	w.Write(p.JWKS())
 }
@@ -103,6 +117,7 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"message":"User pool does not exist."}`, http.StatusNotFound)
 		return
 	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(p.discovery())
 }
@@ -165,6 +180,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		resp, err = s.dispatch(r, op)
 	}
 	status := http.StatusOK
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Access-Control-Expose-Headers", "x-amzn-requestid, x-amzn-errortype")
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-Requestid", s.requestID())
 	var ae *apiError

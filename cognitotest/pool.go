@@ -75,8 +75,10 @@ type PoolConfig struct {
 	// DeviceRemembering enables device tracking: DevicesOff (default),
 	// DevicesAlways or DevicesUserOptIn.
 	DeviceRemembering string
-	// ChallengeRequiredOnNewDevice requires MFA on devices not yet
-	// remembered.
+	// ChallengeRequiredOnNewDevice is stored and reported by
+	// DescribeUserPool. The emulator always asks new devices for MFA when
+	// the user has MFA, and lets remembered devices (DEVICE_SRP_AUTH with a
+	// remembered device) skip it.
 	ChallengeRequiredOnNewDevice bool
 	// AllowedFirstAuthFactors lists the USER_AUTH first factors: "PASSWORD"
 	// (default when empty), "EMAIL_OTP", "SMS_OTP".

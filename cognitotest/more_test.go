@@ -249,3 +249,21 @@ func TestCORS(t *testing.T) {
 		}
 	}
 }
+
+func TestClientAttributePermissions(t *testing.T) {
+	e := newEnv(t, cognitotest.PoolConfig{})
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "pat", Password: testPassword, Email: "pat@example.com", Attributes: map[string]string{"name": "Pat", "custom:secret": "x"}})
+	c := e.pool.MustCreateClient(cognitotest.ClientConfig{ReadAttributes: []string{"email", "name"}, WriteAttributes: []string{"name"}})
+	tok := e.pool.MustMintTokens(c.ID, "pat")
+	id := claimsOf(t, tok.IDToken)
+	if id["name"] != "Pat" || id["custom:secret"] != nil || id["sub"] == nil {
+		t.Errorf("ID token with ReadAttributes: %v", id)
+	}
+	gu := must(e.api.GetUser(ctx(), &cip.GetUserInput{AccessToken: &tok.AccessToken}))
+	if attrValue(gu.UserAttributes, "custom:secret") != "" || attrValue(gu.UserAttributes, "sub") == "" || attrValue(gu.UserAttributes, "email") != "pat@example.com" {
+		t.Errorf("GetUser with ReadAttributes: %v", gu.UserAttributes)
+	}
+	must(e.api.UpdateUserAttributes(ctx(), &cip.UpdateUserAttributesInput{AccessToken: &tok.AccessToken, UserAttributes: []types.AttributeType{attr("name", "Patricia")}}))
+	_, err := e.api.UpdateUserAttributes(ctx(), &cip.UpdateUserAttributesInput{AccessToken: &tok.AccessToken, UserAttributes: []types.AttributeType{attr("email", "new@example.com")}})
+	wantErr[*types.NotAuthorizedException](t, err, "write outside WriteAttributes")
+}

@@ -356,12 +356,12 @@ func (s *Server) opGetUser(c *call) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, u, _, aerr := s.authenticateLocked(in.AccessToken)
+	p, u, claims, aerr := s.authenticateLocked(in.AccessToken)
 	if aerr != nil {
 		return nil, aerr
 	}
 	pref, list := mfaOut(u, p)
-	out := map[string]any{"Username": u.username, "UserAttributes": attrsOut(u, nil)}
+	out := map[string]any{"Username": u.username, "UserAttributes": attrsOut(u, p.clients[claims.ClientID])}
 	if pref != "" {
 		out["PreferredMfaSetting"] = pref
 	}
@@ -415,9 +415,16 @@ func (s *Server) opUpdateUserAttributes(c *call) (any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, u, _, aerr := s.authenticateLocked(in.AccessToken)
+	p, u, claims, aerr := s.authenticateLocked(in.AccessToken)
 	if aerr != nil {
 		return nil, aerr
+	}
+	if cl := p.clients[claims.ClientID]; cl != nil && len(cl.cfg.WriteAttributes) > 0 {
+		for name := range attrs {
+			if !hasString(cl.cfg.WriteAttributes, name) {
+				return nil, errNotAuthorized("A client attempted to write unauthorized attribute")
+			}
+		}
 	}
 	return s.updateAttrsLocked(p, u, attrs, false)
 }

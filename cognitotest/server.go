@@ -362,4 +362,3 @@ func hasString(list []string, v string) bool {
 	}
 	return false
 }
-

@@ -408,7 +408,7 @@ func setClaim(m map[string]any, k string, v any) {
 }
 
 func readable(c *appClient, attr string) bool {
-	if len(c.cfg.ReadAttributes) == 0 {
+	if len(c.cfg.ReadAttributes) == 0 || attr == "sub" {
 		return true
 	}
 	return hasString(c.cfg.ReadAttributes, attr)

@@ -153,32 +153,35 @@ type header struct {
 // parseHeader parses the decoded protected header strictly: a JSON object
 // with unique member names, alg on the allow-list, a kid, and none of the
 // headers that would let the token choose its own key.
-func parseHeader(h string, out *header) error {
+func parseHeader(h string) (out header, err error) {
 	sc := scanner{s: h}
 	if !sc.eat('{') {
-		return reject(ErrMalformed, "the header is not a JSON object")
+		return out, reject(ErrMalformed, "the header is not a JSON object")
 	}
-	var nameBuf [8]string
-	names := nameBuf[:0]
+	// Member names seen so far, for the duplicate check. A fixed array
+	// indexed by hand (not append) keeps the header on the stack.
+	var names [8]string
+	nnames := 0
 	var hasAlg, hasKid bool
 	if !sc.eat('}') {
 		for {
 			sc.ws()
 			name, ok := sc.str()
 			if !ok {
-				return reject(ErrMalformed, "the header is not valid JSON")
+				return out, reject(ErrMalformed, "the header is not valid JSON")
 			}
-			for _, n := range names {
+			for _, n := range names[:nnames] {
 				if n == name {
-					return reject(ErrMalformed, "the header has a duplicate member name; refusing to guess which one counts")
+					return out, reject(ErrMalformed, "the header has a duplicate member name; refusing to guess which one counts")
 				}
 			}
-			if len(names) == len(nameBuf) {
-				return reject(ErrMalformed, "the header has too many members")
+			if nnames == len(names) {
+				return out, reject(ErrMalformed, "the header has too many members")
 			}
-			names = append(names, name)
+			names[nnames] = name
+			nnames++
 			if !sc.eat(':') {
-				return reject(ErrMalformed, "the header is not valid JSON")
+				return out, reject(ErrMalformed, "the header is not valid JSON")
 			}
 			sc.ws()
 			switch name {
@@ -189,12 +192,12 @@ func parseHeader(h string, out *header) error {
 				out.kid, ok = sc.str()
 				hasKid = true
 			case "jku", "x5u", "jwk", "x5c", "crit":
-				return rejectf(ErrMalformed, "the header has %q, which is not accepted: keys come only from the configured JWKS", name)
+				return out, reject(ErrMalformed, forbiddenHeader(name))
 			default:
 				ok = sc.skip(1)
 			}
 			if !ok {
-				return reject(ErrMalformed, "the header is not valid JSON or a member has the wrong type")
+				return out, reject(ErrMalformed, "the header is not valid JSON or a member has the wrong type")
 			}
 			if sc.eat(',') {
 				continue
@@ -202,24 +205,41 @@ func parseHeader(h string, out *header) error {
 			if sc.eat('}') {
 				break
 			}
-			return reject(ErrMalformed, "the header is not valid JSON")
+			return out, reject(ErrMalformed, "the header is not valid JSON")
 		}
 	}
 	sc.ws()
 	if sc.i != len(h) {
-		return reject(ErrMalformed, "the header has data after the JSON object")
+		return out, reject(ErrMalformed, "the header has data after the JSON object")
 	}
 	if !hasAlg {
-		return reject(ErrMalformed, "the header has no alg")
+		return out, reject(ErrMalformed, "the header has no alg")
 	}
 	out.alg = parseAlg(out.algRaw)
 	if out.alg == algInvalid {
-		return reject(ErrUnsupportedAlg, "alg is not one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 (none and HMAC are never accepted)")
+		return out, reject(ErrUnsupportedAlg, "alg is not one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 (none and HMAC are never accepted)")
 	}
 	if !hasKid || out.kid == "" {
-		return reject(ErrMalformed, "the header has no kid; Cognito tokens always name their key")
+		return out, reject(ErrMalformed, "the header has no kid; Cognito tokens always name their key")
 	}
-	return nil
+	return out, nil
+}
+
+// forbiddenHeader returns the message for a refused header member. It
+// returns constants so that the decoded header (kept on the stack by
+// verifyFull) does not escape into an error.
+func forbiddenHeader(name string) string {
+	switch name {
+	case "jku":
+		return `the header has "jku", which is not accepted: keys come only from the configured JWKS`
+	case "x5u":
+		return `the header has "x5u", which is not accepted: keys come only from the configured JWKS`
+	case "jwk":
+		return `the header has "jwk", which is not accepted: keys come only from the configured JWKS`
+	case "x5c":
+		return `the header has "x5c", which is not accepted: keys come only from the configured JWKS`
+	}
+	return `the header has "crit", which is not accepted: no critical extension is supported`
 }
 
 // verifySignature checks sig over signingInput with key k under alg a.

@@ -213,28 +213,31 @@ func (v *Verifier) verifyFull(ctx context.Context, token string) (*Claims, *pool
 	if sigLen > maxSigSize {
 		return nil, nil, nil, now, reject(ErrMalformed, "the signature is longer than any accepted key produces")
 	}
-	// One buffer for the three decoded segments. The payload part is kept
-	// by the returned Claims as its raw JSON, so it is never modified.
-	buf := make([]byte, hdrLen+payLen+sigLen)
-	n1, err := b64.Decode(buf[:hdrLen], stringBytes(hdrSeg))
+	// The header and the signature are decoded into stack buffers; only
+	// the payload goes to the heap, because the returned Claims keep it as
+	// their raw JSON (it is never modified afterwards).
+	var hbuf [maxHeaderSize]byte
+	var sbuf [maxSigSize]byte
+	n1, err := b64.Decode(hbuf[:hdrLen], stringBytes(hdrSeg))
 	if err != nil {
 		return nil, nil, nil, now, badSegment("header", hdrSeg)
 	}
-	n2, err := b64.Decode(buf[hdrLen:hdrLen+payLen], stringBytes(paySeg))
+	pbuf := make([]byte, payLen)
+	n2, err := b64.Decode(pbuf, stringBytes(paySeg))
 	if err != nil {
 		return nil, nil, nil, now, badSegment("payload", paySeg)
 	}
-	n3, err := b64.Decode(buf[hdrLen+payLen:], stringBytes(sigSeg))
+	n3, err := b64.Decode(sbuf[:sigLen], stringBytes(sigSeg))
 	if err != nil {
 		return nil, nil, nil, now, badSegment("signature", sigSeg)
 	}
-	var hdr header
-	if err := parseHeader(bytesString(buf[:n1]), &hdr); err != nil {
+	hdr, err := parseHeader(bytesString(hbuf[:n1]))
+	if err != nil {
 		return nil, nil, nil, now, err
 	}
 	c := new(Claims)
 	var pc parsedClaims
-	if err := parsePayload(bytesString(buf[hdrLen:hdrLen+n2]), c, &pc); err != nil {
+	if err := parsePayload(bytesString(pbuf[:n2]), c, &pc); err != nil {
 		return nil, nil, nil, now, err
 	}
 	if pc.has&hasIss == 0 {
@@ -251,7 +254,7 @@ func (v *Verifier) verifyFull(ctx context.Context, token string) (*Claims, *pool
 	if k.alg != hdr.alg {
 		return nil, nil, nil, now, rejectf(ErrUnsupportedAlg, "the header's alg %s does not match alg %s of the key named by kid", hdr.alg, k.alg)
 	}
-	sig := buf[hdrLen+payLen : hdrLen+payLen+n3]
+	sig := sbuf[:n3]
 	if len(sig) != sigSize(k, hdr.alg) || !verifySignature(k, hdr.alg, token[:dot2], sig) {
 		return nil, nil, nil, now, reject(ErrBadSignature, "the signature does not verify under the key named by kid; the token was altered or signed by someone else")
 	}

@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/cognitokit/cognitokit/cognitotest"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
 )
 
 // TestSelfCheck runs "go run ./examples/cli-login --self-check" in-process.
 func TestSelfCheck(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // everything it started has stopped
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"--self-check"}, nil, &out, &errb); code != 0 {
 		t.Fatalf("exit %d; want 0\n%s%s", code, out.String(), errb.String())

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/cognitokit/cognitokit/cognitotest"
 	"strings"
 	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
 )
 
 func noEnv(string) string { return "" }
@@ -13,6 +16,7 @@ func noEnv(string) string { return "" }
 // TestSelfCheck runs "go run ./examples/grpc --self-check" in-process: a
 // TLS gRPC server and clients with per-RPC credentials.
 func TestSelfCheck(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // everything it started has stopped
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"--self-check"}, noEnv, &out, &errb); code != 0 {
 		t.Fatalf("exit %d; want 0\n%s%s", code, out.String(), errb.String())

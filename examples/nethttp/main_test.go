@@ -3,15 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/cognitokit/cognitokit/cognitotest"
 	"strings"
 	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
 )
 
 func noEnv(string) string { return "" }
 
 // TestSelfCheck runs "go run ./examples/nethttp --self-check" in-process.
 func TestSelfCheck(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // everything it started has stopped
 	var out, errb bytes.Buffer
 	if code := run(context.Background(), []string{"--self-check"}, noEnv, &out, &errb); code != 0 {
 		t.Fatalf("exit %d; want 0\n%s%s", code, out.String(), errb.String())

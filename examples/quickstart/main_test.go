@@ -11,12 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/cognitokit/cognitokit/cognitotest"
 )
 
 // TestQuickstart plays the whole scene, as "go run ./examples/quickstart"
 // does, and checks that every step was printed and passed.
 func TestQuickstart(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // the emulator, the API and the verifier stop
 	var out, errb bytes.Buffer
 	if code := runMain(context.Background(), nil, &out, &errb); code != 0 {
 		t.Fatalf("exit %d; want 0\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())

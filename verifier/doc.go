@@ -133,10 +133,18 @@
 // # Performance
 //
 // The JWS and the claims are parsed by a strict hand-written scanner
-// (fuzzed against encoding/json) that does not allocate per claim, and the
-// signature is checked with crypto/rsa directly, so an uncached Verify
-// costs little more than rsa.VerifyPKCS1v15 itself. See the benchmarks in
-// bench_test.go; the figures are in the repository's README.
+// (fuzzed against encoding/json) that does not allocate per claim; the
+// header and signature are decoded on the stack; the signature is checked
+// with crypto/rsa directly. Medians on a shared 2-vCPU AMD EPYC VM, Go
+// 1.26, one 2048-bit RSA key, Cognito-shaped access tokens (bench_test.go):
+//
+//	BenchmarkRSAFloor (SHA-256 + rsa.VerifyPKCS1v15)   ~29.7 µs/op   9 allocs
+//	BenchmarkVerifyUncached                            ~32.7 µs/op  13 allocs  (1.07x paired, 1.10-1.14x separate runs)
+//	BenchmarkVerifyCached                              ~0.3-0.6 µs/op  1 alloc
+//	BenchmarkVerifyParallel                            scales with cores (no lock on the path)
+//
+// For comparison (bench/ module, CPU time per op relative to the floor):
+// golang-jwt v5 1.5x, go-oidc 2.5x, jwx jwt.Parse 3.0x.
 //
 // # Observability
 //

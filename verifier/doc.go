@@ -125,9 +125,10 @@
 // of the whole token and confirmed by comparing the whole token, so a
 // repeated token costs a hash, a comparison and the time checks, which are
 // re-evaluated on every call, as is the pool's Policy. Reads take no lock.
-// Entries go at expiry, when their key leaves the JWKS, or when a newer
-// token needs their slot, so memory stays bounded under a flood of distinct
-// tokens. Callers get their own copy of the cached [Claims] struct; its
+// An expired entry is never served: it is dropped when next looked up and is
+// the first to be replaced. Entries whose key leaves the JWKS are swept at
+// the fetch that removes the key. The table has a fixed number of slots, so
+// memory stays bounded under a flood of distinct tokens. Callers get their own copy of the cached [Claims] struct; its
 // slices are shared and must not be modified.
 //
 // # Performance

@@ -144,8 +144,9 @@
 //	BenchmarkVerifyCached                             0.44 µs/op   1 alloc   (the caller's copy of the Claims)
 //	BenchmarkVerifyParallel                           19.2 µs/op  13 allocs  1.79x the throughput of one core on 2 vCPUs
 //
-// For comparison (bench/ module, CPU time per op relative to the floor):
-// golang-jwt v5 1.5x, go-oidc 2.5x, jwx jwt.Parse 3.0x.
+// For comparison, one run of the bench/ module (same key and tokens, wall
+// time relative to the floor): cognitokit 1.05x, golang-jwt v5 1.40x,
+// go-oidc 2.39x, jwx jwt.Parse 2.69x.
 //
 // # Observability
 //

@@ -54,12 +54,17 @@ type Config struct {
 	Scopes []string
 
 	// UserPoolID is the user pool ID ("us-east-1_AbC123"), used to verify
-	// ID tokens. Required unless IDTokenVerifier is set.
+	// ID tokens. Required for the methods that verify ID tokens
+	// ([Client.Exchange], [Client.Refresh], [Client.VerifyIDToken]) unless
+	// IDTokenVerifier is set; those methods fail with a
+	// [*MissingUserPoolError] without it. Optional for client credentials
+	// ([Client.ClientCredentials]), revocation, userInfo and logout URLs.
 	UserPoolID string
 
 	// Issuer and JWKSURL override the expected ID token issuer and the key
 	// set location, for emulators such as cognitotest (Pool.Issuer,
-	// Pool.JWKSURL). Optional. Default: the AWS issuer of UserPoolID.
+	// Pool.JWKSURL). Optional; only with UserPoolID. Default: the AWS
+	// issuer of UserPoolID.
 	Issuer  string
 	JWKSURL string
 
@@ -161,7 +166,11 @@ func New(cfg Config) (*Client, error) {
 	case cfg.IDTokenVerifier != nil:
 		c.v = cfg.IDTokenVerifier
 	case cfg.UserPoolID == "":
-		return nil, configErr("UserPoolID is required to verify ID tokens (or set IDTokenVerifier)")
+		// Fine for client credentials; the ID token methods report a
+		// *MissingUserPoolError.
+		if cfg.Issuer != "" || cfg.JWKSURL != "" {
+			return nil, configErr("Issuer and JWKSURL apply to the ID token verifier: set UserPoolID too")
+		}
 	default:
 		v, err := verifier.New(verifier.Config{
 			Pools: []verifier.Pool{{
@@ -181,6 +190,15 @@ func New(cfg Config) (*Client, error) {
 		c.v, c.ownV = v, true
 	}
 	return c, nil
+}
+
+// idTokenVerifier returns the ID token verifier, or a *MissingUserPoolError
+// naming op when the Client was created without one.
+func (c *Client) idTokenVerifier(op string) (*verifier.Verifier, error) {
+	if c.v == nil {
+		return nil, &MissingUserPoolError{Op: op}
+	}
+	return c.v, nil
 }
 
 // Close releases the ID token verifier built by [New] (not one passed in
@@ -375,6 +393,10 @@ func (c *Client) Exchange(ctx context.Context, code string, req AuthRequest) (*T
 	if err := req.check(); err != nil {
 		return nil, err
 	}
+	if c.wantID && c.v == nil {
+		// Fail before redeeming the single-use code.
+		return nil, &MissingUserPoolError{Op: "exchange"}
+	}
 	tok, err := c.oc.Exchange(c.ctx(ctx), code, oauth2.VerifierOption(req.CodeVerifier))
 	if err != nil {
 		return nil, c.wrap(ctx, "exchange", err)
@@ -389,7 +411,7 @@ func (c *Client) Exchange(ctx context.Context, code string, req AuthRequest) (*T
 		}
 		return t, nil
 	}
-	claims, err := c.verifyIDToken(ctx, t.IDToken, t.AccessToken, req.Nonce, true)
+	claims, err := c.verifyIDToken(ctx, "exchange", t.IDToken, t.AccessToken, req.Nonce, true)
 	if err != nil {
 		return nil, err
 	}
@@ -407,6 +429,10 @@ func (c *Client) Exchange(ctx context.Context, code string, req AuthRequest) (*T
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
 	if refreshToken == "" || len(refreshToken) > MaxTokenLength {
 		return nil, inputErr("refresh token: want 1 to %d bytes", MaxTokenLength)
+	}
+	if c.wantID && c.v == nil {
+		// Fail before a rotating refresh token is spent.
+		return nil, &MissingUserPoolError{Op: "refresh"}
 	}
 	// x/oauth2's refresher posts grant_type=refresh_token with the client
 	// authentication style; it copies the old refresh token into the result
@@ -426,7 +452,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 		t.RefreshToken = refreshToken
 	}
 	if t.IDToken != "" {
-		claims, err := c.verifyIDToken(ctx, t.IDToken, t.AccessToken, "", false)
+		claims, err := c.verifyIDToken(ctx, "refresh", t.IDToken, t.AccessToken, "", false)
 		if err != nil {
 			return nil, err
 		}

@@ -34,7 +34,10 @@
 // [Client.LogoutURL] builds the sign-out URL. [Client.ClientCredentials]
 // returns a [TokenSource] for machine-to-machine tokens with
 // "resource-server/scope" scopes, cached until shortly before expiry and
-// shared by concurrent callers.
+// shared by concurrent callers. Client credentials, revocation and userInfo
+// need no Config.UserPoolID; the methods that verify ID tokens
+// (Exchange, Refresh, VerifyIDToken) fail with a [*MissingUserPoolError]
+// (matching [ErrInvalidConfig]) when the Client has no way to verify them.
 //
 // # Errors
 //

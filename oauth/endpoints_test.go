@@ -71,17 +71,18 @@ func TestCognitoDomain(t *testing.T) {
 func TestNewConfigErrors(t *testing.T) {
 	base := oauth.Config{Domain: "https://auth.example.com", ClientID: "abc", UserPoolID: "us-east-1_Abc", RedirectURL: "https://app.example.com/cb"}
 	tests := map[string]func(*oauth.Config){
-		"no domain":          func(c *oauth.Config) { c.Domain = "" },
-		"no client ID":       func(c *oauth.Config) { c.ClientID = "" },
-		"client ID with :":   func(c *oauth.Config) { c.ClientID = "a:b" },
-		"secret with CRLF":   func(c *oauth.Config) { c.ClientSecret = "a\r\nb" },
-		"no pool":            func(c *oauth.Config) { c.UserPoolID = "" },
-		"bad pool":           func(c *oauth.Config) { c.UserPoolID = "nope" },
-		"relative redirect":  func(c *oauth.Config) { c.RedirectURL = "/cb" },
-		"http redirect":      func(c *oauth.Config) { c.RedirectURL = "http://app.example.com/cb" },
-		"scope with space":   func(c *oauth.Config) { c.Scopes = []string{"openid email"} },
-		"empty scope":        func(c *oauth.Config) { c.Scopes = []string{""} },
-		"negative early exp": func(c *oauth.Config) { c.EarlyExpiry = -1 },
+		"no domain":           func(c *oauth.Config) { c.Domain = "" },
+		"no client ID":        func(c *oauth.Config) { c.ClientID = "" },
+		"client ID with :":    func(c *oauth.Config) { c.ClientID = "a:b" },
+		"secret with CRLF":    func(c *oauth.Config) { c.ClientSecret = "a\r\nb" },
+		"issuer without pool": func(c *oauth.Config) { c.UserPoolID, c.Issuer = "", "http://127.0.0.1:1/p" },
+		"jwks without pool":   func(c *oauth.Config) { c.UserPoolID, c.JWKSURL = "", "http://127.0.0.1:1/jwks" },
+		"bad pool":            func(c *oauth.Config) { c.UserPoolID = "nope" },
+		"relative redirect":   func(c *oauth.Config) { c.RedirectURL = "/cb" },
+		"http redirect":       func(c *oauth.Config) { c.RedirectURL = "http://app.example.com/cb" },
+		"scope with space":    func(c *oauth.Config) { c.Scopes = []string{"openid email"} },
+		"empty scope":         func(c *oauth.Config) { c.Scopes = []string{""} },
+		"negative early exp":  func(c *oauth.Config) { c.EarlyExpiry = -1 },
 	}
 	for name, mod := range tests {
 		cfg := base

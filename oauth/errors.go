@@ -17,7 +17,8 @@ import (
 // (ErrInvalidGrant for "invalid_grant", ...).
 var (
 	// ErrInvalidConfig is wrapped by every error [New] and [NewEndpoints]
-	// return for a bad configuration.
+	// return for a bad configuration, and by [*MissingUserPoolError] when
+	// a method needs a part of the configuration New did not require.
 	ErrInvalidConfig = errors.New("oauth: invalid configuration")
 
 	// ErrInvalidInput reports a bad argument to a method: an empty or
@@ -200,6 +201,22 @@ func cleanDescription(s string) string {
 		return r
 	}, s)
 }
+
+// MissingUserPoolError reports that an operation must verify ID tokens
+// (Op: "exchange", "refresh" or "verify ID token") but the [Client] was
+// created without Config.UserPoolID or Config.IDTokenVerifier. Client
+// credentials, revocation and userInfo do not need either. It matches
+// [ErrInvalidConfig].
+type MissingUserPoolError struct {
+	Op string
+}
+
+func (e *MissingUserPoolError) Error() string {
+	return "oauth: invalid configuration: " + e.Op + " verifies ID tokens: set Config.UserPoolID (or Config.IDTokenVerifier) in oauth.New"
+}
+
+// Unwrap returns [ErrInvalidConfig].
+func (e *MissingUserPoolError) Unwrap() error { return ErrInvalidConfig }
 
 func configErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))

@@ -137,7 +137,8 @@ func ExampleClient_ClientCredentials() {
 		GenerateSecret: true, AllowedOAuthFlows: []string{"client_credentials"},
 		AllowedOAuthScopes: []string{"orders/read"}, AllowedOAuthFlowsUserPoolClient: true,
 	})
-	client, err := oauth.New(oauth.Config{Domain: srv.OAuthDomain(), ClientID: svc.ID, ClientSecret: svc.Secret, UserPoolID: pool.ID(), Issuer: pool.Issuer()})
+	// Client credentials issue no ID token: no UserPoolID is needed.
+	client, err := oauth.New(oauth.Config{Domain: srv.OAuthDomain(), ClientID: svc.ID, ClientSecret: svc.Secret})
 	if err != nil {
 		log.Fatal(err)
 	}

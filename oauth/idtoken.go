@@ -23,14 +23,18 @@ func (c *Client) VerifyIDToken(ctx context.Context, idToken, accessToken, nonce 
 	if idToken == "" || len(idToken) > MaxTokenLength {
 		return nil, inputErr("ID token: want 1 to %d bytes", MaxTokenLength)
 	}
-	return c.verifyIDToken(ctx, idToken, accessToken, nonce, nonce != "")
+	return c.verifyIDToken(ctx, "verify ID token", idToken, accessToken, nonce, nonce != "")
 }
 
-func (c *Client) verifyIDToken(ctx context.Context, idToken, accessToken, nonce string, checkNonce bool) (*verifier.Claims, error) {
+func (c *Client) verifyIDToken(ctx context.Context, op, idToken, accessToken, nonce string, checkNonce bool) (*verifier.Claims, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	claims, err := c.v.Verify(ctx, idToken)
+	v, err := c.idTokenVerifier(op)
+	if err != nil {
+		return nil, err
+	}
+	claims, err := v.Verify(ctx, idToken)
 	if err != nil {
 		if errors.Is(err, verifier.ErrKeysUnavailable) {
 			return nil, fmt.Errorf("%w: ID token keys: %w", ErrUnavailable, err)

@@ -13,7 +13,7 @@ func init() {
 	register(&command{
 		name:    "token",
 		summary: "get a machine-to-machine access token (OAuth 2.0 client credentials)",
-		usage: `Usage: cognito token --client-id ID [--client-secret S] --user-pool-id ID
+		usage: `Usage: cognito token --client-id ID [--client-secret S]
                      [--domain URL | --endpoint URL] [--scope SCOPE]... [--output json|env|token]
 
 Asks the user pool's OAuth 2.0 token endpoint ({domain}/oauth2/token) for an
@@ -30,16 +30,19 @@ endpoint serves the OAuth endpoints too.
 "expires_at","scope"}; env prints shell export lines (COGNITO_ACCESS_TOKEN,
 ...); token prints the access token alone.
 
-COGNITO_DOMAIN, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET, COGNITO_USER_POOL_ID
-and COGNITO_ENDPOINT are the defaults of the corresponding flags.
+COGNITO_DOMAIN, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET and COGNITO_ENDPOINT
+are the defaults of the corresponding flags. No user pool ID is needed: the
+token endpoint knows the pool from the client (--user-pool-id and
+COGNITO_USER_POOL_ID are accepted and ignored, so that one environment serves
+every command).
 
 Exit status: 0 token issued, 1 refused (invalid_client, invalid_scope,
 unauthorized_client), 2 usage error, 3 the endpoint could not be reached.`,
-		examples: `  export COGNITO_DOMAIN=https://myapp.auth.us-east-1.amazoncognito.com COGNITO_USER_POOL_ID=us-east-1_AbC123
+		examples: `  export COGNITO_DOMAIN=https://myapp.auth.us-east-1.amazoncognito.com
   export COGNITO_CLIENT_ID=1example23456789 COGNITO_CLIENT_SECRET=...
   cognito token --scope orders/read
   curl -H "Authorization: Bearer $(cognito token --scope orders/read --output token)" https://api.example.com/orders
-  cognito token --endpoint http://127.0.0.1:9229 --user-pool-id us-east-1_cognitokit --client-id cognitokitconfidential --scope demo-api/read`,
+  cognito token --endpoint http://127.0.0.1:9229 --client-id cognitokitconfidential --scope demo-api/read`,
 		run: runToken,
 	})
 }
@@ -56,7 +59,7 @@ func runToken(ctx context.Context, e *env, args []string) int {
 	if fs.NArg() > 0 {
 		return fail(e, "token", exitUsage, usageErrorf("unexpected argument %q; scopes go in --scope (see 'cognito token --help')", fs.Arg(0)))
 	}
-	if err := f.validate(cfPool | cfClient | cfSecret); err != nil {
+	if err := f.validate(cfClient | cfSecret); err != nil {
 		return fail(e, "token", exitUsage, err)
 	}
 	domain, err := f.oauthDomain()
@@ -71,8 +74,6 @@ func runToken(ctx context.Context, e *env, args []string) int {
 		Domain:       domain,
 		ClientID:     f.clientID,
 		ClientSecret: f.secret,
-		UserPoolID:   f.poolID,
-		Issuer:       f.issuer(),
 	})
 	if err != nil {
 		return fail(e, "token", exitUsage, err)

@@ -47,6 +47,17 @@ func TestTokenCommand(t *testing.T) {
 		}
 		decodeTokens(t, stdout)
 	})
+	t.Run("no user pool ID", func(t *testing.T) {
+		env2 := f.environ(f.confidential)
+		delete(env2, envPoolID)
+		code, stdout, stderr := runCLI(t, "", env2, "token", "--scope", "demo-api/read", "--output", "token")
+		if code != exitOK {
+			t.Fatalf("got exit %d (stderr %q); want 0 without a user pool ID", code, stderr)
+		}
+		if c := f.verify(t, f.confidential.ID, strings.TrimSpace(stdout)); !c.IsMachine() || !c.HasScope("demo-api/read") {
+			t.Errorf("got claims machine=%v scopes=%v; want an M2M token with demo-api/read", c.IsMachine(), c.Scopes)
+		}
+	})
 	t.Run("wrong secret", func(t *testing.T) {
 		env2 := f.environ(f.confidential)
 		env2[envClientSecret] = "wrong-secret-value"

@@ -122,8 +122,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stdout, "\nOrders API still listening on %s (Ctrl-C to stop). Get a token with:\n", base)
 	if st.emu != nil {
-		fmt.Fprintf(stdout, "  cognito token --endpoint %s --user-pool-id %s --client-id %s --scope %s --output token\n  (COGNITO_CLIENT_SECRET=%s)\n",
-			st.emu.URL(), st.poolID, st.m2mID, o.readScope, st.m2mSecret)
+		fmt.Fprintf(stdout, "  cognito token --endpoint %s --client-id %s --scope %s --output token\n  (COGNITO_CLIENT_SECRET=%s)\n",
+			st.emu.URL(), st.m2mID, o.readScope, st.m2mSecret)
 	} else {
 		fmt.Fprintf(stdout, "  cognito token --scope %s --output token\n", o.readScope)
 	}
@@ -171,8 +171,8 @@ func worker(ctx context.Context, st *stage, o options, base string, out io.Write
 	defer cancel()
 	counter := &countingTransport{base: http.DefaultTransport}
 	c, err := oauth.New(oauth.Config{
+		// Client credentials issue no ID token: the caller needs no pool ID.
 		Domain: st.domain, ClientID: st.m2mID, ClientSecret: st.m2mSecret,
-		UserPoolID: st.poolID, Issuer: st.issuer,
 		HTTPClient: &http.Client{Transport: counter, Timeout: 10 * time.Second},
 	})
 	if err != nil {

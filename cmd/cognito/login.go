@@ -7,16 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"golang.org/x/term"
 	"rsc.io/qr"
 
@@ -29,10 +25,11 @@ func init() {
 		summary: "sign a user in to a Cognito user pool and print the tokens",
 		usage: `Usage: cognito login --user-pool-id ID --client-id ID [--client-secret S] --username U
                      [--password-stdin] [--flow srp|password|user-auth] [--remember-device]
-                     [--endpoint URL] [--region R] [--output json|env]
+                     [--endpoint URL] [--region R] [--output json|env|token]
 
 Signs USERNAME (a username or an email/phone alias) in to the user pool and
-prints the tokens as JSON, or as shell "export" lines with --output env.
+prints the tokens as JSON, as shell "export" lines with --output env, or the
+access token alone with --output token.
 
 The password is read from the terminal without echo, or with
 --password-stdin from the first line of standard input. MFA codes, new
@@ -48,15 +45,17 @@ uses it on later sign-ins (stored, mode 0600, in --device-file).
 
 --endpoint points at any Cognito-compatible endpoint: "cognito local",
 cognito-local, LocalStack. COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID,
-COGNITO_CLIENT_SECRET and COGNITO_ENDPOINT are the defaults of the
-corresponding flags; prefer COGNITO_CLIENT_SECRET to --client-secret, which
-other users of the machine can see in the process list.
+COGNITO_CLIENT_SECRET, COGNITO_ENDPOINT, COGNITO_USERNAME and AWS_REGION are
+the defaults of the corresponding flags; prefer COGNITO_CLIENT_SECRET to
+--client-secret, which other users of the machine can see in the process
+list. The region is --region, else AWS_REGION, else the user pool ID's prefix.
 
 Exit status: 0 signed in, 1 authentication failed, 2 usage error, 3 the
 endpoint could not be reached.`,
 		examples: `  cognito login --user-pool-id us-east-1_AbC123 --client-id 3k8v9ab1c2d3e4f5g6h7i8j9k0 --username ann@example.com
   printf '%s\n' "$PW" | cognito login --password-stdin --output env --user-pool-id us-east-1_AbC123 --client-id 3k8v... --username ann > tokens.env
-  cognito login --endpoint http://127.0.0.1:9229 --user-pool-id us-east-1_cognitokit --client-id ... --username alice --remember-device`,
+  cognito login --endpoint http://127.0.0.1:9229 --user-pool-id us-east-1_cognitokit --client-id ... --username alice --remember-device
+  curl -H "Authorization: Bearer $(cognito login --username ann --output token)" https://api.example.com/me`,
 		run: func(ctx context.Context, e *env, args []string) int { return runLogin(ctx, e, args, nil) },
 	})
 }
@@ -98,38 +97,35 @@ func (noPrompter) prompt(label string, _ bool) (string, error) {
 	return "", fmt.Errorf("%w: %q", errNoTerminal, strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(label), ":")))
 }
 
+// loginFlags are the flags of "cognito login" besides the connection
+// flags shared with the other commands (common.go).
 type loginFlags struct {
-	poolID, clientID, secret, endpoint, region, username string
-	passwordStdin, remember                              bool
-	flow, output, deviceFile                             string
-	timeout                                              time.Duration
+	*connFlags
+	username                string
+	passwordStdin, remember bool
+	flow, deviceFile        string
 }
 
-var loginRegionRe = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
+// loginTimeout is the default --timeout of login: prompts included.
+const loginTimeout = 2 * time.Minute
 
 // runLogin runs "cognito login". tty is the prompter for challenges; nil
 // means the process terminal when stdin is one.
 func runLogin(ctx context.Context, e *env, args []string, tty loginPrompter) int {
 	c := commands["login"]
 	fs := c.newFlagSet(e)
-	var f loginFlags
-	fs.StringVar(&f.poolID, "user-pool-id", e.getenv("COGNITO_USER_POOL_ID"), "user pool `ID`, e.g. us-east-1_AbC123 (env COGNITO_USER_POOL_ID)")
-	fs.StringVar(&f.clientID, "client-id", e.getenv("COGNITO_CLIENT_ID"), "app client `ID` (env COGNITO_CLIENT_ID)")
-	fs.StringVar(&f.secret, "client-secret", "", "app client `secret`, for confidential clients (prefer env COGNITO_CLIENT_SECRET)")
-	fs.StringVar(&f.endpoint, "endpoint", e.getenv("COGNITO_ENDPOINT"), "Cognito API endpoint `URL` (default: AWS; env COGNITO_ENDPOINT)")
-	fs.StringVar(&f.region, "region", "", "AWS `region` (default: the user pool ID's prefix)")
-	fs.StringVar(&f.username, "username", "", "username, email or phone number to sign in with")
+	f := loginFlags{connFlags: addConnFlags(fs, e, cfPool|cfClient|cfSecret|cfEndpoint|cfRegion|cfOutput, "json", "env", "token")}
+	f.timeout = loginTimeout
+	if tf := fs.Lookup("timeout"); tf != nil {
+		tf.DefValue, tf.Usage = loginTimeout.String(), "give up after this `duration`, prompts included"
+	}
+	fs.StringVar(&f.username, "username", e.getenv(envUsername), "`username`, email or phone number to sign in with (env "+envUsername+")")
 	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fs.StringVar(&f.flow, "flow", "srp", "sign-in flow: srp, password or user-auth")
 	fs.BoolVar(&f.remember, "remember-device", false, "confirm and remember this device; use remembered devices")
 	fs.StringVar(&f.deviceFile, "device-file", "", "`file` of remembered devices (default: USER_CONFIG_DIR/cognitokit/devices.json)")
-	fs.StringVar(&f.output, "output", "json", "output format: json or env")
-	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "give up after this `duration`, prompts included")
 	if code, done := c.parseFlags(e, fs, args); done {
 		return code
-	}
-	if f.secret == "" {
-		f.secret = e.getenv("COGNITO_CLIENT_SECRET")
 	}
 	if err := f.validate(fs.NArg()); err != nil {
 		return fail(e, "login", exitUsage, fmt.Errorf("%v (see 'cognito login --help')", err))
@@ -205,51 +201,42 @@ func runLogin(ctx context.Context, e *env, args []string, tty loginPrompter) int
 	if res.DeviceErr != nil {
 		fmt.Fprintf(e.stderr, "cognito login: warning: signed in, but the device was not remembered: %v\n", res.DeviceErr)
 	}
-	if err := printTokens(e.stdout, f.output, res.Tokens); err != nil {
+	if err := writeTokens(e.stdout, f.output, loginTokens(res.Tokens)); err != nil {
 		return fail(e, "login", exitFailure, err)
 	}
 	return exitOK
 }
 
 func (f *loginFlags) validate(nargs int) error {
-	switch {
-	case nargs > 0:
+	if nargs > 0 {
 		return errors.New("unexpected arguments; every value is passed with a flag")
-	case f.poolID == "":
-		return errors.New("--user-pool-id is required")
-	case f.clientID == "":
-		return errors.New("--client-id is required")
+	}
+	// A region given by --region or AWS_REGION must be one, even with
+	// --endpoint (validate only forgives a pool ID prefix such as "local").
+	if f.region != "" && !cliRegionRe.MatchString(f.region) {
+		return usageErrorf("--region %q is not an AWS region like us-east-1 (flag or %s)", f.region, envRegion)
+	}
+	if err := f.connFlags.validate(cfPool | cfClient); err != nil {
+		return err
+	}
+	switch {
 	case f.username == "":
-		return errors.New("--username is required")
+		return usageErrorf("--username is required (or set %s)", envUsername)
+	case len(f.username) > 128:
+		return usageErrorf("--username is longer than 128 characters")
 	case f.flow != "srp" && f.flow != "password" && f.flow != "user-auth":
-		return fmt.Errorf("--flow %q: want srp, password or user-auth", f.flow)
-	case f.output != "json" && f.output != "env":
-		return fmt.Errorf("--output %q: want json or env", f.output)
-	case f.timeout <= 0:
-		return errors.New("--timeout must be positive")
-	}
-	if f.region == "" {
-		f.region, _, _ = strings.Cut(f.poolID, "_")
-	}
-	if !loginRegionRe.MatchString(f.region) {
-		return fmt.Errorf("--region %q is not an AWS region like us-east-1", f.region)
-	}
-	if f.endpoint != "" {
-		u, err := url.Parse(f.endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("--endpoint %q: want an http:// or https:// URL", f.endpoint)
-		}
+		return usageErrorf("--flow %q: want srp, password or user-auth", f.flow)
 	}
 	return nil
 }
 
 func (f *loginFlags) client(e *env) (*srpclient.Client, error) {
-	cfg := aws.Config{Region: f.region, Credentials: aws.AnonymousCredentials{}}
-	if f.endpoint != "" {
-		cfg.BaseEndpoint = aws.String(f.endpoint)
+	api, err := f.api()
+	if err != nil {
+		return nil, err
 	}
 	sc := srpclient.Config{
-		API:          cip.NewFromConfig(cfg),
+		API:          api,
 		UserPoolID:   f.poolID,
 		ClientID:     f.clientID,
 		ClientSecret: f.secret,
@@ -455,49 +442,12 @@ func printQR(w io.Writer, text string) error {
 	return err
 }
 
-// loginOutput is the JSON printed on success.
-type loginOutput struct {
-	AccessToken  string    `json:"access_token"`
-	IDToken      string    `json:"id_token"`
-	RefreshToken string    `json:"refresh_token,omitempty"`
-	TokenType    string    `json:"token_type"`
-	ExpiresIn    int64     `json:"expires_in"`
-	ExpiresAt    time.Time `json:"expires_at"`
-	Username     string    `json:"username"`
-	DeviceKey    string    `json:"device_key,omitempty"`
-}
-
-func printTokens(w io.Writer, format string, t *srpclient.Tokens) error {
-	out := loginOutput{
+// loginTokens converts signed-in tokens to the output shared with the
+// other commands (common.go's writeTokens).
+func loginTokens(t *srpclient.Tokens) tokenOutput {
+	return tokenOutput{
 		AccessToken: t.AccessToken, IDToken: t.IDToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType,
-		ExpiresIn: int64(time.Until(t.Expiry).Round(time.Second).Seconds()), ExpiresAt: t.Expiry.UTC().Truncate(time.Second),
+		ExpiresIn: int64(time.Until(t.Expiry).Round(time.Second).Seconds()), ExpiresAt: t.Expiry,
 		Username: t.Username, DeviceKey: t.DeviceKey,
 	}
-	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	vars := [][2]string{
-		{"COGNITO_ACCESS_TOKEN", out.AccessToken},
-		{"COGNITO_ID_TOKEN", out.IDToken},
-		{"COGNITO_REFRESH_TOKEN", out.RefreshToken},
-		{"COGNITO_TOKEN_EXPIRES_AT", out.ExpiresAt.Format(time.RFC3339)},
-		{"COGNITO_USERNAME", out.Username},
-		{"COGNITO_DEVICE_KEY", out.DeviceKey},
-	}
-	for _, v := range vars {
-		if v[1] == "" {
-			continue
-		}
-		if _, err := fmt.Fprintf(w, "export %s=%s\n", v[0], shellQuote(v[1])); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// shellQuote quotes s for POSIX shells.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

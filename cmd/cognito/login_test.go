@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/verifier"
 )
 
 type loginEnv struct {
@@ -109,7 +110,7 @@ func TestLoginPasswordStdin(t *testing.T) {
 				if code != exitOK {
 					t.Fatalf("exit %d: %s", code, stderr)
 				}
-				var out loginOutput
+				var out tokenOutput
 				if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 					t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
 				}
@@ -144,9 +145,94 @@ func TestLoginEnvOutput(t *testing.T) {
 			t.Errorf("output lacks %s", v)
 		}
 	}
-	if got := shellQuote("it's"); got != `'it'\''s'` {
-		t.Errorf("shellQuote: got %s", got)
+	if got := quoteShell("it's"); got != `'it'\''s'` {
+		t.Errorf("quoteShell: got %s", got)
 	}
+}
+
+func TestLoginEnvironmentAndTokenOutput(t *testing.T) {
+	le := newLoginEnv(t, cognitotest.PoolConfig{UsernameAttributes: []string{"email"}}, cognitotest.ClientConfig{})
+	u := le.pool.MustCreateUser(cognitotest.UserConfig{Email: "tok@example.com", Password: "pw-tok-1"})
+	environ := map[string]string{
+		envEndpoint: le.srv.URL(), envPoolID: le.pool.ID(), envClientID: le.app.ID,
+		envUsername: "tok@example.com", envRegion: "eu-west-3",
+	}
+	verify := func(t *testing.T, tok string) {
+		t.Helper()
+		v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{UserPoolID: le.pool.ID(), ClientIDs: []string{le.app.ID},
+			TokenUse: verifier.TokenUseAccess, Issuer: le.pool.Issuer(), JWKSURL: le.pool.JWKSURL()}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		c, err := v.Verify(context.Background(), tok)
+		if err != nil {
+			t.Fatalf("the printed token does not verify: %v", err)
+		}
+		if c.Username != u.Username {
+			t.Errorf("got username %q; want %q", c.Username, u.Username)
+		}
+	}
+
+	t.Run("username from COGNITO_USERNAME, --output token", func(t *testing.T) {
+		code, stdout, stderr := runCLI(t, "pw-tok-1\n", environ, "login", "--password-stdin", "--output", "token")
+		if code != exitOK {
+			t.Fatalf("got exit %d (stderr %q); want 0", code, stderr)
+		}
+		if strings.Count(stdout, "\n") != 1 || strings.HasPrefix(stdout, "{") {
+			t.Fatalf("got stdout %q; want the access token alone on one line", stdout)
+		}
+		verify(t, strings.TrimSpace(stdout))
+	})
+	t.Run("--username wins over COGNITO_USERNAME", func(t *testing.T) {
+		env2 := map[string]string{}
+		for k, v := range environ {
+			env2[k] = v
+		}
+		env2[envUsername] = "nobody@example.com"
+		code, stdout, stderr := runCLI(t, "pw-tok-1\n", env2, "login", "--password-stdin", "--username", "tok@example.com", "--output", "token")
+		if code != exitOK {
+			t.Fatalf("got exit %d (stderr %q); want 0", code, stderr)
+		}
+		verify(t, strings.TrimSpace(stdout))
+	})
+	t.Run("region from AWS_REGION", func(t *testing.T) {
+		// The emulator does not care about the region, so look at what the
+		// SDK signs for: a bad AWS_REGION is refused before any request,
+		// which shows that it is read, and a good one reaches the endpoint.
+		env2 := map[string]string{}
+		for k, v := range environ {
+			env2[k] = v
+		}
+		env2[envRegion] = "not a region"
+		code, stdout, stderr := runCLI(t, "pw-tok-1\n", env2, "login", "--password-stdin")
+		if code != exitUsage || stdout != "" {
+			t.Fatalf("got exit %d, stdout %q; want %d", code, stdout, exitUsage)
+		}
+		oneLine(t, stderr, "--region", envRegion)
+		lf := loginFlags{connFlags: &connFlags{fields: cfPool | cfClient | cfRegion, poolID: "us-east-1_AbC", clientID: "c", region: "eu-west-3", timeout: time.Minute, getenv: func(string) string { return "" }}, username: "u", flow: "srp"}
+		if err := lf.validate(0); err != nil || lf.region != "eu-west-3" {
+			t.Errorf("got region %q, err %v; want eu-west-3 (AWS_REGION before the pool ID's prefix)", lf.region, err)
+		}
+		if api, err := lf.api(); err != nil || api.Options().Region != "eu-west-3" {
+			t.Errorf("got SDK client region %v, err %v; want eu-west-3", api.Options().Region, err)
+		}
+		lf.region = ""
+		if err := lf.validate(0); err != nil || lf.region != "us-east-1" {
+			t.Errorf("got region %q, err %v; want the pool ID's prefix us-east-1", lf.region, err)
+		}
+	})
+	t.Run("help names the environment variables", func(t *testing.T) {
+		code, stdout, _ := runCLI(t, "", nil, "login", "--help")
+		if code != exitOK {
+			t.Fatalf("got exit %d; want 0", code)
+		}
+		for _, v := range []string{"env " + envUsername, "env " + envRegion, "env " + envPoolID, "env " + envClientID, "env " + envEndpoint, "json, env, token", "(default 2m0s)"} {
+			if !strings.Contains(stdout, v) {
+				t.Errorf("help lacks %q", v)
+			}
+		}
+	})
 }
 
 func TestLoginChallengeWithoutTerminal(t *testing.T) {

@@ -45,6 +45,45 @@
 // require an Authorization header (the SDK signs requests with the static
 // credentials of [Server.AWSConfig]); signatures are not checked.
 //
+// # Managed login (OAuth 2.0)
+//
+// The server also plays the pool's OAuth domain
+// (https://{prefix}.auth.{region}.amazoncognito.com): pass
+// [Server.OAuthDomain] wherever a Cognito domain is expected. It serves
+// GET /oauth2/authorize with a minimal HTML sign-in page (username and
+// password, a new password for users with a temporary one, then a TOTP
+// code when the user has an authenticator app), POST /oauth2/token
+// (authorization_code with single-use codes bound to the redirect URI and
+// the PKCE S256 verifier, refresh_token with rotation, client_credentials
+// with resource-server scopes; client_secret_basic or client_secret_post),
+// /oauth2/userInfo, POST /oauth2/revoke and GET /logout (logout_uri checked
+// against the client's sign-out URLs). It enforces the app client's
+// callback URLs, allowed flows and scopes, passes state and nonce through,
+// keeps a managed-login session cookie (prompt=login and prompt=none
+// behave as in Cognito) and answers with Cognito's OAuth error codes. App
+// clients need the OAuth fields of [ClientConfig] (CallbackURLs,
+// AllowedOAuthFlows, AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient).
+//
+// # Identity pools and STS
+//
+// The same endpoint answers the Cognito Identity API
+// (AWSCognitoIdentityService over AWS JSON 1.1), for the
+// aws-sdk-go-v2/service/cognitoidentity client: identity pool management
+// (Create/Describe/Update/Delete/ListIdentityPools, Set/GetIdentityPoolRoles
+// with token- and rule-based role mappings, tags), GetId,
+// GetCredentialsForIdentity (enhanced flow), GetOpenIdToken,
+// developer-authenticated identities (GetOpenIdTokenForDeveloperIdentity,
+// LookupDeveloperIdentity, MergeDeveloperIdentities,
+// UnlinkDeveloperIdentity), UnlinkIdentity and the identity operations. It
+// also answers STS AssumeRoleWithWebIdentity (form-encoded, XML answer) for
+// the basic (classic) flow, with the OpenID tokens it issued. Create
+// identity pools from Go with [Server.CreateIdentityPool]; logins from the
+// emulator's user pools are verified with their keys (issuer, signature,
+// expiry, audience). The AWS credentials it issues are made up and do NOT
+// work against AWS; [Server.IssuedCredentials] tells which identity and role
+// they were issued for, and [Server.IdentityJWKS] returns the keys of its
+// OpenID tokens.
+//
 // Sessions are single use and expire after three minutes
 // ([WithSessionLifetime]); a stale or replayed Session gets
 // NotAuthorizedException "Invalid session for the user.".
@@ -83,5 +122,12 @@
 //
 // The emulator does not validate SigV4 signatures, send real email or SMS,
 // enforce rate limits or lock accounts after failed attempts, or implement
-// WebAuthn, federation and the hosted UI.
+// WebAuthn or federation (third-party identity providers: managed login
+// accepts identity_provider=COGNITO only). Its sign-in page is a minimal
+// form, not Cognito's managed-login UI: it offers no sign-up or password
+// reset, asks for TOTP codes only (users with only SMS or email MFA sign in
+// there with their password alone), and cannot collect missing required
+// attributes. Identity
+// pools accept logins from the emulator's user pools and its developer
+// provider only, and their credentials are not real AWS credentials.
 package cognitotest

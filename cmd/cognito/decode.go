@@ -15,16 +15,21 @@ func init() {
 	register(&command{
 		name:    "decode",
 		summary: "print a token's header and payload WITHOUT verifying it",
-		usage: `Usage: cognito decode [--json] [TOKEN]
+		usage: `Usage: cognito decode [--json] [--token-use access|id|any] [TOKEN | -]
 
-Decodes TOKEN (or the token read from standard input) and prints its header
-and payload. NOTHING IS VERIFIED: not the signature, not the issuer, not
-the expiry. Anyone can forge a token that decodes fine; use 'cognito
-verify' before trusting any claim.
+Decodes TOKEN and prints its header and payload. NOTHING IS VERIFIED: not
+the signature, not the issuer, not the expiry. Anyone can forge a token
+that decodes fine; use 'cognito verify' before trusting any claim.
+
+The token is the argument, else $COGNITO_ACCESS_TOKEN or $COGNITO_ID_TOKEN,
+else standard input: the token alone, or the JSON printed by "cognito
+login", "cognito refresh" or "cognito token". --token-use picks which of
+the two (default any: the access token, else the ID token).
 
 Exit status: 0 decoded, 1 not a decodable JWS, 2 usage error.`,
 		examples: `  cognito decode "$TOKEN"
   pbpaste | cognito decode
+  cognito login --username ann ... | cognito decode --token-use id
   cognito decode --json "$TOKEN" | jq .payload.exp`,
 		run: runDecode,
 	})
@@ -73,13 +78,21 @@ func runDecode(ctx context.Context, e *env, args []string) int {
 	c := commands["decode"]
 	fs := c.newFlagSet(e)
 	asJSON := fs.Bool("json", false, `print {"verified":false,"header":...,"payload":...} instead of text`)
+	tokenUse := fs.String("token-use", "any", "which `token` to read from $"+envAccessToken+", $"+envIDTokenVar+" or JSON input: access, id or any (the access token, else the ID token); nothing is checked")
 	pos, code, done := c.parseInterspersed(e, fs, args)
 	if done {
 		return code
 	}
-	tok, err := readToken(e, pos)
+	use := strings.ToLower(*tokenUse)
+	if !contains(tokenUses, use) {
+		return fail(e, "decode", exitUsage, usageErrorf("--token-use %q: want access, id or any", *tokenUse))
+	}
+	tok, err := readTokenInput(e, pos, use)
 	if err != nil {
-		return fail(e, "decode", exitUsage, err)
+		if errors.Is(err, errUsage) {
+			return fail(e, "decode", exitUsage, err)
+		}
+		return fail(e, "decode", exitFailure, err)
 	}
 	header, payload, sigLen, err := decodeSegments(tok)
 	if err != nil {

@@ -54,7 +54,7 @@ func TestDecodeCommand(t *testing.T) {
 		{"JWE", "a.b.c.d.e", "JWE", exitFailure},
 		{"bad base64", "eyJhIjoxfQ==.eyJhIjoxfQ.AA", "base64url", exitFailure},
 		{"payload not JSON", "eyJhIjoxfQ." + vtB64([]byte("hello")) + ".AA", "not a JSON object", exitFailure},
-		{"no token", "", "no token", exitUsage},
+		{"no token", "", "no access token", exitUsage},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

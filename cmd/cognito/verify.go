@@ -24,24 +24,39 @@ func init() {
 		name:    "verify",
 		summary: "verify a Cognito ID or access token and print its claims",
 		usage: `Usage: cognito verify --user-pool-id ID --client-id ID [--client-id ID2] --token-use access|id|any
-                      [--issuer URL] [--jwks-url URL | --jwks-file FILE] [--batch] [TOKEN]
+                      [--endpoint URL | --issuer URL] [--jwks-url URL | --jwks-file FILE]
+                      [--batch] [TOKEN | -]
 
-Verifies TOKEN (or one token read from standard input) against the user
-pool's keys: signature, issuer, client, token use and expiry. On success it
-prints the verified claims as JSON.
+Verifies TOKEN against the user pool's keys: signature, issuer, client,
+token use and expiry. On success it prints the verified claims as JSON.
+
+The token is the argument, else $COGNITO_ACCESS_TOKEN (--token-use access or
+any) or $COGNITO_ID_TOKEN (--token-use id, or any when only it is set), else
+standard input: the token alone, or the JSON printed by "cognito login",
+"cognito refresh" or "cognito token", from which --token-use picks
+access_token or id_token (any: access_token, else id_token).
+
+The issuer is --issuer, else {endpoint}/{pool} with --endpoint (the issuer
+of "cognito local" and other emulators), else
+https://cognito-idp.{region}.amazonaws.com/{pool}, the region being the
+user pool ID's prefix. The keys are fetched from {issuer}/.well-known/jwks.json
+unless --jwks-url or --jwks-file says otherwise.
 
 With --batch it reads one token per line from standard input and prints one
 JSON object per line: {"line":N,"ok":true,"claims":{...}} or
 {"line":N,"ok":false,"error":"ErrExpired","message":"..."}.
 
-COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID (comma-separated) are the
-defaults of --user-pool-id and --client-id.
+COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID (comma-separated for several) and
+COGNITO_ENDPOINT are the defaults of --user-pool-id, --client-id and
+--endpoint.
 
 Exit status: 0 verified, 1 rejected (in batch mode: any token rejected),
 2 usage error, 3 keys unavailable (the JWKS could not be fetched).`,
 		examples: `  cognito verify --user-pool-id us-east-1_AbC123 --client-id 3k8v9ab1c2d3e4f5g6h7i8j9k0 --token-use access "$TOKEN"
   echo "$ID_TOKEN" | cognito verify --user-pool-id us-east-1_AbC123 --client-id 3k8v9ab1c2d3e4f5g6h7i8j9k0 --token-use id
-  cognito verify --user-pool-id local_abc --issuer http://127.0.0.1:9229/local_abc --client-id c1 --token-use any "$TOKEN"
+  cognito login --endpoint http://127.0.0.1:9229 --user-pool-id us-east-1_cognitokit --client-id ... --username alice |
+    cognito verify --endpoint http://127.0.0.1:9229 --user-pool-id us-east-1_cognitokit --client-id ... --token-use id
+  eval "$(cognito login --output env ...)"; cognito verify --token-use access
   cognito verify --jwks-file jwks.json --at 2026-03-05T14:00:00Z ... --batch < tokens.log`,
 		run: runVerify,
 	})
@@ -75,44 +90,58 @@ func (c *command) parseInterspersed(e *env, fs *flag.FlagSet, args []string) (po
 	}
 }
 
+// maxCLIToken bounds one line of --batch input.
 const maxCLIToken = 1 << 20
 
-// readToken returns the one token given as argument or on stdin.
-func readToken(e *env, pos []string) (string, error) {
-	switch len(pos) {
-	case 0:
-		if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			fmt.Fprintln(e.stderr, "(reading the token from standard input; paste it, then press Ctrl-D)")
-		}
-		b, err := io.ReadAll(io.LimitReader(e.stdin, maxCLIToken+1))
-		if err != nil {
-			return "", fmt.Errorf("reading standard input: %w", err)
-		}
-		if len(b) > maxCLIToken {
-			return "", usageErrorf("standard input is larger than %d bytes; give one token", maxCLIToken)
-		}
-		tok := cleanToken(string(b))
-		if tok == "" {
-			return "", usageErrorf("no token: give it as an argument or on standard input")
-		}
-		if strings.ContainsAny(tok, " \t\r\n") {
-			return "", usageErrorf("standard input holds more than one token; use --batch for one token per line")
-		}
-		return tok, nil
-	case 1:
-		return cleanToken(pos[0]), nil
+// envIDTokenVar holds an ID token; "cognito login --output env" writes it.
+const envIDTokenVar = "COGNITO_ID_TOKEN"
+
+// tokenUses are the values of --token-use.
+var tokenUses = []string{"access", "id", "any"}
+
+// readTokenInput returns the one token that verify or decode works on,
+// read like the other commands read theirs ([readCredential]): the
+// argument ("-" for standard input), else an environment variable, else
+// standard input, holding the token alone or the JSON output of "cognito
+// login", "cognito refresh" or "cognito token". use picks the token:
+// "access" reads $COGNITO_ACCESS_TOKEN and access_token, "id"
+// $COGNITO_ID_TOKEN and id_token, "any" the access token, else the ID
+// token.
+func readTokenInput(e *env, pos []string, use string) (string, error) {
+	envName := envAccessToken
+	if use == "id" || (use == "any" && e.getenv(envAccessToken) == "" && e.getenv(envIDTokenVar) != "") {
+		envName = envIDTokenVar
 	}
-	return "", usageErrorf("expected one token, got %d arguments", len(pos))
+	// credentialInput has no id_token: keep the bytes readCredential reads
+	// from standard input to pick it from them. A terminal is left as is so
+	// that readCredential refuses it instead of waiting for input.
+	var raw bytes.Buffer
+	in := *e
+	if !isTerminal(e.stdin) {
+		in.stdin = io.TeeReader(e.stdin, &raw)
+	}
+	tok, _, err := readCredential(&in, pos, envName, func(c *credentialInput) string {
+		if use != "id" && c.AccessToken != "" {
+			return c.AccessToken
+		}
+		if use == "access" {
+			return ""
+		}
+		var j struct {
+			IDToken string `json:"id_token"`
+		}
+		if json.Unmarshal(bytes.TrimSpace(raw.Bytes()), &j) != nil {
+			return ""
+		}
+		return j.IDToken
+	})
+	return tok, err
 }
 
-// cleanToken trims whitespace and an optional "Bearer " prefix, so that an
-// Authorization header value can be pasted as is.
-func cleanToken(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) > 7 && strings.EqualFold(s[:7], "bearer ") {
-		s = strings.TrimSpace(s[7:])
-	}
-	return s
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // parseAt parses --at: RFC 3339 or Unix seconds.
@@ -157,54 +186,60 @@ func sentinelName(err error) string {
 func runVerify(ctx context.Context, e *env, args []string) int {
 	c := commands["verify"]
 	fs := c.newFlagSet(e)
-	poolID := fs.String("user-pool-id", e.getenv("COGNITO_USER_POOL_ID"), "user pool ID, such as us-east-1_AbC123 (default $COGNITO_USER_POOL_ID)")
+	f := addConnFlags(fs, e, cfPool|cfEndpoint)
 	var clients stringList
-	fs.Var(&clients, "client-id", "accepted app client ID; repeat for several (default $COGNITO_CLIENT_ID, comma-separated)")
-	tokenUse := fs.String("token-use", "", "accepted token: access, id or any (required)")
-	issuer := fs.String("issuer", "", "expected issuer, for emulators (default https://cognito-idp.{region}.amazonaws.com/{pool})")
-	jwksURL := fs.String("jwks-url", "", "JWKS URL (default {issuer}/.well-known/jwks.json)")
-	jwksFile := fs.String("jwks-file", "", "read the keys from this JWKS file instead of fetching them")
+	fs.Var(&clients, "client-id", "accepted app client `ID`; repeat for several (env "+envClientID+", comma-separated)")
+	tokenUse := fs.String("token-use", "", "accepted `token`: access, id or any (required); also picks the token from $"+envAccessToken+", $"+envIDTokenVar+" or JSON input")
+	issuer := fs.String("issuer", "", "expected issuer `URL` (default: {endpoint}/{pool} with --endpoint, else https://cognito-idp.{region}.amazonaws.com/{pool})")
+	jwksURL := fs.String("jwks-url", "", "JWKS `URL` (default {issuer}/.well-known/jwks.json)")
+	jwksFile := fs.String("jwks-file", "", "read the keys from this JWKS `file` instead of fetching them")
 	batch := fs.Bool("batch", false, "read one token per line from standard input; print one JSON result per line")
-	at := fs.String("at", "", "verify as of this time (RFC 3339 or Unix seconds) instead of now")
+	at := fs.String("at", "", "verify as of this `time` (RFC 3339 or Unix seconds) instead of now")
 	leeway := fs.Duration("leeway", 0, "tolerated clock skew for exp, nbf and iat (at most 5m)")
-	timeout := fs.Duration("timeout", 10*time.Second, "JWKS fetch timeout")
 	pos, code, done := c.parseInterspersed(e, fs, args)
 	if done {
 		return code
 	}
+	if err := f.validate(cfPool); err != nil {
+		return fail(e, "verify", exitUsage, err)
+	}
 	if len(clients) == 0 {
-		for _, id := range strings.Split(e.getenv("COGNITO_CLIENT_ID"), ",") {
+		for _, id := range strings.Split(e.getenv(envClientID), ",") {
 			if id = strings.TrimSpace(id); id != "" {
 				clients = append(clients, id)
 			}
 		}
 	}
+	use := strings.ToLower(*tokenUse)
 	usage := func(format string, a ...any) int {
-		return fail(e, "verify", exitUsage, usageErrorf(format+" (see 'cognito verify --help')", a...))
+		return fail(e, "verify", exitUsage, usageErrorf(format, a...))
 	}
 	switch {
-	case *poolID == "":
-		return usage("--user-pool-id is required (or set COGNITO_USER_POOL_ID)")
 	case len(clients) == 0:
-		return usage("--client-id is required (or set COGNITO_CLIENT_ID)")
-	case *tokenUse == "":
+		return usage("--client-id is required (or set %s)", envClientID)
+	case use == "":
 		return usage("--token-use is required: access, id or any")
+	case !contains(tokenUses, use):
+		return usage("--token-use %q: want access, id or any", *tokenUse)
 	case *jwksURL != "" && *jwksFile != "":
 		return usage("--jwks-url and --jwks-file are mutually exclusive")
 	case *batch && len(pos) > 0:
 		return usage("--batch reads tokens from standard input; do not give a token argument")
 	}
+	if *issuer == "" {
+		*issuer = f.issuer() // "" without --endpoint: the AWS issuer
+	}
 	cfg := verifier.Config{
 		Pools: []verifier.Pool{{
-			UserPoolID: *poolID,
+			UserPoolID: f.poolID,
 			ClientIDs:  clients,
-			TokenUse:   verifier.TokenUse(strings.ToLower(*tokenUse)),
+			TokenUse:   verifier.TokenUse(use),
 			Issuer:     *issuer,
 			JWKSURL:    *jwksURL,
 			JWKSFile:   *jwksFile,
 		}},
 		Leeway:       *leeway,
-		FetchTimeout: *timeout,
+		FetchTimeout: f.timeout,
 		CacheSize:    -1,
 	}
 	if *at != "" {
@@ -222,17 +257,24 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	if *batch {
 		return verifyBatch(ctx, e, v)
 	}
-	tok, err := readToken(e, pos)
+	tok, err := readTokenInput(e, pos, use)
 	if err != nil {
-		if errors.Is(err, errUsage) {
-			return fail(e, "verify", exitUsage, err)
+		if !errors.Is(err, errUsage) {
+			return fail(e, "verify", exitFailure, err)
 		}
-		return fail(e, "verify", exitFailure, err)
+		if strings.Contains(err.Error(), "more than one value") {
+			err = fmt.Errorf("%w; for one token per line use --batch", err)
+		}
+		return fail(e, "verify", exitUsage, err)
 	}
 	claims, err := v.Verify(ctx, tok)
 	if err != nil {
 		if errors.Is(err, verifier.ErrKeysUnavailable) {
 			return fail(e, "verify", exitUnavailable, err)
+		}
+		if errors.Is(err, verifier.ErrWrongIssuer) {
+			// The verifier's hint names its Config; name the flags.
+			return fail(e, "verify", exitFailure, fmt.Errorf("token rejected: %w (check --user-pool-id and --endpoint, or set --issuer)", err))
 		}
 		return fail(e, "verify", exitFailure, fmt.Errorf("token rejected: %w", err))
 	}
@@ -262,7 +304,7 @@ func verifyBatch(ctx context.Context, e *env, v *verifier.Verifier) int {
 	line := 0
 	for sc.Scan() {
 		line++
-		tok := cleanToken(sc.Text())
+		tok := cleanCredential(sc.Text())
 		if tok == "" {
 			continue
 		}

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
 )
 
 // Test fixtures for verify and decode (prefixed vt to stay clear of other
@@ -120,11 +122,11 @@ func TestVerifyCommand(t *testing.T) {
 		{name: "no pool", args: []string{"verify", "--client-id", "c", "--token-use", "access", good}, wantCode: exitUsage, wantStderr: "--user-pool-id is required"},
 		{name: "no client", args: []string{"verify", "--user-pool-id", vtPool, "--token-use", "access", good}, wantCode: exitUsage, wantStderr: "--client-id is required"},
 		{name: "no token use", args: []string{"verify", "--user-pool-id", vtPool, "--client-id", "c", good}, wantCode: exitUsage, wantStderr: "--token-use is required"},
-		{name: "bad token use", args: []string{"verify", "--user-pool-id", vtPool, "--client-id", "c", "--token-use", "refresh", "--jwks-file", file, good}, wantCode: exitUsage, wantStderr: "TokenUse"},
-		{name: "bad pool ID", args: []string{"verify", "--user-pool-id", "nope", "--client-id", "c", "--token-use", "id", good}, wantCode: exitUsage, wantStderr: "not a Cognito user pool ID"},
+		{name: "bad token use", args: []string{"verify", "--user-pool-id", vtPool, "--client-id", "c", "--token-use", "refresh", "--jwks-file", file, good}, wantCode: exitUsage, wantStderr: `--token-use "refresh": want access, id or any`},
+		{name: "bad pool ID", args: []string{"verify", "--user-pool-id", "nope", "--client-id", "c", "--token-use", "id", good}, wantCode: exitUsage, wantStderr: "not a user pool ID"},
 		{name: "url and file", args: append(append([]string{}, base...), "--jwks-url", "http://127.0.0.1:1/jwks", good), wantCode: exitUsage, wantStderr: "mutually exclusive"},
-		{name: "two tokens", args: append(append([]string{}, base...), good, good), wantCode: exitUsage, wantStderr: "expected one token"},
-		{name: "no token", args: base, wantCode: exitUsage, wantStderr: "no token"},
+		{name: "two tokens", args: append(append([]string{}, base...), good, good), wantCode: exitUsage, wantStderr: "expected one access token"},
+		{name: "no token", args: base, wantCode: exitUsage, wantStderr: "no access token"},
 		{name: "two tokens on stdin", args: base, stdin: good + "\n" + good + "\n", wantCode: exitUsage, wantStderr: "--batch"},
 		{name: "unknown flag", args: append(append([]string{}, base...), "--nope"), wantCode: exitUsage, wantStderr: "flag provided but not defined"},
 		{name: "bad --at", args: append(append([]string{}, base...), "--at", "yesterday", good), wantCode: exitUsage, wantStderr: "--at"},
@@ -245,5 +247,277 @@ func TestVerifyBatch(t *testing.T) {
 		"--client-id", vtClient, "--token-use", "access", "--jwks-file", file)
 	if code != exitOK {
 		t.Errorf("all-good batch: exit %d; want 0", code)
+	}
+}
+
+// vtEmulator is an emulator pool with one app client and one user, for
+// verify and decode against "cognito local"-style endpoints.
+type vtEmulator struct {
+	srv    *cognitotest.Server
+	pool   *cognitotest.Pool
+	client cognitotest.AppClient
+	tokens cognitotest.Tokens
+}
+
+const (
+	vtEmuUser     = "vera"
+	vtEmuPassword = "vera-pw-1"
+)
+
+func newVTEmulator(t *testing.T) *vtEmulator {
+	t.Helper()
+	srv := cognitotest.NewServer(t)
+	pool := srv.MustCreatePool(cognitotest.PoolConfig{PasswordPolicy: &cognitotest.PasswordPolicy{MinimumLength: 6}})
+	client := pool.MustCreateClient(cognitotest.ClientConfig{})
+	pool.MustCreateUser(cognitotest.UserConfig{Username: vtEmuUser, Password: vtEmuPassword})
+	return &vtEmulator{srv: srv, pool: pool, client: client, tokens: pool.MustMintTokens(client.ID, vtEmuUser)}
+}
+
+// environ is the environment of a CLI run against the emulator, plus extra
+// variables.
+func (m *vtEmulator) environ(extra ...string) map[string]string {
+	env := map[string]string{envEndpoint: m.srv.URL(), envPoolID: m.pool.ID(), envClientID: m.client.ID}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
+	}
+	return env
+}
+
+// vtClaims parses verify's output.
+func vtClaims(t *testing.T, stdout string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	return m
+}
+
+// vtDecoded parses decode --json output and returns the payload.
+func vtDecoded(t *testing.T, stdout string) map[string]any {
+	t.Helper()
+	var d struct {
+		Verified *bool          `json:"verified"`
+		Payload  map[string]any `json:"payload"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+		t.Fatalf("decode --json output is not JSON: %v\n%s", err, stdout)
+	}
+	if d.Verified == nil || *d.Verified {
+		t.Errorf("decode --json: verified is %v; want false", d.Verified)
+	}
+	return d.Payload
+}
+
+// TestVerifyEndpoint: with --endpoint (or COGNITO_ENDPOINT) and no
+// --issuer, verify expects the emulator's issuer {endpoint}/{pool} and
+// fetches the keys from it.
+func TestVerifyEndpoint(t *testing.T) {
+	m := newVTEmulator(t)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	deadTok := vtMint(t, time.Hour, map[string]any{"iss": deadURL + "/" + vtPool})
+	flags := []string{"verify", "--endpoint", m.srv.URL(), "--user-pool-id", m.pool.ID(), "--client-id", m.client.ID}
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantCode   int
+		wantUse    string
+		wantStderr string
+	}{
+		{name: "--endpoint flag", args: append(append([]string{}, flags...), "--token-use", "access", m.tokens.AccessToken), wantCode: exitOK, wantUse: "access"},
+		{name: "--endpoint with trailing slash", args: []string{"verify", "--endpoint", m.srv.URL() + "/", "--user-pool-id", m.pool.ID(), "--client-id", m.client.ID, "--token-use", "id", m.tokens.IDToken}, wantCode: exitOK, wantUse: "id"},
+		{name: "COGNITO_ENDPOINT and the other variables", args: []string{"verify", "--token-use", "any", m.tokens.IDToken}, env: m.environ(), wantCode: exitOK, wantUse: "id"},
+		{name: "--issuer wins over --endpoint", args: append(append([]string{}, flags...), "--token-use", "access", "--issuer", "http://127.0.0.1:1/"+m.pool.ID(), "--jwks-url", m.pool.JWKSURL(), m.tokens.AccessToken), wantCode: exitFailure, wantStderr: "wrong issuer"},
+		{name: "other pool at the endpoint", args: []string{"verify", "--endpoint", m.srv.URL(), "--user-pool-id", "us-east-1_NoSuchPool", "--client-id", m.client.ID, "--token-use", "access", m.tokens.AccessToken}, wantCode: exitFailure, wantStderr: "wrong issuer"},
+		{name: "token of another endpoint", args: []string{"verify", "--endpoint", deadURL, "--user-pool-id", m.pool.ID(), "--client-id", m.client.ID, "--token-use", "access", m.tokens.AccessToken}, wantCode: exitFailure, wantStderr: "--endpoint"},
+		{name: "endpoint down", args: []string{"verify", "--endpoint", deadURL, "--user-pool-id", vtPool, "--client-id", vtClient, "--token-use", "access", "--timeout", "5s", deadTok}, wantCode: exitUnavailable, wantStderr: "keys unavailable"},
+		{name: "bad endpoint", args: []string{"verify", "--endpoint", "ftp://127.0.0.1", "--user-pool-id", m.pool.ID(), "--client-id", m.client.ID, "--token-use", "access", m.tokens.AccessToken}, wantCode: exitUsage, wantStderr: "--endpoint"},
+		{name: "bad COGNITO_ENDPOINT", args: []string{"verify", "--token-use", "access", m.tokens.AccessToken}, env: m.environ(envEndpoint, "http://127.0.0.1:1/?x=y"), wantCode: exitUsage, wantStderr: "without query"},
+		{name: "bad timeout", args: append(append([]string{}, flags...), "--token-use", "access", "--timeout", "0s", m.tokens.AccessToken), wantCode: exitUsage, wantStderr: "--timeout"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "", tc.env, tc.args...)
+			if code != tc.wantCode {
+				t.Fatalf("exit: got %d; want %d (stderr %q)", code, tc.wantCode, stderr)
+			}
+			if code != exitOK {
+				oneLine(t, stderr, "cognito verify:", tc.wantStderr)
+				if stdout != "" {
+					t.Errorf("stdout on failure: %q", stdout)
+				}
+				return
+			}
+			c := vtClaims(t, stdout)
+			if c["iss"] != m.pool.Issuer() || c["token_use"] != tc.wantUse {
+				t.Errorf("got iss %v, token_use %v; want %s, %s", c["iss"], c["token_use"], m.pool.Issuer(), tc.wantUse)
+			}
+		})
+	}
+}
+
+// TestVerifyDecodeLoginPipe: "cognito login ... | cognito verify" and
+// "| cognito decode" work, the token picked from the JSON by --token-use.
+func TestVerifyDecodeLoginPipe(t *testing.T) {
+	m := newVTEmulator(t)
+	code, login, stderr := runCLI(t, vtEmuPassword+"\n", m.environ(), "login", "--username", vtEmuUser, "--password-stdin")
+	if code != exitOK {
+		t.Fatalf("login: exit %d, stderr %q", code, stderr)
+	}
+	var out tokenOutput
+	if err := json.Unmarshal([]byte(login), &out); err != nil || out.AccessToken == "" || out.IDToken == "" {
+		t.Fatalf("login output %q: %v", login, err)
+	}
+	for _, tc := range []struct {
+		use, wantUse, wantJTI string
+		extra                 []string
+	}{
+		{use: "access", wantUse: "access"},
+		{use: "id", wantUse: "id"},
+		{use: "any", wantUse: "access"},
+		{use: "id", wantUse: "id", extra: []string{"-"}},
+	} {
+		t.Run("verify --token-use "+tc.use+strings.Join(tc.extra, " "), func(t *testing.T) {
+			args := append([]string{"verify", "--token-use", tc.use}, tc.extra...)
+			code, stdout, stderr := runCLI(t, login, m.environ(), args...)
+			if code != exitOK {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			c := vtClaims(t, stdout)
+			if c["token_use"] != tc.wantUse || c["iss"] != m.pool.Issuer() {
+				t.Errorf("got token_use %v, iss %v; want %s, %s", c["token_use"], c["iss"], tc.wantUse, m.pool.Issuer())
+			}
+			if tc.wantUse == "id" && c["cognito:username"] != vtEmuUser {
+				t.Errorf("ID token claims %v lack cognito:username %s", c, vtEmuUser)
+			}
+		})
+	}
+	for _, tc := range []struct{ use, wantUse string }{{"", "access"}, {"access", "access"}, {"id", "id"}} {
+		t.Run("decode --token-use "+tc.use, func(t *testing.T) {
+			args := []string{"decode", "--json"}
+			if tc.use != "" {
+				args = append(args, "--token-use", tc.use)
+			}
+			code, stdout, stderr := runCLI(t, login, nil, args...)
+			if code != exitOK {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			if p := vtDecoded(t, stdout); p["token_use"] != tc.wantUse {
+				t.Errorf("payload token_use %v; want %s", p["token_use"], tc.wantUse)
+			}
+		})
+	}
+	t.Run("decode text", func(t *testing.T) {
+		code, stdout, _ := runCLI(t, login, nil, "decode")
+		if code != exitOK || !strings.HasPrefix(stdout, "UNVERIFIED") || !strings.Contains(stdout, `"token_use": "access"`) {
+			t.Errorf("exit %d, stdout %q", code, stdout)
+		}
+	})
+
+	// JSON input that lacks the wanted token, or is not JSON at all.
+	m2m, _ := json.Marshal(tokenOutput{AccessToken: m.tokens.AccessToken, TokenType: "Bearer", ExpiresIn: 3600})
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		want        string
+	}{
+		{"verify id from access-only JSON", string(m2m), []string{"verify", "--token-use", "id"}, `no "id_token"`},
+		{"decode id from access-only JSON", string(m2m), []string{"decode", "--token-use", "id"}, `no "id_token"`},
+		{"verify broken JSON", `{"access_token":`, []string{"verify", "--token-use", "access"}, "does not parse"},
+		{"decode broken JSON", `{"access_token":`, []string{"decode"}, "does not parse"},
+		{"decode bad --token-use", login, []string{"decode", "--token-use", "refresh"}, `--token-use "refresh"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.stdin, m.environ(), tc.args...)
+			if code != exitUsage || stdout != "" {
+				t.Fatalf("got exit %d, stdout %q; want %d and no output", code, stdout, exitUsage)
+			}
+			oneLine(t, stderr, "cognito "+tc.args[0]+":", tc.want)
+		})
+	}
+	// verify still reads an access-only JSON document (cognito token).
+	code, stdout, stderr := runCLI(t, string(m2m), m.environ(), "verify", "--token-use", "any")
+	if code != exitOK || vtClaims(t, stdout)["token_use"] != "access" {
+		t.Errorf("access-only JSON: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestVerifyDecodeTokenEnv: without an argument the token comes from
+// $COGNITO_ACCESS_TOKEN or $COGNITO_ID_TOKEN, chosen by --token-use; an
+// argument wins over them and they win over standard input.
+func TestVerifyDecodeTokenEnv(t *testing.T) {
+	m := newVTEmulator(t)
+	both := m.environ(envAccessToken, m.tokens.AccessToken, envIDTokenVar, m.tokens.IDToken)
+	idOnly := m.environ(envIDTokenVar, m.tokens.IDToken)
+	tests := []struct {
+		name     string
+		env      map[string]string
+		stdin    string
+		args     []string
+		wantCode int
+		wantUse  string
+		wantErr  string
+	}{
+		{name: "verify access from env", env: both, args: []string{"verify", "--token-use", "access"}, wantUse: "access"},
+		{name: "verify id from env", env: both, args: []string{"verify", "--token-use", "id"}, wantUse: "id"},
+		{name: "verify any prefers the access token", env: both, args: []string{"verify", "--token-use", "any"}, wantUse: "access"},
+		{name: "verify any with only the ID token", env: idOnly, args: []string{"verify", "--token-use", "any"}, wantUse: "id"},
+		{name: "verify env wins over stdin", env: both, stdin: "garbage\n", args: []string{"verify", "--token-use", "access"}, wantUse: "access"},
+		{name: "verify argument wins over env", env: both, args: []string{"verify", "--token-use", "access", "not-a-token"}, wantCode: exitFailure, wantErr: "malformed"},
+		{name: "verify access with only the ID token", env: idOnly, args: []string{"verify", "--token-use", "access"}, wantCode: exitUsage, wantErr: "no access token"},
+		{name: "verify Bearer prefix in env", env: m.environ(envIDTokenVar, "Bearer "+m.tokens.IDToken), args: []string{"verify", "--token-use", "id"}, wantUse: "id"},
+		{name: "decode default from env", env: both, args: []string{"decode", "--json"}, wantUse: "access"},
+		{name: "decode id from env", env: both, args: []string{"decode", "--json", "--token-use", "id"}, wantUse: "id"},
+		{name: "decode any with only the ID token", env: idOnly, args: []string{"decode", "--json"}, wantUse: "id"},
+		{name: "decode argument wins over env", env: both, args: []string{"decode", "--json", m.tokens.IDToken}, wantUse: "id"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tc.stdin, tc.env, tc.args...)
+			if code != tc.wantCode {
+				t.Fatalf("exit: got %d; want %d (stderr %q)", code, tc.wantCode, stderr)
+			}
+			if code != exitOK {
+				oneLine(t, stderr, "cognito "+tc.args[0]+":", tc.wantErr)
+				if strings.Contains(stderr, m.tokens.AccessToken[:40]) || strings.Contains(stderr, m.tokens.IDToken[:40]) {
+					t.Errorf("stderr contains a token")
+				}
+				return
+			}
+			var claims map[string]any
+			if tc.args[0] == "decode" {
+				claims = vtDecoded(t, stdout)
+			} else {
+				claims = vtClaims(t, stdout)
+			}
+			if claims["token_use"] != tc.wantUse {
+				t.Errorf("token_use: got %v; want %s", claims["token_use"], tc.wantUse)
+			}
+		})
+	}
+}
+
+// TestVerifyDecodeHelp: the flags follow the "(env X)" convention of the
+// other commands.
+func TestVerifyDecodeHelp(t *testing.T) {
+	for name, wants := range map[string][]string{
+		"verify": {"-endpoint", "env " + envEndpoint, "(env " + envPoolID, "(env " + envClientID, "-timeout", envAccessToken, envIDTokenVar, "{endpoint}/{pool}", "cognito login", "Exit status"},
+		"decode": {"-token-use", envAccessToken, envIDTokenVar, "cognito login", "UNVERIFIED"},
+	} {
+		code, stdout, _ := runCLI(t, "", nil, name, "--help")
+		if code != exitOK {
+			t.Errorf("%s --help: exit %d", name, code)
+		}
+		for _, w := range wants {
+			if !strings.Contains(stdout, w) && !(w == "UNVERIFIED" && strings.Contains(stdout, "NOTHING IS VERIFIED")) {
+				t.Errorf("%s --help lacks %q", name, w)
+			}
+		}
+		if strings.Contains(stdout, "(default $") {
+			t.Errorf("%s --help uses \"(default $X)\"; want \"(env X)\"", name)
+		}
 	}
 }

@@ -530,6 +530,14 @@ func (s *Server) respond(c *call, admin bool) (any, error) {
 		if !ok {
 			return nil, s.retryLater(sess, errCodeMismatch())
 		}
+		// Cognito takes a DEVICE_KEY in any challenge response. A client
+		// that signed in by alias with USER_PASSWORD_AUTH learns the
+		// internal username (USER_ID_FOR_SRP, which keys its device store)
+		// only from this challenge, so it sends its remembered device here;
+		// a confirmed device then continues with DEVICE_SRP_AUTH.
+		if k := r["DEVICE_KEY"]; k != "" {
+			sess.deviceKey = k
+		}
 		if sess.otpFirstFactor && !sess.passwordDone {
 			sess.passwordDone = true
 			sess.authTime = s.now()

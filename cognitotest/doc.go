@@ -33,7 +33,9 @@
 //     USER_AUTH; RespondToAuthChallenge for PASSWORD_VERIFIER, SMS_MFA,
 //     SOFTWARE_TOKEN_MFA (RFC 6238, see [TOTPCode]), EMAIL_OTP, SMS_OTP,
 //     SELECT_MFA_TYPE, SELECT_CHALLENGE, MFA_SETUP, NEW_PASSWORD_REQUIRED,
-//     CUSTOM_CHALLENGE, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER;
+//     CUSTOM_CHALLENGE, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER (a
+//     remembered DEVICE_KEY is honoured in InitiateAuth, with
+//     PASSWORD_VERIFIER and with an MFA or one-time code answer);
 //   - tokens: GetTokensFromRefreshToken with rotation and grace period,
 //     RevokeToken, GlobalSignOut, AdminUserGlobalSignOut;
 //   - devices, MFA settings, self-service sign-up and password reset, user

@@ -210,6 +210,13 @@ func (c *Client) Close() error {
 	return nil
 }
 
+// VerifiesIDTokens reports whether the Client can verify ID tokens: whether
+// it was created with Config.UserPoolID or Config.IDTokenVerifier. Without
+// either, [Client.Exchange] (with the openid scope), [Client.Refresh] and
+// [Client.VerifyIDToken] fail with a [*MissingUserPoolError]; code that
+// needs them, such as a web login, checks this at startup.
+func (c *Client) VerifiesIDTokens() bool { return c.v != nil }
+
 // Endpoints returns the endpoints of the client's domain.
 func (c *Client) Endpoints() Endpoints { return c.ep }
 

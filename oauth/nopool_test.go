@@ -38,6 +38,12 @@ func TestClientCredentialsWithoutUserPoolID(t *testing.T) {
 	if !claims.HasAllScopes("orders/read") || claims.ClientID != e.m2m.ID {
 		t.Fatalf("claims: client %q, scopes %v; want %s with orders/read", claims.ClientID, claims.Scopes, e.m2m.ID)
 	}
+	if c.VerifiesIDTokens() {
+		t.Error("VerifiesIDTokens() = true without UserPoolID; want false")
+	}
+	if !e.client(t, e.m2m).VerifiesIDTokens() {
+		t.Error("VerifiesIDTokens() = false with UserPoolID; want true")
+	}
 	if err := c.Close(); err != nil {
 		t.Errorf("Close without a verifier: %v", err)
 	}

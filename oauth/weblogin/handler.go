@@ -125,6 +125,9 @@ func New(cfg Config) (*Handler, error) {
 	if !slices.Contains(oc.Scopes, "openid") {
 		return nil, fmt.Errorf("%w: the client's Scopes must include openid (the session comes from the ID token)", ErrInvalidConfig)
 	}
+	if !cfg.Client.VerifiesIDTokens() {
+		return nil, fmt.Errorf("%w: the client cannot verify ID tokens: set UserPoolID (or IDTokenVerifier) in oauth.Config", ErrInvalidConfig)
+	}
 	redirect, err := url.Parse(oc.RedirectURL)
 	if oc.RedirectURL == "" || err != nil {
 		return nil, fmt.Errorf("%w: the client needs a RedirectURL pointing at this site's callback path", ErrInvalidConfig)

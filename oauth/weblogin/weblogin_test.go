@@ -794,11 +794,16 @@ func TestConfigErrors(t *testing.T) {
 	s := newSite(t, siteOpt{})
 	noOpenID, _ := oauth.New(oauth.Config{Domain: s.srv.OAuthDomain(), ClientID: s.ac.ID, RedirectURL: s.ts.URL + "/auth/callback", UserPoolID: s.pool.ID(), Scopes: []string{"email"}})
 	noRedirect, _ := oauth.New(oauth.Config{Domain: s.srv.OAuthDomain(), ClientID: s.ac.ID, UserPoolID: s.pool.ID()})
+	noPool, err := oauth.New(oauth.Config{Domain: s.srv.OAuthDomain(), ClientID: s.ac.ID, RedirectURL: s.ts.URL + "/auth/callback"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := map[string]weblogin.Config{
 		"no client":             {Keys: s.keys},
 		"no keys":               {Client: s.client},
 		"no openid":             {Client: noOpenID, Keys: s.keys},
 		"no redirect URL":       {Client: noRedirect, Keys: s.keys},
+		"no user pool ID":       {Client: noPool, Keys: s.keys},
 		"callback path differs": {Client: s.client, Keys: s.keys, CallbackPath: "/cb"},
 		"same paths":            {Client: s.client, Keys: s.keys, LoginPath: "/auth/callback"},
 		"bad login path":        {Client: s.client, Keys: s.keys, LoginPath: "//evil"},

@@ -521,3 +521,28 @@ func TestVerifyDecodeHelp(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadTokenInput: whatever arrives on standard input, reading the token
+// never panics, and a token it returns is one non-empty word.
+func FuzzReadTokenInput(f *testing.F) {
+	tok := vtMint(f, time.Hour, nil)
+	login, _ := json.Marshal(tokenOutput{AccessToken: tok, IDToken: tok, TokenType: "Bearer"})
+	for _, s := range []string{tok, "Bearer " + tok + "\n", string(login), `{"access_token":"a"}`, `{"id_token":"b"}`, `{"access_token":`, "a b", "", "{}", `{"id_token":1}`} {
+		for _, use := range []string{"access", "id", "any"} {
+			f.Add(s, use)
+		}
+	}
+	f.Fuzz(func(t *testing.T, stdin, use string) {
+		e := &env{stdin: strings.NewReader(stdin), getenv: func(string) string { return "" }}
+		got, err := readTokenInput(e, nil, use)
+		if err != nil {
+			if got != "" {
+				t.Fatalf("token %q with error %v", got, err)
+			}
+			return
+		}
+		if got == "" || strings.ContainsAny(got, " \t\r\n") {
+			t.Fatalf("got token %q; want one non-empty word", got)
+		}
+	})
+}

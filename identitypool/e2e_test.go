@@ -583,7 +583,12 @@ func TestSharedGetIdCanceledByLeader(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, cognitotest.IdentityPoolConfig{})
 	src := &staticSource{tokens: []string{e.pool.MustMintTokens(e.app.ID, "ann").IDToken}}
-	p := e.provider(t, func(c *identitypool.Config) { c.Logins = []identitypool.Login{e.login(t, src)} })
+	started := make(chan struct{})
+	var once sync.Once
+	p := e.provider(t, func(c *identitypool.Config) {
+		c.Logins = []identitypool.Login{e.login(t, src)}
+		c.API = getIDStartedAPI{API: c.API, started: func() { once.Do(func() { close(started) }) }}
+	})
 	e.srv.SetLatency(300 * time.Millisecond)
 	leaderCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -592,16 +597,39 @@ func TestSharedGetIdCanceledByLeader(t *testing.T) {
 		_, err := p.IdentityID(leaderCtx)
 		done <- err
 	}()
-	time.Sleep(20 * time.Millisecond) // join the leader's GetId
+	// Join the leader's GetId once it is on the wire. (On a machine so
+	// loaded that the leader's deadline passes before it gets there, the
+	// follower leads instead; the assertions hold either way.)
+	var lerr error
+	leaderDone := false
+	select {
+	case <-started:
+	case lerr = <-done:
+		leaderDone = true
+	}
 	id, err := p.IdentityID(context.Background())
 	if err != nil {
 		t.Fatalf("follower: %v", err)
 	}
-	if lerr := <-done; !errors.Is(lerr, context.DeadlineExceeded) {
+	if !leaderDone {
+		lerr = <-done
+	}
+	if !errors.Is(lerr, context.DeadlineExceeded) {
 		t.Errorf("leader: got %v; want its deadline", lerr)
 	}
 	e.srv.SetLatency(0)
 	if want := e.identityOf(t, "ann"); id != want {
 		t.Errorf("follower identity: got %s; want %s", id, want)
 	}
+}
+
+// getIDStartedAPI calls started when a GetId call begins.
+type getIDStartedAPI struct {
+	identitypool.API
+	started func()
+}
+
+func (a getIDStartedAPI) GetId(ctx context.Context, in *ci.GetIdInput, opts ...func(*ci.Options)) (*ci.GetIdOutput, error) {
+	a.started()
+	return a.API.GetId(ctx, in, opts...)
 }

@@ -184,7 +184,7 @@ func TestValidateFlags(t *testing.T) {
 		args    []string
 		want    string
 	}{
-		{"no pool", nil, []string{"token", "--client-id", "c", "--client-secret", "s"}, "--user-pool-id is required (or set COGNITO_USER_POOL_ID)"},
+		{"no pool", nil, []string{"revoke", "--client-id", "c", "rt"}, "--user-pool-id is required (or set COGNITO_USER_POOL_ID)"},
 		{"no client", map[string]string{envPoolID: "us-east-1_X"}, []string{"refresh", "rt"}, "--client-id is required (or set COGNITO_CLIENT_ID)"},
 		{"bad pool", nil, []string{"revoke", "--user-pool-id", "nounderscore", "--client-id", "c", "rt"}, "not a user pool ID"},
 		{"bad endpoint", nil, []string{"whoami", "--endpoint", "ftp://x", "tok"}, "want an http:// or https:// URL"},

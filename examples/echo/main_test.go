@@ -11,6 +11,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
+	"github.com/cognitokit/cognitokit/examples/internal/stagetest"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -19,16 +21,7 @@ func noEnv(string) string { return "" }
 // TestSelfCheck runs "go run ./examples/echo --self-check" in-process.
 func TestSelfCheck(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent()) // everything it started has stopped
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"--self-check"}, noEnv, &out, &errb); code != 0 {
-		t.Fatalf("exit %d; want 0\n%s%s", code, out.String(), errb.String())
-	}
-	got := strings.Join(strings.Fields(out.String()), " ")
-	for _, want := range []string{"bob GET /admin/users -> 403", "alice GET /admin/users -> 200", "m2m demo-api/write POST /orders -> 201", "self-check OK"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
-	}
+	stagetest.SelfCheck(t, run, noEnv, "bob GET /admin/users -> 403", "alice GET /admin/users -> 200", "m2m demo-api/write POST /orders -> 201", "self-check OK")
 }
 
 func TestBadConfig(t *testing.T) {
@@ -52,44 +45,19 @@ func TestBadConfig(t *testing.T) {
 // the pool, app client, endpoint and user come from the environment, here
 // pointing at a separate emulator as they would at cognito local.
 func TestSelfCheckExternalPool(t *testing.T) {
-	idp := cognitotest.NewServer(t)
-	seed := idp.DemoSeed()
-	pools, err := idp.ApplySeed(seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := pools[0].Client(cognitotest.DemoConfidentialClientID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	environ := map[string]string{
-		"COGNITO_USER_POOL_ID":  pools[0].ID(),
-		"COGNITO_CLIENT_ID":     app.ID,
-		"COGNITO_CLIENT_SECRET": app.Secret,
-		"COGNITO_ENDPOINT":      idp.URL(),
-		"COGNITO_USERNAME":      "bob",
-		"COGNITO_PASSWORD":      seed.Pools[0].Users[1].Password,
-	}
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"--self-check"}, func(k string) string { return environ[k] }, &out, &errb); code != 0 {
-		t.Fatalf("exit %d; want 0\n%s%s", code, out.String(), errb.String())
-	}
-	if !strings.Contains(out.String(), "self-check OK") {
-		t.Errorf("output lacks self-check OK:\n%s", out.String())
-	}
-	t.Log(out.String())
+	t.Log(stagetest.SelfCheck(t, run, stagetest.ExternalPool(t), "self-check OK"))
 }
 
 // TestCookieLookup checks the TokenLookup of the example: the token may come
 // from the "token" cookie, and a cookie that disagrees with the header is
 // refused.
 func TestCookieLookup(t *testing.T) {
-	st, err := newStage(noEnv)
+	st, err := stage.New(noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{UserPoolID: st.poolID, ClientIDs: st.clientIDs, TokenUse: verifier.TokenUseAccess, Issuer: st.issuer}}})
+	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{UserPoolID: st.PoolID, ClientIDs: st.ClientIDs, TokenUse: verifier.TokenUseAccess, Issuer: st.Issuer}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +66,8 @@ func TestCookieLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alice := st.emuPool.MustMintTokens(cognitotest.DemoPublicClientID, "alice").AccessToken
-	bob := st.emuPool.MustMintTokens(cognitotest.DemoPublicClientID, "bob").AccessToken
+	alice := st.EmuPool.MustMintTokens(cognitotest.DemoPublicClientID, "alice").AccessToken
+	bob := st.EmuPool.MustMintTokens(cognitotest.DemoPublicClientID, "bob").AccessToken
 	for _, tc := range []struct {
 		name           string
 		header, cookie string

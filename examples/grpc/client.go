@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/cognitokit/cognitokit/adapters/grpcauth"
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/srpclient"
 )
@@ -75,12 +76,12 @@ func (c *client) watch(ctx context.Context) ([]string, error) {
 
 // userSource signs a user in over SRP and returns srpclient's TokenSource,
 // which refreshes the access token before it expires.
-func userSource(ctx context.Context, st *stage, username string) (oauth2.TokenSource, error) {
-	c, err := st.srpClient()
+func userSource(ctx context.Context, st *stage.Stage, username string) (oauth2.TokenSource, error) {
+	c, err := st.SRPClient()
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := st.signIn(ctx, username)
+	tokens, err := st.SignIn(ctx, username)
 	if err != nil {
 		return nil, fmt.Errorf("sign-in of %s: %w", username, err)
 	}
@@ -89,7 +90,7 @@ func userSource(ctx context.Context, st *stage, username string) (oauth2.TokenSo
 
 // selfCheckRun calls every method as anonymous, bob, alice and a machine
 // client and checks each answer.
-func selfCheckRun(ctx context.Context, st *stage, addr string, roots *x509.CertPool, out io.Writer) error {
+func selfCheckRun(ctx context.Context, st *stage.Stage, addr string, roots *x509.CertPool, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	expect := func(who, what string, got string, err error, want codes.Code, contains string) error {
@@ -119,9 +120,9 @@ func selfCheckRun(ctx context.Context, st *stage, addr string, roots *x509.CertP
 	}
 
 	users := []string{"bob", "alice"}
-	if st.emu == nil {
+	if st.Emu == nil {
 		users = nil
-		for u := range st.users {
+		for u := range st.Users {
 			users = append(users, u)
 		}
 	}
@@ -143,7 +144,7 @@ func selfCheckRun(ctx context.Context, st *stage, addr string, roots *x509.CertP
 		if err := expect(u, "Orders/Watch (stream)", strings.Join(events, "; "), err, codes.OK, "event 3 for "+u); err != nil {
 			return err
 		}
-		if st.emu == nil {
+		if st.Emu == nil {
 			continue // the groups of a real user are unknown
 		}
 		want, contains := codes.PermissionDenied, ""
@@ -156,8 +157,8 @@ func selfCheckRun(ctx context.Context, st *stage, addr string, roots *x509.CertP
 		}
 	}
 
-	if st.m2mID != "" {
-		oc, err := oauth.New(oauth.Config{Domain: st.domain, ClientID: st.m2mID, ClientSecret: st.m2mSecret, UserPoolID: st.poolID, Issuer: st.issuer})
+	if st.M2MID != "" {
+		oc, err := oauth.New(oauth.Config{Domain: st.Domain, ClientID: st.M2MID, ClientSecret: st.M2MSecret, UserPoolID: st.PoolID, Issuer: st.Issuer})
 		if err != nil {
 			return err
 		}
@@ -172,7 +173,7 @@ func selfCheckRun(ctx context.Context, st *stage, addr string, roots *x509.CertP
 		}
 		defer c.conn.Close()
 		got, err := c.get(ctx, "Get", "o-2")
-		if err := expect("machine", "Orders/Get", got, err, codes.OK, "read by machine "+st.m2mID); err != nil {
+		if err := expect("machine", "Orders/Get", got, err, codes.OK, "read by machine "+st.M2MID); err != nil {
 			return err
 		}
 		got, err = c.get(ctx, "Cancel", "o-2")

@@ -50,6 +50,7 @@ import (
 	"google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/cognitokit/cognitokit/adapters/grpcauth"
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -77,14 +78,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *selfCheck {
 		*addr = "127.0.0.1:0"
 	}
-	st, err := newStage(getenv)
+	st, err := stage.New(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "grpc: %v\n", err)
 		return 2
 	}
 	defer st.Close()
 	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{
-		UserPoolID: st.poolID, ClientIDs: st.clientIDs, TokenUse: verifier.TokenUseAccess, Issuer: st.issuer,
+		UserPoolID: st.PoolID, ClientIDs: st.ClientIDs, TokenUse: verifier.TokenUseAccess, Issuer: st.Issuer,
 	}}, Leeway: 5 * time.Second})
 	if err != nil {
 		fmt.Fprintf(stderr, "grpc: %v\n", err)
@@ -119,10 +120,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "self-check OK")
 		return 0
 	}
-	fmt.Fprintf(stdout, "gRPC server listening on %s with TLS (self-signed), user pool %s\n", lis.Addr(), st.poolID)
-	if st.emu != nil {
-		tok := st.emuPool.MustMintTokens(st.clientIDs[0], "bob").AccessToken
-		fmt.Fprintf(stdout, "\nEmbedded Cognito emulator at %s. Try, with a token for bob valid one hour:\n\n", st.emu.URL())
+	fmt.Fprintf(stdout, "gRPC server listening on %s with TLS (self-signed), user pool %s\n", lis.Addr(), st.PoolID)
+	if st.Emu != nil {
+		tok := st.EmuPool.MustMintTokens(st.ClientIDs[0], "bob").AccessToken
+		fmt.Fprintf(stdout, "\nEmbedded Cognito emulator at %s. Try, with a token for bob valid one hour:\n\n", st.Emu.URL())
 		fmt.Fprintf(stdout, "  grpcurl -insecure -proto examples/grpc/orders.proto -H 'authorization: Bearer %s' -d '\"o-1\"' %s cognitokit.examples.Orders/Get\n\n", tok, lis.Addr())
 		fmt.Fprintln(stdout, "(the server has no reflection: orders.proto describes the service; or run --self-check)")
 	}

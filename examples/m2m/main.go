@@ -35,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/verifier"
@@ -71,18 +72,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *selfCheck {
 		*addr = "127.0.0.1:0"
 	}
-	st, err := newStage(getenv)
+	st, err := stage.New(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "m2m: %v\n", err)
 		return 2
 	}
 	defer st.Close()
-	if st.m2mID == "" {
+	if st.M2MID == "" {
 		fmt.Fprintln(stderr, "m2m: client credentials need COGNITO_DOMAIN and COGNITO_CLIENT_SECRET")
 		return 2
 	}
 	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{
-		UserPoolID: st.poolID, ClientIDs: []string{st.m2mID}, TokenUse: verifier.TokenUseAccess, Issuer: st.issuer,
+		UserPoolID: st.PoolID, ClientIDs: []string{st.M2MID}, TokenUse: verifier.TokenUseAccess, Issuer: st.Issuer,
 		// Only machine tokens: a user's access token of the same client
 		// is refused.
 		Policy: verifier.Policy{Check: func(_ context.Context, c *verifier.Claims) error {
@@ -121,9 +122,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	fmt.Fprintf(stdout, "\nOrders API still listening on %s (Ctrl-C to stop). Get a token with:\n", base)
-	if st.emu != nil {
+	if st.Emu != nil {
 		fmt.Fprintf(stdout, "  cognito token --endpoint %s --client-id %s --scope %s --output token\n  (COGNITO_CLIENT_SECRET=%s)\n",
-			st.emu.URL(), st.m2mID, o.readScope, st.m2mSecret)
+			st.Emu.URL(), st.M2MID, o.readScope, st.M2MSecret)
 	} else {
 		fmt.Fprintf(stdout, "  cognito token --scope %s --output token\n", o.readScope)
 	}
@@ -166,13 +167,13 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // worker is the calling service. It gets a token source per scope set and
 // an *http.Client that adds the tokens (golang.org/x/oauth2's Transport
 // through oauth2.NewClient would do the same), then makes its calls.
-func worker(ctx context.Context, st *stage, o options, base string, out io.Writer) error {
+func worker(ctx context.Context, st *stage.Stage, o options, base string, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	counter := &countingTransport{base: http.DefaultTransport}
 	c, err := oauth.New(oauth.Config{
 		// Client credentials issue no ID token: the caller needs no pool ID.
-		Domain: st.domain, ClientID: st.m2mID, ClientSecret: st.m2mSecret,
+		Domain: st.Domain, ClientID: st.M2MID, ClientSecret: st.M2MSecret,
 		HTTPClient: &http.Client{Transport: counter, Timeout: 10 * time.Second},
 	})
 	if err != nil {

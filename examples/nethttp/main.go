@@ -44,6 +44,8 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/examples/internal/apicheck"
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -71,17 +73,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *selfCheck {
 		*addr = "127.0.0.1:0"
 	}
-	st, err := newStage(getenv)
+	st, err := stage.New(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "nethttp: %v\n", err)
 		return 2
 	}
 	defer st.Close()
 	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{
-		UserPoolID: st.poolID,
-		ClientIDs:  st.clientIDs,
+		UserPoolID: st.PoolID,
+		ClientIDs:  st.ClientIDs,
 		TokenUse:   verifier.TokenUseAccess,
-		Issuer:     st.issuer, // empty for real Cognito: derived from the pool ID
+		Issuer:     st.Issuer, // empty for real Cognito: derived from the pool ID
 	}}, Leeway: 5 * time.Second})
 	if err != nil {
 		fmt.Fprintf(stderr, "nethttp: %v\n", err)
@@ -104,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	base := "http://" + lis.Addr().String()
 
 	if *selfCheck {
-		if err := selfCheckRun(ctx, st, base, stdout); err != nil {
+		if err := apicheck.Run(ctx, st, base, stdout); err != nil {
 			fmt.Fprintf(stderr, "self-check FAILED: %v\n", err)
 			return 1
 		}
@@ -118,8 +120,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "nethttp: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "API listening on %s (user pool %s)\n", base, st.poolID)
-	if st.emu != nil {
+	fmt.Fprintf(stdout, "API listening on %s (user pool %s)\n", base, st.PoolID)
+	if st.Emu != nil {
 		printDemo(stdout, st, base)
 	}
 	<-ctx.Done()
@@ -127,12 +129,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // printDemo prints curl commands with freshly minted demo tokens.
-func printDemo(w io.Writer, st *stage, base string) {
-	pool := st.emuPool
+func printDemo(w io.Writer, st *stage.Stage, base string) {
+	pool := st.EmuPool
 	alice := pool.MustMintTokens(cognitotest.DemoPublicClientID, "alice").AccessToken
 	bob := pool.MustMintTokens(cognitotest.DemoPublicClientID, "bob").AccessToken
 	m2m := pool.MustMintM2MToken(cognitotest.DemoConfidentialClientID, []string{"demo-api/read", "demo-api/write"})
-	fmt.Fprintf(w, "\nEmbedded Cognito emulator at %s; tokens valid for one hour:\n\n", st.emu.URL())
+	fmt.Fprintf(w, "\nEmbedded Cognito emulator at %s; tokens valid for one hour:\n\n", st.Emu.URL())
 	fmt.Fprintf(w, "  ALICE=%s\n  BOB=%s\n  M2M=%s\n\n", alice, bob, m2m)
 	for _, l := range []string{
 		"curl -i " + base + "/me                                   # 401",

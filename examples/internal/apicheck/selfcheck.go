@@ -1,4 +1,4 @@
-package main
+package apicheck
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cognitokit/cognitokit/oauth"
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 )
 
 // check is one request of the self-check and the status it must get.
@@ -17,9 +17,12 @@ type check struct {
 	want              int
 }
 
-// selfCheckRun calls the API at base as anonymous, as the demo users and as
-// machine clients, and fails on the first unexpected answer.
-func selfCheckRun(ctx context.Context, st *stage, base string, out io.Writer) error {
+// Run calls the API at base as anonymous, as the demo users and as machine
+// clients, prints one line per request to out, and fails on the first
+// unexpected answer. On the embedded emulator it signs alice and bob in over
+// SRP and gets client-credentials tokens; against real Cognito it signs in
+// the users of st.Users and checks that they may call /me.
+func Run(ctx context.Context, st *stage.Stage, base string, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	tokens := map[string]string{"anonymous": ""}
@@ -28,9 +31,9 @@ func selfCheckRun(ctx context.Context, st *stage, base string, out io.Writer) er
 		{"anonymous", "GET", "/me", 401},
 		{"anonymous", "POST", "/orders", 401},
 	}
-	if st.emu != nil {
+	if st.Emu != nil {
 		for _, u := range []string{"alice", "bob"} {
-			t, err := st.signIn(ctx, u)
+			t, err := st.SignIn(ctx, u)
 			if err != nil {
 				return fmt.Errorf("sign-in of %s: %w", u, err)
 			}
@@ -40,7 +43,7 @@ func selfCheckRun(ctx context.Context, st *stage, base string, out io.Writer) er
 			}
 		}
 		for _, scope := range []string{"demo-api/read", "demo-api/write"} {
-			tok, err := m2mToken(ctx, st, scope)
+			tok, err := st.M2MToken(ctx, scope)
 			if err != nil {
 				return err
 			}
@@ -60,8 +63,8 @@ func selfCheckRun(ctx context.Context, st *stage, base string, out io.Writer) er
 			check{"m2m demo-api/write", "POST", "/orders", 201},
 		)
 	} else {
-		for u := range st.users {
-			t, err := st.signIn(ctx, u)
+		for u := range st.Users {
+			t, err := st.SignIn(ctx, u)
 			if err != nil {
 				return fmt.Errorf("sign-in of %s: %w", u, err)
 			}
@@ -94,22 +97,4 @@ func selfCheckRun(ctx context.Context, st *stage, base string, out io.Writer) er
 		}
 	}
 	return nil
-}
-
-// m2mToken gets a client-credentials token with one scope.
-func m2mToken(ctx context.Context, st *stage, scope string) (string, error) {
-	c, err := oauth.New(oauth.Config{Domain: st.domain, ClientID: st.m2mID, ClientSecret: st.m2mSecret, UserPoolID: st.poolID, Issuer: st.issuer})
-	if err != nil {
-		return "", err
-	}
-	defer c.Close()
-	ts, err := c.ClientCredentials(scope)
-	if err != nil {
-		return "", err
-	}
-	tok, err := ts.TokenContext(ctx)
-	if err != nil {
-		return "", fmt.Errorf("client credentials for %s: %w", scope, err)
-	}
-	return tok.AccessToken, nil
 }

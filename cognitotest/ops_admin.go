@@ -26,6 +26,23 @@ type adminInput struct {
 	AttributesToGet        []string
 }
 
+// withAdminUser serves an Admin* operation on one user: it decodes the
+// request, takes the server lock, finds the pool and the user, and runs fn
+// under the lock.
+func (s *Server) withAdminUser(c *call, fn func(in *adminInput, p *Pool, u *user) (any, error)) (any, error) {
+	var in adminInput
+	if err := c.decode(&in); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return fn(&in, p, u)
+}
+
 // adminUserLocked finds the pool and user of an Admin* call.
 func (s *Server) adminUserLocked(poolID, username string) (*Pool, *user, *apiError) {
 	p, aerr := s.adminPoolLocked(poolID)
@@ -156,105 +173,65 @@ func (s *Server) opAdminSetUserPassword(c *call) (any, error) {
 }
 
 func (s *Server) opAdminGetUser(c *call) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	pref, list := mfaOut(u, p)
-	out := map[string]any{"Username": u.username, "UserAttributes": attrsOut(u, nil), "UserCreateDate": epoch(u.createdAt),
-		"UserLastModifiedDate": epoch(u.modified), "Enabled": u.enabled, "UserStatus": u.status}
-	if pref != "" {
-		out["PreferredMfaSetting"] = pref
-	}
-	if len(list) > 0 {
-		out["UserMFASettingList"] = list
-	}
-	return out, nil
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		pref, list := mfaOut(u, p)
+		out := map[string]any{"Username": u.username, "UserAttributes": attrsOut(u, nil), "UserCreateDate": epoch(u.createdAt),
+			"UserLastModifiedDate": epoch(u.modified), "Enabled": u.enabled, "UserStatus": u.status}
+		if pref != "" {
+			out["PreferredMfaSetting"] = pref
+		}
+		if len(list) > 0 {
+			out["UserMFASettingList"] = list
+		}
+		return out, nil
+	})
 }
 
 func (s *Server) opAdminDeleteUser(c *call) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	p.deleteUserLocked(u)
-	return struct{}{}, nil
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		p.deleteUserLocked(u)
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) opAdminConfirmSignUp(c *call) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if u.status != StatusUnconfirmed {
-		return nil, errNotAuthorized("User cannot be confirmed. Current status is %s", u.status)
-	}
-	u.status = StatusConfirmed
-	u.modified = s.now()
-	return struct{}{}, nil
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		if u.status != StatusUnconfirmed {
+			return nil, errNotAuthorized("User cannot be confirmed. Current status is %s", u.status)
+		}
+		u.status = StatusConfirmed
+		u.modified = s.now()
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) setEnabled(c *call, enabled bool) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	u.enabled = enabled
-	if !enabled {
-		p.signOutLocked(u)
-	}
-	u.modified = s.now()
-	return struct{}{}, nil
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		u.enabled = enabled
+		if !enabled {
+			p.signOutLocked(u)
+		}
+		u.modified = s.now()
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) opAdminDisableUser(c *call) (any, error) { return s.setEnabled(c, false) }
 func (s *Server) opAdminEnableUser(c *call) (any, error)  { return s.setEnabled(c, true) }
 
 func (s *Server) opAdminResetUserPassword(c *call) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if u.attrs["email_verified"] != "true" && u.attrs["phone_number_verified"] != "true" {
-		return nil, errInvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
-	}
-	u.status = StatusResetRequired
-	attr := "email"
-	if u.attrs["email_verified"] != "true" {
-		attr = "phone_number"
-	}
-	s.sendCodeLocked(p, u, "reset", MsgForgotPassword, resetCodeLifetime, attr)
-	return struct{}{}, nil
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		if u.attrs["email_verified"] != "true" && u.attrs["phone_number_verified"] != "true" {
+			return nil, errInvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+		}
+		u.status = StatusResetRequired
+		attr := "email"
+		if u.attrs["email_verified"] != "true" {
+			attr = "phone_number"
+		}
+		s.sendCodeLocked(p, u, "reset", MsgForgotPassword, resetCodeLifetime, attr)
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) opAdminUpdateUserAttributes(c *call) (any, error) {
@@ -276,54 +253,30 @@ func (s *Server) opAdminUpdateUserAttributes(c *call) (any, error) {
 }
 
 func (s *Server) opAdminUserGlobalSignOut(c *call) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	p.signOutLocked(u)
-	return struct{}{}, nil
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		p.signOutLocked(u)
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) opAdminAddUserToGroup(c *call) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if _, ok := p.groups[in.GroupName]; !ok {
-		return nil, errResourceNotFound("Group not found.")
-	}
-	u.groups[in.GroupName] = true
-	return struct{}{}, nil
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		if _, ok := p.groups[in.GroupName]; !ok {
+			return nil, errResourceNotFound("Group not found.")
+		}
+		u.groups[in.GroupName] = true
+		return struct{}{}, nil
+	})
 }
 
 func (s *Server) opAdminRemoveUserFromGroup(c *call) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if _, ok := p.groups[in.GroupName]; !ok {
-		return nil, errResourceNotFound("Group not found.")
-	}
-	delete(u.groups, in.GroupName)
-	return struct{}{}, nil
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		if _, ok := p.groups[in.GroupName]; !ok {
+			return nil, errResourceNotFound("Group not found.")
+		}
+		delete(u.groups, in.GroupName)
+		return struct{}{}, nil
+	})
 }
 
 // page returns items [start, start+limit) of n with the next token.
@@ -353,32 +306,24 @@ func page(n int, limit int32, token string, max int32) (int, int, string, *apiEr
 }
 
 func (s *Server) opAdminListGroupsForUser(c *call) (any, error) {
-	var in adminInput
-	if err := c.decode(&in); err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, u, aerr := s.adminUserLocked(in.UserPoolId, in.Username)
-	if aerr != nil {
-		return nil, aerr
-	}
-	names := u.groupList()
-	start, end, next, aerr := page(len(names), in.Limit, in.NextToken, 60)
-	if aerr != nil {
-		return nil, aerr
-	}
-	groups := make([]groupType, 0, end-start)
-	for _, n := range names[start:end] {
-		if g, ok := p.groups[n]; ok {
-			groups = append(groups, groupOut(p, g))
+	return s.withAdminUser(c, func(in *adminInput, p *Pool, u *user) (any, error) {
+		names := u.groupList()
+		start, end, next, aerr := page(len(names), in.Limit, in.NextToken, 60)
+		if aerr != nil {
+			return nil, aerr
 		}
-	}
-	out := map[string]any{"Groups": groups}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+		groups := make([]groupType, 0, end-start)
+		for _, n := range names[start:end] {
+			if g, ok := p.groups[n]; ok {
+				groups = append(groups, groupOut(p, g))
+			}
+		}
+		out := map[string]any{"Groups": groups}
+		if next != "" {
+			out["NextToken"] = next
+		}
+		return out, nil
+	})
 }
 
 func (s *Server) opCreateGroup(c *call) (any, error) {

@@ -63,45 +63,35 @@ func (c *Claims) HasGroup(g string) bool { return c != nil && slices.Contains(c.
 func (c *Claims) HasScope(s string) bool { return c != nil && slices.Contains(c.Scopes, s) }
 
 // HasAnyGroup reports whether the token is in at least one of groups.
-func (c *Claims) HasAnyGroup(groups ...string) bool {
-	for _, g := range groups {
-		if c.HasGroup(g) {
-			return true
-		}
-	}
-	return false
-}
+func (c *Claims) HasAnyGroup(groups ...string) bool { return c != nil && containsAny(c.Groups, groups) }
 
 // HasAllGroups reports whether the token is in every one of groups.
 func (c *Claims) HasAllGroups(groups ...string) bool {
-	if c == nil {
-		return false
-	}
-	for _, g := range groups {
-		if !c.HasGroup(g) {
-			return false
-		}
-	}
-	return true
+	return c != nil && containsAll(c.Groups, groups)
 }
 
 // HasAnyScope reports whether the token carries at least one of scopes.
-func (c *Claims) HasAnyScope(scopes ...string) bool {
-	for _, s := range scopes {
-		if c.HasScope(s) {
+func (c *Claims) HasAnyScope(scopes ...string) bool { return c != nil && containsAny(c.Scopes, scopes) }
+
+// HasAllScopes reports whether the token carries every one of scopes.
+func (c *Claims) HasAllScopes(scopes ...string) bool {
+	return c != nil && containsAll(c.Scopes, scopes)
+}
+
+// containsAny reports whether have holds at least one element of want.
+func containsAny(have, want []string) bool {
+	for _, w := range want {
+		if slices.Contains(have, w) {
 			return true
 		}
 	}
 	return false
 }
 
-// HasAllScopes reports whether the token carries every one of scopes.
-func (c *Claims) HasAllScopes(scopes ...string) bool {
-	if c == nil {
-		return false
-	}
-	for _, s := range scopes {
-		if !c.HasScope(s) {
+// containsAll reports whether have holds every element of want.
+func containsAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
 			return false
 		}
 	}

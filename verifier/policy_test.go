@@ -80,3 +80,28 @@ func TestNilSafety(t *testing.T) {
 		t.Errorf("Warm with nil context: %v", err)
 	}
 }
+
+func TestClaimsMembershipHelpers(t *testing.T) {
+	c := &Claims{Groups: []string{"admin", "staff"}, Scopes: []string{"orders/read"}}
+	tests := []struct {
+		name string
+		got  bool
+		want bool
+	}{
+		{"HasAnyGroup one present", c.HasAnyGroup("nobody", "staff"), true},
+		{"HasAnyGroup none present", c.HasAnyGroup("nobody", "guests"), false},
+		{"HasAnyGroup of nothing", c.HasAnyGroup(), false},
+		{"HasAllGroups all present", c.HasAllGroups("admin", "staff"), true},
+		{"HasAllGroups one missing", c.HasAllGroups("admin", "nobody"), false},
+		{"HasAllGroups of nothing", c.HasAllGroups(), true},
+		{"HasAnyScope present", c.HasAnyScope("orders/write", "orders/read"), true},
+		{"HasAnyScope absent", c.HasAnyScope("orders/write"), false},
+		{"HasAllScopes present", c.HasAllScopes("orders/read"), true},
+		{"HasAllScopes one missing", c.HasAllScopes("orders/read", "orders/write"), false},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %v; want %v", tc.name, tc.got, tc.want)
+		}
+	}
+}

@@ -258,11 +258,6 @@ func (i *idIdentity) wire() identityDescriptionWire {
 // ---- dispatch -------------------------------------------------------------
 
 // identityOps are the Cognito Identity operations. The ones not listed in
-// identityPublicOps require an Authorization header (IAM).
-var identityPublicOps = map[string]bool{
-	"GetId": true, "GetCredentialsForIdentity": true, "GetOpenIdToken": true, "UnlinkIdentity": true,
-}
-
 func (s *Server) identityOp(op string) opFunc {
 	switch op {
 	case "CreateIdentityPool":
@@ -340,7 +335,7 @@ func (s *Server) serveIdentity(w http.ResponseWriter, r *http.Request) {
 		err = apiErr("UnknownOperationException", "cognitotest does not implement the Cognito Identity operation %q", op)
 	case !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json-1.1"):
 		err = apiErr("SerializationException", "Content-Type must be application/x-amz-json-1.1")
-	case !identityPublicOps[op] && r.Header.Get("Authorization") == "":
+	case !publicIdentityOps[op] && r.Header.Get("Authorization") == "":
 		err = apiErr("MissingAuthenticationTokenException", "%s requires AWS credentials (SigV4 Authorization header)", op)
 	default:
 		body, rerr := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.opts.maxBody))

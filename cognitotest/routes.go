@@ -18,8 +18,8 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 
 	// The Cognito user pool API (AWS JSON 1.1): POST / with X-Amz-Target.
+	// CORS preflights are answered by the guard (guard.go).
 	mux.HandleFunc("POST /{$}", s.serveAPI)
-	mux.HandleFunc("OPTIONS /{$}", servePreflight) // CORS, for browser apps
 
 	// Per-pool OpenID Connect metadata. The issuer is {URL}/{poolId}.
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
@@ -42,7 +42,10 @@ func (s *Server) routes() http.Handler {
 	// ---------------------------------------------------------------------
 	s.registerOAuthRoutes(mux)
 
-	return s.withFaults(mux)
+	// The guard (guard.go) checks the Host and the Origin of every request
+	// and answers CORS; a new route is closed to other origins until it is
+	// listed in corsRoutes.
+	return s.withGuard(mux, s.withFaults(mux))
 }
 
 // withFaults applies injected latency to every request.
@@ -62,18 +65,6 @@ func (s *Server) withFaults(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// servePreflight answers CORS preflight requests for the API, as Cognito
-// does, so that browser apps (amazon-cognito-identity-js, Amplify) can talk
-// to the emulator.
-func servePreflight(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-	h.Set("Access-Control-Allow-Headers", "content-type, x-amz-target, x-amz-user-agent, x-amz-date, x-amz-security-token, authorization, amz-sdk-invocation-id, amz-sdk-request, cache-control")
-	h.Set("Access-Control-Max-Age", "86400")
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
@@ -104,7 +95,6 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "max-age=3600")
 	w.Write(p.JWKS())
 }
@@ -117,7 +107,6 @@ func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"message":"User pool does not exist."}`, http.StatusNotFound)
 		return
 	}
-	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(p.discovery())
 }
@@ -180,8 +169,6 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		resp, err = s.dispatch(r, op)
 	}
 	status := http.StatusOK
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	w.Header().Set("Access-Control-Expose-Headers", "x-amzn-requestid, x-amzn-errortype")
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-Requestid", s.requestID())
 	var ae *apiError
@@ -243,31 +230,11 @@ func (s *Server) dispatch(r *http.Request, op string) (resp any, err error) {
 		return nil, errInvalidParameter("cannot read request body")
 	}
 	c := &call{s: s, r: r, op: op, body: body, iam: r.Header.Get("Authorization") != ""}
-	if iamOps[op] && !c.iam {
+	if !publicUserPoolOps[op] && !c.iam { // Cognito authorizes the others with IAM (guard.go)
 		return nil, apiErr("MissingAuthenticationTokenException", "%s requires AWS credentials (SigV4 Authorization header)", op)
 	}
 	if e := s.faults.takeFailure(op); e != nil {
 		return nil, e
 	}
 	return fn(c)
-}
-
-// iamOps are the operations real Cognito authorizes with IAM (SigV4).
-var iamOps = map[string]bool{}
-
-func init() {
-	for _, op := range []string{
-		"AdminAddUserToGroup", "AdminConfirmSignUp", "AdminCreateUser", "AdminDeleteUser",
-		"AdminDeleteUserAttributes", "AdminDisableUser", "AdminEnableUser", "AdminForgetDevice",
-		"AdminGetDevice", "AdminGetUser", "AdminInitiateAuth", "AdminListDevices",
-		"AdminListGroupsForUser", "AdminRemoveUserFromGroup", "AdminResetUserPassword",
-		"AdminRespondToAuthChallenge", "AdminSetUserMFAPreference", "AdminSetUserPassword",
-		"AdminUpdateUserAttributes", "AdminUserGlobalSignOut", "AdminUpdateDeviceStatus",
-		"CreateGroup", "DeleteGroup", "GetGroup", "ListGroups", "ListUsers", "ListUsersInGroup",
-		"CreateUserPool", "DescribeUserPool", "DeleteUserPool", "ListUserPools",
-		"CreateUserPoolClient", "DescribeUserPoolClient", "DeleteUserPoolClient", "ListUserPoolClients",
-		"UpdateUserPoolClient", "CreateResourceServer", "DescribeResourceServer", "GetSigningCertificate",
-	} {
-		iamOps[op] = true
-	}
 }

@@ -70,6 +70,8 @@ type options struct {
 	maxBody         int64
 	lifetimes       TokenLifetimes
 	keys            []*rsa.PrivateKey
+	allowedHosts    []string
+	corsOrigins     []string
 }
 
 // WithClock makes the server read the time from now instead of time.Now. It
@@ -100,6 +102,31 @@ func WithRegion(region string) Option { return func(o *options) { o.region = reg
 // WithListenAddr makes the server listen on addr (host:port) instead of a
 // random loopback port. "cognito local" uses it.
 func WithListenAddr(addr string) Option { return func(o *options) { o.addr = addr } }
+
+// WithAllowedHosts lets requests name the server by these host names or IP
+// addresses (no scheme or port), such as a docker-compose service name or
+// a LAN address. By default the server answers only requests whose Host is
+// a loopback name (localhost, 127.0.0.0/8, [::1]) or its listen address,
+// and refuses others with 403 HostNotAllowedException: a web page can make
+// a name it controls resolve to 127.0.0.1 (DNS rebinding), and would then
+// pass as same-origin. Allow only names you control. Repeated calls add to
+// the list. "cognito local --allow-host" uses it.
+func WithAllowedHosts(hosts ...string) Option {
+	return func(o *options) { o.allowedHosts = append(o.allowedHosts, hosts...) }
+}
+
+// WithCORSOrigins trusts web pages of these origins ("scheme://host[:port]",
+// as browsers send them in the Origin header, such as
+// "http://localhost:5173") to call every operation, the admin and
+// management operations included, which still need an Authorization
+// header. Without it, pages of other origins may call only what Cognito
+// serves to web pages without AWS credentials (InitiateAuth, SignUp,
+// GetUser, the OAuth token endpoint, the key sets, ...); see the package
+// documentation, "Web pages and the emulator". "*" and "null" are refused.
+// Repeated calls add to the list. "cognito local --cors-origin" uses it.
+func WithCORSOrigins(origins ...string) Option {
+	return func(o *options) { o.corsOrigins = append(o.corsOrigins, origins...) }
+}
 
 // WithSessionLifetime sets how long an authentication Session stays valid
 // between challenges. The default is [DefaultSessionLifetime], Cognito's
@@ -140,6 +167,7 @@ type Server struct {
 
 	faults   faults
 	messages messageSink
+	guard    *guard // Host and Origin checks (guard.go); immutable once serving
 
 	mu       sync.Mutex            // guards the fields below and all pool state
 	pools    map[string]*Pool      // by pool ID
@@ -200,6 +228,10 @@ func Start(tb testing.TB, opts ...Option) (*Server, error) {
 		return nil, invalidf("session lifetime, SRP clock skew and max body size must be positive")
 	}
 	o.lifetimes = o.lifetimes.withDefaults(cognitoDefaultLifetimes)
+	g, err := newGuard(o.allowedHosts, o.corsOrigins)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
 		opts:     o,
 		tb:       tb,
@@ -207,6 +239,7 @@ func Start(tb testing.TB, opts ...Option) (*Server, error) {
 		pools:    map[string]*Pool{},
 		clients:  map[string]*appClient{},
 		sessions: map[string]*session{},
+		guard:    g,
 	}
 	s.ops = s.operations()
 	s.faults.init()
@@ -218,7 +251,9 @@ func Start(tb testing.TB, opts ...Option) (*Server, error) {
 		}
 		hs.Listener.Close()
 		hs.Listener = ln
+		g.allowListenHost(o.addr)
 	}
+	g.allowListenHost(hs.Listener.Addr().String())
 	// Set the URL before serving: handlers read it (issuers, discovery).
 	s.hs = hs
 	s.url = "http://" + hs.Listener.Addr().String()

@@ -1,0 +1,405 @@
+package cognitotest
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// This file is the emulator's guard against web pages. A browser sends
+// requests to the loopback emulator on behalf of any page the developer
+// visits: directly (cross-origin fetch and form posts) or through DNS
+// rebinding (a name the page controls that resolves to 127.0.0.1, so the
+// page is "same-origin" with the emulator). Listening on loopback only
+// stops neither. The guard wraps every route, and enforces:
+//
+//  1. Host. A request must name the emulator by a loopback name
+//     (localhost, 127.0.0.0/8, [::1]), its listen address, or a host the
+//     user allowed ([WithAllowedHosts], cognito local --allow-host). Any
+//     other Host is a rebound name: 403 HostNotAllowedException.
+//  2. Origin. A browser request from another origin (told by Origin or
+//     Sec-Fetch-Site, as [http.CrossOriginProtection] does) may use only
+//     what Cognito serves to web pages without AWS credentials: the
+//     operations in publicUserPoolOps, publicIdentityOps and STS
+//     AssumeRoleWithWebIdentity, the key sets, the discovery documents and
+//     the OAuth token, userInfo and revoke endpoints. Everything else
+//     (the Admin* operations, pool, client and identity pool management,
+//     ListUsers, ...) answers 403 AccessDeniedException before the
+//     operation runs, and no other route takes cross-origin POSTs (the
+//     sign-in form included: no login CSRF). Origins the user trusts
+//     ([WithCORSOrigins], cognito local --cors-origin) may call everything.
+//  3. CORS. Preflights are answered here: any origin may send the headers
+//     of an unsigned call; only trusted origins may send authorization and
+//     x-amz-security-token, so a page cannot even attempt a signed call.
+//     Responses carry Access-Control-Allow-Origin only where a page may
+//     read them.
+//
+// The classification of operations is Cognito's own: the AWS SDKs send
+// these operations unsigned (their service models mark them as needing no
+// SigV4), and Cognito authorizes every other operation with IAM.
+//
+// Cross-origin detection uses the standard library's
+// [http.CrossOriginProtection] (Sec-Fetch-Site, then Origin against Host);
+// the host and CORS rules have no library equivalent.
+
+// publicUserPoolOps are the user pool operations the AWS SDKs send
+// unsigned: Cognito serves them to anyone, the client ID, a session or an
+// access token being the credential. The list is the SDK model's
+// (aws-sdk-go-v2/service/cognitoidentityprovider, anonymous auth scheme),
+// including operations the emulator does not implement yet.
+var publicUserPoolOps = setOf(
+	"AssociateSoftwareToken", "ChangePassword", "CompleteWebAuthnRegistration", "ConfirmDevice",
+	"ConfirmForgotPassword", "ConfirmSignUp", "DeleteUser", "DeleteUserAttributes",
+	"DeleteWebAuthnCredential", "ForgetDevice", "ForgotPassword", "GetDevice",
+	"GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GetUserAuthFactors",
+	"GlobalSignOut", "InitiateAuth", "ListDevices", "ListWebAuthnCredentials",
+	"ResendConfirmationCode", "RespondToAuthChallenge", "RevokeToken", "SetUserMFAPreference",
+	"SetUserSettings", "SignUp", "StartWebAuthnRegistration", "UpdateAuthEventFeedback",
+	"UpdateDeviceStatus", "UpdateUserAttributes", "VerifySoftwareToken", "VerifyUserAttribute",
+)
+
+// publicIdentityOps are the Cognito Identity operations the AWS SDKs send
+// unsigned (aws-sdk-go-v2/service/cognitoidentity).
+var publicIdentityOps = setOf("GetCredentialsForIdentity", "GetId", "GetOpenIdToken", "UnlinkIdentity")
+
+// STS: the emulator implements only AssumeRoleWithWebIdentity, which STS
+// serves unsigned; sts.go refuses every other action before it reads any
+// state. An STS action that needs credentials must be classified here.
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// corsRoute says which web pages may call a route, by ServeMux pattern.
+type corsRoute int
+
+const (
+	corsNone   corsRoute = iota // same-origin pages only; no CORS headers
+	corsPublic                  // any origin, as in Cognito
+	corsAPI                     // any origin for public operations; trusted origins for all
+)
+
+// corsRoutes lists the routes web pages of other origins may call. A route
+// missing here (the sign-in form, and every route added later) is closed
+// to them.
+var corsRoutes = map[string]corsRoute{
+	"POST /{$}": corsAPI,
+	"GET /{pool}/.well-known/jwks.json":           corsPublic,
+	"GET /{pool}/.well-known/openid-configuration": corsPublic,
+	"POST /oauth2/token":    corsPublic,
+	"GET /oauth2/userInfo":  corsPublic,
+	"POST /oauth2/userInfo": corsPublic,
+	"POST /oauth2/revoke":   corsPublic,
+}
+
+// Headers a preflight may ask for. Any origin may send the headers of an
+// unsigned call (the AWS SDK for JavaScript, Amplify and
+// amazon-cognito-identity-js send these); trusted origins may also send
+// the SigV4 headers.
+var (
+	publicAPIHeaders  = setOf("amz-sdk-invocation-id", "amz-sdk-request", "cache-control", "content-type", "x-amz-date", "x-amz-target", "x-amz-user-agent")
+	signedAPIHeaders  = setOf("authorization", "x-amz-content-sha256", "x-amz-security-token")
+	publicHTTPHeaders = setOf("authorization", "cache-control", "content-type")
+)
+
+const (
+	publicAPIHeaderList  = "amz-sdk-invocation-id, amz-sdk-request, cache-control, content-type, x-amz-date, x-amz-target, x-amz-user-agent"
+	trustedAPIHeaderList = publicAPIHeaderList + ", authorization, x-amz-content-sha256, x-amz-security-token"
+	publicHTTPHeaderList = "authorization, cache-control, content-type"
+	exposedAPIHeaders    = "x-amzn-requestid, x-amzn-errortype"
+	preflightMaxAge      = "600"
+)
+
+// guard holds the allow-lists. It is immutable once the server serves.
+type guard struct {
+	hosts   map[string]bool // extra Host names and IPs, normalized by canonicalHost
+	origins map[string]bool // trusted origins, normalized by canonicalOrigin
+	cop     *http.CrossOriginProtection
+}
+
+func newGuard(hosts, origins []string) (*guard, error) {
+	g := &guard{hosts: map[string]bool{}, origins: map[string]bool{}, cop: http.NewCrossOriginProtection()}
+	for _, h := range hosts {
+		c, ok := canonicalHost(h)
+		if !ok {
+			return nil, invalidf("allowed host %q: want a host name or an IP address, without scheme or port, such as cognito or 192.168.1.20", truncate(h, 64))
+		}
+		g.hosts[c] = true
+	}
+	for _, o := range origins {
+		c, err := canonicalOrigin(o)
+		if err != nil {
+			return nil, err
+		}
+		if err := g.cop.AddTrustedOrigin(c); err != nil {
+			return nil, invalidf("CORS origin %q: %v", truncate(o, 64), err)
+		}
+		g.origins[c] = true
+	}
+	return g, nil
+}
+
+// allowListenHost allows the host of the listen address (as given, and as
+// bound: "0.0.0.0" when given ":9229"). Hosts that are not valid names or
+// addresses are ignored: requests cannot name them.
+func (g *guard) allowListenHost(hostport string) {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	if c, ok := canonicalHost(host); ok {
+		g.hosts[c] = true
+	}
+}
+
+var hostNameRE = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$`)
+
+// canonicalHost returns h (a host name, an IP address, or a bracketed IPv6
+// address; no port) in canonical form: lower case without a trailing dot,
+// IP addresses as net.IP.String formats them.
+func canonicalHost(h string) (string, bool) {
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		ip := net.ParseIP(h[1 : len(h)-1])
+		if ip == nil || ip.To4() != nil && !strings.Contains(h, ":") {
+			return "", false
+		}
+		return ip.String(), true
+	}
+	if ip := net.ParseIP(h); ip != nil {
+		return ip.String(), true
+	}
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	if len(h) == 0 || len(h) > 253 || !hostNameRE.MatchString(h) {
+		return "", false
+	}
+	return h, true
+}
+
+// hostAllowed reports whether the Host header value hostport names this
+// emulator.
+func (g *guard) hostAllowed(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+		if strings.Contains(h, ":") {
+			host = "[" + h + "]"
+		}
+	}
+	c, ok := canonicalHost(host)
+	if !ok {
+		return false
+	}
+	if c == "localhost" || g.hosts[c] {
+		return true
+	}
+	ip := net.ParseIP(c)
+	return ip != nil && ip.IsLoopback()
+}
+
+// canonicalOrigin validates a trusted origin and returns it as browsers
+// send it in the Origin header: lower-case scheme and host, no default
+// port, no trailing slash.
+func canonicalOrigin(o string) (string, error) {
+	bad := func(why string) error {
+		return invalidf("CORS origin %q: %s; want scheme://host[:port], such as http://localhost:3000", truncate(o, 64), why)
+	}
+	switch o {
+	case "*":
+		return "", bad(`"*" would let every web page call the admin operations; list the origins of your apps`)
+	case "null":
+		return "", bad(`"null" is the origin of sandboxed frames and file: pages, which any page can create`)
+	}
+	u, err := url.Parse(strings.TrimSuffix(o, "/"))
+	switch {
+	case err != nil:
+		return "", bad("not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", bad("the scheme must be http or https")
+	case u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "":
+		return "", bad("only a scheme, a host and a port are allowed")
+	}
+	host := strings.ToLower(u.Hostname())
+	if _, ok := canonicalHost(host); !ok {
+		return "", bad("bad host")
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	port := u.Port()
+	if port == "80" && u.Scheme == "http" || port == "443" && u.Scheme == "https" {
+		port = ""
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host, nil
+}
+
+// withGuard wraps the server's handler h; mux is the ServeMux inside it,
+// consulted for the route a request (or a preflight) is for.
+func (s *Server) withGuard(mux *http.ServeMux, h http.Handler) http.Handler {
+	g := s.guard
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !g.hostAllowed(r.Host) {
+			s.opts.logger.Warn("cognitotest: refused request", "reason", "host", "host", truncate(r.Host, 64))
+			writeGuardError(w, "HostNotAllowedException", "cognitotest: the Host "+quote(r.Host)+
+				" is not allowed: requests must name the emulator by a loopback name (localhost, 127.0.0.1, [::1]) or its listen address, "+
+				"which protects it from DNS rebinding. To allow this host, start cognito local with --allow-host "+hostOnly(r.Host)+
+				" (cognitotest.WithAllowedHosts).")
+			return
+		}
+		origin := r.Header.Get("Origin")
+		if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+			g.preflight(s, mux, w, r)
+			return
+		}
+		_, pattern := mux.Handler(r)
+		route := corsRoutes[pattern]
+		crossOrigin := g.cop.Check(r) != nil // only for unsafe methods
+		trusted := g.origins[origin]
+		public := false
+		switch route {
+		case corsPublic:
+			public = true
+		case corsAPI:
+			public = publicAPIRequest(r)
+		}
+		if crossOrigin && !public {
+			op := "this request"
+			if route == corsAPI {
+				op = apiOperationName(r)
+			}
+			from := "a page of another site"
+			if origin != "" {
+				from = "the web origin " + quote(origin)
+			}
+			s.opts.logger.Warn("cognitotest: refused request", "reason", "cross-origin", "origin", truncate(origin, 64), "path", truncate(r.URL.Path, 64), "op", op)
+			msg := "cognitotest: " + op + " is not open to web pages of other origins, and " + from + " sent it. "
+			if route == corsAPI {
+				msg += "Pages may call only the operations Cognito serves without AWS credentials (InitiateAuth, RespondToAuthChallenge, SignUp, GetUser, ...). "
+			}
+			msg += "To trust this origin, start cognito local with --cors-origin ORIGIN (cognitotest.WithCORSOrigins)."
+			writeGuardError(w, "AccessDeniedException", msg)
+			return
+		}
+		if route != corsNone {
+			hd := w.Header()
+			hd.Add("Vary", "Origin")
+			switch {
+			case trusted:
+				hd.Set("Access-Control-Allow-Origin", origin)
+			case public:
+				hd.Set("Access-Control-Allow-Origin", "*")
+			}
+			if route == corsAPI {
+				hd.Set("Access-Control-Expose-Headers", exposedAPIHeaders)
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// preflight answers a CORS preflight request.
+func (g *guard) preflight(s *Server, mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	method := r.Header.Get("Access-Control-Request-Method")
+	probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
+	_, pattern := mux.Handler(probe)
+	route := corsRoutes[pattern]
+	trusted := g.origins[origin]
+	refuse := func(why string) {
+		s.opts.logger.Warn("cognitotest: refused preflight", "origin", truncate(origin, 64), "path", truncate(r.URL.Path, 64), "reason", why)
+		writeGuardError(w, "AccessDeniedException", "cognitotest: "+why+" To trust the origin "+quote(origin)+
+			", start cognito local with --cors-origin "+quote(origin)+" (cognitotest.WithCORSOrigins).")
+	}
+	if route == corsNone {
+		refuse(method + " " + truncate(r.URL.Path, 64) + " is not open to web pages of other origins.")
+		return
+	}
+	allowed, list := publicHTTPHeaders, publicHTTPHeaderList
+	if route == corsAPI {
+		allowed, list = publicAPIHeaders, publicAPIHeaderList
+		if trusted {
+			list = trustedAPIHeaderList
+		}
+	}
+	for _, h := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" || allowed[h] || trusted && route == corsAPI && signedAPIHeaders[h] {
+			continue
+		}
+		if route == corsAPI && signedAPIHeaders[h] {
+			refuse("web pages of other origins may not send the header " + quote(h) + ": it carries AWS credentials, for the operations Cognito authorizes with IAM.")
+			return
+		}
+		refuse("the header " + quote(truncate(h, 64)) + " is not allowed.")
+		return
+	}
+	hd := w.Header()
+	hd.Add("Vary", "Origin")
+	if trusted {
+		hd.Set("Access-Control-Allow-Origin", origin)
+		// Chrome's Private Network Access: a trusted page on a public
+		// address may reach the loopback emulator; other pages may not.
+		if r.Header.Get("Access-Control-Request-Private-Network") == "true" {
+			hd.Set("Access-Control-Allow-Private-Network", "true")
+		}
+	} else {
+		hd.Set("Access-Control-Allow-Origin", "*")
+	}
+	hd.Set("Access-Control-Allow-Methods", method+", OPTIONS")
+	hd.Set("Access-Control-Allow-Headers", list)
+	hd.Set("Access-Control-Max-Age", preflightMaxAge)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// publicAPIRequest reports whether a request to POST / is for an
+// operation Cognito serves without AWS credentials. It reads the
+// X-Amz-Target header as the dispatchers do; requests without one are STS
+// (AssumeRoleWithWebIdentity only) or malformed.
+func publicAPIRequest(r *http.Request) bool {
+	target := r.Header.Get("X-Amz-Target")
+	if op, ok := strings.CutPrefix(target, targetPrefix); ok {
+		return publicUserPoolOps[op]
+	}
+	if op, ok := strings.CutPrefix(target, identityTargetPrefix); ok {
+		return publicIdentityOps[op]
+	}
+	return target == ""
+}
+
+func apiOperationName(r *http.Request) string {
+	target := r.Header.Get("X-Amz-Target")
+	if _, op, ok := strings.Cut(target, "."); ok && op != "" {
+		return truncate(op, 64)
+	}
+	return "this request"
+}
+
+// writeGuardError answers 403 with the AWS JSON error shape, which the
+// SDKs report as an API error with this type and message.
+func writeGuardError(w http.ResponseWriter, typ, msg string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Amzn-Errortype", typ)
+	w.WriteHeader(http.StatusForbidden)
+	json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
+}
+
+func quote(s string) string { return `"` + truncate(s, 64) + `"` }
+
+// hostOnly returns the host of a Host header value, for messages.
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return truncate(h, 64)
+	}
+	return truncate(hostport, 64)
+}

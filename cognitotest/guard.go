@@ -90,13 +90,13 @@ const (
 // missing here (the sign-in form, and every route added later) is closed
 // to them.
 var corsRoutes = map[string]corsRoute{
-	"POST /{$}": corsAPI,
-	"GET /{pool}/.well-known/jwks.json":           corsPublic,
+	"POST /{$}":                                    corsAPI,
+	"GET /{pool}/.well-known/jwks.json":            corsPublic,
 	"GET /{pool}/.well-known/openid-configuration": corsPublic,
-	"POST /oauth2/token":    corsPublic,
-	"GET /oauth2/userInfo":  corsPublic,
-	"POST /oauth2/userInfo": corsPublic,
-	"POST /oauth2/revoke":   corsPublic,
+	"POST /oauth2/token":                           corsPublic,
+	"GET /oauth2/userInfo":                         corsPublic,
+	"POST /oauth2/userInfo":                        corsPublic,
+	"POST /oauth2/revoke":                          corsPublic,
 }
 
 // Headers a preflight may ask for. Any origin may send the headers of an
@@ -188,8 +188,8 @@ func (g *guard) hostAllowed(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
-		if strings.Contains(h, ":") {
-			host = "[" + h + "]"
+		if strings.HasPrefix(hostport, "[") {
+			host = "[" + h + "]" // canonicalHost checks it is IPv6
 		}
 	}
 	c, ok := canonicalHost(host)

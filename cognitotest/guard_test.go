@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -320,22 +321,6 @@ func TestGuardCrossOriginPublic(t *testing.T) {
 	}
 }
 
-// TestGuardRequiresCredentials: every operation Cognito authorizes with
-// IAM answers MissingAuthenticationTokenException without an
-// Authorization header, not only the ones the emulator used to list.
-func TestGuardRequiresCredentials(t *testing.T) {
-	g := newGuardEnv(t)
-	for _, op := range []string{"ListUserPoolClients", "DeleteUserPoolClient", "AdminSetUserMFAPreference", "AdminUpdateDeviceStatus", "AdminListDevices", "CreateResourceServer"} {
-		resp, body := rawCall(t, g.srv, op, map[string]any{"UserPoolId": g.pool.ID(), "ClientId": g.secret.ID, "Username": "alice"}, nil)
-		if resp.StatusCode == 200 || resp.Header.Get("X-Amzn-Errortype") != "MissingAuthenticationTokenException" {
-			t.Errorf("%s without Authorization: status %d, %q; want MissingAuthenticationTokenException", op, resp.StatusCode, body)
-		}
-	}
-	if _, err := g.pool.Client(g.secret.ID); err != nil {
-		t.Fatalf("the client was deleted without credentials: %v", err)
-	}
-}
-
 // TestGuardSimpleRequests: requests a page can send without a preflight
 // (text/plain or form bodies, no custom headers) change nothing.
 func TestGuardSimpleRequests(t *testing.T) {
@@ -437,4 +422,89 @@ func TestGuardTokenEndpointCORS(t *testing.T) {
 func pkceS256(verifier string) string {
 	sum := sha256.Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func TestGuardAllowedHosts(t *testing.T) {
+	g := newGuardEnv(t, cognitotest.WithAllowedHosts("cognito", "192.168.1.20"))
+	describe := map[string]any{"UserPoolId": g.pool.ID(), "ClientId": g.secret.ID}
+	for host, want := range map[string]int{
+		"cognito:9229":           200,
+		"COGNITO":                200,
+		"192.168.1.20:" + g.port: 200,
+		"localhost:" + g.port:    200,
+		"cognito.evil.example":   http.StatusForbidden,
+		"192.168.1.21":           http.StatusForbidden,
+	} {
+		resp, _ := rawCall(t, g.srv, "DescribeUserPoolClient", describe, map[string]string{"Host": host, "Authorization": fakeSigV4})
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: status %d; want %d", host, resp.StatusCode, want)
+		}
+	}
+}
+
+func TestGuardTrustedOrigin(t *testing.T) {
+	const app = "http://localhost:5173"
+	g := newGuardEnv(t, cognitotest.WithCORSOrigins(app+"/", "https://admin.example.com"))
+	resp := preflight(t, g.srv, "/", app, "POST", signedRequestHeaders)
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != app || !allowsHeader(resp, "authorization") || !allowsHeader(resp, "x-amz-security-token") {
+		t.Errorf("trusted signed preflight: status %d, ACAO %q, ACAH %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), resp.Header.Get("Access-Control-Allow-Headers"))
+	}
+	if !strings.Contains(resp.Header.Get("Vary"), "Origin") {
+		t.Errorf("trusted preflight: Vary %q; want Origin", resp.Header.Get("Vary"))
+	}
+	// Chrome's Private Network Access: a trusted page on a public address.
+	req, _ := http.NewRequest(http.MethodOptions, g.srv.URL()+"/", nil)
+	for k, v := range map[string]string{"Origin": "https://admin.example.com", "Access-Control-Request-Method": "POST",
+		"Access-Control-Request-Headers": "authorization,content-type,x-amz-target", "Access-Control-Request-Private-Network": "true"} {
+		req.Header.Set(k, v)
+	}
+	if resp, _ := do(t, req); resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Private-Network") != "true" {
+		t.Errorf("private-network preflight from a trusted origin: status %d, %v", resp.StatusCode, resp.Header)
+	}
+	req.Header.Set("Origin", evilOrigin)
+	req.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-target")
+	if resp, _ := do(t, req); resp.Header.Get("Access-Control-Allow-Private-Network") != "" {
+		t.Errorf("private-network preflight from a foreign origin: granted")
+	}
+
+	describe := map[string]any{"UserPoolId": g.pool.ID(), "ClientId": g.secret.ID}
+	hdr := map[string]string{"Origin": app, "Sec-Fetch-Site": "same-site", "Authorization": fakeSigV4}
+	resp, body := rawCall(t, g.srv, "DescribeUserPoolClient", describe, hdr)
+	if resp.StatusCode != 200 || !strings.Contains(body, g.secret.Secret) || resp.Header.Get("Access-Control-Allow-Origin") != app {
+		t.Errorf("DescribeUserPoolClient from a trusted origin: status %d, ACAO %q", resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	// Trust is not a credential: admin operations still need one.
+	delete(hdr, "Authorization")
+	if resp, _ := rawCall(t, g.srv, "DescribeUserPoolClient", describe, hdr); resp.Header.Get("X-Amzn-Errortype") != "MissingAuthenticationTokenException" {
+		t.Errorf("DescribeUserPoolClient from a trusted origin without Authorization: status %d, %s", resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"))
+	}
+	// Another port of the same host is another origin.
+	hdr = map[string]string{"Origin": "http://localhost:5174", "Sec-Fetch-Site": "same-site", "Authorization": fakeSigV4}
+	if resp, _ := rawCall(t, g.srv, "DescribeUserPoolClient", describe, hdr); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("DescribeUserPoolClient from http://localhost:5174: status %d; want 403", resp.StatusCode)
+	}
+}
+
+func TestGuardOptionErrors(t *testing.T) {
+	for _, opt := range []cognitotest.Option{
+		cognitotest.WithAllowedHosts("http://cognito"),
+		cognitotest.WithAllowedHosts("cognito:9229"),
+		cognitotest.WithAllowedHosts(""),
+		cognitotest.WithAllowedHosts("cognito/"),
+		cognitotest.WithCORSOrigins("*"),
+		cognitotest.WithCORSOrigins("null"),
+		cognitotest.WithCORSOrigins("localhost:3000"),
+		cognitotest.WithCORSOrigins("http://localhost:3000/app"),
+		cognitotest.WithCORSOrigins("ftp://localhost"),
+	} {
+		srv, err := cognitotest.Start(nil, opt)
+		if err == nil {
+			srv.Close()
+			t.Errorf("Start accepted a bad allow-list")
+			continue
+		}
+		if !errors.Is(err, cognitotest.ErrInvalidConfig) {
+			t.Errorf("Start: %v; want ErrInvalidConfig", err)
+		}
+	}
 }

@@ -10,11 +10,18 @@ import (
 	"time"
 )
 
-// routes builds the server's HTTP handler.
-//
-// Every endpoint is registered here, on one ServeMux. Endpoints that belong
-// to other features live in their own files and add themselves below.
+// routes builds the server's HTTP handler: the guard (guard.go), which
+// checks the Host and the Origin of every request and answers CORS, then
+// fault injection, then the routes. A new route is closed to web pages of
+// other origins until it is listed in corsRoutes.
 func (s *Server) routes() http.Handler {
+	mux := s.newMux()
+	return s.withGuard(mux, s.withFaults(mux))
+}
+
+// newMux registers every endpoint on one ServeMux. Endpoints that belong
+// to other features live in their own files and add themselves below.
+func (s *Server) newMux() *http.ServeMux {
 	mux := http.NewServeMux()
 
 	// The Cognito user pool API (AWS JSON 1.1): POST / with X-Amz-Target.
@@ -41,11 +48,7 @@ func (s *Server) routes() http.Handler {
 	// message sink) and s.faults (latency and failures).
 	// ---------------------------------------------------------------------
 	s.registerOAuthRoutes(mux)
-
-	// The guard (guard.go) checks the Host and the Origin of every request
-	// and answers CORS; a new route is closed to other origins until it is
-	// listed in corsRoutes.
-	return s.withGuard(mux, s.withFaults(mux))
+	return mux
 }
 
 // withFaults applies injected latency to every request.

@@ -129,7 +129,7 @@ func newGuard(hosts, origins []string) (*guard, error) {
 	for _, h := range hosts {
 		c, ok := canonicalHost(h)
 		if !ok {
-			return nil, invalidf("allowed host %q: want a host name or an IP address, without scheme or port, such as cognito or 192.168.1.20", truncate(h, 64))
+			return nil, invalidf("allowed host %q (WithAllowedHosts, cognito local --allow-host): want a host name or an IP address, without scheme or port, such as cognito or 192.168.1.20", truncate(h, 64))
 		}
 		g.hosts[c] = true
 	}
@@ -139,7 +139,7 @@ func newGuard(hosts, origins []string) (*guard, error) {
 			return nil, err
 		}
 		if err := g.cop.AddTrustedOrigin(c); err != nil {
-			return nil, invalidf("CORS origin %q: %v", truncate(o, 64), err)
+			return nil, invalidf("CORS origin %q (WithCORSOrigins, cognito local --cors-origin): %v", truncate(o, 64), err)
 		}
 		g.origins[c] = true
 	}
@@ -208,7 +208,7 @@ func (g *guard) hostAllowed(hostport string) bool {
 // port, no trailing slash.
 func canonicalOrigin(o string) (string, error) {
 	bad := func(why string) error {
-		return invalidf("CORS origin %q: %s; want scheme://host[:port], such as http://localhost:3000", truncate(o, 64), why)
+		return invalidf("CORS origin %q (WithCORSOrigins, cognito local --cors-origin): %s; want scheme://host[:port], such as http://localhost:3000", truncate(o, 64), why)
 	}
 	switch o {
 	case "*":

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 )
@@ -17,7 +18,8 @@ func init() {
 	register(&command{
 		name:    "local",
 		summary: "run a local Cognito user pool emulator (cognitotest) until interrupted",
-		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--seed FILE] [--negative-salts] [--verbose]
+		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--seed FILE] [--allow-host HOST]... [--cors-origin URL]...
+                    [--negative-salts] [--verbose]
 
 Runs the cognitotest emulator: the Cognito user pool API (point the AWS SDK
 at the endpoint), the JWKS at {endpoint}/{poolId}/.well-known/jwks.json and
@@ -41,11 +43,24 @@ The seed file is JSON:
                        "groups":["admin"],"alias_email":true}]}]}
 A malformed seed is rejected with a message naming the bad field.
 
+Web pages: the browser you use every day can reach the emulator, so it
+guards itself. Requests must name it by a loopback name (localhost,
+127.0.0.1, [::1]) or its listen address: others get 403, which defeats DNS
+rebinding; --allow-host adds a name (a docker-compose service, a LAN
+address). Pages of other origins may call only what Cognito serves without
+AWS credentials (InitiateAuth, RespondToAuthChallenge, SignUp, GetUser,
+GetId, the OAuth token endpoint, the JWKS, ...); the admin and management
+operations answer them 403. --cors-origin trusts an origin (such as
+http://localhost:5173) with every operation.
+
 Everything is in memory and lost on exit. The emulator does not check AWS
-signatures: never expose it beyond loopback.
+signatures: whoever reaches it without a browser can administer it, so
+keep it on loopback or a private (container) network.
 
 Exit status: 0 after an interrupt, 1 if it cannot listen, 2 usage or seed error.`,
 		examples: `  cognito local
+  cognito local --cors-origin http://localhost:5173          # a browser admin app may call Admin* too
+  cognito local --addr 0.0.0.0:9229 --allow-host cognito     # in docker-compose, reached as http://cognito:9229
   cognito local --addr 127.0.0.1:0 --seed testdata/seed.json | head -1 | jq -r .endpoint
   AWS_ENDPOINT_URL=http://127.0.0.1:9229 aws cognito-idp list-users --user-pool-id us-east-1_cognitokit`,
 		run: runLocal,
@@ -87,6 +102,9 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	seedFile := fs.String("seed", "", "JSON file with the pools, clients and users to create (default: the demo pool)")
 	negative := fs.Bool("negative-salts", false, "hand out negative SRP salts, to test clients against that Cognito quirk")
 	verbose := fs.Bool("verbose", false, "log one line per request on standard error")
+	var allowHosts, corsOrigins stringList
+	fs.Var(&allowHosts, "allow-host", "also accept requests that name the emulator by this host `name` or IP address (repeatable; default: loopback names and the listen address)")
+	fs.Var(&corsOrigins, "cors-origin", "trust web pages of this `origin` (scheme://host[:port]) with every operation, admin ones included (repeatable; default: pages of other origins get the public operations only)")
 	if code, done := c.parseFlags(e, fs, args); done {
 		return code
 	}
@@ -110,7 +128,7 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 			return fail(e, "local", exitUsage, fmt.Errorf("%s: %w", *seedFile, err))
 		}
 	}
-	opts := []cognitotest.Option{cognitotest.WithListenAddr(*addr)}
+	opts := []cognitotest.Option{cognitotest.WithListenAddr(*addr), cognitotest.WithAllowedHosts(allowHosts...), cognitotest.WithCORSOrigins(corsOrigins...)}
 	if *negative {
 		opts = append(opts, cognitotest.WithNegativeSalts())
 	}
@@ -118,6 +136,9 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 		opts = append(opts, cognitotest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
 	}
 	srv, err := cognitotest.Start(nil, opts...)
+	if errors.Is(err, cognitotest.ErrInvalidConfig) {
+		return fail(e, "local", exitUsage, usageErrorf("%s", strings.TrimPrefix(err.Error(), cognitotest.ErrInvalidConfig.Error()+": ")))
+	}
 	if err != nil {
 		return fail(e, "local", exitFailure, err)
 	}

@@ -182,6 +182,61 @@ func TestLocalErrors(t *testing.T) {
 	}
 }
 
+// TestLocalGuard: "cognito local" refuses rebound Host names and admin
+// calls from web pages, and --allow-host and --cors-origin open them.
+func TestLocalGuard(t *testing.T) {
+	const app = "http://localhost:5173"
+	r := startLocal(t, "--allow-host", "cognito", "--allow-host", "192.168.1.20", "--cors-origin", app)
+	p := r.Pools[0]
+	secret := p.Clients[1].Secret
+	call := func(host string, hdr map[string]string) (int, string, http.Header) {
+		t.Helper()
+		body := `{"UserPoolId":"` + p.ID + `","ClientId":"` + p.Clients[1].ID + `"}`
+		req, _ := http.NewRequest(http.MethodPost, r.Endpoint+"/", strings.NewReader(body))
+		req.Host = host
+		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.DescribeUserPoolClient")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, Signature=00")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	for _, host := range []string{"cognito:9229", "192.168.1.20", "localhost", strings.TrimPrefix(r.Endpoint, "http://")} {
+		if code, body, _ := call(host, nil); code != 200 || !strings.Contains(body, secret) {
+			t.Errorf("Host %s: status %d; want 200", host, code)
+		}
+	}
+	code, body, _ := call("evil.example:9229", nil)
+	if code != http.StatusForbidden || strings.Contains(body, secret) || !strings.Contains(body, "--allow-host evil.example") {
+		t.Errorf("Host evil.example: status %d, %q; want 403 saying --allow-host evil.example", code, body)
+	}
+	code, body, hdr := call("localhost", map[string]string{"Origin": app, "Sec-Fetch-Site": "same-site"})
+	if code != 200 || !strings.Contains(body, secret) || hdr.Get("Access-Control-Allow-Origin") != app {
+		t.Errorf("from --cors-origin %s: status %d, ACAO %q; want 200 readable", app, code, hdr.Get("Access-Control-Allow-Origin"))
+	}
+	code, body, hdr = call("localhost", map[string]string{"Origin": "http://localhost:3000", "Sec-Fetch-Site": "same-site"})
+	if code != http.StatusForbidden || strings.Contains(body, secret) || hdr.Get("Access-Control-Allow-Origin") != "" || !strings.Contains(body, "--cors-origin") {
+		t.Errorf("from http://localhost:3000: status %d, %q; want 403 saying --cors-origin", code, body)
+	}
+
+	for _, args := range [][]string{
+		{"--allow-host", "http://cognito"}, {"--allow-host", "cognito:9229"}, {"--allow-host", ""},
+		{"--cors-origin", "*"}, {"--cors-origin", "null"}, {"--cors-origin", "localhost:3000"}, {"--cors-origin", "http://localhost:3000/app"},
+	} {
+		code, stdout, stderr := runCLI(t, "", nil, append([]string{"local", "--addr", "127.0.0.1:0"}, args...)...)
+		if code != exitUsage || stdout != "" || !strings.Contains(stderr, strings.TrimLeft(args[0], "-")) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("local %v: exit %d, stderr %q; want %d and one line naming %s", args, code, stderr, exitUsage, args[0])
+		}
+	}
+}
+
 func httpGet(url string) (string, error) {
 	resp, err := http.Get(url)
 	if err != nil {

@@ -43,9 +43,11 @@
 //     management.
 //
 // An operation the emulator does not implement answers
-// UnknownOperationException naming it. Admin and management operations
-// require an Authorization header (the SDK signs requests with the static
-// credentials of [Server.AWSConfig]); signatures are not checked.
+// UnknownOperationException naming it. The operations Cognito authorizes
+// with IAM (everything but the public operations listed under "Web pages
+// and the emulator") require an Authorization header (the SDK signs
+// requests with the static credentials of [Server.AWSConfig]); signatures
+// are not checked.
 //
 // # Managed login (OAuth 2.0)
 //
@@ -89,6 +91,57 @@
 // Sessions are single use and expire after three minutes
 // ([WithSessionLifetime]); a stale or replayed Session gets
 // NotAuthorizedException "Invalid session for the user.".
+//
+// # Web pages and the emulator
+//
+// The developer's everyday browser can reach a loopback emulator on behalf
+// of any page it shows, so the server guards every request:
+//
+//   - Host. A request must name the server by a loopback name (localhost,
+//     127.0.0.0/8, [::1]), its listen address, or a host allowed with
+//     [WithAllowedHosts] ("cognito local --allow-host"). Any other Host
+//     gets 403 HostNotAllowedException. This defeats DNS rebinding, where a
+//     page's own name resolves to 127.0.0.1 and its requests look
+//     same-origin.
+//   - Origin. A browser request from another origin (an Origin header
+//     other than the server's own, or Sec-Fetch-Site cross-site or
+//     same-site, as [net/http.CrossOriginProtection] decides) may use only
+//     what Cognito serves to web pages without AWS credentials:
+//     the user pool operations the AWS SDKs send unsigned (InitiateAuth,
+//     RespondToAuthChallenge, SignUp, ConfirmSignUp, ResendConfirmationCode,
+//     ForgotPassword, ConfirmForgotPassword, ChangePassword,
+//     GetTokensFromRefreshToken, RevokeToken, GlobalSignOut, GetUser,
+//     UpdateUserAttributes, DeleteUser, DeleteUserAttributes,
+//     GetUserAttributeVerificationCode, VerifyUserAttribute,
+//     AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
+//     SetUserSettings, ConfirmDevice, GetDevice, ListDevices,
+//     UpdateDeviceStatus, ForgetDevice, GetUserAuthFactors,
+//     UpdateAuthEventFeedback and the WebAuthn ones), the Cognito Identity
+//     ones (GetId, GetCredentialsForIdentity, GetOpenIdToken,
+//     UnlinkIdentity), STS AssumeRoleWithWebIdentity, the key sets, the
+//     discovery documents, and the OAuth token, userInfo and revoke
+//     endpoints. These answer Access-Control-Allow-Origin: *, as Cognito
+//     does. Everything else, that is every operation Cognito authorizes
+//     with IAM (Admin*, pool, client, group, resource server and identity
+//     pool management, ListUsers, ...), answers such requests 403
+//     AccessDeniedException before it runs, whatever Authorization header
+//     they carry, and the managed-login form takes no cross-origin posts
+//     (no login CSRF). Navigations to /oauth2/authorize and /logout stay
+//     open: that is how OAuth works.
+//   - CORS preflights. Any origin may send the headers of an unsigned call;
+//     authorization, x-amz-security-token and x-amz-content-sha256 are
+//     refused (403), so a page cannot even send a signed call.
+//
+// Origins listed with [WithCORSOrigins] ("cognito local --cors-origin"),
+// such as an admin app at http://localhost:5173, are trusted with every
+// operation; the operations that need credentials still need an
+// Authorization header. Requests without Origin and Sec-Fetch-Site (the
+// AWS SDKs, curl, Node) are not browser requests and are not restricted by
+// origin. The emulator checks no AWS signatures, so whoever reaches it
+// outside a browser can administer it: keep it on loopback or a private
+// network. The demo users' passwords are public, so any page can sign in
+// as them with InitiateAuth, as it could with a real pool whose passwords
+// it knew; seed your own users for anything else.
 //
 // # Codes
 //

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -107,15 +108,28 @@ var (
 	publicAPIHeaders  = setOf("amz-sdk-invocation-id", "amz-sdk-request", "cache-control", "content-type", "x-amz-date", "x-amz-target", "x-amz-user-agent")
 	signedAPIHeaders  = setOf("authorization", "x-amz-content-sha256", "x-amz-security-token")
 	publicHTTPHeaders = setOf("authorization", "cache-control", "content-type")
+
+	publicAPIHeaderList  = headerList(publicAPIHeaders)
+	trustedAPIHeaderList = headerList(publicAPIHeaders, signedAPIHeaders)
+	publicHTTPHeaderList = headerList(publicHTTPHeaders)
 )
 
 const (
-	publicAPIHeaderList  = "amz-sdk-invocation-id, amz-sdk-request, cache-control, content-type, x-amz-date, x-amz-target, x-amz-user-agent"
-	trustedAPIHeaderList = publicAPIHeaderList + ", authorization, x-amz-content-sha256, x-amz-security-token"
-	publicHTTPHeaderList = "authorization, cache-control, content-type"
-	exposedAPIHeaders    = "x-amzn-requestid, x-amzn-errortype"
-	preflightMaxAge      = "600"
+	exposedAPIHeaders = "x-amzn-requestid, x-amzn-errortype"
+	preflightMaxAge   = "600" // seconds; short, so that a restart with other flags takes effect soon
 )
+
+// headerList joins the names of sets for Access-Control-Allow-Headers.
+func headerList(sets ...map[string]bool) string {
+	var names []string
+	for _, set := range sets {
+		for n := range set {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
 
 // guard holds the allow-lists. It is immutable once the server serves.
 type guard struct {
@@ -249,10 +263,14 @@ func (s *Server) withGuard(mux *http.ServeMux, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !g.hostAllowed(r.Host) {
 			s.opts.logger.Warn("cognitotest: refused request", "reason", "host", "host", truncate(r.Host, 64))
-			writeGuardError(w, "HostNotAllowedException", "cognitotest: the Host "+quote(r.Host)+
-				" is not allowed: requests must name the emulator by a loopback name (localhost, 127.0.0.1, [::1]) or its listen address, "+
-				"which protects it from DNS rebinding. To allow this host, start cognito local with --allow-host "+hostOnly(r.Host)+
-				" (cognitotest.WithAllowedHosts).")
+			msg := "cognitotest: the Host " + quote(r.Host) + " is not allowed: requests must name the emulator by a loopback name " +
+				"(localhost, 127.0.0.1, [::1]) or its listen address, which protects it from DNS rebinding. "
+			if h := hostOnly(r.Host); h != "" {
+				msg += "To allow this host, start cognito local with --allow-host " + h + " (cognitotest.WithAllowedHosts)."
+			} else {
+				msg += "Send a Host header, or allow more hosts with --allow-host (cognitotest.WithAllowedHosts)."
+			}
+			writeGuardError(w, "HostNotAllowedException", msg)
 			return
 		}
 		origin := r.Header.Get("Origin")
@@ -276,16 +294,16 @@ func (s *Server) withGuard(mux *http.ServeMux, h http.Handler) http.Handler {
 			if route == corsAPI {
 				op = apiOperationName(r)
 			}
-			from := "a page of another site"
+			from, trust := "a page of another site", "ORIGIN"
 			if origin != "" {
-				from = "the web origin " + quote(origin)
+				from, trust = "the web origin "+quote(origin), truncate(origin, 64)
 			}
 			s.opts.logger.Warn("cognitotest: refused request", "reason", "cross-origin", "origin", truncate(origin, 64), "path", truncate(r.URL.Path, 64), "op", op)
 			msg := "cognitotest: " + op + " is not open to web pages of other origins, and " + from + " sent it. "
 			if route == corsAPI {
 				msg += "Pages may call only the operations Cognito serves without AWS credentials (InitiateAuth, RespondToAuthChallenge, SignUp, GetUser, ...). "
 			}
-			msg += "To trust this origin, start cognito local with --cors-origin ORIGIN (cognitotest.WithCORSOrigins)."
+			msg += "To trust this origin, start cognito local with --cors-origin " + trust + " (cognitotest.WithCORSOrigins)."
 			writeGuardError(w, "AccessDeniedException", msg)
 			return
 		}

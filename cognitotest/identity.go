@@ -257,7 +257,8 @@ func (i *idIdentity) wire() identityDescriptionWire {
 
 // ---- dispatch -------------------------------------------------------------
 
-// identityOps are the Cognito Identity operations. The ones not listed in
+// identityOp returns the Cognito Identity operation op, or nil. The ones
+// not in publicIdentityOps (guard.go) require an Authorization header (IAM).
 func (s *Server) identityOp(op string) opFunc {
 	switch op {
 	case "CreateIdentityPool":

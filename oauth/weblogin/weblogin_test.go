@@ -926,3 +926,30 @@ func TestCustomPathsAndHooks(t *testing.T) {
 		t.Fatalf("browser request: %d %q; want a redirect to the custom login path", rec.Code, rec.Header().Get("Location"))
 	}
 }
+
+// RequireLogin and RequireGroup never let an anonymous CORS preflight
+// (OPTIONS with Access-Control-Request-Method, which browsers send
+// without cookies) reach the handler: it is an API request without a
+// session, answered 401 (issue 11, item 1).
+func TestPreflightNeedsASession(t *testing.T) {
+	s := newSite(t, siteOpt{})
+	for _, path := range []string{"/me", "/admin"} {
+		for _, accept := range []string{"", "text/html"} {
+			req, _ := http.NewRequest(http.MethodOptions, s.ts.URL+path, nil)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			req.Header.Set("Origin", "https://evil.example")
+			if accept != "" {
+				req.Header.Set("Accept", accept)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusUnauthorized || strings.Contains(string(b), "user=") || strings.Contains(string(b), "admin area") {
+				t.Errorf("OPTIONS %s (Accept %q): %d %q; want 401 login_required", path, accept, res.StatusCode, b)
+			}
+		}
+	}
+}

@@ -87,7 +87,7 @@ func BenchmarkLocalPath(b *testing.B) {
 // a cookie session (no refresh due).
 func BenchmarkRequireLogin(b *testing.B) {
 	s := newSite(b, siteOpt{})
-	cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: s.keys})
+	cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: s.keys, Insecure: true})
 	rec := httptest.NewRecorder()
 	sess := benchSession()
 	sess.Expiry = s.clk.Now().Add(time.Hour)

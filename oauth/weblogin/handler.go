@@ -114,6 +114,9 @@ type Handler struct {
 	store  SessionStore
 	state  *sealer
 	xorig  *http.CrossOriginProtection
+	// loginPrefix starts the login-state cookie names: HostPrefix +
+	// "cognito_login_" over https, so that no other host can plant one.
+	loginPrefix string
 }
 
 // New validates cfg and returns a Handler. Errors wrap ErrInvalidConfig.
@@ -194,7 +197,10 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, client: cfg.Client, state: st, xorig: http.NewCrossOriginProtection()}
+	h := &Handler{cfg: cfg, client: cfg.Client, state: st, xorig: http.NewCrossOriginProtection(), loginPrefix: loginCookiePrefix}
+	if !cfg.InsecureCookies {
+		h.loginPrefix = HostPrefix + loginCookiePrefix
+	}
 	h.store = cfg.Store
 	if h.store == nil {
 		cs, err := NewCookieStore(CookieStoreConfig{Keys: cfg.Keys, MaxAge: cfg.MaxAge, Insecure: cfg.InsecureCookies, Now: cfg.Now})
@@ -255,9 +261,9 @@ type loginState struct {
 
 // stateCookieName binds a login-state cookie to its state: a browser can
 // run several sign-ins at once (tabs), each with its own cookie.
-func stateCookieName(state string) string {
+func (h *Handler) stateCookieName(state string) string {
 	sum := sha256.Sum256([]byte(state))
-	return loginCookiePrefix + base64.RawURLEncoding.EncodeToString(sum[:9])
+	return h.loginPrefix + base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
@@ -287,7 +293,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, _ := json.Marshal(loginState{State: req.State, Nonce: req.Nonce, Verifier: req.CodeVerifier, ReturnTo: returnTo})
-	name := stateCookieName(req.State)
+	name := h.stateCookieName(req.State)
 	value, err := h.state.seal(name, data, h.cfg.Now().Add(h.cfg.LoginStateTTL))
 	if err != nil {
 		h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-in unavailable", "Please try again.")
@@ -296,7 +302,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	// Bound the number of pending sign-ins per browser.
 	var pending []*http.Cookie
 	for _, c := range r.Cookies() {
-		if strings.HasPrefix(c.Name, loginCookiePrefix) {
+		if strings.HasPrefix(c.Name, h.loginPrefix) {
 			pending = append(pending, c)
 		}
 	}
@@ -310,8 +316,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, authURL, http.StatusFound)
 }
 
+// stateCookie is a login-state cookie: Path=/ (which the __Host- prefix
+// requires, and which lets LoginPath count the pending sign-ins).
 func (h *Handler) stateCookie(name, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: name, Value: value, Path: h.cfg.CallbackPath, MaxAge: maxAge,
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: !h.cfg.InsecureCookies, SameSite: http.SameSiteLaxMode}
 }
 
@@ -377,7 +385,7 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, state string
 	if state == "" || len(state) > 1024 {
 		return nil, fmt.Errorf("%w: missing state parameter", ErrStateMismatch)
 	}
-	name := stateCookieName(state)
+	name := h.stateCookieName(state)
 	c, err := r.Cookie(name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: no login-state cookie for this state", ErrStateMismatch)

@@ -40,6 +40,26 @@
 // [SessionStore] keeps sessions server-side instead ([MemoryStore] shows
 // how).
 //
+// # Large tokens
+//
+// A session holds the access and refresh tokens and the ID token's
+// claims, and Cognito repeats a user's groups in both tokens. The cookie
+// store encodes sessions compactly (tokens as raw bytes, the non-secret
+// parts compressed) so that users in many groups still sign in. Measured
+// with the emulator and 20 profile and custom attributes: a user in 100
+// groups (Cognito's most per user) with names like
+// "platform-engineering-prod-admins" needs 4.6 KB, two cookies; 200 groups
+// named by GUIDs need 10.2 KB, three cookies (the default
+// CookieStoreConfig.MaxCookies, 11,400 bytes). Sessions larger than that,
+// which take many kilobytes of attributes that do not compress, and ID
+// tokens over the verifier's 16 KiB limit, end the sign-in on a clear
+// error page (403: signing in again would not help) and are logged with
+// [ErrSessionTooLarge]; a session that outgrows its cookies at a refresh
+// ends, and the next sign-in shows the page. For such users keep sessions
+// server-side (Config.Store), or allow more cookies (up to 8) if every
+// proxy in front accepts the longer Cookie header (nginx's default limit
+// is 8 KB per header line).
+//
 // # Cookies no other host can set
 //
 // Over https the session cookie is "__Host-cognito_session" and the

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/oauth"
+	"github.com/cognitokit/cognitokit/verifier"
 )
 
 // Defaults.
@@ -350,6 +351,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, err := h.client.Exchange(r.Context(), code, oauth.AuthRequest{State: st.State, Nonce: st.Nonce, CodeVerifier: st.Verifier})
 	if err != nil {
+		if errors.Is(err, verifier.ErrTooLarge) {
+			h.cfg.Logger.Error("weblogin: the ID token is larger than the verifier's MaxTokenSize", "err", err)
+			h.tooLarge(w, r)
+			return
+		}
 		status, msg := http.StatusBadRequest, "This sign-in link was already used or has expired. Please sign in again."
 		if errors.Is(err, oauth.ErrUnavailable) {
 			status, msg = http.StatusServiceUnavailable, "The sign-in service is unavailable. Please try again in a moment."
@@ -368,6 +374,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	// A new session: drop the previous one (a new ID for server stores).
 	_ = h.store.Delete(w, r)
 	if err := h.store.Save(w, r, sess); err != nil {
+		if errors.Is(err, ErrSessionTooLarge) {
+			h.cfg.Logger.Error("weblogin: the session does not fit the cookie store; use a server-side Config.Store", "sub", sess.Subject, "err", err)
+			h.tooLarge(w, r)
+			return
+		}
 		h.cfg.Logger.Error("weblogin: cannot save the session", "err", err)
 		h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-in could not be completed", "The session could not be stored.")
 		return
@@ -378,6 +389,13 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		returnTo = h.cfg.DefaultReturnTo
 	}
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+}
+
+// tooLarge answers a sign-in whose tokens are too large to keep: 403
+// (signing in again would not help, so the page has no sign-in link).
+func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {
+	h.cfg.ErrorPage(w, r, http.StatusForbidden, "Sign-in could not be completed",
+		"Your account carries too much information (groups or profile attributes) for this site to keep you signed in. Please contact the site's administrator.")
 }
 
 // takeState finds, clears and opens the login-state cookie of state.
@@ -483,7 +501,8 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 	t, err := h.client.Refresh(r.Context(), s.RefreshToken)
 	switch {
 	case err == nil:
-	case errors.Is(err, oauth.ErrInvalidGrant), errors.Is(err, oauth.ErrInvalidClient), errors.Is(err, oauth.ErrUnauthorizedClient):
+	case errors.Is(err, oauth.ErrInvalidGrant), errors.Is(err, oauth.ErrInvalidClient), errors.Is(err, oauth.ErrUnauthorizedClient),
+		errors.Is(err, verifier.ErrTooLarge): // signing in again shows why
 		h.cfg.Logger.Info("weblogin: session ended: refresh refused", "sub", s.Subject, "err", err)
 		_ = h.store.Delete(w, r)
 		return nil, fmt.Errorf("%w: %w", ErrSessionEnded, err)
@@ -500,6 +519,11 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 		ns.Subject, ns.Username, ns.Email, ns.Name, ns.Groups, ns.Claims = s.Subject, s.Username, s.Email, s.Name, s.Groups, s.Claims
 	}
 	if err := h.store.Save(w, r, &ns); err != nil {
+		if errors.Is(err, ErrSessionTooLarge) { // grew since sign-in; signing in again shows why
+			h.cfg.Logger.Error("weblogin: the refreshed session does not fit the cookie store; use a server-side Config.Store", "sub", ns.Subject, "err", err)
+			_ = h.store.Delete(w, r)
+			return nil, fmt.Errorf("%w: %w", ErrSessionEnded, err)
+		}
 		h.cfg.Logger.Error("weblogin: cannot save the refreshed session", "err", err)
 		return nil, err
 	}

@@ -137,7 +137,11 @@ type CookieStoreConfig struct {
 	Domain string
 	// MaxCookies is how many cookies a session may span (each holds up to
 	// 3800 bytes). Larger sessions fail with ErrSessionTooLarge; larger
-	// incoming cookies are refused. Optional. Default 3, at most 8.
+	// incoming cookies are refused. Three cookies hold a user in 200
+	// groups (see the package documentation). More cookies make every
+	// request's Cookie header longer, which proxies may refuse (nginx's
+	// default limit is 8 KB per header line). Optional. Default 3, at most
+	// 8.
 	MaxCookies int
 	// MaxAge bounds the session's life from CreatedAt; it is sealed into
 	// the cookie and also its Max-Age. Optional. Default DefaultMaxAge.
@@ -151,12 +155,16 @@ type CookieStoreConfig struct {
 }
 
 // CookieStore keeps sessions in AES-256-GCM encrypted and authenticated
-// cookies (HttpOnly, Secure, SameSite=Lax), split across up to MaxCookies
-// cookies. It needs no server state, so any number of replicas can share it
-// given the same keys.
+// cookies (HttpOnly, Secure, SameSite=Lax, named with the __Host- prefix
+// over https), split across up to MaxCookies cookies. Sessions are encoded
+// compactly: the tokens as raw bytes, and the parts that are not secret
+// (identity, claims, the access token's payload) compressed, apart from
+// the access token's signature and the refresh token. It needs no server
+// state, so any number of replicas can share it given the same keys.
 type CookieStore struct {
 	cfg    CookieStoreConfig
 	sealer *sealer
+	codec  codec
 }
 
 // NewCookieStore validates cfg and returns a CookieStore.
@@ -260,11 +268,11 @@ func (cs *CookieStore) Load(r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	var s Session
-	if err := json.Unmarshal(data, &s); err != nil || s.Subject == "" || s.AccessToken == "" {
+	s, err := cs.codec.decode(data)
+	if err != nil || s.Subject == "" || s.AccessToken == "" {
 		return nil, fmt.Errorf("%w: bad session payload", ErrInvalidCookie)
 	}
-	return &s, nil
+	return s, nil
 }
 
 func cutCount(v string) (int, string, bool) {
@@ -277,7 +285,7 @@ func cutCount(v string) (int, string, bool) {
 // Save seals s into the response's cookies. It fails with
 // ErrSessionTooLarge when s needs more than MaxCookies cookies.
 func (cs *CookieStore) Save(w http.ResponseWriter, r *http.Request, s *Session) error {
-	data, err := json.Marshal(s)
+	data, err := cs.codec.encode(s)
 	if err != nil {
 		return fmt.Errorf("weblogin: encode session: %w", err)
 	}

@@ -573,7 +573,7 @@ func TestCookieStore(t *testing.T) {
 	t.Run("chunking and size limit", func(t *testing.T) {
 		cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: [][]byte{k1}, Now: clk.Now})
 		big := *sess
-		big.Claims = json.RawMessage(`{"blob":"` + strings.Repeat("x", 4000) + `"}`)
+		big.Claims = json.RawMessage(`{"blob":"` + randomText(4000) + `"}`) // incompressible
 		c := save(t, cs, &big)
 		if len(c) != 2 || len(c[0].Value) > 3802 || c[1].Name != "__Host-cognito_session_1" {
 			t.Fatalf("cookies = %d (first %d bytes); want 2 chunks of at most 3800 bytes", len(c), len(c[0].Value))
@@ -586,7 +586,7 @@ func TestCookieStore(t *testing.T) {
 			t.Fatalf("missing chunk: err = %v; want ErrInvalidCookie", err)
 		}
 		huge := *sess
-		huge.Claims = json.RawMessage(`{"blob":"` + strings.Repeat("x", 12000) + `"}`)
+		huge.Claims = json.RawMessage(`{"blob":"` + randomText(12000) + `"}`)
 		rec := httptest.NewRecorder()
 		if err := cs.Save(rec, httptest.NewRequest("GET", "/", nil), &huge); !errors.Is(err, weblogin.ErrSessionTooLarge) {
 			t.Fatalf("Save of a 16 KB session: err = %v; want ErrSessionTooLarge", err)

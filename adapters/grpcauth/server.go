@@ -55,10 +55,12 @@ type Config struct {
 	// the handler's context is cancelled with a cause matching
 	// verifier.ErrExpired, the stream passes no message in either
 	// direction from then on, and the client gets codes.Unauthenticated
-	// ("The token has expired.") and reconnects with a fresh token. Set it
-	// only for streams that must outlive a token (Cognito access tokens
-	// live 5 minutes to 1 day) and that carry nothing a revoked user may
-	// not see.
+	// ("The token has expired.") and reconnects with a fresh token. A
+	// token already past its exp by Now when the stream starts (accepted
+	// within the verifier's Leeway) ends the stream before the handler
+	// runs. Set it only for streams that must outlive a token (Cognito
+	// access tokens live 5 minutes to 1 day) and that carry nothing a
+	// revoked user may not see.
 	KeepExpiredStreams bool
 
 	// Now is the clock that decides when a stream's token expires.

@@ -29,7 +29,7 @@ const watchService = "cognitokit.test.Watch"
 // watchServer is a service with two long-lived streams:
 //
 //   - Watch (server streaming) sends "started", then a "tick" every few
-//     milliseconds until its context is done;
+//     milliseconds until its context is done or a send fails;
 //   - Chat (bidirectional) echoes every message it receives, and closes
 //     ctxDone when its context is done (from a second goroutine, since the
 //     handler itself is blocked in RecvMsg).
@@ -47,6 +47,7 @@ func (w *watchServer) desc() *grpc.ServiceDesc {
 		Streams: []grpc.StreamDesc{
 			{StreamName: "Watch", ServerStreams: true, Handler: func(_ any, ss grpc.ServerStream) error {
 				ctx := ss.Context()
+				defer func() { w.addCause(context.Cause(ctx)) }()
 				if err := ss.SendMsg(wrapperspb.String("started")); err != nil {
 					return err
 				}
@@ -55,7 +56,6 @@ func (w *watchServer) desc() *grpc.ServiceDesc {
 				for {
 					select {
 					case <-ctx.Done():
-						w.addCause(context.Cause(ctx))
 						return ctx.Err()
 					case <-tick.C:
 						if err := ss.SendMsg(wrapperspb.String("tick")); err != nil {
@@ -204,7 +204,7 @@ func TestExpiredStreamPassesNoMessage(t *testing.T) {
 	f := authtest.Get(t)
 	exp := claimsExp(t, f.Verifier, f.AliceAccess)
 	var logs syncBuffer
-	// The stream clock says the token expires half a second after the
+	// The stream clock says the token expires a second after the
 	// stream starts (time enough for one echo); the verifier's clock says
 	// it is valid for an hour.
 	var skew atomic.Int64
@@ -216,7 +216,7 @@ func TestExpiredStreamPassesNoMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, conn := startWatch(t, a)
-	skew.Store(int64(exp.Sub(time.Now()) - 500*time.Millisecond))
+	skew.Store(int64(exp.Sub(time.Now()) - time.Second))
 	st, cancel := openStream(t, conn, "Chat", f.AliceAccess, true)
 	defer cancel()
 	if err := st.SendMsg(wrapperspb.String("before")); err != nil {

@@ -58,10 +58,22 @@
 // response and receives a [*Rejection] with the status, headers, reason
 // and underlying error. Responses carry Cache-Control: no-store.
 //
-// Anonymous requests pass with no claims when Config.Optional is set;
-// Config.Skipper exempts requests; CORS preflights (OPTIONS with
-// Access-Control-Request-Method) pass through unless
-// Config.AuthenticatePreflight is set.
+// Anonymous requests pass with no claims when Config.Optional is set, and
+// Config.Skipper exempts requests.
+//
+// # CORS preflights
+//
+// An unauthenticated request never reaches your handlers. That includes
+// CORS preflights (OPTIONS with Access-Control-Request-Method), which
+// browsers send without credentials and any script can send: a route
+// registered without a method, such as mux.HandleFunc("/admin/delete-user",
+// h), would otherwise run for them. By default the middleware answers a
+// preflight itself with 204 No Content and no other header, so browsers
+// refuse cross-origin calls unless you configured CORS. To allow them, put
+// your CORS handler in front of the middleware (cors(auth(mux))), or set
+// Config.PreflightHandler to a handler that answers preflights (never your
+// application). Config.AuthenticatePreflight instead treats a preflight
+// like any request (401 without a token).
 //
 // # Logging
 //

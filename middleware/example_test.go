@@ -118,3 +118,54 @@ func ExampleClaimsAs() {
 	// Output:
 	// 200 alice@example.com of acme
 }
+
+// CORS preflights never reach the application. By default the middleware
+// answers them with 204 and nothing else; Config.PreflightHandler hands
+// them to your CORS handler instead.
+func ExampleConfig_preflightHandler() {
+	idp := cognitotest.NewServer(nil)
+	defer idp.Close()
+	pool := idp.MustCreatePool(cognitotest.PoolConfig{})
+	app := pool.MustCreateClient(cognitotest.ClientConfig{})
+	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{
+		UserPoolID: pool.ID(), Issuer: pool.Issuer(), JWKSURL: pool.JWKSURL(),
+		ClientIDs: []string{app.ID}, TokenUse: verifier.TokenUseAccess,
+	}}})
+	if err != nil {
+		panic(err)
+	}
+	defer v.Close()
+	cors := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Origin") == "https://app.example.com" {
+			w.Header().Set("Access-Control-Allow-Origin", "https://app.example.com")
+			w.Header().Set("Access-Control-Allow-Methods", "GET, DELETE")
+			w.Header().Set("Access-Control-Allow-Headers", "Authorization")
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/admin/delete-user", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "user deleted") // never runs without a token
+	})
+	for _, cfg := range []middleware.Config{{}, {PreflightHandler: cors}} {
+		auth, err := middleware.New(v, cfg)
+		if err != nil {
+			panic(err)
+		}
+		api := httptest.NewServer(auth(mux))
+		req, _ := http.NewRequest(http.MethodOptions, api.URL+"/admin/delete-user", nil)
+		req.Header.Set("Origin", "https://app.example.com")
+		req.Header.Set("Access-Control-Request-Method", "DELETE")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Printf("%d %q Access-Control-Allow-Origin: %q\n", res.StatusCode, body, res.Header.Get("Access-Control-Allow-Origin"))
+		api.Close()
+	}
+	// Output:
+	// 204 "" Access-Control-Allow-Origin: ""
+	// 204 "" Access-Control-Allow-Origin: "https://app.example.com"
+}

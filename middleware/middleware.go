@@ -62,10 +62,24 @@ type Config struct {
 	// without authentication (and without claims). Optional.
 	Skipper func(r *http.Request) bool
 
-	// AuthenticatePreflight makes CORS preflight requests (OPTIONS with
-	// Access-Control-Request-Method) need a token too. Browsers never send
-	// credentials on preflights, so the default false lets them through to
-	// the CORS handler behind.
+	// PreflightHandler answers CORS preflight requests (OPTIONS with an
+	// Access-Control-Request-Method header). Browsers send preflights
+	// without credentials, and any script can send one, so the middleware
+	// never passes a preflight on to the application: it hands it to this
+	// handler, which must be a CORS handler that answers it (such as
+	// rs/cors's Handler wrapped around a handler that is not your
+	// application). Optional. Default: the middleware answers every
+	// preflight itself with 204 No Content and no other header; browsers
+	// then refuse cross-origin calls, the safe outcome when nobody
+	// configured CORS. To allow them, set this field or put your CORS
+	// handler in front of the middleware.
+	PreflightHandler http.Handler
+
+	// AuthenticatePreflight makes preflights need a token like any other
+	// request. Browsers never send one on a preflight, so they get 401
+	// and cross-origin calls fail; this is for non-browser clients that
+	// send OPTIONS with credentials. It cannot be combined with
+	// PreflightHandler. Optional. Default false.
 	AuthenticatePreflight bool
 
 	// ErrorHandler, if set, answers rejected requests instead of the
@@ -93,7 +107,8 @@ type auth struct {
 	lookup    authcore.Lookup
 	optional  bool
 	skipper   func(*http.Request) bool
-	preflight bool
+	authPre   bool         // AuthenticatePreflight
+	preflight http.Handler // PreflightHandler; nil answers 204
 	onError   func(http.ResponseWriter, *http.Request, *Rejection)
 	body      func(*Rejection) any
 }
@@ -114,8 +129,11 @@ func New(v TokenVerifier, cfg Config) (func(http.Handler) http.Handler, error) {
 	if err := authcore.ValidateName("QueryParam", cfg.QueryParam); err != nil {
 		return nil, fmt.Errorf("middleware: %w", err)
 	}
-	a := &auth{eng: eng, optional: cfg.Optional, skipper: cfg.Skipper, preflight: cfg.AuthenticatePreflight,
-		onError: cfg.ErrorHandler, body: cfg.ErrorBody}
+	if cfg.AuthenticatePreflight && cfg.PreflightHandler != nil {
+		return nil, fmt.Errorf("middleware: %w: AuthenticatePreflight and PreflightHandler are both set; choose one (a preflight cannot be both authenticated and answered by the CORS handler)", ErrInvalidConfig)
+	}
+	a := &auth{eng: eng, optional: cfg.Optional, skipper: cfg.Skipper, authPre: cfg.AuthenticatePreflight,
+		preflight: cfg.PreflightHandler, onError: cfg.ErrorHandler, body: cfg.ErrorBody}
 	a.lookup.Sources = []authcore.Source{authcore.AuthorizationBearer}
 	if cfg.Cookie != "" {
 		a.lookup.Sources = append(a.lookup.Sources, authcore.Source{Kind: authcore.SourceCookie, Name: cfg.Cookie})
@@ -136,8 +154,13 @@ func (a *auth) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !a.preflight && r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			next.ServeHTTP(w, r)
+		if !a.authPre && authcore.IsPreflight(r) {
+			// Never the application: the configured CORS handler, or 204.
+			if a.preflight != nil {
+				a.preflight.ServeHTTP(w, r)
+			} else {
+				w.WriteHeader(http.StatusNoContent)
+			}
 			return
 		}
 		ctx := r.Context()

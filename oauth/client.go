@@ -470,12 +470,15 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 
 func (c *Client) tokens(tok *oauth2.Token) (*Tokens, error) {
 	if tok.AccessToken == "" || len(tok.AccessToken) > MaxTokenLength {
-		return nil, fmt.Errorf("%w: missing or oversized access_token", ErrBadResponse)
+		if tok.AccessToken != "" {
+			return nil, fmt.Errorf("%w: %w: the access_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenLength)
+		}
+		return nil, fmt.Errorf("%w: missing access_token", ErrBadResponse)
 	}
 	t := &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry}
 	if id, ok := tok.Extra("id_token").(string); ok {
 		if len(id) > MaxTokenLength {
-			return nil, fmt.Errorf("%w: oversized id_token", ErrBadResponse)
+			return nil, fmt.Errorf("%w: %w: the id_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenLength)
 		}
 		t.IDToken = id
 	}

@@ -31,6 +31,20 @@
 // with Config.ContinueOnIgnoredError, a nil result lets the request through
 // without claims, as in echo-jwt.
 //
+// # CORS preflights
+//
+// An unauthenticated request never reaches a route's handler, including
+// routes registered with e.Any or with e.Match and OPTIONS. CORS
+// preflights (OPTIONS with Access-Control-Request-Method), which browsers
+// send without credentials, are answered by the middleware with 204 No
+// Content and no other header, so browsers refuse cross-origin calls
+// unless you configured CORS. To allow them, register Echo's CORS
+// middleware before this one (it answers preflights itself), or set
+// Config.PreflightHandler, for example to
+// middleware.CORS()(func(c echo.Context) error { return c.NoContent(204) }).
+// Config.AuthenticatePreflight instead treats a preflight like any request
+// (401 without a token).
+//
 // The verdicts are the ones of package middleware and grpcauth: the three
 // share one core.
 package echoauth

@@ -86,9 +86,24 @@ type Config struct {
 	// false.
 	Optional bool
 
-	// AuthenticatePreflight makes CORS preflight requests (OPTIONS with
-	// Access-Control-Request-Method) need a token. Optional. Default
-	// false: preflights pass through to the CORS middleware.
+	// PreflightHandler answers CORS preflight requests (OPTIONS with an
+	// Access-Control-Request-Method header). Browsers send preflights
+	// without credentials, and any script can send one, so the middleware
+	// never passes a preflight on to the route's handler, even for routes
+	// registered with e.Any or e.Match with OPTIONS: it calls this
+	// handler instead, which must answer the preflight, such as Echo's
+	// CORS middleware around a handler returning c.NoContent(204).
+	// Optional. Default: the middleware answers every preflight itself
+	// with 204 No Content and no other header; browsers then refuse
+	// cross-origin calls, the safe outcome when nobody configured CORS.
+	// To allow them, set this field or register Echo's CORS middleware
+	// before this one (e.Use(middleware.CORS()) first).
+	PreflightHandler echo.HandlerFunc
+
+	// AuthenticatePreflight makes preflights need a token like any other
+	// request. Browsers never send one on a preflight, so they get 401
+	// and cross-origin calls fail. It cannot be combined with
+	// PreflightHandler. Optional. Default false.
 	AuthenticatePreflight bool
 
 	// RetryAfter is the Retry-After delay of 503 answers. Optional.
@@ -111,7 +126,8 @@ type auth struct {
 	onError      func(echo.Context, error) error
 	continueOnIE bool
 	optional     bool
-	preflight    bool
+	authPre      bool             // AuthenticatePreflight
+	preflight    echo.HandlerFunc // PreflightHandler; nil answers 204
 }
 
 // WithConfig returns the middleware for cfg and panics if cfg is invalid;
@@ -139,9 +155,13 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("echoauth: %w", err)
 	}
+	if cfg.AuthenticatePreflight && cfg.PreflightHandler != nil {
+		return nil, fmt.Errorf("echoauth: %w: AuthenticatePreflight and PreflightHandler are both set; choose one (a preflight cannot be both authenticated and answered by the CORS handler)", ErrInvalidConfig)
+	}
 	a := &auth{eng: eng, lookup: authcore.Lookup{Sources: sources}, extractor: cfg.Extractor, key: cfg.ContextKey,
 		skipper: cfg.Skipper, before: cfg.BeforeFunc, success: cfg.SuccessHandler, onError: cfg.ErrorHandler,
-		continueOnIE: cfg.ContinueOnIgnoredError, optional: cfg.Optional, preflight: cfg.AuthenticatePreflight}
+		continueOnIE: cfg.ContinueOnIgnoredError, optional: cfg.Optional, authPre: cfg.AuthenticatePreflight,
+		preflight: cfg.PreflightHandler}
 	return a.middleware, nil
 }
 
@@ -151,8 +171,12 @@ func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		r := c.Request()
-		if !a.preflight && r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			return next(c)
+		if !a.authPre && authcore.IsPreflight(r) {
+			// Never the route's handler: the configured CORS handler, or 204.
+			if a.preflight != nil {
+				return a.preflight(c)
+			}
+			return c.NoContent(http.StatusNoContent)
 		}
 		if a.before != nil {
 			a.before(c)

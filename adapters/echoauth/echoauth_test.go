@@ -202,7 +202,7 @@ func TestOptionalSkipperPreflightRequire(t *testing.T) {
 		{"optional member on group route", optAdmin, req{headers: bearer(f.AliceAccess)}, 200, ""},
 		{"skipped", skip, req{path: "/healthz"}, 200, ""},
 		{"not skipped", skip, req{path: "/x"}, 401, `Bearer realm="api"`},
-		{"preflight", skip, req{method: "OPTIONS", headers: preflight}, 200, ""},
+		{"preflight answered by the middleware", skip, req{method: "OPTIONS", headers: preflight}, 204, ""},
 		{"preflight authenticated", strict, req{method: "OPTIONS", headers: preflight}, 401, `Bearer realm="api"`},
 		{"requirement without middleware", noMW, req{headers: bearer(f.AliceAccess)}, 401, `Bearer realm="api"`},
 		{"all scopes", allScopes, req{headers: bearer(f.AliceAccess)}, 200, ""},

@@ -35,6 +35,25 @@
 //
 // Messages are short and never contain the token or internal details.
 //
+// # Streams and token expiry
+//
+// A stream is authenticated once, when it starts. By default it also ends
+// when its token expires: at the token's exp the handler's context is
+// cancelled (context.Cause matches verifier.ErrExpired), SendMsg and
+// RecvMsg fail from then on, so no message passes in either direction even
+// if the handler ignores its context, and the client gets
+// codes.Unauthenticated "The token has expired." and should reconnect
+// with a fresh token. A handler blocked in RecvMsg returns when the client
+// next sends or closes. Config.KeepExpiredStreams turns this off for
+// streams that must outlive their token. Unary calls are judged once, at
+// their start.
+//
+// # CORS preflights
+//
+// gRPC-Go refuses every HTTP method but POST before any interceptor or
+// handler runs, so a CORS preflight (OPTIONS) never reaches a handler,
+// whether the server listens itself or is mounted as an http.Handler.
+//
 // # go-grpc-middleware
 //
 // [Authenticator.AuthFunc] has the type of go-grpc-middleware v2's
@@ -43,7 +62,9 @@
 // method with grpc.Method). [Authenticator.Authenticate] has the signature
 // of that package's ServiceAuthFuncOverride.AuthFuncOverride, for services
 // that override the chain's AuthFunc. This package does not import
-// go-grpc-middleware.
+// go-grpc-middleware. Stream expiry is enforced by this package's
+// [Authenticator.StreamServerInterceptor] only: with go-grpc-middleware's
+// stream interceptor, streams live on after their token expires.
 //
 // # Client
 //

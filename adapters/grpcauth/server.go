@@ -49,8 +49,28 @@ type Config struct {
 	// Optional. Default 10 s.
 	RetryAfter time.Duration
 
+	// KeepExpiredStreams lets a stream run on after the token it was
+	// authenticated with expires. Optional. Default false: a stream is
+	// authenticated when it starts and ends at its token's exp (by Now):
+	// the handler's context is cancelled with a cause matching
+	// verifier.ErrExpired, the stream passes no message in either
+	// direction from then on, and the client gets codes.Unauthenticated
+	// ("The token has expired.") and reconnects with a fresh token. A
+	// token already past its exp by Now when the stream starts (accepted
+	// within the verifier's Leeway) ends the stream before the handler
+	// runs. Set it only for streams that must outlive a token (Cognito
+	// access tokens live 5 minutes to 1 day) and that carry nothing a
+	// revoked user may not see.
+	KeepExpiredStreams bool
+
+	// Now is the clock that decides when a stream's token expires.
+	// Optional. Default time.Now. Pass the verifier's clock if it has
+	// one.
+	Now func() time.Time
+
 	// Logger receives one record per rejection (reason, code, method),
-	// never the token. Optional. Default: no logging.
+	// never the token, and one per stream ended by its token's expiry.
+	// Optional. Default: no logging.
 	Logger *slog.Logger
 }
 
@@ -73,6 +93,10 @@ type Authenticator struct {
 	prefixes []prefixRule // longest first
 	def      *rule
 	retry    *status.Status // template for Unavailable, with RetryInfo
+	keep     bool           // KeepExpiredStreams
+	now      func() time.Time
+	expired  *authcore.Rejection // a stream outlived its token
+	expErr   error               // the status error of expired
 }
 
 // New validates cfg and returns an Authenticator verifying tokens with v.
@@ -86,7 +110,13 @@ func New(v TokenVerifier, cfg Config) (*Authenticator, error) {
 		return nil, fmt.Errorf("grpcauth: Policy: %w", err)
 	}
 	a := &Authenticator{eng: eng, exact: map[string]*rule{},
-		def: &rule{policy: cfg.Policy, hasPolicy: !cfg.Policy.IsZero()}}
+		def:  &rule{policy: cfg.Policy, hasPolicy: !cfg.Policy.IsZero()},
+		keep: cfg.KeepExpiredStreams, now: cfg.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.expired = eng.Reject(errStreamExpired)
+	a.expErr = a.statusErr(a.expired)
 	add := func(name string, r *rule) error {
 		prefix, err := methodKey(name)
 		if err != nil {
@@ -263,7 +293,9 @@ func (a *Authenticator) UnaryServerInterceptor() grpc.UnaryServerInterceptor {
 }
 
 // StreamServerInterceptor returns the stream server interceptor; the
-// handler's stream returns the context with the claims.
+// handler's stream returns the context with the claims. Unless
+// Config.KeepExpiredStreams is set, the stream ends when its token
+// expires: see the package documentation.
 func (a *Authenticator) StreamServerInterceptor() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		ctx, err := a.Authenticate(ss.Context(), info.FullMethod)
@@ -273,8 +305,32 @@ func (a *Authenticator) StreamServerInterceptor() grpc.StreamServerInterceptor {
 		if ctx == ss.Context() {
 			return handler(srv, ss)
 		}
-		return handler(srv, &wrappedStream{ServerStream: ss, ctx: ctx})
+		claims, _ := authcore.ClaimsFromContext(ctx)
+		if a.keep || claims == nil || claims.ExpiresAt.IsZero() {
+			return handler(srv, &wrappedStream{ServerStream: ss, ctx: ctx})
+		}
+		left := claims.ExpiresAt.Sub(a.now())
+		if left <= 0 { // accepted within the verifier's leeway: already over
+			a.logExpired(ctx, info.FullMethod)
+			return a.expErr
+		}
+		ctx, cancel := context.WithDeadlineCause(ctx, time.Now().Add(left), errStreamExpired)
+		defer cancel()
+		err = handler(srv, &expiringStream{wrappedStream{ServerStream: ss, ctx: ctx}, a.expErr})
+		if context.Cause(ctx) == errStreamExpired {
+			a.logExpired(ctx, info.FullMethod)
+			return a.expErr
+		}
+		return err
 	}
+}
+
+// errStreamExpired is the cause of a stream context cancelled because its
+// token expired.
+var errStreamExpired = fmt.Errorf("%w: the stream outlived its token", verifier.ErrExpired)
+
+func (a *Authenticator) logExpired(ctx context.Context, method string) {
+	a.eng.Log(ctx, a.expired, slog.String("grpc.method", method), slog.String("grpc.code", codes.Unauthenticated.String()))
 }
 
 type wrappedStream struct {
@@ -283,6 +339,36 @@ type wrappedStream struct {
 }
 
 func (w *wrappedStream) Context() context.Context { return w.ctx }
+
+// expiringStream refuses to pass messages once its context ended because
+// the token expired, so a handler that does not watch its context still
+// cannot send or receive past the token's exp.
+type expiringStream struct {
+	wrappedStream
+	expErr error
+}
+
+func (w *expiringStream) over() bool {
+	return w.ctx.Err() != nil && context.Cause(w.ctx) == errStreamExpired
+}
+
+func (w *expiringStream) SendMsg(m any) error {
+	if w.over() {
+		return w.expErr
+	}
+	return w.ServerStream.SendMsg(m)
+}
+
+func (w *expiringStream) RecvMsg(m any) error {
+	if w.over() {
+		return w.expErr
+	}
+	err := w.ServerStream.RecvMsg(m)
+	if w.over() { // arrived after the token expired: not delivered
+		return w.expErr
+	}
+	return err
+}
 
 // ClaimsFromContext returns the verified claims stored by the
 // interceptors; false for public methods.

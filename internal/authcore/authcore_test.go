@@ -247,3 +247,28 @@ func TestStateConcurrentDecode(t *testing.T) {
 		t.Errorf("tenant = %q; want acme", ptrs[0].Tenant)
 	}
 }
+
+func TestIsPreflight(t *testing.T) {
+	tests := []struct {
+		method string
+		hdr    map[string]string
+		want   bool
+	}{
+		{"OPTIONS", map[string]string{"Access-Control-Request-Method": "DELETE"}, true},
+		{"OPTIONS", map[string]string{"access-control-request-method": "GET"}, true},
+		{"OPTIONS", map[string]string{"Access-Control-Request-Method": ""}, true}, // present, even empty
+		{"OPTIONS", map[string]string{"Origin": "https://a.example"}, false},
+		{"OPTIONS", nil, false},
+		{"GET", map[string]string{"Access-Control-Request-Method": "GET"}, false},
+		{"options", map[string]string{"Access-Control-Request-Method": "GET"}, false}, // methods are case-sensitive
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest(tc.method, "/", nil)
+		for k, v := range tc.hdr {
+			r.Header.Set(k, v)
+		}
+		if got := IsPreflight(r); got != tc.want {
+			t.Errorf("IsPreflight(%s %v) = %v; want %v", tc.method, tc.hdr, got, tc.want)
+		}
+	}
+}

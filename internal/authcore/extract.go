@@ -258,3 +258,13 @@ func ParseBearer(v, prefix string) (token string, ok bool, err error) {
 func multiValued(v string) bool {
 	return strings.IndexByte(v, ' ') >= 0 || strings.IndexByte(v, '\t') >= 0 || strings.IndexByte(v, ',') >= 0
 }
+
+// IsPreflight reports whether r is a CORS preflight request: OPTIONS with
+// an Access-Control-Request-Method header (Fetch standard, section
+// 3.2.2). Browsers send preflights without credentials, and any script
+// can send one (no Origin is needed), so a preflight must never reach an
+// application handler unauthenticated: the adapters answer it themselves
+// or hand it to a CORS handler the user configured.
+func IsPreflight(r *http.Request) bool {
+	return r.Method == http.MethodOptions && len(r.Header["Access-Control-Request-Method"]) > 0
+}

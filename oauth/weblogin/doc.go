@@ -22,8 +22,8 @@
 // /auth/login?return_to=/path starts an authorization code flow with PKCE
 // (S256) and an OIDC nonce. The state, nonce, code verifier and return-to
 // path live in a short-lived login-state cookie, encrypted and authenticated
-// with AES-256-GCM, named after the state and scoped to the callback path:
-// the callback only completes in the browser that started the sign-in.
+// with AES-256-GCM and named after the state: the callback only completes
+// in the browser that started the sign-in.
 // The callback refuses a missing or mismatched state, an expired or
 // tampered login-state cookie, a replayed code and a wrong PKCE verifier,
 // with a clear error page. The return-to path must be local ([LocalPath]):
@@ -39,6 +39,43 @@
 // server state is needed, so any number of replicas can serve it. A
 // [SessionStore] keeps sessions server-side instead ([MemoryStore] shows
 // how).
+//
+// # Large tokens
+//
+// A session holds the access and refresh tokens and the ID token's
+// claims, and Cognito repeats a user's groups in both tokens. The cookie
+// store encodes sessions compactly (tokens as raw bytes, the non-secret
+// parts compressed) so that users in many groups still sign in. Measured
+// with the emulator and 20 profile and custom attributes: a user in 100
+// groups (Cognito's most per user) with names like
+// "platform-engineering-prod-admins" needs 4.6 KB, two cookies; 200 groups
+// named by GUIDs need 10.2 KB, three cookies (the default
+// CookieStoreConfig.MaxCookies, 11,400 bytes). Sessions larger than that,
+// which take many kilobytes of attributes that do not compress, and ID
+// tokens over the verifier's 16 KiB limit, end the sign-in on a clear
+// error page (403: signing in again would not help) and are logged with
+// [ErrSessionTooLarge]; a session that outgrows its cookies at a refresh
+// ends, and the next sign-in shows the page. For such users keep sessions
+// server-side (Config.Store), or allow more cookies (up to 8) if every
+// proxy in front accepts the longer Cookie header (nginx's default limit
+// is 8 KB per header line).
+//
+// # Cookies no other host can set
+//
+// Over https the session cookie is "__Host-cognito_session" and the
+// login-state cookies "__Host-cognito_login_…" ([HostPrefix]): browsers
+// accept such cookies only from this exact host, over https, with Path=/
+// and no Domain. A sibling subdomain (evil.example.com next to
+// app.example.com) or a plain-http page can therefore neither plant its
+// own session in a visitor's browser nor plant a login-state cookie to
+// complete its own sign-in there (login CSRF). The prefix is dropped only
+// where it cannot work: Config.InsecureCookies (http://localhost), or a
+// CookieStoreConfig with a Domain or a Path other than "/", which you
+// should avoid for that reason. A name given in CookieStoreConfig.Name is
+// used as is, and New refuses a __Host- or __Secure- name whose attributes
+// browsers would reject. Cookies of the unprefixed name (from earlier
+// versions) are never read, and are cleared at the next sign-in or
+// sign-out.
 //
 // Access tokens are refreshed transparently shortly before they expire
 // (with refresh token rotation, enable a RetryGracePeriod on the app client

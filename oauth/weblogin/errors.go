@@ -22,8 +22,10 @@ var (
 	ErrExpired = errors.New("weblogin: expired")
 
 	// ErrSessionTooLarge: the session does not fit in the cookies allowed
-	// by the cookie store (CookieStoreConfig.MaxCookies). Use a
-	// server-side SessionStore, or fewer scopes and attributes.
+	// by the cookie store (CookieStoreConfig.MaxCookies). The callback
+	// then answers 403 with a page saying the account carries too much
+	// information. Use a server-side SessionStore, or fewer groups and
+	// attributes.
 	ErrSessionTooLarge = errors.New("weblogin: session too large for cookies")
 
 	// ErrStateMismatch: the callback's state is missing, or no login-state

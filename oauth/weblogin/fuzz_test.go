@@ -78,8 +78,8 @@ func FuzzCookieStoreLoad(f *testing.F) {
 	f.Add("1.AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "")
 	f.Fuzz(func(t *testing.T, v0, v1 string) {
 		req := httptest.NewRequest("GET", "/", nil)
-		req.Header.Add("Cookie", (&http.Cookie{Name: "cognito_session", Value: sanitize(v0)}).String())
-		req.Header.Add("Cookie", (&http.Cookie{Name: "cognito_session_1", Value: sanitize(v1)}).String())
+		req.Header.Add("Cookie", (&http.Cookie{Name: cs.Name(), Value: sanitize(v0)}).String())
+		req.Header.Add("Cookie", (&http.Cookie{Name: cs.Name() + "_1", Value: sanitize(v1)}).String())
 		s, err := cs.Load(req)
 		if err == nil && s.Subject != "genuine" {
 			t.Fatalf("a forged cookie opened: %+v", s)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/oauth"
+	"github.com/cognitokit/cognitokit/verifier"
 )
 
 // Defaults.
@@ -114,6 +115,9 @@ type Handler struct {
 	store  SessionStore
 	state  *sealer
 	xorig  *http.CrossOriginProtection
+	// loginPrefix starts the login-state cookie names: HostPrefix +
+	// "cognito_login_" over https, so that no other host can plant one.
+	loginPrefix string
 }
 
 // New validates cfg and returns a Handler. Errors wrap ErrInvalidConfig.
@@ -194,7 +198,10 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, client: cfg.Client, state: st, xorig: http.NewCrossOriginProtection()}
+	h := &Handler{cfg: cfg, client: cfg.Client, state: st, xorig: http.NewCrossOriginProtection(), loginPrefix: loginCookiePrefix}
+	if !cfg.InsecureCookies {
+		h.loginPrefix = HostPrefix + loginCookiePrefix
+	}
 	h.store = cfg.Store
 	if h.store == nil {
 		cs, err := NewCookieStore(CookieStoreConfig{Keys: cfg.Keys, MaxAge: cfg.MaxAge, Insecure: cfg.InsecureCookies, Now: cfg.Now})
@@ -255,9 +262,9 @@ type loginState struct {
 
 // stateCookieName binds a login-state cookie to its state: a browser can
 // run several sign-ins at once (tabs), each with its own cookie.
-func stateCookieName(state string) string {
+func (h *Handler) stateCookieName(state string) string {
 	sum := sha256.Sum256([]byte(state))
-	return loginCookiePrefix + base64.RawURLEncoding.EncodeToString(sum[:9])
+	return h.loginPrefix + base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
@@ -287,7 +294,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, _ := json.Marshal(loginState{State: req.State, Nonce: req.Nonce, Verifier: req.CodeVerifier, ReturnTo: returnTo})
-	name := stateCookieName(req.State)
+	name := h.stateCookieName(req.State)
 	value, err := h.state.seal(name, data, h.cfg.Now().Add(h.cfg.LoginStateTTL))
 	if err != nil {
 		h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-in unavailable", "Please try again.")
@@ -296,7 +303,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	// Bound the number of pending sign-ins per browser.
 	var pending []*http.Cookie
 	for _, c := range r.Cookies() {
-		if strings.HasPrefix(c.Name, loginCookiePrefix) {
+		if strings.HasPrefix(c.Name, h.loginPrefix) {
 			pending = append(pending, c)
 		}
 	}
@@ -310,8 +317,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, authURL, http.StatusFound)
 }
 
+// stateCookie is a login-state cookie: Path=/ (which the __Host- prefix
+// requires, and which lets LoginPath count the pending sign-ins).
 func (h *Handler) stateCookie(name, value string, maxAge int) *http.Cookie {
-	return &http.Cookie{Name: name, Value: value, Path: h.cfg.CallbackPath, MaxAge: maxAge,
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: !h.cfg.InsecureCookies, SameSite: http.SameSiteLaxMode}
 }
 
@@ -342,6 +351,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, err := h.client.Exchange(r.Context(), code, oauth.AuthRequest{State: st.State, Nonce: st.Nonce, CodeVerifier: st.Verifier})
 	if err != nil {
+		if errors.Is(err, verifier.ErrTooLarge) {
+			h.cfg.Logger.Error("weblogin: the ID token is larger than the verifier's MaxTokenSize", "err", err)
+			h.tooLarge(w, r)
+			return
+		}
 		status, msg := http.StatusBadRequest, "This sign-in link was already used or has expired. Please sign in again."
 		if errors.Is(err, oauth.ErrUnavailable) {
 			status, msg = http.StatusServiceUnavailable, "The sign-in service is unavailable. Please try again in a moment."
@@ -360,6 +374,11 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	// A new session: drop the previous one (a new ID for server stores).
 	_ = h.store.Delete(w, r)
 	if err := h.store.Save(w, r, sess); err != nil {
+		if errors.Is(err, ErrSessionTooLarge) {
+			h.cfg.Logger.Error("weblogin: the session does not fit the cookie store; use a server-side Config.Store", "sub", sess.Subject, "err", err)
+			h.tooLarge(w, r)
+			return
+		}
 		h.cfg.Logger.Error("weblogin: cannot save the session", "err", err)
 		h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-in could not be completed", "The session could not be stored.")
 		return
@@ -372,12 +391,19 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
 }
 
+// tooLarge answers a sign-in whose tokens are too large to keep: 403
+// (signing in again would not help, so the page has no sign-in link).
+func (h *Handler) tooLarge(w http.ResponseWriter, r *http.Request) {
+	h.cfg.ErrorPage(w, r, http.StatusForbidden, "Sign-in could not be completed",
+		"Your account carries too much information (groups or profile attributes) for this site to keep you signed in. Please contact the site's administrator.")
+}
+
 // takeState finds, clears and opens the login-state cookie of state.
 func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, state string) (*loginState, error) {
 	if state == "" || len(state) > 1024 {
 		return nil, fmt.Errorf("%w: missing state parameter", ErrStateMismatch)
 	}
-	name := stateCookieName(state)
+	name := h.stateCookieName(state)
 	c, err := r.Cookie(name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: no login-state cookie for this state", ErrStateMismatch)
@@ -475,7 +501,8 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 	t, err := h.client.Refresh(r.Context(), s.RefreshToken)
 	switch {
 	case err == nil:
-	case errors.Is(err, oauth.ErrInvalidGrant), errors.Is(err, oauth.ErrInvalidClient), errors.Is(err, oauth.ErrUnauthorizedClient):
+	case errors.Is(err, oauth.ErrInvalidGrant), errors.Is(err, oauth.ErrInvalidClient), errors.Is(err, oauth.ErrUnauthorizedClient),
+		errors.Is(err, verifier.ErrTooLarge): // signing in again shows why
 		h.cfg.Logger.Info("weblogin: session ended: refresh refused", "sub", s.Subject, "err", err)
 		_ = h.store.Delete(w, r)
 		return nil, fmt.Errorf("%w: %w", ErrSessionEnded, err)
@@ -492,6 +519,11 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 		ns.Subject, ns.Username, ns.Email, ns.Name, ns.Groups, ns.Claims = s.Subject, s.Username, s.Email, s.Name, s.Groups, s.Claims
 	}
 	if err := h.store.Save(w, r, &ns); err != nil {
+		if errors.Is(err, ErrSessionTooLarge) { // grew since sign-in; signing in again shows why
+			h.cfg.Logger.Error("weblogin: the refreshed session does not fit the cookie store; use a server-side Config.Store", "sub", ns.Subject, "err", err)
+			_ = h.store.Delete(w, r)
+			return nil, fmt.Errorf("%w: %w", ErrSessionEnded, err)
+		}
 		h.cfg.Logger.Error("weblogin: cannot save the refreshed session", "err", err)
 		return nil, err
 	}

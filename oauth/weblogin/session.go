@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -89,8 +90,21 @@ type SessionStore interface {
 	Delete(w http.ResponseWriter, r *http.Request) error
 }
 
+// HostPrefix is the cookie name prefix "__Host-". Browsers accept a cookie
+// with this prefix only from an https page, with Secure, Path=/ and no
+// Domain, so no other host (a sibling subdomain such as
+// evil.example.com, or a plain-http page) can set or overwrite it. The
+// session and login-state cookies use it by default wherever the
+// deployment allows.
+const HostPrefix = "__Host-"
+
 // Cookie store defaults.
 const (
+	// DefaultSessionCookie is the base name of the session cookie: the
+	// default name is HostPrefix + DefaultSessionCookie
+	// ("__Host-cognito_session"), or DefaultSessionCookie alone when the
+	// prefix is not possible (Insecure, a Domain, or a Path other than
+	// "/").
 	DefaultSessionCookie = "cognito_session"
 	DefaultMaxCookies    = 3
 	// DefaultMaxAge is the longest a session lives, whatever the refresh
@@ -107,16 +121,27 @@ type CookieStoreConfig struct {
 	// so a new key is put first and an old one removed after MaxAge.
 	// Required.
 	Keys [][]byte
-	// Name is the cookie name; further chunks are Name_1, Name_2. Optional.
-	// Default DefaultSessionCookie.
+	// Name is the cookie name; further chunks are Name_1, Name_2. A name
+	// starting with HostPrefix or "__Secure-" is checked against the
+	// other attributes. Optional. Default "__Host-cognito_session"
+	// (HostPrefix + DefaultSessionCookie), so that no other host can
+	// plant a session; "cognito_session" when Insecure, Domain or Path
+	// rule the prefix out.
 	Name string
-	// Path of the cookie. Optional. Default "/".
+	// Path of the cookie. Optional. Default "/". Another path rules out
+	// the __Host- prefix.
 	Path string
-	// Domain of the cookie. Optional. Default: host-only.
+	// Domain of the cookie. Optional. Default: host-only, the safe
+	// choice. A Domain shares the session with every subdomain, lets any
+	// of them set it, and rules out the __Host- prefix.
 	Domain string
 	// MaxCookies is how many cookies a session may span (each holds up to
 	// 3800 bytes). Larger sessions fail with ErrSessionTooLarge; larger
-	// incoming cookies are refused. Optional. Default 3, at most 8.
+	// incoming cookies are refused. Three cookies hold a user in 200
+	// groups (see the package documentation). More cookies make every
+	// request's Cookie header longer, which proxies may refuse (nginx's
+	// default limit is 8 KB per header line). Optional. Default 3, at most
+	// 8.
 	MaxCookies int
 	// MaxAge bounds the session's life from CreatedAt; it is sealed into
 	// the cookie and also its Max-Age. Optional. Default DefaultMaxAge.
@@ -130,24 +155,28 @@ type CookieStoreConfig struct {
 }
 
 // CookieStore keeps sessions in AES-256-GCM encrypted and authenticated
-// cookies (HttpOnly, Secure, SameSite=Lax), split across up to MaxCookies
-// cookies. It needs no server state, so any number of replicas can share it
-// given the same keys.
+// cookies (HttpOnly, Secure, SameSite=Lax, named with the __Host- prefix
+// over https), split across up to MaxCookies cookies. Sessions are encoded
+// compactly: the tokens as raw bytes, and the parts that are not secret
+// (identity, claims, the access token's payload) compressed, apart from
+// the access token's signature and the refresh token. It needs no server
+// state, so any number of replicas can share it given the same keys.
 type CookieStore struct {
 	cfg    CookieStoreConfig
 	sealer *sealer
+	codec  codec
 }
 
 // NewCookieStore validates cfg and returns a CookieStore.
 func NewCookieStore(cfg CookieStoreConfig) (*CookieStore, error) {
-	if cfg.Name == "" {
-		cfg.Name = DefaultSessionCookie
-	}
-	if !validCookieName(cfg.Name) {
-		return nil, fmt.Errorf("%w: cookie name %q: want letters, digits, - and _", ErrInvalidConfig, cfg.Name)
-	}
 	if cfg.Path == "" {
 		cfg.Path = "/"
+	}
+	if cfg.Name == "" {
+		cfg.Name = defaultCookieName(cfg.Insecure, cfg.Path, cfg.Domain)
+	}
+	if err := checkCookieName(cfg.Name, cfg.Insecure, cfg.Path, cfg.Domain); err != nil {
+		return nil, err
 	}
 	if cfg.MaxCookies == 0 {
 		cfg.MaxCookies = DefaultMaxCookies
@@ -169,6 +198,44 @@ func NewCookieStore(cfg CookieStoreConfig) (*CookieStore, error) {
 		return nil, err
 	}
 	return &CookieStore{cfg: cfg, sealer: s}, nil
+}
+
+// Name returns the name of the session cookie (the first chunk).
+func (cs *CookieStore) Name() string { return cs.cfg.Name }
+
+// defaultCookieName is HostPrefix + DefaultSessionCookie where the
+// attributes allow the prefix, DefaultSessionCookie elsewhere.
+func defaultCookieName(insecure bool, path, domain string) string {
+	if hostPrefixAllowed(insecure, path, domain) {
+		return HostPrefix + DefaultSessionCookie
+	}
+	return DefaultSessionCookie
+}
+
+func hostPrefixAllowed(insecure bool, path, domain string) bool {
+	return !insecure && path == "/" && domain == ""
+}
+
+// hasPrefixFold reports whether name starts with prefix, ignoring case, as
+// browsers match cookie prefixes.
+func hasPrefixFold(name, prefix string) bool {
+	return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+}
+
+// checkCookieName validates a cookie name and, for the __Host- and
+// __Secure- prefixes, the attributes that browsers require with them
+// (they would silently drop the cookie otherwise).
+func checkCookieName(name string, insecure bool, path, domain string) error {
+	if !validCookieName(name) {
+		return fmt.Errorf("%w: cookie name %q: want at most 64 letters, digits, - and _", ErrInvalidConfig, name)
+	}
+	if hasPrefixFold(name, HostPrefix) && !hostPrefixAllowed(insecure, path, domain) {
+		return fmt.Errorf("%w: cookie name %q has the %s prefix, which browsers accept only with Secure (not Insecure), Path=/ and no Domain", ErrInvalidConfig, name, HostPrefix)
+	}
+	if hasPrefixFold(name, "__Secure-") && insecure {
+		return fmt.Errorf("%w: cookie name %q has the __Secure- prefix, which browsers accept only with Secure (not Insecure)", ErrInvalidConfig, name)
+	}
+	return nil
 }
 
 func (cs *CookieStore) chunkName(i int) string {
@@ -201,11 +268,11 @@ func (cs *CookieStore) Load(r *http.Request) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	var s Session
-	if err := json.Unmarshal(data, &s); err != nil || s.Subject == "" || s.AccessToken == "" {
+	s, err := cs.codec.decode(data)
+	if err != nil || s.Subject == "" || s.AccessToken == "" {
 		return nil, fmt.Errorf("%w: bad session payload", ErrInvalidCookie)
 	}
-	return &s, nil
+	return s, nil
 }
 
 func cutCount(v string) (int, string, bool) {
@@ -218,7 +285,7 @@ func cutCount(v string) (int, string, bool) {
 // Save seals s into the response's cookies. It fails with
 // ErrSessionTooLarge when s needs more than MaxCookies cookies.
 func (cs *CookieStore) Save(w http.ResponseWriter, r *http.Request, s *Session) error {
-	data, err := json.Marshal(s)
+	data, err := cs.codec.encode(s)
 	if err != nil {
 		return fmt.Errorf("weblogin: encode session: %w", err)
 	}
@@ -252,6 +319,7 @@ func (cs *CookieStore) Save(w http.ResponseWriter, r *http.Request, s *Session) 
 			http.SetCookie(w, cs.cookie(cs.chunkName(i), "", -1))
 		}
 	}
+	cs.clearUnprefixed(w, r)
 	return nil
 }
 
@@ -262,7 +330,27 @@ func (cs *CookieStore) Delete(w http.ResponseWriter, r *http.Request) error {
 			http.SetCookie(w, cs.cookie(cs.chunkName(i), "", -1))
 		}
 	}
+	cs.clearUnprefixed(w, r)
 	return nil
+}
+
+// clearUnprefixed expires the cookies of the same name without the
+// __Host- prefix (the default before the prefix), which would otherwise
+// ride along with every request until their Max-Age. They are never read.
+func (cs *CookieStore) clearUnprefixed(w http.ResponseWriter, r *http.Request) {
+	if !hasPrefixFold(cs.cfg.Name, HostPrefix) {
+		return
+	}
+	base := cs.cfg.Name[len(HostPrefix):]
+	for i := 0; i < cs.cfg.MaxCookies; i++ {
+		name := base
+		if i > 0 {
+			name += "_" + strconv.Itoa(i)
+		}
+		if _, err := r.Cookie(name); err == nil {
+			http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+		}
+	}
 }
 
 func (cs *CookieStore) cookie(name, value string, maxAge int) *http.Cookie {
@@ -288,7 +376,8 @@ func validCookieName(n string) bool {
 // MemoryStoreConfig configures a [MemoryStore].
 type MemoryStoreConfig struct {
 	// Name of the cookie holding the session ID. Optional. Default
-	// DefaultSessionCookie.
+	// "__Host-cognito_session" (HostPrefix + DefaultSessionCookie), or
+	// "cognito_session" when Insecure.
 	Name string
 	// MaxSessions bounds the number of sessions kept; when full, the
 	// session closest to expiry is dropped. Optional. Default 100000.
@@ -320,10 +409,10 @@ type memEntry struct {
 // NewMemoryStore validates cfg and returns a MemoryStore.
 func NewMemoryStore(cfg MemoryStoreConfig) (*MemoryStore, error) {
 	if cfg.Name == "" {
-		cfg.Name = DefaultSessionCookie
+		cfg.Name = defaultCookieName(cfg.Insecure, "/", "")
 	}
-	if !validCookieName(cfg.Name) {
-		return nil, fmt.Errorf("%w: cookie name %q: want letters, digits, - and _", ErrInvalidConfig, cfg.Name)
+	if err := checkCookieName(cfg.Name, cfg.Insecure, "/", ""); err != nil {
+		return nil, err
 	}
 	if cfg.MaxSessions == 0 {
 		cfg.MaxSessions = 100000

@@ -281,8 +281,8 @@ func TestCookieAttributes(t *testing.T) {
 			state = c
 		}
 	}
-	if state == nil || !state.HttpOnly || state.SameSite != http.SameSiteLaxMode || state.Path != "/auth/callback" || state.MaxAge != 600 {
-		t.Fatalf("login-state cookie = %+v; want HttpOnly, SameSite=Lax, Path=/auth/callback, Max-Age=600", state)
+	if state == nil || !state.HttpOnly || state.SameSite != http.SameSiteLaxMode || state.Path != "/" || state.MaxAge != 600 {
+		t.Fatalf("login-state cookie = %+v; want HttpOnly, SameSite=Lax, Path=/, Max-Age=600", state)
 	}
 	if strings.Contains(state.Value, "/me") {
 		t.Fatal("the login-state cookie is not encrypted")
@@ -302,9 +302,12 @@ func TestCookieAttributes(t *testing.T) {
 	}
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/auth/login", nil))
+	if len(rec.Result().Cookies()) == 0 {
+		t.Fatal("no login-state cookie")
+	}
 	for _, c := range rec.Result().Cookies() {
-		if !c.Secure {
-			t.Errorf("cookie %s without Secure", c.Name)
+		if !c.Secure || c.Path != "/" || c.Domain != "" || !strings.HasPrefix(c.Name, "__Host-cognito_login_") {
+			t.Errorf("cookie %s: Secure %v, Path %q, Domain %q; want a __Host- cookie (Secure, Path=/, no Domain)", c.Name, c.Secure, c.Path, c.Domain)
 		}
 	}
 	if _, err := weblogin.New(weblogin.Config{Client: c, Keys: s.keys, InsecureCookies: true}); !errors.Is(err, weblogin.ErrInvalidConfig) {
@@ -570,9 +573,9 @@ func TestCookieStore(t *testing.T) {
 	t.Run("chunking and size limit", func(t *testing.T) {
 		cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: [][]byte{k1}, Now: clk.Now})
 		big := *sess
-		big.Claims = json.RawMessage(`{"blob":"` + strings.Repeat("x", 4000) + `"}`)
+		big.Claims = json.RawMessage(`{"blob":"` + randomText(4000) + `"}`) // incompressible
 		c := save(t, cs, &big)
-		if len(c) != 2 || len(c[0].Value) > 3802 || c[1].Name != "cognito_session_1" {
+		if len(c) != 2 || len(c[0].Value) > 3802 || c[1].Name != "__Host-cognito_session_1" {
 			t.Fatalf("cookies = %d (first %d bytes); want 2 chunks of at most 3800 bytes", len(c), len(c[0].Value))
 		}
 		got, err := load(cs, c)
@@ -583,7 +586,7 @@ func TestCookieStore(t *testing.T) {
 			t.Fatalf("missing chunk: err = %v; want ErrInvalidCookie", err)
 		}
 		huge := *sess
-		huge.Claims = json.RawMessage(`{"blob":"` + strings.Repeat("x", 12000) + `"}`)
+		huge.Claims = json.RawMessage(`{"blob":"` + randomText(12000) + `"}`)
 		rec := httptest.NewRecorder()
 		if err := cs.Save(rec, httptest.NewRequest("GET", "/", nil), &huge); !errors.Is(err, weblogin.ErrSessionTooLarge) {
 			t.Fatalf("Save of a 16 KB session: err = %v; want ErrSessionTooLarge", err)
@@ -600,10 +603,10 @@ func TestCookieStore(t *testing.T) {
 		cs.Save(rec, req, sess)
 		cleared := false
 		for _, x := range rec.Result().Cookies() {
-			cleared = cleared || (x.Name == "cognito_session_1" && x.MaxAge < 0)
+			cleared = cleared || (x.Name == "__Host-cognito_session_1" && x.MaxAge < 0)
 		}
 		if !cleared {
-			t.Fatal("stale chunk cognito_session_1 not cleared")
+			t.Fatal("stale chunk __Host-cognito_session_1 not cleared")
 		}
 	})
 	t.Run("expiry is sealed", func(t *testing.T) {
@@ -679,7 +682,7 @@ func TestRevokedRefreshEndsSession(t *testing.T) {
 	// Sign out everywhere (AdminUserGlobalSignOut-like): revoke through
 	// another sign-in's client is not possible, so revoke the session's own
 	// refresh token with the store's help.
-	cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: s.keys, Now: s.clk.Now})
+	cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: s.keys, Now: s.clk.Now, Insecure: true})
 	req := httptest.NewRequest("GET", "/", nil)
 	req.AddCookie(a.cookie("cognito_session"))
 	sess, err := cs.Load(req)
@@ -738,7 +741,7 @@ func TestLogout(t *testing.T) {
 	s := newSite(t, siteOpt{})
 	a := s.agent()
 	a.login("alice", alicePass)
-	cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: s.keys, Now: s.clk.Now})
+	cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: s.keys, Now: s.clk.Now, Insecure: true})
 	req := httptest.NewRequest("GET", "/", nil)
 	req.AddCookie(a.cookie("cognito_session"))
 	sess, _ := cs.Load(req)
@@ -924,5 +927,143 @@ func TestCustomPathsAndHooks(t *testing.T) {
 	s.h.RequireLogin(http.NotFoundHandler()).ServeHTTP(rec, httptest.NewRequest("GET", "/me", nil))
 	if rec.Code != 302 || rec.Header().Get("Location") != "/auth/signin?return_to=%2Fme" {
 		t.Fatalf("browser request: %d %q; want a redirect to the custom login path", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+// RequireLogin and RequireGroup never let an anonymous CORS preflight
+// (OPTIONS with Access-Control-Request-Method, which browsers send
+// without cookies) reach the handler: it is an API request without a
+// session, answered 401 (issue 11, item 1).
+func TestPreflightNeedsASession(t *testing.T) {
+	s := newSite(t, siteOpt{})
+	for _, path := range []string{"/me", "/admin"} {
+		for _, accept := range []string{"", "text/html"} {
+			req, _ := http.NewRequest(http.MethodOptions, s.ts.URL+path, nil)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			req.Header.Set("Origin", "https://evil.example")
+			if accept != "" {
+				req.Header.Set("Accept", accept)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusUnauthorized || strings.Contains(string(b), "user=") || strings.Contains(string(b), "admin area") {
+				t.Errorf("OPTIONS %s (Accept %q): %d %q; want 401 login_required", path, accept, res.StatusCode, b)
+			}
+		}
+	}
+}
+
+// The session cookie has the __Host- prefix wherever the deployment
+// allows it (https, Path=/, no Domain), and names with a prefix are
+// checked against the attributes browsers require with it.
+func TestCookieNamePrefix(t *testing.T) {
+	k, _ := weblogin.NewKey()
+	keys := [][]byte{k}
+	names := []struct {
+		name string
+		cfg  weblogin.CookieStoreConfig
+		want string
+	}{
+		{"https default", weblogin.CookieStoreConfig{Keys: keys}, "__Host-cognito_session"},
+		{"http development", weblogin.CookieStoreConfig{Keys: keys, Insecure: true}, "cognito_session"},
+		{"domain", weblogin.CookieStoreConfig{Keys: keys, Domain: "example.com"}, "cognito_session"},
+		{"path", weblogin.CookieStoreConfig{Keys: keys, Path: "/app"}, "cognito_session"},
+		{"explicit root path", weblogin.CookieStoreConfig{Keys: keys, Path: "/"}, "__Host-cognito_session"},
+		{"custom name", weblogin.CookieStoreConfig{Keys: keys, Name: "sid"}, "sid"},
+		{"custom prefixed name", weblogin.CookieStoreConfig{Keys: keys, Name: "__Host-sid"}, "__Host-sid"},
+		{"__Secure- with a domain", weblogin.CookieStoreConfig{Keys: keys, Name: "__Secure-sid", Domain: "example.com"}, "__Secure-sid"},
+	}
+	for _, tc := range names {
+		cs, err := weblogin.NewCookieStore(tc.cfg)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		rec := httptest.NewRecorder()
+		sess := &weblogin.Session{Subject: "s", AccessToken: "a", Expiry: time.Now().Add(time.Hour)}
+		if err := cs.Save(rec, httptest.NewRequest("GET", "/", nil), sess); err != nil {
+			t.Fatal(err)
+		}
+		c := rec.Result().Cookies()[0]
+		if cs.Name() != tc.want || c.Name != tc.want {
+			t.Errorf("%s: name %q, cookie %q; want %q", tc.name, cs.Name(), c.Name, tc.want)
+		}
+		if strings.HasPrefix(c.Name, "__Host-") && (!c.Secure || c.Path != "/" || c.Domain != "") {
+			t.Errorf("%s: %s without Secure, Path=/ and no Domain: %v", tc.name, c.Name, c)
+		}
+	}
+	for name, cfg := range map[string]weblogin.CookieStoreConfig{
+		"__Host- and Insecure":   {Keys: keys, Name: "__Host-sid", Insecure: true},
+		"__Host- and a Domain":   {Keys: keys, Name: "__Host-sid", Domain: "example.com"},
+		"__Host- and a Path":     {Keys: keys, Name: "__Host-sid", Path: "/app"},
+		"__host- in lower case":  {Keys: keys, Name: "__host-sid", Domain: "example.com"},
+		"__Secure- and Insecure": {Keys: keys, Name: "__Secure-sid", Insecure: true},
+	} {
+		if _, err := weblogin.NewCookieStore(cfg); !errors.Is(err, weblogin.ErrInvalidConfig) {
+			t.Errorf("%s: err = %v; want ErrInvalidConfig", name, err)
+		}
+	}
+	if _, err := weblogin.NewMemoryStore(weblogin.MemoryStoreConfig{Name: "__Host-sid", Insecure: true}); !errors.Is(err, weblogin.ErrInvalidConfig) {
+		t.Errorf("MemoryStore with __Host- and Insecure: err = %v; want ErrInvalidConfig", err)
+	}
+	ms, _ := weblogin.NewMemoryStore(weblogin.MemoryStoreConfig{})
+	rec := httptest.NewRecorder()
+	ms.Save(rec, httptest.NewRequest("GET", "/", nil), &weblogin.Session{Subject: "s", AccessToken: "a"})
+	if c := rec.Result().Cookies()[0]; c.Name != "__Host-cognito_session" || !c.Secure || c.Path != "/" || c.Domain != "" {
+		t.Errorf("MemoryStore cookie = %v; want __Host-cognito_session, Secure, Path=/", c)
+	}
+
+	// The unprefixed cookies of earlier versions are cleared, never read.
+	cs, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: keys})
+	old, _ := weblogin.NewCookieStore(weblogin.CookieStoreConfig{Keys: keys, Name: "cognito_session"})
+	rec = httptest.NewRecorder()
+	old.Save(rec, httptest.NewRequest("GET", "/", nil), &weblogin.Session{Subject: "s", AccessToken: "a", Expiry: time.Now().Add(time.Hour)})
+	req := httptest.NewRequest("GET", "/", nil)
+	for _, c := range rec.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	if _, err := cs.Load(req); !errors.Is(err, weblogin.ErrNoSession) {
+		t.Errorf("Load of an unprefixed cookie: err = %v; want ErrNoSession", err)
+	}
+	rec = httptest.NewRecorder()
+	cs.Delete(rec, req)
+	cleared := false
+	for _, c := range rec.Result().Cookies() {
+		cleared = cleared || (c.Name == "cognito_session" && c.MaxAge < 0)
+	}
+	if !cleared {
+		t.Errorf("Delete set %v; want the unprefixed cognito_session cleared", rec.Result().Cookies())
+	}
+}
+
+// Pending sign-ins are bounded per browser: the login path sees the
+// login-state cookies (Path=/) and clears them past four.
+func TestPendingSignInsBounded(t *testing.T) {
+	s := newSite(t, siteOpt{})
+	a := s.agent()
+	a.stopAt = s.srv.OAuthDomain()
+	count := func() int {
+		n := 0
+		u, _ := url.Parse(s.ts.URL + "/auth/callback")
+		for _, c := range a.jar.Cookies(u) {
+			if strings.HasPrefix(c.Name, "cognito_login_") {
+				n++
+			}
+		}
+		return n
+	}
+	for i := 1; i <= 4; i++ {
+		a.get(s.ts.URL + "/auth/login")
+		if got := count(); got != i {
+			t.Fatalf("after %d sign-ins started: %d login-state cookies; want %d", i, got, i)
+		}
+	}
+	a.get(s.ts.URL + "/auth/login")
+	if got := count(); got != 1 {
+		t.Fatalf("after a fifth sign-in started: %d login-state cookies; want the older four cleared", got)
 	}
 }

@@ -3,11 +3,11 @@ package rsaverify
 import (
 	"crypto"
 	_ "crypto/md5" // registers the hashes the vectors use
+	"crypto/rsa"
 	_ "crypto/sha1"
 	_ "crypto/sha256"
 	_ "crypto/sha3"
 	_ "crypto/sha512"
-	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
 	"math/big"

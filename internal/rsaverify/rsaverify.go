@@ -2,7 +2,6 @@ package rsaverify
 
 import (
 	"crypto"
-	"crypto/fips140"
 	"crypto/rsa"
 	"crypto/subtle"
 	"errors"
@@ -42,9 +41,10 @@ type PublicKey struct {
 	// caller can change it.
 	pub rsa.PublicKey
 
-	// fips is set when the FIPS 140-3 module is enabled: every
-	// verification then goes through crypto/rsa, the validated module.
-	fips bool
+	// stdOnly is set when a validated module must do the arithmetic (Go
+	// FIPS 140-3 mode, BoringCrypto): every verification then goes
+	// through crypto/rsa.
+	stdOnly bool
 }
 
 // NewPublicKey checks pub and precomputes its modulus. Do it once per key,
@@ -80,12 +80,12 @@ func NewPublicKey(pub *rsa.PublicKey) (*PublicKey, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
 	return &PublicKey{
-		n:    n,
-		e:    uint(pub.E),
-		size: n.Size(),
-		bits: n.BitLen(),
-		pub:  rsa.PublicKey{N: new(big.Int).Set(pub.N), E: pub.E},
-		fips: fips140.Enabled(),
+		n:       n,
+		e:       uint(pub.E),
+		size:    n.Size(),
+		bits:    n.BitLen(),
+		pub:     rsa.PublicKey{N: new(big.Int).Set(pub.N), E: pub.E},
+		stdOnly: stdOnly(),
 	}, nil
 }
 
@@ -136,7 +136,7 @@ func (k *PublicKey) VerifyPKCS1v15(hash crypto.Hash, hashed, sig []byte) error {
 			return ErrDigestLength
 		}
 	}
-	if !fast || k.fips {
+	if !fast || k.stdOnly {
 		return k.verifyStd(hash, hashed, sig)
 	}
 

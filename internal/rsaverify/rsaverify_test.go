@@ -238,39 +238,61 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
-// TestFIPSMode runs the package in a child process with GODEBUG=fips140=on,
-// where every verification must go through crypto/rsa, the validated
-// module, and still give the right verdicts.
+// TestFIPSMode runs the package in child processes with GODEBUG=fips140=on
+// and fips140=only, where every verification must go through crypto/rsa,
+// the validated module, and still give the right verdicts.
 func TestFIPSMode(t *testing.T) {
-	if os.Getenv("RSAVERIFY_FIPS_CHILD") == "1" {
-		if !fips140.Enabled() {
-			t.Fatal("child: fips140.Enabled() is false under GODEBUG=fips140=on")
+	if mode := os.Getenv("RSAVERIFY_FIPS_CHILD"); mode != "" {
+		fipsChild(t, mode)
+		return
+	}
+	if k := keyByName(t, "rsa2048"); k.pub.stdOnly != stdOnly() {
+		t.Fatalf("stdOnly: got %v; want %v", k.pub.stdOnly, stdOnly())
+	}
+	for _, mode := range []string{"on", "only"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestFIPSMode$", "-test.v")
+		cmd.Env = append(os.Environ(), "RSAVERIFY_FIPS_CHILD="+mode, "GODEBUG=fips140="+mode)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestFIPSMode") {
+			t.Fatalf("child process with fips140=%s: %v\n%s", mode, err, out)
 		}
-		k := keyByName(t, "rsa2048")
-		if !k.pub.fips {
-			t.Fatal("child: the key does not route through crypto/rsa in FIPS mode")
+	}
+}
+
+func fipsChild(t *testing.T, mode string) {
+	if !fips140.Enabled() {
+		t.Fatalf("fips140.Enabled() is false under GODEBUG=fips140=%s", mode)
+	}
+	k := keyByName(t, "rsa2048")
+	if !k.pub.stdOnly {
+		t.Fatal("the key does not route through crypto/rsa in FIPS mode")
+	}
+	d := sha256.Sum256([]byte("fips"))
+	sig, err := rsa.SignPKCS1v15(nil, k.priv, crypto.SHA256, d[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.pub.VerifyPKCS1v15(crypto.SHA256, d[:], sig); err != nil {
+		t.Fatalf("valid signature: got %v; want nil", err)
+	}
+	sig[0] ^= 1
+	if err := k.pub.VerifyPKCS1v15(crypto.SHA256, d[:], sig); !errors.Is(err, ErrVerification) {
+		t.Fatalf("bad signature: got %v; want ErrVerification", err)
+	}
+	if mode != "only" {
+		return
+	}
+	// FIPS 140-only mode refuses SHA-1: a valid SHA-1 signature is then
+	// not accepted, and the error says crypto/rsa refused it.
+	for _, v := range loadVectors(t) {
+		if v.Name != "valid/rsa2048/SHA-1" {
+			continue
 		}
-		d := sha256.Sum256([]byte("fips"))
-		sig, err := rsa.SignPKCS1v15(nil, k.priv, crypto.SHA256, d[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := k.pub.VerifyPKCS1v15(crypto.SHA256, d[:], sig); err != nil {
-			t.Fatalf("child: valid signature: got %v; want nil", err)
-		}
-		sig[0] ^= 1
-		if err := k.pub.VerifyPKCS1v15(crypto.SHA256, d[:], sig); !errors.Is(err, ErrVerification) {
-			t.Fatalf("child: bad signature: got %v; want ErrVerification", err)
+		err := k.pub.VerifyPKCS1v15(crypto.SHA1, unhex(t, v.Digest), unhex(t, v.Sig))
+		if !errors.Is(err, ErrVerification) || !strings.Contains(err.Error(), "crypto/rsa: ") {
+			t.Fatalf("SHA-1 in FIPS 140-only mode: got %v; want ErrVerification wrapping crypto/rsa's refusal", err)
 		}
 		return
 	}
-	if k := keyByName(t, "rsa2048"); k.pub.fips != fips140.Enabled() {
-		t.Fatalf("fips: got %v; want %v", k.pub.fips, fips140.Enabled())
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFIPSMode$", "-test.v")
-	cmd.Env = append(os.Environ(), "RSAVERIFY_FIPS_CHILD=1", "GODEBUG=fips140=on")
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestFIPSMode") {
-		t.Fatalf("child process: %v\n%s", err, out)
-	}
+	t.Fatal("no vector valid/rsa2048/SHA-1")
 }

@@ -27,16 +27,17 @@
 // short padding string, Bleichenbacher's 2006 e = 3 forgery) cannot
 // arise. crypto/rsa does the same comparison.
 //
-// On the development machine (2 shared cores, linux/amd64) the fast path
-// takes 0.67 of the time of rsa.VerifyPKCS1v15 for 2048-bit keys, and
-// 0.71 for 3072 and 4096 bits, measured op by op in the same run
-// (BenchmarkVersusCryptoRSA), with no allocation up to 2048 bits. What is
+// On the development machine (2 shared cores, linux/amd64, Go 1.26) the
+// fast path takes 0.66 of the time of rsa.VerifyPKCS1v15 for 2048-bit keys
+// (15.3 µs against 23.2 µs, medians) and 0.72 for 3072 and 4096 bits,
+// measured op by op in the same run (BenchmarkVersusCryptoRSA), and
+// allocates nothing up to 2048 bits (crypto/rsa: 9 allocations). What is
 // left is the exponentiation itself: s^65537 costs 19 Montgomery
 // multiplications (16 squarings, one multiplication, and the conversions
-// into and out of the Montgomery domain), exactly as in crypto/rsa, and
-// bigmod offers no cheaper primitive (no dedicated squaring, no access to
+// into and out of the Montgomery domain), exactly as in crypto/rsa.
+// bigmod's API offers nothing cheaper (no dedicated squaring, no access to
 // the Montgomery domain), so about two thirds is the floor of this
-// approach.
+// approach; going lower would take a Montgomery squaring in assembly.
 //
 // # What it covers
 //

@@ -130,7 +130,7 @@ func (k *PublicKey) VerifyPKCS1v15(hash crypto.Hash, hashed, sig []byte) error {
 	prefix, fast := digestInfoPrefix(hash)
 	if hash != 0 {
 		if hash > crypto.BLAKE2b_512 {
-			return ErrUnsupportedHash
+			return fmt.Errorf("%w: crypto.Hash(%d) is not a hash the standard library defines; pass crypto.SHA256, crypto.SHA384 or crypto.SHA512", ErrUnsupportedHash, uint(hash))
 		}
 		if len(hashed) != hash.Size() {
 			return ErrDigestLength

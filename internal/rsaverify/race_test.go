@@ -1,0 +1,5 @@
+//go:build race
+
+package rsaverify
+
+const raceEnabled = true

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Claims are the verified claims of a Cognito ID or access token.
@@ -36,7 +37,9 @@ type Claims struct {
 	PhoneNumberVerified bool
 	// Groups is cognito:groups; nil when the claim is absent.
 	Groups []string
-	// Scopes is scope split on spaces (access tokens); nil when absent.
+	// Scopes is scope split on U+0020 spaces only, as RFC 6749 §3.3 says
+	// (access tokens); nil when absent. Other whitespace, such as a tab or
+	// a no-break space, is part of a scope.
 	Scopes []string
 	// JTI, OriginJTI, EventID and DeviceKey are jti, origin_jti, event_id
 	// and device_key.
@@ -105,8 +108,9 @@ func (c *Claims) IsMachine() bool {
 }
 
 // Get returns the raw JSON value of the payload member name ("custom:tenant",
-// "identities", any member), and whether it is present. It reads the
-// already-verified payload; the token is not parsed again.
+// "identities", any member), and whether it is present. Names match
+// exactly (case-sensitively). It reads the already-verified payload; the
+// token is not parsed again.
 func (c *Claims) Get(name string) (json.RawMessage, bool) {
 	if c == nil {
 		return nil, false
@@ -148,6 +152,16 @@ func (c *Claims) String(name string) (string, bool) {
 
 // Decode unmarshals the whole verified payload into v with encoding/json,
 // for callers that want their own claims type.
+//
+// encoding/json matches member names to struct fields ignoring case.
+// [Verifier.Verify] therefore rejects a payload in which any object has two
+// member names that are equal ignoring case ("custom:role" and
+// "custom:Role"), or a member named like a claim the verifier reads in
+// another case ("SUB"), so Decode never reads a value other than the one
+// Get, String and the Claims fields read. Tag fields with the exact claim
+// names: like any use of encoding/json, a field tagged custom:role also
+// receives a lone "custom:Role" member, which Get("custom:role") does not
+// find.
 func (c *Claims) Decode(v any) error {
 	if c == nil || c.raw == "" {
 		return errors.New("verifier: Claims.Decode on claims that did not come from Verify")
@@ -202,8 +216,7 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 		return reject(ErrMalformed, "the payload is not a JSON object")
 	}
 	var nameBuf [24]string
-	names := nameBuf[:0]
-	var manyNames map[string]struct{}
+	names := memberNames{list: nameBuf[:0]}
 	var username, cognitoUsername string
 	var scope string
 	var hasScope, hasUser, hasCogUser bool
@@ -214,27 +227,10 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 			if !ok {
 				return reject(ErrMalformed, "the payload is not valid JSON")
 			}
-			// Duplicate member names are ambiguous: reject them.
-			if manyNames == nil {
-				for _, n := range names {
-					if n == name {
-						return reject(ErrMalformed, "the payload has a duplicate claim name")
-					}
-				}
-				if len(names) < len(nameBuf) {
-					names = append(names, name)
-				} else {
-					manyNames = make(map[string]struct{}, 2*len(nameBuf))
-					for _, n := range names {
-						manyNames[n] = struct{}{}
-					}
-					manyNames[name] = struct{}{}
-				}
-			} else {
-				if _, dup := manyNames[name]; dup {
-					return reject(ErrMalformed, "the payload has a duplicate claim name")
-				}
-				manyNames[name] = struct{}{}
+			// Repeated names are ambiguous, and so are names that differ
+			// only in case: encoding/json (Decode) would read either.
+			if names.add(name) {
+				return reject(ErrMalformed, "the payload repeats a claim name, exactly or in another case; refusing to guess which one counts")
 			}
 			if !sc.eat(':') {
 				return reject(ErrMalformed, "the payload is not valid JSON")
@@ -302,8 +298,11 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 			case "device_key":
 				c.DeviceKey, ok = sc.str()
 			default:
+				if shadowsKnownClaim(name) {
+					return reject(ErrMalformed, "the payload has a claim whose name differs from one the verifier reads only in case (like SUB for sub)")
+				}
 				if !sc.skip(1) {
-					return reject(ErrMalformed, "the payload is not valid JSON (or nests deeper than 32 levels)")
+					return reject(ErrMalformed, "the payload is not valid JSON, nests deeper than 32 levels, or has an object whose member names repeat (exactly or in another case)")
 				}
 			}
 			if !ok {
@@ -335,6 +334,31 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 	}
 	c.raw = payload
 	return nil
+}
+
+// knownClaims are the payload members parsePayload reads into Claims.
+var knownClaims = [...]string{"iss", "sub", "token_use", "aud", "client_id", "exp", "nbf", "iat", "auth_time",
+	"username", "cognito:username", "scope", "cognito:groups", "email", "email_verified", "phone_number",
+	"phone_number_verified", "jti", "origin_jti", "event_id", "device_key"}
+
+// shadowsKnownClaim reports whether name, which is not itself one of
+// knownClaims, equals one of them ignoring case ("SUB", "\u017fcope").
+// encoding/json would read such a member into a field tagged with the
+// known name when the payload lacks the exact one, so Decode and the
+// Claims fields could disagree. Known names are lower-case ASCII, so only
+// names with an upper-case or non-ASCII byte need the comparison.
+func shadowsKnownClaim(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			for _, k := range knownClaims {
+				if strings.EqualFold(name, k) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // audience reads aud: a string or an array of strings. It returns the first
@@ -385,16 +409,23 @@ func (sc *scanner) flexBool() (bool, bool) {
 	return sc.boolean()
 }
 
-// splitScopes splits a space-separated scope string with one allocation.
+// splitScopes splits a scope claim into its scopes with one allocation.
+// Scopes are separated by U+0020 SPACE only (RFC 6749 §3.3, and
+// aws-jwt-verify): a tab, a no-break space or any other character is part
+// of a scope, so "orders/read\u00a0admin" is one scope, not two. Runs of
+// spaces and leading or trailing spaces give no empty scopes.
 func splitScopes(s string) []string {
 	n := 0
-	for f := range strings.FieldsSeq(s) {
-		_ = f
-		n++
+	for f := range strings.SplitSeq(s, " ") {
+		if f != "" {
+			n++
+		}
 	}
 	out := make([]string, 0, n)
-	for f := range strings.FieldsSeq(s) {
-		out = append(out, f)
+	for f := range strings.SplitSeq(s, " ") {
+		if f != "" {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package verifier
 
 import (
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -11,6 +13,11 @@ import (
 // commas, no NaN), rejects invalid UTF-8, lone surrogates and control
 // characters in strings, and bounds nesting depth. Unescaped strings are
 // returned as substrings of the input.
+//
+// It also refuses any object whose member names repeat, exactly or
+// ignoring case (see [memberNames]): such an object means different things
+// to different JSON readers, and encoding/json, which callers use through
+// [Claims.Decode], matches names to struct fields case-insensitively.
 type scanner struct {
 	s string
 	i int
@@ -291,9 +298,12 @@ func (sc *scanner) skip(depth int) bool {
 		if sc.eat('}') {
 			return true
 		}
+		var buf [8]string
+		names := memberNames{list: buf[:0]}
 		for {
 			sc.ws()
-			if _, ok := sc.str(); !ok {
+			name, ok := sc.str()
+			if !ok || names.add(name) {
 				return false
 			}
 			if !sc.eat(':') {
@@ -386,4 +396,76 @@ func (sc *scanner) numericDate() (sec, nsec int64, ok bool) {
 	sec = int64(f)
 	nsec = int64((f - float64(sec)) * 1e9)
 	return sec, nsec, true
+}
+
+// memberNames detects a member name that repeats an earlier one of the
+// same object, exactly or under Unicode simple case folding
+// ([strings.EqualFold]). That is exactly the equivalence encoding/json
+// uses to match names to struct fields ("custom:Role", "CUSTOM:ROLE" and
+// "cu\u017ftom:role" all fill a field tagged custom:role), so an object
+// that passes reads the same in every JSON decoder, case-sensitive or not.
+//
+// The first cap(list) names are compared pairwise without allocating;
+// larger objects switch to a set of folded copies, so that a payload of
+// many names costs linear time.
+type memberNames struct {
+	list   []string            // names so far, while len(list) < cap(list)
+	folded map[string]struct{} // foldName of every name, once list is full
+}
+
+// add records name and reports whether it repeats an earlier name.
+func (m *memberNames) add(name string) (repeated bool) {
+	if m.folded == nil {
+		for _, n := range m.list {
+			if strings.EqualFold(n, name) {
+				return true
+			}
+		}
+		if n := len(m.list); n < cap(m.list) {
+			m.list = m.list[:n+1]
+			m.list[n] = name
+			return false
+		}
+		m.folded = make(map[string]struct{}, 2*cap(m.list)+1)
+		for _, n := range m.list {
+			m.folded[foldName(n)] = struct{}{}
+		}
+	}
+	k := foldName(name)
+	if _, dup := m.folded[k]; dup {
+		return true
+	}
+	m.folded[k] = struct{}{}
+	return false
+}
+
+// foldName returns a new string in which every rune of s (valid UTF-8)
+// is replaced by one representative of its simple case-folding orbit, so
+// that foldName(a) == foldName(b) exactly when strings.EqualFold(a, b).
+// The result never shares memory with s, so names read from a buffer on
+// the stack do not escape through it.
+func foldName(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = utf8.AppendRune(b, foldRune(r))
+	}
+	return bytesString(b)
+}
+
+// foldRune returns the smallest rune of r's simple case-folding orbit
+// ('K' for 'k' and U+212A KELVIN SIGN), as encoding/json does.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		return r
+	}
+	for {
+		r2 := unicode.SimpleFold(r)
+		if r2 <= r {
+			return r2
+		}
+		r = r2
+	}
 }

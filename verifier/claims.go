@@ -215,8 +215,11 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 	if !sc.eat('{') {
 		return reject(ErrMalformed, "the payload is not a JSON object")
 	}
-	var nameBuf [24]string
-	names := memberNames{list: nameBuf[:0]}
+	// Names seen so far for the repeat check: the first 24 in this frame,
+	// so that a common payload costs no allocation, then a foldSet.
+	var names [24]string
+	nnames := 0
+	var set foldSet
 	var username, cognitoUsername string
 	var scope string
 	var hasScope, hasUser, hasCogUser bool
@@ -229,7 +232,22 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 			}
 			// Repeated names are ambiguous, and so are names that differ
 			// only in case: encoding/json (Decode) would read either.
-			if names.add(name) {
+			switch {
+			case set.names != nil:
+				ok = set.add(name)
+			case repeats(names[:nnames], name):
+				ok = false
+			case nnames < len(names):
+				names[nnames] = name
+				nnames++
+			default:
+				set.init(2 * len(names))
+				for _, n := range names {
+					set.add(n)
+				}
+				ok = set.add(name)
+			}
+			if !ok {
 				return reject(ErrMalformed, "the payload repeats a claim name, exactly or in another case; refusing to guess which one counts")
 			}
 			if !sc.eat(':') {

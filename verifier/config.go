@@ -167,7 +167,7 @@ type Config struct {
 	// CacheMaxBytes bounds the memory the verified-token cache keeps
 	// alive, in bytes. Optional. 0 means DefaultCacheMaxBytes (16 MiB).
 	// Each entry holds a copy of its token and its decoded claims: about
-	// 3 KB for a typical Cognito token (so 4096 of them fit), about 33 KB
+	// 2.5 KB for a typical Cognito token (so 4096 of them fit), about 32 KB
 	// for a token at the 16 KiB MaxTokenSize. The bound counts that
 	// estimate, rounded up for the allocator, and holds whatever the
 	// traffic: when it is reached, large entries make room for smaller

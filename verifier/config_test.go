@@ -57,6 +57,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"min above max refresh", Config{Pools: []Pool{good()}, MinRefreshInterval: 2 * time.Hour}, "MinRefreshInterval"},
 		{"negative JWKS size", Config{Pools: []Pool{good()}, MaxJWKSSize: -1}, "MaxJWKSSize"},
 		{"negative staleness", Config{Pools: []Pool{good()}, MaxStaleness: -1}, "MaxStaleness"},
+		{"negative cache bytes", Config{Pools: []Pool{good()}, CacheMaxBytes: -1}, "CacheMaxBytes"},
+		{"issuer with the issuer-cognito-idp format", pool(func(p *Pool) { p.Issuer = "http://127.0.0.1:9229/x_y"; p.IssuerFormat = IssuerIssuerCognitoIDP }), "both Issuer and IssuerFormat"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -513,7 +513,7 @@ func (sc *scanner) jwk() (k *publicKey, why string, ok bool) {
 	var m jwkMembers
 	var buf [16]string
 	names := memberNames{list: buf[:0]}
-	skip := func(reason string) {
+	ignore := func(reason string) { // the first reason counts
 		if why == "" {
 			why = reason
 		}
@@ -526,7 +526,7 @@ func (sc *scanner) jwk() (k *publicKey, why string, ok bool) {
 				return nil, "", false
 			}
 			if names.add(name) {
-				skip("a member name repeats, exactly or in another case")
+				ignore("a member name repeats, exactly or in another case")
 			}
 			sc.ws()
 			var dst *string
@@ -546,7 +546,7 @@ func (sc *scanner) jwk() (k *publicKey, why string, ok bool) {
 					break
 				}
 				sc.i = save
-				skip("key_ops is not an array of strings")
+				ignore("key_ops is not an array of strings")
 				if !sc.skip(1) {
 					return nil, "", false
 				}
@@ -560,7 +560,7 @@ func (sc *scanner) jwk() (k *publicKey, why string, ok bool) {
 			}
 			if dst != nil {
 				if *dst, ok = sc.str(); !ok {
-					skip(name + " is not a string")
+					ignore(name + " is not a string")
 					if !sc.skip(1) {
 						return nil, "", false
 					}

@@ -155,8 +155,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 	if v.cache != nil {
 		// Clone the token: it may be a slice of a much larger string
 		// (a request buffer) that the cache must not keep alive.
-		e := &cacheEntry{hash: h, token: strings.Clone(token), claims: c, pool: p, key: k, cost: entryCost(token, c)}
-		v.cache.put(e, now)
+		if cost := entryCost(token, c); cost <= v.cache.maxBytes {
+			v.cache.put(&cacheEntry{hash: h, token: strings.Clone(token), claims: c, pool: p, key: k, cost: cost}, now)
+		}
 		cp := *c
 		c = &cp
 	}

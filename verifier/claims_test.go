@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -159,5 +160,58 @@ func TestScopesSplitOnSpaceOnly(t *testing.T) {
 	var pe *PolicyError
 	if !errors.As(err, &pe) || !errors.Is(err, ErrMissingScope) {
 		t.Errorf("policy AnyScopes admin: got %v; want a *PolicyError for ErrMissingScope", err)
+	}
+}
+
+// TestShadowsClaim: every claim the verifier reads is refused in another
+// case, and its repeat is refused, while other names pass.
+func TestShadowsClaim(t *testing.T) {
+	known := []string{"iss", "sub", "token_use", "aud", "client_id", "exp", "nbf", "iat", "auth_time", "username",
+		"cognito:username", "scope", "cognito:groups", "email", "email_verified", "phone_number",
+		"phone_number_verified", "jti", "origin_jti", "event_id", "device_key"}
+	var all uint32
+	for _, k := range known {
+		bit := claimBit(k)
+		if bit == 0 || all&bit != 0 {
+			t.Fatalf("claimBit(%q) = %#x", k, bit)
+		}
+		all |= bit
+		for _, variant := range []string{strings.ToUpper(k), strings.ToUpper(k[:1]) + k[1:],
+			strings.ReplaceAll(k, "s", "\u017f"), strings.ReplaceAll(strings.ReplaceAll(k, "k", "\u212a"), "e", "E")} {
+			if variant == k {
+				continue
+			}
+			if claimBit(variant) != 0 || !shadowsClaim(variant) {
+				t.Errorf("%q: claimBit %#x, shadowsClaim %v; want 0, true", variant, claimBit(variant), shadowsClaim(variant))
+			}
+		}
+	}
+	if all != claimDeviceKey<<1-1 {
+		t.Errorf("the known list covers bits %#x; claimBit knows %#x", all, claimDeviceKey<<1-1)
+	}
+	for _, other := range []string{"custom:Tenant", "Version", "\u0131ss", "SUBJECT", "cognito:Roles", "", "x",
+		"\u00e9mail", strings.Repeat("S", 40)} {
+		if shadowsClaim(other) {
+			t.Errorf("shadowsClaim(%q) = true", other)
+		}
+	}
+	var c Claims
+	var pc parsedClaims
+	value := func(k string) string {
+		switch k {
+		case "exp", "nbf", "iat", "auth_time":
+			return "1"
+		case "cognito:groups":
+			return `["g"]`
+		case "email_verified", "phone_number_verified":
+			return "true"
+		}
+		return `"v"`
+	}
+	for _, k := range known {
+		payload := `{"` + k + `":` + value(k) + `,"` + k + `":` + value(k) + `}`
+		if err := parsePayload(payload, &c, &pc); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "repeats") {
+			t.Errorf("%s twice: got %v; want ErrMalformed for a repeat", k, err)
+		}
 	}
 }

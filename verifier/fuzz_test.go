@@ -185,7 +185,7 @@ func checkDecodeAgrees(t *testing.T, c *Claims, m map[string]any) {
 			continue
 		}
 		v := reflect.New(reflect.StructOf([]reflect.StructField{{Name: "F",
-			Type: reflect.TypeFor[json.RawMessage](), Tag: reflect.StructTag(`json:"` + k + `"`)}}))
+			Type: reflect.TypeFor[json.RawMessage](), Tag: jsonTag(k)}}))
 		if err := c.Decode(v.Interface()); err != nil {
 			t.Fatalf("Decode: %v", err)
 		}

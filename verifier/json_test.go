@@ -58,14 +58,14 @@ func TestFoldSet(t *testing.T) {
 // scanner would call a and b repeats of each other.
 func FuzzFoldMatchesEncodingJSON(f *testing.F) {
 	for _, p := range [][2]string{{"custom:role", "custom:Role"}, {"key", "\u212aey"}, {"s", "\u017f"}, {"id", "\u0131d"},
-		{"sub", "SUB"}, {"a", "b"}, {"\u00e9", "\u00c9"}, {"custom:ro_le", "custom:role"}} {
+		{"sub", "SUB"}, {"a", "b"}, {"-", "-"}, {"\u00e9", "\u00c9"}, {"custom:ro_le", "custom:role"}} {
 		f.Add(p[0], p[1])
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
 		if !validTag(a) || !utf8.ValidString(b) || b == "" {
 			return
 		}
-		typ := reflect.StructOf([]reflect.StructField{{Name: "F", Type: reflect.TypeFor[int](), Tag: reflect.StructTag(`json:"` + a + `"`)}})
+		typ := reflect.StructOf([]reflect.StructField{{Name: "F", Type: reflect.TypeFor[int](), Tag: jsonTag(a)}})
 		v := reflect.New(typ)
 		doc, _ := json.Marshal(map[string]int{b: 1})
 		if err := json.Unmarshal(doc, v.Interface()); err != nil {
@@ -79,6 +79,15 @@ func FuzzFoldMatchesEncodingJSON(f *testing.F) {
 			t.Fatalf("names %q and %q: encoding/json matches them: %v; the scanner's repeat check says %v", a, b, filled, repeated)
 		}
 	})
+}
+
+// jsonTag is the struct tag that names a field name for encoding/json
+// ("-" alone would mean "skip this field").
+func jsonTag(name string) reflect.StructTag {
+	if name == "-" {
+		return `json:"-,"`
+	}
+	return reflect.StructTag(`json:"` + name + `"`)
 }
 
 // validTag mirrors encoding/json's rule for names it accepts in tags.

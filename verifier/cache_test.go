@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,7 +100,7 @@ func TestCacheReturnsCopies(t *testing.T) {
 }
 
 func TestCacheBoundedUnderFlood(t *testing.T) {
-	tc := newTokenCache(64)
+	tc := newTokenCache(64, 1<<30)
 	if len(tc.slots) != 64 {
 		t.Fatalf("slots: got %d; want 64", len(tc.slots))
 	}
@@ -120,7 +121,7 @@ func TestCacheBoundedUnderFlood(t *testing.T) {
 		t.Errorf("newest entry missing")
 	}
 	// Expired entries are the first to go.
-	tc2 := newTokenCache(8)
+	tc2 := newTokenCache(8, 1<<30)
 	for i := range 8 {
 		tok := fmt.Sprintf("t%d", i)
 		exp := now.Add(time.Hour)
@@ -239,5 +240,171 @@ func TestClaimsMarshalJSON(t *testing.T) {
 	}
 	if back.C["username"] != "alice" || back.V["client_id"] != testClientID {
 		t.Errorf("got %s", b)
+	}
+}
+
+// heapInUse returns the live heap after a full collection.
+func heapInUse() uint64 {
+	var m runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestCacheBoundedByBytes: a user who can enlarge their own tokens
+// (writable custom attributes) and refreshes repeatedly must not grow the
+// verified-token cache past its byte bound. 1,500 distinct valid tokens of
+// almost 16 KiB (the default MaxTokenSize) would hold about 45 MB if
+// every one were cached.
+func TestCacheBoundedByBytes(t *testing.T) {
+	keys(t)
+	if testing.Short() {
+		t.Skip("mints and verifies 1,500 large tokens")
+	}
+	cfg := staticConfig(TokenUseAccess, keyEC) // ES256: fast to sign
+	var hits atomic.Int64
+	cfg.Observer.OnCache = func(hit bool) {
+		if hit {
+			hits.Add(1)
+		}
+	}
+	v := mustNew(t, cfg)
+	ctx := context.Background()
+	blob := strings.Repeat("x", 11300)
+	const n = 1500
+	before := heapInUse()
+	size := 0
+	for i := range n {
+		tok := mint(t, keyEC, with(accessClaims(), "jti", fmt.Sprintf("jti-%d", i), "custom:blob", blob))
+		size = len(tok)
+		if _, err := v.Verify(ctx, tok); err != nil {
+			t.Fatalf("token %d: %v", i, err)
+		}
+	}
+	growth := int64(heapInUse()) - int64(before)
+	bound := int64(DefaultCacheMaxBytes)
+	t.Logf("%d tokens of %d bytes: heap grew %.1f MiB with %d cached (bound %.1f MiB)",
+		n, size, float64(growth)/(1<<20), v.cache.len(), float64(bound)/(1<<20))
+	if growth > bound+bound/16 {
+		t.Errorf("heap grew %d bytes; want at most DefaultCacheMaxBytes (%d) plus 1/16", growth, bound)
+	}
+	if cached := v.cache.len(); cached < int(bound/(3*int64(size))) {
+		t.Errorf("only %d large tokens cached; the byte budget should hold about %d", cached, bound/int64(2*size))
+	}
+	// A Cognito-sized token arriving after the flood is still cached.
+	small := mint(t, keyEC, accessClaims())
+	for range 2 {
+		if _, err := v.Verify(ctx, small); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hits.Load() != 1 {
+		t.Errorf("a small token after the flood: got %d cache hits; want 1", hits.Load())
+	}
+	runtime.KeepAlive(v)
+}
+
+// cachedBytes sums the cost of the entries in tc.
+func cachedBytes(tc *tokenCache) int64 {
+	var n int64
+	for i := range tc.slots {
+		if e := tc.slots[i].Load(); e != nil {
+			n += e.cost
+		}
+	}
+	return n
+}
+
+func TestCacheByteAccounting(t *testing.T) {
+	k := &publicKey{}
+	now := testEpoch
+	entry := func(tc *tokenCache, tok string, cost int64, exp time.Duration) *cacheEntry {
+		return &cacheEntry{hash: tc.hash(tok), token: tok, claims: &Claims{ExpiresAt: now.Add(exp)}, key: k, cost: cost}
+	}
+	check := func(t *testing.T, tc *tokenCache) {
+		t.Helper()
+		if got, sum := tc.bytes.Load(), cachedBytes(tc); got != sum || got > tc.maxBytes {
+			t.Fatalf("accounted %d bytes; entries hold %d; budget %d", got, sum, tc.maxBytes)
+		}
+	}
+
+	// One set of 8 ways and a budget of 10,000 bytes.
+	tc := newTokenCache(8, 10_000)
+	for i := range 8 {
+		tc.put(entry(tc, fmt.Sprintf("big%d", i), 3000, time.Hour+time.Duration(i)*time.Minute), now)
+		check(t, tc)
+	}
+	if n := tc.len(); n != 3 {
+		t.Fatalf("3,000-byte entries under a 10,000-byte budget: got %d cached; want 3", n)
+	}
+	// A small token displaces the largest entry instead of being refused.
+	tc.put(entry(tc, "small", 1500, time.Hour), now)
+	check(t, tc)
+	if tc.get("small", tc.hash("small")) == nil || tc.len() != 3 {
+		t.Errorf("small entry not cached in place of a large one (%d entries)", tc.len())
+	}
+	// An entry larger than the whole budget is never cached.
+	tc.put(entry(tc, "huge", 10_001, time.Hour), now)
+	check(t, tc)
+	if tc.get("huge", tc.hash("huge")) != nil {
+		t.Errorf("an entry larger than the budget was cached")
+	}
+	// remove and sweep give the bytes back.
+	tc.remove(tc.get("small", tc.hash("small")))
+	check(t, tc)
+	tc.sweep(func(*cacheEntry) bool { return true })
+	check(t, tc)
+	if tc.bytes.Load() != 0 || tc.len() != 0 {
+		t.Errorf("after sweeping everything: %d bytes, %d entries", tc.bytes.Load(), tc.len())
+	}
+
+	// Concurrent writers, removers and sweepers (run with -race) leave
+	// the count equal to the entries' bytes, within the budget.
+	tc = newTokenCache(256, 50_000)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 5000 {
+				e := entry(tc, fmt.Sprintf("g%d-%d", g, i), int64(100+(i*7919)%5000), time.Duration(i%50)*time.Minute)
+				tc.put(e, now)
+				if i%7 == 0 {
+					tc.remove(e)
+				}
+				if i%1000 == 0 {
+					tc.sweep(func(e *cacheEntry) bool { return e.cost > 4000 })
+				}
+			}
+		})
+	}
+	wg.Wait()
+	check(t, tc)
+	if tc.len() < 10 {
+		t.Errorf("only %d entries cached after the concurrent writes", tc.len())
+	}
+}
+
+func TestEntryCost(t *testing.T) {
+	keys(t)
+	v := mustNew(t, staticConfig(TokenUseAccess, keyA))
+	tok := mint(t, keyA, accessClaims())
+	c, err := v.Verify(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := entryCost(tok, c)
+	if min := int64(len(tok) + len(c.raw)); plain < min {
+		t.Errorf("cost %d is below the token and payload bytes %d", plain, min)
+	}
+	if plain > 3000 {
+		t.Errorf("a typical access token costs %d bytes; the docs say about 2.5 KB", plain)
+	}
+	escaped := mint(t, keyA, with(accessClaims(), "username", "al\"ice"))
+	ce, err := v.Verify(context.Background(), escaped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := entryCost(escaped, ce); got < plain+int64(len(ce.raw)) {
+		t.Errorf("cost with escaped strings %d does not count the decoded copies (plain %d)", got, plain)
 	}
 }

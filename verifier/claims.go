@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Claims are the verified claims of a Cognito ID or access token.
@@ -36,7 +37,9 @@ type Claims struct {
 	PhoneNumberVerified bool
 	// Groups is cognito:groups; nil when the claim is absent.
 	Groups []string
-	// Scopes is scope split on spaces (access tokens); nil when absent.
+	// Scopes is scope split on U+0020 spaces only, as RFC 6749 §3.3 says
+	// (access tokens); nil when absent. Other whitespace, such as a tab or
+	// a no-break space, is part of a scope.
 	Scopes []string
 	// JTI, OriginJTI, EventID and DeviceKey are jti, origin_jti, event_id
 	// and device_key.
@@ -105,8 +108,9 @@ func (c *Claims) IsMachine() bool {
 }
 
 // Get returns the raw JSON value of the payload member name ("custom:tenant",
-// "identities", any member), and whether it is present. It reads the
-// already-verified payload; the token is not parsed again.
+// "identities", any member), and whether it is present. Names match
+// exactly (case-sensitively). It reads the already-verified payload; the
+// token is not parsed again.
 func (c *Claims) Get(name string) (json.RawMessage, bool) {
 	if c == nil {
 		return nil, false
@@ -148,6 +152,16 @@ func (c *Claims) String(name string) (string, bool) {
 
 // Decode unmarshals the whole verified payload into v with encoding/json,
 // for callers that want their own claims type.
+//
+// encoding/json matches member names to struct fields ignoring case.
+// [Verifier.Verify] therefore rejects a payload in which any object has two
+// member names that are equal ignoring case ("custom:role" and
+// "custom:Role"), or a member named like a claim the verifier reads in
+// another case ("SUB"), so Decode never reads a value other than the one
+// Get, String and the Claims fields read. Tag fields with the exact claim
+// names: like any use of encoding/json, a field tagged custom:role also
+// receives a lone "custom:Role" member, which Get("custom:role") does not
+// find.
 func (c *Claims) Decode(v any) error {
 	if c == nil || c.raw == "" {
 		return errors.New("verifier: Claims.Decode on claims that did not come from Verify")
@@ -194,19 +208,136 @@ type parsedClaims struct {
 	iat      int64
 }
 
+// Claims that parsePayload reads, one bit each.
+const (
+	claimIss uint32 = 1 << iota
+	claimSub
+	claimTokenUse
+	claimAud
+	claimClientID
+	claimExp
+	claimNbf
+	claimIat
+	claimAuthTime
+	claimUsername
+	claimCognitoUsername
+	claimScope
+	claimGroups
+	claimEmail
+	claimEmailVerified
+	claimPhoneNumber
+	claimPhoneNumberVerified
+	claimJTI
+	claimOriginJTI
+	claimEventID
+	claimDeviceKey
+)
+
+// claimBit returns the bit of the claim parsePayload reads under name,
+// or 0 for any other member. It is the one list of those names.
+func claimBit(name string) uint32 {
+	switch name {
+	case "iss":
+		return claimIss
+	case "sub":
+		return claimSub
+	case "token_use":
+		return claimTokenUse
+	case "aud":
+		return claimAud
+	case "client_id":
+		return claimClientID
+	case "exp":
+		return claimExp
+	case "nbf":
+		return claimNbf
+	case "iat":
+		return claimIat
+	case "auth_time":
+		return claimAuthTime
+	case "username":
+		return claimUsername
+	case "cognito:username":
+		return claimCognitoUsername
+	case "scope":
+		return claimScope
+	case "cognito:groups":
+		return claimGroups
+	case "email":
+		return claimEmail
+	case "email_verified":
+		return claimEmailVerified
+	case "phone_number":
+		return claimPhoneNumber
+	case "phone_number_verified":
+		return claimPhoneNumberVerified
+	case "jti":
+		return claimJTI
+	case "origin_jti":
+		return claimOriginJTI
+	case "event_id":
+		return claimEventID
+	case "device_key":
+		return claimDeviceKey
+	}
+	return 0
+}
+
+// shadowsClaim reports whether name, which claimBit does not know,
+// equals one of the claims it knows ignoring case ("SUB",
+// "\u017fcope"). encoding/json would read such a member into a field
+// tagged with the known name when the payload lacks the exact one, so
+// Decode and the Claims fields could disagree. The known names are
+// lower-case ASCII, so a name that shadows one has an upper-case or
+// non-ASCII byte, folds rune by rune to ASCII, and is then known.
+func shadowsClaim(name string) bool {
+	i := 0
+	for i < len(name) && name[i] < utf8.RuneSelf && (name[i] < 'A' || name[i] > 'Z') {
+		i++
+	}
+	if i == len(name) {
+		return false // lower-case ASCII: claimBit has said no
+	}
+	var buf [32]byte // longer than any known name
+	n := 0
+	for _, r := range name {
+		if n == len(buf) {
+			return false
+		}
+		f := foldRune(r) // the orbit's smallest rune: upper case for ASCII letters
+		if f >= utf8.RuneSelf {
+			return false
+		}
+		if 'A' <= f && f <= 'Z' {
+			f += 'a' - 'A'
+		}
+		buf[n] = byte(f)
+		n++
+	}
+	return claimBit(string(buf[:n])) != 0
+}
+
 // parsePayload decodes payload into c and p. It rejects invalid JSON,
-// duplicate member names and known claims of the wrong type.
+// member names that repeat (exactly or ignoring case, at any depth),
+// members named like a known claim in another case, and known claims of
+// the wrong type.
 func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 	sc := scanner{s: payload}
 	if !sc.eat('{') {
 		return reject(ErrMalformed, "the payload is not a JSON object")
 	}
-	var nameBuf [24]string
-	names := nameBuf[:0]
-	var manyNames map[string]struct{}
+	// The repeat check. A known claim cannot equal another member
+	// ignoring case unless it repeats itself (a case variant of it is
+	// refused by shadowsClaim), so known claims need one bit each and
+	// only the other members are compared with each other: the first 24
+	// in this frame, so that a common payload costs no allocation, then
+	// in a foldSet.
+	var seen uint32
+	var names [24]string
+	nnames := 0
+	var set foldSet
 	var username, cognitoUsername string
 	var scope string
-	var hasScope, hasUser, hasCogUser bool
 	if !sc.eat('}') {
 		for {
 			sc.ws()
@@ -214,96 +345,97 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 			if !ok {
 				return reject(ErrMalformed, "the payload is not valid JSON")
 			}
-			// Duplicate member names are ambiguous: reject them.
-			if manyNames == nil {
+			// Repeated names are ambiguous, and so are names that differ
+			// only in case: encoding/json (Decode) would read either.
+			bit := claimBit(name)
+			switch {
+			case bit != 0:
+				ok = seen&bit == 0
+				seen |= bit
+			case shadowsClaim(name):
+				return reject(ErrMalformed, "the payload has a claim whose name differs from one the verifier reads only in case (like SUB for sub)")
+			case set.names != nil:
+				ok = set.add(name)
+			case repeats(names[:nnames], name):
+				ok = false
+			case nnames < len(names):
+				names[nnames] = name
+				nnames++
+			default:
+				set.init(2 * len(names))
 				for _, n := range names {
-					if n == name {
-						return reject(ErrMalformed, "the payload has a duplicate claim name")
-					}
+					set.add(n)
 				}
-				if len(names) < len(nameBuf) {
-					names = append(names, name)
-				} else {
-					manyNames = make(map[string]struct{}, 2*len(nameBuf))
-					for _, n := range names {
-						manyNames[n] = struct{}{}
-					}
-					manyNames[name] = struct{}{}
-				}
-			} else {
-				if _, dup := manyNames[name]; dup {
-					return reject(ErrMalformed, "the payload has a duplicate claim name")
-				}
-				manyNames[name] = struct{}{}
+				ok = set.add(name)
+			}
+			if !ok {
+				return reject(ErrMalformed, "the payload repeats a claim name, exactly or in another case; refusing to guess which one counts")
 			}
 			if !sc.eat(':') {
 				return reject(ErrMalformed, "the payload is not valid JSON")
 			}
 			sc.ws()
 			var sec, nsec int64
-			switch name {
-			case "iss":
+			switch bit {
+			case claimIss:
 				c.Issuer, ok = sc.str()
 				p.has |= hasIss
-			case "sub":
+			case claimSub:
 				c.Subject, ok = sc.str()
-			case "token_use":
+			case claimTokenUse:
 				p.tokenUse, ok = sc.str()
 				p.has |= hasTokenUse
-			case "aud":
+			case claimAud:
 				p.aud, p.nAud, ok = sc.audience()
 				p.has |= hasAud
-			case "client_id":
+			case claimClientID:
 				p.clientID, ok = sc.str()
 				p.has |= hasClientID
-			case "exp":
+			case claimExp:
 				sec, nsec, ok = sc.numericDate()
 				c.ExpiresAt = time.Unix(sec, nsec)
 				p.exp = sec
 				p.has |= hasExp
-			case "nbf":
+			case claimNbf:
 				sec, nsec, ok = sc.numericDate()
 				c.NotBefore = time.Unix(sec, nsec)
 				p.nbf = sec
 				p.has |= hasNbf
-			case "iat":
+			case claimIat:
 				sec, nsec, ok = sc.numericDate()
 				c.IssuedAt = time.Unix(sec, nsec)
 				p.iat = sec
 				p.has |= hasIat
-			case "auth_time":
+			case claimAuthTime:
 				sec, nsec, ok = sc.numericDate()
 				c.AuthTime = time.Unix(sec, nsec)
-			case "username":
+			case claimUsername:
 				username, ok = sc.str()
-				hasUser = true
-			case "cognito:username":
+			case claimCognitoUsername:
 				cognitoUsername, ok = sc.str()
-				hasCogUser = true
-			case "scope":
+			case claimScope:
 				scope, ok = sc.str()
-				hasScope = true
-			case "cognito:groups":
+			case claimGroups:
 				c.Groups, ok = sc.stringArray()
-			case "email":
+			case claimEmail:
 				c.Email, ok = sc.str()
-			case "email_verified":
+			case claimEmailVerified:
 				c.EmailVerified, ok = sc.flexBool()
-			case "phone_number":
+			case claimPhoneNumber:
 				c.PhoneNumber, ok = sc.str()
-			case "phone_number_verified":
+			case claimPhoneNumberVerified:
 				c.PhoneNumberVerified, ok = sc.flexBool()
-			case "jti":
+			case claimJTI:
 				c.JTI, ok = sc.str()
-			case "origin_jti":
+			case claimOriginJTI:
 				c.OriginJTI, ok = sc.str()
-			case "event_id":
+			case claimEventID:
 				c.EventID, ok = sc.str()
-			case "device_key":
+			case claimDeviceKey:
 				c.DeviceKey, ok = sc.str()
 			default:
 				if !sc.skip(1) {
-					return reject(ErrMalformed, "the payload is not valid JSON (or nests deeper than 32 levels)")
+					return reject(ErrMalformed, "the payload is not valid JSON, nests deeper than 32 levels, or has an object whose member names repeat (exactly or in another case)")
 				}
 			}
 			if !ok {
@@ -322,6 +454,7 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 	if sc.i != len(payload) {
 		return reject(ErrMalformed, "the payload has data after the JSON object")
 	}
+	hasUser, hasCogUser := seen&claimUsername != 0, seen&claimCognitoUsername != 0
 	switch {
 	case hasUser && hasCogUser && username != cognitoUsername:
 		return reject(ErrMalformed, "username and cognito:username disagree")
@@ -330,7 +463,7 @@ func parsePayload(payload string, c *Claims, p *parsedClaims) error {
 	default:
 		c.Username = cognitoUsername
 	}
-	if hasScope {
+	if seen&claimScope != 0 {
 		c.Scopes = splitScopes(scope)
 	}
 	c.raw = payload
@@ -385,16 +518,23 @@ func (sc *scanner) flexBool() (bool, bool) {
 	return sc.boolean()
 }
 
-// splitScopes splits a space-separated scope string with one allocation.
+// splitScopes splits a scope claim into its scopes with one allocation.
+// Scopes are separated by U+0020 SPACE only (RFC 6749 §3.3, and
+// aws-jwt-verify): a tab, a no-break space or any other character is part
+// of a scope, so "orders/read\u00a0admin" is one scope, not two. Runs of
+// spaces and leading or trailing spaces give no empty scopes.
 func splitScopes(s string) []string {
 	n := 0
-	for f := range strings.FieldsSeq(s) {
-		_ = f
-		n++
+	for f := range strings.SplitSeq(s, " ") {
+		if f != "" {
+			n++
+		}
 	}
 	out := make([]string, 0, n)
-	for f := range strings.FieldsSeq(s) {
-		out = append(out, f)
+	for f := range strings.SplitSeq(s, " ") {
+		if f != "" {
+			out = append(out, f)
+		}
 	}
 	return out
 }

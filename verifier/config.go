@@ -24,20 +24,24 @@ const (
 	TokenUseAny    TokenUse = "any"    // either; only valid in Pool.TokenUse
 )
 
-// IssuerFormat selects which Cognito issuer host a pool's tokens carry.
+// IssuerFormat selects which of a pool's two AWS issuers its tokens may
+// carry. Cognito issues tokens with
+// https://cognito-idp.{region}.amazonaws.com/{userPoolId}, or with
+// https://issuer-cognito-idp.{region}.amazonaws.com/{userPoolId} for pools
+// configured to use that host; both are Cognito's own and are signed with
+// the same keys.
 type IssuerFormat int
 
-// Issuer formats. See https://docs.aws.amazon.com/cognito/ for the
-// issuer-cognito-idp host that pools can be configured to use.
+// Issuer formats.
 const (
-	// IssuerCognitoIDP is the default:
+	// IssuerEither, the default, accepts both AWS issuers of the pool.
+	IssuerEither IssuerFormat = iota
+	// IssuerCognitoIDP accepts only
 	// https://cognito-idp.{region}.amazonaws.com/{userPoolId}.
-	IssuerCognitoIDP IssuerFormat = iota
-	// IssuerIssuerCognitoIDP is
+	IssuerCognitoIDP
+	// IssuerIssuerCognitoIDP accepts only
 	// https://issuer-cognito-idp.{region}.amazonaws.com/{userPoolId}.
 	IssuerIssuerCognitoIDP
-	// IssuerEither accepts both hosts for the same pool (and key set).
-	IssuerEither
 )
 
 // Pool describes one Cognito user pool whose tokens a [Verifier] accepts.
@@ -57,14 +61,17 @@ type Pool struct {
 	TokenUse TokenUse
 
 	// Issuer overrides the expected iss, for emulators (cognito-local,
-	// LocalStack, cognitotest). Optional. Default
-	// https://cognito-idp.{region}.amazonaws.com/{UserPoolID}, or the host
-	// chosen by IssuerFormat. It must be an absolute http(s) URL without a
-	// trailing slash; tokens must carry it byte for byte.
+	// LocalStack, cognitotest) and custom issuers. Optional. Default: both
+	// of the pool's AWS issuers,
+	// https://cognito-idp.{region}.amazonaws.com/{UserPoolID} and
+	// https://issuer-cognito-idp.{region}.amazonaws.com/{UserPoolID}, or
+	// the one chosen by IssuerFormat. It must be an absolute http(s) URL
+	// without a trailing slash; tokens must carry it byte for byte, and
+	// it is then the only issuer accepted.
 	Issuer string
 
-	// IssuerFormat selects the AWS issuer host when Issuer is empty.
-	// Optional. Default IssuerCognitoIDP.
+	// IssuerFormat narrows the AWS issuers accepted when Issuer is empty.
+	// Optional. Default IssuerEither: both.
 	IssuerFormat IssuerFormat
 
 	// JWKSURL overrides where the pool's keys are fetched. Optional.
@@ -96,9 +103,21 @@ type Config struct {
 	Pools []Pool
 
 	// HTTPClient fetches JWKS documents. Optional. Default: a client using
-	// http.DefaultTransport that refuses redirects from https to http.
-	// Its Timeout, if any, applies in addition to FetchTimeout.
+	// http.DefaultTransport. Its Timeout, if any, applies in addition to
+	// FetchTimeout. Whatever the client, a JWKS fetch follows at most 5
+	// redirects, never from https to http, and only to the host (name
+	// and port) of the JWKS URL unless AllowCrossHostRedirects is set;
+	// the client's own CheckRedirect, if any, runs after these checks.
 	HTTPClient *http.Client
+
+	// AllowCrossHostRedirects lets JWKS fetches follow redirects to
+	// another host, such as a CDN. Optional. Default false: a JWKS
+	// endpoint that redirects elsewhere fails the fetch with a
+	// [*RedirectError] (wrapped in ErrKeysUnavailable), because whoever
+	// answers at the redirect target would choose the keys that sign
+	// tokens. Redirects from https to http are refused even when this is
+	// set.
+	AllowCrossHostRedirects bool
 
 	// Now is the clock for exp, nbf and iat. Optional. Default time.Now.
 	// The JWKS cache (cooldown, staleness, refresh) always uses real time.
@@ -142,10 +161,19 @@ type Config struct {
 
 	// CacheSize is the number of verified tokens remembered, so that a
 	// repeated token costs a lookup plus the time checks. Optional.
-	// 0 means 4096; a negative value disables the cache. Each entry holds
-	// a copy of its token and its claims, about 2.5 KB for a typical
-	// Cognito token, so the default cache stays around 10 MB at most.
+	// 0 means 4096; a negative value disables the cache.
 	CacheSize int
+
+	// CacheMaxBytes bounds the memory the verified-token cache keeps
+	// alive, in bytes. Optional. 0 means DefaultCacheMaxBytes (16 MiB).
+	// Each entry holds a copy of its token and its decoded claims: about
+	// 2.5 KB for a typical Cognito token (so 4096 of them fit), about 32 KB
+	// for a token at the 16 KiB MaxTokenSize. The bound counts that
+	// estimate, rounded up for the allocator, and holds whatever the
+	// traffic: when it is reached, large entries make room for smaller
+	// ones, and a token that does not fit is verified but not remembered.
+	// The table itself adds 8 bytes per CacheSize slot.
+	CacheMaxBytes int64
 
 	// Logger receives JWKS fetch outcomes and skipped keys (never tokens).
 	// Optional. Default: discard.
@@ -194,6 +222,7 @@ const (
 	DefaultMaxRefreshInterval = time.Hour
 	DefaultMaxStaleness       = 24 * time.Hour
 	DefaultCacheSize          = 4096
+	DefaultCacheMaxBytes      = 16 << 20
 
 	maxLeeway       = 5 * time.Minute
 	maxTokenSizeCap = 1 << 20
@@ -214,6 +243,7 @@ type settings struct {
 	maxRefresh   time.Duration
 	maxStale     time.Duration
 	cacheSize    int
+	cacheBytes   int64
 	log          *slog.Logger
 	obs          Observer
 }
@@ -242,8 +272,12 @@ func (cfg *Config) settings() (*settings, error) {
 		obs:    cfg.Observer,
 	}
 	if s.client == nil {
-		s.client = &http.Client{CheckRedirect: noDowngrade}
+		s.client = &http.Client{}
+	} else {
+		c := *s.client // the caller's client stays as it was
+		s.client = &c
 	}
+	s.client.CheckRedirect = redirectPolicy(cfg.AllowCrossHostRedirects, s.client.CheckRedirect)
 	s.clock = time.Now
 	if s.now == nil {
 		s.now = time.Now
@@ -302,17 +336,59 @@ func (cfg *Config) settings() (*settings, error) {
 	default:
 		s.cacheSize = cfg.CacheSize
 	}
+	switch {
+	case cfg.CacheMaxBytes < 0:
+		return nil, configErrorf("CacheMaxBytes is negative; use 0 for the default %d (set CacheSize to -1 to disable the cache)", DefaultCacheMaxBytes)
+	case cfg.CacheMaxBytes == 0:
+		s.cacheBytes = DefaultCacheMaxBytes
+	default:
+		s.cacheBytes = cfg.CacheMaxBytes
+	}
 	return s, nil
 }
 
-func noDowngrade(req *http.Request, via []*http.Request) error {
-	if len(via) >= 5 {
-		return errTooManyRedirects
+// maxRedirects is how many redirects a JWKS fetch follows.
+const maxRedirects = 5
+
+// redirectPolicy returns the CheckRedirect of JWKS fetches: at most
+// maxRedirects redirects, never from https to http, and only to the host
+// of the first request unless allowCrossHost; then next, the caller's own
+// policy, if any.
+func redirectPolicy(allowCrossHost bool, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return errTooManyRedirects
+		}
+		from := via[len(via)-1].URL
+		for _, r := range via {
+			if r.URL.Scheme == "https" && req.URL.Scheme != "https" {
+				return &RedirectError{From: from.Redacted(), To: req.URL.Redacted(), Reason: RedirectDowngrade}
+			}
+		}
+		if !allowCrossHost && !sameHost(via[0].URL, req.URL) {
+			return &RedirectError{From: from.Redacted(), To: req.URL.Redacted(), Reason: RedirectCrossHost}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
 	}
-	if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-		return errDowngrade
+}
+
+// sameHost reports whether a and b name the same host: the same host name
+// (ignoring case) and the same port, explicit or the scheme's default.
+func sameHost(a, b *url.URL) bool {
+	return strings.EqualFold(a.Hostname(), b.Hostname()) && effectivePort(a) == effectivePort(b)
+}
+
+func effectivePort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
 	}
-	return nil
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
 }
 
 // poolSpec is a validated Pool.
@@ -382,7 +458,7 @@ func (p *Pool) spec(i int) (*poolSpec, error) {
 		return nil, configErrorf("%s.TokenUse %q is unknown; use %q, %q or %q", where, p.TokenUse, TokenUseAccess, TokenUseID, TokenUseAny)
 	}
 	if p.Issuer != "" {
-		if p.IssuerFormat != IssuerCognitoIDP {
+		if p.IssuerFormat != IssuerEither {
 			return nil, configErrorf("%s sets both Issuer and IssuerFormat; IssuerFormat only chooses the AWS host when Issuer is empty", where)
 		}
 		if err := checkURL(where+".Issuer", p.Issuer); err != nil {
@@ -396,12 +472,12 @@ func (p *Pool) spec(i int) (*poolSpec, error) {
 		std := "https://cognito-idp." + sp.region + ".amazonaws.com/" + p.UserPoolID
 		alt := "https://issuer-cognito-idp." + sp.region + ".amazonaws.com/" + p.UserPoolID
 		switch p.IssuerFormat {
+		case IssuerEither:
+			sp.issuers = []string{std, alt}
 		case IssuerCognitoIDP:
 			sp.issuers = []string{std}
 		case IssuerIssuerCognitoIDP:
 			sp.issuers = []string{alt}
-		case IssuerEither:
-			sp.issuers = []string{std, alt}
 		default:
 			return nil, configErrorf("%s.IssuerFormat %d is unknown", where, p.IssuerFormat)
 		}

@@ -38,7 +38,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"issuer not URL", pool(func(p *Pool) { p.Issuer = "cognito-idp.example" }), "absolute http"},
 		{"issuer trailing slash", pool(func(p *Pool) { p.Issuer = "http://localhost:9229/local_abc/" }), "ends with a slash"},
 		{"issuer with query", pool(func(p *Pool) { p.Issuer = "http://localhost:9229/x?y=1" }), "query"},
-		{"issuer and issuer format", pool(func(p *Pool) { p.Issuer = "http://127.0.0.1:9229/x_y"; p.IssuerFormat = IssuerEither }), "both Issuer and IssuerFormat"},
+		{"issuer and issuer format", pool(func(p *Pool) { p.Issuer = "http://127.0.0.1:9229/x_y"; p.IssuerFormat = IssuerCognitoIDP }), "both Issuer and IssuerFormat"},
 		{"bad issuer format", pool(func(p *Pool) { p.IssuerFormat = 9 }), "IssuerFormat"},
 		{"plain http JWKS URL", pool(func(p *Pool) { p.JWKSURL = "http://keys.example.com/jwks.json" }), "plain http"},
 		{"ftp JWKS URL", pool(func(p *Pool) { p.JWKSURL = "ftp://example.com/jwks" }), "absolute http"},
@@ -57,6 +57,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"min above max refresh", Config{Pools: []Pool{good()}, MinRefreshInterval: 2 * time.Hour}, "MinRefreshInterval"},
 		{"negative JWKS size", Config{Pools: []Pool{good()}, MaxJWKSSize: -1}, "MaxJWKSSize"},
 		{"negative staleness", Config{Pools: []Pool{good()}, MaxStaleness: -1}, "MaxStaleness"},
+		{"negative cache bytes", Config{Pools: []Pool{good()}, CacheMaxBytes: -1}, "CacheMaxBytes"},
+		{"issuer with the issuer-cognito-idp format", pool(func(p *Pool) { p.Issuer = "http://127.0.0.1:9229/x_y"; p.IssuerFormat = IssuerIssuerCognitoIDP }), "both Issuer and IssuerFormat"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -131,5 +133,47 @@ func TestReason(t *testing.T) {
 		if got := Reason(reject(s.err, "x")); got != s.label {
 			t.Errorf("Reason(%v): got %s; want %s", s.err, got, s.label)
 		}
+	}
+}
+
+// TestBothAWSIssuersByDefault: a pool's tokens carry
+// https://cognito-idp.{region}.amazonaws.com/{pool} or, when the pool is
+// configured for it, https://issuer-cognito-idp.{region}.amazonaws.com/{pool};
+// both are Cognito's own and are accepted unless IssuerFormat narrows them.
+func TestBothAWSIssuersByDefault(t *testing.T) {
+	keys(t)
+	std := testIssuer
+	alt := "https://issuer-cognito-idp.us-east-1.amazonaws.com/" + testPoolID
+	tests := []struct {
+		name   string
+		format IssuerFormat
+		accept []string
+		reject []string
+	}{
+		{"default", 0, []string{std, alt}, []string{"https://cognito-idp.us-west-2.amazonaws.com/" + testPoolID,
+			"https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_Other", "https://evil.example/" + testPoolID}},
+		{"IssuerEither", IssuerEither, []string{std, alt}, nil},
+		{"IssuerCognitoIDP only", IssuerCognitoIDP, []string{std}, []string{alt}},
+		{"IssuerIssuerCognitoIDP only", IssuerIssuerCognitoIDP, []string{alt}, []string{std}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := staticConfig(TokenUseAccess, keyA)
+			cfg.Pools[0].IssuerFormat = tc.format
+			v := mustNew(t, cfg)
+			for _, iss := range tc.accept {
+				c, err := v.Verify(context.Background(), mint(t, keyA, with(accessClaims(), "iss", iss)))
+				if err != nil {
+					t.Errorf("iss %s: %v", iss, err)
+				} else if c.Issuer != iss || c.UserPoolID != testPoolID {
+					t.Errorf("iss %s: got Issuer %s, UserPoolID %s", iss, c.Issuer, c.UserPoolID)
+				}
+			}
+			for _, iss := range tc.reject {
+				if _, err := v.Verify(context.Background(), mint(t, keyA, with(accessClaims(), "iss", iss))); !errors.Is(err, ErrWrongIssuer) {
+					t.Errorf("iss %s: got %v; want ErrWrongIssuer", iss, err)
+				}
+			}
+		})
 	}
 }

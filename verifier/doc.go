@@ -35,6 +35,11 @@
 // One Verifier accepts tokens of several pools; each token is routed to its
 // pool by its iss claim with a map lookup. Each [Pool] has its own client
 // IDs, token use, [Policy], and issuer and JWKS overrides for emulators.
+// A pool accepts both of its AWS issuers by default,
+// https://cognito-idp.{region}.amazonaws.com/{pool} and, for pools
+// configured for it, https://issuer-cognito-idp.{region}.amazonaws.com/{pool}:
+// both are Cognito's own, signed with the pool's keys. Pool.IssuerFormat
+// narrows that to one; Pool.Issuer replaces it (emulators, custom issuers).
 //
 // # What is checked
 //
@@ -44,10 +49,14 @@
 //     parsing;
 //   - the compact JWS syntax: three segments of strict, unpadded base64url
 //     (no padding, no whitespace, no non-canonical trailing bits);
-//   - the protected header: a JSON object with unique member names, alg on
-//     the allow-list (RS256, RS384, RS512, PS256, PS384, PS512, ES256,
+//   - the protected header: a JSON object whose member names are unique
+//     even ignoring case, alg on the allow-list (RS256, RS384, RS512, PS256, PS384, PS512, ES256,
 //     ES384, ES512; never none or HS*), a kid, and none of jku, x5u, jwk,
 //     x5c and crit, which would let the token choose its key;
+//   - the payload: a JSON object in which no object, at any depth, has two
+//     member names that are equal ignoring case ("custom:role" and
+//     "custom:Role"), and no member is named like a claim the verifier
+//     reads in another case ("SUB");
 //   - iss, which selects the pool (the payload is parsed before the
 //     signature is checked only to route the token; nothing else in it is
 //     trusted until the signature verifies);
@@ -69,6 +78,24 @@
 // groups, scopes like "orders/read") verify like any access token;
 // [Claims.IsMachine] tells them apart.
 //
+// # One reading of the claims
+//
+// Every way of reading a verified token gives the same value: the
+// [Claims] fields, [Claims.Get] and [Claims.String] (which match names
+// exactly), and [Claims.Decode] and the middleware's ClaimsAs (which use
+// encoding/json, and so match struct fields to names ignoring case). The
+// payload rule above is what guarantees it: a signed token whose payload
+// says "custom:role":"viewer" and "custom:Role":"admin" is rejected with
+// ErrMalformed instead of reading viewer one way and admin the other.
+// What remains is encoding/json's own fallback: a field tagged
+// custom:role is filled by a lone "custom:Role" member, which Get does
+// not find. Tag fields with the exact claim names.
+//
+// Scopes are the scope claim split on U+0020 spaces only, as RFC 6749
+// §3.3 (and aws-jwt-verify) say: "orders/read\u00a0admin", with a no-break
+// space, is one scope, so HasScope("admin") and a policy requiring admin
+// both say no.
+//
 // # Errors
 //
 // Every error matches exactly one of the sentinels in errors.go with
@@ -86,7 +113,10 @@
 // on first use, or by [Verifier.Warm], and parsed into *rsa.PublicKey and
 // *ecdsa.PublicKey values once per fetch with jwx's jwk.ParseKey. JWKs with
 // use other than sig, RSA keys under 2048 bits, private keys, keys whose
-// alg is off the allow-list and keys with a duplicated kid are ignored. A
+// alg is off the allow-list, keys with a duplicated kid and keys whose
+// members repeat (exactly or ignoring case) are ignored. The kid, use,
+// alg, key_ops and d members are read by the package's strict scanner,
+// case-sensitively as RFC 7517 and jwx read them ("USE" is not use). A
 // key set is shared by the pools that use the same URL.
 //
 //   - Concurrent callers on a cold cache share one fetch. A caller's context
@@ -107,6 +137,12 @@
 //     (Config.MaxJWKSSize, 1 MiB), a status check (200, or 304 on
 //     revalidation), a Content-Type check (JSON or unspecified; HTML error
 //     pages are refused) and a content check (at least one usable key).
+//   - A fetch follows at most 5 redirects, only to the host (name and
+//     port) of the JWKS URL and never from https to http, with any
+//     Config.HTTPClient: whoever answers at a redirect target would choose
+//     the keys. A refused redirect fails the fetch with a [*RedirectError]
+//     inside ErrKeysUnavailable. Config.AllowCrossHostRedirects opts in to
+//     other hosts (a CDN); the downgrade stays refused.
 //
 // Static key sets (Pool.JWKS, Pool.JWKSFile) are parsed by [New] and never
 // fetched, for air-gapped or offline use.
@@ -127,14 +163,27 @@
 // re-evaluated on every call, as is the pool's Policy. Reads take no lock.
 // An expired entry is never served: it is dropped when next looked up and is
 // the first to be replaced. Entries whose key leaves the JWKS are swept at
-// the fetch that removes the key. The table has a fixed number of slots, so
-// memory stays bounded under a flood of distinct tokens. Callers get their own copy of the cached [Claims] struct; its
-// slices are shared and must not be modified.
+// the fetch that removes the key. Callers get their own copy of the cached
+// [Claims] struct; its slices are shared and must not be modified.
+//
+// The cache's memory is bounded by bytes, not only by entries:
+// Config.CacheMaxBytes (default 16 MiB) caps an upper estimate of what the
+// entries keep alive (each token, its decoded payload and claims, rounded
+// up for the allocator), plus 8 bytes per slot for the table. A typical
+// Cognito token costs about 2.5 KB, so the default holds 4096 of them; a
+// token at the 16 KiB MaxTokenSize costs about 32 KB. A user who enlarges
+// their own tokens (writable custom attributes) and refreshes in a loop
+// fills at most the byte budget: once it is reached, a new token replaces
+// a larger entry of its set or is verified without being remembered, so
+// ordinary tokens keep being cached. TestCacheBoundedByBytes measures the
+// heap under 1,500 distinct 16 KiB tokens (without the bound: 42 MiB).
 //
 // # Performance
 //
-// The JWS and the claims are parsed by a strict hand-written scanner
-// (fuzzed against encoding/json) that does not allocate per claim; the
+// The JWS, the claims and the JWKS documents are parsed by a strict
+// hand-written scanner (fuzzed against encoding/json) that does not
+// allocate per claim and, unlike encoding/json, reads member names
+// exactly and refuses names that repeat in another case; the
 // header and signature are decoded on the stack; the signature is checked
 // with crypto/rsa directly. Medians on a shared 2-vCPU AMD EPYC VM, Go
 // 1.26, one 2048-bit RSA key, Cognito-shaped access tokens (bench_test.go):

@@ -233,3 +233,31 @@ func (e *PolicyError) Unwrap() []error {
 	}
 	return []error{e.Sentinel}
 }
+
+// RedirectError is the cause of an [ErrKeysUnavailable] error when a JWKS
+// endpoint redirected the fetch somewhere the verifier does not follow.
+// Match it with [errors.As].
+type RedirectError struct {
+	// From is the URL that answered with the redirect; To is its target.
+	// User info, if any, is redacted.
+	From, To string
+	// Reason is RedirectCrossHost or RedirectDowngrade.
+	Reason string
+}
+
+// Reasons of a [RedirectError].
+const (
+	// RedirectCrossHost: the target is on another host (name or port)
+	// than the JWKS URL, and Config.AllowCrossHostRedirects is not set.
+	RedirectCrossHost = "cross-host"
+	// RedirectDowngrade: the target is plain http after https.
+	RedirectDowngrade = "downgrade"
+)
+
+func (e *RedirectError) Error() string {
+	if e.Reason == RedirectDowngrade {
+		return "refusing the redirect from " + e.From + " to " + e.To + ": it leaves https for plain http"
+	}
+	return "refusing the redirect from " + e.From + " to " + e.To +
+		": it leads to another host, which would then choose the keys; point Pool.JWKSURL at the final URL, or set Config.AllowCrossHostRedirects"
+}

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +34,15 @@ func FuzzVerify(f *testing.F) {
 		}
 		f.Add(strings.TrimSpace(string(b)))
 	}
+	// Issue 11: names repeated in another case, nested repeats, scopes
+	// with other whitespace, the issuer-cognito-idp issuer.
+	for _, members := range []string{`"custom:role":"viewer","custom:Role":"admin"`, `"SUB":"x"`,
+		`"custom:x":{"a":1,"A":2}`, `"custom:\u212aey":"k","custom:key":"v"`, `"custom:ok":{"a":1,"b":[{"c":2}]}`} {
+		f.Add(signRaw(f, keyA, "RS256", hdr("alg", "RS256", "kid", keyA.kid), spliceClaims(accessClaims(), members)))
+	}
+	f.Add(mint(f, keyA, with(accessClaims(), "scope", "orders/read\u00a0admin\tx  y")))
+	f.Add(mint(f, keyA, with(accessClaims(), "iss", "https://issuer-cognito-idp.us-east-1.amazonaws.com/"+testPoolID)))
+	f.Add(signRaw(f, keyA, "RS256", []byte(`{"alg":"RS256","kid":"`+keyA.kid+`","KID":"x"}`), marshal(accessClaims())))
 	cfg := staticConfig(TokenUseAny, keyA, keyPS, keyEC)
 	cfg.Pools[0].ClientIDs = []string{testClientID, testClient2}
 	v, err := New(cfg)
@@ -68,6 +79,13 @@ func FuzzClaimsJSON(f *testing.F) {
 	f.Add(`{"a":1,"a":2}`)
 	f.Add(`{"sub":"\ud800"}`)
 	f.Add(` {"exp":0} `)
+	f.Add(`{"custom:role":"viewer","custom:Role":"admin"}`)
+	f.Add(`{"Sub":"x","iss":"y"}`)
+	f.Add(`{"\u017fcope":"admin"}`)
+	f.Add(`{"x":{"k":1,"\u212a":2}}`)
+	f.Add(`{"x":[{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"A":10}]}`)
+	f.Add(`{"scope":"a\u00a0b\tc  d ","a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,"m":1,` +
+		`"n":1,"o":1,"p":1,"q":1,"r":1,"s":1,"t":1,"u":1,"v":1,"w":1,"x":1,"y":1,"Y":1}`)
 	f.Fuzz(func(t *testing.T, payload string) {
 		var c Claims
 		var pc parsedClaims
@@ -83,7 +101,8 @@ func FuzzClaimsJSON(f *testing.F) {
 
 // FuzzScanner checks that the skipping scanner accepts only valid JSON.
 func FuzzScanner(f *testing.F) {
-	for _, s := range []string{`{}`, `[1,2,{"a":"b"}]`, `"x\n"`, `-0.5e+3`, `tru`, `[1,]`, `{"a" 1}`, `01`, "\"\x01\""} {
+	for _, s := range []string{`{}`, `[1,2,{"a":"b"}]`, `"x\n"`, `-0.5e+3`, `tru`, `[1,]`, `{"a" 1}`, `01`, "\"\x01\"",
+		`{"a":1,"A":2}`, `[{"\u017f":1,"S":2}]`, `{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"I":0}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -146,7 +165,41 @@ func checkAgainstEncodingJSON(t *testing.T, raw []byte, c *Claims) {
 			t.Fatalf("Get(%q): got %q; want %q", k, gs, v)
 		}
 	}
+	checkDecodeAgrees(t, c, m)
 	_ = time.Second
+}
+
+// checkDecodeAgrees checks that Decode, which matches names to struct
+// fields ignoring case, reads what Get and the Claims fields read: the
+// repeat rule of the scanner must leave no member for encoding/json to
+// choose differently. Each name gets a struct of its own, a field tagged
+// with it alone, as a caller's claims type would have.
+func checkDecodeAgrees(t *testing.T, c *Claims, m map[string]any) {
+	t.Helper()
+	names := []string{"sub", "iss", "email", "jti", "username", "cognito:username", "scope", "client_id", "token_use"}
+	for k := range m {
+		names = append(names, k)
+	}
+	for _, k := range names {
+		if !validTag(k) {
+			continue
+		}
+		v := reflect.New(reflect.StructOf([]reflect.StructField{{Name: "F",
+			Type: reflect.TypeFor[json.RawMessage](), Tag: jsonTag(k)}}))
+		if err := c.Decode(v.Interface()); err != nil {
+			t.Fatalf("Decode: %v", err)
+		}
+		got := v.Elem().Field(0).Interface().(json.RawMessage)
+		want, _ := c.Get(k)
+		if string(got) != string(want) {
+			t.Fatalf("member %q: Decode reads %s; Get reads %s", k, got, want)
+		}
+	}
+	for _, sc := range c.Scopes {
+		if sc == "" || strings.Contains(sc, " ") {
+			t.Fatalf("scopes %q: an empty scope or one with a space", c.Scopes)
+		}
+	}
 }
 
 // FuzzParseJWKS feeds arbitrary documents to the JWKS parser: no panics,
@@ -166,6 +219,11 @@ func FuzzParseJWKS(f *testing.F) {
 	f.Add([]byte(`{"keys":[{"kty":"oct","k":"AAAA","kid":"h"}]}`))
 	f.Add([]byte(`{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA","kid":"e"}]}`))
 	f.Add([]byte(`{"keys":null}`))
+	f.Add(bytes.Replace(doc, []byte(`"use":"sig"`), []byte(`"use":"enc","USE":"sig"`), 1))
+	f.Add(bytes.Replace(doc, []byte(`"use":"sig"`), []byte(`"USE":"enc"`), 1))
+	f.Add(bytes.Replace(doc, []byte(`"alg":"RS256"`), []byte(`"alg":"RS512","Alg":"RS256"`), 1))
+	f.Add(bytes.Replace(doc, []byte(`"use":"sig"`), []byte(`"use":"sig","key_ops":["encrypt"],"KEY_OPS":["verify"]`), 1))
+	f.Add(bytes.Replace(doc, []byte(`"keys"`), []byte(`"KEYS"`), 1))
 	log := slog.New(slog.DiscardHandler)
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		keys, err := parseJWKS(doc, log)
@@ -177,6 +235,35 @@ func FuzzParseJWKS(f *testing.F) {
 		}
 		if len(keys) == 0 {
 			t.Fatalf("no keys and no error")
+		}
+		// Read case-sensitively, as jwx reads the key material: every
+		// kept key is the one JWK whose exact kid member names it, and
+		// that JWK's exact use and key_ops allow verification.
+		var m struct {
+			Keys []any `json:"keys"`
+		}
+		_ = json.Unmarshal(doc, &m)
+		for kid := range keys {
+			n := 0
+			for _, e := range m.Keys {
+				jwk, _ := e.(map[string]any)
+				if jwk["kid"] != kid {
+					continue
+				}
+				n++
+				if use, ok := jwk["use"]; ok && use != "sig" {
+					t.Fatalf("kept kid %q whose use is %v", kid, use)
+				}
+				if ops, ok := jwk["key_ops"].([]any); ok && !slices.Contains(ops, any("verify")) {
+					t.Fatalf("kept kid %q whose key_ops are %v", kid, ops)
+				}
+				if _, ok := jwk["d"]; ok {
+					t.Fatalf("kept private key %q", kid)
+				}
+			}
+			if n != 1 {
+				t.Fatalf("kept kid %q, which %d JWKs name exactly", kid, n)
+			}
 		}
 		for kid, k := range keys {
 			switch {

@@ -1,7 +1,10 @@
 package verifier
 
 import (
+	"hash/maphash"
 	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -11,6 +14,12 @@ import (
 // commas, no NaN), rejects invalid UTF-8, lone surrogates and control
 // characters in strings, and bounds nesting depth. Unescaped strings are
 // returned as substrings of the input.
+//
+// It also refuses any object whose member names repeat, exactly or
+// ignoring case (see repeats and foldSet): such an object means different
+// things to different JSON readers, and encoding/json, which callers use
+// through [Claims.Decode], matches names to struct fields
+// case-insensitively.
 type scanner struct {
 	s string
 	i int
@@ -291,9 +300,34 @@ func (sc *scanner) skip(depth int) bool {
 		if sc.eat('}') {
 			return true
 		}
+		// The first names are kept in this frame (see repeats); the
+		// foldSet gets copies, so that a header decoded on the stack
+		// stays there.
+		var local [8]string
+		n := 0
+		var set foldSet
 		for {
 			sc.ws()
-			if _, ok := sc.str(); !ok {
+			name, ok := sc.str()
+			if !ok {
+				return false
+			}
+			switch {
+			case set.names != nil:
+				ok = set.add(strings.Clone(name))
+			case repeats(local[:n], name):
+				ok = false
+			case n < len(local):
+				local[n] = name
+				n++
+			default:
+				set.init(4 * len(local))
+				for _, l := range local {
+					set.add(strings.Clone(l))
+				}
+				ok = set.add(strings.Clone(name))
+			}
+			if !ok {
 				return false
 			}
 			if !sc.eat(':') {
@@ -386,4 +420,132 @@ func (sc *scanner) numericDate() (sec, nsec int64, ok bool) {
 	sec = int64(f)
 	nsec = int64((f - float64(sec)) * 1e9)
 	return sec, nsec, true
+}
+
+// Member names that repeat.
+//
+// An object whose member names repeat, exactly or under Unicode simple
+// case folding ([strings.EqualFold]), is refused. Folding is exactly the
+// equivalence encoding/json uses to match names to struct fields
+// ("custom:Role", "CUSTOM:ROLE" and "cu\u017ftom:role" all fill a field
+// tagged custom:role), so an object that passes reads the same in every
+// JSON decoder, case-sensitive or not.
+//
+// The first few names of an object are compared pairwise (repeats),
+// without allocating; the token's header and payload, and scanner.skip,
+// keep them in their own frame, because storing them through a pointer
+// would move a header decoded on the stack to the heap. Larger objects
+// switch to a foldSet, so that an object of many names costs linear time.
+
+// repeats reports whether name equals one of names ignoring case.
+func repeats(names []string, name string) bool {
+	for _, n := range names {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldSet is a set of member names compared ignoring case. Names are
+// keyed by a hash of their folded form (foldHash), so that names equal
+// ignoring case have the same key and are then compared with EqualFold.
+// The hash seed is random, so that nobody can choose names whose hashes
+// collide; two different names that do collide anyway (one chance in 2^64
+// per pair) go to a list searched linearly, so the answer is always exact.
+// The zero foldSet is unused; init prepares it.
+type foldSet struct {
+	seed  maphash.Seed
+	names map[uint64]string
+	extra []string // names whose hash was taken by a different name
+}
+
+func (s *foldSet) init(hint int) {
+	s.seed = maphash.MakeSeed()
+	s.names = make(map[uint64]string, hint)
+}
+
+// add adds name, which the set keeps, and reports whether it was new.
+func (s *foldSet) add(name string) (isNew bool) {
+	h := foldHash(s.seed, name)
+	prev, taken := s.names[h]
+	switch {
+	case !taken:
+		s.names[h] = name
+		return true
+	case strings.EqualFold(prev, name) || repeats(s.extra, name):
+		return false
+	}
+	s.extra = append(s.extra, name)
+	return true
+}
+
+// foldHash hashes the folded form of name (valid UTF-8): every rune
+// replaced by the smallest rune of its case-folding orbit, as encoding/json
+// folds names. Names equal ignoring case have equal hashes.
+func foldHash(seed maphash.Seed, name string) uint64 {
+	var buf [64]byte
+	if len(name) <= len(buf) {
+		ascii := true
+		for i := 0; i < len(name); i++ {
+			c := name[i]
+			if c >= utf8.RuneSelf {
+				ascii = false
+				break
+			}
+			buf[i] = byte(foldRune(rune(c)))
+		}
+		if ascii {
+			return maphash.Bytes(seed, buf[:len(name)])
+		}
+	}
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for _, r := range name {
+		h.Write(utf8.AppendRune(buf[:0], foldRune(r)))
+	}
+	return h.Sum64()
+}
+
+// foldRune returns the smallest rune of r's simple case-folding orbit
+// ('K' for 'k' and U+212A KELVIN SIGN).
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		return r
+	}
+	for {
+		r2 := unicode.SimpleFold(r)
+		if r2 <= r {
+			return r2
+		}
+		r = r2
+	}
+}
+
+// memberNames is the repeat check for paths where allocation does not
+// matter (JWKS documents): up to cap(list) names pairwise, then a foldSet.
+type memberNames struct {
+	list []string
+	set  foldSet
+}
+
+// add records name and reports whether it repeats an earlier name.
+func (m *memberNames) add(name string) (repeated bool) {
+	switch {
+	case m.set.names != nil:
+		return !m.set.add(name)
+	case repeats(m.list, name):
+		return true
+	case len(m.list) < cap(m.list):
+		m.list = append(m.list, name)
+		return false
+	}
+	m.set.init(2 * len(m.list))
+	for _, n := range m.list {
+		m.set.add(n)
+	}
+	return !m.set.add(name)
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 )
 
@@ -104,3 +105,70 @@ func TestAlgorithmsWhereTheKeySaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJWKSReadsMembersCaseSensitively: JWK member names are
+// case-sensitive (RFC 7517), as jwx reads the key material. kid, use, alg
+// and key_ops are read the same way, and a key whose members repeat
+// (exactly or ignoring case) is ignored rather than guessed at.
+func TestParseJWKSReadsMembersCaseSensitively(t *testing.T) {
+	keys(t)
+	// member splices extra members into keyB's JWK under kid.
+	member := func(kid, extra string) string {
+		m := keyB.jwk()
+		m["kid"] = kid
+		b := marshal(m)
+		return string(b[:len(b)-1]) + "," + extra + "}"
+	}
+	log := slog.New(slog.DiscardHandler)
+	ignored := []struct{ name, jwk string }{
+		{"use enc, USE sig", member("k1", `"use":"enc","USE":"sig"`)},
+		{"key_ops encrypt, KEY_OPS verify", member("k2", `"key_ops":["encrypt"],"KEY_OPS":["verify"]`)},
+		{"alg RS512, Alg RS256", strings.Replace(member("k3", `"Alg":"RS256"`), `"alg":"RS256"`, `"alg":"RS512"`, 1)},
+		{"kid k, Kid other", member("k4", `"Kid":"other"`)},
+		{"kid twice", member("k5", `"kid":"other"`)},
+		{"use twice", member("k6", `"use":"sig"`)},
+		{"n twice", member("k7", `"n":"AQAB"`)},
+		{"Kelvin-sign kty", member("k8", `"\u212aty":"EC"`)},
+	}
+	for _, tc := range ignored {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `{"keys":[` + keyA.jwkJSON() + `,` + tc.jwk + `]}`
+			got, err := parseJWKS([]byte(doc), log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[keyA.kid] == nil {
+				kids := []string{}
+				for k := range got {
+					kids = append(kids, k)
+				}
+				t.Errorf("kept %q; want only %q", kids, keyA.kid)
+			}
+		})
+	}
+	// Unknown members that only look like known ones are ignored, as jwx
+	// ignores them: the key is kept under its kid and its alg.
+	lone := strings.Replace(member("kept", `"USE":"enc","KEY_OPS":["encrypt"]`), `"use":"sig",`, "", 1)
+	doc := `{"keys":[` + lone + `]}`
+	got, err := parseJWKS([]byte(doc), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := got["kept"]; k == nil || k.alg != algRS256 {
+		t.Errorf("key with unknown upper-case members: got %v; want kid kept with RS256", got)
+	}
+	// The document's keys member is read case-sensitively too, and only
+	// once.
+	for _, doc := range []string{
+		`{"KEYS":[` + keyA.jwkJSON() + `]}`,
+		`{"keys":[` + keyA.jwkJSON() + `],"Keys":[]}`,
+		`{"keys":[],"keys":[` + keyA.jwkJSON() + `]}`,
+	} {
+		if got, err := parseJWKS([]byte(doc), log); err == nil {
+			t.Errorf("document %.40s...: got %d keys; want an error", doc, len(got))
+		}
+	}
+}
+
+// jwkJSON is the public JWK of k as JSON.
+func (k *testKey) jwkJSON() string { return string(marshal(k.jwk())) }

@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +24,6 @@ import (
 // Internal fetch errors; they reach callers wrapped in ErrKeysUnavailable.
 var (
 	errTooManyRedirects = errors.New("stopped after 5 redirects")
-	errDowngrade        = errors.New("refusing a redirect from https to http")
 	errClosed           = errors.New("the verifier is closed")
 	errNilClaims        = errors.New("nil claims")
 )
@@ -411,34 +409,87 @@ func cacheMaxAge(h http.Header) time.Duration {
 
 // parseJWKS parses a JWKS document into the usable verification keys. It
 // skips (and logs) keys that are not for signatures, not on the
-// allow-list, too small, private, or whose kid is duplicated; it fails
-// when the document is not a JWKS or has no usable key.
+// allow-list, too small, private, whose members repeat, or whose kid is
+// duplicated; it fails when the document is not a JWKS or has no usable
+// key.
+//
+// The document and each key's kty, kid, use, alg, key_ops and d are read
+// with the package's strict JSON scanner, case-sensitively as RFC 7517
+// and jwx (which parses the key material) read them. encoding/json would
+// fold case, so that "use":"enc","USE":"sig" meant sig here while jwx saw
+// enc. An object whose member names repeat, exactly or ignoring case, has
+// no single meaning: such a document is refused, such a key ignored.
 func parseJWKS(body []byte, log *slog.Logger) (map[string]*publicKey, error) {
-	var doc struct {
-		Keys []json.RawMessage `json:"keys"`
+	// A copy: the kids kept in the keys must not alias the caller's
+	// buffer (Pool.JWKS belongs to the caller).
+	sc := scanner{s: string(body)}
+	if !sc.eat('{') {
+		return nil, errors.New("the JWKS is not a JSON object with a keys array")
 	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("the JWKS is not a JSON object with a keys array: %w", err)
-	}
-	if doc.Keys == nil {
-		return nil, errors.New("the JWKS has no keys array")
-	}
-	if len(doc.Keys) > maxJWKSKey {
-		return nil, fmt.Errorf("the JWKS has %d keys; at most %d are accepted", len(doc.Keys), maxJWKSKey)
-	}
-	keys := make(map[string]*publicKey, len(doc.Keys))
+	var buf [8]string
+	names := memberNames{list: buf[:0]}
+	keys := map[string]*publicKey{}
 	var dup []string
-	for i, raw := range doc.Keys {
-		k, why := parseJWK(raw)
-		if k == nil {
-			log.Warn("cognitokit/verifier: ignoring JWK", slog.Int("index", i), slog.String("reason", why))
-			continue
+	seenKeys := false
+	if !sc.eat('}') {
+		for {
+			sc.ws()
+			name, ok := sc.str()
+			if !ok || !sc.eat(':') {
+				return nil, errors.New("the JWKS is not a JSON object with a keys array: invalid JSON")
+			}
+			if names.add(name) {
+				return nil, errors.New("the JWKS repeats a member name, exactly or in another case")
+			}
+			sc.ws()
+			if name != "keys" {
+				if !sc.skip(1) {
+					return nil, errors.New("the JWKS is not a JSON object with a keys array: invalid JSON, or an object whose member names repeat")
+				}
+			} else {
+				if !sc.eat('[') {
+					return nil, errors.New("the JWKS has no keys array")
+				}
+				seenKeys = true
+				n := 0
+				for !sc.eat(']') {
+					if n > 0 && !sc.eat(',') {
+						return nil, errors.New("the JWKS is not a JSON object with a keys array: invalid JSON in keys")
+					}
+					if n++; n > maxJWKSKey {
+						return nil, fmt.Errorf("the JWKS has more than %d keys", maxJWKSKey)
+					}
+					sc.ws()
+					k, why, ok := sc.jwk()
+					if !ok {
+						return nil, errors.New("the JWKS is not a JSON object with a keys array: invalid JSON in keys, or an object whose member names repeat")
+					}
+					if k == nil {
+						log.Warn("cognitokit/verifier: ignoring JWK", slog.Int("index", n-1), slog.String("reason", why))
+						continue
+					}
+					if _, exists := keys[k.kid]; exists {
+						dup = append(dup, k.kid)
+						continue
+					}
+					keys[k.kid] = k
+				}
+			}
+			if sc.eat(',') {
+				continue
+			}
+			if sc.eat('}') {
+				break
+			}
+			return nil, errors.New("the JWKS is not a JSON object with a keys array: invalid JSON")
 		}
-		if _, exists := keys[k.kid]; exists {
-			dup = append(dup, k.kid)
-			continue
-		}
-		keys[k.kid] = k
+	}
+	sc.ws()
+	if sc.i != len(sc.s) {
+		return nil, errors.New("the JWKS is not a JSON object with a keys array: data after the object")
+	}
+	if !seenKeys {
+		return nil, errors.New("the JWKS has no keys array")
 	}
 	for _, kid := range dup {
 		log.Warn("cognitokit/verifier: ignoring JWKs with a duplicated kid", slog.String("kid", kid))
@@ -450,32 +501,110 @@ func parseJWKS(body []byte, log *slog.Logger) (map[string]*publicKey, error) {
 	return keys, nil
 }
 
-// parseJWK returns the key, or nil and why it was skipped.
-func parseJWK(raw json.RawMessage) (*publicKey, string) {
-	var meta struct {
-		Kty    string          `json:"kty"`
-		Kid    string          `json:"kid"`
-		Use    string          `json:"use"`
-		Alg    string          `json:"alg"`
-		KeyOps []string        `json:"key_ops"`
-		D      json.RawMessage `json:"d"`
+// jwk reads the JWK at the scanner's position. It returns the key, or nil
+// and why it was skipped; ok is false when the document is not valid JSON
+// there.
+func (sc *scanner) jwk() (k *publicKey, why string, ok bool) {
+	start := sc.i
+	if sc.i >= len(sc.s) || sc.s[sc.i] != '{' {
+		return nil, "not a JSON object", sc.skip(1)
 	}
-	if err := json.Unmarshal(raw, &meta); err != nil {
-		return nil, "not a JSON object with string members: " + err.Error()
+	sc.i++
+	var m jwkMembers
+	var buf [16]string
+	names := memberNames{list: buf[:0]}
+	ignore := func(reason string) { // the first reason counts
+		if why == "" {
+			why = reason
+		}
 	}
+	if !sc.eat('}') {
+		for {
+			sc.ws()
+			name, ok := sc.str()
+			if !ok || !sc.eat(':') {
+				return nil, "", false
+			}
+			if names.add(name) {
+				ignore("a member name repeats, exactly or in another case")
+			}
+			sc.ws()
+			var dst *string
+			switch name {
+			case "kty":
+				dst = &m.kty
+			case "kid":
+				dst = &m.kid
+			case "use":
+				dst = &m.use
+			case "alg":
+				dst = &m.alg
+			case "key_ops":
+				m.hasOps = true
+				save := sc.i
+				if m.keyOps, ok = sc.stringArray(); ok {
+					break
+				}
+				sc.i = save
+				ignore("key_ops is not an array of strings")
+				if !sc.skip(1) {
+					return nil, "", false
+				}
+			case "d":
+				m.hasD = true
+				fallthrough
+			default:
+				if !sc.skip(1) {
+					return nil, "", false
+				}
+			}
+			if dst != nil {
+				if *dst, ok = sc.str(); !ok {
+					ignore(name + " is not a string")
+					if !sc.skip(1) {
+						return nil, "", false
+					}
+				}
+			}
+			if sc.eat(',') {
+				continue
+			}
+			if sc.eat('}') {
+				break
+			}
+			return nil, "", false
+		}
+	}
+	if why != "" {
+		return nil, why, true
+	}
+	k, why = m.parse(sc.s[start:sc.i])
+	return k, why, true
+}
+
+// jwkMembers are the members of a JWK that decide whether it is used.
+type jwkMembers struct {
+	kty, kid, use, alg string
+	keyOps             []string
+	hasOps, hasD       bool
+}
+
+// parse checks the members and parses the key material of raw, the
+// whole JWK, with jwx. It returns the key, or nil and why it was skipped.
+func (m *jwkMembers) parse(raw string) (*publicKey, string) {
 	switch {
-	case meta.Kid == "":
+	case m.kid == "":
 		return nil, "no kid"
-	case meta.Use != "" && meta.Use != "sig":
-		return nil, "use is " + strconv.Quote(meta.Use) + ", not sig"
-	case len(meta.KeyOps) > 0 && !slices.Contains(meta.KeyOps, "verify"):
+	case m.use != "" && m.use != "sig":
+		return nil, "use is " + strconv.Quote(m.use) + ", not sig"
+	case m.hasOps && !slices.Contains(m.keyOps, "verify"):
 		return nil, "key_ops does not include verify"
-	case meta.D != nil:
+	case m.hasD:
 		return nil, "it holds private key material, which a JWKS must never publish"
-	case meta.Kty != "RSA" && meta.Kty != "EC":
-		return nil, "kty " + strconv.Quote(meta.Kty) + " is not RSA or EC"
+	case m.kty != "RSA" && m.kty != "EC":
+		return nil, "kty " + strconv.Quote(m.kty) + " is not RSA or EC"
 	}
-	key, err := jwk.ParseKey(raw)
+	key, err := jwk.ParseKey([]byte(raw))
 	if err != nil {
 		return nil, "unparseable: " + err.Error()
 	}
@@ -483,7 +612,7 @@ func parseJWK(raw json.RawMessage) (*publicKey, string) {
 	if err := jwk.Export(key, &exported); err != nil {
 		return nil, "cannot export: " + err.Error()
 	}
-	k := &publicKey{kid: meta.Kid}
+	k := &publicKey{kid: m.kid}
 	switch pub := exported.(type) {
 	case *rsa.PublicKey:
 		k.rsa = pub
@@ -505,10 +634,10 @@ func parseJWK(raw json.RawMessage) (*publicKey, string) {
 			return nil, "RSA public exponent is invalid"
 		}
 		k.alg = algRS256
-		if meta.Alg != "" {
-			k.alg = parseAlg(meta.Alg)
+		if m.alg != "" {
+			k.alg = parseAlg(m.alg)
 			if !k.alg.isRSA() {
-				return nil, "alg " + strconv.Quote(meta.Alg) + " is not an allowed RSA algorithm"
+				return nil, "alg " + strconv.Quote(m.alg) + " is not an allowed RSA algorithm"
 			}
 		}
 		return k, ""
@@ -524,8 +653,8 @@ func parseJWK(raw json.RawMessage) (*publicKey, string) {
 	default:
 		return nil, "unsupported elliptic curve"
 	}
-	if meta.Alg != "" && parseAlg(meta.Alg) != want {
-		return nil, "alg " + strconv.Quote(meta.Alg) + " does not match the key's curve"
+	if m.alg != "" && parseAlg(m.alg) != want {
+		return nil, "alg " + strconv.Quote(m.alg) + " does not match the key's curve"
 	}
 	k.alg = want
 	return k, ""

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -615,5 +617,100 @@ func TestCloseCancelsHangingFetch(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("Close took %v", d)
+	}
+}
+
+// redirector answers every request with a redirect to target+path.
+func redirector(t *testing.T, target string) *httptest.Server {
+	t.Helper()
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestJWKSRefusesCrossHostRedirects: a JWKS endpoint that redirects to
+// another host does not get to choose the keys.
+func TestJWKSRefusesCrossHostRedirects(t *testing.T) {
+	keys(t)
+	srv := newJWKSServer(t, jwksOf(keyA))
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	tok := mint(t, keyA, accessClaims())
+	refused := []struct {
+		name   string
+		target string
+		client *http.Client
+	}{
+		{"another host name", "http://localhost:" + strconv.Itoa(port), nil},
+		{"another port", srv.URL, nil},
+		{"another host, caller's client", "http://localhost:" + strconv.Itoa(port), &http.Client{}},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			from := redirector(t, tc.target)
+			cfg := remoteConfig(srv)
+			cfg.Pools[0].JWKSURL = from.URL + "/.well-known/jwks.json"
+			cfg.HTTPClient = tc.client
+			v := newRemote(t, cfg, nil)
+			_, err := v.Verify(context.Background(), tok)
+			if !errors.Is(err, ErrKeysUnavailable) {
+				t.Fatalf("got %v; want ErrKeysUnavailable", err)
+			}
+			var re *RedirectError
+			if !errors.As(err, &re) || re.Reason != RedirectCrossHost || re.From != cfg.Pools[0].JWKSURL ||
+				re.To != tc.target+"/.well-known/jwks.json" {
+				t.Fatalf("got %#v; want a *RedirectError from %s to %s", re, cfg.Pools[0].JWKSURL, tc.target)
+			}
+			if !strings.Contains(err.Error(), "AllowCrossHostRedirects") {
+				t.Errorf("error %q does not say how to allow the redirect", err)
+			}
+			if srv.hits.Load() != 0 {
+				t.Errorf("the redirect target was fetched %d times", srv.hits.Load())
+			}
+		})
+	}
+
+	// Redirects on the same host are followed.
+	same := http.NewServeMux()
+	same.Handle("/old", http.RedirectHandler("/.well-known/jwks.json", http.StatusMovedPermanently))
+	same.HandleFunc("/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) { w.Write(jwksOf(keyA)) })
+	sameSrv := httptest.NewServer(same)
+	t.Cleanup(sameSrv.Close)
+	cfg := remoteConfig(srv)
+	cfg.Pools[0].JWKSURL = sameSrv.URL + "/old"
+	if _, err := newRemote(t, cfg, nil).Verify(context.Background(), tok); err != nil {
+		t.Errorf("same-host redirect: %v", err)
+	}
+
+	// AllowCrossHostRedirects opts in, with the caller's own policy still
+	// consulted afterwards.
+	from := redirector(t, "http://localhost:"+strconv.Itoa(port))
+	cfg = remoteConfig(srv)
+	cfg.Pools[0].JWKSURL = from.URL + "/.well-known/jwks.json"
+	cfg.AllowCrossHostRedirects = true
+	var consulted atomic.Int64
+	cfg.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { consulted.Add(1); return nil }}
+	if _, err := newRemote(t, cfg, nil).Verify(context.Background(), tok); err != nil {
+		t.Errorf("cross-host redirect with AllowCrossHostRedirects: %v", err)
+	}
+	if srv.hits.Load() != 1 || consulted.Load() != 1 {
+		t.Errorf("got %d fetches of the target and %d calls of the caller's CheckRedirect; want 1 and 1", srv.hits.Load(), consulted.Load())
+	}
+	if cfg.HTTPClient.CheckRedirect == nil || cfg.HTTPClient.Transport != nil {
+		t.Errorf("New modified the caller's http.Client")
+	}
+
+	// https to http is refused even then.
+	tlsFrom := httptest.NewTLSServer(http.RedirectHandler(srv.URL+"/.well-known/jwks.json", http.StatusFound))
+	t.Cleanup(tlsFrom.Close)
+	cfg = remoteConfig(srv)
+	cfg.Pools[0].JWKSURL = tlsFrom.URL + "/.well-known/jwks.json"
+	cfg.AllowCrossHostRedirects = true
+	cfg.HTTPClient = tlsFrom.Client()
+	_, err := newRemote(t, cfg, nil).Verify(context.Background(), tok)
+	var re *RedirectError
+	if !errors.Is(err, ErrKeysUnavailable) || !errors.As(err, &re) || re.Reason != RedirectDowngrade {
+		t.Errorf("https to http: got %v; want ErrKeysUnavailable with a downgrade *RedirectError", err)
 	}
 }

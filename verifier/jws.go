@@ -151,7 +151,7 @@ type header struct {
 }
 
 // parseHeader parses the decoded protected header strictly: a JSON object
-// with unique member names, alg on the allow-list, a kid, and none of the
+// whose member names are unique even ignoring case, alg on the allow-list, a kid, and none of the
 // headers that would let the token choose its own key.
 func parseHeader(h string) (out header, err error) {
 	sc := scanner{s: h}
@@ -171,8 +171,8 @@ func parseHeader(h string) (out header, err error) {
 				return out, reject(ErrMalformed, "the header is not valid JSON")
 			}
 			for _, n := range names[:nnames] {
-				if n == name {
-					return out, reject(ErrMalformed, "the header has a duplicate member name; refusing to guess which one counts")
+				if strings.EqualFold(n, name) {
+					return out, reject(ErrMalformed, "the header repeats a member name, exactly or in another case; refusing to guess which one counts")
 				}
 			}
 			if nnames == len(names) {

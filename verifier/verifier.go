@@ -53,7 +53,7 @@ func newVerifier(cfg Config, clock func() time.Time) (*Verifier, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	v := &Verifier{s: s, byIssuer: map[string]*pool{}, cancel: cancel}
 	if s.cacheSize > 0 {
-		v.cache = newTokenCache(s.cacheSize)
+		v.cache = newTokenCache(s.cacheSize, s.cacheBytes)
 	}
 	byURL := map[string]*keySet{}
 	for i := range cfg.Pools {
@@ -155,7 +155,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 	if v.cache != nil {
 		// Clone the token: it may be a slice of a much larger string
 		// (a request buffer) that the cache must not keep alive.
-		v.cache.put(&cacheEntry{hash: h, token: strings.Clone(token), claims: c, pool: p, key: k}, now)
+		if cost := entryCost(token, c); cost <= v.cache.maxBytes {
+			v.cache.put(&cacheEntry{hash: h, token: strings.Clone(token), claims: c, pool: p, key: k, cost: cost}, now)
+		}
 		cp := *c
 		c = &cp
 	}
@@ -271,14 +273,11 @@ func (v *Verifier) verifyFull(ctx context.Context, token string) (*Claims, *pool
 }
 
 func (v *Verifier) wrongIssuer() error {
-	var want []string
-	for iss := range v.byIssuer {
-		want = append(want, iss)
+	if len(v.pools) == 1 {
+		return rejectf(ErrWrongIssuer, "the token's iss is not %s; check Pool.UserPoolID, or set Pool.Issuer for an emulator or a custom issuer",
+			strings.Join(v.pools[0].spec.issuers, " or "))
 	}
-	if len(want) == 1 {
-		return rejectf(ErrWrongIssuer, "the token's iss is not %s; check Pool.UserPoolID, or set Pool.Issuer for an emulator", want[0])
-	}
-	return rejectf(ErrWrongIssuer, "the token's iss is not the issuer of any of the %d configured pools", len(v.pools))
+	return rejectf(ErrWrongIssuer, "the token's iss is not an issuer of any of the %d configured pools", len(v.pools))
 }
 
 // checkClaims checks token_use and the client of a signature-verified

@@ -36,11 +36,14 @@ standard input: the token alone, or the JSON printed by "cognito login",
 "cognito refresh" or "cognito token", from which --token-use picks
 access_token or id_token (any: access_token, else id_token).
 
-The issuer is --issuer, else {endpoint}/{pool} with --endpoint (the issuer
-of "cognito local" and other emulators), else
-https://cognito-idp.{region}.amazonaws.com/{pool}, the region being the
-user pool ID's prefix. The keys are fetched from {issuer}/.well-known/jwks.json
-unless --jwks-url or --jwks-file says otherwise.
+The accepted issuer is --issuer (a custom issuer), else {endpoint}/{pool}
+with --endpoint (the issuer of "cognito local" and other emulators), else
+both of the pool's AWS issuers:
+  https://cognito-idp.{region}.amazonaws.com/{pool}
+  https://issuer-cognito-idp.{region}.amazonaws.com/{pool}
+the region being the user pool ID's prefix. The keys are fetched from
+{issuer}/.well-known/jwks.json (the cognito-idp one for AWS) unless
+--jwks-url or --jwks-file says otherwise.
 
 With --batch it reads one token per line from standard input and prints one
 JSON object per line: {"line":N,"ok":true,"claims":{...}} or
@@ -190,7 +193,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	var clients stringList
 	fs.Var(&clients, "client-id", "accepted app client `ID`; repeat for several (env "+envClientID+", comma-separated)")
 	tokenUse := fs.String("token-use", "", "accepted `token`: access, id or any (required); also picks the token from $"+envAccessToken+", $"+envIDTokenVar+" or JSON input")
-	issuer := fs.String("issuer", "", "expected issuer `URL` (default: {endpoint}/{pool} with --endpoint, else https://cognito-idp.{region}.amazonaws.com/{pool})")
+	issuer := fs.String("issuer", "", "accepted issuer `URL`, for a custom issuer (default: {endpoint}/{pool} with --endpoint, else the pool's cognito-idp and issuer-cognito-idp issuers)")
 	jwksURL := fs.String("jwks-url", "", "JWKS `URL` (default {issuer}/.well-known/jwks.json)")
 	jwksFile := fs.String("jwks-file", "", "read the keys from this JWKS `file` instead of fetching them")
 	batch := fs.Bool("batch", false, "read one token per line from standard input; print one JSON result per line")

@@ -97,6 +97,8 @@ func TestVerifyCommand(t *testing.T) {
 	expired := vtMint(t, -time.Minute, nil)
 	expiredOld := vtMint(t, -time.Minute, map[string]any{"iat": time.Now().Add(-time.Hour).Unix()})
 	idTok := vtMint(t, time.Hour, map[string]any{"token_use": "id", "aud": vtClient})
+	altIss := vtMint(t, time.Hour, map[string]any{"iss": "https://issuer-cognito-idp.us-east-1.amazonaws.com/" + vtPool})
+	customIss := vtMint(t, time.Hour, map[string]any{"iss": "https://auth.example.com/" + vtPool})
 	base := []string{"verify", "--user-pool-id", vtPool, "--client-id", vtClient, "--token-use", "access", "--jwks-file", file}
 	env := map[string]string{"COGNITO_USER_POOL_ID": vtPool, "COGNITO_CLIENT_ID": "other, " + vtClient}
 
@@ -130,6 +132,9 @@ func TestVerifyCommand(t *testing.T) {
 		{name: "two tokens on stdin", args: base, stdin: good + "\n" + good + "\n", wantCode: exitUsage, wantStderr: "--batch"},
 		{name: "unknown flag", args: append(append([]string{}, base...), "--nope"), wantCode: exitUsage, wantStderr: "flag provided but not defined"},
 		{name: "bad --at", args: append(append([]string{}, base...), "--at", "yesterday", good), wantCode: exitUsage, wantStderr: "--at"},
+		{name: "issuer-cognito-idp host by default", args: append(base, altIss), wantCode: exitOK, wantStdout: `"iss": "https://issuer-cognito-idp.`},
+		{name: "custom issuer", args: append(append([]string{}, base...), "--issuer", "https://auth.example.com/"+vtPool, customIss), wantCode: exitOK, wantStdout: `"iss": "https://auth.example.com/`},
+		{name: "custom issuer refuses the AWS one", args: append(append([]string{}, base...), "--issuer", "https://auth.example.com/"+vtPool, good), wantCode: exitFailure, wantStderr: "--issuer"},
 		{name: "help", args: []string{"verify", "--help"}, wantCode: exitOK, wantStdout: "Exit status"},
 	}
 	for _, tc := range tests {

@@ -9,7 +9,7 @@
 // example the srpclient.TokenSource of a sign-in, configured to hand out ID
 // tokens:
 //
-//	ts, _ := signIn.TokenSource(ctx, tokens, srpclient.TokenSourceConfig{UseIDToken: true})
+//	ts, _ := signIn.NewTokenSource(tokens, srpclient.TokenSourceConfig{UseIDToken: true})
 //	login, _ := identitypool.UserPoolLogin("us-east-1_AbC123", ts)
 //	p, err := identitypool.New(identitypool.Config{
 //		API:            cognitoidentity.NewFromConfig(awsCfg),

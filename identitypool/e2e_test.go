@@ -56,7 +56,7 @@ func TestSRPSourceWithoutUseIDToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := e.srp.TokenSource(ctx, res.Tokens, srpclient.TokenSourceConfig{})
+	ts, err := e.srp.NewTokenSource(res.Tokens, srpclient.TokenSourceConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	ts, _ := signIn.TokenSource(ctx, res.Tokens, srpclient.TokenSourceConfig{UseIDToken: true})
+	ts, _ := signIn.NewTokenSource(res.Tokens, srpclient.TokenSourceConfig{UseIDToken: true})
 
 	// The provider; GetId and GetCredentialsForIdentity need no AWS
 	// credentials of their own.

@@ -105,7 +105,7 @@ func (e *env) signIn(t testing.TB, user string) *srpclient.TokenSource {
 	if err != nil || !res.Done() {
 		t.Fatalf("sign in %s: %v %+v", user, err, res)
 	}
-	ts, err := e.srp.TokenSource(ctx, res.Tokens, srpclient.TokenSourceConfig{UseIDToken: true})
+	ts, err := e.srp.NewTokenSource(res.Tokens, srpclient.TokenSourceConfig{UseIDToken: true})
 	if err != nil {
 		t.Fatal(err)
 	}

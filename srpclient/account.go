@@ -41,6 +41,9 @@ type SignUpResult struct {
 // SignUp registers a new user. Unless the pool confirms users
 // automatically, confirm with the code through [Client.ConfirmSignUp].
 func (c *Client) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := checkUsername(in.Username); err != nil {
 		return nil, err
 	}
@@ -71,6 +74,9 @@ func (c *Client) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, err
 
 // ConfirmSignUp confirms a new user with the code Cognito sent.
 func (c *Client) ConfirmSignUp(ctx context.Context, username, code string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := checkUsername(username); err != nil {
 		return err
 	}
@@ -85,6 +91,9 @@ func (c *Client) ConfirmSignUp(ctx context.Context, username, code string) error
 
 // ResendConfirmationCode sends the sign-up confirmation code again.
 func (c *Client) ResendConfirmationCode(ctx context.Context, username string) (*CodeDelivery, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := checkUsername(username); err != nil {
 		return nil, err
 	}
@@ -100,6 +109,9 @@ func (c *Client) ResendConfirmationCode(ctx context.Context, username string) (*
 // ForgotPassword sends a password-reset code; finish with
 // [Client.ConfirmForgotPassword].
 func (c *Client) ForgotPassword(ctx context.Context, username string) (*CodeDelivery, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := checkUsername(username); err != nil {
 		return nil, err
 	}
@@ -114,6 +126,9 @@ func (c *Client) ForgotPassword(ctx context.Context, username string) (*CodeDeli
 
 // ConfirmForgotPassword sets a new password with the reset code.
 func (c *Client) ConfirmForgotPassword(ctx context.Context, username, code, newPassword string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := checkUsername(username); err != nil {
 		return err
 	}
@@ -132,6 +147,9 @@ func (c *Client) ConfirmForgotPassword(ctx context.Context, username, code, newP
 
 // ChangePassword changes the signed-in user's password.
 func (c *Client) ChangePassword(ctx context.Context, accessToken, oldPassword, newPassword string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if accessToken == "" {
 		return fmt.Errorf("%w: empty access token", ErrInvalidInput)
 	}
@@ -158,6 +176,9 @@ type TOTPSecret struct {
 // Finish with [Client.VerifyTOTP], then enable it with the user's MFA
 // preference.
 func (c *Client) AssociateTOTP(ctx context.Context, accessToken, account string) (*TOTPSecret, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if accessToken == "" {
 		return nil, fmt.Errorf("%w: empty access token", ErrInvalidInput)
 	}
@@ -175,6 +196,9 @@ func (c *Client) AssociateTOTP(ctx context.Context, accessToken, account string)
 // VerifyTOTP verifies the first code of the authenticator associated by
 // [Client.AssociateTOTP]. friendlyName may be empty.
 func (c *Client) VerifyTOTP(ctx context.Context, accessToken, code, friendlyName string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if accessToken == "" {
 		return fmt.Errorf("%w: empty access token", ErrInvalidInput)
 	}

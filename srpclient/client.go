@@ -51,7 +51,11 @@ type Config struct {
 	// cognitoidentityprovider.NewFromConfig(awsCfg). Required.
 	API API
 
-	// UserPoolID is the pool ID, e.g. "us-east-1_AbC123". Required.
+	// UserPoolID is the pool ID, e.g. "us-east-1_AbC123". Required. An
+	// emulator's pool ID of another shape ("local_0y5A8pZR" from
+	// cognito-local) is accepted when API is not the SDK's client for AWS:
+	// a cognitoidentityprovider client with BaseEndpoint set, or your own
+	// API.
 	UserPoolID string
 
 	// ClientID is the app client ID. Required.
@@ -112,7 +116,21 @@ type Client struct {
 	cfg      Config
 }
 
-var poolIDPattern = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d_[A-Za-z0-9]+$`)
+// Pool IDs: AWS's are region_id. Emulators use other prefixes
+// (cognito-local's "local_0y5A8pZR"); the SRP pool name is the part after
+// '_' either way.
+var (
+	poolIDPattern         = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d_[A-Za-z0-9]+$`)
+	emulatorPoolIDPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,32}_[A-Za-z0-9]{1,64}$`)
+)
+
+// talksToAWS reports whether api is the SDK's client without a custom
+// BaseEndpoint, so that only an AWS-shaped pool ID can work. Any other API
+// (an emulator endpoint, a wrapper, a fake) may use an emulator's IDs.
+func talksToAWS(api API) bool {
+	c, ok := api.(*cip.Client)
+	return ok && c != nil && c.Options().BaseEndpoint == nil
+}
 
 // Limits on values that come from outside.
 const (
@@ -129,8 +147,10 @@ func New(cfg Config) (*Client, error) {
 	switch {
 	case cfg.API == nil:
 		return nil, fmt.Errorf("%w: API is nil; pass cognitoidentityprovider.NewFromConfig(awsCfg)", ErrInvalidConfig)
-	case !poolIDPattern.MatchString(cfg.UserPoolID):
+	case !emulatorPoolIDPattern.MatchString(cfg.UserPoolID):
 		return nil, fmt.Errorf("%w: UserPoolID %q is not a user pool ID like us-east-1_AbC123", ErrInvalidConfig, truncate(cfg.UserPoolID, 64))
+	case talksToAWS(cfg.API) && !poolIDPattern.MatchString(cfg.UserPoolID):
+		return nil, fmt.Errorf("%w: UserPoolID %q is not an AWS user pool ID like us-east-1_AbC123 (for an emulator such as cognito-local, set BaseEndpoint on the cognitoidentityprovider client)", ErrInvalidConfig, truncate(cfg.UserPoolID, 64))
 	case cfg.ClientID == "" || len(cfg.ClientID) > 128 || strings.ContainsAny(cfg.ClientID, " \t\r\n"):
 		return nil, fmt.Errorf("%w: ClientID must be 1 to 128 characters without spaces", ErrInvalidConfig)
 	case len(cfg.ClientSecret) > 256:

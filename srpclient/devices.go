@@ -246,6 +246,9 @@ func (c *Client) confirmDevice(ctx context.Context, t *Tokens, remember bool) er
 // it from the store. t must hold a valid access token and the internal
 // username.
 func (c *Client) ForgetDevice(ctx context.Context, t *Tokens) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if c.cfg.Devices == nil {
 		return fmt.Errorf("%w: no DeviceStore configured", ErrInvalidConfig)
 	}

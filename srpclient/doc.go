@@ -31,6 +31,19 @@
 // uses ADMIN_USER_PASSWORD_AUTH with IAM credentials. The result is either
 // [Tokens] or a [Step] whose answer method carries the Session forward.
 //
+// # Emulators
+//
+// To sign in against "cognito local", cognito-local or LocalStack, point the
+// SDK client at it:
+//
+//	api := cognitoidentityprovider.NewFromConfig(awsCfg, func(o *cognitoidentityprovider.Options) {
+//		o.BaseEndpoint = aws.String("http://127.0.0.1:9229")
+//	})
+//
+// With BaseEndpoint set (or an [API] of your own), Config.UserPoolID may
+// have an emulator's shape, such as cognito-local's "local_0y5A8pZR";
+// without it, only AWS pool IDs ("us-east-1_AbC123") are accepted.
+//
 // # Cognito's quirks, handled
 //
 //   - The pool's internal username (USER_ID_FOR_SRP) is used for the SRP
@@ -53,10 +66,21 @@
 //
 // [Client.Refresh] uses REFRESH_TOKEN_AUTH, or GetTokensFromRefreshToken when
 // the app client rotates refresh tokens (Config.RefreshTokenRotation; the
-// new token goes to Config.OnRefreshTokenRotated). [Client.TokenSource]
+// new token goes to Config.OnRefreshTokenRotated). [Client.NewTokenSource]
 // returns an oauth2.TokenSource that refreshes before expiry, once for any
 // number of concurrent callers, and fails with [ErrRefreshTokenInvalid]
-// (without retrying) once the refresh token is revoked or expired.
+// (without retrying) once the refresh token is revoked or expired. Its
+// [TokenSource.TokenContext] takes a context: a caller can stop waiting for
+// a refresh without cancelling it for the others. It has the shape of the
+// oauth package's TokenSource; both share one single-flight helper
+// (golang.org/x/sync/singleflight underneath).
+//
+// # Contexts
+//
+// Every method that talks to Cognito takes a context first. A nil context
+// is an error wrapping [ErrInvalidInput], never a panic and never a silent
+// context.Background(): pass context.Background() or the request's context,
+// as with net/http, x/oauth2 and go-oidc.
 //
 // # Errors
 //

@@ -267,3 +267,37 @@ func TestE2ETimestampEveryDay(t *testing.T) {
 		t.Errorf("skewed clock: got %v; want ErrNotAuthorized", err)
 	}
 }
+
+// TestE2EEmulatorPoolID: a pool ID of cognito-local's shape
+// ("local_0y5A8pZR") is refused for an SDK client that talks to AWS, and
+// accepted, and works, for one with a BaseEndpoint. The SRP math uses the
+// part after '_', so a sign-in against an emulator pool with the same
+// suffix shows the whole path working over HTTP with the real SDK.
+func TestE2EEmulatorPoolID(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t, cognitotest.PoolConfig{ID: "us-east-1_0y5A8pZR"}, cognitotest.ClientConfig{})
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "local", Password: "pw-local-1"})
+	const localID = "local_0y5A8pZR"
+
+	awsCfg := e.srv.AWSConfig()
+	awsCfg.BaseEndpoint = nil
+	_, err := srpclient.New(srpclient.Config{API: cip.NewFromConfig(awsCfg), UserPoolID: localID, ClientID: e.app.ID})
+	if !errors.Is(err, srpclient.ErrInvalidConfig) || !strings.Contains(err.Error(), "BaseEndpoint") {
+		t.Errorf("AWS client, emulator pool ID: got %v; want ErrInvalidConfig naming BaseEndpoint", err)
+	}
+
+	c := e.client(t, func(c *srpclient.Config) { c.UserPoolID = localID }) // e.api has the emulator's BaseEndpoint
+	if got := c.UserPoolID(); got != localID {
+		t.Errorf("UserPoolID: got %q; want %q", got, localID)
+	}
+	tk := mustDone(t, rr(c.SignIn(context.Background(), srpclient.SignInInput{Username: "local", Password: "pw-local-1"})))
+	if tk.Username != "local" {
+		t.Errorf("signed-in username: got %q; want local", tk.Username)
+	}
+
+	for _, bad := range []string{"local", "local_", "_abc", "local_a/b", "local_0y5A8pZR\n", strings.Repeat("x", 40) + "_abc"} {
+		if _, err := srpclient.New(srpclient.Config{API: e.api, UserPoolID: bad, ClientID: e.app.ID}); !errors.Is(err, srpclient.ErrInvalidConfig) {
+			t.Errorf("emulator client, pool ID %q: got %v; want ErrInvalidConfig", bad, err)
+		}
+	}
+}

@@ -115,7 +115,7 @@ func TestE2ETokenSource(t *testing.T) {
 		ctx := context.Background()
 		tk := mustDone(t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "ts", Password: "pw-ts-123"})))
 		var refreshes atomic.Int32
-		ts, err := c.TokenSource(ctx, tk, srpclient.TokenSourceConfig{Margin: 5 * time.Minute, OnRefresh: func(*srpclient.Tokens) { refreshes.Add(1) }})
+		ts, err := c.NewTokenSource(tk, srpclient.TokenSourceConfig{Margin: 5 * time.Minute, OnRefresh: func(*srpclient.Tokens) { refreshes.Add(1) }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func TestE2EIDTokenSource(t *testing.T) {
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "idt", Password: "pw-idt-12"})
 	c := e.client(t, nil)
 	tk := mustDone(t, rr(c.SignIn(context.Background(), srpclient.SignInInput{Username: "idt", Password: "pw-idt-12"})))
-	ts, err := c.TokenSource(context.Background(), tk, srpclient.TokenSourceConfig{UseIDToken: true})
+	ts, err := c.NewTokenSource(tk, srpclient.TokenSourceConfig{UseIDToken: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,3 +109,7 @@ func (e *MissingAttributesError) Error() string {
 }
 
 func (e *MissingAttributesError) Unwrap() error { return ErrInvalidInput }
+
+// errNilContext is returned by every method given a nil context, as
+// net/http does: pass context.Background() or the request's context.
+var errNilContext = fmt.Errorf("%w: nil context; pass context.Background() or the request's context", ErrInvalidInput)

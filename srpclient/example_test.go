@@ -47,7 +47,7 @@ func Example() {
 	}
 	fmt.Println("signed in; internal username is a UUID:", len(res.Tokens.Username) == 36)
 
-	ts, err := c.TokenSource(ctx, res.Tokens, srpclient.TokenSourceConfig{})
+	ts, err := c.NewTokenSource(res.Tokens, srpclient.TokenSourceConfig{})
 	if err != nil {
 		panic(err)
 	}

@@ -21,6 +21,9 @@ import (
 // A revoked, expired or signed-out refresh token gives an error wrapping
 // [ErrRefreshTokenInvalid]: sign in again.
 func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if prev == nil || prev.RefreshToken == "" {
 		return nil, ErrNoRefreshToken
 	}
@@ -96,6 +99,9 @@ func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
 
 // RevokeToken revokes a refresh token and the access tokens issued from it.
 func (c *Client) RevokeToken(ctx context.Context, refreshToken string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if refreshToken == "" {
 		return ErrNoRefreshToken
 	}
@@ -110,6 +116,9 @@ func (c *Client) RevokeToken(ctx context.Context, refreshToken string) error {
 // GlobalSignOut signs the user out of every device: all refresh tokens of
 // the user stop working.
 func (c *Client) GlobalSignOut(ctx context.Context, accessToken string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if accessToken == "" {
 		return fmt.Errorf("%w: empty access token", ErrInvalidInput)
 	}

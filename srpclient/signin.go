@@ -131,6 +131,9 @@ type flow struct {
 // to answer (MFA code, new password, ...). SRP, device authentication and
 // forgotten devices are handled without a step.
 func (c *Client) SignIn(ctx context.Context, in SignInInput) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if in.Flow == "" {
 		in.Flow = FlowSRP
 	}
@@ -173,6 +176,9 @@ func (c *Client) SignIn(ctx context.Context, in SignInInput) (*Result, error) {
 // AdminInitiateAuth, which needs IAM credentials allowed to call it (the
 // API's AWS config). Use it only on servers.
 func (c *Client) AdminSignIn(ctx context.Context, in AdminSignInInput) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := checkUsername(in.Username); err != nil {
 		return nil, err
 	}

@@ -304,7 +304,7 @@ func TestRefreshAndTokenSource(t *testing.T) {
 			if err != nil || !res.Done() {
 				t.Fatal(err)
 			}
-			ts, err := c.TokenSource(ctx, res.Tokens, TokenSourceConfig{Margin: 2 * time.Minute})
+			ts, err := c.NewTokenSource(res.Tokens, TokenSourceConfig{Margin: 2 * time.Minute})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -76,6 +76,9 @@ var codeKeys = map[string]string{
 
 // Answer sends the code.
 func (s *MFACodeRequired) Answer(ctx context.Context, code string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	code = strings.TrimSpace(code)
 	if err := checkCode(code); err != nil {
 		return nil, err
@@ -99,6 +102,9 @@ type SelectMFAType struct {
 
 // Choose answers with one of Options. The next step asks for its code.
 func (s *SelectMFAType) Choose(ctx context.Context, mfa string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !slices.Contains(s.Options, mfa) {
 		return nil, fmt.Errorf("%w: %q is not one of %q", ErrInvalidInput, truncate(mfa, 32), s.Options)
 	}
@@ -121,12 +127,18 @@ type SelectChallenge struct {
 // EMAIL_OTP and SMS_OTP lead to an [MFACodeRequired] step; WEB_AUTHN to a
 // [WebAuthnRequired] step.
 func (s *SelectChallenge) Choose(ctx context.Context, name string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	return s.ChooseWithPassword(ctx, name, s.f.password)
 }
 
 // ChooseWithPassword is Choose with the password for PASSWORD and
 // PASSWORD_SRP.
 func (s *SelectChallenge) ChooseWithPassword(ctx context.Context, name, password string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !slices.Contains(s.Available, name) {
 		return nil, fmt.Errorf("%w: %q is not one of %q", ErrInvalidInput, truncate(name, 32), s.Available)
 	}
@@ -166,6 +178,9 @@ type TOTPSetup struct {
 // Answer verifies the authenticator's current code and completes the
 // sign-in. friendlyName names the authenticator; it may be empty.
 func (s *TOTPSetup) Answer(ctx context.Context, code, friendlyName string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	code = strings.TrimSpace(code)
 	if err := checkCode(code); err != nil {
 		return nil, err
@@ -235,6 +250,9 @@ type NewPasswordRequired struct {
 
 // Answer sets the new password and the required attributes.
 func (s *NewPasswordRequired) Answer(ctx context.Context, newPassword string, attributes map[string]string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if err := checkPassword(newPassword); err != nil {
 		return nil, err
 	}
@@ -292,6 +310,9 @@ type CustomChallenge struct {
 
 // Answer sends the answer to the custom challenge.
 func (s *CustomChallenge) Answer(ctx context.Context, answer string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if answer == "" || len(answer) > maxAnswerLen {
 		return nil, fmt.Errorf("%w: answer must be 1 to %d bytes", ErrInvalidInput, maxAnswerLen)
 	}
@@ -311,6 +332,9 @@ type WebAuthnRequired struct {
 
 // Answer sends the authenticator's credential as JSON.
 func (s *WebAuthnRequired) Answer(ctx context.Context, credentialJSON string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !json.Valid([]byte(credentialJSON)) || len(credentialJSON) > 64<<10 {
 		return nil, fmt.Errorf("%w: the credential must be JSON of at most 64 KiB", ErrInvalidInput)
 	}

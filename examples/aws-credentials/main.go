@@ -141,7 +141,7 @@ func (st *stage) signIn(ctx context.Context, user string) (*srpclient.TokenSourc
 	if !res.Done() {
 		return nil, fmt.Errorf("the sign-in asks for %s; this example handles password sign-ins without further challenges", res.Next.ChallengeName())
 	}
-	return c.TokenSource(ctx, res.Tokens, srpclient.TokenSourceConfig{UseIDToken: true})
+	return c.NewTokenSource(res.Tokens, srpclient.TokenSourceConfig{UseIDToken: true})
 }
 
 func (st *stage) provider(mod func(*identitypool.Config)) (*identitypool.Provider, error) {

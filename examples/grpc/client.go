@@ -85,7 +85,7 @@ func userSource(ctx context.Context, st *stage.Stage, username string) (oauth2.T
 	if err != nil {
 		return nil, fmt.Errorf("sign-in of %s: %w", username, err)
 	}
-	return c.TokenSource(ctx, tokens, srpclient.TokenSourceConfig{})
+	return c.NewTokenSource(tokens, srpclient.TokenSourceConfig{})
 }
 
 // selfCheckRun calls every method as anonymous, bob, alice and a machine

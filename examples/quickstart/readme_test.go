@@ -151,7 +151,7 @@ func snippetSrpclient(ctx context.Context, awsCfg aws.Config, secret, password s
 	if err != nil {
 		return err // errors.Is(err, srpclient.ErrNotAuthorized), ErrCodeMismatch, ...
 	}
-	ts, err := c.TokenSource(ctx, res.Tokens, srpclient.TokenSourceConfig{}) // refreshes before expiry
+	ts, err := c.NewTokenSource(res.Tokens, srpclient.TokenSourceConfig{}) // refreshes before expiry
 	if err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func snippetCognitotest(t *testing.T) {
 }
 
 func snippetIdentitypool(ctx context.Context, signIn *srpclient.Client, tokens *srpclient.Tokens, awsCfg aws.Config) error {
-	ts, err := signIn.TokenSource(ctx, tokens, srpclient.TokenSourceConfig{UseIDToken: true})
+	ts, err := signIn.NewTokenSource(tokens, srpclient.TokenSourceConfig{UseIDToken: true})
 	if err != nil {
 		return err
 	}

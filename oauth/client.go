@@ -391,6 +391,9 @@ func (t *Tokens) OAuth2Token() *oauth2.Token {
 // ErrInvalidIDToken (and ErrNonceMismatch, ErrAtHashMismatch),
 // ErrUnavailable, ErrBadResponse, ErrInvalidInput.
 func (c *Client) Exchange(ctx context.Context, code string, req AuthRequest) (*Tokens, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if code == "" || len(code) > 2048 {
 		return nil, inputErr("code: want 1 to 2048 bytes")
 	}
@@ -434,6 +437,9 @@ func (c *Client) Exchange(ctx context.Context, code string, req AuthRequest) (*T
 // ErrInvalidGrant means the refresh token is expired, revoked or unknown:
 // the session is over and the user must sign in again.
 func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if refreshToken == "" || len(refreshToken) > MaxTokenLength {
 		return nil, inputErr("refresh token: want 1 to %d bytes", MaxTokenLength)
 	}
@@ -491,9 +497,6 @@ func (c *Client) tokens(tok *oauth2.Token) (*Tokens, error) {
 // ctx attaches the HTTP client the way x/oauth2 expects it. The value
 // never leaves this package.
 func (c *Client) ctx(ctx context.Context) context.Context {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	return context.WithValue(ctx, oauth2.HTTPClient, c.hc)
 }
 
@@ -510,7 +513,7 @@ func (c *Client) wrap(ctx context.Context, op string, err error) error {
 		}
 		return e
 	}
-	if ctx != nil && ctx.Err() != nil {
+	if ctx.Err() != nil {
 		return fmt.Errorf("%w: %s: %w", ErrUnavailable, op, ctx.Err())
 	}
 	var ne net.Error

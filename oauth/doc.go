@@ -34,10 +34,20 @@
 // [Client.LogoutURL] builds the sign-out URL. [Client.ClientCredentials]
 // returns a [TokenSource] for machine-to-machine tokens with
 // "resource-server/scope" scopes, cached until shortly before expiry and
-// shared by concurrent callers. Client credentials, revocation and userInfo
+// shared by concurrent callers: [TokenSource.TokenContext] lets a caller
+// stop waiting for a token request without cancelling it for the others.
+// It has the shape of srpclient's TokenSource; both share one single-flight
+// helper (golang.org/x/sync/singleflight underneath). Client credentials, revocation and userInfo
 // need no Config.UserPoolID; the methods that verify ID tokens
 // (Exchange, Refresh, VerifyIDToken) fail with a [*MissingUserPoolError]
 // (matching [ErrInvalidConfig]) when the Client has no way to verify them.
+//
+// # Contexts
+//
+// Every method that makes a request takes a context first. A nil context is
+// an error wrapping [ErrInvalidInput], never a panic and never a silent
+// context.Background(): pass context.Background() or the request's context,
+// as with net/http and x/oauth2.
 //
 // # Errors
 //

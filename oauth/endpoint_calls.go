@@ -38,10 +38,13 @@ type UserInfo struct {
 // openid scope. An invalid, expired or revoked token gives an [*Error]
 // matching ErrInvalidToken.
 func (c *Client) UserInfo(ctx context.Context, accessToken string) (*UserInfo, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if accessToken == "" || len(accessToken) > MaxTokenLength || strings.ContainsAny(accessToken, " \r\n") {
 		return nil, inputErr("access token: want 1 to %d bytes without spaces", MaxTokenLength)
 	}
-	req, err := http.NewRequestWithContext(ctxOr(ctx), http.MethodGet, c.ep.UserInfoURL, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.ep.UserInfoURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: userinfo: %v", ErrInvalidConfig, err)
 	}
@@ -85,6 +88,9 @@ func (c *Client) UserInfo(ctx context.Context, accessToken string) (*UserInfo, e
 // it (RFC 7009). Unknown tokens are not an error. Revoking an access token
 // fails with ErrUnsupportedTokenType.
 func (c *Client) Revoke(ctx context.Context, refreshToken string) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if refreshToken == "" || len(refreshToken) > MaxTokenLength {
 		return inputErr("refresh token: want 1 to %d bytes", MaxTokenLength)
 	}
@@ -92,7 +98,7 @@ func (c *Client) Revoke(ctx context.Context, refreshToken string) error {
 	if c.cfg.ClientSecret == "" {
 		form.Set("client_id", c.cfg.ClientID)
 	}
-	req, err := http.NewRequestWithContext(ctxOr(ctx), http.MethodPost, c.ep.RevokeURL, strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.ep.RevokeURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return fmt.Errorf("%w: revoke: %v", ErrInvalidConfig, err)
 	}
@@ -195,11 +201,4 @@ func parseBearerChallenge(h string) map[string]string {
 		out[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"`)
 	}
 	return out
-}
-
-func ctxOr(ctx context.Context) context.Context {
-	if ctx == nil {
-		return context.Background()
-	}
-	return ctx
 }

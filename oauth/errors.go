@@ -222,6 +222,10 @@ func configErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))
 }
 
+// errNilContext is returned by every method given a nil context, as
+// net/http does: pass context.Background() or the request's context.
+var errNilContext = fmt.Errorf("%w: nil context; pass context.Background() or the request's context", ErrInvalidInput)
+
 func inputErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidInput, fmt.Sprintf(format, args...))
 }

@@ -20,6 +20,9 @@ import (
 // ErrNonceMismatch, ErrAtHashMismatch), or ErrUnavailable when the keys
 // could not be fetched.
 func (c *Client) VerifyIDToken(ctx context.Context, idToken, accessToken, nonce string) (*verifier.Claims, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if idToken == "" || len(idToken) > MaxTokenLength {
 		return nil, inputErr("ID token: want 1 to %d bytes", MaxTokenLength)
 	}
@@ -27,9 +30,6 @@ func (c *Client) VerifyIDToken(ctx context.Context, idToken, accessToken, nonce 
 }
 
 func (c *Client) verifyIDToken(ctx context.Context, op, idToken, accessToken, nonce string, checkNonce bool) (*verifier.Claims, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	v, err := c.idTokenVerifier(op)
 	if err != nil {
 		return nil, err

@@ -95,6 +95,9 @@ func validUserID(id string) bool { return id != "" && len(id) <= MaxDeveloperUse
 // Token returns an OpenID token and the identity ID of a user, creating
 // the identity on first use (GetOpenIdTokenForDeveloperIdentity).
 func (d *Developer) Token(ctx context.Context, in DeveloperTokenInput) (DeveloperToken, error) {
+	if ctx == nil {
+		return DeveloperToken{}, errNilContext
+	}
 	if !validUserID(in.UserID) {
 		return DeveloperToken{}, errorf(ErrInvalidInput, "UserID must be 1-%d bytes", MaxDeveloperUserIDBytes)
 	}
@@ -137,6 +140,9 @@ func (d *Developer) TokenFunc(userID string) DeveloperTokenFunc {
 // Lookup returns the identity ID linked to a developer user identifier
 // (LookupDeveloperIdentity). An unknown user fails with ErrIdentityNotFound.
 func (d *Developer) Lookup(ctx context.Context, userID string) (string, error) {
+	if ctx == nil {
+		return "", errNilContext
+	}
 	if !validUserID(userID) {
 		return "", errorf(ErrInvalidInput, "userID must be 1-%d bytes", MaxDeveloperUserIDBytes)
 	}
@@ -151,6 +157,9 @@ func (d *Developer) Lookup(ctx context.Context, userID string) (string, error) {
 // UserIDs returns the developer user identifiers linked to an identity,
 // reading every page (LookupDeveloperIdentity).
 func (d *Developer) UserIDs(ctx context.Context, identityID string) ([]string, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !identityPoolIDRE.MatchString(identityID) {
 		return nil, errorf(ErrInvalidInput, "identityID %q is not of the form region:uuid", clip(identityID, 64))
 	}

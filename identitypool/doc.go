@@ -51,6 +51,20 @@
 // retried with backoff by the SDK client's retryer, and reported as
 // [ErrTooManyRequests] when the retries run out.
 //
+// Concurrent Retrieve and IdentityID calls for the same logins share one
+// GetId (through the single-flight helper that srpclient and oauth use,
+// golang.org/x/sync/singleflight underneath). A caller whose context ends
+// stops waiting with [ErrUnavailable] and its context's error; the GetId
+// goes on for the others, bounded by 30 seconds, and its identity is cached.
+// Token sources with a TokenContext(ctx) method, such as srpclient's and
+// oauth's, are asked with the caller's context.
+//
+// # Contexts
+//
+// A nil context is an error wrapping [ErrInvalidInput], never a panic and
+// never a silent context.Background(): pass context.Background() or the
+// request's context, as with net/http and the AWS SDK.
+//
 // # Switching users
 //
 // [Provider.SetLogins] (another user signed in) and [Provider.ClearLogins]
@@ -59,9 +73,9 @@
 // user's. Caches made by [Provider.CredentialsCache] are invalidated at once
 // and never return credentials of the previous logins, even when the switch
 // races with a refresh; a Retrieve that was running starts over with the new
-// logins. If you wrap the provider in your own aws.CredentialsCache, call its
-// Invalidate yourself after SetLogins. A token source that silently starts returning another user's
-// tokens is noticed at the next Retrieve.
+// logins. If you wrap the provider in your own aws.CredentialsCache, call
+// its Invalidate yourself after SetLogins. A token source that silently
+// starts returning another user's tokens is noticed at the next Retrieve.
 //
 // The subject is read from the token without verifying it: it only keys the
 // cache. Cognito verifies every token.

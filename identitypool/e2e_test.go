@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -578,16 +579,18 @@ func contains(s, sub string) bool {
 }
 
 // TestSharedGetIdCanceledByLeader: when the caller that started a shared
-// GetId gives up, the callers waiting on it try again instead of failing.
+// GetId gives up, it returns its context's error, and the GetId goes on for
+// the callers waiting on it: they get its result, without a second GetId.
 func TestSharedGetIdCanceledByLeader(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, cognitotest.IdentityPoolConfig{})
 	src := &staticSource{tokens: []string{e.pool.MustMintTokens(e.app.ID, "ann").IDToken}}
 	started := make(chan struct{})
 	var once sync.Once
+	var getIDs atomic.Int32
 	p := e.provider(t, func(c *identitypool.Config) {
 		c.Logins = []identitypool.Login{e.login(t, src)}
-		c.API = getIDStartedAPI{API: c.API, started: func() { once.Do(func() { close(started) }) }}
+		c.API = getIDStartedAPI{API: c.API, started: func() { getIDs.Add(1); once.Do(func() { close(started) }) }}
 	})
 	e.srv.SetLatency(300 * time.Millisecond)
 	leaderCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -614,8 +617,11 @@ func TestSharedGetIdCanceledByLeader(t *testing.T) {
 	if !leaderDone {
 		lerr = <-done
 	}
-	if !errors.Is(lerr, context.DeadlineExceeded) {
-		t.Errorf("leader: got %v; want its deadline", lerr)
+	if !errors.Is(lerr, context.DeadlineExceeded) || !errors.Is(lerr, identitypool.ErrUnavailable) {
+		t.Errorf("leader: got %v; want ErrUnavailable and its deadline", lerr)
+	}
+	if n := getIDs.Load(); n != 1 {
+		t.Errorf("GetId calls: got %d; want 1 (the shared call is not cancelled with its starter)", n)
 	}
 	e.srv.SetLatency(0)
 	if want := e.identityOf(t, "ann"); id != want {

@@ -180,13 +180,6 @@ func errorf(sentinel error, format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{sentinel}, args...)...)
 }
 
-func asAPIError(err error, target **APIError) bool { return errors.As(err, target) }
-
-func containsAny(s string, subs ...string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
+// errNilContext is returned by every method given a nil context, as
+// net/http does: pass context.Background() or the request's context.
+var errNilContext = errorf(ErrInvalidInput, "nil context; pass context.Background() or the request's context")

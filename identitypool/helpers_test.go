@@ -183,7 +183,6 @@ type staticSource struct {
 	tokens      []string
 	invalidated atomic.Int32
 	calls       atomic.Int32
-	invalidate  bool
 	err         error
 }
 

@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"golang.org/x/sync/singleflight"
+
+	"github.com/cognitokit/cognitokit/internal/flight"
 )
 
 // Defaults.
@@ -19,6 +21,9 @@ const (
 	DefaultRoleSessionName     = "cognitokit"
 	DefaultMaxCachedIdentities = 64
 	maxTrackedCaches           = 64
+	// getIDTimeout bounds a GetId shared by concurrent callers, which runs
+	// to its end even when the caller that started it gives up.
+	getIDTimeout = 30 * time.Second
 	// CredentialsSource is the Source of the aws.Credentials the Provider
 	// returns.
 	CredentialsSource = "identitypool"
@@ -149,7 +154,7 @@ type Provider struct {
 	keys   map[string]bool   // access key IDs returned for the current logins
 	caches []*aws.CredentialsCache
 
-	getID singleflight.Group // one GetId per logins key at a time
+	getID flight.Group[string] // one GetId per logins key at a time
 }
 
 var _ aws.CredentialsProvider = (*Provider)(nil)
@@ -279,6 +284,9 @@ var _ aws.CredentialsProvider = (*Credentials)(nil)
 // Retrieve returns cached credentials, refreshing them when they are near
 // expiry or belong to replaced logins.
 func (c *Credentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if ctx == nil {
+		return aws.Credentials{}, errNilContext
+	}
 	for range 3 {
 		creds, err := c.cache.Retrieve(ctx)
 		if err != nil {
@@ -302,6 +310,9 @@ func (c *Credentials) Invalidate() { c.cache.Invalidate() }
 // guest), calling GetId when it is not cached. With Developer, it is the
 // identity of a fresh developer token.
 func (p *Provider) IdentityID(ctx context.Context) (string, error) {
+	if ctx == nil {
+		return "", errNilContext
+	}
 	p.mu.Lock()
 	logins := p.logins
 	p.mu.Unlock()
@@ -317,6 +328,9 @@ func (p *Provider) IdentityID(ctx context.Context) (string, error) {
 // the current logins. Errors match a sentinel of this package; errors
 // answered by AWS are [*APIError].
 func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if ctx == nil {
+		return aws.Credentials{}, errNilContext
+	}
 	for attempt := 0; ; attempt++ {
 		p.mu.Lock()
 		logins, gen := p.logins, p.gen
@@ -418,11 +432,11 @@ func (p *Provider) retrieve(ctx context.Context, logins []Login) (aws.Credential
 
 func staleIdentity(err error) bool {
 	var ae *APIError
-	if !asAPIError(err, &ae) {
+	if !errors.As(err, &ae) {
 		return false
 	}
 	return ae.Code == "ResourceNotFoundException" && ae.Op != "GetId" ||
-		ae.Code == "NotAuthorizedException" && (containsAny(ae.Message, "Logins don't match", "forbidden"))
+		ae.Code == "NotAuthorizedException" && (strings.Contains(ae.Message, "Logins don't match") || strings.Contains(ae.Message, "forbidden"))
 }
 
 // identity returns the identity ID of res, from the cache or GetId, and
@@ -437,22 +451,17 @@ func (p *Provider) identity(ctx context.Context, res resolved) (string, bool, er
 	if ok {
 		return id, false, nil
 	}
-	for attempt := 0; ; attempt++ {
-		id, err := p.getIDShared(ctx, res)
-		// A shared GetId fails for everyone when the caller that started
-		// it gives up; the others, whose contexts are fine, try again.
-		if err != nil && attempt == 0 && ctx.Err() == nil &&
-			(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-			continue
-		}
-		return id, true, err
-	}
+	id, err := p.getIDShared(ctx, res)
+	return id, true, err
 }
 
 // getIDShared calls GetId for res, once for concurrent callers with the
-// same logins key, and caches the result.
+// same logins key, and caches the result. A caller whose ctx ends stops
+// waiting; the GetId goes on for the others (bounded by getIDTimeout).
 func (p *Provider) getIDShared(ctx context.Context, res resolved) (string, error) {
-	v, err, _ := p.getID.Do(res.key, func() (any, error) {
+	id, err, _ := p.getID.Do(ctx, res.key, func(ctx context.Context) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, getIDTimeout)
+		defer cancel()
 		in := &ci.GetIdInput{IdentityPoolId: aws.String(p.cfg.IdentityPoolID), Logins: res.m}
 		if p.cfg.AccountID != "" {
 			in.AccountId = aws.String(p.cfg.AccountID)
@@ -479,10 +488,10 @@ func (p *Provider) getIDShared(ctx context.Context, res resolved) (string, error
 		p.mu.Unlock()
 		return id, nil
 	})
-	if err != nil {
-		return "", err
+	if err != nil && ctx.Err() != nil && err == ctx.Err() {
+		return "", errorf(ErrUnavailable, "GetId: %w", err)
 	}
-	return v.(string), nil
+	return id, err
 }
 
 func (p *Provider) forget(key string) {

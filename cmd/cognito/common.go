@@ -15,9 +15,11 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/smithy-go"
 	"golang.org/x/term"
@@ -58,6 +60,7 @@ type connFlags struct {
 	poolID, clientID, secret, endpoint string
 	region, domain, output             string
 	timeout                            time.Duration
+	verbose                            bool
 	getenv                             func(string) string
 	outputs                            []string
 	regionFromToken                    string // set by whoami from the token's iss
@@ -91,6 +94,7 @@ func addConnFlags(fs *flag.FlagSet, e *env, fields connField, outputs ...string)
 		fs.StringVar(&f.output, "output", outputs[0], "output `format`: "+strings.Join(outputs, ", "))
 	}
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up after this `duration`")
+	fs.BoolVar(&f.verbose, "verbose", false, "on failure, also print the full error chain of the AWS SDK")
 	return f
 }
 
@@ -204,11 +208,31 @@ func (f *connFlags) api() (*cip.Client, error) {
 	if region == "" {
 		return nil, usageErrorf("--region is required (or set %s or %s)", envRegion, envPoolID)
 	}
-	cfg := aws.Config{Region: region, Credentials: aws.AnonymousCredentials{}}
+	cfg := aws.Config{Region: region, Credentials: aws.AnonymousCredentials{}, Retryer: newRetryer}
 	if f.endpoint != "" {
 		cfg.BaseEndpoint = aws.String(f.endpoint)
 	}
 	return cip.NewFromConfig(cfg), nil
+}
+
+// newRetryer is the SDK's standard retryer, except that a refused
+// connection is not retried: nothing listens there (typically an emulator
+// that is not running), and three attempts with back-off only delay the
+// message saying so.
+func newRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if errors.Is(err, syscall.ECONNREFUSED) {
+				return aws.FalseTernary
+			}
+			return aws.UnknownTernary
+		})}, o.Retryables...)
+	})
+}
+
+// callInfo returns what error messages may say about a call made with f.
+func (f *connFlags) callInfo(srp bool) callInfo {
+	return callInfo{endpoint: f.endpoint, srp: srp, timeout: f.timeout.String()}
 }
 
 // withTimeout bounds ctx by --timeout.
@@ -280,11 +304,18 @@ func readCredential(e *env, pos []string, envName string, field func(*credential
 	return tok, nil, nil
 }
 
-// cleanCredential trims whitespace and an optional "Bearer " prefix.
+// cleanCredential trims whitespace, an optional "Bearer " prefix and one
+// pair of quotes (a token pasted from JSON or a shell line), around or
+// after the prefix: "eyJ…", 'eyJ…', "Bearer eyJ…" and Bearer "eyJ…".
 func cleanCredential(s string) string {
+	s = strings.TrimSpace(s)
+	s, quoted := stripQuotes(s)
 	s = strings.TrimSpace(s)
 	if len(s) > 7 && strings.EqualFold(s[:7], "bearer ") {
 		s = strings.TrimSpace(s[7:])
+	}
+	if !quoted {
+		s, _ = stripQuotes(s)
 	}
 	return s
 }

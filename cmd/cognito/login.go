@@ -196,7 +196,7 @@ func runLogin(ctx context.Context, e *env, args []string, tty loginPrompter) int
 		res, err = answerStep(ctx, e, tty, interactive, res.Next, password)
 	}
 	if err != nil {
-		return fail(e, "login", loginExitCode(err), err)
+		return failCall(e, "login", loginExitCode(err), err, f.callInfo(f.flow != "password"), f.verbose)
 	}
 	if res.DeviceErr != nil {
 		fmt.Fprintf(e.stderr, "cognito login: warning: signed in, but the device was not remembered: %v\n", res.DeviceErr)

@@ -120,8 +120,21 @@ func TestLoginPasswordStdin(t *testing.T) {
 			})
 		}
 		code, stdout, stderr := runCLI(t, "wrong-password\n", environ, le.args("--username", "cli@example.com", "--password-stdin")...)
-		if code != exitFailure || stdout != "" || strings.Contains(stderr, "wrong-password") || !strings.Contains(stderr, "Incorrect username or password") {
+		if code != exitFailure || stdout != "" || strings.Contains(stderr, "wrong-password") {
 			t.Errorf("wrong password: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		// One line a person can act on, naming the other cause SRP cannot
+		// tell apart, without the SDK's request details.
+		oneLine(t, stderr, "cognito login: incorrect username or password; with SRP a wrong --user-pool-id is refused the same way")
+		for _, noise := range []string{"https response error", "StatusCode", "RequestID", "operation error"} {
+			if strings.Contains(stderr, noise) {
+				t.Errorf("wrong password: stderr %q contains the SDK's %q", stderr, noise)
+			}
+		}
+		// --verbose adds the SDK's chain.
+		_, _, verbose := runCLI(t, "wrong-password\n", environ, le.args("--username", "cli@example.com", "--password-stdin", "--verbose")...)
+		if !strings.Contains(verbose, "incorrect username or password") || !strings.Contains(verbose, "cause: ") || !strings.Contains(verbose, "NotAuthorizedException") {
+			t.Errorf("wrong password with --verbose: stderr %q; want the line and the SDK's chain", verbose)
 		}
 	}
 }

@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
-
-	"github.com/aws/smithy-go"
 
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/srpclient"
@@ -72,6 +69,9 @@ func runRefresh(ctx context.Context, e *env, args []string) int {
 		return fail(e, "refresh", exitUsage, usageErrorf("--rotation and --oauth are mutually exclusive (the token endpoint rotates by itself)"))
 	}
 	rt, in, err := readCredential(e, pos, envRefreshToken, func(in *credentialInput) string { return in.RefreshToken })
+	if err == nil {
+		err = needRefreshToken(rt)
+	}
 	if err != nil {
 		return fail(e, "refresh", exitUsage, err)
 	}
@@ -101,7 +101,7 @@ func runRefresh(ctx context.Context, e *env, args []string) int {
 			if errors.Is(err, oauth.ErrInvalidGrant) {
 				return fail(e, "refresh", exitFailure, errors.New("the refresh token is revoked, expired or rotated away: sign in again"))
 			}
-			return fail(e, "refresh", oauthExitCode(err), err)
+			return failCall(e, "refresh", oauthExitCode(err), err, f.callInfo(false), f.verbose)
 		}
 		out := tokenOutput{AccessToken: t.AccessToken, IDToken: t.IDToken, RefreshToken: t.RefreshToken, TokenType: t.TokenType,
 			ExpiresIn: int64(time.Until(t.Expiry).Round(time.Second).Seconds()), ExpiresAt: t.Expiry}
@@ -124,7 +124,7 @@ func runRefresh(ctx context.Context, e *env, args []string) int {
 	}
 	t, err := sc.Refresh(ctx, &srpclient.Tokens{RefreshToken: rt, Username: *username, DeviceKey: *deviceKey})
 	if err != nil {
-		return fail(e, "refresh", srpExitCode(err), srpMessage(err))
+		return failCall(e, "refresh", srpExitCode(err), err, f.callInfo(false), f.verbose)
 	}
 	username2 := t.Username
 	if username2 == "" {
@@ -156,25 +156,4 @@ func srpExitCode(err error) int {
 		return exitUsage
 	}
 	return exitFailure
-}
-
-// srpMessage turns an srpclient error into a short message: the sentinel's
-// meaning and Cognito's own message, without the SDK's request details.
-func srpMessage(err error) error {
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		return err
-	}
-	msg := apiMessage(err)
-	switch {
-	case errors.Is(err, srpclient.ErrRefreshTokenInvalid):
-		return errors.New("the refresh token is revoked, expired or rotated away (" + msg + "): sign in again")
-	case errors.Is(err, srpclient.ErrNotAuthorized):
-		return errors.New("not authorized (" + msg + ")")
-	case errors.Is(err, srpclient.ErrUnavailable):
-		return errors.New("Cognito could not be reached or failed (" + msg + ")")
-	case errors.Is(err, srpclient.ErrInvalidInput) && strings.Contains(msg, "GetTokensFromRefreshToken"):
-		return errors.New("the app client rotates refresh tokens: add --rotation (" + msg + ")")
-	}
-	return errors.New(msg)
 }

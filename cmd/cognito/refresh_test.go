@@ -109,19 +109,33 @@ func TestRefreshCommand(t *testing.T) {
 		}
 		oneLine(t, stderr, "sign in again")
 	})
-	t.Run("garbage token", func(t *testing.T) {
-		code, _, stderr := runCLI(t, "not-a-refresh-token\n", f.environ(f.public), "refresh")
+	t.Run("unknown token", func(t *testing.T) {
+		// Shaped like a refresh token, unknown to Cognito: refused there.
+		code, _, stderr := runCLI(t, fakeRefreshToken+"\n", f.environ(f.public), "refresh")
 		if code != exitFailure {
 			t.Errorf("got exit %d; want %d (stderr %q)", code, exitFailure, stderr)
 		}
+		oneLine(t, stderr, "the refresh token is revoked, expired or rotated away")
+	})
+	t.Run("garbage token", func(t *testing.T) {
+		// Not a token at all: said before calling Cognito.
+		code, _, stderr := runCLI(t, "not-a-refresh-token\n", f.environ(f.public), "refresh")
+		if code != exitUsage {
+			t.Errorf("got exit %d; want %d (stderr %q)", code, exitUsage, stderr)
+		}
+		oneLine(t, stderr, "this is not a refresh token")
 	})
 	t.Run("unreachable", func(t *testing.T) {
 		environ := f.environ(f.public)
 		environ[envEndpoint] = deadEndpoint(t)
-		code, _, stderr := runCLI(t, "", environ, "refresh", "--timeout", "1s", "rt")
+		code, _, stderr := runCLI(t, "", environ, "refresh", "--timeout", "1s", fakeRefreshToken)
 		if code != exitUnavailable {
 			t.Errorf("got exit %d; want %d (stderr %q)", code, exitUnavailable, stderr)
 		}
 		oneLine(t, stderr, "cognito refresh:")
 	})
 }
+
+// fakeRefreshToken has the shape of Cognito's refresh tokens (a five-part
+// JWE) and is known to no one.
+const fakeRefreshToken = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.aaaa.bbbb.cccc.dddd"

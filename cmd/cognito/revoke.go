@@ -54,6 +54,9 @@ func runRevoke(ctx context.Context, e *env, args []string) int {
 		return fail(e, "revoke", exitUsage, err)
 	}
 	rt, _, err := readCredential(e, pos, envRefreshToken, func(in *credentialInput) string { return in.RefreshToken })
+	if err == nil {
+		err = needRefreshToken(rt)
+	}
 	if err != nil {
 		return fail(e, "revoke", exitUsage, err)
 	}
@@ -70,7 +73,7 @@ func runRevoke(ctx context.Context, e *env, args []string) int {
 		}
 		defer client.Close()
 		if err := client.Revoke(ctx, rt); err != nil {
-			return fail(e, "revoke", oauthExitCode(err), err)
+			return failCall(e, "revoke", oauthExitCode(err), err, f.callInfo(false), f.verbose)
 		}
 	} else {
 		api, err := f.api()
@@ -82,7 +85,7 @@ func runRevoke(ctx context.Context, e *env, args []string) int {
 			return fail(e, "revoke", exitUsage, err)
 		}
 		if err := sc.RevokeToken(ctx, rt); err != nil {
-			return fail(e, "revoke", srpExitCode(err), srpMessage(err))
+			return failCall(e, "revoke", srpExitCode(err), err, f.callInfo(false), f.verbose)
 		}
 	}
 	if !*quiet {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -58,8 +59,25 @@ func runWhoami(ctx context.Context, e *env, args []string) int {
 		return fail(e, "whoami", exitUsage, err)
 	}
 	tok, _, err := readCredential(e, pos, envAccessToken, func(in *credentialInput) string { return in.AccessToken })
+	if err == nil {
+		err = needAccessToken(tok)
+	}
 	if err != nil {
 		return fail(e, "whoami", exitUsage, err)
+	}
+	if f.endpoint == "" {
+		// A token of an emulator: GetUser at AWS can only fail. Use the
+		// issuer's host when it is this machine; name it otherwise.
+		if base, notAWS := emulatorEndpoint(tok); notAWS {
+			switch {
+			case base == "":
+				return fail(e, "whoami", exitUsage, usageErrorf("the token's issuer %q is not Cognito's: pass the --endpoint of the service that issued it", clip(unverifiedClaim(tok, "iss"), 80)))
+			case !isLoopbackURL(base):
+				return fail(e, "whoami", exitUsage, usageErrorf("the token was issued by %s, not by AWS: pass --endpoint %s (or set %s)", clip(unverifiedClaim(tok, "iss"), 80), base, envEndpoint))
+			}
+			f.endpoint = base
+			fmt.Fprintf(e.stderr, "cognito whoami: asking the emulator at %s, the token's issuer (pass --endpoint to choose)\n", base)
+		}
 	}
 	if f.region == "" {
 		// $COGNITO_USER_POOL_ID's prefix, else the token's issuer.
@@ -81,11 +99,9 @@ func runWhoami(ctx context.Context, e *env, args []string) int {
 	defer cancel()
 	res, err := api.GetUser(ctx, &cip.GetUserInput{AccessToken: &tok})
 	if err != nil {
-		code := apiExitCode(err)
-		if code == exitFailure {
-			return fail(e, "whoami", code, plainError("Cognito refused the access token: "+apiMessage(err)))
-		}
-		return fail(e, "whoami", code, plainError("Cognito could not be reached: "+apiMessage(err)))
+		ci := f.callInfo(false)
+		ci.token = "the access token"
+		return failCall(e, "whoami", apiExitCode(err), err, ci, f.verbose)
 	}
 	out := whoamiOutput{Attributes: map[string]string{}, MFA: res.UserMFASettingList}
 	if res.Username != nil {
@@ -118,11 +134,6 @@ func runWhoami(ctx context.Context, e *env, args []string) int {
 	}
 	return exitOK
 }
-
-// plainError is an error with a fixed message.
-type plainError string
-
-func (s plainError) Error() string { return string(s) }
 
 // quoteShell quotes s for POSIX shells.
 func quoteShell(s string) string {
@@ -165,4 +176,12 @@ func unverifiedClaim(tok, name string) string {
 		return ""
 	}
 	return v
+}
+
+// clip shortens s to n bytes for a message.
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
 }

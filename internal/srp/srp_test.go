@@ -10,6 +10,8 @@ import (
 	"io"
 	"math/big"
 	mrand "math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -337,19 +339,64 @@ func randomString(r *mrand.Rand, n int) string {
 // TestClientServerRoundTrip runs full handshakes between the client half and
 // the server half with random users, unicode passwords and random negative or
 // positive salts: the keys agree and the signature verifies; a wrong password
-// does not.
+// does not. Everything random, the SRP secrets included, comes from a fixed
+// seed, so that every run checks the same 200 handshakes; COGNITOKIT_TEST_SEED
+// explores others, COGNITOKIT_SOAK=1 runs 4,000, and FuzzClientServerRoundTrip
+// runs as many as you let it (go test -fuzz FuzzClientServerRoundTrip).
 func TestClientServerRoundTrip(t *testing.T) {
-	n := 1000
-	if testing.Short() {
-		n = 100
+	n := 200
+	switch {
+	case os.Getenv("COGNITOKIT_SOAK") != "":
+		n = 4000
+	case testing.Short():
+		n = 40
 	}
+	seed := testSeed(t, 42)
 	// Four parallel shards of n/4 handshakes each, to use every core.
 	for shard := range 4 {
 		t.Run(fmt.Sprintf("shard%d", shard), func(t *testing.T) {
 			t.Parallel()
-			roundTrips(t, mrand.New(mrand.NewPCG(42, uint64(shard))), n/4)
+			roundTrips(t, mrand.New(mrand.NewPCG(seed, uint64(shard))), n/4)
 		})
 	}
+}
+
+// FuzzClientServerRoundTrip is the soak of TestClientServerRoundTrip: each
+// input seeds one handshake.
+func FuzzClientServerRoundTrip(f *testing.F) {
+	for _, seed := range []uint64{0, 1, 42, 1 << 63} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64) {
+		roundTrips(t, mrand.New(mrand.NewPCG(seed, 7)), 1)
+	})
+}
+
+// testSeed returns the seed of a randomized test: fixed, so that every run
+// checks the same inputs, unless COGNITOKIT_TEST_SEED sets another one to
+// explore. The seed is logged, to reproduce a failure.
+func testSeed(t *testing.T, fixed uint64) uint64 {
+	t.Helper()
+	seed := fixed
+	if s := os.Getenv("COGNITOKIT_TEST_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 0, 64)
+		if err != nil {
+			t.Fatalf("COGNITOKIT_TEST_SEED=%q: want an unsigned integer", s)
+		}
+		seed = v
+	}
+	t.Logf("seed %d (set COGNITOKIT_TEST_SEED to change it)", seed)
+	return seed
+}
+
+// seededReader is a deterministic stand-in for crypto/rand drawn from r,
+// so that a seed fixes the SRP secrets too.
+func seededReader(r *mrand.Rand) io.Reader {
+	var key [32]byte
+	for i := range key {
+		key[i] = byte(r.Uint32())
+	}
+	return mrand.NewChaCha8(key)
 }
 
 func roundTrips(t *testing.T, r *mrand.Rand, n int) {
@@ -368,11 +415,11 @@ func roundTrips(t *testing.T, r *mrand.Rand, n int) {
 			t.Fatal("invalid test password")
 		}
 		v := Verifier(pool, user, password, salt)
-		srv, err := NewServer(rand.Reader, v)
+		srv, err := NewServer(seededReader(r), v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cli, err := NewClient(rand.Reader)
+		cli, err := NewClient(seededReader(r))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,7 +445,7 @@ func roundTrips(t *testing.T, r *mrand.Rand, n int) {
 		if !VerifySignature(sk, pool, user, block, ts, sig) {
 			t.Fatalf("handshake %d: server rejected the client's signature", i)
 		}
-		if i%50 == 0 {
+		if i%10 == 0 {
 			// A wrong password gives another key and a rejected signature.
 			wk, err := cli.PasswordKey(pool, user, password+"x", B, clientSalt)
 			if err != nil {

@@ -374,6 +374,22 @@ func TestLoginUnreachable(t *testing.T) {
 	if code != exitUnavailable {
 		t.Errorf("exit: got %d; want %d (%s)", code, exitUnavailable, stderr)
 	}
+	// A refused connection is said at once (not after the SDK's retries
+	// and back-off), with the cause and a hint.
+	oneLine(t, stderr, "cognito login: cannot reach http://127.0.0.1:1: ", "connection refused", `"cognito local"`)
+}
+
+// TestLoginRetriesThrottling: the retryer that gives up on refused
+// connections still retries what the SDK retries, such as throttling.
+func TestLoginRetriesThrottling(t *testing.T) {
+	t.Parallel() // the SDK's back-off: up to two seconds
+	le := newLoginEnv(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "thr", Password: "pw-thr-1"})
+	le.srv.FailOperation("InitiateAuth", 1, "TooManyRequestsException", "Rate exceeded")
+	code, _, stderr := runCLI(t, "pw-thr-1\n", nil, le.args("--username", "thr", "--password-stdin", "--output", "token")...)
+	if code != exitOK {
+		t.Errorf("one throttled attempt: got exit %d; want 0 after a retry (stderr %q)", code, stderr)
+	}
 }
 
 func TestLoginChoices(t *testing.T) {

@@ -12,8 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"maps"
 	"os/signal"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -87,7 +88,15 @@ func (c *command) parseFlags(e *env, fs *flag.FlagSet, args []string) (code int,
 		c.printHelp(e.stdout, fs)
 		return exitOK, true
 	default:
-		fmt.Fprintf(e.stderr, "cognito %s: %v (see 'cognito %s --help')\n", c.name, err, c.name)
+		hint := ""
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+			var flags []string
+			fs.VisitAll(func(f *flag.Flag) { flags = append(flags, f.Name) })
+			if s := closest(strings.TrimLeft(name, "-"), flags); s != "" {
+				hint = fmt.Sprintf("; did you mean --%s?", s)
+			}
+		}
+		fmt.Fprintf(e.stderr, "cognito %s: %v%s (see 'cognito %s --help')\n", c.name, err, hint, c.name)
 		return exitUsage, true
 	}
 }
@@ -116,12 +125,7 @@ func printMainHelp(w io.Writer) {
 	fmt.Fprintln(w, "cognito: tools for Amazon Cognito user pools (cognitokit)")
 	fmt.Fprintln(w, "\nUsage: cognito COMMAND [flags] [args]")
 	fmt.Fprintln(w, "\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(commands)) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'cognito COMMAND --help' for a command's flags and examples.")
@@ -143,13 +147,74 @@ func runMain(ctx context.Context, e *env, args []string) int {
 		}
 		printMainHelp(e.stdout)
 		return exitOK
+	case "-version", "--version":
+		return commands["version"].run(ctx, e, args[1:])
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(e.stderr, "cognito: unknown command %q (see 'cognito help')\n", name)
+		hint := ""
+		if s := closest(name, slices.Collect(maps.Keys(commands))); s != "" {
+			hint = fmt.Sprintf("; did you mean %q?", s)
+		}
+		fmt.Fprintf(e.stderr, "cognito: unknown command %q%s (see 'cognito help')\n", name, hint)
 		return exitUsage
 	}
 	return c.run(ctx, e, args[1:])
+}
+
+// closest returns the candidate nearest to s, for "did you mean": the one
+// with the smallest edit distance (a swap of two neighbours counts as one
+// edit) if it is at most 2 and less than half of s, or the only candidate s
+// is a prefix of. It returns "" when no candidate is close, or two are
+// equally close.
+func closest(s string, candidates []string) string {
+	best, bestD, ties := "", 3, 0
+	var prefixed []string
+	for _, c := range candidates {
+		if len(s) >= 2 && strings.HasPrefix(c, s) {
+			prefixed = append(prefixed, c)
+		}
+		switch d := editDistance(s, c); {
+		case d < bestD:
+			best, bestD, ties = c, d, 0
+		case d == bestD:
+			ties++
+		}
+	}
+	if best != "" && ties == 0 && bestD*2 < len(s) {
+		return best
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	return ""
+}
+
+// editDistance is the optimal string alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of neighbours.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
 }
 
 func main() {

@@ -387,16 +387,3 @@ func apiExitCode(err error) int {
 	}
 	return exitUnavailable // no API answer: network failure
 }
-
-// apiMessage returns Cognito's error code and message without the SDK's
-// request details.
-func apiMessage(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		if m := ae.ErrorMessage(); m != "" {
-			return ae.ErrorCode() + ": " + m
-		}
-		return ae.ErrorCode()
-	}
-	return err.Error()
-}

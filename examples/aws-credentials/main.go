@@ -26,7 +26,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,6 +42,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	exstage "github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/identitypool"
 	"github.com/cognitokit/cognitokit/srpclient"
 )
@@ -156,20 +156,19 @@ func (st *stage) login(src oauth2.TokenSource) (identitypool.Login, error) {
 	return identitypool.UserPoolLogin(st.userPoolID, src)
 }
 
+var usage = exstage.Usage{
+	Name:     "aws-credentials",
+	Synopsis: "[--user NAME] [--self-check]",
+	About:    "Signs a user in over SRP and exchanges the ID token for temporary AWS credentials through a Cognito identity pool (identitypool.Provider under an aws.CredentialsCache). The emulator's credentials are made up; against AWS it also calls STS GetCallerIdentity with them. --self-check always runs on the embedded emulator.",
+	Env:      []exstage.EnvVar{exstage.EnvPoolID, exstage.EnvClientID, exstage.EnvSecret, exstage.EnvIdentityID, exstage.EnvVar{Name: "COGNITO_USERNAME", Meaning: "the user to sign in (required)"}, exstage.EnvVar{Name: "COGNITO_PASSWORD", Meaning: "that user's password (required)"}, exstage.EnvEndpoint, exstage.EnvRegion},
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("aws-credentials", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	user := fs.String("user", "", "user to sign in (default: alice on the emulator, COGNITO_USERNAME otherwise)")
 	selfCheck := fs.Bool("self-check", false, "run the exchange on the embedded emulator, check the results, exit 0 on success")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, "Usage: go run ./examples/aws-credentials [--user NAME] [--self-check]")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "aws-credentials: %v\n", err)
-		return 2
+	if code, done := usage.Parse(fs, args, stdout, stderr); done {
+		return code
 	}
 	if *selfCheck {
 		getenv = func(string) string { return "" } // always the emulator

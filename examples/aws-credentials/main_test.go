@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/cognitokit/cognitokit/examples/internal/stagetest"
 	"strings"
 	"testing"
 )
@@ -57,4 +58,10 @@ func TestBadConfig(t *testing.T) {
 	if code := run(context.Background(), []string{"-h"}, noEnv, &out, &errb); code != 0 || !strings.Contains(out.String(), "Usage") {
 		t.Errorf("-h: exit %d, %q", code, out.String())
 	}
+}
+
+// TestHelp: --help has the layout every example shares and names the
+// variables that switch the example to real Cognito.
+func TestHelp(t *testing.T) {
+	stagetest.Help(t, run, "aws-credentials", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_IDENTITY_POOL_ID", "COGNITO_USERNAME", "COGNITO_PASSWORD", "COGNITO_ENDPOINT")
 }

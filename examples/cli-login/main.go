@@ -37,6 +37,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/srpclient"
 )
 
@@ -65,20 +66,19 @@ type config struct {
 	emu        *cognitotest.Server
 }
 
+var usage = stage.Usage{
+	Name:     "cli-login",
+	Synopsis: "[--device-file FILE] [--self-check]",
+	About:    "srpclient from code: an SRP sign-in that answers an authenticator-app (TOTP) challenge, remembers the device, and on the next sign-in authenticates the device instead of asking for a code. Against real Cognito the password and codes are read from the terminal.",
+	Env:      []stage.EnvVar{stage.EnvPoolID, stage.EnvClientID, stage.EnvSecret, stage.EnvEndpoint, stage.EnvRegion, stage.EnvVar{Name: "COGNITO_USERNAME", Meaning: "the user to sign in (required)"}, stage.EnvVar{Name: "COGNITO_PASSWORD", Meaning: "that user's password (default: asked on the terminal)"}},
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cli-login", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	deviceFile := fs.String("device-file", "", "where remembered devices are stored (default: a temporary file on the emulator, $XDG_CONFIG_HOME/cognitokit/cli-login-devices.json otherwise)")
 	selfCheck := fs.Bool("self-check", false, "run the scene on the embedded emulator and exit 0 only if every step behaved")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "Usage: go run ./examples/cli-login [--device-file FILE] [--self-check]")
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "cli-login: %v\n", err)
-		return 2
+	if code, done := usage.Parse(fs, args, stdout, stderr); done {
+		return code
 	}
 	if *selfCheck {
 		getenv = func(string) string { return "" }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/cognitokit/cognitokit/examples/internal/stagetest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,4 +79,10 @@ func TestExternalPool(t *testing.T) {
 	if !strings.Contains(out.String(), "challenges: none") {
 		t.Errorf("the remembered device did not skip MFA:\n%s", out.String())
 	}
+}
+
+// TestHelp: --help has the layout every example shares and names the
+// variables that switch the example to real Cognito.
+func TestHelp(t *testing.T) {
+	stagetest.Help(t, run, "cli-login", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_CLIENT_SECRET", "COGNITO_ENDPOINT", "COGNITO_USERNAME", "COGNITO_PASSWORD")
 }

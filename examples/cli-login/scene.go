@@ -102,7 +102,7 @@ func scene(ctx context.Context, cfg *config, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "   challenges: %s\n", strings.Join(asked, ", "))
 	if t1.NewDevice == nil && t1.DeviceKey == "" {
-		return errors.New("Cognito announced no device: is device remembering on in the pool?")
+		return errors.New("no device announced by Cognito: is device remembering on in the pool?")
 	}
 	dev, ok, err := store.Get(ctx, cfg.poolID, t1.Username)
 	if err != nil || !ok {

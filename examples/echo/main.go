@@ -31,7 +31,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,20 +53,19 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+var usage = stage.Usage{
+	Name:     "echo",
+	Synopsis: "[--addr 127.0.0.1:8080] [--self-check]",
+	About:    "The JSON API of examples/nethttp written with Echo and cognitokit's echoauth middleware, reading tokens from the Authorization header or a cookie named \"token\". On the emulator it prints curl commands with tokens for alice, bob and a machine client.",
+	Env:      []stage.EnvVar{stage.EnvPoolID, stage.EnvClientIDs, stage.EnvSecret, stage.EnvEndpoint, stage.EnvUsername, stage.EnvPassword},
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	selfCheck := fs.Bool("self-check", false, "start on a free port, exercise every route, exit 0 on success")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "Usage: go run ./examples/echo [--addr 127.0.0.1:8080] [--self-check]")
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "echo: %v\n", err)
-		return 2
+	if code, done := usage.Parse(fs, args, stdout, stderr); done {
+		return code
 	}
 	if *selfCheck {
 		*addr = "127.0.0.1:0"
@@ -109,7 +107,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stderr, "self-check FAILED: %v\n", err)
 			return 1
 		}
-		fmt.Fprintln(stdout, "self-check OK")
+		fmt.Fprintln(stdout, st.OKLine(false))
 		return 0
 	}
 	// Warm the key cache, so that a broken configuration shows now.

@@ -33,7 +33,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -60,20 +59,19 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+var usage = stage.Usage{
+	Name:     "grpc",
+	Synopsis: "[--addr 127.0.0.1:50051] [--self-check]",
+	About:    "A gRPC service protected by cognitokit's grpcauth interceptors (over TLS with a self-signed certificate), and a client that signs in over SRP and calls it with per-RPC credentials from srpclient's refreshing TokenSource.",
+	Env:      []stage.EnvVar{stage.EnvPoolID, stage.EnvClientIDs, stage.EnvSecret, stage.EnvEndpoint, stage.EnvUsername, stage.EnvPassword},
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("grpc", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:50051", "listen address (host:port)")
 	selfCheck := fs.Bool("self-check", false, "start on a free port, call every method as the demo users, exit 0 on success")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "Usage: go run ./examples/grpc [--addr 127.0.0.1:50051] [--self-check]")
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "grpc: %v\n", err)
-		return 2
+	if code, done := usage.Parse(fs, args, stdout, stderr); done {
+		return code
 	}
 	if *selfCheck {
 		*addr = "127.0.0.1:0"
@@ -117,7 +115,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stderr, "self-check FAILED: %v\n", err)
 			return 1
 		}
-		fmt.Fprintln(stdout, "self-check OK")
+		fmt.Fprintln(stdout, st.OKLine(true))
 		return 0
 	}
 	fmt.Fprintf(stdout, "gRPC server listening on %s with TLS (self-signed), user pool %s\n", lis.Addr(), st.PoolID)

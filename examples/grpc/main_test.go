@@ -40,3 +40,9 @@ func TestBadFlag(t *testing.T) {
 func TestSelfCheckExternalPool(t *testing.T) {
 	t.Log(stagetest.SelfCheck(t, run, stagetest.ExternalPool(t), "self-check OK"))
 }
+
+// TestHelp: --help has the layout every example shares and names the
+// variables that switch the example to real Cognito.
+func TestHelp(t *testing.T) {
+	stagetest.Help(t, run, "grpc", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_CLIENT_SECRET", "COGNITO_ENDPOINT", "COGNITO_USERNAME", "COGNITO_PASSWORD")
+}

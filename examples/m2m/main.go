@@ -51,23 +51,22 @@ type options struct {
 	readScope, writeScope string
 }
 
+var usage = stage.Usage{
+	Name:     "m2m",
+	Synopsis: "[--addr 127.0.0.1:8081] [--self-check] [--read-scope S] [--write-scope S]",
+	About:    "Service-to-service calls with OAuth 2.0 client credentials: a worker gets access tokens for resource-server scopes from the token endpoint and calls an orders API that checks the scopes with the cognitokit middleware.",
+	Env:      []stage.EnvVar{stage.EnvPoolID, stage.EnvVar{Name: "COGNITO_DOMAIN", Meaning: "OAuth 2.0 domain, https://PREFIX.auth.REGION.amazoncognito.com (required)"}, stage.EnvVar{Name: "COGNITO_CLIENT_ID", Meaning: "an app client allowed the client_credentials flow"}, stage.EnvSecret, stage.EnvEndpoint},
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("m2m", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8081", "listen address of the orders API (host:port)")
 	selfCheck := fs.Bool("self-check", false, "start on a free port, run the worker, exit 0 when every call behaved")
 	var o options
 	fs.StringVar(&o.readScope, "read-scope", "demo-api/read", "scope GET /orders requires")
 	fs.StringVar(&o.writeScope, "write-scope", "demo-api/write", "scope POST /orders requires")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "Usage: go run ./examples/m2m [--addr 127.0.0.1:8081] [--self-check] [--read-scope S] [--write-scope S]")
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "m2m: %v\n", err)
-		return 2
+	if code, done := usage.Parse(fs, args, stdout, stderr); done {
+		return code
 	}
 	if *selfCheck {
 		*addr = "127.0.0.1:0"

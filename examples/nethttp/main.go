@@ -32,7 +32,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,20 +54,19 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
+var usage = stage.Usage{
+	Name:     "nethttp",
+	Synopsis: "[--addr 127.0.0.1:8080] [--self-check]",
+	About:    "A JSON API on the standard library's ServeMux, protected by the cognitokit middleware: /me for any valid access token, /admin/users for group admin, /orders for scope demo-api/read or group admin, POST /orders for scope demo-api/write. On the emulator it prints curl commands with tokens for alice, bob and a machine client.",
+	Env:      []stage.EnvVar{stage.EnvPoolID, stage.EnvClientIDs, stage.EnvSecret, stage.EnvEndpoint, stage.EnvUsername, stage.EnvPassword},
+}
+
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("nethttp", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	selfCheck := fs.Bool("self-check", false, "start on a free port, exercise every route, exit 0 on success")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fmt.Fprintln(stdout, "Usage: go run ./examples/nethttp [--addr 127.0.0.1:8080] [--self-check]")
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "nethttp: %v\n", err)
-		return 2
+	if code, done := usage.Parse(fs, args, stdout, stderr); done {
+		return code
 	}
 	if *selfCheck {
 		*addr = "127.0.0.1:0"
@@ -110,7 +108,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stderr, "self-check FAILED: %v\n", err)
 			return 1
 		}
-		fmt.Fprintln(stdout, "self-check OK")
+		fmt.Fprintln(stdout, st.OKLine(false))
 		return 0
 	}
 	// Warm the key cache, so that a broken configuration shows now.

@@ -42,3 +42,16 @@ func TestBadConfig(t *testing.T) {
 func TestSelfCheckExternalPool(t *testing.T) {
 	t.Log(stagetest.SelfCheck(t, run, stagetest.ExternalPool(t), "self-check OK"))
 }
+
+// TestHelp: --help has the layout every example shares and names the
+// variables that switch the example to real Cognito.
+func TestHelp(t *testing.T) {
+	stagetest.Help(t, run, "nethttp", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_CLIENT_SECRET", "COGNITO_ENDPOINT", "COGNITO_USERNAME", "COGNITO_PASSWORD")
+}
+
+// TestSelfCheckSaysWhatItSkipped: against a pool without COGNITO_USERNAME,
+// the self-check passes on what it can check and says what it skipped.
+func TestSelfCheckSaysWhatItSkipped(t *testing.T) {
+	env := stagetest.Without(stagetest.ExternalPool(t), "COGNITO_USERNAME", "COGNITO_PASSWORD")
+	stagetest.SelfCheck(t, run, env, "anonymous GET /me", "self-check OK, but SKIPPED the signed-in steps (set COGNITO_USERNAME and COGNITO_PASSWORD to run them)")
+}

@@ -30,6 +30,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 )
 
 func main() {
@@ -39,22 +41,21 @@ func main() {
 }
 
 // runMain parses the flags, plays the scene and returns the exit code.
+var usage = stage.Usage{
+	Name:     "quickstart",
+	Synopsis: "[--addr 127.0.0.1:0] [--serve] [--timeout 1m]",
+	About: "Plays the cognitokit demo scene against the embedded Cognito emulator: a 401 without a token, " +
+		"sign-ins over SRP, 200 and 403 by group, a refresh, a revocation and a machine-to-machine call. " +
+		"It exits 0 when every step behaved, 1 otherwise.",
+}
+
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:0", "listen address of the protected API (port 0 picks a free port)")
 	serve := fs.Bool("serve", false, "keep the emulator and the API running after the scene, until interrupted")
 	timeout := fs.Duration("timeout", time.Minute, "give up on the scene after this long")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fmt.Fprintln(stdout, "Usage: go run ./examples/quickstart [--addr 127.0.0.1:0] [--serve] [--timeout 1m]")
-			fmt.Fprintln(stdout, "\nPlays the cognitokit demo scene against the embedded Cognito emulator.\n\nFlags:")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return 0
-		}
-		fmt.Fprintf(stderr, "quickstart: %v (see --help)\n", err)
-		return 2
+	if code, done := usage.Parse(fs, args, stdout, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "quickstart: unexpected argument %q (see --help)\n", fs.Arg(0))

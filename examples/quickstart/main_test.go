@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/cognitokit/cognitokit/examples/internal/stagetest"
 	"io"
 	"net/http"
 	"regexp"
@@ -139,4 +140,12 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestHelp: --help has the layout every example shares and names the
+// variables that switch the example to real Cognito.
+func TestHelp(t *testing.T) {
+	stagetest.Help(t, func(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) int {
+		return runMain(ctx, args, stdout, stderr)
+	}, "quickstart")
 }

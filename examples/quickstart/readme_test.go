@@ -39,6 +39,11 @@ import (
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
+// The snippets are compiled and compared with the README, never called;
+// this keeps them in use for the compiler and for staticcheck (U1000).
+var _ = []any{snippetVerifier, snippetMiddleware, snippetEchoauth, snippetGrpcauth, snippetSrpclient,
+	snippetOauth, snippetCognitotest, snippetIdentitypool}
+
 func snippetVerifier(ctx context.Context, token string) error {
 	v, err := verifier.New(verifier.Config{
 		Pools: []verifier.Pool{{

@@ -48,20 +48,27 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)) }
 
+var usage = stage.Usage{
+	Name:     "webapp",
+	Synopsis: "[--addr 127.0.0.1:8080] [--insecure-cookies] [--self-check]",
+	About:    "A small web site that signs users in with Cognito managed login through weblogin: a public home page, /me with the user's name and groups, /admin for group admin, and sign-out. --self-check always runs on the embedded emulator.",
+	Env:      []stage.EnvVar{stage.EnvVar{Name: "COGNITO_DOMAIN", Meaning: "https://myapp.auth.eu-west-1.amazoncognito.com, or the prefix \"myapp\"; setting it leaves the emulator"}, stage.EnvClientID, stage.EnvSecret, stage.EnvVar{Name: "COGNITO_USER_POOL_ID", Meaning: "user pool ID, such as eu-west-1_AbC123"}, stage.EnvVar{Name: "AWS_REGION", Meaning: "region, used when COGNITO_DOMAIN is a prefix"}, stage.EnvVar{Name: "APP_URL", Meaning: "public URL of the app (default http://{addr}); register APP_URL/auth/callback as callback URL"}, stage.EnvVar{Name: "COOKIE_KEYS", Meaning: "comma-separated base64 32-byte keys, newest first (default: a random key)"}},
+}
+
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("webapp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	insecure := fs.Bool("insecure-cookies", false, "send cookies without Secure, for plain http://localhost only (default true in emulator mode)")
 	selfCheck := fs.Bool("self-check", false, "run the sign-in flow against the embedded emulator and exit")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := usage.Parse(fs, args, stdout, stderr); done {
+		return code
 	}
 	insecureSet := false
 	fs.Visit(func(f *flag.Flag) { insecureSet = insecureSet || f.Name == "insecure-cookies" })

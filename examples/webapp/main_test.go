@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"github.com/cognitokit/cognitokit/examples/internal/stagetest"
+	"io"
 	"strings"
 	"testing"
 )
@@ -40,4 +43,12 @@ func TestBadFlagsAndEnv(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHelp: --help has the layout every example shares and names the
+// variables that switch the example to real Cognito.
+func TestHelp(t *testing.T) {
+	stagetest.Help(t, func(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+		return run(args, getenv, stdout, stderr)
+	}, "webapp", "COGNITO_DOMAIN", "COGNITO_CLIENT_ID", "COGNITO_CLIENT_SECRET", "COGNITO_USER_POOL_ID")
 }

@@ -187,3 +187,24 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+// OKLine is the last line of a successful self-check: "self-check OK", and
+// what it could not check against real Cognito, so that a green run never
+// hides skipped steps. m2m says whether the self-check has
+// machine-to-machine steps.
+func (st *Stage) OKLine(m2m bool) string {
+	if st.Emu != nil {
+		return "self-check OK"
+	}
+	var skipped []string
+	if len(st.Users) == 0 {
+		skipped = append(skipped, "the signed-in steps (set COGNITO_USERNAME and COGNITO_PASSWORD to run them)")
+	}
+	if m2m && st.M2MID == "" {
+		skipped = append(skipped, "the machine-to-machine steps (set COGNITO_CLIENT_SECRET and COGNITO_DOMAIN to run them)")
+	}
+	if len(skipped) == 0 {
+		return "self-check OK"
+	}
+	return "self-check OK, but SKIPPED " + strings.Join(skipped, " and ")
+}

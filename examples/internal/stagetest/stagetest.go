@@ -61,3 +61,50 @@ func SelfCheck(t testing.TB, run RunFunc, getenv func(string) string, want ...st
 	}
 	return out.String()
 }
+
+// Help checks an example's --help and bad-flag answers: --help exits 0 and
+// prints, on stdout only, the layout every example shares (usage line,
+// description, flags, environment) naming each of env; a bad flag and a
+// stray argument exit 2 with one line on stderr.
+func Help(t *testing.T, run RunFunc, name string, env ...string) {
+	t.Helper()
+	noEnv := func(string) string { return "" }
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, noEnv, &out, &errb); code != 0 || errb.Len() != 0 {
+		t.Errorf("--help: exit %d, stderr %q; want 0 and nothing", code, errb.String())
+	}
+	help := out.String()
+	if !strings.HasPrefix(help, "Usage: go run ./examples/"+name+" ") {
+		t.Errorf("--help does not start with the usage line:\n%s", help)
+	}
+	flags := strings.Index(help, "\n\nFlags:\n")
+	envAt := strings.Index(help, "\n\nEnvironment: ")
+	if flags < 0 || envAt < flags {
+		t.Errorf("--help lacks the Flags and Environment sections, in that order:\n%s", help)
+	}
+	for _, v := range env {
+		if !strings.Contains(help[max(envAt, 0):], "\n  "+v+" ") {
+			t.Errorf("--help does not list %s under Environment:\n%s", v, help)
+		}
+	}
+	for _, args := range [][]string{{"--no-such-flag"}, {"stray"}} {
+		out.Reset()
+		errb.Reset()
+		code := run(context.Background(), args, noEnv, &out, &errb)
+		if msg := strings.TrimSuffix(errb.String(), "\n"); code != 2 || msg == "" || strings.Contains(msg, "\n") || out.Len() != 0 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and one line on stderr", args, code, out.String(), errb.String())
+		}
+	}
+}
+
+// Without returns getenv without the named variables.
+func Without(getenv func(string) string, names ...string) func(string) string {
+	return func(k string) string {
+		for _, n := range names {
+			if k == n {
+				return ""
+			}
+		}
+		return getenv(k)
+	}
+}

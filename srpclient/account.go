@@ -3,7 +3,8 @@ package srpclient
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -53,13 +54,8 @@ func (c *Client) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, err
 	if len(in.Attributes) > 64 {
 		return nil, fmt.Errorf("%w: more than 64 attributes", ErrInvalidInput)
 	}
-	keys := make([]string, 0, len(in.Attributes))
-	for k := range in.Attributes {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	attrs := make([]types.AttributeType, 0, len(keys))
-	for _, k := range keys {
+	attrs := make([]types.AttributeType, 0, len(in.Attributes))
+	for _, k := range slices.Sorted(maps.Keys(in.Attributes)) {
 		attrs = append(attrs, types.AttributeType{Name: ptr(k), Value: ptr(in.Attributes[k])})
 	}
 	out, err := c.api.SignUp(ctx, &cip.SignUpInput{

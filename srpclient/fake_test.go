@@ -372,7 +372,7 @@ func (f *fake) ConfirmDevice(_ context.Context, in *cip.ConfirmDeviceInput, _ ..
 	if !ok {
 		return nil, &types.ResourceNotFoundException{Message: ptr("Device does not exist.")}
 	}
-	f.devices[key] = &fakeDevice{key: key, group: group, salt: salt, verifier: srp.Unpad(v), user: u}
+	f.devices[key] = &fakeDevice{key: key, group: group, salt: salt, verifier: new(big.Int).SetBytes(v) /* a PAD of a positive number */, user: u}
 	return &cip.ConfirmDeviceOutput{UserConfirmationNecessary: true}, nil
 }
 

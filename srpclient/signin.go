@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"sync/atomic"
@@ -207,13 +208,11 @@ func checkMetadata(md map[string]string) error {
 }
 
 func (c *Client) newFlow(in SignInInput) *flow {
-	md := map[string]string{}
-	for k, v := range c.cfg.ClientMetadata {
-		md[k] = v
+	md := maps.Clone(c.cfg.ClientMetadata)
+	if md == nil {
+		md = map[string]string{}
 	}
-	for k, v := range in.ClientMetadata {
-		md[k] = v
-	}
+	maps.Copy(md, in.ClientMetadata)
 	if len(md) == 0 {
 		md = nil
 	}
@@ -483,11 +482,7 @@ func (f *flow) handle(ctx context.Context, ch challenge) (*Result, error) {
 	case "NEW_PASSWORD_REQUIRED":
 		return f.newPasswordRequired(base, ch)
 	case "CUSTOM_CHALLENGE":
-		p := make(map[string]string, len(ch.params))
-		for k, v := range ch.params {
-			p[k] = v
-		}
-		return &Result{Next: &CustomChallenge{stepBase: base, Parameters: p}}, nil
+		return &Result{Next: &CustomChallenge{stepBase: base, Parameters: maps.Clone(ch.params)}}, nil
 	case "WEB_AUTHN":
 		return &Result{Next: &WebAuthnRequired{stepBase: base, CredentialRequestOptions: ch.params["CREDENTIAL_REQUEST_OPTIONS"]}}, nil
 	case "":

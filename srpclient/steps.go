@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync/atomic"
 
@@ -297,7 +296,7 @@ func (f *flow) newPasswordRequired(base stepBase, ch challenge) (*Result, error)
 			}
 		}
 	}
-	sort.Strings(req)
+	slices.Sort(req)
 	return &Result{Next: &NewPasswordRequired{stepBase: base, RequiredAttributes: req, UserAttributes: attrs}}, nil
 }
 

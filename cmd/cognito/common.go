@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -121,7 +122,7 @@ func (f *connFlags) validate(need connField) error {
 			return usageErrorf("--user-pool-id %q is not a user pool ID like us-east-1_AbC123", f.poolID)
 		}
 	}
-	if f.fields&cfOutput != 0 && !contains(f.outputs, f.output) {
+	if f.fields&cfOutput != 0 && !slices.Contains(f.outputs, f.output) {
 		return usageErrorf("--output %q: want %s", f.output, strings.Join(f.outputs, ", "))
 	}
 	if f.endpoint != "" {
@@ -165,15 +166,6 @@ func checkBaseURL(s string) error {
 		return errors.New("want a URL without query, fragment or user information")
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // issuer returns the expected token issuer: the emulator convention

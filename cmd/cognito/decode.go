@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -84,7 +85,7 @@ func runDecode(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	use := strings.ToLower(*tokenUse)
-	if !contains(tokenUses, use) {
+	if !slices.Contains(tokenUses, use) {
 		return fail(e, "decode", exitUsage, usageErrorf("--token-use %q: want access, id or any", *tokenUse))
 	}
 	tok, err := readTokenInput(e, pos, use)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -222,7 +223,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		return usage("--client-id is required (or set %s)", envClientID)
 	case use == "":
 		return usage("--token-use is required: access, id or any")
-	case !contains(tokenUses, use):
+	case !slices.Contains(tokenUses, use):
 		return usage("--token-use %q: want access, id or any", *tokenUse)
 	case *jwksURL != "" && *jwksFile != "":
 		return usage("--jwks-url and --jwks-file are mutually exclusive")

@@ -11,7 +11,7 @@ import (
 
 func ExamplePad() {
 	for _, v := range []int64{20, 200, -20, -200, -128} {
-		fmt.Println(v, srp.PadHex(big.NewInt(v)))
+		fmt.Printf("%d %x\n", v, srp.Pad(big.NewInt(v)))
 	}
 	// Output:
 	// 20 14

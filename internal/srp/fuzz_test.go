@@ -37,8 +37,8 @@ func FuzzParseHex(f *testing.F) {
 		if got := v.Text(16); got != want {
 			t.Fatalf("ParseHex(%q).Text(16): got %q; want %q", s, got, want)
 		}
-		if back := Unpad(Pad(v)); back.Cmp(v) != 0 {
-			t.Fatalf("Unpad(Pad(%x)) = %x", v, back)
+		if back := unpad(Pad(v)); back.Cmp(v) != 0 {
+			t.Fatalf("unpad(Pad(%x)) = %x", v, back)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"math/big"
@@ -61,9 +60,6 @@ func newGroup() *group {
 // N returns a copy of the group's prime modulus.
 func N() *big.Int { return new(big.Int).Set(params.N) }
 
-// G returns a copy of the generator, 2.
-func G() *big.Int { return new(big.Int).Set(params.g) }
-
 // K returns a copy of the multiplier k = H(PAD(N) || PAD(g)).
 func K() *big.Int { return new(big.Int).Set(params.k) }
 
@@ -104,19 +100,6 @@ func appendPad(dst []byte, i *big.Int) []byte {
 	v.FillBytes(dst[start:])
 	return dst
 }
-
-// Unpad is the inverse of [Pad]: it reads b as a big-endian two's-complement
-// integer, like Java's new BigInteger(byte[]). An empty b is zero.
-func Unpad(b []byte) *big.Int {
-	v := new(big.Int).SetBytes(b)
-	if len(b) > 0 && b[0]&0x80 != 0 {
-		v.Sub(v, new(big.Int).Lsh(bigOne, uint(8*len(b))))
-	}
-	return v
-}
-
-// PadHex returns [Pad](i) as lowercase hex.
-func PadHex(i *big.Int) string { return hex.EncodeToString(Pad(i)) }
 
 var bigOne = big.NewInt(1)
 

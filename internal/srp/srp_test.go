@@ -40,8 +40,8 @@ func TestGroup(t *testing.T) {
 	if got, want := fmt.Sprintf("%064x", K()), "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"; got != want {
 		t.Errorf("k: got %s; want %s", got, want)
 	}
-	if G().Int64() != 2 {
-		t.Errorf("g: got %v; want 2", G())
+	if params.g.Int64() != 2 {
+		t.Errorf("g: got %v; want 2", params.g)
 	}
 	// The accessors return copies.
 	N().SetInt64(5)
@@ -100,19 +100,19 @@ func TestPad(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(fmt.Sprint(tc.in), func(t *testing.T) {
 			i := big.NewInt(tc.in)
-			if got := PadHex(i); got != tc.want {
+			if got := hex.EncodeToString(Pad(i)); got != tc.want {
 				t.Errorf("PadHex(%d): got %s; want %s", tc.in, got, tc.want)
 			}
-			if got := Unpad(Pad(i)); got.Cmp(i) != 0 {
-				t.Errorf("Unpad(Pad(%d)): got %v", tc.in, got)
+			if got := unpad(Pad(i)); got.Cmp(i) != 0 {
+				t.Errorf("unpad(Pad(%d)): got %v", tc.in, got)
 			}
 		})
 	}
-	if got := PadHex(nil); got != "00" {
-		t.Errorf("PadHex(nil): got %s; want 00", got)
+	if got := hex.EncodeToString(Pad(nil)); got != "00" {
+		t.Errorf("hex.EncodeToString(Pad(nil)): got %s; want 00", got)
 	}
-	if got := Unpad(nil); got.Sign() != 0 {
-		t.Errorf("Unpad(nil): got %v; want 0", got)
+	if got := unpad(nil); got.Sign() != 0 {
+		t.Errorf("unpad(nil): got %v; want 0", got)
 	}
 }
 
@@ -148,8 +148,8 @@ func TestPadRandom(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("Pad(%x): got %x; want %x", i, got, want)
 		}
-		if back := Unpad(got); back.Cmp(i) != 0 {
-			t.Fatalf("Unpad(Pad(%x)): got %x", i, back)
+		if back := unpad(got); back.Cmp(i) != 0 {
+			t.Fatalf("unpad(Pad(%x)): got %x", i, back)
 		}
 	}
 }
@@ -478,7 +478,7 @@ func TestDeviceSecretRoundTrip(t *testing.T) {
 			t.Fatalf("device salt %x: want the PAD of 16 random bytes", salt)
 		}
 		// The server sees the base64-decoded salt and verifier.
-		v := Unpad(verifier)
+		v := unpad(verifier)
 		srv, err := NewServer(rand.Reader, v)
 		if err != nil {
 			t.Fatal(err)
@@ -589,4 +589,14 @@ func TestErrorsHoldNoSecrets(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), pw) {
 		t.Errorf("error %v: want an error without the password", err)
 	}
+}
+
+// unpad is the inverse of Pad: it reads b as a big-endian two's-complement
+// integer, like Java's new BigInteger(byte[]). An empty b is zero.
+func unpad(b []byte) *big.Int {
+	v := new(big.Int).SetBytes(b)
+	if len(b) > 0 && b[0]&0x80 != 0 {
+		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
+	}
+	return v
 }

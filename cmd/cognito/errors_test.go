@@ -61,15 +61,22 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
-// TestLoginUnknownUser: against the emulator, an unknown user is one line.
-func TestLoginUnknownUser(t *testing.T) {
+// TestLoginErrors: against the emulator, an unknown user and a wrong pool
+// ID (which SRP cannot tell from a wrong password) are one line each.
+func TestLoginErrors(t *testing.T) {
 	le := newLoginEnv(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{})
+	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "ann", Password: "pw-ann-1"})
 	code, _, stderr := runCLI(t, "pw-1234\n", nil, le.args("--username", "nobody", "--password-stdin")...)
 	if code != exitFailure {
-		t.Errorf("got exit %d; want %d (stderr %q)", code, exitFailure, stderr)
+		t.Errorf("unknown user: got exit %d; want %d (stderr %q)", code, exitFailure, stderr)
 	}
-	oneLine(t, stderr, "cognito login: ")
-	if !strings.Contains(stderr, "no such user") && !strings.Contains(stderr, "incorrect username or password") {
-		t.Errorf("stderr %q: want no such user (or, for pools that hide users, incorrect username or password)", stderr)
+	oneLine(t, stderr, "cognito login: no such user (Cognito: User does not exist): check --username")
+
+	// The right password, the wrong pool ID: the SRP proof is signed with
+	// the pool's name, so Cognito answers as for a wrong password.
+	code, _, stderr = runCLI(t, "pw-ann-1\n", nil, le.args("--username", "ann", "--password-stdin", "--user-pool-id", "us-east-1_WrongPool")...)
+	if code != exitFailure {
+		t.Errorf("wrong pool ID: got exit %d; want %d (stderr %q)", code, exitFailure, stderr)
 	}
+	oneLine(t, stderr, "incorrect username or password; with SRP a wrong --user-pool-id is refused the same way")
 }

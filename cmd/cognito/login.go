@@ -50,6 +50,10 @@ the defaults of the corresponding flags; prefer COGNITO_CLIENT_SECRET to
 --client-secret, which other users of the machine can see in the process
 list. The region is --region, else AWS_REGION, else the user pool ID's prefix.
 
+A failure is one line saying what to do; --verbose adds the AWS SDK's
+error. With SRP, Cognito answers a wrong --user-pool-id like a wrong
+password (the proof is signed with the pool's name), and the message says so.
+
 Exit status: 0 signed in, 1 authentication failed, 2 usage error, 3 the
 endpoint could not be reached.`,
 		examples: `  cognito login --user-pool-id us-east-1_AbC123 --client-id 3k8v9ab1c2d3e4f5g6h7i8j9k0 --username ann@example.com

@@ -26,9 +26,13 @@ aws.cognito.signin.user.admin scope, which sign-ins through the user pool API
 always carry.
 
 The access token is the argument, else $COGNITO_ACCESS_TOKEN, else standard
-input: the token alone, or the JSON printed by "cognito login". The region
-is --region, else $AWS_REGION, else the prefix of $COGNITO_USER_POOL_ID, else
-the one in the token's issuer.
+input: the token alone, or the JSON printed by "cognito login". An ID or
+refresh token is refused before any call. The region is --region, else
+$AWS_REGION, else the prefix of $COGNITO_USER_POOL_ID, else the one in the
+token's issuer. Without --endpoint, a token issued by an emulator on this
+machine (issuer http://127.0.0.1:9229/POOL) is sent to that emulator, and
+one issued by another host that is not AWS is not sent anywhere: the
+message names the --endpoint to pass.
 
 Exit status: 0 the token is valid, 1 Cognito refused it (expired, revoked,
 signed out, wrong scope), 2 usage error, 3 Cognito could not be reached.`,

@@ -26,8 +26,10 @@ ID token.
 
 The refresh token is the argument, else $COGNITO_REFRESH_TOKEN, else
 standard input: the token alone, or the JSON printed by "cognito login",
-from which the username and device key are taken too. A confidential client
-(with a secret) needs the pool's internal username for SECRET_HASH
+from which the username and device key are taken too. An access or ID
+token, or something that is no token, is refused before any call. A
+confidential client (with a secret) needs the pool's internal username for
+SECRET_HASH
 (--username, $COGNITO_USERNAME or the JSON), not an email alias; a
 remembered device needs its key (--device-key, $COGNITO_DEVICE_KEY or the
 JSON).

@@ -25,7 +25,8 @@ access tokens until they expire. Keep access tokens short-lived; "cognito
 whoami" asks Cognito and sees the revocation.
 
 The refresh token is the argument, else $COGNITO_REFRESH_TOKEN, else standard
-input: the token alone, or the JSON printed by "cognito login".
+input: the token alone, or the JSON printed by "cognito login". An access
+or ID token, or something that is no token, is refused before any call.
 
 COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID, COGNITO_CLIENT_SECRET,
 COGNITO_ENDPOINT, COGNITO_DOMAIN and AWS_REGION are the defaults of the

@@ -29,10 +29,9 @@ standard input: the token alone, or the JSON printed by "cognito login",
 from which the username and device key are taken too. An access or ID
 token, or something that is no token, is refused before any call. A
 confidential client (with a secret) needs the pool's internal username for
-SECRET_HASH
-(--username, $COGNITO_USERNAME or the JSON), not an email alias; a
-remembered device needs its key (--device-key, $COGNITO_DEVICE_KEY or the
-JSON).
+SECRET_HASH (--username, $COGNITO_USERNAME or the JSON), not an email
+alias; a remembered device needs its key (--device-key, $COGNITO_DEVICE_KEY
+or the JSON).
 
 The output has the shape of "cognito login" output (see --output), so that
 "cognito login ... | cognito refresh" works.

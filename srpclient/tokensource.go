@@ -99,7 +99,8 @@ func (c *Client) TokenSource(ctx context.Context, t *Tokens, cfg TokenSourceConf
 }
 
 // Token implements [oauth2.TokenSource]: TokenContext with
-// context.Background(), bounded by Config.RefreshTimeout when it refreshes.
+// context.Background() (or the deprecated constructor's context); a
+// refresh is bounded by TokenSourceConfig.RefreshTimeout.
 func (s *TokenSource) Token() (*oauth2.Token, error) {
 	if s.legacy != nil {
 		return s.TokenContext(s.legacy)

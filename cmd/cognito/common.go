@@ -52,6 +52,7 @@ const (
 	cfRegion
 	cfDomain
 	cfOutput
+	cfVerbose // --verbose: commands that call Cognito and report with failCall
 )
 
 // connFlags are the user pool coordinates of a command: flags, with the
@@ -95,7 +96,9 @@ func addConnFlags(fs *flag.FlagSet, e *env, fields connField, outputs ...string)
 		fs.StringVar(&f.output, "output", outputs[0], "output `format`: "+strings.Join(outputs, ", "))
 	}
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "give up after this `duration`")
-	fs.BoolVar(&f.verbose, "verbose", false, "on failure, also print the full error chain of the AWS SDK")
+	if fields&cfVerbose != 0 {
+		fs.BoolVar(&f.verbose, "verbose", false, "on failure, also print the full error chain (AWS SDK, HTTP)")
+	}
 	return f
 }
 

@@ -118,7 +118,7 @@ const loginTimeout = 2 * time.Minute
 func runLogin(ctx context.Context, e *env, args []string, tty loginPrompter) int {
 	c := commands["login"]
 	fs := c.newFlagSet(e)
-	f := loginFlags{connFlags: addConnFlags(fs, e, cfPool|cfClient|cfSecret|cfEndpoint|cfRegion|cfOutput, "json", "env", "token")}
+	f := loginFlags{connFlags: addConnFlags(fs, e, cfPool|cfClient|cfSecret|cfEndpoint|cfRegion|cfOutput|cfVerbose, "json", "env", "token")}
 	f.timeout = loginTimeout
 	if tf := fs.Lookup("timeout"); tf != nil {
 		tf.DefValue, tf.Usage = loginTimeout.String(), "give up after this `duration`, prompts included"

@@ -54,7 +54,7 @@ reached.`,
 func runRefresh(ctx context.Context, e *env, args []string) int {
 	c := commands["refresh"]
 	fs := c.newFlagSet(e)
-	f := addConnFlags(fs, e, cfPool|cfClient|cfSecret|cfEndpoint|cfRegion|cfDomain|cfOutput, "json", "env", "token")
+	f := addConnFlags(fs, e, cfPool|cfClient|cfSecret|cfEndpoint|cfRegion|cfDomain|cfOutput|cfVerbose, "json", "env", "token")
 	username := fs.String("username", e.getenv(envUsername), "the pool's internal `username` (cognito:username), needed with a client secret (env "+envUsername+")")
 	deviceKey := fs.String("device-key", e.getenv(envDeviceKey), "`key` of the remembered device the tokens were issued to (env "+envDeviceKey+")")
 	rotation := fs.Bool("rotation", false, "use GetTokensFromRefreshToken (app clients with refresh-token rotation)")

@@ -44,7 +44,7 @@ disabled on the app client), 2 usage error, 3 Cognito could not be reached.`,
 func runRevoke(ctx context.Context, e *env, args []string) int {
 	c := commands["revoke"]
 	fs := c.newFlagSet(e)
-	f := addConnFlags(fs, e, cfPool|cfClient|cfSecret|cfEndpoint|cfRegion|cfDomain)
+	f := addConnFlags(fs, e, cfPool|cfClient|cfSecret|cfEndpoint|cfRegion|cfDomain|cfVerbose)
 	useOAuth := fs.Bool("oauth", false, "use the OAuth 2.0 revocation endpoint of --domain instead of the user pool API")
 	quiet := fs.Bool("quiet", false, "print nothing on success")
 	pos, code, done := c.parseInterspersed(e, fs, args)

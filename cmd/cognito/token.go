@@ -87,7 +87,7 @@ func runToken(ctx context.Context, e *env, args []string) int {
 	defer cancel()
 	tok, err := ts.TokenContext(ctx)
 	if err != nil {
-		return failCall(e, "token", oauthExitCode(err), err, f.callInfo(false), f.verbose)
+		return failCall(e, "token", oauthExitCode(err), err, f.callInfo(false), false) // oauth errors are whole already: no --verbose
 	}
 	out := tokenOutput{AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresAt: tok.Expiry}
 	if !tok.Expiry.IsZero() {

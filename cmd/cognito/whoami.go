@@ -54,7 +54,7 @@ type whoamiOutput struct {
 func runWhoami(ctx context.Context, e *env, args []string) int {
 	c := commands["whoami"]
 	fs := c.newFlagSet(e)
-	f := addConnFlags(fs, e, cfEndpoint|cfRegion|cfOutput, "json", "env")
+	f := addConnFlags(fs, e, cfEndpoint|cfRegion|cfOutput|cfVerbose, "json", "env")
 	pos, code, done := c.parseInterspersed(e, fs, args)
 	if done {
 		return code

@@ -52,7 +52,7 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 	b.Run("bare", run(bare, ""))
 	b.Run("auth", run(mw(bare), f.AliceAccess))
-	b.Run("auth+RequireScopes", run(mw(middleware.RequireScopes("orders/read")(bare)), f.AliceAccess))
+	b.Run("auth+RequireAnyScope", run(mw(middleware.RequireAnyScope("orders/read")(bare)), f.AliceAccess))
 }
 
 // BenchmarkOverhead interleaves batches of bare and protected requests in
@@ -65,7 +65,7 @@ func BenchmarkOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	protected := mw(middleware.RequireScopes("orders/read")(bare))
+	protected := mw(middleware.RequireAnyScope("orders/read")(bare))
 	r := httptest.NewRequest("GET", "/orders", nil)
 	r.Header.Set("Authorization", "Bearer "+f.AliceAccess)
 	w := &nopWriter{h: http.Header{}}

@@ -10,15 +10,22 @@
 //		TokenUse:   verifier.TokenUseAccess,
 //	}}})
 //	...
-//	auth, err := middleware.New(v, middleware.Config{Realm: "shop"})
+//	authenticate, err := middleware.New(v, middleware.Config{Realm: "shop"})
 //	...
 //	mux := http.NewServeMux()
-//	mux.Handle("GET /admin/", middleware.RequireGroups("admin")(admin))
-//	mux.Handle("GET /orders", middleware.RequireScopes("orders/read")(orders))
-//	http.ListenAndServe(addr, auth(mux))
+//	mux.Handle("GET /admin/", middleware.RequireAnyGroup("admin")(admin))
+//	mux.Handle("GET /orders", middleware.RequireAnyScope("orders/read")(orders))
+//	http.ListenAndServe(addr, authenticate(mux))
 //
-// Handlers read the verified claims with [ClaimsFromContext], or decode
-// them once per request into their own type with [ClaimsAs].
+// Handlers read the verified claims with [ClaimsFromContext] (check its
+// ok), or decode them once per request into their own type with
+// [ClaimsAs].
+//
+// The types and errors that handlers and error handlers name (the
+// rejection and its kinds, the TokenVerifier interface, ErrNoToken and the
+// other extraction errors) live in package
+// [github.com/cognitokit/cognitokit/auth], shared with package echoauth
+// and grpcauth; its documentation maps the names of every transport.
 //
 // # Token extraction
 //
@@ -33,10 +40,17 @@
 // # Policies
 //
 // Config.Policy applies to every request. Route requirements —
-// [RequireGroups], [RequireAllGroups], [RequireScopes], [RequireAllScopes],
-// [RequireTokenUse], [RequireFunc] and the general [Require] — wrap single
-// handlers and nest, so one API can protect /admin with a group and
-// /orders with a scope.
+// [RequireAnyGroup], [RequireAllGroups], [RequireAnyScope],
+// [RequireAllScopes], [RequireTokenUse], [RequireFunc] and the general
+// [Require] — wrap single handlers and nest, so one API can protect /admin
+// with a group and /orders with a scope. The names say any-of or all-of:
+// RequireAnyGroup("admin", "support") lets either group in,
+// RequireAllGroups("admin", "support") only members of both.
+//
+// A requirement needs the middleware from [New] in front of it. Served
+// without it, which is a wiring bug, it answers 500 and logs an error
+// naming itself and the missing middleware (auth.ErrNoMiddleware), rather
+// than telling a client with a valid token that it sent none.
 //
 // # Responses
 //
@@ -55,8 +69,9 @@
 //
 // The body is a small JSON object, {"error": …, "error_description": …},
 // replaceable with Config.ErrorBody; Config.ErrorHandler replaces the whole
-// response and receives a [*Rejection] with the status, headers, reason
-// and underlying error. Responses carry Cache-Control: no-store.
+// response and receives an [*auth.Rejection] with the kind
+// (auth.KindForbidden, ...), status, headers, reason and underlying error.
+// Responses carry Cache-Control: no-store.
 //
 // Anonymous requests pass with no claims when Config.Optional is set, and
 // Config.Skipper exempts requests.
@@ -83,10 +98,11 @@
 //
 // # Custom verifiers
 //
-// Any [TokenVerifier] works in place of a *verifier.Verifier. Its errors
-// are mapped like the verifier's: errors matching
+// Any [auth.TokenVerifier] works in place of a *verifier.Verifier. Its
+// errors are mapped like the verifier's: errors matching
 // verifier.ErrKeysUnavailable become 503, *verifier.PolicyError becomes
-// 403, anything else 401.
+// 403, anything else 401. It builds its claims with
+// verifier.ParseUnverifiedClaims from the payload it has checked.
 //
 // The same core drives package echoauth and grpcauth, so the three give
 // the same verdict for the same token and policy.

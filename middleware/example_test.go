@@ -59,8 +59,8 @@ func Example() {
 		fmt.Fprintf(w, "hello %s", c.Username)
 	})
 	mux := http.NewServeMux()
-	mux.Handle("GET /admin", middleware.RequireGroups("admin")(hello))
-	mux.Handle("GET /orders", middleware.RequireScopes("orders/read")(hello))
+	mux.Handle("GET /admin", middleware.RequireAnyGroup("admin")(hello))
+	mux.Handle("GET /orders", middleware.RequireAnyScope("orders/read")(hello))
 	api := httptest.NewServer(auth(mux))
 	defer api.Close()
 

@@ -41,7 +41,7 @@ func FuzzMiddleware(f *testing.F) {
 		f.Fatal(err)
 	}
 	ran := false
-	h := mw(middleware.RequireGroups("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := mw(middleware.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ran = true
 		if c, ok := middleware.ClaimsFromContext(r.Context()); !ok || c.Subject != "s" {
 			panic("handler without the claims")

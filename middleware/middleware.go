@@ -10,19 +10,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore"
 	"github.com/cognitokit/cognitokit/verifier"
 )
-
-// TokenVerifier verifies a bearer token and returns its claims.
-// [*verifier.Verifier] implements it. Custom implementations must be safe
-// for concurrent use and should return errors matching the sentinels of
-// package verifier (ErrKeysUnavailable for "cannot judge now", anything
-// else for "bad token"). Their messages are logged (never sent to clients),
-// so they must not contain the token.
-type TokenVerifier interface {
-	Verify(ctx context.Context, token string) (*verifier.Claims, error)
-}
 
 // Config configures the middleware built by [New]. The zero value is a
 // documented default for every field.
@@ -49,7 +40,7 @@ type Config struct {
 
 	// Extractor, if set, is consulted after the header, cookie and query
 	// sources. It returns "" when it finds no token; an error rejects the
-	// request (wrap ErrNoToken, ErrAmbiguousToken or ErrBadAuthorization
+	// request (wrap auth.ErrNoToken, auth.ErrAmbiguousToken or auth.ErrBadAuthorization
 	// to choose the answer; other errors are answered 401). Optional.
 	Extractor func(r *http.Request) (string, error)
 
@@ -85,12 +76,12 @@ type Config struct {
 	// ErrorHandler, if set, answers rejected requests instead of the
 	// default RFC 6750 response. rej.Challenge and rej.RetryAfter hold the
 	// headers the default would send. Optional.
-	ErrorHandler func(w http.ResponseWriter, r *http.Request, rej *Rejection)
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, rej *auth.Rejection)
 
 	// ErrorBody, if set, returns the value marshaled as the JSON body of
 	// the default error response; nil sends no body. Optional. Default:
 	// {"error": "<code>", "error_description": "<description>"}.
-	ErrorBody func(rej *Rejection) any
+	ErrorBody func(rej *auth.Rejection) any
 
 	// RetryAfter is the Retry-After delay sent with 503 when the keys are
 	// unavailable. Optional. Default 10 s.
@@ -101,16 +92,16 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// auth is one configured middleware.
-type auth struct {
+// authenticator is one configured middleware.
+type authenticator struct {
 	eng       *authcore.Engine
 	lookup    authcore.Lookup
 	optional  bool
 	skipper   func(*http.Request) bool
 	authPre   bool         // AuthenticatePreflight
 	preflight http.Handler // PreflightHandler; nil answers 204
-	onError   func(http.ResponseWriter, *http.Request, *Rejection)
-	body      func(*Rejection) any
+	onError   func(http.ResponseWriter, *http.Request, *auth.Rejection)
+	body      func(*auth.Rejection) any
 }
 
 // New returns the authentication middleware: it extracts the bearer
@@ -118,7 +109,7 @@ type auth struct {
 // handler with the claims in the request context ([ClaimsFromContext]).
 // Rejected requests get 400, 401, 403 or 503 as described in the package
 // documentation. Errors wrap [ErrInvalidConfig].
-func New(v TokenVerifier, cfg Config) (func(http.Handler) http.Handler, error) {
+func New(v auth.TokenVerifier, cfg Config) (func(http.Handler) http.Handler, error) {
 	eng, err := authcore.NewEngine(v, authcore.Options{Policy: cfg.Policy, Realm: cfg.Realm, RetryAfter: cfg.RetryAfter, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("middleware: %w", err)
@@ -132,7 +123,7 @@ func New(v TokenVerifier, cfg Config) (func(http.Handler) http.Handler, error) {
 	if cfg.AuthenticatePreflight && cfg.PreflightHandler != nil {
 		return nil, fmt.Errorf("middleware: %w: AuthenticatePreflight and PreflightHandler are both set; choose one (a preflight cannot be both authenticated and answered by the CORS handler)", ErrInvalidConfig)
 	}
-	a := &auth{eng: eng, optional: cfg.Optional, skipper: cfg.Skipper, authPre: cfg.AuthenticatePreflight,
+	a := &authenticator{eng: eng, optional: cfg.Optional, skipper: cfg.Skipper, authPre: cfg.AuthenticatePreflight,
 		preflight: cfg.PreflightHandler, onError: cfg.ErrorHandler, body: cfg.ErrorBody}
 	a.lookup.Sources = []authcore.Source{authcore.AuthorizationBearer}
 	if cfg.Cookie != "" {
@@ -145,13 +136,16 @@ func New(v TokenVerifier, cfg Config) (func(http.Handler) http.Handler, error) {
 	return a.wrap, nil
 }
 
-func (a *auth) wrap(next http.Handler) http.Handler {
+func (a *authenticator) wrap(next http.Handler) http.Handler {
 	if next == nil {
 		panic("middleware: nil next handler")
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.skipper != nil && a.skipper(r) {
-			next.ServeHTTP(w, r)
+			// No claims, but the mark that this middleware ran, so that
+			// route requirements answer 401, not "no middleware".
+			ctx, _ := authcore.NewContext(r.Context(), nil, a.eng, a)
+			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
 		if !a.authPre && authcore.IsPreflight(r) {
@@ -180,7 +174,7 @@ func (a *auth) wrap(next http.Handler) http.Handler {
 	})
 }
 
-func (a *auth) reject(w http.ResponseWriter, r *http.Request, rej *Rejection) {
+func (a *authenticator) reject(w http.ResponseWriter, r *http.Request, rej *auth.Rejection) {
 	a.eng.Log(r.Context(), rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
 	if a.onError != nil {
 		a.onError(w, r, rej)
@@ -190,7 +184,7 @@ func (a *auth) reject(w http.ResponseWriter, r *http.Request, rej *Rejection) {
 }
 
 // writeRejection writes the default RFC 6750 response.
-func writeRejection(w http.ResponseWriter, rej *Rejection, bodyFn func(*Rejection) any) {
+func writeRejection(w http.ResponseWriter, rej *auth.Rejection, bodyFn func(*auth.Rejection) any) {
 	h := w.Header()
 	if rej.Challenge != "" {
 		h.Set("WWW-Authenticate", rej.Challenge)
@@ -222,7 +216,7 @@ func writeRejection(w http.ResponseWriter, rej *Rejection, bodyFn func(*Rejectio
 // DefaultErrorBody returns the default JSON body of a rejection:
 // {"error": "<code>", "error_description": "<description>"}, where the
 // code is "unauthorized" for a request without credentials.
-func DefaultErrorBody(rej *Rejection) any {
+func DefaultErrorBody(rej *auth.Rejection) any {
 	return authcore.DefaultBody(rej)
 }
 
@@ -230,14 +224,15 @@ func DefaultErrorBody(rej *Rejection) any {
 // WWW-Authenticate and Retry-After headers, Cache-Control: no-store and
 // the default JSON body. Custom error handlers can call it after adding
 // their own headers.
-func WriteError(w http.ResponseWriter, rej *Rejection) {
+func WriteError(w http.ResponseWriter, rej *auth.Rejection) {
 	writeRejection(w, rej, nil)
 }
 
 // ClaimsFromContext returns the verified claims the middleware (or the
 // echoauth or grpcauth adapter) stored in ctx. It returns false for an
-// anonymous request let through by Config.Optional, a skipped request, or
-// a context that never passed through the middleware.
+// anonymous request let through by Config.Optional, a skipped request, a
+// context that never passed through the middleware, and a nil ctx. Check
+// it: the claims are nil when it is false.
 func ClaimsFromContext(ctx context.Context) (*verifier.Claims, bool) {
 	return authcore.ClaimsFromContext(ctx)
 }
@@ -246,7 +241,8 @@ func ClaimsFromContext(ctx context.Context) (*verifier.Claims, bool) {
 // (with encoding/json, so use `json:"custom:tenant"` tags). The value is
 // decoded once per request and cached; later calls with the same T return
 // the same pointer, which callers must treat as read-only. It fails with
-// [ErrNoClaims] when ctx holds no claims.
+// auth.ErrNoClaims when ctx holds no claims, and with auth.ErrInvalidInput
+// for a nil ctx.
 func ClaimsAs[T any](ctx context.Context) (*T, error) {
-	return authcore.DecodeAs[T](authcore.FromContext(ctx))
+	return authcore.ClaimsAs[T](ctx)
 }

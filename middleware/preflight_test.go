@@ -44,7 +44,7 @@ func TestPreflightNeverReachesTheApplication(t *testing.T) {
 	newSrv := func(cfg middleware.Config) *httptest.Server {
 		mux := http.NewServeMux()
 		mux.HandleFunc("/admin/delete-user", h)
-		mux.Handle("/admin/group-only", middleware.RequireGroups("admin")(http.HandlerFunc(h)))
+		mux.Handle("/admin/group-only", middleware.RequireAnyGroup("admin")(http.HandlerFunc(h)))
 		srv := httptest.NewServer(mustNew(t, f.Verifier, cfg)(mux))
 		t.Cleanup(srv.Close)
 		return srv

@@ -33,7 +33,7 @@ func BenchmarkEcho(b *testing.B) {
 	auth.GET("/orders", h)
 	scoped := echo.New()
 	scoped.Use(echoauth.WithConfig(echoauth.Config{Verifier: f.Steady}))
-	scoped.GET("/orders", h, echoauth.RequireScopes("orders/read"))
+	scoped.GET("/orders", h, echoauth.RequireAnyScope("orders/read"))
 	run := func(e *echo.Echo, tok string) func(b *testing.B) {
 		return func(b *testing.B) {
 			r := httptest.NewRequest("GET", "/orders", nil)
@@ -54,11 +54,11 @@ func BenchmarkEcho(b *testing.B) {
 	}
 	b.Run("bare", run(bare, ""))
 	b.Run("auth", run(auth, f.AliceAccess))
-	b.Run("auth+RequireScopes", run(scoped, f.AliceAccess))
+	b.Run("auth+RequireAnyScope", run(scoped, f.AliceAccess))
 }
 
 // BenchmarkOverhead interleaves batches of requests to a bare Echo and to
-// one behind the middleware and RequireScopes, and reports the added cost
+// one behind the middleware and RequireAnyScope, and reports the added cost
 // per request as added-ns/req.
 func BenchmarkOverhead(b *testing.B) {
 	f := authtest.Get(b)
@@ -67,7 +67,7 @@ func BenchmarkOverhead(b *testing.B) {
 	bare.GET("/orders", h)
 	auth := echo.New()
 	auth.Use(echoauth.WithConfig(echoauth.Config{Verifier: f.Steady}))
-	auth.GET("/orders", h, echoauth.RequireScopes("orders/read"))
+	auth.GET("/orders", h, echoauth.RequireAnyScope("orders/read"))
 	r := httptest.NewRequest("GET", "/orders", nil)
 	r.Header.Set("Authorization", "Bearer "+f.AliceAccess)
 	w := &nopWriter{h: http.Header{}}

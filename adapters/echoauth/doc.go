@@ -8,8 +8,8 @@
 //		Verifier:    v, // a *verifier.Verifier
 //		TokenLookup: "header:Authorization:Bearer ,cookie:token",
 //	}))
-//	e.GET("/admin", admin, echoauth.RequireGroups("admin"))
-//	e.GET("/orders", orders, echoauth.RequireScopes("orders/read"))
+//	e.GET("/admin", admin, echoauth.RequireAnyGroup("admin"))
+//	e.GET("/orders", orders, echoauth.RequireAnyScope("orders/read"))
 //
 // [WithConfig] panics on an invalid Config, for wiring in main;
 // [Config.ToMiddleware] returns the error instead. TokenLookup is parsed
@@ -17,9 +17,23 @@
 // disagreeing sources are rejected, so a cookie cannot silently override a
 // header.
 //
-// Handlers read the claims with [Claims] (or c.Get(Config.ContextKey) when set),
-// and code that only has the request context can call
-// middleware.ClaimsFromContext.
+// Handlers read the claims with [ClaimsFromContext] (check its ok) or
+// [ClaimsAs], or with c.Get(Config.ContextKey) when that is set; code that
+// only has the request context can call middleware.ClaimsFromContext.
+//
+// # Requirements
+//
+// Route requirements ([RequireAnyGroup], [RequireAllGroups],
+// [RequireAnyScope], [RequireAllScopes], [RequireTokenUse], [RequireFunc]
+// and the general [Require]) are Echo route middleware. The names say
+// any-of or all-of. A requirement needs the authentication middleware in
+// front; without it, which is a wiring bug, it answers 500 and logs an
+// error naming itself and the missing middleware (auth.ErrNoMiddleware).
+//
+// The rejection, its kinds, the TokenVerifier interface and the extraction
+// errors live in package [github.com/cognitokit/cognitokit/auth], shared
+// with package middleware and grpcauth; its documentation maps the names
+// of every transport.
 //
 // # Errors
 //
@@ -27,7 +41,7 @@
 // package middleware (400, 401, 403, 503) and a JSON message
 // {"error": …, "error_description": …}; the WWW-Authenticate header (RFC
 // 6750) or Retry-After is set on the response. A Config.ErrorHandler
-// receives the [*Rejection] and can call [ErrorResponse] for the default;
+// receives the *auth.Rejection and can call [ErrorResponse] for the default;
 // with Config.ContinueOnIgnoredError, a nil result lets the request through
 // without claims, as in echo-jwt.
 //

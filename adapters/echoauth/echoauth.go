@@ -1,7 +1,6 @@
 package echoauth
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,23 +10,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore"
 	"github.com/cognitokit/cognitokit/verifier"
 )
-
-// TokenVerifier verifies a bearer token and returns its claims.
-// [*verifier.Verifier] implements it.
-type TokenVerifier interface {
-	Verify(ctx context.Context, token string) (*verifier.Claims, error)
-}
 
 // DefaultTokenLookup is the default of Config.TokenLookup.
 const DefaultTokenLookup = "header:Authorization:Bearer "
 
 // Config configures the middleware, following echo-jwt's conventions.
 type Config struct {
-	// Verifier verifies tokens. Required; a *verifier.Verifier.
-	Verifier TokenVerifier
+	// Verifier verifies tokens. Required: a *verifier.Verifier, or your
+	// own auth.TokenVerifier.
+	Verifier auth.TokenVerifier
 
 	// Skipper defines a function to skip the middleware (no token needed,
 	// no claims set). Optional. Default: nil, never skip. A value of
@@ -41,8 +36,10 @@ type Config struct {
 	// set, before the next handler. Optional.
 	SuccessHandler func(c echo.Context)
 
-	// ErrorHandler is called with a *Rejection (use errors.As) when the
-	// request is rejected, and its result is returned to Echo. Call
+	// ErrorHandler is called with an *auth.Rejection (use errors.As, then
+	// compare its Kind with auth.KindForbidden and the other kinds) when
+	// the request is rejected, and its result is returned to Echo. Route
+	// requirements ([Require] and friends) call it too. Call
 	// [ErrorResponse] to get the default *echo.HTTPError with its headers.
 	// Optional. Default: ErrorResponse.
 	ErrorHandler func(c echo.Context, err error) error
@@ -70,8 +67,8 @@ type Config struct {
 	// ContextKey, if set, is an echo.Context key under which the
 	// *verifier.Claims are also stored (c.Get(key)), as echo-jwt stores
 	// its token under "user". Optional. Default: not stored there, which
-	// saves an allocation per request; [Claims] reads the claims from the
-	// request context either way.
+	// saves an allocation per request; [ClaimsFromContext] reads the
+	// claims from the request context either way.
 	ContextKey string
 
 	// Policy is required of every token. Optional. Default: none.
@@ -115,7 +112,7 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-type auth struct {
+type authenticator struct {
 	eng          *authcore.Engine
 	lookup       authcore.Lookup
 	extractor    func(echo.Context) (string, error)
@@ -158,16 +155,21 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 	if cfg.AuthenticatePreflight && cfg.PreflightHandler != nil {
 		return nil, fmt.Errorf("echoauth: %w: AuthenticatePreflight and PreflightHandler are both set; choose one (a preflight cannot be both authenticated and answered by the CORS handler)", ErrInvalidConfig)
 	}
-	a := &auth{eng: eng, lookup: authcore.Lookup{Sources: sources}, extractor: cfg.Extractor, key: cfg.ContextKey,
+	a := &authenticator{eng: eng, lookup: authcore.Lookup{Sources: sources}, extractor: cfg.Extractor, key: cfg.ContextKey,
 		skipper: cfg.Skipper, before: cfg.BeforeFunc, success: cfg.SuccessHandler, onError: cfg.ErrorHandler,
 		continueOnIE: cfg.ContinueOnIgnoredError, optional: cfg.Optional, authPre: cfg.AuthenticatePreflight,
 		preflight: cfg.PreflightHandler}
 	return a.middleware, nil
 }
 
-func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if a.skipper != nil && a.skipper(c) {
+			// No claims, but the mark that this middleware ran, so that
+			// route requirements answer 401, not "no middleware".
+			r := c.Request()
+			ctx, _ := authcore.NewContext(r.Context(), nil, a.eng, a)
+			c.SetRequest(r.WithContext(ctx))
 			return next(c)
 		}
 		r := c.Request()
@@ -188,7 +190,7 @@ func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		ctx := r.Context()
 		var claims *verifier.Claims
 		if !a.optional || err == nil || !errors.Is(err, authcore.ErrNoToken) {
-			var rej *Rejection
+			var rej *auth.Rejection
 			claims, rej = a.eng.Authenticate(ctx, tok, err)
 			if rej != nil {
 				a.eng.Log(ctx, rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
@@ -218,7 +220,7 @@ func (a *auth) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (a *auth) custom(c echo.Context, tok string, err error) (string, error) {
+func (a *authenticator) custom(c echo.Context, tok string, err error) (string, error) {
 	t, cerr := a.extractor(c)
 	switch {
 	case cerr != nil:
@@ -237,7 +239,7 @@ func (a *auth) custom(c echo.Context, tok string, err error) (string, error) {
 // {"error": ..., "error_description": ...} as Message, and the rejection
 // as Internal. Errors that are not a *Rejection are returned unchanged.
 func ErrorResponse(c echo.Context, err error) error {
-	var rej *Rejection
+	var rej *auth.Rejection
 	if !errors.As(err, &rej) {
 		return err
 	}
@@ -252,14 +254,25 @@ func ErrorResponse(c echo.Context, err error) error {
 	return &echo.HTTPError{Code: rej.Status, Message: authcore.DefaultBody(rej), Internal: rej}
 }
 
-// Claims returns the verified claims of the request, set by the
-// middleware. It returns false for anonymous and skipped requests.
-func Claims(c echo.Context) (*verifier.Claims, bool) {
+// ClaimsFromContext returns the verified claims of the request, set by
+// the middleware. It returns false for anonymous and skipped requests, and
+// for routes the middleware does not cover. Check it: the claims are nil
+// when it is false.
+func ClaimsFromContext(c echo.Context) (*verifier.Claims, bool) {
 	return authcore.ClaimsFromContext(c.Request().Context())
 }
 
+// Claims returns the verified claims of the request.
+//
+// Deprecated: use ClaimsFromContext, the name every transport uses.
+func Claims(c echo.Context) (*verifier.Claims, bool) {
+	return ClaimsFromContext(c)
+}
+
 // ClaimsAs decodes the verified payload into a caller-defined type T once
-// per request (with encoding/json); later calls return the cached value.
+// per request (with encoding/json); later calls return the cached value,
+// which callers must treat as read-only. It fails with auth.ErrNoClaims
+// when the request has no claims.
 func ClaimsAs[T any](c echo.Context) (*T, error) {
-	return authcore.DecodeAs[T](authcore.FromContext(c.Request().Context()))
+	return authcore.ClaimsAs[T](c.Request().Context())
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cognitokit/cognitokit/adapters/echoauth"
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore/authtest"
 	"github.com/cognitokit/cognitokit/verifier"
 )
@@ -62,7 +63,7 @@ func newEchoWith(mw echo.MiddlewareFunc, routeMW ...echo.MiddlewareFunc) *echo.E
 		e.Use(mw)
 	}
 	h := func(c echo.Context) error {
-		if claims, ok := echoauth.Claims(c); ok {
+		if claims, ok := echoauth.ClaimsFromContext(c); ok {
 			return c.String(http.StatusOK, "hello "+claims.Subject)
 		}
 		return c.String(http.StatusOK, "hello anonymous")
@@ -130,8 +131,8 @@ func TestHooks(t *testing.T) {
 		ErrorHandler: func(c echo.Context, err error) error {
 			gotErr = err
 			calls = append(calls, "error")
-			var rej *echoauth.Rejection
-			if errors.As(err, &rej) && rej.Reason == "no_token" {
+			var rej *auth.Rejection
+			if errors.As(err, &rej) && rej.Kind == auth.KindMissing {
 				return nil
 			}
 			return echoauth.ErrorResponse(c, err)
@@ -156,7 +157,7 @@ func TestHooks(t *testing.T) {
 
 	// A route requirement behind an ignored error answers through the
 	// same ErrorHandler (which renders the 401 with the configured realm).
-	e = newEchoWith(echoauth.WithConfig(cfg), echoauth.RequireGroups("admin"))
+	e = newEchoWith(echoauth.WithConfig(cfg), echoauth.RequireAnyGroup("admin"))
 	calls = nil
 	if got := serve(e, req{}); got.status != 200 || strings.Join(calls, ",") != "before,error,error" {
 		t.Errorf("ignored error then a route requirement: %d %q, calls %v; want the ErrorHandler called twice", got.status, got.body, calls)
@@ -173,13 +174,16 @@ func TestHooks(t *testing.T) {
 
 func TestOptionalSkipperPreflightRequire(t *testing.T) {
 	f := authtest.Get(t)
+	captureDefaultLog(t) // noMW logs there
 	optional := echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier, Optional: true, Realm: "shop"})
 	opt := newEchoWith(optional)
-	optAdmin := newEchoWith(optional, echoauth.RequireGroups("admin"))
+	optAdmin := newEchoWith(optional, echoauth.RequireAnyGroup("admin"))
 	skip := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier,
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/healthz" }}))
 	strict := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier, AuthenticatePreflight: true}))
-	noMW := newEchoWith(nil, echoauth.RequireGroups("admin"))
+	noMW := newEchoWith(nil, echoauth.RequireAnyGroup("admin"))
+	skipAdmin := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier, Realm: "shop",
+		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/healthz" }}), echoauth.RequireAnyGroup("admin"))
 	allScopes := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier}), echoauth.RequireAllScopes("openid", "orders/read"))
 	idOnly := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier}), echoauth.RequireTokenUse(verifier.TokenUseID))
 	check := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier}), echoauth.RequireFunc(func(_ context.Context, c *verifier.Claims) error {
@@ -204,7 +208,8 @@ func TestOptionalSkipperPreflightRequire(t *testing.T) {
 		{"not skipped", skip, req{path: "/x"}, 401, `Bearer realm="api"`},
 		{"preflight answered by the middleware", skip, req{method: "OPTIONS", headers: preflight}, 204, ""},
 		{"preflight authenticated", strict, req{method: "OPTIONS", headers: preflight}, 401, `Bearer realm="api"`},
-		{"requirement without middleware", noMW, req{headers: bearer(f.AliceAccess)}, 401, `Bearer realm="api"`},
+		{"requirement without middleware", noMW, req{headers: bearer(f.AliceAccess)}, 500, ""},
+		{"skipped on a group route", skipAdmin, req{path: "/healthz"}, 401, `Bearer realm="shop"`},
 		{"all scopes", allScopes, req{headers: bearer(f.AliceAccess)}, 200, ""},
 		{"all scopes missing", allScopes, req{headers: bearer(f.M2M)}, 403,
 			`Bearer realm="api", error="insufficient_scope", error_description="The token lacks a required scope.", scope="openid"`},
@@ -271,8 +276,8 @@ func TestClaimsAs(t *testing.T) {
 		t.Errorf("ClaimsAs: %d %q; want 200 acme", got.status, got.body)
 	}
 	c := e.NewContext(httptest.NewRequest("GET", "/", nil), httptest.NewRecorder())
-	if _, err := echoauth.ClaimsAs[custom](c); !errors.Is(err, echoauth.ErrNoClaims) {
-		t.Errorf("ClaimsAs without middleware: %v; want ErrNoClaims", err)
+	if _, err := echoauth.ClaimsAs[custom](c); !errors.Is(err, auth.ErrNoClaims) {
+		t.Errorf("ClaimsAs without middleware: %v; want auth.ErrNoClaims", err)
 	}
 }
 
@@ -280,7 +285,7 @@ func TestLogging(t *testing.T) {
 	f := authtest.Get(t)
 	var buf strings.Builder
 	e := newEchoWith(echoauth.WithConfig(echoauth.Config{Verifier: f.Verifier, Logger: slog.New(slog.NewTextHandler(&buf, nil))}),
-		echoauth.RequireGroups("admin"))
+		echoauth.RequireAnyGroup("admin"))
 	serve(e, req{path: "/x", headers: bearer(f.WrongClient)})
 	serve(e, req{path: "/y", headers: bearer(f.BobAccess)})
 	serve(e, req{path: "/z", headers: bearer(f.Unavailable)})
@@ -308,7 +313,7 @@ func (s staticVerifier) Verify(context.Context, string) (*verifier.Claims, error
 	return &verifier.Claims{Subject: "custom", TokenUse: verifier.TokenUseAccess}, nil
 }
 
-var _ echoauth.TokenVerifier = (*verifier.Verifier)(nil)
+var _ auth.TokenVerifier = (*verifier.Verifier)(nil)
 
 func TestCustomVerifier(t *testing.T) {
 	tests := []struct {

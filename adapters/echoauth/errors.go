@@ -1,28 +1,35 @@
 package echoauth
 
-import "github.com/cognitokit/cognitokit/internal/authcore"
-
-// Sentinel errors of token extraction, the same values as in package
-// middleware and grpcauth. Token rejections wrap the sentinels of package
-// verifier.
-var (
-	// ErrNoToken: the request carries no token (401 without an error
-	// code).
-	ErrNoToken = authcore.ErrNoToken
-	// ErrAmbiguousToken: more than one token (two Authorization headers, or
-	// TokenLookup sources that disagree): 400 invalid_request.
-	ErrAmbiguousToken = authcore.ErrAmbiguousToken
-	// ErrBadAuthorization: "Bearer" without exactly one credential: 400
-	// invalid_request.
-	ErrBadAuthorization = authcore.ErrBadAuthorization
-	// ErrNoClaims: the context holds no verified claims.
-	ErrNoClaims = authcore.ErrNoClaims
-	// ErrInvalidConfig is wrapped by every error [Config.ToMiddleware]
-	// returns.
-	ErrInvalidConfig = authcore.ErrInvalidConfig
+import (
+	"github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/internal/authcore"
 )
 
-// Rejection is the verdict for a request that may not proceed; the
-// ErrorHandler receives one as its error. See the field documentation in
-// package middleware: it is the same type.
-type Rejection = authcore.Rejection
+// ErrInvalidConfig is wrapped by every error [Config.ToMiddleware]
+// returns. It is the same value as middleware.ErrInvalidConfig and
+// grpcauth.ErrInvalidConfig.
+var ErrInvalidConfig = authcore.ErrInvalidConfig
+
+// The sentinel errors of token extraction now live in package auth, shared
+// by every transport; these are the same values.
+var (
+	// Deprecated: use auth.ErrNoToken.
+	ErrNoToken = auth.ErrNoToken
+	// Deprecated: use auth.ErrAmbiguousToken.
+	ErrAmbiguousToken = auth.ErrAmbiguousToken
+	// Deprecated: use auth.ErrBadAuthorization.
+	ErrBadAuthorization = auth.ErrBadAuthorization
+	// Deprecated: use auth.ErrNoClaims.
+	ErrNoClaims = auth.ErrNoClaims
+)
+
+// Rejection is the verdict for a request that may not proceed.
+//
+// Deprecated: use auth.Rejection, the same type, whose Kind an
+// ErrorHandler can compare with auth.KindForbidden and the other kinds.
+type Rejection = auth.Rejection
+
+// TokenVerifier verifies a bearer token and returns its claims.
+//
+// Deprecated: use auth.TokenVerifier, the same interface.
+type TokenVerifier = auth.TokenVerifier

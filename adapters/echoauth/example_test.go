@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cognitokit/cognitokit/adapters/echoauth"
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/verifier"
 )
@@ -59,9 +60,12 @@ func Example() {
 		TokenLookup: "header:Authorization:Bearer ,cookie:token",
 	}))
 	e.GET("/admin", func(c echo.Context) error {
-		claims, _ := echoauth.Claims(c)
+		claims, ok := echoauth.ClaimsFromContext(c)
+		if !ok {
+			return echo.ErrUnauthorized
+		}
 		return c.String(http.StatusOK, "hello "+claims.Username)
-	}, echoauth.RequireGroups("admin"))
+	}, echoauth.RequireAnyGroup("admin"))
 	api := httptest.NewServer(e)
 	defer api.Close()
 
@@ -97,7 +101,7 @@ func ExampleConfig_ToMiddleware() {
 		Verifier:               v,
 		ContinueOnIgnoredError: true,
 		ErrorHandler: func(c echo.Context, err error) error {
-			if rej, ok := err.(*echoauth.Rejection); ok && rej.Reason == "no_token" {
+			if rej, ok := err.(*auth.Rejection); ok && rej.Kind == auth.KindMissing {
 				return nil // anonymous: continue without claims
 			}
 			return echoauth.ErrorResponse(c, err)
@@ -109,7 +113,7 @@ func ExampleConfig_ToMiddleware() {
 	e := echo.New()
 	e.Use(mw)
 	e.GET("/", func(c echo.Context) error {
-		if _, ok := echoauth.Claims(c); ok {
+		if _, ok := echoauth.ClaimsFromContext(c); ok {
 			return c.String(http.StatusOK, "signed in")
 		}
 		return c.String(http.StatusOK, "anonymous")

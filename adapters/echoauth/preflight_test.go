@@ -30,7 +30,7 @@ func TestPreflightNeverReachesTheApplication(t *testing.T) {
 		e.Use(echoauth.WithConfig(cfg))
 		e.Any("/admin/delete-user", h)
 		e.Match([]string{http.MethodOptions, http.MethodPost}, "/admin/match", h)
-		e.Any("/admin/group-only", h, echoauth.RequireGroups("admin"))
+		e.Any("/admin/group-only", h, echoauth.RequireAnyGroup("admin"))
 		srv := httptest.NewServer(e)
 		t.Cleanup(srv.Close)
 		return srv

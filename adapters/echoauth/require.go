@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,29 +15,43 @@ import (
 // Require returns route middleware that lets a request through only when
 // its verified claims satisfy p:
 //
-//	e.GET("/admin", h, echoauth.RequireGroups("admin"))
+//	e.GET("/admin", h, echoauth.RequireAnyGroup("admin"))
 //
 // Put the authentication middleware in front (e.Use or the group). A
-// request without claims is answered 401, a policy failure 403
-// insufficient_scope, through the middleware's ErrorHandler when it has
-// one (ContinueOnIgnoredError does not apply here). Require panics if a
-// group or scope name is empty or contains spaces, quotes or control
-// characters.
+// request without claims (anonymous under Config.Optional, or skipped) is
+// answered 401, a policy failure 403 insufficient_scope, through the
+// middleware's ErrorHandler when it has one (ContinueOnIgnoredError does
+// not apply here).
+//
+// Served without the authentication middleware in front (a wiring bug), a
+// requirement answers every request 500, with an *echo.HTTPError whose
+// Internal error wraps auth.ErrNoMiddleware, and logs that error on
+// slog.Default at Error level: it cannot tell a good token from a bad one.
+//
+// Require panics if a group or scope name is empty or contains spaces,
+// quotes or control characters.
 func Require(p verifier.Policy) echo.MiddlewareFunc {
+	return require("echoauth.Require", p)
+}
+
+func require(name string, p verifier.Policy) echo.MiddlewareFunc {
 	if err := authcore.ValidatePolicy(p); err != nil {
-		panic(fmt.Sprintf("echoauth.Require: %v", err))
+		panic(fmt.Sprintf("%s: %v", name, err))
 	}
-	fallback := authcore.FallbackEngine()
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			st := authcore.FromContext(r.Context())
+			ctx := r.Context()
+			st := authcore.FromContext(ctx)
 			if st == nil {
-				return ErrorResponse(c, fallback.Reject(authcore.ErrNoClaims))
+				err := authcore.NoMiddleware(ctx, name, "the echoauth middleware (echoauth.WithConfig or Config.ToMiddleware)",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path))
+				c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+				return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
 			}
-			if rej := st.Engine.Check(r.Context(), st.Claims, p); rej != nil {
-				st.Engine.Log(r.Context(), rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
-				if a, ok := st.Owner.(*auth); ok && a.onError != nil {
+			if rej := st.Engine.Check(ctx, st.Claims, p); rej != nil {
+				st.Engine.Log(ctx, rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
+				if a, ok := st.Owner.(*authenticator); ok && a.onError != nil {
 					return a.onError(c, rej)
 				}
 				return ErrorResponse(c, rej)
@@ -46,25 +61,41 @@ func Require(p verifier.Policy) echo.MiddlewareFunc {
 	}
 }
 
-// RequireGroups requires membership in at least one of groups.
-func RequireGroups(groups ...string) echo.MiddlewareFunc {
-	return Require(verifier.Policy{AnyGroups: nonEmpty("RequireGroups", groups)})
+// RequireAnyGroup requires membership in at least one of groups (any-of).
+func RequireAnyGroup(groups ...string) echo.MiddlewareFunc {
+	return require("echoauth.RequireAnyGroup", verifier.Policy{AnyGroups: nonEmpty("RequireAnyGroup", groups)})
 }
 
-// RequireAllGroups requires membership in every one of groups.
+// RequireAllGroups requires membership in every one of groups (all-of).
 func RequireAllGroups(groups ...string) echo.MiddlewareFunc {
-	return Require(verifier.Policy{AllGroups: nonEmpty("RequireAllGroups", groups)})
+	return require("echoauth.RequireAllGroups", verifier.Policy{AllGroups: nonEmpty("RequireAllGroups", groups)})
 }
 
-// RequireScopes requires at least one of scopes; a failure names them in
-// the challenge's scope=.
-func RequireScopes(scopes ...string) echo.MiddlewareFunc {
-	return Require(verifier.Policy{AnyScopes: nonEmpty("RequireScopes", scopes)})
+// RequireAnyScope requires at least one of scopes (any-of); a failure
+// names them in the challenge's scope=.
+func RequireAnyScope(scopes ...string) echo.MiddlewareFunc {
+	return require("echoauth.RequireAnyScope", verifier.Policy{AnyScopes: nonEmpty("RequireAnyScope", scopes)})
 }
 
-// RequireAllScopes requires every one of scopes.
+// RequireAllScopes requires every one of scopes (all-of).
 func RequireAllScopes(scopes ...string) echo.MiddlewareFunc {
-	return Require(verifier.Policy{AllScopes: nonEmpty("RequireAllScopes", scopes)})
+	return require("echoauth.RequireAllScopes", verifier.Policy{AllScopes: nonEmpty("RequireAllScopes", scopes)})
+}
+
+// RequireGroups requires membership in at least one of groups.
+//
+// Deprecated: the name reads as all-of but means any-of; use
+// RequireAnyGroup (the same requirement) or RequireAllGroups.
+func RequireGroups(groups ...string) echo.MiddlewareFunc {
+	return require("echoauth.RequireGroups", verifier.Policy{AnyGroups: nonEmpty("RequireGroups", groups)})
+}
+
+// RequireScopes requires at least one of scopes.
+//
+// Deprecated: the name reads as all-of but means any-of; use
+// RequireAnyScope (the same requirement) or RequireAllScopes.
+func RequireScopes(scopes ...string) echo.MiddlewareFunc {
+	return require("echoauth.RequireScopes", verifier.Policy{AnyScopes: nonEmpty("RequireScopes", scopes)})
 }
 
 // RequireTokenUse requires an ID or an access token; the other kind is
@@ -74,17 +105,18 @@ func RequireTokenUse(use verifier.TokenUse) echo.MiddlewareFunc {
 	if err != nil {
 		panic("echoauth.RequireTokenUse: " + err.Error())
 	}
-	return Require(p)
+	return require("echoauth.RequireTokenUse", p)
 }
 
 // RequireFunc requires check to return nil for the verified claims; see
-// middleware.RequireFunc for how its errors are answered.
+// middleware.RequireFunc for how its errors are answered. It panics if
+// check is nil.
 func RequireFunc(check func(ctx context.Context, c *verifier.Claims) error) echo.MiddlewareFunc {
 	p, err := authcore.PredicatePolicy(check)
 	if err != nil {
 		panic("echoauth.RequireFunc: " + err.Error())
 	}
-	return Require(p)
+	return require("echoauth.RequireFunc", p)
 }
 
 func nonEmpty(fn string, names []string) []string {

@@ -28,7 +28,7 @@ func newEcho(t testing.TB, f *authtest.Fixture) *echo.Echo {
 	for _, route := range authtest.Routes {
 		h := func(c echo.Context) error {
 			f.Hits.Add(1)
-			claims, ok := echoauth.Claims(c)
+			claims, ok := echoauth.ClaimsFromContext(c)
 			if ctxClaims, _ := middleware.ClaimsFromContext(c.Request().Context()); ctxClaims != claims {
 				return fmt.Errorf("claims in echo.Context %p and request context %p differ", claims, ctxClaims)
 			}

@@ -46,8 +46,12 @@ type TokenCredentials struct {
 // codes.Unauthenticated, a refusal by the authorization server (an
 // *oauth2.RetrieveError) is codes.Unauthenticated, and any other failure
 // of the token source (network) is codes.Unavailable, so that clients
-// retry.
+// retry. A source with a TokenContext(ctx) method is asked with ctx. A nil
+// ctx is codes.Internal with an error wrapping auth.ErrInvalidInput.
 func (c TokenCredentials) GetRequestMetadata(ctx context.Context, _ ...string) (map[string]string, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !c.AllowInsecureTransport {
 		ri, _ := credentials.RequestInfoFromContext(ctx)
 		if err := credentials.CheckSecurityLevel(ri.AuthInfo, credentials.PrivacyAndIntegrity); err != nil {
@@ -57,7 +61,13 @@ func (c TokenCredentials) GetRequestMetadata(ctx context.Context, _ ...string) (
 	if c.Source == nil {
 		return nil, &credError{codes.Unauthenticated, fmt.Errorf("%w: TokenCredentials.Source is nil", errNoTokenSource)}
 	}
-	tok, err := c.Source.Token()
+	var tok *oauth2.Token
+	var err error
+	if cs, ok := c.Source.(contextTokenSource); ok {
+		tok, err = cs.TokenContext(ctx)
+	} else {
+		tok, err = c.Source.Token()
+	}
 	if err != nil {
 		code := codes.Unavailable
 		var re *oauth2.RetrieveError
@@ -73,6 +83,12 @@ func (c TokenCredentials) GetRequestMetadata(ctx context.Context, _ ...string) (
 		return nil, &credError{codes.Unauthenticated, fmt.Errorf("%w: the token type is not Bearer", errNoTokenSource)}
 	}
 	return map[string]string{"authorization": "Bearer " + tok.AccessToken}, nil
+}
+
+// contextTokenSource is a token source that takes the caller's context,
+// as srpclient's and oauth's do.
+type contextTokenSource interface {
+	TokenContext(ctx context.Context) (*oauth2.Token, error)
 }
 
 // credError is an error with a gRPC status that keeps its cause.

@@ -7,8 +7,8 @@
 //
 //	a, err := grpcauth.New(v, grpcauth.Config{
 //		Methods: map[string]verifier.Policy{
-//			"/orders.v1.Orders/":          {AnyScopes: []string{"orders/read"}},
-//			"/orders.v1.Orders/Cancel":    {AnyGroups: []string{"support"}},
+//			"/orders.v1.Orders/":       grpcauth.RequireAnyScope("orders/read"),
+//			"/orders.v1.Orders/Cancel": grpcauth.RequireAnyGroup("support", "admin"),
 //		},
 //		Public: []string{"/grpc.health.v1.Health/", "/grpc.reflection.v1.ServerReflection/"},
 //	})
@@ -22,7 +22,26 @@
 // method name wins over the longest service prefix, which wins over
 // Config.Policy) and put the claims in the context, which stream handlers
 // get from their wrapped stream. Handlers read them with
-// [ClaimsFromContext] or [ClaimsAs].
+// [ClaimsFromContext] (check its ok) or [ClaimsAs].
+//
+// # Requirements
+//
+// The requirements of gRPC methods are policies: Config.Policy for every
+// method, Config.Methods per method or service. [RequireAnyGroup],
+// [RequireAllGroups], [RequireAnyScope], [RequireAllScopes],
+// [RequireTokenUse] and [RequireFunc] build them under the names package
+// middleware and echoauth give their route requirements, so one
+// vocabulary reads the same in every transport; a verifier.Policy literal
+// works too. Like their HTTP counterparts they panic on an empty list, an
+// empty or unquotable name, an unknown token use or a nil check, since
+// they are written as constants at wiring time.
+//
+// The TokenVerifier interface, the rejection kinds and the extraction
+// errors live in package [github.com/cognitokit/cognitokit/auth], shared
+// with package middleware and echoauth; its documentation maps the names
+// of every transport. [auth.KindForbidden] is codes.PermissionDenied,
+// [auth.KindUnavailable] codes.Unavailable, every other kind
+// codes.Unauthenticated.
 //
 // # Status codes
 //
@@ -33,7 +52,10 @@
 //     signing keys cannot be obtained, so clients retry instead of signing
 //     the user out.
 //
-// Messages are short and never contain the token or internal details.
+// Messages are short and never contain the token or internal details. A
+// nil context given to [Authenticator.Authenticate] or
+// [Authenticator.AuthFunc] is codes.Internal with an error wrapping
+// auth.ErrInvalidInput, never a panic.
 //
 // # Streams and token expiry
 //
@@ -71,5 +93,8 @@
 // [TokenCredentials] sends a token from any oauth2.TokenSource (srpclient's
 // or the client-credentials source of package oauth) with every call, and
 // refuses to do so without transport security unless
-// AllowInsecureTransport is set for loopback tests.
+// AllowInsecureTransport is set for loopback tests. A source with a
+// TokenContext(ctx) method, as srpclient's and oauth's have, is asked with
+// the call's context, so a call that is cancelled or times out stops
+// waiting for a refresh.
 package grpcauth

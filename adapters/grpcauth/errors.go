@@ -1,21 +1,15 @@
 package grpcauth
 
-import "github.com/cognitokit/cognitokit/internal/authcore"
+import (
+	"github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/internal/authcore"
+)
 
-// Sentinel errors, the same values as in package middleware and echoauth.
+// Sentinel errors of this package.
 var (
-	// ErrNoToken: the call carries no "authorization: Bearer" metadata
-	// (codes.Unauthenticated).
-	ErrNoToken = authcore.ErrNoToken
-	// ErrAmbiguousToken: more than one authorization value
-	// (codes.Unauthenticated).
-	ErrAmbiguousToken = authcore.ErrAmbiguousToken
-	// ErrBadAuthorization: "Bearer" without exactly one credential
-	// (codes.Unauthenticated).
-	ErrBadAuthorization = authcore.ErrBadAuthorization
-	// ErrNoClaims: the context holds no verified claims.
-	ErrNoClaims = authcore.ErrNoClaims
-	// ErrInvalidConfig is wrapped by every error [New] returns.
+	// ErrInvalidConfig is wrapped by every error [New] returns. It is the
+	// same value as middleware.ErrInvalidConfig and
+	// echoauth.ErrInvalidConfig.
 	ErrInvalidConfig = authcore.ErrInvalidConfig
 	// ErrInsecureTransport: [TokenCredentials] refused to send a token
 	// over a connection without transport security.
@@ -24,3 +18,21 @@ var (
 	// returned an empty or non-Bearer token.
 	ErrNoTokenSource = errNoTokenSource
 )
+
+// The sentinel errors of token extraction now live in package auth, shared
+// by every transport; these are the same values.
+var (
+	// Deprecated: use auth.ErrNoToken.
+	ErrNoToken = auth.ErrNoToken
+	// Deprecated: use auth.ErrAmbiguousToken.
+	ErrAmbiguousToken = auth.ErrAmbiguousToken
+	// Deprecated: use auth.ErrBadAuthorization.
+	ErrBadAuthorization = auth.ErrBadAuthorization
+	// Deprecated: use auth.ErrNoClaims.
+	ErrNoClaims = auth.ErrNoClaims
+)
+
+// TokenVerifier verifies a bearer token and returns its claims.
+//
+// Deprecated: use auth.TokenVerifier, the same interface.
+type TokenVerifier = auth.TokenVerifier

@@ -15,15 +15,10 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore"
 	"github.com/cognitokit/cognitokit/verifier"
 )
-
-// TokenVerifier verifies a bearer token and returns its claims.
-// [*verifier.Verifier] implements it.
-type TokenVerifier interface {
-	Verify(ctx context.Context, token string) (*verifier.Claims, error)
-}
 
 // Config configures an [Authenticator]. The zero value authenticates every
 // method and requires nothing beyond a valid token.
@@ -34,8 +29,9 @@ type Config struct {
 
 	// Methods maps a full method name ("/orders.v1.Orders/Get") or a
 	// service prefix ("/orders.v1.Orders/") to the policy that replaces
-	// Policy for it. The exact name wins over a prefix, and the longest
-	// prefix over shorter ones. Optional.
+	// Policy for it, such as RequireAnyScope("orders/read"). The exact
+	// name wins over a prefix, and the longest prefix over shorter ones.
+	// Optional.
 	Methods map[string]verifier.Policy
 
 	// Public lists full method names and service prefixes that need no
@@ -95,13 +91,13 @@ type Authenticator struct {
 	retry    *status.Status // template for Unavailable, with RetryInfo
 	keep     bool           // KeepExpiredStreams
 	now      func() time.Time
-	expired  *authcore.Rejection // a stream outlived its token
-	expErr   error               // the status error of expired
+	expired  *auth.Rejection // a stream outlived its token
+	expErr   error           // the status error of expired
 }
 
 // New validates cfg and returns an Authenticator verifying tokens with v.
 // Errors wrap [ErrInvalidConfig].
-func New(v TokenVerifier, cfg Config) (*Authenticator, error) {
+func New(v auth.TokenVerifier, cfg Config) (*Authenticator, error) {
 	eng, err := authcore.NewEngine(v, authcore.Options{RetryAfter: cfg.RetryAfter, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("grpcauth: %w", err)
@@ -208,8 +204,12 @@ func (a *Authenticator) ruleFor(method string) *rule {
 // the claims. Errors are status errors: codes.Unauthenticated for a
 // missing or bad token, codes.PermissionDenied for a policy failure and
 // codes.Unavailable (with a RetryInfo detail) when the keys are
-// unavailable.
+// unavailable. A nil ctx is codes.Internal, with an error wrapping
+// auth.ErrInvalidInput.
 func (a *Authenticator) Authenticate(ctx context.Context, fullMethod string) (context.Context, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	r := a.ruleFor(fullMethod)
 	if r.public {
 		return ctx, nil
@@ -227,18 +227,18 @@ func (a *Authenticator) Authenticate(ctx context.Context, fullMethod string) (co
 	return ctx, nil
 }
 
-func code(rej *authcore.Rejection) codes.Code {
+func code(rej *auth.Rejection) codes.Code {
 	switch rej.Kind {
-	case authcore.KindForbidden:
+	case auth.KindForbidden:
 		return codes.PermissionDenied
-	case authcore.KindUnavailable:
+	case auth.KindUnavailable:
 		return codes.Unavailable
 	}
 	return codes.Unauthenticated
 }
 
-func (a *Authenticator) statusErr(rej *authcore.Rejection) error {
-	if rej.Kind == authcore.KindUnavailable {
+func (a *Authenticator) statusErr(rej *auth.Rejection) error {
+	if rej.Kind == auth.KindUnavailable {
 		return a.retry.Err()
 	}
 	msg := rej.Description
@@ -277,6 +277,9 @@ func tokenFromMetadata(ctx context.Context) (string, error) {
 // methods work as with the interceptors of this package; outside a gRPC
 // server context it applies the default Policy.
 func (a *Authenticator) AuthFunc(ctx context.Context) (context.Context, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	method, _ := grpc.Method(ctx)
 	return a.Authenticate(ctx, method)
 }
@@ -371,21 +374,21 @@ func (w *expiringStream) RecvMsg(m any) error {
 }
 
 // ClaimsFromContext returns the verified claims stored by the
-// interceptors; false for public methods.
+// interceptors. It returns false for public methods, for a context that
+// never passed through the interceptors, and for a nil ctx. Check it: the
+// claims are nil when it is false.
 func ClaimsFromContext(ctx context.Context) (*verifier.Claims, bool) {
 	return authcore.ClaimsFromContext(ctx)
 }
 
 // ClaimsAs decodes the verified payload into a caller-defined type T once
-// per call (with encoding/json); later calls return the cached value.
+// per call (with encoding/json); later calls return the cached value,
+// which callers must treat as read-only. It fails with auth.ErrNoClaims
+// when ctx holds no claims, and with auth.ErrInvalidInput for a nil ctx.
 func ClaimsAs[T any](ctx context.Context) (*T, error) {
-	return authcore.DecodeAs[T](authcore.FromContext(ctx))
+	return authcore.ClaimsAs[T](ctx)
 }
 
-// RequireTokenUse returns a policy that accepts only ID tokens
-// (verifier.TokenUseID) or only access tokens (verifier.TokenUseAccess),
-// for Config.Policy or Config.Methods; the other kind is answered
-// codes.Unauthenticated. Errors wrap [ErrInvalidConfig].
-func RequireTokenUse(use verifier.TokenUse) (verifier.Policy, error) {
-	return authcore.RequireTokenUse(use)
-}
+// errNilContext answers a nil context: a programming error of the caller,
+// so codes.Internal, never a panic.
+var errNilContext error = &credError{codes.Internal, fmt.Errorf("grpcauth: %w: nil context; pass the call's context", auth.ErrInvalidInput)}

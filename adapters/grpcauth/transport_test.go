@@ -11,17 +11,17 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore/authtest"
 )
 
-func grpcCode(k authcore.Kind) codes.Code {
+func grpcCode(k auth.Kind) codes.Code {
 	switch k {
 	case 0:
 		return codes.OK
-	case authcore.KindForbidden:
+	case auth.KindForbidden:
 		return codes.PermissionDenied
-	case authcore.KindUnavailable:
+	case auth.KindUnavailable:
 		return codes.Unavailable
 	}
 	return codes.Unauthenticated
@@ -49,7 +49,7 @@ func TestSharedTable(t *testing.T) {
 				t.Errorf("handler ran %d times; want %d", hits, wantHits)
 			}
 			switch {
-			case c.Want.Kind == authcore.KindUnavailable:
+			case c.Want.Kind == auth.KindUnavailable:
 				var delay time.Duration
 				for _, d := range st.Details() {
 					if ri, ok := d.(*errdetails.RetryInfo); ok {
@@ -59,7 +59,7 @@ func TestSharedTable(t *testing.T) {
 				if delay != 10*time.Second {
 					t.Errorf("RetryInfo delay = %v; want 10s", delay)
 				}
-			case c.Want.Kind == authcore.KindForbidden && c.Route == authtest.RouteOrders:
+			case c.Want.Kind == auth.KindForbidden && c.Route == authtest.RouteOrders:
 				if want := "The token lacks a required scope. Needed scope: orders/read."; st.Message() != want {
 					t.Errorf("message = %q; want %q", st.Message(), want)
 				}

@@ -2,8 +2,10 @@ package authcore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -47,8 +49,12 @@ func NewContext(parent context.Context, claims *verifier.Claims, eng *Engine, ow
 	return c, &c.st
 }
 
-// FromContext returns the State stored by NewContext, or nil.
+// FromContext returns the State stored by NewContext, or nil (also for a
+// nil ctx).
 func FromContext(ctx context.Context) *State {
+	if ctx == nil {
+		return nil
+	}
 	st, _ := ctx.Value(stateKey{}).(*State)
 	return st
 }
@@ -60,6 +66,18 @@ func ClaimsFromContext(ctx context.Context) (*verifier.Claims, bool) {
 		return nil, false
 	}
 	return st.Claims, true
+}
+
+// errNilContext is what ClaimsAs returns for a nil context.
+var errNilContext = fmt.Errorf("%w: nil context; pass the request's context", auth.ErrInvalidInput)
+
+// ClaimsAs is the ClaimsAs of every transport: [DecodeAs] on the State in
+// ctx, and an error wrapping [auth.ErrInvalidInput] for a nil ctx.
+func ClaimsAs[T any](ctx context.Context) (*T, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
+	return DecodeAs[T](FromContext(ctx))
 }
 
 // DecodeAs decodes the verified payload into a new T once per State and

@@ -5,88 +5,34 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
-// TokenVerifier verifies a bearer token and returns its claims. A
-// [*verifier.Verifier] satisfies it; so can any caller-provided
-// implementation, which should return errors matching the sentinels of
-// package verifier so that the verdicts map to the right status codes.
-// It must be safe for concurrent use.
-type TokenVerifier interface {
-	Verify(ctx context.Context, token string) (*verifier.Claims, error)
-}
+// TokenVerifier is [auth.TokenVerifier].
+type TokenVerifier = auth.TokenVerifier
 
-// Kind is the class of a [Rejection], independent of the transport.
-type Kind uint8
+// Rejection is [auth.Rejection].
+type Rejection = auth.Rejection
 
-// Rejection kinds.
+// Kind is [auth.Kind].
+type Kind = auth.Kind
+
+// The kinds and codes of package auth, under short local names.
 const (
-	// KindMissing: no credentials at all (HTTP 401 without an error code,
-	// gRPC Unauthenticated).
-	KindMissing Kind = iota + 1
-	// KindBadRequest: ambiguous or malformed credentials (HTTP 400
-	// invalid_request, gRPC Unauthenticated).
-	KindBadRequest
-	// KindInvalidToken: the token is not acceptable (HTTP 401
-	// invalid_token, gRPC Unauthenticated).
-	KindInvalidToken
-	// KindForbidden: the token is valid but a policy refuses it (HTTP 403
-	// insufficient_scope, gRPC PermissionDenied).
-	KindForbidden
-	// KindUnavailable: the token could not be judged because the keys are
-	// unavailable (HTTP 503 with Retry-After, gRPC Unavailable).
-	KindUnavailable
+	KindMissing           = auth.KindMissing
+	KindBadRequest        = auth.KindBadRequest
+	KindInvalidToken      = auth.KindInvalidToken
+	KindForbidden         = auth.KindForbidden
+	KindUnavailable       = auth.KindUnavailable
+	CodeInvalidRequest    = auth.CodeInvalidRequest
+	CodeInvalidToken      = auth.CodeInvalidToken
+	CodeInsufficientScope = auth.CodeInsufficientScope
+	CodeUnavailable       = auth.CodeUnavailable
 )
-
-// RFC 6750 error codes, plus "temporarily_unavailable" for 503 bodies.
-const (
-	CodeInvalidRequest    = "invalid_request"
-	CodeInvalidToken      = "invalid_token"
-	CodeInsufficientScope = "insufficient_scope"
-	CodeUnavailable       = "temporarily_unavailable"
-)
-
-// Rejection is the verdict for a request that may not proceed. Every field
-// except Err is safe to send to the client; Err is the underlying error
-// (for logs), which never contains the token.
-type Rejection struct {
-	// Kind is the transport-independent class.
-	Kind Kind
-	// Status is the HTTP status: 400, 401, 403 or 503.
-	Status int
-	// Code is the RFC 6750 error code ("invalid_request", "invalid_token",
-	// "insufficient_scope"), "temporarily_unavailable" for 503, and empty
-	// when the request carried no credentials (RFC 6750 section 3.1).
-	Code string
-	// Description is a short human-readable explanation, safe for clients.
-	Description string
-	// Scopes are the scopes that would satisfy a failed scope requirement
-	// (403 only).
-	Scopes []string
-	// Challenge is the WWW-Authenticate header value for 400, 401 and 403;
-	// empty for 503.
-	Challenge string
-	// RetryAfter is the Retry-After delay in seconds for 503; 0 otherwise.
-	RetryAfter int
-	// Reason is a stable label for logs and metrics: "no_token",
-	// "ambiguous_token", "bad_authorization" or a [verifier.Reason] label.
-	Reason string
-	// Err is the underlying error. Never send it to clients.
-	Err error
-}
-
-// Error returns the reason and the client-safe description.
-func (r *Rejection) Error() string {
-	return "cognitokit: request rejected (" + r.Reason + "): " + r.Description
-}
-
-// Unwrap returns the underlying error.
-func (r *Rejection) Unwrap() error { return r.Err }
 
 // Options configure an [Engine].
 type Options struct {
@@ -305,9 +251,6 @@ func (e *Engine) challenge(r *Rejection) string {
 	return b.String()
 }
 
-// RetryAfterHeader returns r.RetryAfter as a header value.
-func (r *Rejection) RetryAfterHeader() string { return strconv.Itoa(r.RetryAfter) }
-
 // quotable reports whether s can appear in an RFC 7230 quoted-string
 // without escapes (printable ASCII except '"' and '\').
 func quotable(s string) bool {
@@ -360,12 +303,20 @@ func (e *Engine) Log(ctx context.Context, r *Rejection, attrs ...slog.Attr) {
 // Logger returns the engine's logger, or nil.
 func (e *Engine) Logger() *slog.Logger { return e.logger }
 
-// FallbackEngine returns an engine without a verifier, for route-level
-// requirements used without an authentication middleware in front: it can
-// only reject (with the default realm).
-func FallbackEngine() *Engine {
-	return &Engine{realm: DefaultRealm, prefix: `Bearer realm="` + DefaultRealm + `"`,
-		retryAfter: int(DefaultRetryAfter / time.Second)}
+// NoMiddleware reports a route requirement that found no adapter state in
+// the request context: the authentication middleware is not in front of
+// it. It logs one record on slog.Default at Error level (the requirement
+// has no logger of its own) naming the requirement and the missing
+// middleware, and returns an error wrapping [auth.ErrNoMiddleware]. The
+// caller answers 500: a valid token must not be told it is missing.
+func NoMiddleware(ctx context.Context, requirement, middleware string, attrs ...slog.Attr) error {
+	err := fmt.Errorf("%w: %s ran without %s in front of it; install that middleware around this route (or the whole router)", auth.ErrNoMiddleware, requirement, middleware)
+	all := make([]slog.Attr, 0, len(attrs)+3)
+	all = append(all, slog.String("requirement", requirement), slog.String("missing", middleware))
+	all = append(all, attrs...)
+	all = append(all, slog.String("error", err.Error()))
+	slog.Default().LogAttrs(ctx, slog.LevelError, "cognitokit: route requirement without the authentication middleware in front; answering 500", all...)
+	return err
 }
 
 // Body is the default JSON error body.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/authcore"
 	"github.com/cognitokit/cognitokit/verifier"
@@ -71,7 +72,7 @@ func Policy(tb testing.TB, r Route) verifier.Policy {
 // Want is a transport-independent verdict.
 type Want struct {
 	// Kind is 0 when the request must pass.
-	Kind authcore.Kind
+	Kind auth.Kind
 	// Challenge is the exact WWW-Authenticate value (HTTP), "" for none.
 	Challenge string
 	// Handler reports whether the protected handler must run.
@@ -236,9 +237,9 @@ func (f *Fixture) MintAccess(tb testing.TB, scopes ...string) string {
 // Cases returns the shared table.
 func (f *Fixture) Cases() []Case {
 	ok := Want{Handler: true}
-	missing := Want{Kind: authcore.KindMissing, Challenge: `Bearer realm="` + Realm + `"`}
+	missing := Want{Kind: auth.KindMissing, Challenge: `Bearer realm="` + Realm + `"`}
 	invalid := func(desc string) Want {
-		return Want{Kind: authcore.KindInvalidToken, Challenge: challenge("invalid_token", desc)}
+		return Want{Kind: auth.KindInvalidToken, Challenge: challenge("invalid_token", desc)}
 	}
 	return []Case{
 		{Name: "no token", Route: RouteAccess, Want: missing},
@@ -251,21 +252,21 @@ func (f *Fixture) Cases() []Case {
 		{Name: "access token where ID is required", Route: RouteID, Tokens: []string{f.AliceAccess}, Want: invalid("The token is of the wrong type (ID or access token).")},
 		{Name: "ID token where ID is required", Route: RouteID, Tokens: []string{f.AliceID}, Want: ok},
 		{Name: "access token", Route: RouteAccess, Tokens: []string{f.AliceAccess}, Want: ok},
-		{Name: "two credentials", Route: RouteAccess, Tokens: []string{f.AliceAccess, f.BobAccess}, Want: Want{Kind: authcore.KindBadRequest,
+		{Name: "two credentials", Route: RouteAccess, Tokens: []string{f.AliceAccess, f.BobAccess}, Want: Want{Kind: auth.KindBadRequest,
 			Challenge: challenge("invalid_request", "Send exactly one bearer token.")}},
-		{Name: "two words", Route: RouteAccess, Raw: "Bearer " + f.AliceAccess + " extra", Want: Want{Kind: authcore.KindBadRequest,
+		{Name: "two words", Route: RouteAccess, Raw: "Bearer " + f.AliceAccess + " extra", Want: Want{Kind: auth.KindBadRequest,
 			Challenge: challenge("invalid_request", `The Authorization header must be "Bearer" followed by exactly one token.`)}},
 		{Name: "lower-case scheme", Route: RouteAccess, Raw: "bearer " + f.AliceAccess, Want: ok},
-		{Name: "missing group", Route: RouteAdmin, Tokens: []string{f.BobAccess}, Want: Want{Kind: authcore.KindForbidden,
+		{Name: "missing group", Route: RouteAdmin, Tokens: []string{f.BobAccess}, Want: Want{Kind: auth.KindForbidden,
 			Challenge: challenge("insufficient_scope", "The token lacks a required group.")}},
 		{Name: "right group", Route: RouteAdmin, Tokens: []string{f.AliceAccess}, Want: ok},
-		{Name: "missing scope", Route: RouteOrders, Tokens: []string{f.BobAccess}, Want: Want{Kind: authcore.KindForbidden,
+		{Name: "missing scope", Route: RouteOrders, Tokens: []string{f.BobAccess}, Want: Want{Kind: auth.KindForbidden,
 			Challenge: challenge("insufficient_scope", "The token lacks a required scope.") + `, scope="orders/read"`}},
 		{Name: "right scope", Route: RouteOrders, Tokens: []string{f.AliceAccess}, Want: ok},
 		{Name: "M2M token with scope", Route: RouteOrders, Tokens: []string{f.M2M}, Want: ok},
-		{Name: "M2M token without group", Route: RouteAdmin, Tokens: []string{f.M2M}, Want: Want{Kind: authcore.KindForbidden,
+		{Name: "M2M token without group", Route: RouteAdmin, Tokens: []string{f.M2M}, Want: Want{Kind: auth.KindForbidden,
 			Challenge: challenge("insufficient_scope", "The token lacks a required group.")}},
-		{Name: "keys unavailable", Route: RouteAccess, Tokens: []string{f.Unavailable}, Want: Want{Kind: authcore.KindUnavailable}},
+		{Name: "keys unavailable", Route: RouteAccess, Tokens: []string{f.Unavailable}, Want: Want{Kind: auth.KindUnavailable}},
 		{Name: "public without token", Route: RoutePublic, Want: ok},
 		{Name: "stream with token", Route: RouteStream, Tokens: []string{f.AliceAccess}, Want: ok},
 		{Name: "stream without token", Route: RouteStream, Want: missing},
@@ -274,17 +275,17 @@ func (f *Fixture) Cases() []Case {
 }
 
 // HTTPStatus is the status both HTTP transports must answer for k.
-func HTTPStatus(k authcore.Kind) int {
+func HTTPStatus(k auth.Kind) int {
 	switch k {
 	case 0:
 		return http.StatusOK
-	case authcore.KindMissing, authcore.KindInvalidToken:
+	case auth.KindMissing, auth.KindInvalidToken:
 		return http.StatusUnauthorized
-	case authcore.KindBadRequest:
+	case auth.KindBadRequest:
 		return http.StatusBadRequest
-	case authcore.KindForbidden:
+	case auth.KindForbidden:
 		return http.StatusForbidden
-	case authcore.KindUnavailable:
+	case auth.KindUnavailable:
 		return http.StatusServiceUnavailable
 	}
 	return -1
@@ -315,7 +316,7 @@ func CheckHTTP(t *testing.T, c Case, resp *http.Response, body []byte, hits int6
 		t.Errorf("WWW-Authenticate = %q; want %q", got, c.Want.Challenge)
 	}
 	wantRetry := ""
-	if c.Want.Kind == authcore.KindUnavailable {
+	if c.Want.Kind == auth.KindUnavailable {
 		wantRetry = "10"
 	}
 	if got := resp.Header.Get("Retry-After"); got != wantRetry {
@@ -336,9 +337,9 @@ func CheckHTTP(t *testing.T, c Case, resp *http.Response, body []byte, hits int6
 		if err := json.Unmarshal(body, &e); err != nil {
 			t.Errorf("error body %q is not JSON: %v", body, err)
 		}
-		want := map[authcore.Kind]string{authcore.KindMissing: "unauthorized", authcore.KindBadRequest: "invalid_request",
-			authcore.KindInvalidToken: "invalid_token", authcore.KindForbidden: "insufficient_scope",
-			authcore.KindUnavailable: "temporarily_unavailable"}[c.Want.Kind]
+		want := map[auth.Kind]string{auth.KindMissing: "unauthorized", auth.KindBadRequest: "invalid_request",
+			auth.KindInvalidToken: "invalid_token", auth.KindForbidden: "insufficient_scope",
+			auth.KindUnavailable: "temporarily_unavailable"}[c.Want.Kind]
 		if e.Error != want {
 			t.Errorf("body error = %q; want %q", e.Error, want)
 		}

@@ -3,7 +3,9 @@ package verifier
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,6 +16,10 @@ import (
 // A Claims value returned by [Verifier.Verify] is the caller's own copy of
 // the struct, but its slices (Groups, Scopes) may be shared with the
 // verifier's cache and with other callers: treat them as read-only.
+//
+// Custom verifiers and tests build Claims with [ParseUnverifiedClaims]
+// from a payload, or as a struct literal; both work with every reader
+// (Get, String, Decode, Raw, MarshalJSON, and the transports' ClaimsAs).
 type Claims struct {
 	// Subject is sub: the user's stable ID (for M2M tokens, the client ID).
 	Subject string
@@ -110,12 +116,14 @@ func (c *Claims) IsMachine() bool {
 // Get returns the raw JSON value of the payload member name ("custom:tenant",
 // "identities", any member), and whether it is present. Names match
 // exactly (case-sensitively). It reads the already-verified payload; the
-// token is not parsed again.
+// token is not parsed again. For Claims built as a struct literal it reads
+// the payload [Claims.MarshalJSON] builds from the fields.
 func (c *Claims) Get(name string) (json.RawMessage, bool) {
 	if c == nil {
 		return nil, false
 	}
-	sc := scanner{s: c.raw}
+	raw := c.payload()
+	sc := scanner{s: raw}
 	if !sc.eat('{') || sc.eat('}') {
 		return nil, false
 	}
@@ -131,7 +139,7 @@ func (c *Claims) Get(name string) (json.RawMessage, bool) {
 			return nil, false
 		}
 		if k == name {
-			return json.RawMessage(c.raw[start:sc.i]), true
+			return json.RawMessage(raw[start:sc.i]), true
 		}
 		if !sc.eat(',') {
 			return nil, false
@@ -162,27 +170,169 @@ func (c *Claims) String(name string) (string, bool) {
 // names: like any use of encoding/json, a field tagged custom:role also
 // receives a lone "custom:Role" member, which Get("custom:role") does not
 // find.
+//
+// For Claims built as a struct literal, Decode reads the payload
+// [Claims.MarshalJSON] builds from the fields.
 func (c *Claims) Decode(v any) error {
-	if c == nil || c.raw == "" {
-		return errors.New("verifier: Claims.Decode on claims that did not come from Verify")
+	if c == nil {
+		return errors.New("verifier: Claims.Decode on nil claims")
 	}
-	return json.Unmarshal([]byte(c.raw), v)
+	return json.Unmarshal([]byte(c.payload()), v)
 }
 
-// Raw returns the verified payload JSON.
+// Raw returns the verified payload JSON ("{}" for nil claims); see
+// [Claims.MarshalJSON].
 func (c *Claims) Raw() json.RawMessage {
-	if c == nil || c.raw == "" {
+	if c == nil {
 		return json.RawMessage("{}")
 	}
-	return json.RawMessage(c.raw)
+	return json.RawMessage(c.payload())
 }
 
-// MarshalJSON returns the verified payload JSON, unchanged.
+// MarshalJSON returns the payload: unchanged for Claims returned by
+// [Verifier.Verify] or [ParseUnverifiedClaims], and, for Claims built as a
+// struct literal (in tests, or by a custom verifier), the fields under
+// their claim names ("sub", "cognito:groups", "scope" joined with spaces,
+// "exp" in seconds, ...; "aud" or "client_id" and "username" or
+// "cognito:username" by TokenUse), which [ParseUnverifiedClaims] reads
+// back. UserPoolID and KeyID are not claims and are left out.
 func (c Claims) MarshalJSON() ([]byte, error) {
-	if c.raw == "" {
-		return []byte("{}"), nil
+	if c.raw != "" {
+		return []byte(c.raw), nil
 	}
-	return []byte(c.raw), nil
+	return c.fieldsJSON(), nil
+}
+
+// payload returns the JSON that Get, String, Decode, Raw and MarshalJSON
+// read.
+func (c *Claims) payload() string {
+	if c.raw != "" {
+		return c.raw
+	}
+	return string(c.fieldsJSON())
+}
+
+// fieldsJSON builds a payload from the fields, for Claims without one.
+func (c *Claims) fieldsJSON() []byte {
+	var p struct {
+		Sub                 string      `json:"sub,omitempty"`
+		Iss                 string      `json:"iss,omitempty"`
+		TokenUse            string      `json:"token_use,omitempty"`
+		Aud                 string      `json:"aud,omitempty"`
+		ClientID            string      `json:"client_id,omitempty"`
+		Username            string      `json:"username,omitempty"`
+		CognitoUsername     string      `json:"cognito:username,omitempty"`
+		Groups              *[]string   `json:"cognito:groups,omitempty"`
+		Scope               *string     `json:"scope,omitempty"`
+		Email               string      `json:"email,omitempty"`
+		EmailVerified       *bool       `json:"email_verified,omitempty"`
+		PhoneNumber         string      `json:"phone_number,omitempty"`
+		PhoneNumberVerified *bool       `json:"phone_number_verified,omitempty"`
+		JTI                 string      `json:"jti,omitempty"`
+		OriginJTI           string      `json:"origin_jti,omitempty"`
+		EventID             string      `json:"event_id,omitempty"`
+		DeviceKey           string      `json:"device_key,omitempty"`
+		AuthTime            json.Number `json:"auth_time,omitempty"`
+		IssuedAt            json.Number `json:"iat,omitempty"`
+		NotBefore           json.Number `json:"nbf,omitempty"`
+		ExpiresAt           json.Number `json:"exp,omitempty"`
+	}
+	p.Sub, p.Iss, p.TokenUse = c.Subject, c.Issuer, string(c.TokenUse)
+	if c.TokenUse == TokenUseID {
+		p.Aud, p.CognitoUsername = c.ClientID, c.Username
+	} else {
+		p.ClientID, p.Username = c.ClientID, c.Username
+	}
+	if c.Groups != nil {
+		p.Groups = &c.Groups
+	}
+	if c.Scopes != nil {
+		s := strings.Join(c.Scopes, " ")
+		p.Scope = &s
+	}
+	p.Email, p.PhoneNumber = c.Email, c.PhoneNumber
+	if c.Email != "" || c.EmailVerified {
+		p.EmailVerified = &c.EmailVerified
+	}
+	if c.PhoneNumber != "" || c.PhoneNumberVerified {
+		p.PhoneNumberVerified = &c.PhoneNumberVerified
+	}
+	p.JTI, p.OriginJTI, p.EventID, p.DeviceKey = c.JTI, c.OriginJTI, c.EventID, c.DeviceKey
+	p.AuthTime, p.IssuedAt, p.NotBefore, p.ExpiresAt = numericDate(c.AuthTime), numericDate(c.IssuedAt), numericDate(c.NotBefore), numericDate(c.ExpiresAt)
+	b, err := json.Marshal(&p)
+	if err != nil { // strings, booleans and numbers always marshal
+		return []byte("{}")
+	}
+	return b
+}
+
+// numericDate formats t as a JWT NumericDate (seconds, with a fraction
+// when t has one); "" for the zero time.
+func numericDate(t time.Time) json.Number {
+	if t.IsZero() {
+		return ""
+	}
+	sec, nsec := t.Unix(), t.Nanosecond()
+	if nsec == 0 {
+		return json.Number(strconv.FormatInt(sec, 10))
+	}
+	frac := strings.TrimRight(fmt.Sprintf("%09d", nsec), "0")
+	return json.Number(strconv.FormatInt(sec, 10) + "." + frac)
+}
+
+// ParseUnverifiedClaims reads a token payload, the JSON object a JWT
+// carries between its two dots once base64url-decoded, into Claims,
+// WITHOUT VERIFYING ANYTHING: not a signature, not the issuer, the
+// audience, the token use or the expiry. It exists for code that has
+// verified a token by other means (a custom auth.TokenVerifier) and for
+// tests; never call it on a payload you have not checked.
+//
+// It applies the parsing rules of [Verifier.Verify], so that the Claims
+// read the same however they are read (see "One reading of the claims" in
+// the package documentation): the payload must be a JSON object of at most
+// 1 MiB (else [ErrTooLarge]); no object in it may repeat a member name,
+// exactly or ignoring case, and no member may be named like a claim the
+// verifier reads in another case ("SUB"); the claims the fields hold must
+// have their types (strings, a string or array of strings for aud,
+// non-negative numbers for times, an array of strings for
+// cognito:groups); username and cognito:username must agree. Those
+// failures match [ErrMalformed]; a token_use other than "id" and "access"
+// matches [ErrWrongTokenUse]. A missing claim is not an error: its field
+// is left empty.
+//
+// The fields are those Verify fills: TokenUse from token_use; ClientID
+// from aud (ID tokens, or tokens without token_use and client_id, when aud
+// names one audience) or client_id; Username from username or
+// cognito:username; Scopes split on U+0020 spaces. UserPoolID and KeyID
+// are left empty (set them if you know them). Get, String, Decode, Raw,
+// MarshalJSON and ClaimsAs read a copy of payload.
+func ParseUnverifiedClaims(payload []byte) (*Claims, error) {
+	if len(payload) > maxTokenSizeCap {
+		return nil, rejectf(ErrTooLarge, "the payload is %d bytes; the limit is %d", len(payload), maxTokenSizeCap)
+	}
+	c := new(Claims)
+	var pc parsedClaims
+	if err := parsePayload(string(payload), c, &pc); err != nil {
+		return nil, err
+	}
+	firstAud := ""
+	if pc.nAud == 1 {
+		firstAud = pc.aud
+	}
+	switch {
+	case pc.has&hasTokenUse == 0:
+		c.ClientID = pc.clientID
+		if pc.has&hasClientID == 0 {
+			c.ClientID = firstAud
+		}
+	case pc.tokenUse == "id":
+		c.TokenUse, c.ClientID = TokenUseID, firstAud
+	case pc.tokenUse == "access":
+		c.TokenUse, c.ClientID = TokenUseAccess, pc.clientID
+	default:
+		return nil, reject(ErrWrongTokenUse, "token_use is neither id nor access")
+	}
+	return c, nil
 }
 
 // Presence bits of the claims the verifier checks.

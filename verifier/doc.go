@@ -91,6 +91,10 @@
 // custom:role is filled by a lone "custom:Role" member, which Get does
 // not find. Tag fields with the exact claim names.
 //
+// [ParseUnverifiedClaims] applies the same rules to a payload it does NOT
+// verify, for custom verifiers (an auth.TokenVerifier that checks tokens
+// its own way) and tests, so that their Claims read the same way too.
+//
 // Scopes are the scope claim split on U+0020 spaces only, as RFC 6749
 // §3.3 (and aws-jwt-verify) say: "orders/read\u00a0admin", with a no-break
 // space, is one scope, so HasScope("admin") and a policy requiring admin
@@ -104,8 +108,17 @@
 // name the missing groups or scopes. [ErrKeysUnavailable] is never a
 // verdict on the token: it means the verifier could not get keys (fetch
 // failed, timed out, or the caller's context ended while waiting) and maps
-// to HTTP 503, while every other sentinel maps to 401 or 403. Error
-// messages never contain the token or its unverified claims.
+// to HTTP 503, while every other sentinel maps to 401 or 403, except
+// [ErrInvalidConfig] and [ErrInvalidInput], which report the caller's
+// mistakes. Error messages never contain the token or its unverified
+// claims.
+//
+// # Contexts
+//
+// [Verifier.Verify] and [Verifier.Warm] take a context first. A nil
+// context is an error matching [ErrInvalidInput], never a panic and never
+// a silent context.Background(), as with net/http, go-oidc and x/oauth2:
+// pass context.Background() or the request's context.
 //
 // # Key sets
 //

@@ -9,8 +9,8 @@ import (
 // Sentinel errors returned by [New] and [Verifier.Verify]. Match them with
 // [errors.Is]; the wrapped message says what went wrong and what to do.
 //
-// Rejections of the token itself (everything except [ErrInvalidConfig] and
-// [ErrKeysUnavailable]) mean "this token is not acceptable" and map to HTTP
+// Rejections of the token itself (everything except [ErrInvalidConfig],
+// [ErrInvalidInput] and [ErrKeysUnavailable]) mean "this token is not acceptable" and map to HTTP
 // 401 (or 403 for [ErrMissingGroup], [ErrMissingScope] and [ErrCheckFailed],
 // which come as a [*PolicyError]). [ErrKeysUnavailable] means the verifier
 // could not obtain a usable key set and could not judge the token at all; it
@@ -20,6 +20,11 @@ import (
 var (
 	// ErrInvalidConfig is wrapped by every error [New] returns.
 	ErrInvalidConfig = errors.New("verifier: invalid configuration")
+
+	// ErrInvalidInput: a bad argument from the caller, not a verdict on a
+	// token: a nil context given to [Verifier.Verify] or [Verifier.Warm].
+	// Pass context.Background() or the request's context.
+	ErrInvalidInput = errors.New("verifier: invalid input")
 
 	// ErrMalformed: the token is not a well-formed Cognito JWS: wrong
 	// number of segments, bad base64url (padding, whitespace), invalid JSON,
@@ -92,6 +97,7 @@ var sentinels = [...]struct {
 	{ErrCooldown, "cooldown"},
 	{ErrKeysUnavailable, "keys_unavailable"},
 	{ErrInvalidConfig, "invalid_config"},
+	{ErrInvalidInput, "invalid_input"},
 	{ErrTooLarge, "too_large"},
 	{ErrMalformed, "malformed"},
 	{ErrUnsupportedAlg, "unsupported_alg"},
@@ -184,6 +190,10 @@ func reject(sentinel error, msg string) error {
 func rejectf(sentinel error, format string, args ...any) error {
 	return &rejection{sentinel: sentinel, msg: fmt.Sprintf(format, args...)}
 }
+
+// errNilContext is what Verify and Warm return for a nil context, as
+// net/http, go-oidc and x/oauth2 refuse one.
+var errNilContext = reject(ErrInvalidInput, "nil context; pass context.Background() or the request's context")
 
 func configErrorf(format string, args ...any) error {
 	return &rejection{sentinel: ErrInvalidConfig, msg: fmt.Sprintf(format, args...)}

@@ -70,14 +70,14 @@ func TestNilSafety(t *testing.T) {
 	if err := c.Decode(&struct{}{}); err == nil {
 		t.Errorf("nil claims Decode: got nil error")
 	}
-	var ctx context.Context // a nil context must not panic
+	var ctx context.Context // a nil context is an error, not a panic
 	srv := newJWKSServer(t, jwksOf(keyA))
 	v := newRemote(t, remoteConfig(srv), nil)
-	if _, err := v.Verify(ctx, mint(t, keyA, accessClaims())); err != nil {
-		t.Errorf("nil context: %v", err)
+	if _, err := v.Verify(ctx, mint(t, keyA, accessClaims())); !errors.Is(err, ErrInvalidInput) || Reason(err) != "invalid_input" {
+		t.Errorf("Verify(nil context): %v; want ErrInvalidInput", err)
 	}
-	if err := v.Warm(ctx); err != nil {
-		t.Errorf("Warm with nil context: %v", err)
+	if err := v.Warm(ctx); !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("Warm(nil context): %v; want ErrInvalidInput", err)
 	}
 }
 

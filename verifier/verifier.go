@@ -110,10 +110,11 @@ func (v *Verifier) dropRemovedKeys() {
 // Every error matches one sentinel of errors.go with [errors.Is]; policy
 // failures are [*PolicyError]. ctx bounds the wait for a JWKS fetch (the
 // fetch itself is shared and bounded by Config.FetchTimeout) and is passed
-// to Policy.Check.
+// to Policy.Check. A nil ctx is an error matching [ErrInvalidInput], not a
+// verdict on the token (it is not reported to Config.Observer).
 func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 	if ctx == nil {
-		ctx = context.Background()
+		return nil, errNilContext
 	}
 	c, err := v.verify(ctx, token)
 	if err != nil && v.s.obs.OnReject != nil {
@@ -351,10 +352,11 @@ func (v *Verifier) checkTime(now time.Time, c *Claims) error {
 // Warm fetches the keys of every pool that has no fresh key set yet,
 // concurrently, and waits for them. It returns nil when every pool has
 // usable keys, or an error wrapping ErrKeysUnavailable naming the JWKS URLs
-// that failed. Use it at startup; [Verifier.Ready] is the cheap probe.
+// that failed. Use it at startup; [Verifier.Ready] is the cheap probe. A
+// nil ctx is an error matching [ErrInvalidInput].
 func (v *Verifier) Warm(ctx context.Context) error {
 	if ctx == nil {
-		ctx = context.Background()
+		return errNilContext
 	}
 	var (
 		mu   sync.Mutex

@@ -1,6 +1,8 @@
 // Package weblogin is a ready, secure server-side sign-in for Go web apps
-// with Amazon Cognito managed login: the /login, /callback and /logout
-// handlers, the [Handler.RequireLogin] middleware and sessions.
+// with Amazon Cognito managed login: the /auth/login, /auth/callback and
+// /auth/logout handlers, the [Handler.RequireLogin],
+// [Handler.RequireAnyGroup] and [Handler.RequireAllGroups] middleware, and
+// sessions.
 //
 // # Usage
 //
@@ -15,7 +17,14 @@
 //	})
 //	mux.Handle("/auth/", wl)                       // /auth/login, /auth/callback, /auth/logout
 //	mux.Handle("/me", wl.RequireLogin(meHandler))  // weblogin.SessionFromContext(r.Context())
-//	mux.Handle("/admin", wl.RequireGroup("admin")(adminHandler))
+//	mux.Handle("/admin", wl.RequireAnyGroup("admin")(adminHandler))
+//
+// The requirement names are those of package middleware, echoauth and
+// grpcauth (see package [github.com/cognitokit/cognitokit/auth]):
+// RequireAnyGroup("admin", "support") lets either group in,
+// RequireAllGroups only members of both. Handlers read the session with
+// [SessionFromContext]; its ok is false only when the route is not behind
+// RequireLogin or a requirement.
 //
 // # Sign-in
 //

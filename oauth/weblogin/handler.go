@@ -547,17 +547,44 @@ func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 	})
 }
 
+// RequireAnyGroup returns middleware that is RequireLogin and also
+// requires membership in at least one of groups (any-of, from the ID
+// token's cognito:groups); signed-in users outside them get a 403 page.
+// It panics when no group is given, since requirements are written as
+// constants at wiring time.
+func (h *Handler) RequireAnyGroup(groups ...string) func(http.Handler) http.Handler {
+	if len(groups) == 0 {
+		panic("weblogin.Handler.RequireAnyGroup: no names given")
+	}
+	return h.requireGroups(groups, (*Session).hasAnyGroup)
+}
+
+// RequireAllGroups returns middleware that is RequireLogin and also
+// requires membership in every one of groups (all-of); signed-in users
+// who lack one get a 403 page. It panics when no group is given.
+func (h *Handler) RequireAllGroups(groups ...string) func(http.Handler) http.Handler {
+	if len(groups) == 0 {
+		panic("weblogin.Handler.RequireAllGroups: no names given")
+	}
+	return h.requireGroups(groups, (*Session).hasAllGroups)
+}
+
 // RequireGroup is RequireLogin that also requires membership of one of
-// groups (cognito:groups); signed-in users outside them get 403.
+// groups.
+//
+// Deprecated: use RequireAnyGroup, the same requirement under the name
+// every transport uses (RequireAllGroups requires all of them).
 func (h *Handler) RequireGroup(groups ...string) func(http.Handler) http.Handler {
+	return h.requireGroups(groups, (*Session).hasAnyGroup)
+}
+
+func (h *Handler) requireGroups(groups []string, member func(*Session, []string) bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s, _ := SessionFromContext(r.Context())
-			for _, g := range groups {
-				if s.HasGroup(g) {
-					next.ServeHTTP(w, r)
-					return
-				}
+			if member(s, groups) {
+				next.ServeHTTP(w, r)
+				return
 			}
 			h.cfg.ErrorPage(w, r, http.StatusForbidden, "Forbidden", "Your account is not allowed to see this page.")
 		}))

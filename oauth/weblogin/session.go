@@ -45,6 +45,19 @@ type Session struct {
 // HasGroup reports whether the user is in group g (cognito:groups).
 func (s *Session) HasGroup(g string) bool { return slices.Contains(s.Groups, g) }
 
+func (s *Session) hasAnyGroup(groups []string) bool {
+	return slices.ContainsFunc(groups, s.HasGroup)
+}
+
+func (s *Session) hasAllGroups(groups []string) bool {
+	for _, g := range groups {
+		if !s.HasGroup(g) {
+			return false
+		}
+	}
+	return true
+}
+
 // Claim returns the string claim name of the ID token ("custom:tenant").
 func (s *Session) Claim(name string) (string, bool) {
 	var m map[string]json.RawMessage

@@ -108,7 +108,12 @@ func newSite(t testing.TB, o siteOpt) *site {
 		tenant, _ := sess.Claim("custom:tenant")
 		io.WriteString(w, "user="+sess.Username+" name="+sess.Name+" groups="+strings.Join(sess.Groups, ",")+" tenant="+tenant+" at="+sess.AccessToken[len(sess.AccessToken)-8:])
 	})))
-	mux.Handle("/admin", s.h.RequireGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "admin area") })))
+	mux.Handle("/admin", s.h.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "admin area") })))
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+	mux.Handle("/any-of", s.h.RequireAnyGroup("admin", "staff")(ok))
+	mux.Handle("/all-of", s.h.RequireAllGroups("admin", "staff")(ok))
+	mux.Handle("/staff", s.h.RequireAllGroups("staff")(ok))
+	mux.Handle("/deprecated", s.h.RequireGroup("admin")(ok))
 	mux.Handle("/", s.h.LoadSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sess, ok := weblogin.SessionFromContext(r.Context()); ok {
 			io.WriteString(w, "home, signed in as "+sess.Username)
@@ -266,6 +271,35 @@ func TestSignInFlow(t *testing.T) {
 	b.login("root", adminPass)
 	if resp, body := b.get(s.ts.URL + "/admin"); resp.StatusCode != 200 || body != "admin area" {
 		t.Fatalf("/admin as root: %d %q; want 200", resp.StatusCode, body)
+	}
+	// alice is in staff, root in admin.
+	for _, tc := range []struct {
+		who  *agent
+		name string
+		path string
+		want int
+	}{
+		{a, "alice", "/any-of", 200}, {b, "root", "/any-of", 200},
+		{a, "alice", "/all-of", 403}, {b, "root", "/all-of", 403},
+		{a, "alice", "/staff", 200}, {b, "root", "/staff", 403},
+		{a, "alice", "/deprecated", 403}, {b, "root", "/deprecated", 200},
+	} {
+		if resp, _ := tc.who.get(s.ts.URL + tc.path); resp.StatusCode != tc.want {
+			t.Errorf("%s as %s: %d; want %d", tc.path, tc.name, resp.StatusCode, tc.want)
+		}
+	}
+	for name, fn := range map[string]func(){
+		"RequireAnyGroup()":  func() { s.h.RequireAnyGroup() },
+		"RequireAllGroups()": func() { s.h.RequireAllGroups() },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			fn()
+		}()
 	}
 }
 
@@ -930,13 +964,13 @@ func TestCustomPathsAndHooks(t *testing.T) {
 	}
 }
 
-// RequireLogin and RequireGroup never let an anonymous CORS preflight
+// RequireLogin and RequireAnyGroup never let an anonymous CORS preflight
 // (OPTIONS with Access-Control-Request-Method, which browsers send
 // without cookies) reach the handler: it is an API request without a
 // session, answered 401 (issue 11, item 1).
 func TestPreflightNeedsASession(t *testing.T) {
 	s := newSite(t, siteOpt{})
-	for _, path := range []string{"/me", "/admin"} {
+	for _, path := range []string{"/me", "/admin", "/all-of", "/deprecated"} {
 		for _, accept := range []string{"", "text/html"} {
 			req, _ := http.NewRequest(http.MethodOptions, s.ts.URL+path, nil)
 			req.Header.Set("Access-Control-Request-Method", "POST")

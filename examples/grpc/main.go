@@ -135,7 +135,7 @@ func newServer(v *verifier.Verifier, cert tls.Certificate) (*grpc.Server, error)
 	auth, err := grpcauth.New(v, grpcauth.Config{
 		// Default: any valid access token (the verifier accepts only those).
 		Methods: map[string]verifier.Policy{
-			"/" + serviceName + "/Cancel": {AnyGroups: []string{"admin"}},
+			"/" + serviceName + "/Cancel": grpcauth.RequireAnyGroup("admin"),
 		},
 		Public: []string{"/grpc.health.v1.Health/"},
 	})

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
@@ -20,17 +22,26 @@ const serviceName = "cognitokit.examples.Orders"
 type ordersServer struct{}
 
 func (ordersServer) Get(ctx context.Context, id *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
-	c, _ := grpcauth.ClaimsFromContext(ctx)
+	c, ok := grpcauth.ClaimsFromContext(ctx)
+	if !ok { // only when the service is registered without the interceptors
+		return nil, status.Error(codes.Internal, "no verified claims")
+	}
 	return wrapperspb.String(fmt.Sprintf("order %s, read by %s", id.Value, who(c.Username, c.ClientID))), nil
 }
 
 func (ordersServer) Cancel(ctx context.Context, id *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
-	c, _ := grpcauth.ClaimsFromContext(ctx)
+	c, ok := grpcauth.ClaimsFromContext(ctx)
+	if !ok {
+		return nil, status.Error(codes.Internal, "no verified claims")
+	}
 	return wrapperspb.String(fmt.Sprintf("order %s cancelled by %s", id.Value, c.Username)), nil
 }
 
 func (ordersServer) Watch(_ *emptypb.Empty, ss grpc.ServerStream) error {
-	c, _ := grpcauth.ClaimsFromContext(ss.Context())
+	c, ok := grpcauth.ClaimsFromContext(ss.Context())
+	if !ok {
+		return status.Error(codes.Internal, "no verified claims")
+	}
 	for i := 1; i <= 3; i++ {
 		if err := ss.SendMsg(wrapperspb.String(fmt.Sprintf("event %d for %s", i, who(c.Username, c.ClientID)))); err != nil {
 			return err

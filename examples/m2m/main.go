@@ -139,11 +139,15 @@ func ordersAPI(v *verifier.Verifier, o options) (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /orders", middleware.RequireScopes(o.readScope)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := middleware.ClaimsFromContext(r.Context())
+	mux.Handle("GET /orders", middleware.RequireAnyScope(o.readScope)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, ok := middleware.ClaimsFromContext(r.Context())
+		if !ok {
+			http.Error(w, "no verified claims", http.StatusInternalServerError)
+			return
+		}
 		fmt.Fprintf(w, `{"orders":["o-1","o-2"],"caller":%q}`+"\n", c.ClientID)
 	})))
-	mux.Handle("POST /orders", middleware.RequireScopes(o.writeScope)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("POST /orders", middleware.RequireAnyScope(o.writeScope)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintln(w, `{"order":"o-3"}`)
 	})))

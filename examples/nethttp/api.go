@@ -13,13 +13,13 @@ import (
 // newAPI wires the routes: /healthz outside the middleware, everything else
 // behind it, with per-route requirements.
 func newAPI(v *verifier.Verifier) (http.Handler, error) {
-	auth, err := middleware.New(v, middleware.Config{Realm: "nethttp-example"})
+	authenticate, err := middleware.New(v, middleware.Config{Realm: "nethttp-example"})
 	if err != nil {
 		return nil, err
 	}
 	api := http.NewServeMux()
 	api.HandleFunc("GET /me", me)
-	api.Handle("GET /admin/users", middleware.RequireGroups("admin")(http.HandlerFunc(listUsers)))
+	api.Handle("GET /admin/users", middleware.RequireAnyGroup("admin")(http.HandlerFunc(listUsers)))
 	// Either a machine client with demo-api/read or an administrator.
 	api.Handle("GET /orders", middleware.RequireFunc(func(_ context.Context, c *verifier.Claims) error {
 		if c.HasScope("demo-api/read") || c.HasGroup("admin") {
@@ -27,16 +27,20 @@ func newAPI(v *verifier.Verifier) (http.Handler, error) {
 		}
 		return errors.New("needs scope demo-api/read or group admin")
 	})(http.HandlerFunc(listOrders)))
-	api.Handle("POST /orders", middleware.RequireScopes("demo-api/write")(http.HandlerFunc(createOrder)))
+	api.Handle("POST /orders", middleware.RequireAnyScope("demo-api/write")(http.HandlerFunc(createOrder)))
 
 	root := http.NewServeMux()
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
-	root.Handle("/", auth(api))
+	root.Handle("/", authenticate(api))
 	return root, nil
 }
 
 func me(w http.ResponseWriter, r *http.Request) {
-	c, _ := middleware.ClaimsFromContext(r.Context())
+	c, ok := middleware.ClaimsFromContext(r.Context())
+	if !ok { // only when a route is wired outside the middleware
+		http.Error(w, "no verified claims", http.StatusInternalServerError)
+		return
+	}
 	writeJSON(w, 200, map[string]any{"sub": c.Subject, "username": c.Username, "groups": c.Groups, "scopes": c.Scopes, "machine": c.IsMachine()})
 }
 
@@ -49,7 +53,11 @@ func listOrders(w http.ResponseWriter, r *http.Request) {
 }
 
 func createOrder(w http.ResponseWriter, r *http.Request) {
-	c, _ := middleware.ClaimsFromContext(r.Context())
+	c, ok := middleware.ClaimsFromContext(r.Context())
+	if !ok {
+		http.Error(w, "no verified claims", http.StatusInternalServerError)
+		return
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"order": "o-3", "created_by": c.ClientID})
 }
 

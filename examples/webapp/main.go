@@ -268,7 +268,7 @@ func routes(wl *weblogin.Handler) http.Handler {
 		s, _ := weblogin.SessionFromContext(r.Context())
 		render(w, http.StatusOK, page{Title: "Your account", Session: s, Me: true, Logout: wl.LogoutPath()})
 	})))
-	mux.Handle("GET /admin", wl.RequireGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /admin", wl.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := weblogin.SessionFromContext(r.Context())
 		render(w, http.StatusOK, page{Title: "Administration", Session: s, Admin: true, Logout: wl.LogoutPath()})
 	})))

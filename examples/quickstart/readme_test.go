@@ -39,10 +39,25 @@ import (
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
-// The snippets are compiled and compared with the README, never called;
-// this keeps them in use for the compiler and for staticcheck (U1000).
-var _ = []any{snippetVerifier, snippetMiddleware, snippetEchoauth, snippetGrpcauth, snippetSrpclient,
-	snippetOauth, snippetCognitotest, snippetIdentitypool}
+// The snippets are compiled and compared with the README, and some run;
+// this keeps them all in use for the compiler and for staticcheck (U1000).
+var _ = []any{snippetQuick, snippetVerifier, snippetMiddleware, snippetEchoauth, snippetGrpcauth, snippetSrpclient,
+	snippetSrplocal, snippetOauth, snippetCognitotest, snippetIdentitypool}
+
+func snippetQuick(ctx context.Context, accessToken string) error {
+	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{
+		UserPoolID: "us-east-1_AbC123", ClientIDs: []string{"1example23456789"}, TokenUse: verifier.TokenUseAccess,
+	}}})
+	if err != nil {
+		return err
+	}
+	claims, err := v.Verify(ctx, accessToken) // signature, issuer, client ID, token_use, expiry
+	if err != nil {
+		return err // 401, or 503 when errors.Is(err, verifier.ErrKeysUnavailable)
+	}
+	fmt.Println(claims.Username, claims.Groups, claims.Scopes)
+	return nil
+}
 
 func snippetVerifier(ctx context.Context, token string) error {
 	v, err := verifier.New(verifier.Config{
@@ -74,7 +89,7 @@ func snippetVerifier(ctx context.Context, token string) error {
 }
 
 func snippetMiddleware(v *verifier.Verifier, list, create, admin http.Handler) (http.Handler, error) {
-	auth, err := middleware.New(v, middleware.Config{
+	authenticate, err := middleware.New(v, middleware.Config{
 		Realm:  "orders",
 		Cookie: "token", // also accept the token from this cookie
 		Logger: slog.Default(),
@@ -83,10 +98,10 @@ func snippetMiddleware(v *verifier.Verifier, list, create, admin http.Handler) (
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /orders", middleware.RequireScopes("orders/read")(list))
+	mux.Handle("GET /orders", middleware.RequireAnyScope("orders/read")(list))
 	mux.Handle("POST /orders", middleware.RequireAllScopes("orders/read", "orders/write")(create))
-	mux.Handle("GET /admin/", middleware.RequireGroups("admin")(admin))
-	return auth(mux), nil
+	mux.Handle("GET /admin/", middleware.RequireAnyGroup("admin", "support")(admin))
+	return authenticate(mux), nil
 }
 
 func snippetEchoauth(v *verifier.Verifier, adminHandler echo.HandlerFunc) {
@@ -97,16 +112,19 @@ func snippetEchoauth(v *verifier.Verifier, adminHandler echo.HandlerFunc) {
 		Skipper:     func(c echo.Context) bool { return c.Path() == "/healthz" },
 	}))
 	e.GET("/me", func(c echo.Context) error {
-		claims, _ := echoauth.Claims(c)
+		claims, ok := echoauth.ClaimsFromContext(c)
+		if !ok {
+			return echo.ErrInternalServerError // only if /me were outside the middleware
+		}
 		return c.JSON(http.StatusOK, claims.Username)
 	})
-	e.GET("/admin", adminHandler, echoauth.RequireGroups("admin"))
+	e.GET("/admin", adminHandler, echoauth.RequireAnyGroup("admin"))
 }
 
 func snippetGrpcauth(v *verifier.Verifier, serverTLS credentials.TransportCredentials, ts oauth2.TokenSource) error {
 	a, err := grpcauth.New(v, grpcauth.Config{
 		Methods: map[string]verifier.Policy{
-			"/orders.v1.Orders/Cancel": {AnyGroups: []string{"admin"}},
+			"/orders.v1.Orders/Cancel": grpcauth.RequireAnyGroup("admin"),
 		},
 		Public: []string{"/grpc.health.v1.Health/"},
 	})
@@ -161,6 +179,23 @@ func snippetSrpclient(ctx context.Context, awsCfg aws.Config, secret, password s
 		return err
 	}
 	_ = ts
+	return nil
+}
+
+func snippetSrplocal(ctx context.Context, endpoint string) error {
+	api := cognitoidentityprovider.New(cognitoidentityprovider.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint), // "http://127.0.0.1:9229"
+	})
+	c, err := srpclient.New(srpclient.Config{API: api, UserPoolID: "us-east-1_cognitokit", ClientID: "cognitokitpublic"})
+	if err != nil {
+		return err
+	}
+	res, err := c.SignIn(ctx, srpclient.SignInInput{Username: "bob", Password: "Bob-Passw0rd!"})
+	if err != nil {
+		return err
+	}
+	fmt.Println("signed in:", res.Done())
 	return nil
 }
 
@@ -410,6 +445,17 @@ func TestREADMESeed(t *testing.T) {
 // TestREADMESnippetsRun runs the snippets that need only the emulator.
 func TestREADMESnippetsRun(t *testing.T) {
 	t.Run("cognitotest", snippetCognitotest)
+	t.Run("srplocal", func(t *testing.T) {
+		// The demo pool of "cognito local", served by the in-process
+		// emulator on a free port instead of 9229.
+		srv := cognitotest.NewServer(t)
+		if _, err := srv.ApplySeed(srv.DemoSeed()); err != nil {
+			t.Fatal(err)
+		}
+		if err := snippetSrplocal(context.Background(), srv.URL()); err != nil {
+			t.Fatalf("signing in against the emulator with BaseEndpoint: %v", err)
+		}
+	})
 	t.Run("middleware", func(t *testing.T) {
 		srv := cognitotest.NewServer(t)
 		pool := srv.MustCreatePool(cognitotest.PoolConfig{})

@@ -34,31 +34,42 @@ func Require(p verifier.Policy) echo.MiddlewareFunc {
 	return require("echoauth.Require", p)
 }
 
+// requirement is one route requirement. Echo applies route middleware on
+// every request, so the closure it builds per request captures only this
+// pointer and next.
+type requirement struct {
+	name string // for the log line when the middleware is missing
+	p    verifier.Policy
+}
+
 func require(name string, p verifier.Policy) echo.MiddlewareFunc {
 	if err := authcore.ValidatePolicy(p); err != nil {
 		panic(fmt.Sprintf("%s: %v", name, err))
 	}
+	rq := &requirement{name: name, p: p}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			r := c.Request()
-			ctx := r.Context()
-			st := authcore.FromContext(ctx)
-			if st == nil {
-				err := authcore.NoMiddleware(ctx, name, "the echoauth middleware (echoauth.WithConfig or Config.ToMiddleware)",
-					slog.String("method", r.Method), slog.String("path", r.URL.Path))
-				c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-				return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
-			}
-			if rej := st.Engine.Check(ctx, st.Claims, p); rej != nil {
-				st.Engine.Log(ctx, rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
-				if a, ok := st.Owner.(*authenticator); ok && a.onError != nil {
-					return a.onError(c, rej)
-				}
-				return ErrorResponse(c, rej)
-			}
-			return next(c)
-		}
+		return func(c echo.Context) error { return rq.serve(c, next) }
 	}
+}
+
+func (rq *requirement) serve(c echo.Context, next echo.HandlerFunc) error {
+	r := c.Request()
+	ctx := r.Context()
+	st := authcore.FromContext(ctx)
+	if st == nil {
+		err := authcore.NoMiddleware(ctx, rq.name, "the echoauth middleware (echoauth.WithConfig or Config.ToMiddleware)",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		return &echo.HTTPError{Code: http.StatusInternalServerError, Message: http.StatusText(http.StatusInternalServerError), Internal: err}
+	}
+	if rej := st.Engine.Check(ctx, st.Claims, rq.p); rej != nil {
+		st.Engine.Log(ctx, rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		if a, ok := st.Owner.(*authenticator); ok && a.onError != nil {
+			return a.onError(c, rej)
+		}
+		return ErrorResponse(c, rej)
+	}
+	return next(c)
 }
 
 // RequireAnyGroup requires membership in at least one of groups (any-of).

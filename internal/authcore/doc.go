@@ -4,6 +4,11 @@
 // [github.com/cognitokit/cognitokit/adapters/grpcauth], so that the three
 // give the same verdict for the same token and policy.
 //
+// The types and errors that users name (the rejection, its kinds, the
+// TokenVerifier interface, the extraction errors) live in the public leaf
+// package [github.com/cognitokit/cognitokit/auth]; this package aliases
+// them under short names and keeps the engine.
+//
 // # Verdicts
 //
 // [Engine.Authenticate] verifies a token with a [TokenVerifier], applies a

@@ -1,7 +1,6 @@
 package verifier
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -522,14 +521,4 @@ func (p *Pool) spec(i int) (*poolSpec, error) {
 		return nil, err
 	}
 	return sp, nil
-}
-
-// ctxDone reports whether ctx is already finished, without blocking.
-func ctxDone(ctx context.Context) bool {
-	select {
-	case <-ctx.Done():
-		return true
-	default:
-		return false
-	}
 }

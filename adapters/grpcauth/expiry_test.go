@@ -215,7 +215,7 @@ func TestExpiredStreamPassesNoMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, conn := startWatch(t, a)
-	skew.Store(int64(exp.Sub(time.Now()) - time.Second))
+	skew.Store(int64(time.Until(exp) - time.Second))
 	st, cancel := openStream(t, conn, "Chat", f.AliceAccess, true)
 	defer cancel()
 	if err := st.SendMsg(wrapperspb.String("before")); err != nil {

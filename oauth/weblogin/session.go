@@ -73,9 +73,14 @@ func (s *Session) Claim(name string) (string, bool) {
 
 type ctxKey struct{}
 
-// SessionFromContext returns the session that [Handler.RequireLogin] or
-// [Handler.LoadSession] attached to the request context.
+// SessionFromContext returns the session that [Handler.RequireLogin],
+// [Handler.RequireAnyGroup], [Handler.RequireAllGroups] or
+// [Handler.LoadSession] attached to the request context. It returns false
+// when there is none (also for a nil ctx); check it.
 func SessionFromContext(ctx context.Context) (*Session, bool) {
+	if ctx == nil {
+		return nil, false
+	}
 	s, ok := ctx.Value(ctxKey{}).(*Session)
 	return s, ok && s != nil
 }

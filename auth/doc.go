@@ -47,6 +47,7 @@
 //	claims of a request   ClaimsFromContext(ctx)   ClaimsFromContext(c)          ClaimsFromContext(ctx)         SessionFromContext(ctx)
 //	claims as your type   ClaimsAs[T](ctx)         ClaimsAs[T](c)                ClaimsAs[T](ctx)               Session.Claim(name)
 //	answer a rejection    Config.ErrorHandler      Config.ErrorHandler           (status codes above)           Config.ErrorPage
+//	the default answer    WriteError(w, rej)       ErrorResponse(c, err)         -                              -
 //	bad configuration     ErrInvalidConfig         ErrInvalidConfig              ErrInvalidConfig               ErrInvalidConfig
 //
 // The shapes follow each transport: a route requirement is
@@ -56,7 +57,9 @@
 // an empty list, an empty or unquotable name, an unknown token use or a
 // nil check, since requirements are constants written at wiring time.
 // echoauth is configured as echo-jwt is (WithConfig panics, ToMiddleware
-// returns the error), with the verifier in its Config. The ErrInvalidConfig
+// returns the error), with the verifier in its Config, and its default
+// answer is an *echo.HTTPError returned to Echo rather than a response
+// written. The ErrInvalidConfig
 // of middleware, echoauth and grpcauth are the same value. The names say
 // any-of or all-of: RequireAnyGroup("admin", "support") lets either group
 // in, RequireAllGroups("admin", "support") only members of both; the

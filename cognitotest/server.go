@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"sort"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -155,7 +154,7 @@ func WithTokenLifetimes(l TokenLifetimes) Option { return func(o *options) { o.l
 // servers never share pools, users or keys.
 type Server struct {
 	opts options
-	tb   testing.TB
+	tb   TB
 	hs   *httptest.Server
 	url  string
 
@@ -178,14 +177,24 @@ type Server struct {
 	ids idStore // Cognito Identity and STS state (identity.go); has its own lock
 }
 
+// TB is the part of [testing.TB] that [NewServer] and [Start] use:
+// *testing.T, *testing.B and *testing.F satisfy it. The package does not
+// import testing, so programs that embed the emulator ("cognito local")
+// do not link it.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // NewServer starts an emulator on a random loopback port (or the address of
-// [WithListenAddr]). When tb is not nil, the server is closed by
-// tb.Cleanup, and listen errors end the test with tb.Fatal; when tb is nil,
-// NewServer panics if it cannot listen.
+// [WithListenAddr]) for a test. When tb is not nil, the server is closed by
+// tb.Cleanup, and errors end the test with tb.Fatal; when tb is nil,
+// NewServer panics on error. Programs use [New].
 //
 // The server starts without pools; create them with [Server.CreatePool] or
 // through the API (CreateUserPool).
-func NewServer(tb testing.TB, opts ...Option) *Server {
+func NewServer(tb TB, opts ...Option) *Server {
 	s, err := Start(tb, opts...)
 	if err != nil {
 		if tb != nil {
@@ -197,8 +206,27 @@ func NewServer(tb testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// Start is [NewServer] returning listen errors instead of failing the test.
-func Start(tb testing.TB, opts ...Option) (*Server, error) {
+// Start is [NewServer] returning errors instead of failing the test. With
+// a nil tb it is [New].
+func Start(tb TB, opts ...Option) (*Server, error) {
+	s, err := newServer(tb, opts)
+	if err != nil {
+		return nil, err
+	}
+	if tb != nil {
+		tb.Cleanup(s.Close)
+	}
+	return s, nil
+}
+
+// New starts an emulator for a program, such as "cognito local": it
+// listens on a random loopback port (or the address of [WithListenAddr])
+// until [Server.Close]. Invalid options wrap [ErrInvalidConfig]; a listen
+// failure is returned as is. Its [Server.MustCreatePool] and the other
+// Must helpers panic on error.
+func New(opts ...Option) (*Server, error) { return newServer(nil, opts) }
+
+func newServer(tb TB, opts []Option) (*Server, error) {
 	o := options{
 		now:             time.Now,
 		rand:            rand.Reader,
@@ -258,9 +286,6 @@ func Start(tb testing.TB, opts ...Option) (*Server, error) {
 	s.hs = hs
 	s.url = "http://" + hs.Listener.Addr().String()
 	hs.Start()
-	if tb != nil {
-		tb.Cleanup(s.Close)
-	}
 	return s, nil
 }
 

@@ -135,7 +135,7 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	if *verbose {
 		opts = append(opts, cognitotest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
 	}
-	srv, err := cognitotest.Start(nil, opts...)
+	srv, err := cognitotest.New(opts...)
 	if errors.Is(err, cognitotest.ErrInvalidConfig) {
 		return fail(e, "local", exitUsage, usageErrorf("%s", strings.TrimPrefix(err.Error(), cognitotest.ErrInvalidConfig.Error()+": ")))
 	}

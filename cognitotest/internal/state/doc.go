@@ -1,0 +1,81 @@
+// Package state is the emulator's state: every durable fact as a plain,
+// serialisable record, held in memory and written through to a [Store].
+//
+// # Records
+//
+// Each kind of record (see [Kinds]) is a Go struct of exported fields with
+// JSON names: [Pool] (a user pool and its settings), [SigningKey] (the RSA
+// keys of the pools and of Cognito Identity, so that tokens issued before
+// a restart still verify), [Client] (app clients and their secrets),
+// [ResourceServer], [Group], [User] (attributes, status, the password and
+// its SRP verifier, MFA secrets and settings, pending codes, group
+// membership), [Device], [RefreshToken] (found by the hash of the token,
+// which is not stored), [TokenOrigin] (a sign-in's family of tokens, and
+// its revocation), [IdentityPool], [Identity] (with its linked logins) and
+// [Credentials] (the AWS credentials Cognito Identity issued).
+//
+// What is not here is not durable, on purpose: the state of a sign-in in
+// progress (the Session of InitiateAuth, at most 15 minutes), the pending
+// managed-login pages, authorization codes (5 minutes) and managed-login
+// sessions, the emulator's options, the Go callbacks that stand in for
+// Lambda triggers, and injected faults. After a restart, a sign-in in
+// progress starts again, as after a Session expires. (The outbox of sent
+// messages is the next addition: a kind of its own.)
+//
+// # Transactions
+//
+// Operations read and write through a [Tx]:
+//
+//	err := st.Update(func(tx *state.Tx) error {
+//		u := tx.User(pool, "alice").Clone() // records from a Tx are shared: never modify them
+//		u.Status = "CONFIRMED"
+//		tx.PutUser(pool, u)
+//		return nil // an error undoes the changes
+//	})
+//
+// [State.View] transactions run in parallel and see only committed
+// records. [State.Update] transactions run one at a time; their changes
+// apply to memory at once, so that the transaction reads its own writes,
+// and are recorded in an undo log. When the function returns nil, Update
+// writes the changed records (and deletes the deleted ones) to the store
+// in one store transaction, and only then returns. When the function
+// fails, panics, or the store cannot commit, the undo log restores memory
+// as it was, and the error is returned: the operation answers with an
+// error, and nothing of it remains.
+//
+// So an operation that writes does so in an Update that returns before
+// the operation writes its response: with a durable store, an
+// acknowledged write is durable. Operations do their expensive work (SRP,
+// RSA signatures, Lambda triggers) outside transactions, and check again
+// inside the Update what they read before.
+//
+// # Store
+//
+// A [Store] keeps records as bytes, by kind and key, with View and Update
+// transactions: the shape of an embedded key-value store such as bbolt
+// (go.etcd.io/bbolt), where each kind is a bucket, [StoreTx.List] is a
+// bucket's ForEach (in key order), and Update is bbolt's DB.Update, which
+// commits with an fsync before it returns. The state package encodes the
+// records (JSON), so a store never needs to know them; the meta kind holds
+// the [FormatVersion], which [Open] writes to a new store and checks in an
+// existing one. Open refuses a store of another version or with a record
+// it cannot decode, and never writes to it: an older emulator cannot
+// damage what a newer one wrote.
+//
+// Open loads every record into memory; reads never touch the store. This
+// suits the emulator, whose states are small (development data, bounded by
+// its limits), and keeps sign-in as fast as before persistence. The
+// in-memory indices (users by pool, devices and token origins by user,
+// identities by pool, logins by provider and subject) are rebuilt on
+// load, so the store needs no index buckets.
+//
+// [MemoryStore] is a Store in memory, for tests and for in-process servers
+// that share state across restarts. A State opened without a store keeps
+// everything in memory only, as the emulator always did.
+//
+// # Keys
+//
+// Keys are strings; the constants of [Kind] document each. User keys fold
+// the username as the pool does ([UserKey]). Refresh tokens are keyed by
+// [TokenHash], so the store holds no usable refresh token.
+package state

@@ -1,0 +1,263 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+)
+
+// State is the emulator's state: every record, in memory, written through
+// to a [Store]. Reads are served from memory; [State.Update] commits its
+// changes to the store before it returns. It is safe for concurrent use:
+// transactions of View run in parallel, those of Update one at a time.
+type State struct {
+	mu    sync.RWMutex // guards the tables and the counters
+	store Store        // nil: nothing is written anywhere
+
+	pools           *table[Pool]
+	signingKeys     *table[SigningKey]
+	clients         *table[Client]
+	resourceServers *table[ResourceServer]
+	groups          *table[Group]
+	users           *table[User]
+	devices         *table[Device]
+	refreshTokens   *table[RefreshToken]
+	tokenOrigins    *table[TokenOrigin]
+	identityPools   *table[IdentityPool]
+	identities      *table[Identity]
+	credentials     *table[Credentials]
+	all             []anyTable
+	byKind          map[Kind]anyTable
+
+	links                  map[string]string // identity pool ID \x00 provider \x00 subject -> identity ID
+	idPoolSeq, identitySeq int
+}
+
+// Open returns the state kept in store, which it checks and loads. A new
+// (empty) store gets the current [FormatVersion]; a store of another
+// version, or with a record that cannot be decoded, is refused with an
+// error wrapping ErrFormat or ErrCorrupt, and is not written to. A nil
+// store keeps the state in memory only.
+func Open(store Store) (*State, error) {
+	s := newState(store)
+	if store == nil {
+		return s, nil
+	}
+	empty, versioned := true, false
+	err := store.View(func(tx StoreTx) error {
+		v, ok, err := tx.Get(KindMeta, "format")
+		if err != nil {
+			return err
+		}
+		if ok {
+			empty, versioned = false, true
+			n, err := strconv.Atoi(string(v))
+			switch {
+			case err != nil:
+				return fmt.Errorf("%w: the format version %q is not a number", ErrFormat, truncate(string(v), 32))
+			case n > FormatVersion:
+				return fmt.Errorf("%w: the store was written by a newer emulator (format %d; this one reads format %d); upgrade", ErrFormat, n, FormatVersion)
+			case n != FormatVersion:
+				return fmt.Errorf("%w: the store has format %d; this emulator reads format %d", ErrFormat, n, FormatVersion)
+			}
+		}
+		for _, t := range s.all {
+			err := tx.List(t.kindOf(), func(key string, value []byte) error {
+				empty = false
+				return t.load(key, value)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !empty && !versioned {
+		return nil, fmt.Errorf("%w: the store has records but no format version", ErrFormat)
+	}
+	if empty {
+		err := store.Update(func(tx StoreTx) error {
+			return tx.Put(KindMeta, "format", []byte(strconv.Itoa(FormatVersion)))
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range s.identityPools.rows {
+		s.idPoolSeq = max(s.idPoolSeq, p.Seq)
+	}
+	for _, i := range s.identities.rows {
+		s.identitySeq = max(s.identitySeq, i.Seq)
+	}
+	return s, nil
+}
+
+func newState(store Store) *State {
+	s := &State{store: store, links: map[string]string{}, byKind: map[Kind]anyTable{}}
+	bySub := func(pool, sub string) string { return pool + "/" + sub }
+	s.pools = newTable[Pool](KindPool, nil, func(p *Pool) string { return p.ID }, nil)
+	s.signingKeys = newTable(KindSigningKey, func(k *SigningKey) string { return k.Owner }, func(k *SigningKey) string { return k.Owner }, nil)
+	s.clients = newTable(KindClient, func(c *Client) string { return c.PoolID }, func(c *Client) string { return c.PoolID }, nil)
+	s.resourceServers = newTable(KindResourceServer, func(r *ResourceServer) string { return r.PoolID }, func(r *ResourceServer) string { return r.PoolID }, nil)
+	s.groups = newTable(KindGroup, func(g *Group) string { return g.PoolID }, func(g *Group) string { return g.PoolID }, nil)
+	s.users = newTable(KindUser, func(u *User) string { return u.PoolID }, func(u *User) string { return u.PoolID }, nil)
+	s.devices = newTable(KindDevice, func(d *Device) string { return bySub(d.PoolID, d.Sub) }, func(d *Device) string { return d.PoolID }, nil)
+	s.refreshTokens = newTable(KindRefreshToken, func(r *RefreshToken) string { return r.PoolID }, func(r *RefreshToken) string { return r.PoolID }, nil)
+	s.tokenOrigins = newTable(KindTokenOrigin, func(o *TokenOrigin) string { return bySub(o.PoolID, o.Sub) }, func(o *TokenOrigin) string { return o.PoolID }, nil)
+	s.identityPools = newTable[IdentityPool](KindIdentityPool, nil, nil, nil)
+	s.identities = newTable(KindIdentity, func(i *Identity) string { return i.PoolID }, nil, s.indexLinks)
+	s.credentials = newTable[Credentials](KindCredentials, nil, nil, nil)
+	s.all = []anyTable{s.pools, s.signingKeys, s.clients, s.resourceServers, s.groups, s.users, s.devices,
+		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials}
+	for _, t := range s.all {
+		s.byKind[t.kindOf()] = t
+	}
+	return s
+}
+
+// LinkKey is the key of a login in the index of linked logins.
+func linkKey(identityPoolID, provider, subject string) string {
+	return identityPoolID + "\x00" + provider + "\x00" + subject
+}
+
+func (s *State) indexLinks(old, new *Identity) {
+	if old != nil {
+		for prov, subs := range old.Logins {
+			for _, sub := range subs {
+				if k := linkKey(old.PoolID, prov, sub); s.links[k] == old.ID {
+					delete(s.links, k)
+				}
+			}
+		}
+	}
+	if new != nil {
+		for prov, subs := range new.Logins {
+			for _, sub := range subs {
+				s.links[linkKey(new.PoolID, prov, sub)] = new.ID
+			}
+		}
+	}
+}
+
+// View runs fn with a read-only transaction. Records it returns must not
+// be modified.
+func (s *State) View(fn func(tx *Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn(&Tx{s: s})
+}
+
+// Update runs fn with a read-write transaction: its changes are visible
+// to fn at once, and to other transactions once they are committed to the
+// store, before Update returns. When fn returns an error (or panics), or
+// the store cannot commit (ErrCommit), the changes are undone.
+func (s *State) Update(fn func(tx *Tx) error) (err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx := &Tx{s: s, writable: true}
+	done := false
+	defer func() {
+		if !done {
+			tx.rollback()
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := s.commit(tx); err != nil {
+		return err
+	}
+	done = true
+	return nil
+}
+
+// commit writes the records tx changed to the store.
+func (s *State) commit(tx *Tx) error {
+	if s.store == nil || len(tx.undo) == 0 {
+		return nil
+	}
+	err := s.store.Update(func(st StoreTx) error {
+		seen := make(map[change]bool, len(tx.undo))
+		for _, u := range tx.undo {
+			c := change{u.t.kindOf(), u.key}
+			if seen[c] {
+				continue
+			}
+			seen[c] = true
+			data, ok, err := u.t.encode(u.key)
+			switch {
+			case err != nil:
+				return fmt.Errorf("encode %s %q: %w", c.kind, c.key, err)
+			case ok:
+				err = st.Put(c.kind, c.key, data)
+			default:
+				err = st.Delete(c.kind, c.key)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrCommit) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", ErrCommit, err)
+	}
+	return nil
+}
+
+type change struct {
+	kind Kind
+	key  string
+}
+
+// Tx is a transaction of a [State]. Records returned by its getters are
+// shared and MUST NOT be modified: Clone one, change the copy and Put it.
+// A Tx is valid only inside the function it was passed to.
+type Tx struct {
+	s        *State
+	writable bool
+	undo     []undo
+}
+
+type undo struct {
+	t   anyTable
+	key string
+	old any
+}
+
+func (tx *Tx) rollback() {
+	for i := len(tx.undo) - 1; i >= 0; i-- {
+		u := tx.undo[i]
+		u.t.restore(u.key, u.old)
+	}
+	tx.undo = nil
+}
+
+// put records the change of key in t (r nil: delete) with its undo entry.
+func put[R any](tx *Tx, t *table[R], key string, r *R) {
+	if !tx.writable {
+		panic(ErrReadOnly)
+	}
+	if r == nil && t.rows[key] == nil {
+		return
+	}
+	old := t.set(key, r)
+	tx.undo = append(tx.undo, undo{t, key, old})
+}
+
+// Changed reports whether tx has changed anything so far.
+func (tx *Tx) Changed() bool { return len(tx.undo) > 0 }
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

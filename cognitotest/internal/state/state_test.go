@@ -1,0 +1,305 @@
+package state
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"math/big"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
+var testKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+func mustOpen(t *testing.T, st Store) *State {
+	t.Helper()
+	s, err := Open(st)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s
+}
+
+func testPool() *Pool {
+	return &Pool{ID: "us-east-1_Test", Name: "Test", MFA: "OFF", PasswordPolicy: PasswordPolicy{MinimumLength: 8}, CreatedAt: t0, ModifiedAt: t0}
+}
+
+// fill writes one record of every kind.
+func fill(t *testing.T, s *State) {
+	t.Helper()
+	err := s.Update(func(tx *Tx) error {
+		p := testPool()
+		tx.PutPool(p)
+		k, err := NewSigningKey(p.ID, 1, "kid1", "RS256", testKey(), t0)
+		if err != nil {
+			return err
+		}
+		tx.PutSigningKey(k)
+		tx.PutClient(&Client{PoolID: p.ID, ID: "client1", Name: "web", Seq: 1, Secret: "s3cr3t", ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH"}, CreatedAt: t0})
+		tx.PutResourceServer(&ResourceServer{PoolID: p.ID, Identifier: "https://api.example.com", Name: "api", Scopes: map[string]string{"read": "r"}})
+		tx.PutGroup(&Group{PoolID: p.ID, Name: "admin", CreatedAt: t0})
+		tx.PutUser(p, &User{PoolID: p.ID, Username: "Alice", Sub: "sub-a", Status: "CONFIRMED", Enabled: true, Password: "pw",
+			Salt: big.NewInt(-42), Verifier: big.NewInt(12345), Groups: []string{"admin"}, Attributes: map[string]string{"email": "a@example.com"},
+			Codes: map[string]Code{"signup": {Code: "123456", Expires: t0.Add(time.Hour)}}, CreatedAt: t0})
+		tx.PutDevice(&Device{PoolID: p.ID, Sub: "sub-a", Key: "us-east-1_dev1", GroupKey: "-g", Salt: []byte{1, 2}, Verifier: big.NewInt(7), CreatedAt: t0})
+		tx.PutRefreshToken(&RefreshToken{Hash: TokenHash("rt"), PoolID: p.ID, ClientID: "client1", Username: "Alice", Sub: "sub-a", OriginJTI: "o1", Expires: t0.Add(time.Hour)})
+		tx.PutTokenOrigin(&TokenOrigin{PoolID: p.ID, JTI: "o1", Sub: "sub-a", Expires: t0.Add(time.Hour)})
+		tx.PutIdentityPool(&IdentityPool{ID: "us-east-1:00000000-0000-0000-0000-000000000001", Name: "ids", Roles: map[string]string{"authenticated": "arn"},
+			RoleMappings: map[string]RoleMapping{"p": {Type: "Rules", AmbiguousRoleResolution: "Deny", Rules: []MappingRule{{Claim: "c", MatchType: "Equals", Value: "v", RoleARN: "r"}}}}})
+		tx.PutIdentity(&Identity{ID: "us-east-1:00000000-0000-0000-0000-000000000002", PoolID: "us-east-1:00000000-0000-0000-0000-000000000001",
+			Logins: map[string][]string{"dev": {"u1", "u2"}}, CreatedAt: t0})
+		tx.PutCredentials(&Credentials{AccessKeyID: "ASIAX", IdentityID: "us-east-1:00000000-0000-0000-0000-000000000002", Expiration: t0})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+// TestReopen: every kind of record survives a round trip through a store.
+func TestReopen(t *testing.T) {
+	st := NewMemoryStore()
+	fill(t, mustOpen(t, st))
+	for _, k := range Kinds {
+		if st.Len(k) != 1 {
+			t.Errorf("store has %d records of %s; want 1", st.Len(k), k)
+		}
+	}
+	s := mustOpen(t, st)
+	s.View(func(tx *Tx) error {
+		p := tx.Pool("us-east-1_Test")
+		if p == nil || p.Name != "Test" || p.SRPName() != "Test" || p.Region() != "us-east-1" {
+			t.Fatalf("pool: %+v", p)
+		}
+		keys := tx.SigningKeys(p.ID)
+		if len(keys) != 1 || keys[0].Private() == nil || keys[0].Private().N.Cmp(testKey().N) != 0 {
+			t.Errorf("signing key not restored: %+v", keys)
+		}
+		u := tx.User(p, "alice") // folded: the pool is case insensitive
+		if u == nil || u.Username != "Alice" || u.Salt.Cmp(big.NewInt(-42)) != 0 || u.Verifier.Int64() != 12345 || !u.InGroup("admin") || u.Codes["signup"].Code != "123456" {
+			t.Errorf("user: %+v", u)
+		}
+		if ds := tx.Devices(p.ID, "sub-a"); len(ds) != 1 || ds[0].Verifier.Int64() != 7 {
+			t.Errorf("devices: %+v", ds)
+		}
+		if rt := tx.RefreshToken("rt"); rt == nil || rt.OriginJTI != "o1" {
+			t.Errorf("refresh token: %+v", rt)
+		}
+		if os := tx.TokenOriginsOf(p.ID, "sub-a"); len(os) != 1 {
+			t.Errorf("token origins: %+v", os)
+		}
+		if got := tx.LinkedIdentity("us-east-1:00000000-0000-0000-0000-000000000001", "dev", "u2"); got != "us-east-1:00000000-0000-0000-0000-000000000002" {
+			t.Errorf("LinkedIdentity = %q", got)
+		}
+		ip := tx.IdentityPool("us-east-1:00000000-0000-0000-0000-000000000001")
+		if ip == nil || ip.Seq != 1 || ip.RoleMappings["p"].Rules[0].RoleARN != "r" {
+			t.Errorf("identity pool: %+v", ip)
+		}
+		if c := tx.Credentials("ASIAX"); c == nil || !c.Expiration.Equal(t0) {
+			t.Errorf("credentials: %+v", c)
+		}
+		return nil
+	})
+	// Sequence numbers continue after a reopen.
+	s.Update(func(tx *Tx) error {
+		ip := &IdentityPool{ID: "us-east-1:00000000-0000-0000-0000-000000000003"}
+		tx.PutIdentityPool(ip)
+		if ip.Seq != 2 {
+			t.Errorf("next identity pool Seq = %d; want 2", ip.Seq)
+		}
+		return nil
+	})
+}
+
+func TestUpdateRollsBack(t *testing.T) {
+	st := NewMemoryStore()
+	s := mustOpen(t, st)
+	fill(t, s)
+	boom := errors.New("boom")
+	err := s.Update(func(tx *Tx) error {
+		p := tx.Pool("us-east-1_Test")
+		u := tx.User(p, "alice").Clone()
+		u.Status = "DISABLED"
+		tx.PutUser(p, u)
+		if tx.User(p, "alice").Status != "DISABLED" {
+			t.Error("a transaction does not read its own write")
+		}
+		tx.DeletePool(p.ID)
+		if tx.Pool(p.ID) != nil || tx.UserCount(p.ID) != 0 {
+			t.Error("DeletePool left records")
+		}
+		tx.PutIdentity(&Identity{ID: "x", PoolID: "us-east-1:00000000-0000-0000-0000-000000000001", Logins: map[string][]string{"dev": {"u9"}}})
+		return boom
+	})
+	if err != boom {
+		t.Fatalf("Update = %v; want the function's error", err)
+	}
+	s.View(func(tx *Tx) error {
+		p := tx.Pool("us-east-1_Test")
+		if p == nil {
+			t.Fatal("the pool is still deleted after a failed Update")
+		}
+		if u := tx.User(p, "alice"); u == nil || u.Status != "CONFIRMED" {
+			t.Errorf("user after rollback: %+v", u)
+		}
+		if len(tx.Devices(p.ID, "sub-a")) != 1 || len(tx.Clients(p.ID)) != 1 || len(tx.SigningKeys(p.ID)) != 1 {
+			t.Error("cascaded records not restored")
+		}
+		if tx.LinkedIdentity("us-east-1:00000000-0000-0000-0000-000000000001", "dev", "u9") != "" {
+			t.Error("the link of an undone identity remains")
+		}
+		return nil
+	})
+	for _, k := range Kinds {
+		if st.Len(k) != 1 {
+			t.Errorf("after a failed Update the store has %d records of %s; want 1", st.Len(k), k)
+		}
+	}
+}
+
+func TestUpdatePanicRollsBack(t *testing.T) {
+	s := mustOpen(t, nil)
+	fill(t, s)
+	func() {
+		defer func() { recover() }()
+		s.Update(func(tx *Tx) error {
+			tx.DeletePool("us-east-1_Test")
+			panic("bug")
+		})
+	}()
+	s.View(func(tx *Tx) error {
+		if tx.Pool("us-east-1_Test") == nil {
+			t.Error("a panicking Update was not undone")
+		}
+		return nil
+	})
+}
+
+// failingStore fails every Update.
+type failingStore struct{ *MemoryStore }
+
+func (failingStore) Update(func(StoreTx) error) error { return errors.New("disk full") }
+
+func TestCommitFailureRollsBack(t *testing.T) {
+	mem := NewMemoryStore()
+	fill(t, mustOpen(t, mem))
+	s := mustOpen(t, failingStore{mem})
+	err := s.Update(func(tx *Tx) error {
+		tx.DeletePool("us-east-1_Test")
+		return nil
+	})
+	if !errors.Is(err, ErrCommit) || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Update = %v; want ErrCommit with the store's error", err)
+	}
+	s.View(func(tx *Tx) error {
+		if tx.Pool("us-east-1_Test") == nil {
+			t.Error("memory changed although the store did not commit")
+		}
+		return nil
+	})
+	// A transaction that changes nothing does not touch the store.
+	if err := s.Update(func(tx *Tx) error { tx.Pool("x"); return nil }); err != nil {
+		t.Errorf("read-only Update = %v; want nil (no commit)", err)
+	}
+}
+
+func TestViewIsReadOnly(t *testing.T) {
+	s := mustOpen(t, nil)
+	defer func() {
+		if r := recover(); r != ErrReadOnly {
+			t.Errorf("Put in a View: recovered %v; want ErrReadOnly", r)
+		}
+	}()
+	s.View(func(tx *Tx) error { tx.PutPool(testPool()); return nil })
+}
+
+func TestOpenRefuses(t *testing.T) {
+	newer := NewMemoryStore()
+	newer.Update(func(tx StoreTx) error { return tx.Put(KindMeta, "format", []byte("99")) })
+	if _, err := Open(newer); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open(newer format) = %v; want ErrFormat naming a newer emulator", err)
+	}
+	bare := NewMemoryStore()
+	bare.Update(func(tx StoreTx) error { return tx.Put(KindPool, "x", []byte(`{}`)) })
+	if _, err := Open(bare); !errors.Is(err, ErrFormat) {
+		t.Errorf("Open(records without format) = %v; want ErrFormat", err)
+	}
+	corrupt := NewMemoryStore()
+	mustOpen(t, corrupt)
+	corrupt.Update(func(tx StoreTx) error { return tx.Put(KindUser, "us-east-1_X/a", []byte(`{"username": 5}`)) })
+	_, err := Open(corrupt)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "us-east-1_X/a") {
+		t.Errorf("Open(corrupt) = %v; want ErrCorrupt naming the record", err)
+	}
+	// Refused stores are not written to.
+	for _, st := range []*MemoryStore{newer, bare, corrupt} {
+		st.View(func(tx StoreTx) error {
+			if v, ok, _ := tx.Get(KindMeta, "format"); ok && string(v) == "1" && st != corrupt {
+				t.Error("Open wrote its format version to a store it refused")
+			}
+			return nil
+		})
+	}
+	badKey := NewMemoryStore()
+	mustOpen(t, badKey)
+	badKey.Update(func(tx StoreTx) error {
+		return tx.Put(KindSigningKey, "p/1", []byte(`{"owner":"p","seq":1,"kid":"k","alg":"RS256","private_key":"AAAA"}`))
+	})
+	if _, err := Open(badKey); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Open(unparsable key) = %v; want ErrCorrupt", err)
+	}
+}
+
+func TestMemoryStore(t *testing.T) {
+	m := NewMemoryStore()
+	err := m.Update(func(tx StoreTx) error {
+		buf := []byte("v1")
+		tx.Put("k", "b", buf)
+		buf[0] = 'X' // Put copies
+		tx.Put("k", "a", []byte("v2"))
+		if v, ok, _ := tx.Get("k", "b"); !ok || string(v) != "v1" {
+			t.Errorf("Get in the writing transaction = %q, %t", v, ok)
+		}
+		tx.Delete("k", "a")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(func(tx StoreTx) error { tx.Put("k", "c", []byte("v3")); return errors.New("abort") })
+	var keys []string
+	m.View(func(tx StoreTx) error {
+		if err := tx.Put("k", "z", nil); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("Put in View = %v; want ErrReadOnly", err)
+		}
+		return tx.List("k", func(k string, v []byte) error { keys = append(keys, k+"="+string(v)); return nil })
+	})
+	if strings.Join(keys, ",") != "b=v1" {
+		t.Errorf("records = %v; want [b=v1] (a deleted, c aborted)", keys)
+	}
+	m.Close()
+	if err := m.View(func(StoreTx) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Errorf("View after Close = %v; want ErrClosed", err)
+	}
+}
+
+func TestUserGroups(t *testing.T) {
+	u := &User{}
+	for _, g := range []string{"b", "a", "c", "a"} {
+		u.AddGroup(g)
+	}
+	u.RemoveGroup("c")
+	if strings.Join(u.Groups, ",") != "a,b" || !u.InGroup("a") || u.InGroup("c") {
+		t.Errorf("groups = %v", u.Groups)
+	}
+}

@@ -1,0 +1,83 @@
+package state
+
+import "errors"
+
+// A Kind names a kind of record: a bucket of a key-value store.
+type Kind string
+
+// The kinds of records. Each is a bucket of the [Store]; the key of a
+// record is given by the Tx method that puts it.
+const (
+	KindMeta           Kind = "meta"             // "format": the FormatVersion of the store
+	KindPool           Kind = "pools"            // key: pool ID
+	KindSigningKey     Kind = "signing_keys"     // key: owner "/" zero-padded sequence number
+	KindClient         Kind = "clients"          // key: client ID (unique across pools)
+	KindResourceServer Kind = "resource_servers" // key: pool ID "/" identifier
+	KindGroup          Kind = "groups"           // key: pool ID "/" group name
+	KindUser           Kind = "users"            // key: pool ID "/" username, folded (see UserKey)
+	KindDevice         Kind = "devices"          // key: pool ID "/" device key
+	KindRefreshToken   Kind = "refresh_tokens"   // key: SHA-256 of the token, base64url
+	KindTokenOrigin    Kind = "token_origins"    // key: pool ID "/" origin_jti
+	KindIdentityPool   Kind = "identity_pools"   // key: identity pool ID
+	KindIdentity       Kind = "identities"       // key: identity ID
+	KindCredentials    Kind = "credentials"      // key: access key ID
+)
+
+// Kinds lists the kinds of records, in the order they are loaded.
+var Kinds = []Kind{KindPool, KindSigningKey, KindClient, KindResourceServer, KindGroup, KindUser, KindDevice,
+	KindRefreshToken, KindTokenOrigin, KindIdentityPool, KindIdentity, KindCredentials}
+
+// FormatVersion is the version of the record encoding. [Open] writes it to
+// a new store and refuses a store of another version, so that an older
+// emulator never reads (or overwrites) what a newer one wrote. Renaming or
+// retyping a field of a record is a format change.
+const FormatVersion = 1
+
+// Store keeps the records of the emulator, by kind and key, as opaque
+// bytes (the state package encodes them). It is the persistence boundary:
+// the in-memory [MemoryStore] and an on-disk store (bbolt: one bucket per
+// kind) implement it. Its methods are safe for concurrent use.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(fn func(tx StoreTx) error) error
+	// Update runs fn in a read-write transaction. When fn returns nil the
+	// changes are committed atomically, and durably for a durable store,
+	// before Update returns; when fn (or the commit) fails, none of them
+	// is.
+	Update(fn func(tx StoreTx) error) error
+	// Close releases the store. Transactions after Close fail with
+	// ErrClosed.
+	Close() error
+}
+
+// StoreTx is a transaction of a [Store]. Byte slices passed to Put are not
+// retained after it returns; those returned by Get and passed to List's
+// callback are valid only until the transaction ends.
+type StoreTx interface {
+	// Get returns the value of key in kind, and whether it exists.
+	Get(kind Kind, key string) (value []byte, ok bool, err error)
+	// Put sets the value of key in kind.
+	Put(kind Kind, key string, value []byte) error
+	// Delete removes key from kind; deleting a missing key is not an error.
+	Delete(kind Kind, key string) error
+	// List calls fn for every record of kind, in key order, until fn
+	// returns an error, which List returns.
+	List(kind Kind, fn func(key string, value []byte) error) error
+}
+
+// Errors of the state package.
+var (
+	// ErrClosed reports a transaction on a closed store.
+	ErrClosed = errors.New("state: store closed")
+	// ErrReadOnly reports a write in a read-only transaction.
+	ErrReadOnly = errors.New("state: write in a read-only transaction")
+	// ErrFormat reports a store written in another format: by a newer
+	// emulator, or not by this one at all. Open never writes to such a
+	// store.
+	ErrFormat = errors.New("state: unsupported store format")
+	// ErrCorrupt reports a record that cannot be decoded.
+	ErrCorrupt = errors.New("state: corrupt record")
+	// ErrCommit reports that the store could not commit a transaction; the
+	// state is as it was before the transaction.
+	ErrCommit = errors.New("state: commit failed")
+)

@@ -1,0 +1,110 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// table holds the records of one kind in memory, with an index of the
+// records by parent (the pool of a user, the identity pool of an identity,
+// ...). Tables are guarded by State.mu.
+type table[R any] struct {
+	kind     Kind
+	rows     map[string]*R
+	parent   func(*R) string // nil: no index by parent
+	pool     func(*R) string // the user pool a record belongs to, for DeletePool; nil: none
+	children map[string]map[string]*R
+	onSet    func(old, new *R) // maintains further indices; nil: none
+}
+
+func newTable[R any](kind Kind, parent, pool func(*R) string, onSet func(old, new *R)) *table[R] {
+	return &table[R]{kind: kind, rows: map[string]*R{}, parent: parent, pool: pool, children: map[string]map[string]*R{}, onSet: onSet}
+}
+
+func (t *table[R]) get(key string) *R { return t.rows[key] }
+
+// set stores r under key, or deletes key when r is nil, and returns the
+// previous record.
+func (t *table[R]) set(key string, r *R) *R {
+	old := t.rows[key]
+	if old == nil && r == nil {
+		return nil
+	}
+	if old != nil && t.parent != nil {
+		p := t.parent(old)
+		delete(t.children[p], key)
+		if len(t.children[p]) == 0 {
+			delete(t.children, p)
+		}
+	}
+	if r == nil {
+		delete(t.rows, key)
+	} else {
+		t.rows[key] = r
+		if t.parent != nil {
+			p := t.parent(r)
+			c := t.children[p]
+			if c == nil {
+				c = map[string]*R{}
+				t.children[p] = c
+			}
+			c[key] = r
+		}
+	}
+	if t.onSet != nil {
+		t.onSet(old, r)
+	}
+	return old
+}
+
+func (t *table[R]) kindOf() Kind { return t.kind }
+
+func (t *table[R]) restore(key string, old any) { t.set(key, old.(*R)) }
+
+func (t *table[R]) encode(key string) ([]byte, bool, error) {
+	r := t.rows[key]
+	if r == nil {
+		return nil, false, nil
+	}
+	b, err := json.Marshal(r)
+	return b, true, err
+}
+
+func (t *table[R]) load(key string, data []byte) error {
+	r := new(R)
+	if err := json.Unmarshal(data, r); err != nil {
+		return fmt.Errorf("%w: %s %q: %v", ErrCorrupt, t.kind, key, err)
+	}
+	if d, ok := any(r).(interface{ decoded() error }); ok {
+		if err := d.decoded(); err != nil {
+			return fmt.Errorf("%w: %s %q: %v", ErrCorrupt, t.kind, key, err)
+		}
+	}
+	t.set(key, r)
+	return nil
+}
+
+func (t *table[R]) keysOfPool(poolID string) []string {
+	if t.pool == nil {
+		return nil
+	}
+	var keys []string
+	for k, r := range t.rows {
+		if t.pool(r) == poolID {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+func (t *table[R]) size() int { return len(t.rows) }
+
+// anyTable is a table of any kind, for the undo log, commits and loading.
+type anyTable interface {
+	kindOf() Kind
+	restore(key string, old any)
+	encode(key string) ([]byte, bool, error)
+	load(key string, data []byte) error
+	keysOfPool(poolID string) []string
+	size() int
+}

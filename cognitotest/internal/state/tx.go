@@ -236,6 +236,9 @@ func (tx *Tx) TokenOrigins(poolID string) []*TokenOrigin {
 	return out
 }
 
+// TokenOriginCount returns the number of token origins of all pools.
+func (tx *Tx) TokenOriginCount() int { return tx.s.tokenOrigins.size() }
+
 // PutTokenOrigin stores o.
 func (tx *Tx) PutTokenOrigin(o *TokenOrigin) { put(tx, tx.s.tokenOrigins, o.PoolID+"/"+o.JTI, o) }
 

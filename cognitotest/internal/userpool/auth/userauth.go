@@ -1,0 +1,107 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
+)
+
+// startUserAuth implements USER_AUTH (choice-based sign-in).
+func (o *ops) startUserAuth(ctx context.Context, sess *userpool.Session, ap map[string]string) (any, error) {
+	username := ap["USERNAME"]
+	if username == "" {
+		return nil, wire.InvalidParameter("Missing required parameter USERNAME")
+	}
+	if err := userpool.CheckSecretHash(sess.Client, username, ap["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	var u *state.User
+	var available []string
+	o.svc.State.View(func(tx *state.Tx) error {
+		p := tx.Pool(sess.PoolID)
+		if u = userpool.LookupUser(tx, p, username); u != nil {
+			available = firstFactors(p, u)
+		}
+		return nil
+	})
+	if u == nil {
+		return nil, unknownUser(sess.Client)
+	}
+	sess.SetUser(u)
+	sess.DeviceKey = ap["DEVICE_KEY"]
+	sess.Choices = available
+	if pref := ap["PREFERRED_CHALLENGE"]; pref != "" {
+		if !userpool.HasString(available, pref) {
+			return nil, wire.InvalidParameter("PREFERRED_CHALLENGE %s is not available for this user; available: %v", wire.Truncate(pref, 32), available)
+		}
+		return o.startFactor(ctx, sess, pref, ap)
+	}
+	out := o.challenge(sess, "SELECT_CHALLENGE", map[string]string{"USERNAME": u.Username})
+	out.AvailableChallenges = available
+	return out, nil
+}
+
+// firstFactors lists the USER_AUTH first factors available to u.
+func firstFactors(p *state.Pool, u *state.User) []string {
+	var out []string
+	for _, f := range p.AllowedFirstAuthFactors {
+		switch f {
+		case "PASSWORD":
+			if u.Password != "" {
+				out = append(out, "PASSWORD", "PASSWORD_SRP")
+			}
+		case "EMAIL_OTP":
+			if u.Attributes["email"] != "" && u.Attributes["email_verified"] == "true" {
+				out = append(out, "EMAIL_OTP")
+			}
+		case "SMS_OTP":
+			if u.Attributes["phone_number"] != "" && u.Attributes["phone_number_verified"] == "true" {
+				out = append(out, "SMS_OTP")
+			}
+		}
+	}
+	return out
+}
+
+// startFactor starts the chosen USER_AUTH first factor. in holds PASSWORD
+// or SRP_A when the factor needs them.
+func (o *ops) startFactor(ctx context.Context, sess *userpool.Session, factor string, in map[string]string) (any, error) {
+	var u *state.User
+	o.svc.State.View(func(tx *state.Tx) error { u = sess.User(tx); return nil })
+	if u == nil {
+		return nil, wire.IncorrectPassword()
+	}
+	switch factor {
+	case "PASSWORD":
+		pw := in["PASSWORD"]
+		if pw == "" {
+			return nil, wire.InvalidParameter("Missing required parameter PASSWORD")
+		}
+		if !userpool.CheckPassword(u, pw) {
+			return nil, wire.IncorrectPassword()
+		}
+		sess.PasswordDone = true
+		sess.AuthTime = o.svc.Now()
+		return o.advance(ctx, sess)
+	case "PASSWORD_SRP":
+		return o.startSRP(sess, map[string]string{"USERNAME": u.Username, "SRP_A": in["SRP_A"], "DEVICE_KEY": sess.DeviceKey})
+	case "EMAIL_OTP", "SMS_OTP":
+		sess.OTPFirstFactor = true
+		return o.mfaChallenge(sess, u, factor), nil
+	}
+	return nil, wire.InvalidParameter("unsupported challenge %s", wire.Truncate(factor, 32))
+}
+
+// selectChallenge answers SELECT_CHALLENGE.
+func (o *ops) selectChallenge(ctx context.Context, sess *userpool.Session, r map[string]string) (any, error) {
+	ans := r["ANSWER"]
+	if ans == "" {
+		return nil, wire.InvalidParameter("Missing required parameter ANSWER")
+	}
+	if !userpool.HasString(sess.Choices, ans) {
+		return nil, wire.InvalidParameter("ANSWER %s is not one of the AvailableChallenges %v", wire.Truncate(ans, 32), sess.Choices)
+	}
+	return o.startFactor(ctx, sess, ans, r)
+}

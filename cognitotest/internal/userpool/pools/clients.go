@@ -1,0 +1,319 @@
+package pools
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
+)
+
+// CreateClient creates an app client in a pool from draft, whose zero
+// fields get their defaults: a random ID, the name "client", a random
+// secret with generateSecret, and COGNITO as the identity provider.
+func CreateClient(svc *userpool.Service, poolID string, draft *state.Client, generateSecret bool) (*state.Client, error) {
+	var c *state.Client
+	err := svc.State.Update(func(tx *state.Tx) error {
+		var err error
+		c, err = createClient(svc, tx, poolID, draft, generateSecret)
+		return err
+	})
+	return c, err
+}
+
+func createClient(svc *userpool.Service, tx *state.Tx, poolID string, draft *state.Client, generateSecret bool) (*state.Client, error) {
+	p := tx.Pool(poolID)
+	if p == nil {
+		return nil, emulator.NotFoundf("user pool %q", poolID)
+	}
+	c := draft.Clone()
+	c.PoolID = p.ID
+	if c.ID == "" {
+		c.ID = svc.RandString(26, emulator.AlnumLower)
+	}
+	if !userpool.ClientIDRE.MatchString(c.ID) {
+		return nil, emulator.Invalidf("client ID %q: want 1 to 128 letters, digits, _ or +", c.ID)
+	}
+	if c.Name == "" {
+		c.Name = "client"
+	}
+	if len(c.Name) > 128 {
+		return nil, emulator.Invalidf("client name: at most 128 characters")
+	}
+	if c.Secret == "" && generateSecret {
+		c.Secret = svc.RandString(51, emulator.AlnumLower)
+	}
+	for _, f := range c.ExplicitAuthFlows {
+		if !userpool.HasString(userpool.AllFlows, f) {
+			return nil, emulator.Invalidf("ExplicitAuthFlows: %q is not one of %v", f, userpool.AllFlows)
+		}
+	}
+	if c.RetryGracePeriod < 0 || c.RetryGracePeriod > 60*time.Second {
+		return nil, emulator.Invalidf("RetryGracePeriod %v: want 0 to 60s", c.RetryGracePeriod)
+	}
+	l := c.TokenLifetimes
+	if l.ID < 0 || l.Access < 0 || l.Refresh < 0 || c.AuthSessionValidity < 0 {
+		return nil, emulator.Invalidf("token lifetimes and AuthSessionValidity must not be negative")
+	}
+	for _, f := range c.AllowedOAuthFlows {
+		if f != "code" && f != "implicit" && f != "client_credentials" {
+			return nil, emulator.Invalidf("AllowedOAuthFlows: %q is not code, implicit or client_credentials", f)
+		}
+	}
+	for _, sc := range c.AllowedOAuthScopes {
+		if !userpool.ScopeExists(tx, p.ID, sc) {
+			return nil, emulator.Invalidf("AllowedOAuthScopes: scope %q does not exist; create its resource server first", sc)
+		}
+	}
+	if len(c.SupportedIdentityProviders) == 0 {
+		c.SupportedIdentityProviders = []string{"COGNITO"}
+	}
+	if tx.Client(c.ID) != nil {
+		return nil, emulator.Existsf("app client %q", c.ID)
+	}
+	if c.ExplicitAuthFlows == nil {
+		c.ExplicitAuthFlows = []string{}
+	}
+	now := svc.Now()
+	np := p.Clone()
+	np.ClientSeq++
+	tx.PutPool(np)
+	c.Seq = np.ClientSeq
+	c.CreatedAt, c.ModifiedAt = now, now
+	tx.PutClient(c)
+	return c, nil
+}
+
+type clientWire struct {
+	UserPoolId                 string
+	ClientId                   string
+	ClientName                 string
+	GenerateSecret             bool
+	ExplicitAuthFlows          []string
+	RefreshTokenValidity       int32
+	AccessTokenValidity        int32
+	IdTokenValidity            int32
+	AuthSessionValidity        int32
+	TokenValidityUnits         *struct{ AccessToken, IdToken, RefreshToken string }
+	PreventUserExistenceErrors string
+	EnableTokenRevocation      *bool
+	RefreshTokenRotation       *struct {
+		Feature                 string
+		RetryGracePeriodSeconds int32
+	}
+	CallbackURLs                    []string
+	LogoutURLs                      []string
+	DefaultRedirectURI              string
+	AllowedOAuthFlows               []string
+	AllowedOAuthScopes              []string
+	AllowedOAuthFlowsUserPoolClient bool
+	SupportedIdentityProviders      []string
+	ReadAttributes                  []string
+	WriteAttributes                 []string
+	MaxResults                      int32
+	NextToken                       string
+}
+
+func unitDuration(unit string, def time.Duration) (time.Duration, bool) {
+	switch unit {
+	case "":
+		return def, true
+	case "seconds":
+		return time.Second, true
+	case "minutes":
+		return time.Minute, true
+	case "hours":
+		return time.Hour, true
+	case "days":
+		return 24 * time.Hour, true
+	}
+	return 0, false
+}
+
+func (o *ops) createUserPoolClient(c *emulator.Call) (any, error) {
+	var in clientWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.ClientName == "" {
+		return nil, wire.InvalidParameter("Missing required parameter ClientName")
+	}
+	draft := &state.Client{Name: in.ClientName, ExplicitAuthFlows: in.ExplicitAuthFlows,
+		PreventUserExistenceErrors: in.PreventUserExistenceErrors == "ENABLED",
+		CallbackURLs:               in.CallbackURLs, LogoutURLs: in.LogoutURLs, DefaultRedirectURI: in.DefaultRedirectURI,
+		AllowedOAuthFlows: in.AllowedOAuthFlows, AllowedOAuthScopes: in.AllowedOAuthScopes,
+		AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient, SupportedIdentityProviders: in.SupportedIdentityProviders,
+		ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes}
+	if len(draft.ExplicitAuthFlows) == 0 {
+		draft.ExplicitAuthFlows = []string{userpool.FlowUserSRP, userpool.FlowCustom, userpool.FlowRefreshToken}
+	}
+	if in.EnableTokenRevocation != nil {
+		draft.DisableTokenRevocation = !*in.EnableTokenRevocation
+	}
+	if r := in.RefreshTokenRotation; r != nil && r.Feature == "ENABLED" {
+		draft.RefreshTokenRotation = true
+		draft.RetryGracePeriod = time.Duration(r.RetryGracePeriodSeconds) * time.Second
+	}
+	units := in.TokenValidityUnits
+	if units == nil {
+		units = &struct{ AccessToken, IdToken, RefreshToken string }{}
+	}
+	ua, ok1 := unitDuration(units.AccessToken, time.Hour)
+	ui, ok2 := unitDuration(units.IdToken, time.Hour)
+	ur, ok3 := unitDuration(units.RefreshToken, 24*time.Hour)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, wire.InvalidParameter("TokenValidityUnits must be seconds, minutes, hours or days")
+	}
+	draft.TokenLifetimes = state.TokenLifetimes{Access: time.Duration(in.AccessTokenValidity) * ua, ID: time.Duration(in.IdTokenValidity) * ui,
+		Refresh: time.Duration(in.RefreshTokenValidity) * ur}
+	if in.AuthSessionValidity != 0 {
+		if in.AuthSessionValidity < 3 || in.AuthSessionValidity > 15 {
+			return nil, wire.InvalidParameter("AuthSessionValidity must be between 3 and 15 minutes")
+		}
+		draft.AuthSessionValidity = time.Duration(in.AuthSessionValidity) * time.Minute
+	}
+	var out map[string]any
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return aerr
+		}
+		cl, err := createClient(o.svc, tx, p.ID, draft, in.GenerateSecret)
+		if err != nil {
+			return apiError(err)
+		}
+		out = o.clientOut(cl)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPoolClient": out}, nil
+}
+
+func (o *ops) clientOut(c *state.Client) map[string]any {
+	l := o.svc.Lifetimes(c)
+	out := map[string]any{
+		"UserPoolId":                      c.PoolID,
+		"ClientId":                        c.ID,
+		"ClientName":                      c.Name,
+		"CreationDate":                    wire.Epoch(c.CreatedAt),
+		"LastModifiedDate":                wire.Epoch(c.CreatedAt),
+		"ExplicitAuthFlows":               c.ExplicitAuthFlows,
+		"AccessTokenValidity":             int32(l.Access / time.Minute),
+		"IdTokenValidity":                 int32(l.ID / time.Minute),
+		"RefreshTokenValidity":            int32(l.Refresh / time.Minute),
+		"TokenValidityUnits":              map[string]string{"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"},
+		"AuthSessionValidity":             int32(o.svc.SessionLifetime(c) / time.Minute),
+		"EnableTokenRevocation":           !c.DisableTokenRevocation,
+		"AllowedOAuthFlowsUserPoolClient": c.AllowedOAuthFlowsUserPoolClient,
+		"SupportedIdentityProviders":      c.SupportedIdentityProviders,
+	}
+	if c.Secret != "" {
+		out["ClientSecret"] = c.Secret
+	}
+	if c.PreventUserExistenceErrors {
+		out["PreventUserExistenceErrors"] = "ENABLED"
+	} else {
+		out["PreventUserExistenceErrors"] = "LEGACY"
+	}
+	rot := map[string]any{"Feature": "DISABLED"}
+	if c.RefreshTokenRotation {
+		rot = map[string]any{"Feature": "ENABLED", "RetryGracePeriodSeconds": int32(c.RetryGracePeriod / time.Second)}
+	}
+	out["RefreshTokenRotation"] = rot
+	for k, v := range map[string][]string{"CallbackURLs": c.CallbackURLs, "LogoutURLs": c.LogoutURLs, "AllowedOAuthFlows": c.AllowedOAuthFlows,
+		"AllowedOAuthScopes": c.AllowedOAuthScopes, "ReadAttributes": c.ReadAttributes, "WriteAttributes": c.WriteAttributes} {
+		if len(v) > 0 {
+			out[k] = v
+		}
+	}
+	if c.DefaultRedirectURI != "" {
+		out["DefaultRedirectURI"] = c.DefaultRedirectURI
+	}
+	return out
+}
+
+// poolClient finds the app client of a pool.
+func poolClient(tx *state.Tx, in *clientWire) (*state.Client, *wire.Error) {
+	p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+	if aerr != nil {
+		return nil, aerr
+	}
+	cl := tx.Client(in.ClientId)
+	if cl == nil || cl.PoolID != p.ID {
+		return nil, wire.ResourceNotFound("User pool client %s does not exist.", wire.Truncate(in.ClientId, 128))
+	}
+	return cl, nil
+}
+
+func (o *ops) describeUserPoolClient(c *emulator.Call) (any, error) {
+	var in clientWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	var cl *state.Client
+	var aerr *wire.Error
+	o.svc.State.View(func(tx *state.Tx) error { cl, aerr = poolClient(tx, &in); return nil })
+	if aerr != nil {
+		return nil, aerr
+	}
+	return map[string]any{"UserPoolClient": o.clientOut(cl)}, nil
+}
+
+func (o *ops) deleteUserPoolClient(c *emulator.Call) (any, error) {
+	var in clientWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		cl, aerr := poolClient(tx, &in)
+		if aerr != nil {
+			return aerr
+		}
+		tx.DeleteClient(cl.ID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (o *ops) listUserPoolClients(c *emulator.Call) (any, error) {
+	var in clientWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	var aerr *wire.Error
+	o.svc.State.View(func(tx *state.Tx) error {
+		var p *state.Pool
+		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
+			return nil
+		}
+		clients := tx.Clients(p.ID)
+		slices.SortFunc(clients, func(a, b *state.Client) int { return strings.Compare(a.ID, b.ID) })
+		var start, end int
+		var next string
+		if start, end, next, aerr = userpool.Page(len(clients), in.MaxResults, in.NextToken, 60); aerr != nil {
+			return nil
+		}
+		list := make([]map[string]string, 0, end-start)
+		for _, cl := range clients[start:end] {
+			list = append(list, map[string]string{"ClientId": cl.ID, "ClientName": cl.Name, "UserPoolId": p.ID})
+		}
+		out = map[string]any{"UserPoolClients": list}
+		if next != "" {
+			out["NextToken"] = next
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	return out, nil
+}

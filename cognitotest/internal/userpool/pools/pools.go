@@ -1,0 +1,339 @@
+// Package pools implements the pool, app client and resource server
+// operations of the user pool API (CreateUserPool, DescribeUserPool,
+// DeleteUserPool, CreateUserPoolClient, DescribeUserPoolClient,
+// ListUserPoolClients, DeleteUserPoolClient, CreateResourceServer), and the
+// Go API that creates pools, app clients and resource servers and rotates
+// signing keys.
+package pools
+
+import (
+	"errors"
+	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
+)
+
+type ops struct{ svc *userpool.Service }
+
+// Register adds the operations of this package to r. None is public:
+// Cognito authorizes them all with IAM.
+func Register(r *emulator.Registry, svc *userpool.Service) {
+	o := &ops{svc}
+	op := func(name string, h emulator.Handler, writes bool) emulator.Op {
+		return emulator.Op{Service: emulator.UserPools, Name: name, Handler: h, Writes: writes}
+	}
+	r.Add(
+		op("CreateUserPool", o.createUserPool, true),
+		op("DescribeUserPool", o.describeUserPool, false),
+		op("DeleteUserPool", o.deleteUserPool, true),
+		op("CreateUserPoolClient", o.createUserPoolClient, true),
+		op("DescribeUserPoolClient", o.describeUserPoolClient, false),
+		op("ListUserPoolClients", o.listUserPoolClients, false),
+		op("DeleteUserPoolClient", o.deleteUserPoolClient, true),
+		op("CreateResourceServer", o.createResourceServer, true),
+	)
+}
+
+// Cognito's default password policy: 8 characters with upper case, lower
+// case, a number and a symbol.
+var defaultPasswordPolicy = state.PasswordPolicy{MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}
+
+// Create creates a pool from draft, whose zero fields get their defaults:
+// a random ID in the emulator's region, the name from the ID, MFA OFF,
+// PASSWORD as the only first factor, temporary passwords valid 7 days, and
+// the password policy policy (nil: Cognito's default). The pool gets a
+// signing key and triggers.
+func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPolicy, triggers userpool.Triggers) (*state.Pool, error) {
+	p := draft.Clone()
+	if p.ID == "" {
+		p.ID = svc.Region() + "_" + svc.RandString(9, emulator.Alnum)
+	}
+	m := userpool.PoolIDRE.FindStringSubmatch(p.ID)
+	if m == nil {
+		return nil, emulator.Invalidf("pool ID %q: want {region}_{letters and digits}, such as us-east-1_AbC123", p.ID)
+	}
+	for _, a := range p.UsernameAttributes {
+		if a != "email" && a != "phone_number" {
+			return nil, emulator.Invalidf("UsernameAttributes: %q is not email or phone_number", a)
+		}
+	}
+	for _, a := range p.AliasAttributes {
+		if a != "email" && a != "phone_number" && a != "preferred_username" {
+			return nil, emulator.Invalidf("AliasAttributes: %q is not email, phone_number or preferred_username", a)
+		}
+	}
+	if len(p.UsernameAttributes) > 0 && len(p.AliasAttributes) > 0 {
+		return nil, emulator.Invalidf("UsernameAttributes and AliasAttributes are mutually exclusive")
+	}
+	for _, a := range p.AutoVerifiedAttributes {
+		if a != "email" && a != "phone_number" {
+			return nil, emulator.Invalidf("AutoVerifiedAttributes: %q is not email or phone_number", a)
+		}
+	}
+	switch p.MFA {
+	case "":
+		p.MFA = userpool.MFAOff
+	case userpool.MFAOff, userpool.MFAOptional, userpool.MFAOn:
+	default:
+		return nil, emulator.Invalidf("MFA %q: want OFF, OPTIONAL or ON", p.MFA)
+	}
+	switch p.DeviceRemembering {
+	case userpool.DevicesOff, userpool.DevicesAlways, userpool.DevicesUserOptIn:
+	default:
+		return nil, emulator.Invalidf("DeviceRemembering %q: want \"\", ALWAYS or USER_OPT_IN", p.DeviceRemembering)
+	}
+	if len(p.AllowedFirstAuthFactors) == 0 {
+		p.AllowedFirstAuthFactors = []string{"PASSWORD"}
+	}
+	for _, f := range p.AllowedFirstAuthFactors {
+		if f != "PASSWORD" && f != "EMAIL_OTP" && f != "SMS_OTP" {
+			return nil, emulator.Invalidf("AllowedFirstAuthFactors: %q is not PASSWORD, EMAIL_OTP or SMS_OTP", f)
+		}
+	}
+	p.PasswordPolicy = defaultPasswordPolicy
+	if policy != nil {
+		p.PasswordPolicy = *policy
+		if p.PasswordPolicy.MinimumLength == 0 {
+			p.PasswordPolicy.MinimumLength = 8
+		}
+		if n := p.PasswordPolicy.MinimumLength; n < 6 || n > 99 {
+			return nil, emulator.Invalidf("PasswordPolicy.MinimumLength %d: want 6 to 99", n)
+		}
+	}
+	if p.TemporaryPasswordValidity == 0 {
+		p.TemporaryPasswordValidity = 7 * 24 * time.Hour
+	}
+	if p.Name == "" {
+		p.Name = m[3]
+	}
+	now := svc.Now()
+	p.CreatedAt, p.ModifiedAt = now, now
+	p.KeySeq = 1
+	key, err := svc.NewSigningKey(p.ID, 1)
+	if err != nil {
+		return nil, err
+	}
+	err = svc.State.Update(func(tx *state.Tx) error {
+		if tx.Pool(p.ID) != nil {
+			return emulator.Existsf("user pool %q", p.ID)
+		}
+		tx.PutPool(p)
+		tx.PutSigningKey(key)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	svc.SetTriggers(p.ID, triggers)
+	return p, nil
+}
+
+// RotateKeys adds a signing key to a pool; with retireOld, the previous
+// keys go. It returns the kid of the new key.
+func RotateKeys(svc *userpool.Service, poolID string, retireOld bool) (string, error) {
+	var seq int
+	svc.State.View(func(tx *state.Tx) error {
+		if p := tx.Pool(poolID); p != nil {
+			seq = p.KeySeq + 1
+		}
+		return nil
+	})
+	if seq == 0 {
+		return "", emulator.NotFoundf("user pool %q", poolID)
+	}
+	key, err := svc.NewSigningKey(poolID, seq)
+	if err != nil {
+		return "", err
+	}
+	err = svc.State.Update(func(tx *state.Tx) error {
+		p := tx.Pool(poolID)
+		if p == nil {
+			return emulator.NotFoundf("user pool %q", poolID)
+		}
+		if p.KeySeq >= key.Seq { // another rotation came first
+			key.Seq = p.KeySeq + 1
+		}
+		np := p.Clone()
+		np.KeySeq = key.Seq
+		tx.PutPool(np)
+		if retireOld {
+			for _, k := range tx.SigningKeys(poolID) {
+				tx.DeleteSigningKey(k)
+			}
+		}
+		tx.PutSigningKey(key)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return key.KID, nil
+}
+
+type passwordPolicyWire struct {
+	MinimumLength                 int32
+	RequireUppercase              bool
+	RequireLowercase              bool
+	RequireNumbers                bool
+	RequireSymbols                bool
+	TemporaryPasswordValidityDays int32 `json:",omitempty"`
+}
+
+type poolWireConfig struct {
+	PoolName               string
+	UsernameAttributes     []string
+	AliasAttributes        []string
+	AutoVerifiedAttributes []string
+	MfaConfiguration       string
+	Policies               *struct {
+		PasswordPolicy *passwordPolicyWire
+		SignInPolicy   *struct{ AllowedFirstAuthFactors []string }
+	}
+	DeviceConfiguration *struct {
+		ChallengeRequiredOnNewDevice     bool
+		DeviceOnlyRememberedOnUserPrompt bool
+	}
+	UsernameConfiguration *struct{ CaseSensitive *bool }
+	Schema                []struct {
+		Name     string
+		Required bool
+	}
+	UserPoolId string
+}
+
+func (o *ops) createUserPool(c *emulator.Call) (any, error) {
+	var in poolWireConfig
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.PoolName == "" || len(in.PoolName) > 128 {
+		return nil, wire.InvalidParameter("PoolName must be 1 to 128 characters")
+	}
+	draft := &state.Pool{Name: in.PoolName, UsernameAttributes: in.UsernameAttributes, AliasAttributes: in.AliasAttributes,
+		AutoVerifiedAttributes: in.AutoVerifiedAttributes, MFA: in.MfaConfiguration, CaseSensitiveUsernames: true}
+	if in.UsernameConfiguration != nil && in.UsernameConfiguration.CaseSensitive != nil {
+		draft.CaseSensitiveUsernames = *in.UsernameConfiguration.CaseSensitive
+	}
+	var policy *state.PasswordPolicy
+	if pol := in.Policies; pol != nil {
+		if pp := pol.PasswordPolicy; pp != nil {
+			policy = &state.PasswordPolicy{MinimumLength: int(pp.MinimumLength), RequireUppercase: pp.RequireUppercase,
+				RequireLowercase: pp.RequireLowercase, RequireNumbers: pp.RequireNumbers, RequireSymbols: pp.RequireSymbols}
+			if pp.TemporaryPasswordValidityDays > 0 {
+				draft.TemporaryPasswordValidity = time.Duration(pp.TemporaryPasswordValidityDays) * 24 * time.Hour
+			}
+		}
+		if sp := pol.SignInPolicy; sp != nil {
+			draft.AllowedFirstAuthFactors = sp.AllowedFirstAuthFactors
+		}
+	}
+	if d := in.DeviceConfiguration; d != nil {
+		draft.DeviceRemembering = userpool.DevicesAlways
+		if d.DeviceOnlyRememberedOnUserPrompt {
+			draft.DeviceRemembering = userpool.DevicesUserOptIn
+		}
+		draft.ChallengeRequiredOnNewDevice = d.ChallengeRequiredOnNewDevice
+	}
+	for _, a := range in.Schema {
+		if a.Required {
+			draft.RequiredAttributes = append(draft.RequiredAttributes, a.Name)
+		}
+	}
+	p, err := Create(o.svc, draft, policy, userpool.Triggers{})
+	if err != nil {
+		return nil, wire.InvalidParameter("%s", emulator.Detail(err))
+	}
+	var out map[string]any
+	o.svc.State.View(func(tx *state.Tx) error { out = poolOut(tx, p); return nil })
+	return map[string]any{"UserPool": out}, nil
+}
+
+func poolOut(tx *state.Tx, p *state.Pool) map[string]any {
+	pol := p.PasswordPolicy
+	out := map[string]any{
+		"Id":               p.ID,
+		"Name":             p.Name,
+		"Arn":              "arn:aws:cognito-idp:" + p.Region() + ":000000000000:userpool/" + p.ID,
+		"CreationDate":     wire.Epoch(p.CreatedAt),
+		"LastModifiedDate": wire.Epoch(p.ModifiedAt),
+		"MfaConfiguration": p.MFA,
+		"Status":           "Enabled",
+		"Policies": map[string]any{
+			"PasswordPolicy": passwordPolicyWire{MinimumLength: int32(pol.MinimumLength), RequireUppercase: pol.RequireUppercase,
+				RequireLowercase: pol.RequireLowercase, RequireNumbers: pol.RequireNumbers, RequireSymbols: pol.RequireSymbols,
+				TemporaryPasswordValidityDays: int32(p.TemporaryPasswordValidity / (24 * time.Hour))},
+			"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": p.AllowedFirstAuthFactors},
+		},
+		"UsernameConfiguration":  map[string]bool{"CaseSensitive": p.CaseSensitiveUsernames},
+		"EstimatedNumberOfUsers": tx.UserCount(p.ID),
+	}
+	if len(p.UsernameAttributes) > 0 {
+		out["UsernameAttributes"] = p.UsernameAttributes
+	}
+	if len(p.AliasAttributes) > 0 {
+		out["AliasAttributes"] = p.AliasAttributes
+	}
+	if len(p.AutoVerifiedAttributes) > 0 {
+		out["AutoVerifiedAttributes"] = p.AutoVerifiedAttributes
+	}
+	if p.DeviceRemembering != userpool.DevicesOff {
+		out["DeviceConfiguration"] = map[string]bool{
+			"ChallengeRequiredOnNewDevice":     p.ChallengeRequiredOnNewDevice,
+			"DeviceOnlyRememberedOnUserPrompt": p.DeviceRemembering == userpool.DevicesUserOptIn,
+		}
+	}
+	return out
+}
+
+func (o *ops) describeUserPool(c *emulator.Call) (any, error) {
+	var in poolWireConfig
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	var aerr *wire.Error
+	o.svc.State.View(func(tx *state.Tx) error {
+		var p *state.Pool
+		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr == nil {
+			out = poolOut(tx, p)
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	return map[string]any{"UserPool": out}, nil
+}
+
+func (o *ops) deleteUserPool(c *emulator.Call) (any, error) {
+	var in poolWireConfig
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return aerr
+		}
+		tx.DeletePool(p.ID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	o.svc.SetTriggers(in.UserPoolId, userpool.Triggers{})
+	return struct{}{}, nil
+}
+
+// apiError turns an error of the Go API into an InvalidParameterException,
+// leaving API errors as they are.
+func apiError(err error) error {
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we
+	}
+	return wire.InvalidParameter("%s", emulator.Detail(err))
+}

@@ -1,0 +1,400 @@
+package users
+
+import (
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
+)
+
+type adminInput struct {
+	UserPoolId             string
+	Username               string
+	Password               string
+	Permanent              bool
+	TemporaryPassword      string
+	UserAttributes         []wire.Attribute
+	MessageAction          string
+	DesiredDeliveryMediums []string
+	GroupName              string
+	Description            string
+	Precedence             *int32
+	RoleArn                string
+	Limit                  int32
+	NextToken              string
+	PaginationToken        string
+	Filter                 string
+	AttributesToGet        []string
+}
+
+type userType struct {
+	Username             string
+	Attributes           []wire.Attribute `json:",omitempty"`
+	UserCreateDate       wire.Epoch
+	UserLastModifiedDate wire.Epoch
+	Enabled              bool
+	UserStatus           string
+}
+
+func userOut(u *state.User) userType {
+	return userType{Username: u.Username, Attributes: userpool.Attributes(u, nil), UserCreateDate: wire.Epoch(u.CreatedAt),
+		UserLastModifiedDate: wire.Epoch(u.ModifiedAt), Enabled: u.Enabled, UserStatus: u.Status}
+}
+
+// adminUser serves an Admin* operation on one user: it decodes the
+// request, finds the pool and the user, and runs fn in a transaction,
+// read-write when write is set.
+func (o *ops) adminUser(c *emulator.Call, write bool, fn func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error)) (any, error) {
+	var in adminInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	run := func(tx *state.Tx) (any, error) {
+		p, u, aerr := userpool.AdminUser(tx, in.UserPoolId, in.Username)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return fn(tx, &in, p, u)
+	}
+	if write {
+		return o.update(run)
+	}
+	var out any
+	var err error
+	o.svc.State.View(func(tx *state.Tx) error { out, err = run(tx); return nil })
+	return out, err
+}
+
+func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in adminInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	attrs, aerr := attrsIn(in.UserAttributes, true)
+	if aerr != nil {
+		return nil, aerr
+	}
+	var p *state.Pool
+	s.State.View(func(tx *state.Tx) error { p, aerr = userpool.AdminPool(tx, in.UserPoolId); return nil })
+	if aerr != nil {
+		return nil, aerr
+	}
+	if in.MessageAction != "" && in.MessageAction != "SUPPRESS" && in.MessageAction != "RESEND" {
+		return nil, wire.InvalidParameter("MessageAction must be SUPPRESS or RESEND")
+	}
+	if in.MessageAction == "RESEND" {
+		var u *state.User
+		s.State.View(func(tx *state.Tx) error { u = userpool.LookupUser(tx, p, in.Username); return nil })
+		if u == nil {
+			return nil, wire.UserNotFound()
+		}
+		if u.Status != userpool.StatusForceChangePassword {
+			return nil, wire.Errorf("UnsupportedUserStateException", "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u.Username)
+		}
+		s.Outbox.Deliver(emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: "EMAIL", Destination: u.Attributes["email"], Code: u.Password})
+		return map[string]any{"User": userOut(u)}, nil
+	}
+	temp := in.TemporaryPassword
+	if temp == "" {
+		temp = s.RandString(4, "ABCDEFGHJKLMNPQRSTUVWXYZ") + s.RandString(4, "abcdefghijkmnpqrstuvwxyz") + s.RandDigits(3) + "!"
+	}
+	if msg := userpool.CheckPasswordPolicy(p, temp); msg != "" {
+		return nil, wire.Errorf("InvalidPasswordException", "%s", msg)
+	}
+	cfg := Spec{Username: in.Username, TemporaryPassword: temp, Attributes: map[string]string{}}
+	for k, v := range attrs {
+		switch k {
+		case "email_verified", "phone_number_verified":
+		default:
+			cfg.Attributes[k] = v
+		}
+	}
+	if len(p.UsernameAttributes) > 0 {
+		cfg.Username = ""
+		if userpool.EmailRE.MatchString(in.Username) && cfg.Attributes["email"] == "" {
+			cfg.Attributes["email"] = in.Username
+		} else if userpool.PhoneRE.MatchString(in.Username) && cfg.Attributes["phone_number"] == "" {
+			cfg.Attributes["phone_number"] = in.Username
+		}
+	}
+	cfg.Email, cfg.PhoneNumber = cfg.Attributes["email"], cfg.Attributes["phone_number"]
+	delete(cfg.Attributes, "email")
+	delete(cfg.Attributes, "phone_number")
+	cfg.UnverifiedEmail = attrs["email_verified"] != "true"
+	cfg.UnverifiedPhone = attrs["phone_number_verified"] != "true"
+	u, err := Create(s, p.ID, cfg)
+	if err != nil {
+		if errors.Is(err, emulator.ErrAlreadyExists) {
+			return nil, wire.Errorf("UsernameExistsException", "User account already exists")
+		}
+		return nil, wire.InvalidParameter("%s", emulator.Detail(err))
+	}
+	if in.MessageAction != "SUPPRESS" {
+		medium, dest := "EMAIL", u.Attributes["email"]
+		if userpool.HasString(in.DesiredDeliveryMediums, "SMS") && u.Attributes["phone_number"] != "" || dest == "" {
+			medium, dest = "SMS", u.Attributes["phone_number"]
+		}
+		s.Outbox.Deliver(emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: temp})
+	}
+	return map[string]any{"User": userOut(u)}, nil
+}
+
+func (o *ops) adminSetUserPassword(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in adminInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.Password == "" {
+		return nil, wire.InvalidParameter("Missing required parameter Password")
+	}
+	var p *state.Pool
+	var u *state.User
+	var aerr *wire.Error
+	s.State.View(func(tx *state.Tx) error { p, u, aerr = userpool.AdminUser(tx, in.UserPoolId, in.Username); return nil })
+	if aerr != nil {
+		return nil, aerr
+	}
+	if msg := userpool.CheckPasswordPolicy(p, in.Password); msg != "" {
+		return nil, wire.Errorf("InvalidPasswordException", "%s", msg)
+	}
+	if err := SetPassword(s, p.ID, u.Username, in.Password, !in.Permanent); err != nil {
+		return nil, wire.UserNotFound()
+	}
+	return struct{}{}, nil
+}
+
+func (o *ops) adminGetUser(c *emulator.Call) (any, error) {
+	return o.adminUser(c, false, func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error) {
+		pref, list := userpool.MFASettings(u)
+		out := map[string]any{"Username": u.Username, "UserAttributes": userpool.Attributes(u, nil), "UserCreateDate": wire.Epoch(u.CreatedAt),
+			"UserLastModifiedDate": wire.Epoch(u.ModifiedAt), "Enabled": u.Enabled, "UserStatus": u.Status}
+		if pref != "" {
+			out["PreferredMfaSetting"] = pref
+		}
+		if len(list) > 0 {
+			out["UserMFASettingList"] = list
+		}
+		return out, nil
+	})
+}
+
+func (o *ops) adminDeleteUser(c *emulator.Call) (any, error) {
+	return o.adminUser(c, true, func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error) {
+		o.svc.DeleteUser(tx, p, u)
+		return struct{}{}, nil
+	})
+}
+
+func (o *ops) adminConfirmSignUp(c *emulator.Call) (any, error) {
+	return o.adminUser(c, true, func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error) {
+		if u.Status != userpool.StatusUnconfirmed {
+			return nil, wire.NotAuthorized("User cannot be confirmed. Current status is %s", u.Status)
+		}
+		nu := u.Clone()
+		nu.Status = userpool.StatusConfirmed
+		nu.ModifiedAt = o.svc.Now()
+		tx.PutUser(p, nu)
+		return struct{}{}, nil
+	})
+}
+
+func (o *ops) setEnabled(c *emulator.Call, enabled bool) (any, error) {
+	return o.adminUser(c, true, func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error) {
+		if !enabled {
+			o.svc.SignOut(tx, p, u)
+			u = tx.User(p, u.Username)
+		}
+		nu := u.Clone()
+		nu.Enabled = enabled
+		nu.ModifiedAt = o.svc.Now()
+		tx.PutUser(p, nu)
+		return struct{}{}, nil
+	})
+}
+
+func (o *ops) adminResetUserPassword(c *emulator.Call) (any, error) {
+	return o.adminUser(c, true, func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error) {
+		if u.Attributes["email_verified"] != "true" && u.Attributes["phone_number_verified"] != "true" {
+			return nil, wire.InvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+		}
+		nu := u.Clone()
+		nu.Status = userpool.StatusResetRequired
+		attr := "email"
+		if nu.Attributes["email_verified"] != "true" {
+			attr = "phone_number"
+		}
+		o.svc.SendCode(p, nu, "reset", emulator.MsgForgotPassword, resetCodeLifetime, attr)
+		tx.PutUser(p, nu)
+		return struct{}{}, nil
+	})
+}
+
+func (o *ops) adminUpdateUserAttributes(c *emulator.Call) (any, error) {
+	var in adminInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	attrs, aerr := attrsIn(in.UserAttributes, true)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		p, u, aerr := userpool.AdminUser(tx, in.UserPoolId, in.Username)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return o.updateAttrs(tx, p, u, attrs, true)
+	})
+}
+
+// userFilter is a parsed ListUsers filter: `attr = "value"` or
+// `attr ^= "prefix"`.
+type userFilter struct {
+	attr   string
+	prefix bool
+	value  string
+}
+
+var filterAttrs = []string{"username", "email", "phone_number", "name", "given_name", "family_name", "preferred_username", "cognito:user_status", "status", "sub"}
+
+func parseUserFilter(f string) (*userFilter, *wire.Error) {
+	f = strings.TrimSpace(f)
+	if f == "" {
+		return nil, nil
+	}
+	bad := wire.InvalidParameter("Invalid filter: want attribute = \"value\" or attribute ^= \"prefix\" with attribute one of %v", filterAttrs)
+	if len(f) > 256 {
+		return nil, bad
+	}
+	var uf userFilter
+	var rest string
+	if a, r, ok := strings.Cut(f, "^="); ok {
+		uf.attr, rest, uf.prefix = strings.TrimSpace(a), strings.TrimSpace(r), true
+	} else if a, r, ok := strings.Cut(f, "="); ok {
+		uf.attr, rest = strings.TrimSpace(a), strings.TrimSpace(r)
+	} else {
+		return nil, bad
+	}
+	if !userpool.HasString(filterAttrs, uf.attr) {
+		return nil, bad
+	}
+	v, err := strconv.Unquote(rest)
+	if err != nil || !strings.HasPrefix(rest, `"`) {
+		return nil, bad
+	}
+	uf.value = v
+	return &uf, nil
+}
+
+func (f *userFilter) match(u *state.User) bool {
+	if f == nil {
+		return true
+	}
+	var v string
+	switch f.attr {
+	case "username":
+		v = u.Username
+	case "sub":
+		v = u.Sub
+	case "cognito:user_status":
+		v = u.Status
+	case "status":
+		v = "Disabled"
+		if u.Enabled {
+			v = "Enabled"
+		}
+	default:
+		v = u.Attributes[f.attr]
+	}
+	if f.prefix {
+		return strings.HasPrefix(strings.ToLower(v), strings.ToLower(f.value))
+	}
+	return strings.EqualFold(v, f.value)
+}
+
+func listUsers(users []*state.User, in *adminInput) (map[string]any, *wire.Error) {
+	sort.Slice(users, func(i, j int) bool { return users[i].Username < users[j].Username })
+	token := in.PaginationToken
+	if token == "" {
+		token = in.NextToken
+	}
+	start, end, next, aerr := userpool.Page(len(users), in.Limit, token, 60)
+	if aerr != nil {
+		return nil, aerr
+	}
+	out := make([]userType, 0, end-start)
+	for _, u := range users[start:end] {
+		ut := userOut(u)
+		if len(in.AttributesToGet) > 0 {
+			var keep []wire.Attribute
+			for _, a := range ut.Attributes {
+				if userpool.HasString(in.AttributesToGet, a.Name) {
+					keep = append(keep, a)
+				}
+			}
+			ut.Attributes = keep
+		}
+		out = append(out, ut)
+	}
+	res := map[string]any{"Users": out}
+	if next != "" {
+		res["PaginationToken"] = next
+		res["NextToken"] = next
+	}
+	return res, nil
+}
+
+// adminPool decodes an adminInput and runs fn with its pool in a
+// transaction, read-write when write is set.
+func (o *ops) adminPool(c *emulator.Call, write bool, fn func(tx *state.Tx, in *adminInput, p *state.Pool) (any, error)) (any, error) {
+	var in adminInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	run := func(tx *state.Tx) (any, error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return fn(tx, &in, p)
+	}
+	if write {
+		return o.update(run)
+	}
+	var out any
+	var err error
+	o.svc.State.View(func(tx *state.Tx) error { out, err = run(tx); return nil })
+	return out, err
+}
+
+func (o *ops) listUsers(c *emulator.Call) (any, error) {
+	var in adminInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	f, aerr := parseUserFilter(in.Filter)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return o.adminPool(c, false, func(tx *state.Tx, _ *adminInput, p *state.Pool) (any, error) {
+		var users []*state.User
+		for _, u := range tx.Users(p.ID) {
+			if f.match(u) {
+				users = append(users, u)
+			}
+		}
+		out, aerr := listUsers(users, &in)
+		if aerr != nil {
+			return nil, aerr
+		}
+		delete(out, "NextToken")
+		return out, nil
+	})
+}

@@ -1,0 +1,515 @@
+package users
+
+import (
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
+)
+
+type signUpInput struct {
+	ClientId       string
+	Username       string
+	Password       string
+	SecretHash     string
+	UserAttributes []wire.Attribute
+	ClientMetadata map[string]string
+}
+
+// attrsIn validates attributes sent by a client.
+func attrsIn(in []wire.Attribute, allowVerified bool) (map[string]string, *wire.Error) {
+	if len(in) > 64 {
+		return nil, wire.InvalidParameter("too many attributes (at most 64)")
+	}
+	m := map[string]string{}
+	for _, a := range in {
+		if msg := userpool.ValidateAttr(a.Name, a.Value); msg != "" {
+			return nil, wire.InvalidParameter("%s", msg)
+		}
+		if a.Name == "sub" || (!allowVerified && (a.Name == "email_verified" || a.Name == "phone_number_verified")) {
+			return nil, wire.InvalidParameter("Cannot modify the non-mutable attribute %s", a.Name)
+		}
+		m[a.Name] = a.Value
+	}
+	return m, nil
+}
+
+func (o *ops) signUp(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in signUpInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.Username == "" || in.Password == "" {
+		return nil, wire.InvalidParameter("Missing required parameter Username or Password")
+	}
+	var client *state.Client
+	var p *state.Pool
+	var aerr *wire.Error
+	s.State.View(func(tx *state.Tx) error {
+		if client, aerr = userpool.Client(tx, in.ClientId); aerr == nil {
+			p = tx.Pool(client.PoolID)
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	if err := userpool.CheckSecretHash(client, in.Username, in.SecretHash); err != nil {
+		return nil, err
+	}
+	attrs, aerr := attrsIn(in.UserAttributes, false)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if msg := userpool.CheckPasswordPolicy(p, in.Password); msg != "" {
+		return nil, wire.Errorf("InvalidPasswordException", "%s", msg)
+	}
+	for _, a := range p.RequiredAttributes {
+		if attrs[a] == "" && !(userpool.HasString(p.UsernameAttributes, a) && a == "email" && userpool.EmailRE.MatchString(in.Username)) {
+			return nil, wire.InvalidParameter("Attributes did not conform to the schema: %s: The attribute %s is required", a, a)
+		}
+	}
+	sub := s.UUID()
+	username := in.Username
+	if len(p.UsernameAttributes) > 0 {
+		switch {
+		case userpool.HasString(p.UsernameAttributes, "email") && userpool.EmailRE.MatchString(in.Username):
+			attrs["email"] = in.Username
+		case userpool.HasString(p.UsernameAttributes, "phone_number") && userpool.PhoneRE.MatchString(in.Username):
+			attrs["phone_number"] = in.Username
+		default:
+			return nil, wire.InvalidParameter("Username should be an email or a phone number.")
+		}
+		username = sub
+	}
+	if !userpool.UsernameRE.MatchString(username) {
+		return nil, wire.InvalidParameter("Username must be 1 to 128 printable characters without spaces")
+	}
+	for _, a := range []string{"email", "phone_number"} {
+		if _, ok := attrs[a]; ok {
+			attrs[a+"_verified"] = "false"
+		}
+	}
+	salt, v := s.PasswordSecrets(p, username, in.Password)
+	now := s.Now()
+	u := &state.User{PoolID: p.ID, Username: username, Sub: sub, Attributes: attrs, Status: userpool.StatusUnconfirmed, Enabled: true,
+		CreatedAt: now, ModifiedAt: now}
+	userpool.SetPassword(u, in.Password, salt, v)
+	out := map[string]any{"UserConfirmed": false, "UserSub": sub}
+	err := s.State.Update(func(tx *state.Tx) error {
+		p := tx.Pool(p.ID)
+		if p == nil {
+			return wire.ResourceNotFound("User pool client %s does not exist.", wire.Truncate(in.ClientId, 128))
+		}
+		if err := userpool.CheckUnique(tx, p, u, ""); err != nil {
+			return wire.Errorf("UsernameExistsException", "User already exists")
+		}
+		if tx.UserCount(p.ID) >= userpool.MaxUsersPerPool {
+			return wire.Errorf("LimitExceededException", "The user pool has reached the emulator's limit of %d users.", userpool.MaxUsersPerPool)
+		}
+		for _, a := range p.AutoVerifiedAttributes {
+			if attrs[a] != "" {
+				out["CodeDeliveryDetails"] = s.SendCode(p, u, "signup", emulator.MsgSignUp, signUpCodeLifetime, a)
+				break
+			}
+		}
+		tx.PutUser(p, u)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+type confirmInput struct {
+	ClientId         string
+	Username         string
+	ConfirmationCode string
+	Password         string
+	SecretHash       string
+	AccessToken      string
+	PreviousPassword string
+	ProposedPassword string
+}
+
+// selfUser finds the user of an unauthenticated self-service call.
+func selfUser(tx *state.Tx, clientID, username, secretHash string) (*state.Pool, *state.User, *wire.Error) {
+	client, aerr := userpool.Client(tx, clientID)
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	if username == "" {
+		return nil, nil, wire.InvalidParameter("Missing required parameter Username")
+	}
+	if err := userpool.CheckSecretHash(client, username, secretHash); err != nil {
+		return nil, nil, err
+	}
+	p := tx.Pool(client.PoolID)
+	u := userpool.LookupUser(tx, p, username)
+	if u == nil {
+		if client.PreventUserExistenceErrors {
+			return nil, nil, wire.CodeMismatch()
+		}
+		return nil, nil, wire.UserNotFound()
+	}
+	return p, u, nil
+}
+
+// update runs fn in a read-write transaction; fn returns the response.
+func (o *ops) update(fn func(tx *state.Tx) (any, error)) (any, error) {
+	var out any
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (o *ops) confirmSignUp(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in confirmInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if u.Status != userpool.StatusUnconfirmed {
+			return nil, wire.NotAuthorized("User cannot be confirmed. Current status is %s", u.Status)
+		}
+		nu := u.Clone()
+		if err := s.CheckCode(nu, "signup", in.ConfirmationCode); err != nil {
+			return nil, err
+		}
+		nu.Status = userpool.StatusConfirmed
+		if nu.Attributes["email"] != "" {
+			nu.Attributes["email_verified"] = "true"
+		} else if nu.Attributes["phone_number"] != "" {
+			nu.Attributes["phone_number_verified"] = "true"
+		}
+		nu.ModifiedAt = s.Now()
+		tx.PutUser(p, nu)
+		return struct{}{}, nil
+	})
+}
+
+func (o *ops) resendConfirmationCode(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in confirmInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if u.Status != userpool.StatusUnconfirmed {
+			return nil, wire.InvalidParameter("User is already confirmed.")
+		}
+		if u.Attributes["email"] == "" && u.Attributes["phone_number"] == "" {
+			return nil, wire.InvalidParameter("Auto verification not turned on.")
+		}
+		nu := u.Clone()
+		d := s.SendCode(p, nu, "signup", emulator.MsgResendCode, signUpCodeLifetime, "")
+		tx.PutUser(p, nu)
+		return map[string]any{"CodeDeliveryDetails": d}, nil
+	})
+}
+
+func (o *ops) forgotPassword(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in confirmInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
+		if aerr != nil {
+			return nil, aerr
+		}
+		attr := ""
+		switch {
+		case u.Attributes["email"] != "" && u.Attributes["email_verified"] == "true":
+			attr = "email"
+		case u.Attributes["phone_number"] != "" && u.Attributes["phone_number_verified"] == "true":
+			attr = "phone_number"
+		default:
+			return nil, wire.InvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+		}
+		nu := u.Clone()
+		d := s.SendCode(p, nu, "reset", emulator.MsgForgotPassword, resetCodeLifetime, attr)
+		tx.PutUser(p, nu)
+		return map[string]any{"CodeDeliveryDetails": d}, nil
+	})
+}
+
+func (o *ops) confirmForgotPassword(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in confirmInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.Password == "" || in.ConfirmationCode == "" {
+		return nil, wire.InvalidParameter("Missing required parameter Password or ConfirmationCode")
+	}
+	var p *state.Pool
+	var u *state.User
+	var aerr *wire.Error
+	s.State.View(func(tx *state.Tx) error {
+		p, u, aerr = selfUser(tx, in.ClientId, in.Username, in.SecretHash)
+		if aerr == nil {
+			if msg := userpool.CheckPasswordPolicy(p, in.Password); msg != "" {
+				aerr = wire.Errorf("InvalidPasswordException", "%s", msg)
+			}
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	salt, v := s.PasswordSecrets(p, u.Username, in.Password)
+	return o.update(func(tx *state.Tx) (any, error) {
+		cur := userpool.UserOf(tx, tx.Pool(p.ID), u.Username, u.Sub)
+		if cur == nil {
+			return nil, wire.UserNotFound()
+		}
+		nu := cur.Clone()
+		if err := s.CheckCode(nu, "reset", in.ConfirmationCode); err != nil {
+			return nil, err
+		}
+		userpool.SetPassword(nu, in.Password, salt, v)
+		if nu.Status == userpool.StatusResetRequired || nu.Status == userpool.StatusForceChangePassword {
+			nu.Status = userpool.StatusConfirmed
+		}
+		nu.ModifiedAt = s.Now()
+		tx.PutUser(p, nu)
+		return struct{}{}, nil
+	})
+}
+
+func (o *ops) changePassword(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in confirmInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.ProposedPassword == "" {
+		return nil, wire.InvalidParameter("Missing required parameter ProposedPassword")
+	}
+	var t *userpool.Token
+	var aerr *wire.Error
+	s.State.View(func(tx *state.Tx) error {
+		if t, aerr = s.AccessToken(tx, in.AccessToken); aerr != nil {
+			return nil
+		}
+		u := t.User
+		if in.PreviousPassword != "" && !userpool.CheckPassword(u, in.PreviousPassword) || in.PreviousPassword == "" && u.Password != "" {
+			aerr = wire.IncorrectPassword()
+		} else if msg := userpool.CheckPasswordPolicy(t.Pool, in.ProposedPassword); msg != "" {
+			aerr = wire.Errorf("InvalidPasswordException", "%s", msg)
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	p, u := t.Pool, t.User
+	salt, v := s.PasswordSecrets(p, u.Username, in.ProposedPassword)
+	return o.update(func(tx *state.Tx) (any, error) {
+		cur := userpool.UserOf(tx, tx.Pool(p.ID), u.Username, u.Sub)
+		if cur == nil {
+			return nil, wire.UserNotFound()
+		}
+		nu := cur.Clone()
+		userpool.SetPassword(nu, in.ProposedPassword, salt, v)
+		nu.ModifiedAt = s.Now()
+		tx.PutUser(p, nu)
+		return struct{}{}, nil
+	})
+}
+
+type tokenInput struct {
+	AccessToken    string
+	UserAttributes []wire.Attribute
+	AttributeName  string
+	Code           string
+}
+
+func (o *ops) getUser(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in tokenInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	var aerr *wire.Error
+	s.State.View(func(tx *state.Tx) error {
+		var t *userpool.Token
+		if t, aerr = s.AccessToken(tx, in.AccessToken); aerr != nil {
+			return nil
+		}
+		u := t.User
+		pref, list := userpool.MFASettings(u)
+		out = map[string]any{"Username": u.Username, "UserAttributes": userpool.Attributes(u, readerOf(tx, t))}
+		if pref != "" {
+			out["PreferredMfaSetting"] = pref
+		}
+		if len(list) > 0 {
+			out["UserMFASettingList"] = list
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	return out, nil
+}
+
+// readerOf returns the app client of an access token, when it still exists
+// in the token's pool, to filter the attributes it may read.
+func readerOf(tx *state.Tx, t *userpool.Token) *state.Client {
+	if c := tx.Client(t.Claims.ClientID); c != nil && c.PoolID == t.Pool.ID {
+		return c
+	}
+	return nil
+}
+
+// updateAttrs applies attribute changes to u (a copy it Puts); a changed
+// email or phone number becomes unverified and, for a user's own change,
+// gets a verification code.
+func (o *ops) updateAttrs(tx *state.Tx, p *state.Pool, u *state.User, attrs map[string]string, admin bool) (any, error) {
+	s := o.svc
+	probe := u.Clone()
+	if probe.Attributes == nil {
+		probe.Attributes = map[string]string{}
+	}
+	for k, v := range attrs {
+		probe.Attributes[k] = v
+	}
+	if err := userpool.CheckUnique(tx, p, probe, u.Sub); err != nil {
+		return nil, wire.Errorf("AliasExistsException", "An account with the given email or phone number already exists.")
+	}
+	nu := u.Clone()
+	if nu.Attributes == nil {
+		nu.Attributes = map[string]string{}
+	}
+	deliveries := []*wire.CodeDeliveryDetails{}
+	for k, v := range attrs {
+		old := nu.Attributes[k]
+		nu.Attributes[k] = v
+		if (k == "email" || k == "phone_number") && old != v {
+			if _, explicit := attrs[k+"_verified"]; !(admin && explicit) {
+				nu.Attributes[k+"_verified"] = "false"
+				if !admin {
+					deliveries = append(deliveries, s.SendCode(p, nu, "verify:"+k, emulator.MsgVerifyAttribute, signUpCodeLifetime, k))
+				}
+			}
+		}
+	}
+	nu.ModifiedAt = s.Now()
+	tx.PutUser(p, nu)
+	if admin {
+		return struct{}{}, nil
+	}
+	if len(deliveries) == 0 {
+		deliveries = nil
+	}
+	return map[string]any{"CodeDeliveryDetailsList": deliveries}, nil
+}
+
+func (o *ops) updateUserAttributes(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in tokenInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	attrs, aerr := attrsIn(in.UserAttributes, false)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		t, aerr := s.AccessToken(tx, in.AccessToken)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if cl := readerOf(tx, t); cl != nil && len(cl.WriteAttributes) > 0 {
+			for name := range attrs {
+				if !userpool.HasString(cl.WriteAttributes, name) {
+					return nil, wire.NotAuthorized("A client attempted to write unauthorized attribute")
+				}
+			}
+		}
+		return o.updateAttrs(tx, t.Pool, t.User, attrs, false)
+	})
+}
+
+func (o *ops) getUserAttributeVerificationCode(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in tokenInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		t, aerr := s.AccessToken(tx, in.AccessToken)
+		if aerr != nil {
+			return nil, aerr
+		}
+		u := t.User
+		if (in.AttributeName != "email" && in.AttributeName != "phone_number") || u.Attributes[in.AttributeName] == "" {
+			return nil, wire.InvalidParameter("Attribute %s cannot be verified for this user", wire.Truncate(in.AttributeName, 64))
+		}
+		nu := u.Clone()
+		d := s.SendCode(t.Pool, nu, "verify:"+in.AttributeName, emulator.MsgVerifyAttribute, signUpCodeLifetime, in.AttributeName)
+		tx.PutUser(t.Pool, nu)
+		return map[string]any{"CodeDeliveryDetails": d}, nil
+	})
+}
+
+func (o *ops) verifyUserAttribute(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in tokenInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		t, aerr := s.AccessToken(tx, in.AccessToken)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if in.AttributeName != "email" && in.AttributeName != "phone_number" {
+			return nil, wire.InvalidParameter("Attribute %s cannot be verified", wire.Truncate(in.AttributeName, 64))
+		}
+		nu := t.User.Clone()
+		if err := s.CheckCode(nu, "verify:"+in.AttributeName, in.Code); err != nil {
+			return nil, err
+		}
+		nu.Attributes[in.AttributeName+"_verified"] = "true"
+		tx.PutUser(t.Pool, nu)
+		return struct{}{}, nil
+	})
+}
+
+func (o *ops) deleteUser(c *emulator.Call) (any, error) {
+	s := o.svc
+	var in tokenInput
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		t, aerr := s.AccessToken(tx, in.AccessToken)
+		if aerr != nil {
+			return nil, aerr
+		}
+		s.DeleteUser(tx, t.Pool, t.User)
+		return struct{}{}, nil
+	})
+}

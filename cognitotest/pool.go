@@ -2,16 +2,13 @@ package cognitotest
 
 import (
 	"context"
-	"regexp"
-	"sort"
+	"crypto/rsa"
 	"time"
-)
 
-var (
-	regionRE    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
-	poolIDRE    = regexp.MustCompile(`^([a-z]{2}(-gov)?-[a-z]+-\d)_([A-Za-z0-9]+)$`)
-	clientIDRE  = regexp.MustCompile(`^[\w+]{1,128}$`)
-	groupNameRE = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/pools"
 )
 
 // MFA configurations of a pool (PoolConfig.MFA).
@@ -36,10 +33,6 @@ type PasswordPolicy struct {
 	RequireNumbers   bool
 	RequireSymbols   bool
 }
-
-// DefaultPasswordPolicy is Cognito's default policy: at least 8 characters
-// with upper case, lower case, a number and a symbol.
-var defaultPasswordPolicy = PasswordPolicy{MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true}
 
 // PoolConfig configures a user pool created with [Server.CreatePool]. The
 // zero value is a valid pool with Cognito's defaults.
@@ -105,104 +98,32 @@ type Triggers struct {
 	PreTokenGeneration func(ctx context.Context, ev *PreTokenGenerationEvent) error
 }
 
-// ChallengeResult is one step of a CUSTOM_AUTH session, as in the Lambda
-// event.
-type ChallengeResult struct {
-	ChallengeName     string // "SRP_A", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"
-	ChallengeResult   bool
-	ChallengeMetadata string
-}
-
-// DefineAuthChallengeEvent is the input and output of the
-// DefineAuthChallenge trigger.
-type DefineAuthChallengeEvent struct {
-	UserPoolID     string
-	ClientID       string
-	Username       string // internal username
-	UserAttributes map[string]string
-	Session        []ChallengeResult
-	ClientMetadata map[string]string
-	// Set by the trigger:
-	ChallengeName      string // "CUSTOM_CHALLENGE", "PASSWORD_VERIFIER"
-	IssueTokens        bool
-	FailAuthentication bool
-}
-
-// CreateAuthChallengeEvent is the input and output of the
-// CreateAuthChallenge trigger.
-type CreateAuthChallengeEvent struct {
-	UserPoolID     string
-	ClientID       string
-	Username       string
-	UserAttributes map[string]string
-	ChallengeName  string
-	Session        []ChallengeResult
-	ClientMetadata map[string]string
-	// Set by the trigger:
-	PublicChallengeParameters  map[string]string
-	PrivateChallengeParameters map[string]string
-	ChallengeMetadata          string
-}
-
-// VerifyAuthChallengeEvent is the input and output of the
-// VerifyAuthChallengeResponse trigger.
-type VerifyAuthChallengeEvent struct {
-	UserPoolID                 string
-	ClientID                   string
-	Username                   string
-	UserAttributes             map[string]string
-	PrivateChallengeParameters map[string]string
-	ChallengeAnswer            string
-	ClientMetadata             map[string]string
-	// Set by the trigger:
-	AnswerCorrect bool
-}
-
-// PreTokenGenerationEvent is the input and output of the PreTokenGeneration
-// trigger.
-type PreTokenGenerationEvent struct {
-	UserPoolID     string
-	ClientID       string
-	Username       string
-	UserAttributes map[string]string
-	Groups         []string
-	TriggerSource  string // "TokenGeneration_Authentication", "TokenGeneration_RefreshTokens", ...
-	// Set by the trigger:
-	IDClaimsToAdd          map[string]any
-	IDClaimsToSuppress     []string
-	AccessClaimsToAdd      map[string]any
-	AccessClaimsToSuppress []string
-}
+// The events of the Lambda triggers, as the Go callbacks of [Triggers]
+// receive and fill them.
+type (
+	// ChallengeResult is one step of a CUSTOM_AUTH session, as in the
+	// Lambda event.
+	ChallengeResult = userpool.ChallengeResult
+	// DefineAuthChallengeEvent is the input and output of the
+	// DefineAuthChallenge trigger.
+	DefineAuthChallengeEvent = userpool.DefineAuthChallengeEvent
+	// CreateAuthChallengeEvent is the input and output of the
+	// CreateAuthChallenge trigger.
+	CreateAuthChallengeEvent = userpool.CreateAuthChallengeEvent
+	// VerifyAuthChallengeEvent is the input and output of the
+	// VerifyAuthChallengeResponse trigger.
+	VerifyAuthChallengeEvent = userpool.VerifyAuthChallengeEvent
+	// PreTokenGenerationEvent is the input and output of the
+	// PreTokenGeneration trigger.
+	PreTokenGenerationEvent = userpool.PreTokenGenerationEvent
+)
 
 // Pool is a user pool of a [Server]. Its methods are safe for concurrent
-// use.
+// use. A Pool whose user pool was deleted (DeleteUserPool) answers
+// ErrNotFound.
 type Pool struct {
-	s         *Server
-	id        string
-	name      string // part after "_": the SRP poolName
-	region    string
-	cfg       PoolConfig
-	policy    PasswordPolicy
-	createdAt time.Time
-
-	// All fields below are guarded by s.mu.
-	modifiedAt      time.Time
-	keys            []*signingKey // the last one signs
-	clients         map[string]*appClient
-	users           map[string]*user // by normalized username
-	groups          map[string]*group
-	resourceServers map[string]*resourceServer
-	refreshTokens   map[string]*refreshToken
-	revokedOrigins  map[string]bool // origin_jti of revoked refresh tokens
-	clientSeq       int
-}
-
-type group struct {
-	name        string
-	description string
-	precedence  *int32
-	roleArn     string
-	createdAt   time.Time
+	s  *Server
+	id string
 }
 
 // ResourceServerConfig configures a resource server: an API whose scopes
@@ -213,100 +134,22 @@ type ResourceServerConfig struct {
 	Scopes     map[string]string // scope name -> description
 }
 
-type resourceServer struct {
-	cfg ResourceServerConfig
-}
-
 // CreatePool creates a user pool.
 func (s *Server) CreatePool(cfg PoolConfig) (*Pool, error) {
-	if cfg.ID == "" {
-		cfg.ID = s.opts.region + "_" + s.randString(9, alnum)
-	}
-	m := poolIDRE.FindStringSubmatch(cfg.ID)
-	if m == nil {
-		return nil, invalidf("pool ID %q: want {region}_{letters and digits}, such as us-east-1_AbC123", cfg.ID)
-	}
-	for _, a := range cfg.UsernameAttributes {
-		if a != "email" && a != "phone_number" {
-			return nil, invalidf("UsernameAttributes: %q is not email or phone_number", a)
-		}
-	}
-	for _, a := range cfg.AliasAttributes {
-		if a != "email" && a != "phone_number" && a != "preferred_username" {
-			return nil, invalidf("AliasAttributes: %q is not email, phone_number or preferred_username", a)
-		}
-	}
-	if len(cfg.UsernameAttributes) > 0 && len(cfg.AliasAttributes) > 0 {
-		return nil, invalidf("UsernameAttributes and AliasAttributes are mutually exclusive")
-	}
-	for _, a := range cfg.AutoVerifiedAttributes {
-		if a != "email" && a != "phone_number" {
-			return nil, invalidf("AutoVerifiedAttributes: %q is not email or phone_number", a)
-		}
-	}
-	switch cfg.MFA {
-	case "":
-		cfg.MFA = MFAOff
-	case MFAOff, MFAOptional, MFAOn:
-	default:
-		return nil, invalidf("MFA %q: want OFF, OPTIONAL or ON", cfg.MFA)
-	}
-	switch cfg.DeviceRemembering {
-	case DevicesOff, DevicesAlways, DevicesUserOptIn:
-	default:
-		return nil, invalidf("DeviceRemembering %q: want \"\", ALWAYS or USER_OPT_IN", cfg.DeviceRemembering)
-	}
-	if len(cfg.AllowedFirstAuthFactors) == 0 {
-		cfg.AllowedFirstAuthFactors = []string{"PASSWORD"}
-	}
-	for _, f := range cfg.AllowedFirstAuthFactors {
-		if f != "PASSWORD" && f != "EMAIL_OTP" && f != "SMS_OTP" {
-			return nil, invalidf("AllowedFirstAuthFactors: %q is not PASSWORD, EMAIL_OTP or SMS_OTP", f)
-		}
-	}
-	policy := defaultPasswordPolicy
-	if cfg.PasswordPolicy != nil {
-		policy = *cfg.PasswordPolicy
-		if policy.MinimumLength == 0 {
-			policy.MinimumLength = 8
-		}
-		if policy.MinimumLength < 6 || policy.MinimumLength > 99 {
-			return nil, invalidf("PasswordPolicy.MinimumLength %d: want 6 to 99", policy.MinimumLength)
-		}
-	}
-	if cfg.TemporaryPasswordValidity == 0 {
-		cfg.TemporaryPasswordValidity = 7 * 24 * time.Hour
-	}
-	if cfg.Name == "" {
-		cfg.Name = m[3]
-	}
-	now := s.now()
-	p := &Pool{
-		s: s, id: cfg.ID, name: m[3], region: m[1], cfg: cfg, policy: policy,
-		createdAt: now, modifiedAt: now,
-		clients:         map[string]*appClient{},
-		users:           map[string]*user{},
-		groups:          map[string]*group{},
-		resourceServers: map[string]*resourceServer{},
-		refreshTokens:   map[string]*refreshToken{},
-		revokedOrigins:  map[string]bool{},
-	}
-	key, err := newSigningKey(s)
+	draft := &state.Pool{ID: cfg.ID, Name: cfg.Name, UsernameAttributes: cfg.UsernameAttributes, AliasAttributes: cfg.AliasAttributes,
+		AutoVerifiedAttributes: cfg.AutoVerifiedAttributes, RequiredAttributes: cfg.RequiredAttributes,
+		CaseSensitiveUsernames: cfg.CaseSensitiveUsernames, MFA: cfg.MFA, DeviceRemembering: cfg.DeviceRemembering,
+		ChallengeRequiredOnNewDevice: cfg.ChallengeRequiredOnNewDevice, AllowedFirstAuthFactors: cfg.AllowedFirstAuthFactors,
+		TemporaryPasswordValidity: cfg.TemporaryPasswordValidity}
+	p, err := pools.Create(s.up, draft, (*state.PasswordPolicy)(cfg.PasswordPolicy), userpool.Triggers(cfg.Triggers))
 	if err != nil {
 		return nil, err
 	}
-	p.keys = []*signingKey{key}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.pools[p.id]; dup {
-		return nil, existsf("user pool %q", p.id)
-	}
-	s.pools[p.id] = p
-	return p, nil
+	return s.handle(p.ID), nil
 }
 
 // MustCreatePool is [Server.CreatePool] that ends the test (or panics when
-// the server has no testing.TB) on error.
+// the server has no TB) on error.
 func (s *Server) MustCreatePool(cfg PoolConfig) *Pool {
 	p, err := s.CreatePool(cfg)
 	if err != nil {
@@ -315,22 +158,36 @@ func (s *Server) MustCreatePool(cfg PoolConfig) *Pool {
 	return p
 }
 
+// record returns the pool's record, or nil when the pool is gone.
+func (p *Pool) record() *state.Pool {
+	var r *state.Pool
+	p.s.view(func(tx *state.Tx) { r = tx.Pool(p.id) })
+	return r
+}
+
+func (p *Pool) notFound() error { return notFoundf("user pool %q", p.id) }
+
 // ID returns the pool ID, such as "us-east-1_AbC123".
 func (p *Pool) ID() string { return p.id }
 
 // Name returns the pool's display name.
-func (p *Pool) Name() string { return p.cfg.Name }
+func (p *Pool) Name() string {
+	if r := p.record(); r != nil {
+		return r.Name
+	}
+	return ""
+}
 
 // SRPPoolName returns the part of the pool ID after "_", the poolName of the
 // SRP computations.
-func (p *Pool) SRPPoolName() string { return p.name }
+func (p *Pool) SRPPoolName() string { return (&state.Pool{ID: p.id}).SRPName() }
 
 // Region returns the region of the pool.
-func (p *Pool) Region() string { return p.region }
+func (p *Pool) Region() string { return (&state.Pool{ID: p.id}).Region() }
 
 // Issuer returns the issuer (iss claim) of the pool's tokens:
 // "{server URL}/{pool ID}".
-func (p *Pool) Issuer() string { return p.s.url + "/" + p.id }
+func (p *Pool) Issuer() string { return p.s.up.Issuer(p.id) }
 
 // JWKSURL returns the URL of the pool's JSON Web Key Set.
 func (p *Pool) JWKSURL() string { return p.Issuer() + "/.well-known/jwks.json" }
@@ -344,75 +201,80 @@ func (p *Pool) Server() *Server { return p.s }
 
 // CreateGroup creates a group in the pool.
 func (p *Pool) CreateGroup(name, description string) error {
-	p.s.mu.Lock()
-	defer p.s.mu.Unlock()
-	_, err := p.createGroupLocked(name, description, nil, "")
-	return err
-}
-
-func (p *Pool) createGroupLocked(name, description string, precedence *int32, role string) (*group, error) {
-	if !groupNameRE.MatchString(name) {
-		return nil, invalidf("group name %q: want 1 to 128 printable characters without spaces", name)
-	}
-	if _, dup := p.groups[name]; dup {
-		return nil, existsf("group %q in pool %s", name, p.id)
-	}
-	g := &group{name: name, description: description, precedence: precedence, roleArn: role, createdAt: p.s.now()}
-	p.groups[name] = g
-	return g, nil
+	return p.s.up.State.Update(func(tx *state.Tx) error {
+		r := tx.Pool(p.id)
+		if r == nil {
+			return p.notFound()
+		}
+		_, err := p.s.up.CreateGroup(tx, r, name, description, nil, "")
+		return err
+	})
 }
 
 // Groups returns the names of the pool's groups, sorted.
 func (p *Pool) Groups() []string {
-	p.s.mu.Lock()
-	defer p.s.mu.Unlock()
-	out := make([]string, 0, len(p.groups))
-	for n := range p.groups {
-		out = append(out, n)
-	}
-	sort.Strings(out)
+	out := []string{}
+	p.s.view(func(tx *state.Tx) {
+		for _, g := range tx.Groups(p.id) {
+			out = append(out, g.Name)
+		}
+	})
 	return out
 }
 
 // CreateResourceServer creates a resource server whose scopes app clients
 // can be allowed ("identifier/scope") for client_credentials.
 func (p *Pool) CreateResourceServer(cfg ResourceServerConfig) error {
-	if cfg.Identifier == "" || len(cfg.Identifier) > 256 {
-		return invalidf("resource server Identifier: want 1 to 256 characters")
-	}
-	if cfg.Name == "" {
-		cfg.Name = cfg.Identifier
-	}
-	scopes := make(map[string]string, len(cfg.Scopes))
-	for k, v := range cfg.Scopes {
-		if k == "" || len(k) > 256 {
-			return invalidf("resource server scope %q: want 1 to 256 characters", k)
-		}
-		scopes[k] = v
-	}
-	cfg.Scopes = scopes
-	p.s.mu.Lock()
-	defer p.s.mu.Unlock()
-	if _, dup := p.resourceServers[cfg.Identifier]; dup {
-		return existsf("resource server %q", cfg.Identifier)
-	}
-	p.resourceServers[cfg.Identifier] = &resourceServer{cfg: cfg}
-	return nil
+	return pools.CreateResourceServer(p.s.up, p.id, cfg.Identifier, cfg.Name, cfg.Scopes)
 }
 
-// scopeExistsLocked reports whether scope is a standard OAuth scope or a
-// "resourceServer/scope" of the pool.
-func (p *Pool) scopeExistsLocked(scope string) bool {
-	switch scope {
-	case "openid", "email", "phone", "profile", "aws.cognito.signin.user.admin":
-		return true
-	}
-	for id, rs := range p.resourceServers {
-		if len(scope) > len(id)+1 && scope[:len(id)] == id && scope[len(id)] == '/' {
-			if _, ok := rs.cfg.Scopes[scope[len(id)+1:]]; ok {
-				return true
-			}
+// RotateKeys adds a new signing key to the pool's JWKS; new tokens are
+// signed with it. With retireOld, the previous keys leave the JWKS, so
+// tokens they signed no longer verify (and the emulator rejects them). It
+// returns the kid of the new key.
+func (p *Pool) RotateKeys(retireOld bool) (string, error) {
+	return pools.RotateKeys(p.s.up, p.id, retireOld)
+}
+
+// KeyIDs returns the kids of the pool's JWKS; the last one signs.
+func (p *Pool) KeyIDs() []string {
+	out := []string{}
+	p.s.view(func(tx *state.Tx) {
+		for _, k := range tx.SigningKeys(p.id) {
+			out = append(out, k.KID)
 		}
+	})
+	return out
+}
+
+// PublicKey returns the public key with the given kid.
+func (p *Pool) PublicKey(kid string) (*rsa.PublicKey, error) {
+	var pub *rsa.PublicKey
+	p.s.view(func(tx *state.Tx) { pub = userpool.PublicKey(tx, p.id, kid) })
+	if pub == nil {
+		return nil, notFoundf("key %q in pool %s", kid, p.id)
 	}
-	return false
+	return pub, nil
+}
+
+// JWKS returns the pool's JSON Web Key Set document.
+func (p *Pool) JWKS() []byte {
+	var doc []byte
+	p.s.view(func(tx *state.Tx) { doc = userpool.JWKS(tx.SigningKeys(p.id)) })
+	return doc
+}
+
+// SignJWT signs arbitrary claims with the pool's active key (RS256, with its
+// kid), for tests of verifiers against hostile or unusual tokens. Nothing is
+// added to claims.
+func (p *Pool) SignJWT(claims map[string]any) (string, error) {
+	var k *state.SigningKey
+	p.s.view(func(tx *state.Tx) { k = userpool.ActiveKey(tx, p.id) })
+	if k == nil {
+		return "", p.notFound()
+	}
+	return emulator.SignJWT(k.Private(), "RS256", struct {
+		Kid string `json:"kid"`
+		Alg string `json:"alg"`
+	}{k.KID, "RS256"}, claims)
 }

@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 )
 
 // MaxSeedBytes is the largest seed document [ParseSeed] accepts.
@@ -150,14 +155,14 @@ func checkShape(v any, kind, path string) *SeedError {
 			return &SeedError{path, "want an object"}
 		}
 		fields := seedSchema[kind]
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			fk, known := fields[k]
 			p := k
 			if path != "" {
 				p = path + "." + k
 			}
 			if !known {
-				return &SeedError{p, fmt.Sprintf("unknown field (allowed: %s)", strings.Join(sortedKeys(fields), ", "))}
+				return &SeedError{p, fmt.Sprintf("unknown field (allowed: %s)", strings.Join(slices.Sorted(maps.Keys(fields)), ", "))}
 			}
 			if err := checkShape(obj[k], fk, p); err != nil {
 				return err
@@ -196,7 +201,7 @@ func ParseSeed(data []byte) (*Seed, error) {
 	clientIDs := map[string]bool{}
 	for i, p := range seed.Pools {
 		pp := fmt.Sprintf("pools[%d]", i)
-		if !poolIDRE.MatchString(p.ID) {
+		if !userpool.PoolIDRE.MatchString(p.ID) {
 			return nil, &SeedError{pp + ".id", fmt.Sprintf("%q is not a pool ID; want {region}_{letters and digits}, such as us-east-1_Example", p.ID)}
 		}
 		if poolIDs[p.ID] {
@@ -206,7 +211,7 @@ func ParseSeed(data []byte) (*Seed, error) {
 		for j, c := range p.Clients {
 			cp := fmt.Sprintf("%s.clients[%d]", pp, j)
 			if c.ID != "" {
-				if !clientIDRE.MatchString(c.ID) {
+				if !userpool.ClientIDRE.MatchString(c.ID) {
 					return nil, &SeedError{cp + ".id", fmt.Sprintf("%q is not a client ID; want 1 to 128 letters, digits, _ or +", c.ID)}
 				}
 				if clientIDs[c.ID] {
@@ -295,13 +300,7 @@ func (s *Server) ApplySeed(seed *Seed) ([]*Pool, error) {
 	return pools, nil
 }
 
-func trimSentinel(err error) string {
-	msg := err.Error()
-	for _, e := range []error{ErrInvalidConfig, ErrAlreadyExists, ErrNotFound} {
-		msg = strings.TrimPrefix(msg, e.Error()+": ")
-	}
-	return msg
-}
+func trimSentinel(err error) string { return emulator.Detail(err) }
 
 // Demo pool, clients and users of [DemoSeed].
 const (
@@ -323,7 +322,7 @@ func (s *Server) DemoSeed() *Seed {
 			{ID: DemoPublicClientID, Name: "demo public client",
 				CallbackURLs: []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"}, LogoutURLs: []string{"http://localhost:8080/", "http://127.0.0.1:8080/"},
 				OAuthFlows: []string{"code"}, OAuthScopes: []string{"openid", "email", "profile", "aws.cognito.signin.user.admin"}},
-			{ID: DemoConfidentialClientID, Name: "demo confidential client", Secret: s.randString(51, alnumLower),
+			{ID: DemoConfidentialClientID, Name: "demo confidential client", Secret: s.emu.RandString(51, emulator.AlnumLower),
 				CallbackURLs: []string{"http://localhost:8080/callback", "http://127.0.0.1:8080/callback"}, LogoutURLs: []string{"http://localhost:8080/", "http://127.0.0.1:8080/"},
 				OAuthFlows: []string{"code", "client_credentials"}, OAuthScopes: []string{"openid", "email", "profile", "demo-api/read", "demo-api/write"}},
 		},

@@ -1,73 +1,19 @@
 package cognitotest
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/subtle"
-	"encoding/base32"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 )
-
-var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-func decodeTOTPSecret(secret string) ([]byte, error) {
-	s := strings.ToUpper(strings.TrimRight(strings.ReplaceAll(secret, " ", ""), "="))
-	if len(s) < 16 || len(s) > 128 {
-		return nil, errors.New("want 16 to 128 base32 characters")
-	}
-	k, err := b32.DecodeString(s)
-	if err != nil {
-		return nil, errors.New("not valid base32")
-	}
-	return k, nil
-}
 
 // TOTPCode returns the RFC 6238 code (SHA-1, 6 digits, 30-second steps) of
 // a base32 secret at time t, as an authenticator app shows it. Use it with
 // the SecretCode of AssociateSoftwareToken or UserConfig.TOTPSecret.
 func TOTPCode(secret string, t time.Time) (string, error) {
-	k, err := decodeTOTPSecret(secret)
+	k, err := userpool.DecodeTOTPSecret(secret)
 	if err != nil {
 		return "", fmt.Errorf("%w: TOTP secret: %v", ErrInvalidConfig, err)
 	}
-	return totpAt(k, uint64(t.Unix())/30), nil
-}
-
-func totpAt(key []byte, counter uint64) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], counter)
-	m := hmac.New(sha1.New, key)
-	m.Write(msg[:])
-	sum := m.Sum(nil)
-	off := sum[len(sum)-1] & 0x0f
-	v := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", v%1000000)
-}
-
-// checkTOTP reports whether code is valid for secret at t, allowing one
-// step of clock drift either way.
-func checkTOTP(secret, code string, t time.Time) bool {
-	k, err := decodeTOTPSecret(secret)
-	if err != nil || len(code) != 6 {
-		return false
-	}
-	c := uint64(t.Unix()) / 30
-	ok := 0
-	for _, d := range []int64{-1, 0, 1} {
-		ok |= subtle.ConstantTimeCompare([]byte(totpAt(k, uint64(int64(c)+d))), []byte(code))
-	}
-	return ok == 1
-}
-
-// newTOTPSecret returns a random 32-character base32 secret (160 bits).
-func (s *Server) newTOTPSecret() string {
-	var b [20]byte
-	if err := s.readRand(b[:]); err != nil {
-		panic("cognitotest: random source failed: " + err.Error())
-	}
-	return b32.EncodeToString(b[:])
+	return userpool.TOTPAt(k, uint64(t.Unix())/30), nil
 }

@@ -21,7 +21,7 @@ type Config struct {
 	NegativeSalts   bool             // SRP salts are negative integers
 	Logger          *slog.Logger     // default: discard
 	SessionLifetime time.Duration    // of sign-in Sessions; default 3 minutes
-	SRPClockSkew    time.Duration    // allowed TIMESTAMP skew; default 5 minutes
+	SRPClockSkew    time.Duration    // allowed TIMESTAMP skew; 0: none
 	MaxBodyBytes    int64            // of API requests; default 1 MiB
 	// TokenLifetimes are the defaults of app clients that set none;
 	// zero fields get Cognito's (one hour, one hour, 30 days).
@@ -68,9 +68,6 @@ func New(cfg Config, st *state.State) *Emulator {
 	}
 	if cfg.SessionLifetime == 0 {
 		cfg.SessionLifetime = 3 * time.Minute
-	}
-	if cfg.SRPClockSkew == 0 {
-		cfg.SRPClockSkew = 5 * time.Minute
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20

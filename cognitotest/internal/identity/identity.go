@@ -348,3 +348,9 @@ func rsaGenerate() (*rsa.PrivateKey, error) {
 }
 
 func sortStrings(s []string) { slices.Sort(s) }
+
+// AddCognitoProvider adds a user pool app client to the identity pool's
+// providers.
+func (w *PoolWire) AddCognitoProvider(providerName, clientID string) {
+	w.CognitoIdentityProviders = append(w.CognitoIdentityProviders, cognitoIdentityProviderWire{ProviderName: providerName, ClientId: clientID})
+}

@@ -1,9 +1,11 @@
-package cognitotest
+package managedlogin
 
 import (
 	"bytes"
 	"html/template"
 	"net/http"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 
 // The managed-login pages of the emulator. They are deliberately plain, but
@@ -79,10 +81,16 @@ type oauthPage struct {
 	MFA, NewPassword, ErrorPage                             bool
 }
 
-func (o *oauthServer) renderLogin(w http.ResponseWriter, status int, req *authzRequest, msg string) {
+func (o *Server) renderLogin(w http.ResponseWriter, status int, req *authzRequest, msg string) {
+	var pool string
+	o.view(func(tx *state.Tx) {
+		if p := tx.Pool(req.client.PoolID); p != nil {
+			pool = p.Name
+		}
+	})
 	pg := oauthPage{
 		Title: "Sign in", Lead: "Sign in with your username and password.",
-		Pool: req.client.pool.cfg.Name, Client: req.client.cfg.Name, Request: req.id, Hint: req.loginHint, Message: msg,
+		Pool: pool, Client: req.client.Name, Request: req.id, Hint: req.loginHint, Message: msg,
 	}
 	switch req.step {
 	case "mfa":
@@ -95,7 +103,7 @@ func (o *oauthServer) renderLogin(w http.ResponseWriter, status int, req *authzR
 	writePage(w, status, pg)
 }
 
-func (o *oauthServer) errorPage(w http.ResponseWriter, status int, code, msg string) {
+func errorPage(w http.ResponseWriter, status int, code, msg string) {
 	writePage(w, status, oauthPage{Title: "Sign-in error", Pool: "Amazon Cognito", Client: "-", Code: code, Message: msg, ErrorPage: true})
 }
 

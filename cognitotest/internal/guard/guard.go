@@ -1,16 +1,4 @@
-package cognitotest
-
-import (
-	"encoding/json"
-	"net"
-	"net/http"
-	"net/url"
-	"regexp"
-	"slices"
-	"strings"
-)
-
-// This file is the emulator's guard against web pages. A browser sends
+// Package guard protects the emulator from web pages. A browser sends
 // requests to the loopback emulator on behalf of any page the developer
 // visits: directly (cross-origin fetch and form posts) or through DNS
 // rebinding (a name the page controls that resolves to 127.0.0.1, so the
@@ -19,19 +7,22 @@ import (
 //
 //  1. Host. A request must name the emulator by a loopback name
 //     (localhost, 127.0.0.0/8, [::1]), its listen address, or a host the
-//     user allowed ([WithAllowedHosts], cognito local --allow-host). Any
-//     other Host is a rebound name: 403 HostNotAllowedException.
+//     user allowed (cognitotest.WithAllowedHosts, cognito local
+//     --allow-host). Any other Host is a rebound name: 403
+//     HostNotAllowedException.
 //  2. Origin. A browser request from another origin (told by Origin or
 //     Sec-Fetch-Site, as [http.CrossOriginProtection] does) may use only
-//     what Cognito serves to web pages without AWS credentials: the
-//     operations in publicUserPoolOps, publicIdentityOps and STS
-//     AssumeRoleWithWebIdentity, the key sets, the discovery documents and
-//     the OAuth token, userInfo and revoke endpoints. Everything else
-//     (the Admin* operations, pool, client and identity pool management,
+//     what Cognito serves to web pages without AWS credentials: the public
+//     operations of the registry ([emulator.Op].Public) and STS
+//     AssumeRoleWithWebIdentity, and the routes open to any origin
+//     ([emulator.AnyOrigin]: the key sets, the discovery documents and the
+//     OAuth token, userInfo and revoke endpoints). Everything else (the
+//     Admin* operations, pool, client and identity pool management,
 //     ListUsers, ...) answers 403 AccessDeniedException before the
 //     operation runs, and no other route takes cross-origin POSTs (the
 //     sign-in form included: no login CSRF). Origins the user trusts
-//     ([WithCORSOrigins], cognito local --cors-origin) may call everything.
+//     (cognitotest.WithCORSOrigins, cognito local --cors-origin) may call
+//     everything.
 //  3. CORS. Preflights are answered here: any origin may send the headers
 //     of an unsigned call; only trusted origins may send authorization and
 //     x-amz-security-token, so a page cannot even attempt a signed call.
@@ -39,66 +30,34 @@ import (
 //     read them.
 //
 // The classification of operations is Cognito's own: the AWS SDKs send
-// these operations unsigned (their service models mark them as needing no
-// SigV4), and Cognito authorizes every other operation with IAM.
+// the public operations unsigned (their service models mark them as
+// needing no SigV4), and Cognito authorizes every other operation with
+// IAM. It lives with each operation, in the registry; an operation or a
+// route added later is closed to other origins until it says otherwise.
+//
+// STS: the emulator implements only AssumeRoleWithWebIdentity, which STS
+// serves unsigned; the STS handler refuses every other action before it
+// reads any state. An STS action that needs credentials must be
+// classified here.
 //
 // Cross-origin detection uses the standard library's
 // [http.CrossOriginProtection] (Sec-Fetch-Site, then Origin against Host);
 // the host and CORS rules have no library equivalent.
+package guard
 
-// publicUserPoolOps are the user pool operations the AWS SDKs send
-// unsigned: Cognito serves them to anyone, the client ID, a session or an
-// access token being the credential. The list is the SDK model's
-// (aws-sdk-go-v2/service/cognitoidentityprovider, anonymous auth scheme),
-// including operations the emulator does not implement yet.
-var publicUserPoolOps = setOf(
-	"AssociateSoftwareToken", "ChangePassword", "CompleteWebAuthnRegistration", "ConfirmDevice",
-	"ConfirmForgotPassword", "ConfirmSignUp", "DeleteUser", "DeleteUserAttributes",
-	"DeleteWebAuthnCredential", "ForgetDevice", "ForgotPassword", "GetDevice",
-	"GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GetUserAuthFactors",
-	"GlobalSignOut", "InitiateAuth", "ListDevices", "ListWebAuthnCredentials",
-	"ResendConfirmationCode", "RespondToAuthChallenge", "RevokeToken", "SetUserMFAPreference",
-	"SetUserSettings", "SignUp", "StartWebAuthnRegistration", "UpdateAuthEventFeedback",
-	"UpdateDeviceStatus", "UpdateUserAttributes", "VerifySoftwareToken", "VerifyUserAttribute",
+import (
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
-
-// publicIdentityOps are the Cognito Identity operations the AWS SDKs send
-// unsigned (aws-sdk-go-v2/service/cognitoidentity).
-var publicIdentityOps = setOf("GetCredentialsForIdentity", "GetId", "GetOpenIdToken", "UnlinkIdentity")
-
-// STS: the emulator implements only AssumeRoleWithWebIdentity, which STS
-// serves unsigned; sts.go refuses every other action before it reads any
-// state. An STS action that needs credentials must be classified here.
-
-func setOf(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
-}
-
-// corsRoute says which web pages may call a route, by ServeMux pattern.
-type corsRoute int
-
-const (
-	corsNone   corsRoute = iota // same-origin pages only; no CORS headers
-	corsPublic                  // any origin, as in Cognito
-	corsAPI                     // any origin for public operations; trusted origins for all
-)
-
-// corsRoutes lists the routes web pages of other origins may call. A route
-// missing here (the sign-in form, and every route added later) is closed
-// to them.
-var corsRoutes = map[string]corsRoute{
-	"POST /{$}":                                    corsAPI,
-	"GET /{pool}/.well-known/jwks.json":            corsPublic,
-	"GET /{pool}/.well-known/openid-configuration": corsPublic,
-	"POST /oauth2/token":                           corsPublic,
-	"GET /oauth2/userInfo":                         corsPublic,
-	"POST /oauth2/userInfo":                        corsPublic,
-	"POST /oauth2/revoke":                          corsPublic,
-}
 
 // Headers a preflight may ask for. Any origin may send the headers of an
 // unsigned call (the AWS SDK for JavaScript, Amplify and
@@ -131,19 +90,21 @@ func headerList(sets ...map[string]bool) string {
 	return strings.Join(names, ", ")
 }
 
-// guard holds the allow-lists. It is immutable once the server serves.
-type guard struct {
+// Guard holds the allow-lists. It is immutable once the server serves.
+type Guard struct {
 	hosts   map[string]bool // extra Host names and IPs, normalized by canonicalHost
 	origins map[string]bool // trusted origins, normalized by canonicalOrigin
 	cop     *http.CrossOriginProtection
 }
 
-func newGuard(hosts, origins []string) (*guard, error) {
-	g := &guard{hosts: map[string]bool{}, origins: map[string]bool{}, cop: http.NewCrossOriginProtection()}
+// New returns a guard that also allows the given hosts and trusts the
+// given origins. Bad entries wrap emulator.ErrInvalidConfig.
+func New(hosts, origins []string) (*Guard, error) {
+	g := &Guard{hosts: map[string]bool{}, origins: map[string]bool{}, cop: http.NewCrossOriginProtection()}
 	for _, h := range hosts {
 		c, ok := canonicalHost(h)
 		if !ok {
-			return nil, invalidf("allowed host %q (WithAllowedHosts, cognito local --allow-host): want a host name or an IP address, without scheme or port, such as cognito or 192.168.1.20", truncate(h, 64))
+			return nil, emulator.Invalidf("allowed host %q (WithAllowedHosts, cognito local --allow-host): want a host name or an IP address, without scheme or port, such as cognito or 192.168.1.20", wire.Truncate(h, 64))
 		}
 		g.hosts[c] = true
 	}
@@ -153,17 +114,17 @@ func newGuard(hosts, origins []string) (*guard, error) {
 			return nil, err
 		}
 		if err := g.cop.AddTrustedOrigin(c); err != nil {
-			return nil, invalidf("CORS origin %q (WithCORSOrigins, cognito local --cors-origin): %v", truncate(o, 64), err)
+			return nil, emulator.Invalidf("CORS origin %q (WithCORSOrigins, cognito local --cors-origin): %v", wire.Truncate(o, 64), err)
 		}
 		g.origins[c] = true
 	}
 	return g, nil
 }
 
-// allowListenHost allows the host of the listen address (as given, and as
+// AllowListenHost allows the host of the listen address (as given, and as
 // bound: "0.0.0.0" when given ":9229"). Hosts that are not valid names or
 // addresses are ignored: requests cannot name them.
-func (g *guard) allowListenHost(hostport string) {
+func (g *Guard) AllowListenHost(hostport string) {
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host = hostport
@@ -198,7 +159,7 @@ func canonicalHost(h string) (string, bool) {
 
 // hostAllowed reports whether the Host header value hostport names this
 // emulator.
-func (g *guard) hostAllowed(hostport string) bool {
+func (g *Guard) hostAllowed(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
@@ -222,7 +183,7 @@ func (g *guard) hostAllowed(hostport string) bool {
 // port, no trailing slash.
 func canonicalOrigin(o string) (string, error) {
 	bad := func(why string) error {
-		return invalidf("CORS origin %q (WithCORSOrigins, cognito local --cors-origin): %s; want scheme://host[:port], such as http://localhost:3000", truncate(o, 64), why)
+		return emulator.Invalidf("CORS origin %q (WithCORSOrigins, cognito local --cors-origin): %s; want scheme://host[:port], such as http://localhost:3000", wire.Truncate(o, 64), why)
 	}
 	switch o {
 	case "*":
@@ -256,93 +217,109 @@ func canonicalOrigin(o string) (string, error) {
 	return u.Scheme + "://" + host, nil
 }
 
-// withGuard wraps the server's handler h; mux is the ServeMux inside it,
-// consulted for the route a request (or a preflight) is for.
-func (s *Server) withGuard(mux *http.ServeMux, h http.Handler) http.Handler {
-	g := s.guard
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !g.hostAllowed(r.Host) {
-			s.opts.logger.Warn("cognitotest: refused request", "reason", "host", "host", truncate(r.Host, 64))
-			msg := "cognitotest: the Host " + quote(r.Host) + " is not allowed: requests must name the emulator by a loopback name " +
-				"(localhost, 127.0.0.1, [::1]) or its listen address, which protects it from DNS rebinding. "
-			if h := hostOnly(r.Host); h != "" {
-				msg += "To allow this host, start cognito local with --allow-host " + h + " (cognitotest.WithAllowedHosts)."
-			} else {
-				msg += "Send a Host header, or allow more hosts with --allow-host (cognitotest.WithAllowedHosts)."
-			}
-			writeGuardError(w, "HostNotAllowedException", msg)
-			return
+// Wrap returns h guarded. mux is the ServeMux inside h, consulted for the
+// route a request (or a preflight) is for; routes say which web pages may
+// call each route, and reg which operations of the API route are public.
+func (g *Guard) Wrap(mux *http.ServeMux, routes []emulator.Route, reg *emulator.Registry, log *slog.Logger, h http.Handler) http.Handler {
+	w := &wrapped{g: g, mux: mux, access: map[string]emulator.Access{}, reg: reg, log: log, next: h}
+	for _, r := range routes {
+		w.access[r.Pattern] = r.Access
+	}
+	return w
+}
+
+type wrapped struct {
+	g      *Guard
+	mux    *http.ServeMux
+	access map[string]emulator.Access // by ServeMux pattern
+	reg    *emulator.Registry
+	log    *slog.Logger
+	next   http.Handler
+}
+
+func (gw *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g := gw.g
+	if !g.hostAllowed(r.Host) {
+		gw.log.Warn("cognitotest: refused request", "reason", "host", "host", wire.Truncate(r.Host, 64))
+		msg := "cognitotest: the Host " + quote(r.Host) + " is not allowed: requests must name the emulator by a loopback name " +
+			"(localhost, 127.0.0.1, [::1]) or its listen address, which protects it from DNS rebinding. "
+		if h := hostOnly(r.Host); h != "" {
+			msg += "To allow this host, start cognito local with --allow-host " + h + " (cognitotest.WithAllowedHosts)."
+		} else {
+			msg += "Send a Host header, or allow more hosts with --allow-host (cognitotest.WithAllowedHosts)."
 		}
-		origin := r.Header.Get("Origin")
-		if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
-			g.preflight(s, mux, w, r)
-			return
+		writeGuardError(w, "HostNotAllowedException", msg)
+		return
+	}
+	origin := r.Header.Get("Origin")
+	if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+		gw.preflight(w, r)
+		return
+	}
+	_, pattern := gw.mux.Handler(r)
+	route := gw.access[pattern]
+	crossOrigin := g.cop.Check(r) != nil // only for unsafe methods
+	trusted := g.origins[origin]
+	public := false
+	switch route {
+	case emulator.AnyOrigin:
+		public = true
+	case emulator.APIAccess:
+		public = gw.publicAPIRequest(r)
+	}
+	if crossOrigin && !public {
+		op := "this request"
+		if route == emulator.APIAccess {
+			op = apiOperationName(r)
 		}
-		_, pattern := mux.Handler(r)
-		route := corsRoutes[pattern]
-		crossOrigin := g.cop.Check(r) != nil // only for unsafe methods
-		trusted := g.origins[origin]
-		public := false
-		switch route {
-		case corsPublic:
-			public = true
-		case corsAPI:
-			public = publicAPIRequest(r)
+		from, trust := "a page of another site", "ORIGIN"
+		if origin != "" {
+			from, trust = "the web origin "+quote(origin), wire.Truncate(origin, 64)
 		}
-		if crossOrigin && !public {
-			op := "this request"
-			if route == corsAPI {
-				op = apiOperationName(r)
-			}
-			from, trust := "a page of another site", "ORIGIN"
-			if origin != "" {
-				from, trust = "the web origin "+quote(origin), truncate(origin, 64)
-			}
-			s.opts.logger.Warn("cognitotest: refused request", "reason", "cross-origin", "origin", truncate(origin, 64), "path", truncate(r.URL.Path, 64), "op", op)
-			msg := "cognitotest: " + op + " is not open to web pages of other origins, and " + from + " sent it. "
-			if route == corsAPI {
-				msg += "Pages may call only the operations Cognito serves without AWS credentials (InitiateAuth, RespondToAuthChallenge, SignUp, GetUser, ...). "
-			}
-			msg += "To trust this origin, start cognito local with --cors-origin " + trust + " (cognitotest.WithCORSOrigins)."
-			writeGuardError(w, "AccessDeniedException", msg)
-			return
+		gw.log.Warn("cognitotest: refused request", "reason", "cross-origin", "origin", wire.Truncate(origin, 64), "path", wire.Truncate(r.URL.Path, 64), "op", op)
+		msg := "cognitotest: " + op + " is not open to web pages of other origins, and " + from + " sent it. "
+		if route == emulator.APIAccess {
+			msg += "Pages may call only the operations Cognito serves without AWS credentials (InitiateAuth, RespondToAuthChallenge, SignUp, GetUser, ...). "
 		}
-		if route != corsNone {
-			hd := w.Header()
-			hd.Add("Vary", "Origin")
-			switch {
-			case trusted:
-				hd.Set("Access-Control-Allow-Origin", origin)
-			case public:
-				hd.Set("Access-Control-Allow-Origin", "*")
-			}
-			if route == corsAPI {
-				hd.Set("Access-Control-Expose-Headers", exposedAPIHeaders)
-			}
+		msg += "To trust this origin, start cognito local with --cors-origin " + trust + " (cognitotest.WithCORSOrigins)."
+		writeGuardError(w, "AccessDeniedException", msg)
+		return
+	}
+	if route != emulator.SameOrigin {
+		hd := w.Header()
+		hd.Add("Vary", "Origin")
+		switch {
+		case trusted:
+			hd.Set("Access-Control-Allow-Origin", origin)
+		case public:
+			hd.Set("Access-Control-Allow-Origin", "*")
 		}
-		h.ServeHTTP(w, r)
-	})
+		if route == emulator.APIAccess {
+			hd.Set("Access-Control-Expose-Headers", exposedAPIHeaders)
+		}
+	}
+	gw.next.ServeHTTP(w, r)
 }
 
 // preflight answers a CORS preflight request.
-func (g *guard) preflight(s *Server, mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+func (gw *wrapped) preflight(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	method := r.Header.Get("Access-Control-Request-Method")
 	probe := &http.Request{Method: method, URL: r.URL, Host: r.Host, Header: http.Header{}}
-	_, pattern := mux.Handler(probe)
-	route := corsRoutes[pattern]
-	trusted := g.origins[origin]
+	_, pattern := gw.mux.Handler(probe)
+	route := gw.access[pattern]
+	trusted := gw.g.origins[origin]
 	refuse := func(why string) {
-		s.opts.logger.Warn("cognitotest: refused preflight", "origin", truncate(origin, 64), "path", truncate(r.URL.Path, 64), "reason", why)
+		gw.log.Warn("cognitotest: refused preflight", "origin", wire.Truncate(origin, 64), "path", wire.Truncate(r.URL.Path, 64), "reason", why)
 		writeGuardError(w, "AccessDeniedException", "cognitotest: "+why+" To trust the origin "+quote(origin)+
 			", start cognito local with --cors-origin "+quote(origin)+" (cognitotest.WithCORSOrigins).")
 	}
-	if route == corsNone {
-		refuse(method + " " + truncate(r.URL.Path, 64) + " is not open to web pages of other origins.")
+	if route == emulator.SameOrigin {
+		refuse(method + " " + wire.Truncate(r.URL.Path, 64) + " is not open to web pages of other origins.")
 		return
 	}
 	allowed, list := publicHTTPHeaders, publicHTTPHeaderList
-	if route == corsAPI {
+	if route == emulator.APIAccess {
 		allowed, list = publicAPIHeaders, publicAPIHeaderList
 		if trusted {
 			list = trustedAPIHeaderList
@@ -350,14 +327,14 @@ func (g *guard) preflight(s *Server, mux *http.ServeMux, w http.ResponseWriter, 
 	}
 	for _, h := range strings.Split(r.Header.Get("Access-Control-Request-Headers"), ",") {
 		h = strings.ToLower(strings.TrimSpace(h))
-		if h == "" || allowed[h] || trusted && route == corsAPI && signedAPIHeaders[h] {
+		if h == "" || allowed[h] || trusted && route == emulator.APIAccess && signedAPIHeaders[h] {
 			continue
 		}
-		if route == corsAPI && signedAPIHeaders[h] {
+		if route == emulator.APIAccess && signedAPIHeaders[h] {
 			refuse("web pages of other origins may not send the header " + quote(h) + ": it carries AWS credentials, for the operations Cognito authorizes with IAM.")
 			return
 		}
-		refuse("the header " + quote(truncate(h, 64)) + " is not allowed.")
+		refuse("the header " + quote(wire.Truncate(h, 64)) + " is not allowed.")
 		return
 	}
 	hd := w.Header()
@@ -380,23 +357,22 @@ func (g *guard) preflight(s *Server, mux *http.ServeMux, w http.ResponseWriter, 
 
 // publicAPIRequest reports whether a request to POST / is for an
 // operation Cognito serves without AWS credentials. It reads the
-// X-Amz-Target header as the dispatchers do; requests without one are STS
-// (AssumeRoleWithWebIdentity only) or malformed.
-func publicAPIRequest(r *http.Request) bool {
+// X-Amz-Target header as the dispatcher does; requests without one are
+// STS (AssumeRoleWithWebIdentity only) or malformed. Operations the
+// registry does not hold are not public.
+func (gw *wrapped) publicAPIRequest(r *http.Request) bool {
 	target := r.Header.Get("X-Amz-Target")
-	if op, ok := strings.CutPrefix(target, targetPrefix); ok {
-		return publicUserPoolOps[op]
+	if target == "" {
+		return true
 	}
-	if op, ok := strings.CutPrefix(target, identityTargetPrefix); ok {
-		return publicIdentityOps[op]
-	}
-	return target == ""
+	svc, op, ok := emulator.ServiceOf(target)
+	return ok && gw.reg.Public(svc, op)
 }
 
 func apiOperationName(r *http.Request) string {
 	target := r.Header.Get("X-Amz-Target")
 	if _, op, ok := strings.Cut(target, "."); ok && op != "" {
-		return truncate(op, 64)
+		return wire.Truncate(op, 64)
 	}
 	return "this request"
 }
@@ -412,12 +388,20 @@ func writeGuardError(w http.ResponseWriter, typ, msg string) {
 	json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
 }
 
-func quote(s string) string { return `"` + truncate(s, 64) + `"` }
+func quote(s string) string { return `"` + wire.Truncate(s, 64) + `"` }
 
 // hostOnly returns the host of a Host header value, for messages.
 func hostOnly(hostport string) string {
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return truncate(h, 64)
+		return wire.Truncate(h, 64)
 	}
-	return truncate(hostport, 64)
+	return wire.Truncate(hostport, 64)
+}
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }

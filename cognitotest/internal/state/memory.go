@@ -126,3 +126,19 @@ func (tx *memTx) List(kind Kind, fn func(key string, value []byte) error) error 
 	}
 	return nil
 }
+
+// Snapshot returns a copy of every record, by kind and key (the meta kind
+// included).
+func (m *MemoryStore) Snapshot() map[Kind]map[string][]byte {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make(map[Kind]map[string][]byte, len(m.data))
+	for kind, rows := range m.data {
+		c := make(map[string][]byte, len(rows))
+		for k, v := range rows {
+			c[k] = append([]byte(nil), v...)
+		}
+		out[kind] = c
+	}
+	return out
+}

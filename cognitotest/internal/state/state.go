@@ -261,3 +261,23 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// Snapshot returns every record, encoded as the store keeps it, by kind
+// and key: what a consistent export of the state contains.
+func (s *State) Snapshot() (map[Kind]map[string][]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[Kind]map[string][]byte, len(s.all))
+	for _, t := range s.all {
+		rows := map[string][]byte{}
+		for _, key := range t.keys() {
+			data, _, err := t.encode(key)
+			if err != nil {
+				return nil, fmt.Errorf("encode %s %q: %w", t.kindOf(), key, err)
+			}
+			rows[key] = data
+		}
+		out[t.kindOf()] = rows
+	}
+	return out, nil
+}

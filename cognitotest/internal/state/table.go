@@ -99,6 +99,14 @@ func (t *table[R]) keysOfPool(poolID string) []string {
 
 func (t *table[R]) size() int { return len(t.rows) }
 
+func (t *table[R]) keys() []string {
+	keys := make([]string, 0, len(t.rows))
+	for k := range t.rows {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
 // anyTable is a table of any kind, for the undo log, commits and loading.
 type anyTable interface {
 	kindOf() Kind
@@ -107,4 +115,5 @@ type anyTable interface {
 	load(key string, data []byte) error
 	keysOfPool(poolID string) []string
 	size() int
+	keys() []string
 }

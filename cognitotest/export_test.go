@@ -28,4 +28,6 @@ func (s *Server) Operations() []OpInfo {
 }
 
 // StateSnapshot returns every record of the server's state, encoded.
-func (s *Server) StateSnapshot() (map[state.Kind]map[string][]byte, error) { return s.up.State.Snapshot() }
+func (s *Server) StateSnapshot() (map[state.Kind]map[string][]byte, error) {
+	return s.up.State.Snapshot()
+}

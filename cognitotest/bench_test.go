@@ -6,12 +6,13 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 
-func benchEnv(b *testing.B) *env {
+func benchEnv(b *testing.B, opts ...cognitotest.Option) *env {
 	e := newEnv(b, cognitotest.PoolConfig{})
 	e.clock = nil
-	e.srv = cognitotest.NewServer(b, fastKeys())
+	e.srv = cognitotest.NewServer(b, append([]cognitotest.Option{fastKeys()}, opts...)...)
 	e.pool = e.srv.MustCreatePool(cognitotest.PoolConfig{})
 	e.public = e.pool.MustCreateClient(cognitotest.ClientConfig{})
 	e.api = cip.NewFromConfig(e.srv.AWSConfig())
@@ -62,6 +63,20 @@ func BenchmarkGetUser(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := e.api.GetUser(ctx(), &cip.GetUserInput{AccessToken: &tok.AccessToken}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPasswordSignInStore is BenchmarkPasswordSignIn with the state
+// written through to an in-memory store: the cost of encoding and
+// committing the records of a sign-in (refresh token, token origin), the
+// floor of a persistent store.
+func BenchmarkPasswordSignInStore(b *testing.B) {
+	e := benchEnv(b, cognitotest.WithStore(state.NewMemoryStore()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.passwordLogin(e.public, "bench", testPassword); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -157,10 +157,12 @@
 //
 // # Standalone and seeds
 //
-// "cognito local" (cmd/cognito) runs the same emulator as a process. Its
-// seed files are parsed by [ParseSeed] and applied with [Server.ApplySeed];
-// [Server.DemoSeed] is its default demo pool. See the package README for
-// the seed format.
+// "cognito local" (cmd/cognito) runs the same emulator as a process,
+// created with [New], which (like the whole package) does not need the
+// testing package. Its seed files are parsed by [ParseSeed] and applied
+// with [Server.ApplySeed]; [Server.DemoSeed] is its default demo pool. See
+// the package README for the seed format, and for the layout of the
+// implementation (internal packages by concern) for contributors.
 //
 // # Speed
 //

@@ -1,7 +1,6 @@
 package cognitotest
 
 import (
-	"context"
 	"crypto/rsa"
 	"time"
 
@@ -83,41 +82,6 @@ type PoolConfig struct {
 	Triggers Triggers
 }
 
-// Triggers holds the Go functions that stand in for a pool's Lambda
-// triggers. They are called without any lock held and may call the
-// server. A nil trigger is not configured.
-type Triggers struct {
-	// DefineAuthChallenge decides the next step of CUSTOM_AUTH.
-	DefineAuthChallenge func(ctx context.Context, ev *DefineAuthChallengeEvent) error
-	// CreateAuthChallenge creates a CUSTOM_CHALLENGE.
-	CreateAuthChallenge func(ctx context.Context, ev *CreateAuthChallengeEvent) error
-	// VerifyAuthChallengeResponse checks the ANSWER to a CUSTOM_CHALLENGE.
-	VerifyAuthChallengeResponse func(ctx context.Context, ev *VerifyAuthChallengeEvent) error
-	// PreTokenGeneration may add or suppress claims of the ID and access
-	// tokens issued by sign-in and refresh.
-	PreTokenGeneration func(ctx context.Context, ev *PreTokenGenerationEvent) error
-}
-
-// The events of the Lambda triggers, as the Go callbacks of [Triggers]
-// receive and fill them.
-type (
-	// ChallengeResult is one step of a CUSTOM_AUTH session, as in the
-	// Lambda event.
-	ChallengeResult = userpool.ChallengeResult
-	// DefineAuthChallengeEvent is the input and output of the
-	// DefineAuthChallenge trigger.
-	DefineAuthChallengeEvent = userpool.DefineAuthChallengeEvent
-	// CreateAuthChallengeEvent is the input and output of the
-	// CreateAuthChallenge trigger.
-	CreateAuthChallengeEvent = userpool.CreateAuthChallengeEvent
-	// VerifyAuthChallengeEvent is the input and output of the
-	// VerifyAuthChallengeResponse trigger.
-	VerifyAuthChallengeEvent = userpool.VerifyAuthChallengeEvent
-	// PreTokenGenerationEvent is the input and output of the
-	// PreTokenGeneration trigger.
-	PreTokenGenerationEvent = userpool.PreTokenGenerationEvent
-)
-
 // Pool is a user pool of a [Server]. Its methods are safe for concurrent
 // use. A Pool whose user pool was deleted (DeleteUserPool) answers
 // ErrNotFound.
@@ -141,7 +105,7 @@ func (s *Server) CreatePool(cfg PoolConfig) (*Pool, error) {
 		CaseSensitiveUsernames: cfg.CaseSensitiveUsernames, MFA: cfg.MFA, DeviceRemembering: cfg.DeviceRemembering,
 		ChallengeRequiredOnNewDevice: cfg.ChallengeRequiredOnNewDevice, AllowedFirstAuthFactors: cfg.AllowedFirstAuthFactors,
 		TemporaryPasswordValidity: cfg.TemporaryPasswordValidity}
-	p, err := pools.Create(s.up, draft, (*state.PasswordPolicy)(cfg.PasswordPolicy), userpool.Triggers(cfg.Triggers))
+	p, err := pools.Create(s.up, draft, (*state.PasswordPolicy)(cfg.PasswordPolicy), cfg.Triggers.internal())
 	if err != nil {
 		return nil, err
 	}

@@ -9,15 +9,24 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 )
 
-type (
-	// Tokens is the result of a sign-in: what Cognito returns in
-	// AuthenticationResult (IDToken, AccessToken, RefreshToken, ExpiresIn,
-	// TokenType "Bearer", and NewDevice when the pool tracks devices and
-	// the sign-in did not use a known device).
-	Tokens = userpool.Tokens
-	// DeviceMetadata is Cognito's NewDeviceMetadata.
-	DeviceMetadata = userpool.DeviceMetadata
-)
+// Tokens is the result of a sign-in: what Cognito returns in
+// AuthenticationResult.
+type Tokens struct {
+	IDToken      string
+	AccessToken  string
+	RefreshToken string // empty when not issued
+	ExpiresIn    int32  // access token lifetime in seconds
+	TokenType    string // "Bearer"
+	// NewDevice is set when the pool tracks devices and the sign-in did not
+	// use a known device.
+	NewDevice *DeviceMetadata
+}
+
+// DeviceMetadata is Cognito's NewDeviceMetadata.
+type DeviceMetadata struct {
+	DeviceKey      string
+	DeviceGroupKey string
+}
 
 // A MintOption changes a token minted by [Pool.MintTokens] or
 // [Pool.MintM2MToken].
@@ -119,7 +128,19 @@ func (p *Pool) mint(r *mintRequest, find func(tx *state.Tx, pool *state.Pool) er
 	if err != nil {
 		return Tokens{}, err
 	}
-	return pt.Finish(context.Background())
+	t, err := pt.Finish(context.Background())
+	if err != nil {
+		return Tokens{}, err
+	}
+	return tokensOf(t), nil
+}
+
+func tokensOf(t userpool.Tokens) Tokens {
+	out := Tokens{IDToken: t.IDToken, AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, ExpiresIn: t.ExpiresIn, TokenType: t.TokenType}
+	if t.NewDevice != nil {
+		out.NewDevice = &DeviceMetadata{DeviceKey: t.NewDevice.DeviceKey, DeviceGroupKey: t.NewDevice.DeviceGroupKey}
+	}
+	return out
 }
 
 // MustMintTokens is [Pool.MintTokens] that ends the test on error.

@@ -66,7 +66,7 @@
 // suits the emulator, whose states are small (development data, bounded by
 // its limits), and keeps sign-in as fast as before persistence. The
 // in-memory indices (users by pool, devices and token origins by user,
-// identities by pool, logins by provider and subject) are rebuilt on
+// identities by pool, users by sub, logins by provider and subject) are rebuilt on
 // load, so the store needs no index buckets.
 //
 // [MemoryStore] is a Store in memory, for tests and for in-process servers

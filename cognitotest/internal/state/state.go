@@ -31,6 +31,7 @@ type State struct {
 	byKind          map[Kind]anyTable
 
 	links                  map[string]string // identity pool ID \x00 provider \x00 subject -> identity ID
+	subs                   map[string]*User  // pool ID "/" sub -> user
 	idPoolSeq, identitySeq int
 }
 
@@ -97,14 +98,14 @@ func Open(store Store) (*State, error) {
 }
 
 func newState(store Store) *State {
-	s := &State{store: store, links: map[string]string{}, byKind: map[Kind]anyTable{}}
+	s := &State{store: store, links: map[string]string{}, subs: map[string]*User{}, byKind: map[Kind]anyTable{}}
 	bySub := func(pool, sub string) string { return pool + "/" + sub }
 	s.pools = newTable[Pool](KindPool, nil, func(p *Pool) string { return p.ID }, nil)
 	s.signingKeys = newTable(KindSigningKey, func(k *SigningKey) string { return k.Owner }, func(k *SigningKey) string { return k.Owner }, nil)
 	s.clients = newTable(KindClient, func(c *Client) string { return c.PoolID }, func(c *Client) string { return c.PoolID }, nil)
 	s.resourceServers = newTable(KindResourceServer, func(r *ResourceServer) string { return r.PoolID }, func(r *ResourceServer) string { return r.PoolID }, nil)
 	s.groups = newTable(KindGroup, func(g *Group) string { return g.PoolID }, func(g *Group) string { return g.PoolID }, nil)
-	s.users = newTable(KindUser, func(u *User) string { return u.PoolID }, func(u *User) string { return u.PoolID }, nil)
+	s.users = newTable(KindUser, func(u *User) string { return u.PoolID }, func(u *User) string { return u.PoolID }, s.indexSubs)
 	s.devices = newTable(KindDevice, func(d *Device) string { return bySub(d.PoolID, d.Sub) }, func(d *Device) string { return d.PoolID }, nil)
 	s.refreshTokens = newTable(KindRefreshToken, func(r *RefreshToken) string { return r.PoolID }, func(r *RefreshToken) string { return r.PoolID }, nil)
 	s.tokenOrigins = newTable(KindTokenOrigin, func(o *TokenOrigin) string { return bySub(o.PoolID, o.Sub) }, func(o *TokenOrigin) string { return o.PoolID }, nil)
@@ -122,6 +123,15 @@ func newState(store Store) *State {
 // LinkKey is the key of a login in the index of linked logins.
 func linkKey(identityPoolID, provider, subject string) string {
 	return identityPoolID + "\x00" + provider + "\x00" + subject
+}
+
+func (s *State) indexSubs(old, new *User) {
+	if old != nil && s.subs[old.PoolID+"/"+old.Sub] == old {
+		delete(s.subs, old.PoolID+"/"+old.Sub)
+	}
+	if new != nil {
+		s.subs[new.PoolID+"/"+new.Sub] = new
+	}
 }
 
 func (s *State) indexLinks(old, new *Identity) {

@@ -303,3 +303,25 @@ func TestUserGroups(t *testing.T) {
 		t.Errorf("groups = %v", u.Groups)
 	}
 }
+
+func TestUserBySub(t *testing.T) {
+	s := mustOpen(t, nil)
+	fill(t, s)
+	s.Update(func(tx *Tx) error {
+		p := tx.Pool("us-east-1_Test")
+		if u := tx.UserBySub(p.ID, "sub-a"); u == nil || u.Username != "Alice" {
+			t.Errorf("UserBySub = %+v", u)
+		}
+		tx.DeleteUser(p, tx.User(p, "alice"))
+		if tx.UserBySub(p.ID, "sub-a") != nil {
+			t.Error("UserBySub finds a deleted user")
+		}
+		return errors.New("undo")
+	})
+	s.View(func(tx *Tx) error {
+		if tx.UserBySub("us-east-1_Test", "sub-a") == nil {
+			t.Error("UserBySub lost the user after an undone delete")
+		}
+		return nil
+	})
+}

@@ -149,6 +149,9 @@ func (tx *Tx) Users(poolID string) []*User {
 	return slices.Collect(maps.Values(tx.s.users.children[poolID]))
 }
 
+// UserBySub returns the user of a pool with the given sub, or nil.
+func (tx *Tx) UserBySub(poolID, sub string) *User { return tx.s.subs[poolID+"/"+sub] }
+
 // FindUser returns the first user of a pool for which match returns true,
 // or nil. It allocates nothing.
 func (tx *Tx) FindUser(poolID string, match func(*User) bool) *User {

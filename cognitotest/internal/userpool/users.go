@@ -69,7 +69,7 @@ func CheckUnique(tx *state.Tx, p *state.Pool, u *state.User, except string) erro
 	if other := tx.User(p, u.Username); other != nil && other.Sub != except {
 		return emulator.Existsf("user %q in pool %s", u.Username, p.ID)
 	}
-	if except == "" && tx.FindUser(p.ID, func(o *state.User) bool { return o.Sub == u.Sub }) != nil {
+	if except == "" && tx.UserBySub(p.ID, u.Sub) != nil {
 		return emulator.Existsf("a user of pool %s has the sub %q", p.ID, u.Sub)
 	}
 	for _, a := range append(append([]string(nil), p.UsernameAttributes...), p.AliasAttributes...) {

@@ -67,6 +67,17 @@ func (tx *Tx) SigningKeys(owner string) []*SigningKey {
 	return sorted(tx.s.signingKeys.children[owner], func(a, b *SigningKey) int { return cmp.Compare(a.Seq, b.Seq) })
 }
 
+// SigningKey returns the key of owner with the given kid, or nil. It
+// allocates nothing: token checks call it.
+func (tx *Tx) SigningKey(owner, kid string) *SigningKey {
+	for _, k := range tx.s.signingKeys.children[owner] {
+		if k.KID == kid {
+			return k
+		}
+	}
+	return nil
+}
+
 // PutSigningKey stores k.
 func (tx *Tx) PutSigningKey(k *SigningKey) {
 	put(tx, tx.s.signingKeys, signingKeyKey(k.Owner, k.Seq), k)

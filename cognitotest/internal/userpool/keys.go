@@ -65,10 +65,8 @@ func JWKS(keys []*state.SigningKey) []byte {
 
 // PublicKey returns the public key of a pool with the given kid, or nil.
 func PublicKey(tx *state.Tx, poolID, kid string) *rsa.PublicKey {
-	for _, k := range tx.SigningKeys(poolID) {
-		if k.KID == kid {
-			return &k.Private().PublicKey
-		}
+	if k := tx.SigningKey(poolID, kid); k != nil {
+		return &k.Private().PublicKey
 	}
 	return nil
 }

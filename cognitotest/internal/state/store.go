@@ -1,7 +1,5 @@
 package state
 
-import "errors"
-
 // A Kind names a kind of record: a bucket of a key-value store.
 type Kind string
 
@@ -64,20 +62,3 @@ type StoreTx interface {
 	// returns an error, which List returns.
 	List(kind Kind, fn func(key string, value []byte) error) error
 }
-
-// Errors of the state package.
-var (
-	// ErrClosed reports a transaction on a closed store.
-	ErrClosed = errors.New("state: store closed")
-	// ErrReadOnly reports a write in a read-only transaction.
-	ErrReadOnly = errors.New("state: write in a read-only transaction")
-	// ErrFormat reports a store written in another format: by a newer
-	// emulator, or not by this one at all. Open never writes to such a
-	// store.
-	ErrFormat = errors.New("state: unsupported store format")
-	// ErrCorrupt reports a record that cannot be decoded.
-	ErrCorrupt = errors.New("state: corrupt record")
-	// ErrCommit reports that the store could not commit a transaction; the
-	// state is as it was before the transaction.
-	ErrCommit = errors.New("state: commit failed")
-)

@@ -2,7 +2,6 @@ package userpool
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -16,21 +15,6 @@ import (
 // ChangePassword, ...) and to the OAuth userInfo endpoint, and ID tokens
 // presented to identity pools as logins. Each caller maps its errors onto
 // its own messages.
-
-// Reasons a token is refused.
-var (
-	ErrTokenInvalid     = errors.New("token invalid")       // malformed, unknown issuer or key, bad signature
-	ErrTokenIssuer      = errors.New("token issuer")        // not TokenRules.Issuer
-	ErrTokenUse         = errors.New("token use")           // not TokenRules.Use
-	ErrTokenAudience    = errors.New("token audience")      // not one of TokenRules.Audiences
-	ErrTokenExpired     = errors.New("token expired")       // exp has passed
-	ErrTokenNotYetValid = errors.New("token not yet valid") // iat is in the future
-	ErrTokenNoUser      = errors.New("token of no user")    // no username (M2M)
-	ErrTokenRevoked     = errors.New("token revoked")       // its origin is revoked
-	ErrTokenUserGone    = errors.New("token user gone")     // the user was deleted (or replaced)
-	ErrUserDisabled     = errors.New("user disabled")
-	ErrTokenScope       = errors.New("token scope") // lacks TokenRules.Scope
-)
 
 // MaxTokenBytes bounds the tokens the emulator parses.
 const MaxTokenBytes = 16 << 10

@@ -19,6 +19,10 @@ type State struct {
 	Engine *Engine
 	// Owner is adapter-specific (such as the net/http error renderer).
 	Owner any
+	// Extra is what a front door verified besides the claims, such as the
+	// *alb.Identity of a request that came through an ALB; set before the
+	// context is handed on, read-only afterwards.
+	Extra any
 
 	mu     sync.Mutex // guards custom
 	custom any        // caller-defined claims, decoded once

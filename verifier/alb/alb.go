@@ -309,8 +309,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*verifier.Claims, 
 	if err != nil {
 		return nil, reject(verifier.ErrMalformed, "the payload is not valid base64url")
 	}
-	var sigBuf [64]byte
-	if enc.DecodedLen(len(sigSeg)) > 66 {
+	var sigBuf [66]byte // DecodedLen of the 88 padded characters of 64 bytes
+	if enc.DecodedLen(len(sigSeg)) > len(sigBuf) {
 		return nil, reject(verifier.ErrMalformed, "the signature is longer than an ES256 signature")
 	}
 	n, err := enc.Decode(sigBuf[:], []byte(sigSeg))
@@ -335,7 +335,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*verifier.Claims, 
 	}
 	digest := sha256.Sum256([]byte(token[:len(hdrSeg)+1+len(paySeg)]))
 	r := new(big.Int).SetBytes(sigBuf[:32])
-	s := new(big.Int).SetBytes(sigBuf[32:])
+	s := new(big.Int).SetBytes(sigBuf[32:64])
 	if !ecdsa.Verify(key, digest[:], r, s) {
 		return nil, reject(verifier.ErrBadSignature, "the signature does not verify under the ALB key named by kid; the token was altered or signed by someone else")
 	}

@@ -37,6 +37,7 @@
 //	concept               middleware (net/http)    echoauth (Echo)               grpcauth (gRPC)                weblogin (web sign-in)
 //	verifier              auth.TokenVerifier       Config.Verifier               auth.TokenVerifier             (oauth.Client)
 //	authenticate          New(v, Config)           WithConfig, ToMiddleware      New(v, Config): interceptors   New(Config), RequireLogin
+//	behind an ALB         NewALB(albv, Config)     Config.ALB                    (see package alb)              -
 //	any of groups         RequireAnyGroup(g...)    RequireAnyGroup(g...)         RequireAnyGroup(g...)          Handler.RequireAnyGroup(g...)
 //	all of groups         RequireAllGroups(g...)   RequireAllGroups(g...)        RequireAllGroups(g...)         Handler.RequireAllGroups(g...)
 //	any of scopes         RequireAnyScope(s...)    RequireAnyScope(s...)         RequireAnyScope(s...)          -
@@ -66,6 +67,14 @@
 // fields of verifier.Policy (AnyGroups, AllGroups, AnyScopes, AllScopes)
 // and the Claims helpers (HasAnyGroup, HasAllScopes, ...) use the same
 // words.
+//
+// Behind an Application Load Balancer that authenticates users, the
+// identity comes from the headers it forwards, not from a bearer token:
+// middleware.NewALB and echoauth's Config.ALB verify them with package
+// verifier/alb (the signed x-amzn-oidc-data, never the bare
+// x-amzn-oidc-identity) and then behave as in bearer mode, with the same
+// ClaimsFromContext, Require… helpers and rejections;
+// alb.IdentityFromContext returns the user and access-token claims.
 //
 // Claims getters return ok false when the request has no claims (an
 // anonymous request under Config.Optional, a skipped request, a public gRPC

@@ -27,6 +27,25 @@
 // [github.com/cognitokit/cognitokit/auth], shared with package echoauth
 // and grpcauth; its documentation maps the names of every transport.
 //
+// # Behind an Application Load Balancer
+//
+// A service whose ALB listener rule authenticates users
+// (authenticate-cognito) receives no bearer token: the ALB forwards the
+// user's claims in x-amzn-oidc-data, signed with its own key, plus the
+// access token and the user's sub in plain headers. [NewALB] verifies
+// them with a [github.com/cognitokit/cognitokit/verifier/alb.Verifier]
+// and otherwise works as [New]: the same ClaimsFromContext, route
+// requirements and rejections.
+//
+//	albv, err := alb.New(alb.Config{ALBARNs: []string{arn}, ClientIDs: []string{clientID}, Issuer: issuer})
+//	...
+//	authenticate, err := middleware.NewALB(albv, middleware.Config{})
+//
+// Never read x-amzn-oidc-identity, or the claims in x-amzn-oidc-data
+// without checking their signature: anyone who can reach the service
+// without going through the ALB can send those headers with any value.
+// NewALB believes only what the configured load balancer signed.
+//
 // # Token extraction
 //
 // The token comes from "Authorization: Bearer <token>" (the scheme is

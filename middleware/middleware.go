@@ -13,6 +13,7 @@ import (
 	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/alb"
 )
 
 // Config configures the middleware built by [New]. The zero value is a
@@ -102,6 +103,7 @@ type authenticator struct {
 	preflight http.Handler // PreflightHandler; nil answers 204
 	onError   func(http.ResponseWriter, *http.Request, *auth.Rejection)
 	body      func(*auth.Rejection) any
+	alb       *alb.Verifier // ALB mode (NewALB): the forwarded headers, not a bearer token
 }
 
 // New returns the authentication middleware: it extracts the bearer
@@ -110,6 +112,14 @@ type authenticator struct {
 // Rejected requests get 400, 401, 403 or 503 as described in the package
 // documentation. Errors wrap [ErrInvalidConfig].
 func New(v auth.TokenVerifier, cfg Config) (func(http.Handler) http.Handler, error) {
+	a, err := newAuthenticator(v, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return a.wrap, nil
+}
+
+func newAuthenticator(v auth.TokenVerifier, cfg Config) (*authenticator, error) {
 	eng, err := authcore.NewEngine(v, authcore.Options{Policy: cfg.Policy, Realm: cfg.Realm, RetryAfter: cfg.RetryAfter, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("middleware: %w", err)
@@ -133,7 +143,7 @@ func New(v auth.TokenVerifier, cfg Config) (func(http.Handler) http.Handler, err
 		a.lookup.Sources = append(a.lookup.Sources, authcore.Source{Kind: authcore.SourceQuery, Name: cfg.QueryParam})
 	}
 	a.lookup.Custom = cfg.Extractor
-	return a.wrap, nil
+	return a, nil
 }
 
 func (a *authenticator) wrap(next http.Handler) http.Handler {
@@ -155,6 +165,10 @@ func (a *authenticator) wrap(next http.Handler) http.Handler {
 			} else {
 				w.WriteHeader(http.StatusNoContent)
 			}
+			return
+		}
+		if a.alb != nil {
+			a.serveALB(w, r, next)
 			return
 		}
 		ctx := r.Context()

@@ -13,6 +13,7 @@ import (
 	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/alb"
 )
 
 // DefaultTokenLookup is the default of Config.TokenLookup.
@@ -20,9 +21,21 @@ const DefaultTokenLookup = "header:Authorization:Bearer "
 
 // Config configures the middleware, following echo-jwt's conventions.
 type Config struct {
-	// Verifier verifies tokens. Required: a *verifier.Verifier, or your
-	// own auth.TokenVerifier.
+	// Verifier verifies tokens. Required, unless ALB is set: a
+	// *verifier.Verifier, or your own auth.TokenVerifier.
 	Verifier auth.TokenVerifier
+
+	// ALB switches to ALB mode, for a service behind an Application Load
+	// Balancer whose listener rule authenticates users: instead of a
+	// bearer token, the headers the ALB forwards are verified with
+	// alb.Verifier.VerifyHeaders (the signed x-amzn-oidc-data, and the
+	// access token when the verifier has Config.AccessTokens; never the
+	// bare x-amzn-oidc-identity, which anyone reaching the service
+	// directly can send). [ClaimsFromContext] and the route requirements
+	// work as in bearer mode; alb.IdentityFromContext(c.Request().Context())
+	// returns both sets of claims. Verifier, TokenLookup and Extractor
+	// must then be empty. Optional.
+	ALB *alb.Verifier
 
 	// Skipper defines a function to skip the middleware (no token needed,
 	// no claims set). Optional. Default: nil, never skip. A value of
@@ -125,6 +138,7 @@ type authenticator struct {
 	optional     bool
 	authPre      bool             // AuthenticatePreflight
 	preflight    echo.HandlerFunc // PreflightHandler; nil answers 204
+	alb          *alb.Verifier    // ALB mode: the forwarded headers, not a bearer token
 }
 
 // WithConfig returns the middleware for cfg and panics if cfg is invalid;
@@ -140,7 +154,14 @@ func WithConfig(cfg Config) echo.MiddlewareFunc {
 // ToMiddleware validates cfg, fills in the defaults, parses TokenLookup
 // and returns the middleware. Errors wrap [ErrInvalidConfig].
 func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
-	eng, err := authcore.NewEngine(cfg.Verifier, authcore.Options{Policy: cfg.Policy, Realm: cfg.Realm, RetryAfter: cfg.RetryAfter, Logger: cfg.Logger})
+	v := cfg.Verifier
+	if cfg.ALB != nil {
+		if cfg.Verifier != nil || cfg.TokenLookup != "" || cfg.Extractor != nil {
+			return nil, fmt.Errorf("echoauth: %w: ALB is set together with Verifier, TokenLookup or Extractor; behind an ALB the identity comes from its signed headers, so leave those empty", ErrInvalidConfig)
+		}
+		v = cfg.ALB
+	}
+	eng, err := authcore.NewEngine(v, authcore.Options{Policy: cfg.Policy, Realm: cfg.Realm, RetryAfter: cfg.RetryAfter, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("echoauth: %w", err)
 	}
@@ -158,7 +179,7 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 	a := &authenticator{eng: eng, lookup: authcore.Lookup{Sources: sources}, extractor: cfg.Extractor, key: cfg.ContextKey,
 		skipper: cfg.Skipper, before: cfg.BeforeFunc, success: cfg.SuccessHandler, onError: cfg.ErrorHandler,
 		continueOnIE: cfg.ContinueOnIgnoredError, optional: cfg.Optional, authPre: cfg.AuthenticatePreflight,
-		preflight: cfg.PreflightHandler}
+		preflight: cfg.PreflightHandler, alb: cfg.ALB}
 	return a.middleware, nil
 }
 
@@ -183,15 +204,28 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if a.before != nil {
 			a.before(c)
 		}
-		tok, err := a.lookup.Extract(r)
-		if a.extractor != nil && (err == nil || err == authcore.ErrNoToken) {
-			tok, err = a.custom(c, tok, err)
-		}
 		ctx := r.Context()
+		var (
+			tok string
+			err error
+			id  *alb.Identity
+		)
+		if a.alb != nil {
+			id, err = a.alb.VerifyHeaders(ctx, r.Header)
+		} else {
+			tok, err = a.lookup.Extract(r)
+			if a.extractor != nil && (err == nil || err == authcore.ErrNoToken) {
+				tok, err = a.custom(c, tok, err)
+			}
+		}
 		var claims *verifier.Claims
 		if !a.optional || err == nil || !errors.Is(err, authcore.ErrNoToken) {
 			var rej *auth.Rejection
-			claims, rej = a.eng.Authenticate(ctx, tok, err)
+			if a.alb != nil {
+				claims, rej = a.eng.Judge(ctx, id.Claims(), err)
+			} else {
+				claims, rej = a.eng.Authenticate(ctx, tok, err)
+			}
 			if rej != nil {
 				a.eng.Log(ctx, rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
 				if a.onError == nil {
@@ -211,7 +245,10 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				c.Set(a.key, claims)
 			}
 		}
-		ctx, _ = authcore.NewContext(ctx, claims, a.eng, a)
+		ctx, st := authcore.NewContext(ctx, claims, a.eng, a)
+		if id != nil && claims != nil {
+			st.Extra = id
+		}
 		c.SetRequest(r.WithContext(ctx))
 		if a.success != nil && claims != nil {
 			a.success(c)

@@ -22,6 +22,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 )
 
 // Header is the protected header of an ALB token, in the member order the
@@ -110,4 +112,33 @@ func ParsePrivatePEM(b []byte) (*ecdsa.PrivateKey, error) {
 		return nil, fmt.Errorf("albtoken: %T is not an EC key", k)
 	}
 	return ec, nil
+}
+
+// KeyHandler serves public keys as the ALB key endpoint does: GET /{kid}
+// answers the key's PEM document, anything else 404.
+type KeyHandler struct {
+	pems map[string][]byte
+}
+
+// NewKeyHandler returns a KeyHandler for keys (kid → public key).
+func NewKeyHandler(keys map[string]*ecdsa.PublicKey) (*KeyHandler, error) {
+	h := &KeyHandler{pems: map[string][]byte{}}
+	for kid, k := range keys {
+		p, err := PublicPEM(k)
+		if err != nil {
+			return nil, err
+		}
+		h.pems[kid] = p
+	}
+	return h, nil
+}
+
+func (h *KeyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.pems[strings.TrimPrefix(r.URL.Path, "/")]
+	if r.Method != http.MethodGet || !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(p)
 }

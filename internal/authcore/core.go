@@ -123,6 +123,13 @@ func (e *Engine) Authenticate(ctx context.Context, token string, extractErr erro
 		return nil, e.Reject(extractErr)
 	}
 	c, err := e.v.Verify(ctx, token)
+	return e.Judge(ctx, c, err)
+}
+
+// Judge turns the outcome of a verification done by the caller (such as
+// the ALB mode's check of the forwarded headers) into a verdict: the
+// rejection of err, or the claims once the engine's policy accepts them.
+func (e *Engine) Judge(ctx context.Context, c *verifier.Claims, err error) (*verifier.Claims, *Rejection) {
 	if err != nil {
 		return nil, e.Reject(err)
 	}

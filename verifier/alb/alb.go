@@ -360,7 +360,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*verifier.Claims, 
 		c.ExpiresAt = exp
 	}
 	if !v.now().Before(c.ExpiresAt.Add(v.leeway)) {
-		return nil, reject(verifier.ErrExpired, "the token's exp has passed; the ALB signs a fresh one for every request, so the request was replayed or the clocks disagree")
+		return nil, reject(verifier.ErrExpired, "the token's exp has passed; ALB tokens are short-lived, so the request was replayed, or the clocks disagree")
 	}
 	if c.Subject == "" {
 		return nil, reject(verifier.ErrMalformed, "the payload has no sub")

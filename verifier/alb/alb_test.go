@@ -122,7 +122,9 @@ func TestKeyEndpointFailures(t *testing.T) {
 	}{
 		{"500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) }, verifier.ErrKeysUnavailable},
 		{"403 (S3's missing object)", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "denied", 403) }, verifier.ErrUnknownKey},
-		{"redirect", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "https://evil.example/key", http.StatusFound) }, verifier.ErrKeysUnavailable},
+		{"redirect", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://evil.example/key", http.StatusFound)
+		}, verifier.ErrKeysUnavailable},
 		{"not PEM", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>hello</html>")) }, verifier.ErrKeysUnavailable},
 		{"junk before the PEM", func(w http.ResponseWriter, r *http.Request) { w.Write(append([]byte("junk\n"), pemBytes...)) }, verifier.ErrKeysUnavailable},
 		{"two PEM blocks", func(w http.ResponseWriter, r *http.Request) { w.Write(append(pemBytes, pemBytes...)) }, verifier.ErrKeysUnavailable},

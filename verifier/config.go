@@ -97,9 +97,14 @@ type Pool struct {
 // Pools is a documented default.
 type Config struct {
 	// Pools are the user pools whose tokens are accepted. Required, at
-	// least one, with distinct issuers. Tokens are routed to their pool by
-	// iss.
+	// least one (or one IdentityPools entry), with distinct issuers.
+	// Tokens are routed to their pool by iss.
 	Pools []Pool
+
+	// IdentityPools are the Cognito identity pools whose OpenID tokens
+	// (GetOpenIdToken, GetOpenIdTokenForDeveloperIdentity) are accepted;
+	// they are routed by iss, then by aud. Optional.
+	IdentityPools []IdentityPool
 
 	// HTTPClient fetches JWKS documents. Optional. Default: a client using
 	// http.DefaultTransport. Its Timeout, if any, applies in addition to
@@ -400,6 +405,7 @@ type poolSpec struct {
 	jwksURL   string
 	static    []byte
 	policy    Policy
+	identity  bool // an identity pool: clientIDs holds its ID, the aud
 }
 
 func checkURL(field, raw string) error {

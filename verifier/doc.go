@@ -41,6 +41,16 @@
 // both are Cognito's own, signed with the pool's keys. Pool.IssuerFormat
 // narrows that to one; Pool.Issuer replaces it (emulators, custom issuers).
 //
+// # Identity-pool tokens
+//
+// Config.IdentityPools accepts the OpenID tokens of Cognito identity
+// pools (GetOpenIdToken, GetOpenIdTokenForDeveloperIdentity): issuer
+// https://cognito-identity.amazonaws.com, audience the identity pool ID,
+// RS512, keys at https://cognito-identity.amazonaws.com/.well-known/jwks_uri.
+// They share the key-set machinery (cooldown, refresh, staleness, cache)
+// and are routed by iss, then by aud; see [IdentityPool]. Their Claims
+// have TokenUse [TokenUseIdentity].
+//
 // # What is checked
 //
 // [Verifier.Verify] checks, in order:

@@ -39,6 +39,9 @@ const (
 type publicKey struct {
 	kid string
 	alg algorithm // the one alg this key verifies
+	// algImplicit: an RSA JWK without alg (alg is then RS256; identity
+	// pools take it as RS512).
+	algImplicit bool
 	rsa *rsa.PublicKey
 	ec  *ecdsa.PublicKey
 	// removed is set when a successful refresh no longer lists this key;
@@ -633,7 +636,7 @@ func (m *jwkMembers) parse(raw string) (*publicKey, string) {
 		if k.rsa.E < 3 || k.rsa.E%2 == 0 {
 			return nil, "RSA public exponent is invalid"
 		}
-		k.alg = algRS256
+		k.alg, k.algImplicit = algRS256, m.alg == ""
 		if m.alg != "" {
 			k.alg = parseAlg(m.alg)
 			if !k.alg.isRSA() {

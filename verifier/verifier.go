@@ -29,6 +29,10 @@ type pool struct {
 	spec      *poolSpec
 	keys      *keySet
 	hasPolicy bool
+	// byAud routes the tokens of an identity-pool issuer to their
+	// identity pool; set on the issuer's dispatcher, whose other fields
+	// are unused.
+	byAud map[string]*pool
 }
 
 // New validates cfg and returns a Verifier. Errors wrap ErrInvalidConfig.
@@ -47,8 +51,8 @@ func newVerifier(cfg Config, clock func() time.Time) (*Verifier, error) {
 		s.clock = clock
 		s.customNow = true
 	}
-	if len(cfg.Pools) == 0 {
-		return nil, configErrorf("Pools is empty; configure at least one user pool")
+	if len(cfg.Pools) == 0 && len(cfg.IdentityPools) == 0 {
+		return nil, configErrorf("Pools is empty; configure at least one user pool (or identity pool)")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	v := &Verifier{s: s, byIssuer: map[string]*pool{}, cancel: cancel}
@@ -56,12 +60,24 @@ func newVerifier(cfg Config, clock func() time.Time) (*Verifier, error) {
 		v.cache = newTokenCache(s.cacheSize, s.cacheBytes)
 	}
 	byURL := map[string]*keySet{}
+	specs := make([]*poolSpec, 0, len(cfg.Pools)+len(cfg.IdentityPools))
 	for i := range cfg.Pools {
 		sp, err := cfg.Pools[i].spec(i)
 		if err != nil {
 			cancel()
 			return nil, err
 		}
+		specs = append(specs, sp)
+	}
+	for i := range cfg.IdentityPools {
+		sp, err := cfg.IdentityPools[i].spec(i)
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		specs = append(specs, sp)
+	}
+	for i, sp := range specs {
 		p := &pool{spec: sp, hasPolicy: !sp.policy.IsZero()}
 		if sp.static != nil {
 			keys, err := parseJWKS(sp.static, s.log)
@@ -78,6 +94,23 @@ func newVerifier(cfg Config, clock func() time.Time) (*Verifier, error) {
 			p.keys = &keySet{url: sp.jwksURL, s: s, ctx: ctx, wg: &v.wg, onRemove: v.dropRemovedKeys}
 			byURL[sp.jwksURL] = p.keys
 			v.keySets = append(v.keySets, p.keys)
+		}
+		if sp.identity {
+			d := v.byIssuer[sp.issuers[0]]
+			if d == nil {
+				d = &pool{spec: &poolSpec{id: "identity pools of " + sp.issuers[0]}, byAud: map[string]*pool{}}
+				v.byIssuer[sp.issuers[0]] = d
+			} else if d.byAud == nil {
+				cancel()
+				return nil, configErrorf("IdentityPools %s uses issuer %s, which pool %s uses too", sp.id, sp.issuers[0], d.spec.id)
+			}
+			if d.byAud[sp.id] != nil {
+				cancel()
+				return nil, configErrorf("IdentityPools lists %s twice", sp.id)
+			}
+			d.byAud[sp.id] = p
+			v.pools = append(v.pools, p)
+			continue
 		}
 		for _, iss := range sp.issuers {
 			if other := v.byIssuer[iss]; other != nil {
@@ -250,11 +283,18 @@ func (v *Verifier) verifyFull(ctx context.Context, token string) (*Claims, *pool
 	if p == nil {
 		return nil, nil, nil, now, v.wrongIssuer()
 	}
+	if p.byAud != nil { // identity pools: route by aud
+		if p = p.byAud[pc.aud]; p == nil || pc.nAud != 1 {
+			return nil, nil, nil, now, reject(ErrWrongClient, "the identity token's aud is not one of the configured IdentityPools")
+		}
+	}
 	k, err := p.keys.key(ctx, hdr.kid)
 	if err != nil {
 		return nil, nil, nil, now, err
 	}
-	if k.alg != hdr.alg {
+	if k.alg != hdr.alg && !(p.spec.identity && k.algImplicit && hdr.alg == algRS512) {
+		// Identity-pool tokens are RS512; an RSA JWK without alg is
+		// taken as RS256 elsewhere, as RS512 for them.
 		return nil, nil, nil, now, rejectf(ErrUnsupportedAlg, "the header's alg %s does not match alg %s of the key named by kid", hdr.alg, k.alg)
 	}
 	sig := sbuf[:n3]
@@ -263,7 +303,11 @@ func (v *Verifier) verifyFull(ctx context.Context, token string) (*Claims, *pool
 	}
 	c.KeyID = k.kid
 	c.UserPoolID = p.spec.id
-	if err := checkClaims(p.spec, c, &pc); err != nil {
+	check := checkClaims
+	if p.spec.identity {
+		check = checkIdentityClaims
+	}
+	if err := check(p.spec, c, &pc); err != nil {
 		return nil, nil, nil, now, err
 	}
 	now = v.s.now()

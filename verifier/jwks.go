@@ -42,8 +42,8 @@ type publicKey struct {
 	// algImplicit: an RSA JWK without alg (alg is then RS256; identity
 	// pools take it as RS512).
 	algImplicit bool
-	rsa *rsa.PublicKey
-	ec  *ecdsa.PublicKey
+	rsa         *rsa.PublicKey
+	ec          *ecdsa.PublicKey
 	// removed is set when a successful refresh no longer lists this key;
 	// cached tokens signed by it are then dropped.
 	removed atomic.Bool

@@ -33,13 +33,14 @@ var layers = map[string]int{
 	"cognitotest/internal/identity":         3, // Cognito Identity and STS
 	"cognitotest/internal/managedlogin":     3, // the OAuth endpoints
 	"cognitotest/internal/guard":            3, // Host and Origin checks
+	"cognitotest/internal/albproxy":         3, // the ALB in front of a local service
 	"cognitotest":                           4, // the public face
 }
 
 // outside lists the packages of the module, other than its own, that the
 // emulator may import: it must not use the verifier (it exists to test
 // it) nor any other client package.
-var outside = []string{"internal/srp"}
+var outside = []string{"internal/srp", "internal/albtoken"}
 
 // TestLayout enforces the layers on the imports of every non-test Go file
 // under cognitotest, and keeps testing out of them.

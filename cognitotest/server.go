@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/cognitokit/cognitokit/cognitotest/internal/albproxy"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/guard"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/identity"
@@ -49,6 +50,10 @@ type Server struct {
 	handler http.Handler // the guarded mux
 
 	closeOnce sync.Once
+
+	albKeys *albproxy.Keys // the emulated ALB's signing key, served at /alb/keys/{kid}
+	albMu   sync.Mutex     // guards albs
+	albs    []*ALB         // closed with the server
 
 	poolsMu sync.Mutex       // guards handles
 	handles map[string]*Pool // the Pool of each pool ID handed out
@@ -164,6 +169,8 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	s.routes = append([]emulator.Route{
 		{Pattern: "POST /{$}", Access: emulator.APIAccess, Handler: emu.APIHandler(s.reg, s.ids.STSHandler()).ServeHTTP},
 	}, managedlogin.New(s.up).Routes()...)
+	s.albKeys = albproxy.NewKeys(o.rand)
+	s.routes = append(s.routes, s.albKeys.Route())
 	s.mux = http.NewServeMux()
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Pattern, r.Handler)
@@ -194,6 +201,13 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 // It is safe to call more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.albMu.Lock()
+		albs := s.albs
+		s.albs = nil
+		s.albMu.Unlock()
+		for _, a := range albs {
+			a.Close()
+		}
 		s.emu.Close()
 		s.hs.CloseClientConnections()
 		s.hs.Close()

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
-	"github.com/cognitokit/cognitokit/internal/albtoken"
+	"github.com/cognitokit/cognitokit/internal/albtoken/albtest"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/verifier"
 	"github.com/cognitokit/cognitokit/verifier/alb"
@@ -22,7 +22,7 @@ import (
 type albSetup struct {
 	pool  *cognitotest.Pool
 	app   cognitotest.AppClient
-	alb   *albtoken.Fixture
+	alb   *albtest.Fixture
 	v     *alb.Verifier
 	alice string // alice's sub
 }
@@ -39,7 +39,7 @@ func newALBSetup(t *testing.T, withAccess bool) *albSetup {
 		t.Fatal(err)
 	}
 	s.alice = u.Sub
-	s.alb = albtoken.NewFixture(t, s.app.ID, s.pool.Issuer())
+	s.alb = albtest.NewFixture(t, s.app.ID, s.pool.Issuer())
 	cfg := alb.Config{ALBARNs: []string{s.alb.ARN}, ClientIDs: []string{s.app.ID}, Issuer: s.pool.Issuer(), KeyURL: s.alb.KeyURL}
 	if withAccess {
 		av, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{UserPoolID: s.pool.ID(), Issuer: s.pool.Issuer(),

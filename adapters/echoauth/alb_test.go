@@ -11,7 +11,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/adapters/echoauth"
 	"github.com/cognitokit/cognitokit/cognitotest"
-	"github.com/cognitokit/cognitokit/internal/albtoken"
+	"github.com/cognitokit/cognitokit/internal/albtoken/albtest"
 	"github.com/cognitokit/cognitokit/verifier"
 	"github.com/cognitokit/cognitokit/verifier/alb"
 )
@@ -22,7 +22,7 @@ func TestALBMode(t *testing.T) {
 	app := pool.MustCreateClient(cognitotest.ClientConfig{})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: "Passw0rd!", Groups: []string{"admin"}})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "bob", Password: "Passw0rd!"})
-	fx := albtoken.NewFixture(t, app.ID, pool.Issuer())
+	fx := albtest.NewFixture(t, app.ID, pool.Issuer())
 	av, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{UserPoolID: pool.ID(), Issuer: pool.Issuer(),
 		ClientIDs: []string{app.ID}, TokenUse: verifier.TokenUseAccess, JWKS: pool.JWKS()}}})
 	if err != nil {

@@ -1,4 +1,6 @@
-package albtoken
+// Package albtest is an ALB fixture for tests: a key, its key endpoint and
+// a signer of user-claims tokens.
+package albtest
 
 import (
 	"crypto/ecdsa"
@@ -8,6 +10,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/albtoken"
 )
 
 // Fixture is an ALB for tests: a key, its key endpoint, an ARN and the
@@ -32,7 +36,7 @@ func NewFixture(t testing.TB, client, issuer string) *Fixture {
 		t.Fatal(err)
 	}
 	f := &Fixture{Key: key, Kid: "5b9a3c1e-2f4d-4a6b-8c7d-9e0f1a2b3c4d", ARN: FixtureARN, Client: client, Issuer: issuer}
-	h, err := NewKeyHandler(map[string]*ecdsa.PublicKey{f.Kid: &key.PublicKey})
+	h, err := albtoken.NewKeyHandler(map[string]*ecdsa.PublicKey{f.Kid: &key.PublicKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +57,7 @@ func (f *Fixture) Token(t testing.TB, claims any) string {
 			t.Fatal(err)
 		}
 	}
-	tok, err := Sign(f.Key, Header{Kid: f.Kid, Iss: f.Issuer, Client: f.Client, Signer: f.ARN, Exp: time.Now().Add(2 * time.Minute).Unix()}, payload, Options{})
+	tok, err := albtoken.Sign(f.Key, albtoken.Header{Kid: f.Kid, Iss: f.Issuer, Client: f.Client, Signer: f.ARN, Exp: time.Now().Add(2 * time.Minute).Unix()}, payload, albtoken.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

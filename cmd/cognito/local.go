@@ -20,6 +20,8 @@ func init() {
 		summary: "run a local Cognito user pool emulator (cognitotest) until interrupted",
 		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--seed FILE] [--allow-host HOST]... [--cors-origin URL]...
                     [--negative-salts] [--verbose]
+                    [--alb-target URL [--alb-addr 127.0.0.1:9230] [--alb-unauthenticated authenticate|deny|allow]
+                     [--alb-scope "openid email"]]
 
 Runs the cognitotest emulator: the Cognito user pool API (point the AWS SDK
 at the endpoint), the JWKS at {endpoint}/{poolId}/.well-known/jwks.json and
@@ -53,6 +55,19 @@ GetId, the OAuth token endpoint, the JWKS, ...); the admin and management
 operations answer them 403. --cors-origin trusts an origin (such as
 http://localhost:5173) with every operation.
 
+The ALB: with --alb-target, the emulator also plays an Application Load
+Balancer whose listener rule runs authenticate-cognito against the first
+pool, in front of the service at that URL. Open the ALB's address in a
+browser: it redirects to the managed login, comes back to
+/oauth2/idpresponse, keeps an AWSELBAuthSessionCookie session, and forwards
+each request to the service with x-amzn-oidc-data (the user claims signed
+with the emulator's ALB key, served per kid as PEM under
+{endpoint}/alb/keys/), x-amzn-oidc-accesstoken and x-amzn-oidc-identity.
+--alb-unauthenticated chooses what a request without a session gets (the
+rule's on-unauthenticated-request). The JSON line gains "alb":{"url":…,
+"arn":…,"key_url":…,"client_id":…,"issuer":…}: the values the service's
+alb.Config needs (ALBARNs, ClientIDs, Issuer, KeyURL).
+
 Everything is in memory and lost on exit. The emulator does not check AWS
 signatures: whoever reaches it without a browser can administer it, so
 keep it on loopback or a private (container) network.
@@ -62,7 +77,8 @@ Exit status: 0 after an interrupt, 1 if it cannot listen, 2 usage or seed error.
   cognito local --cors-origin http://localhost:5173          # a browser admin app may call Admin* too
   cognito local --addr 0.0.0.0:9229 --allow-host cognito     # in docker-compose, reached as http://cognito:9229
   cognito local --addr 127.0.0.1:0 --seed testdata/seed.json | head -1 | jq -r .endpoint
-  AWS_ENDPOINT_URL=http://127.0.0.1:9229 aws cognito-idp list-users --user-pool-id us-east-1_cognitokit`,
+  AWS_ENDPOINT_URL=http://127.0.0.1:9229 aws cognito-idp list-users --user-pool-id us-east-1_cognitokit
+  cognito local --alb-target http://127.0.0.1:8080 --alb-scope "openid email"   # then open http://127.0.0.1:9230`,
 		run: runLocal,
 	})
 }
@@ -71,6 +87,15 @@ type localReady struct {
 	Endpoint string      `json:"endpoint"`
 	Region   string      `json:"region"`
 	Pools    []localPool `json:"pools"`
+	ALB      *localALB   `json:"alb,omitempty"`
+}
+
+type localALB struct {
+	URL      string `json:"url"`
+	ARN      string `json:"arn"`
+	KeyURL   string `json:"key_url"`
+	ClientID string `json:"client_id"`
+	Issuer   string `json:"issuer"`
 }
 
 type localPool struct {
@@ -102,6 +127,10 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	seedFile := fs.String("seed", "", "JSON file with the pools, clients and users to create (default: the demo pool)")
 	negative := fs.Bool("negative-salts", false, "hand out negative SRP salts, to test clients against that Cognito quirk")
 	verbose := fs.Bool("verbose", false, "log one line per request on standard error")
+	albTarget := fs.String("alb-target", "", "also play an ALB with authenticate-cognito in front of the service at this `URL`")
+	albAddr := fs.String("alb-addr", "127.0.0.1:9230", "listen address of the ALB (with --alb-target)")
+	albMode := fs.String("alb-unauthenticated", "authenticate", "what the ALB does with a request without a session: authenticate, deny or allow")
+	albScope := fs.String("alb-scope", "openid", "the scopes the ALB asks for (space-separated)")
 	var allowHosts, corsOrigins stringList
 	fs.Var(&allowHosts, "allow-host", "also accept requests that name the emulator by this host `name` or IP address (repeatable; default: loopback names and the listen address)")
 	fs.Var(&corsOrigins, "cors-origin", "trust web pages of this `origin` (scheme://host[:port]) with every operation, admin ones included (repeatable; default: pages of other origins get the public operations only)")
@@ -168,6 +197,16 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 			lp.Users = append(lp.Users, localUser{Username: u.Username, Password: su.Password, Email: su.Email, Groups: u.Groups, Sub: u.Sub})
 		}
 		ready.Pools = append(ready.Pools, lp)
+	}
+	if *albTarget != "" {
+		a, err := srv.StartALB(cognitotest.ALBConfig{Target: *albTarget, Pool: pools[0], Addr: *albAddr, OnUnauthenticated: *albMode, Scope: *albScope})
+		if errors.Is(err, cognitotest.ErrInvalidConfig) {
+			return fail(e, "local", exitUsage, usageErrorf("--alb-*: %s", strings.TrimPrefix(err.Error(), cognitotest.ErrInvalidConfig.Error()+": ")))
+		}
+		if err != nil {
+			return fail(e, "local", exitFailure, err)
+		}
+		ready.ALB = &localALB{URL: a.URL(), ARN: a.ARN(), KeyURL: a.KeyURL(), ClientID: a.ClientID(), Issuer: a.Issuer()}
 	}
 	line, _ := json.Marshal(ready)
 	if _, err := fmt.Fprintf(e.stdout, "%s\n", line); err != nil {

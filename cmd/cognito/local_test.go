@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -392,3 +393,53 @@ func testSeed(t *testing.T, fixed uint64) uint64 {
 // soak reports whether COGNITOKIT_SOAK asks for the long runs of the
 // randomized tests.
 func soak() bool { return os.Getenv("COGNITOKIT_SOAK") != "" }
+
+// --alb-target: the ready line names the ALB, which guards the target.
+func TestLocalALB(t *testing.T) {
+	var seen http.Header
+	target := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = r.Header.Clone()
+		io.WriteString(w, "target")
+	}))
+	for mode, status := range map[string]int{"deny": 401, "allow": 200} {
+		r := startLocal(t, "--alb-target", target, "--alb-addr", "127.0.0.1:0", "--alb-unauthenticated", mode)
+		a := r.ALB
+		if a == nil || !strings.HasPrefix(a.URL, "http://127.0.0.1:") || !strings.HasPrefix(a.ARN, "arn:aws:elasticloadbalancing:us-east-1:") ||
+			a.KeyURL != r.Endpoint+"/alb/keys" || a.Issuer != r.Pools[0].Issuer || a.ClientID == "" {
+			t.Fatalf("%s: alb %+v", mode, a)
+		}
+		req, _ := http.NewRequest("GET", a.URL+"/x", nil)
+		req.Header.Set("X-Amzn-Oidc-Identity", "admin")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != status {
+			t.Errorf("%s: %d; want %d", mode, resp.StatusCode, status)
+		}
+		if mode == "allow" && (seen == nil || seen.Get("X-Amzn-Oidc-Identity") != "") {
+			t.Errorf("allow: the target saw %v; the forged identity must be removed", seen)
+		}
+	}
+	var out, errb syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	code := runMain(context.Background(), e, []string{"local", "--addr", "127.0.0.1:0", "--alb-target", "http://127.0.0.1:1", "--alb-unauthenticated", "maybe"})
+	if code != exitUsage || !strings.Contains(errb.String(), "authenticate, deny or allow") {
+		t.Errorf("bad mode: exit %d, %q", code, errb.String())
+	}
+}
+
+func httptestServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := &http.Server{Handler: h}
+	ln, err := netListen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }

@@ -68,6 +68,19 @@
 // clients need the OAuth fields of [ClientConfig] (CallbackURLs,
 // AllowedOAuthFlows, AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient).
 //
+// # An Application Load Balancer
+//
+// [Server.StartALB] plays an ALB whose listener rule runs
+// authenticate-cognito in front of a local service ("cognito local
+// --alb-target"): a browser is sent to the managed login, comes back to
+// /oauth2/idpresponse, keeps an AWSELBAuthSessionCookie session, and its
+// requests reach the service with x-amzn-oidc-data (the user-info claims
+// signed with the emulator's ALB key, served per kid as PEM under
+// {URL}/alb/keys/), x-amzn-oidc-accesstoken and x-amzn-oidc-identity; the
+// x-amzn-oidc-* headers a client sends are removed. The on-unauthenticated
+// modes deny and allow are there too. A service can so be tested locally
+// exactly as it runs behind a real ALB, with package verifier/alb.
+//
 // # Identity pools and STS
 //
 // The same endpoint answers the Cognito Identity API

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -31,18 +32,20 @@ import (
 
 	"github.com/cognitokit/cognitokit/adapters/echoauth"
 	"github.com/cognitokit/cognitokit/adapters/grpcauth"
+	"github.com/cognitokit/cognitokit/adapters/lambdaauth"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/identitypool"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/alb"
 )
 
 // The snippets are compiled and compared with the README, and some run;
 // this keeps them all in use for the compiler and for staticcheck (U1000).
 var _ = []any{snippetQuick, snippetVerifier, snippetMiddleware, snippetEchoauth, snippetGrpcauth, snippetSrpclient,
-	snippetSrplocal, snippetOauth, snippetCognitotest, snippetIdentitypool}
+	snippetSrplocal, snippetOauth, snippetCognitotest, snippetIdentitypool, snippetALB, snippetLambdaauth}
 
 func snippetQuick(ctx context.Context, accessToken string) error {
 	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{
@@ -119,6 +122,35 @@ func snippetEchoauth(v *verifier.Verifier, adminHandler echo.HandlerFunc) {
 		return c.JSON(http.StatusOK, claims.Username)
 	})
 	e.GET("/admin", adminHandler, echoauth.RequireAnyGroup("admin"))
+}
+
+func snippetALB(access *verifier.Verifier, api http.Handler) (http.Handler, error) {
+	v, err := alb.New(alb.Config{
+		ALBARNs:      []string{"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"},
+		ClientIDs:    []string{"4fmvht22tjrgd7d3k3tghttct7"}, // the client of the authenticate-cognito action
+		Issuer:       "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123",
+		AccessTokens: access, // also verify x-amzn-oidc-accesstoken, for groups and scopes
+	})
+	if err != nil {
+		return nil, err
+	}
+	authenticate, err := middleware.NewALB(v, middleware.Config{})
+	if err != nil {
+		return nil, err
+	}
+	return authenticate(api), nil // handlers: middleware.ClaimsFromContext, alb.IdentityFromContext
+}
+
+func snippetLambdaauth(v *verifier.Verifier) error {
+	a, err := lambdaauth.New(v, lambdaauth.Config{
+		Policy: verifier.Policy{AnyScopes: []string{"orders/read"}},
+		Scope:  lambdaauth.ScopeStage, // one cached Allow serves every method of the stage
+	})
+	if err != nil {
+		return err
+	}
+	lambda.Start(a.RESTToken) // or a.RESTRequest, a.HTTPSimple, a.HTTPIAM, a.AppSync
+	return nil
 }
 
 func snippetGrpcauth(v *verifier.Verifier, serverTLS credentials.TransportCredentials, ts oauth2.TokenSource) error {

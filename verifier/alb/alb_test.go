@@ -121,7 +121,7 @@ func TestKeyEndpointFailures(t *testing.T) {
 		want    error
 	}{
 		{"500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) }, verifier.ErrKeysUnavailable},
-		{"403 (S3's missing object)", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "denied", 403) }, verifier.ErrUnknownKey},
+		{"403 (S3's missing object)", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "denied", http.StatusForbidden) }, verifier.ErrUnknownKey},
 		{"redirect", func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://evil.example/key", http.StatusFound)
 		}, verifier.ErrKeysUnavailable},

@@ -58,6 +58,7 @@ func TestRouteAccess(t *testing.T) {
 		"GET /oauth2/userInfo":                         emulator.AnyOrigin,
 		"POST /oauth2/userInfo":                        emulator.AnyOrigin,
 		"POST /oauth2/revoke":                          emulator.AnyOrigin,
+		"GET /alb/keys/{kid}":                          emulator.AnyOrigin, // public keys, like AWS's key endpoint
 	}
 	got := map[string]emulator.Access{}
 	for _, r := range s.routes {

@@ -13,8 +13,9 @@ import (
 //
 // Implementations must be safe for concurrent use. They should return
 // errors matching the sentinels of package verifier, which decide the
-// answer: errors matching [verifier.ErrKeysUnavailable] mean "cannot judge
-// now" (503, codes.Unavailable), a [*verifier.PolicyError] means "valid
+// answer: errors matching [verifier.ErrKeysUnavailable] or
+// [verifier.ErrRevocationUnavailable] mean "cannot judge now" (503,
+// codes.Unavailable), a [*verifier.PolicyError] means "valid
 // but not allowed" (403, codes.PermissionDenied), and anything else means
 // "bad token" (401, codes.Unauthenticated). Error messages are logged,
 // never sent to clients, and must not contain the token. Build the
@@ -49,7 +50,7 @@ const (
 	// insufficient_scope; gRPC PermissionDenied.
 	KindForbidden
 	// KindUnavailable: the token could not be judged because the signing
-	// keys are unavailable. HTTP 503 with Retry-After; gRPC Unavailable
+	// keys, or its revocation status, are unavailable. HTTP 503 with Retry-After; gRPC Unavailable
 	// with a RetryInfo detail.
 	KindUnavailable
 )

@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -185,6 +186,29 @@ type Config struct {
 
 	// Observer receives metrics callbacks. Optional.
 	Observer Observer
+
+	// Revocation is asked about every token whose signature and claims
+	// check out, tokens served from the verified-token cache included, so
+	// that a revoked token is refused from the moment the revocation is
+	// known. Optional. Default: none, and a token stays valid until it
+	// expires, whatever happened to it in Cognito. Package
+	// [github.com/cognitokit/cognitokit/revocation] implements it.
+	Revocation RevocationChecker
+}
+
+// RevocationChecker tells whether a verified token has been revoked.
+//
+// CheckRevoked is called with the token and its verified claims, after the
+// signature, claim and time checks and before the pool's Policy, on every
+// Verify (cache hits included). It returns nil for a token that may be
+// used, an error matching [ErrRevoked] for a revoked one, and an error
+// matching [ErrRevocationUnavailable] when it cannot tell and the token
+// must not be accepted (503: retry later). It must not modify or retain c
+// and must not log or return the token. It is called concurrently and on
+// the request's path: keep it fast (a map lookup), and bound any I/O with
+// ctx.
+type RevocationChecker interface {
+	CheckRevoked(ctx context.Context, token string, c *Claims) error
 }
 
 // Observer is a set of optional callbacks for metrics. Nil fields are not
@@ -201,6 +225,9 @@ type Observer struct {
 	// the rejection (ErrExpired, ErrKeysUnavailable, ...). [Reason] turns
 	// it into a label.
 	OnReject func(reason error)
+	// OnAccept is called for every accepted token with its kind
+	// (TokenUseID or TokenUseAccess).
+	OnAccept func(use TokenUse)
 }
 
 // FetchEvent describes one JWKS fetch attempt.
@@ -250,6 +277,7 @@ type settings struct {
 	cacheBytes   int64
 	log          *slog.Logger
 	obs          Observer
+	revocation   RevocationChecker
 }
 
 var (
@@ -270,10 +298,11 @@ func durationSetting(name string, v, def time.Duration) (time.Duration, error) {
 
 func (cfg *Config) settings() (*settings, error) {
 	s := &settings{
-		client: cfg.HTTPClient,
-		now:    cfg.Now,
-		log:    cfg.Logger,
-		obs:    cfg.Observer,
+		client:     cfg.HTTPClient,
+		now:        cfg.Now,
+		log:        cfg.Logger,
+		obs:        cfg.Observer,
+		revocation: cfg.Revocation,
 	}
 	if s.client == nil {
 		s.client = &http.Client{}

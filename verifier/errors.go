@@ -10,11 +10,13 @@ import (
 // [errors.Is]; the wrapped message says what went wrong and what to do.
 //
 // Rejections of the token itself (everything except [ErrInvalidConfig],
-// [ErrInvalidInput] and [ErrKeysUnavailable]) mean "this token is not acceptable" and map to HTTP
-// 401 (or 403 for [ErrMissingGroup], [ErrMissingScope] and [ErrCheckFailed],
-// which come as a [*PolicyError]). [ErrKeysUnavailable] means the verifier
-// could not obtain a usable key set and could not judge the token at all; it
-// maps to HTTP 503.
+// [ErrInvalidInput], [ErrKeysUnavailable] and [ErrRevocationUnavailable])
+// mean "this token is not acceptable" and map to HTTP 401 (or 403 for
+// [ErrMissingGroup], [ErrMissingScope] and [ErrCheckFailed], which come as
+// a [*PolicyError]). [ErrKeysUnavailable] means the verifier could not
+// obtain a usable key set, and [ErrRevocationUnavailable] that
+// Config.Revocation could not tell whether the token was revoked: the
+// token was not judged at all, and both map to HTTP 503.
 //
 // Errors never contain the token or any of its unverified claims.
 var (
@@ -83,6 +85,17 @@ var (
 	// context ended while waiting for a fetch. The token was not judged.
 	ErrKeysUnavailable = errors.New("verifier: keys unavailable")
 
+	// ErrRevoked: the token was revoked (its refresh token was revoked,
+	// or its user signed out everywhere) according to
+	// Config.Revocation. Signing in again gives a new token.
+	ErrRevoked = errors.New("verifier: token revoked")
+
+	// ErrRevocationUnavailable: Config.Revocation could not tell whether
+	// the token was revoked (for example an online check that cannot
+	// reach Cognito and fails closed). Like [ErrKeysUnavailable], the
+	// token was not judged: it maps to HTTP 503.
+	ErrRevocationUnavailable = errors.New("verifier: revocation status unavailable")
+
 	// ErrCooldown: the kid is unknown and a refetch was done less than
 	// Config.RefetchCooldown ago, so the token fails fast. Errors matching
 	// ErrCooldown also match [ErrUnknownKey].
@@ -96,6 +109,7 @@ var sentinels = [...]struct {
 }{
 	{ErrCooldown, "cooldown"},
 	{ErrKeysUnavailable, "keys_unavailable"},
+	{ErrRevocationUnavailable, "revocation_unavailable"},
 	{ErrInvalidConfig, "invalid_config"},
 	{ErrInvalidInput, "invalid_input"},
 	{ErrTooLarge, "too_large"},
@@ -108,6 +122,7 @@ var sentinels = [...]struct {
 	{ErrWrongClient, "wrong_client"},
 	{ErrExpired, "expired"},
 	{ErrNotYetValid, "not_yet_valid"},
+	{ErrRevoked, "revoked"},
 	{ErrMissingGroup, "missing_group"},
 	{ErrMissingScope, "missing_scope"},
 	{ErrCheckFailed, "check_failed"},

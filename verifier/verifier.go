@@ -156,6 +156,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 			reason = err
 		}
 		v.s.obs.OnReject(reason)
+	} else if err == nil && v.s.obs.OnAccept != nil {
+		v.s.obs.OnAccept(c.TokenUse)
 	}
 	return c, err
 }
@@ -184,6 +186,9 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 	}
 	c, p, k, now, err := v.verifyFull(ctx, token)
 	if err != nil {
+		return nil, err
+	}
+	if err := v.checkRevoked(ctx, token, c); err != nil {
 		return nil, err
 	}
 	if v.cache != nil {
@@ -225,6 +230,9 @@ func (v *Verifier) hit(ctx context.Context, e *cacheEntry) (c *Claims, served bo
 		}
 		return nil, true, err
 	}
+	if err := v.checkRevoked(ctx, e.token, e.claims); err != nil {
+		return nil, true, err
+	}
 	cp := *e.claims
 	if e.pool.hasPolicy {
 		if err := e.pool.spec.policy.Evaluate(ctx, &cp); err != nil {
@@ -232,6 +240,21 @@ func (v *Verifier) hit(ctx context.Context, e *cacheEntry) (c *Claims, served bo
 		}
 	}
 	return &cp, true, nil
+}
+
+// checkRevoked asks Config.Revocation about a verified token. Its errors
+// keep their sentinel (ErrRevoked or ErrRevocationUnavailable); any other
+// error is reported as ErrRevocationUnavailable, so that a checker that
+// cannot tell never lets a token through by mistake.
+func (v *Verifier) checkRevoked(ctx context.Context, token string, c *Claims) error {
+	if v.s.revocation == nil {
+		return nil
+	}
+	err := v.s.revocation.CheckRevoked(ctx, token, c)
+	if err == nil || errors.Is(err, ErrRevoked) || errors.Is(err, ErrRevocationUnavailable) {
+		return err
+	}
+	return &rejection{sentinel: ErrRevocationUnavailable, msg: "the revocation check failed", cause: err}
 }
 
 // verifyFull verifies token without the cache.

@@ -181,8 +181,11 @@ func (e *Engine) Reject(err error) *Rejection {
 	case errors.Is(err, ErrBadAuthorization):
 		r.Kind, r.Status, r.Code, r.Reason = KindBadRequest, 400, CodeInvalidRequest, "bad_authorization"
 		r.Description = "The Authorization header must be \"Bearer\" followed by exactly one token."
-	case errors.Is(err, verifier.ErrKeysUnavailable):
+	case errors.Is(err, verifier.ErrKeysUnavailable), errors.Is(err, verifier.ErrRevocationUnavailable):
 		r.Kind, r.Status, r.Code, r.Reason = KindUnavailable, 503, CodeUnavailable, "keys_unavailable"
+		if !errors.Is(err, verifier.ErrKeysUnavailable) {
+			r.Reason = "revocation_unavailable"
+		}
 		r.Description = "The token cannot be verified right now; retry later."
 		r.RetryAfter = e.retryAfter
 	case errors.As(err, &pe) && !(pe.Sentinel == verifier.ErrCheckFailed && tokenLevel(pe.Err)):
@@ -223,6 +226,8 @@ func invalidDescription(reason string) string {
 		return "The token is of the wrong type (ID or access token)."
 	case "wrong_issuer":
 		return "The token was issued by another issuer."
+	case "revoked":
+		return "The token has been revoked."
 	}
 	return "The token is invalid."
 }

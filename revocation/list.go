@@ -107,8 +107,8 @@ type Sync interface {
 // [Revoker]. It is safe for concurrent use; close it with [List.Close].
 type List struct {
 	cfg   Config
-	n     atomic.Int64 // len(origins) + len(users), read without the lock
-	mu    sync.RWMutex // guards origins, users and lastSweep
+	n     atomic.Int64     // len(origins) + len(users), read without the lock
+	mu    sync.RWMutex     // guards origins, users and lastSweep
 	orig  map[string]int64 // origin_jti -> expiry (Unix ns)
 	users map[string]userEntry
 	sweep time.Time // last sweep of expired entries

@@ -137,6 +137,9 @@ func (rs *RevocationSync) Publish(ctx context.Context, e revocation.Entry) error
 func (rs *RevocationSync) Run(ctx context.Context, apply func([]revocation.Entry)) error {
 	ps := rs.cfg.Client.Subscribe(ctx, rs.channel)
 	defer ps.Close()
+	// A blocked Receive does not watch ctx: closing the subscription ends it.
+	stop := context.AfterFunc(ctx, func() { ps.Close() })
+	defer stop()
 	subscribed := false
 	for {
 		msg, err := ps.ReceiveTimeout(ctx, rs.cfg.ReconcileInterval)

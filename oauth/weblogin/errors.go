@@ -37,6 +37,17 @@ var (
 	// open-redirect attempt).
 	ErrUnsafeReturnTo = errors.New("weblogin: return-to is not a local path")
 
+	// ErrStoreUnavailable: a server-side SessionStore cannot be reached
+	// (Redis down). Requests that need the session get 503, never 401,
+	// and the browser keeps its cookie: the session is still there when
+	// the store comes back. Stores wrap their own error with it.
+	ErrStoreUnavailable = errors.New("weblogin: session store unavailable")
+
+	// ErrNoUserSessions: "sign out everywhere" needs a SessionStore that
+	// can find a user's sessions ([UserSessionStore]); the configured
+	// one cannot.
+	ErrNoUserSessions = errors.New("weblogin: the session store cannot list a user's sessions")
+
 	// ErrSessionEnded: the refresh token was rejected (expired, revoked,
 	// user signed out everywhere) or the session outlived MaxAge: the user
 	// must sign in again.

@@ -1,6 +1,7 @@
 package weblogin
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/oauth"
+	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -103,6 +105,67 @@ type Config struct {
 
 	// Now is the clock. Optional. Default time.Now.
 	Now func() time.Time
+
+	// Revocation records every sign-out of this Handler (the session's
+	// sign-in by its origin_jti; for "sign out everywhere", every token of
+	// the user issued until then), so that verifiers consulting it
+	// (verifier.Config.Revocation) refuse the session's access and ID
+	// tokens at once, on every replica when it is shared. It is also
+	// asked about the session's access token on every request, so that a
+	// session whose tokens were revoked elsewhere (another replica's "sign
+	// out everywhere", an administrator through online.AdminSignOut) ends
+	// at once even with the cookie store. Optional; usually the
+	// application's *revocation.List. Default: none, and a sign-out only
+	// revokes the refresh token in Cognito.
+	Revocation Revocation
+
+	// Observer receives sign-in, refresh and sign-out events for metrics
+	// and traces. Optional.
+	Observer Observer
+}
+
+// Revocation is what [Config].Revocation needs: a revocation list that
+// records revocations and answers checks. *revocation.List implements it.
+type Revocation interface {
+	revocation.Revoker
+	verifier.RevocationChecker
+}
+
+// Observer is a set of optional callbacks. Nil fields are not called. They
+// run synchronously on the request's goroutine, with its context (for
+// trace spans), and must be fast and safe for concurrent use.
+type Observer struct {
+	// OnSignIn is called after each sign-in callback.
+	OnSignIn func(ctx context.Context, e Event)
+	// OnRefresh is called after each refresh of a session's tokens.
+	OnRefresh func(ctx context.Context, e Event)
+	// OnSignOut is called after each sign-out (Event.Everywhere tells
+	// which kind).
+	OnSignOut func(ctx context.Context, e Event)
+}
+
+// Event describes one sign-in, refresh or sign-out. It never holds tokens.
+type Event struct {
+	// Start is when the step began; Duration how long it took.
+	Start    time.Time
+	Duration time.Duration
+	// Outcome is "ok" or a short label of the failure:
+	// "state_mismatch", "refused" (by the authorization server or the
+	// user), "bad_request", "exchange_failed", "unavailable" (Cognito or
+	// the store), "too_large", "store_failed" for sign-ins; "ended" (the
+	// refresh token was refused), "unavailable" or "store_failed" for
+	// refreshes.
+	Outcome string
+	// Everywhere is set for a "sign out everywhere".
+	Everywhere bool
+	// Err is the error behind a failure (never holding a token).
+	Err error
+}
+
+func (h *Handler) emit(f func(context.Context, Event), ctx context.Context, start time.Time, outcome string, err error) {
+	if f != nil {
+		f(ctx, Event{Start: start, Duration: h.cfg.Now().Sub(start), Outcome: outcome, Err: err})
+	}
 }
 
 // Handler serves the sign-in routes of a web app (LoginPath, CallbackPath,
@@ -331,42 +394,50 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	start := h.cfg.Now()
+	outcome, err := h.signIn(w, r)
+	h.emit(h.cfg.Observer.OnSignIn, r.Context(), start, outcome, err)
+}
+
+// signIn completes a sign-in and returns the outcome label for the
+// observer.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) (string, error) {
 	q := r.URL.Query()
 	st, err := h.takeState(w, r, q.Get("state"))
 	if err != nil {
 		h.cfg.Logger.Warn("weblogin: callback refused", "err", err)
 		h.cfg.ErrorPage(w, r, http.StatusBadRequest, "Sign-in could not be completed",
 			"This sign-in link has expired or was opened in another browser. Please sign in again.")
-		return
+		return "state_mismatch", err
 	}
 	if err := oauth.CallbackError(q); err != nil {
 		h.cfg.Logger.Info("weblogin: sign-in refused by the authorization server", "err", err)
 		h.cfg.ErrorPage(w, r, http.StatusForbidden, "Sign-in was not completed", "The sign-in was cancelled or refused. Please try again.")
-		return
+		return "refused", err
 	}
 	code := q.Get("code")
 	if code == "" || len(code) > 2048 {
 		h.cfg.ErrorPage(w, r, http.StatusBadRequest, "Sign-in could not be completed", "The sign-in response has no code. Please sign in again.")
-		return
+		return "bad_request", nil
 	}
 	tok, err := h.client.Exchange(r.Context(), code, oauth.AuthRequest{State: st.State, Nonce: st.Nonce, CodeVerifier: st.Verifier})
 	if err != nil {
 		if errors.Is(err, verifier.ErrTooLarge) {
 			h.cfg.Logger.Error("weblogin: the ID token is larger than the verifier's MaxTokenSize", "err", err)
 			h.tooLarge(w, r)
-			return
+			return "too_large", err
 		}
-		status, msg := http.StatusBadRequest, "This sign-in link was already used or has expired. Please sign in again."
+		status, msg, outcome := http.StatusBadRequest, "This sign-in link was already used or has expired. Please sign in again.", "exchange_failed"
 		if errors.Is(err, oauth.ErrUnavailable) {
-			status, msg = http.StatusServiceUnavailable, "The sign-in service is unavailable. Please try again in a moment."
+			status, msg, outcome = http.StatusServiceUnavailable, "The sign-in service is unavailable. Please try again in a moment.", "unavailable"
 		}
 		h.cfg.Logger.Warn("weblogin: code exchange failed", "err", err)
 		h.cfg.ErrorPage(w, r, status, "Sign-in could not be completed", msg)
-		return
+		return outcome, err
 	}
 	if tok.IDClaims == nil {
 		h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-in could not be completed", "No ID token was issued (the openid scope is missing).")
-		return
+		return "bad_request", nil
 	}
 	now := h.cfg.Now()
 	sess := &Session{CreatedAt: now}
@@ -377,11 +448,16 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, ErrSessionTooLarge) {
 			h.cfg.Logger.Error("weblogin: the session does not fit the cookie store; use a server-side Config.Store", "sub", sess.Subject, "err", err)
 			h.tooLarge(w, r)
-			return
+			return "too_large", err
+		}
+		if errors.Is(err, ErrStoreUnavailable) {
+			h.cfg.Logger.Error("weblogin: the session store is unavailable", "err", err)
+			h.cfg.ErrorPage(w, r, http.StatusServiceUnavailable, "Sign-in could not be completed", "The session could not be stored. Please try again in a moment.")
+			return "unavailable", err
 		}
 		h.cfg.Logger.Error("weblogin: cannot save the session", "err", err)
 		h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-in could not be completed", "The session could not be stored.")
-		return
+		return "store_failed", err
 	}
 	h.cfg.Logger.Info("weblogin: signed in", "sub", sess.Subject)
 	returnTo := st.ReturnTo
@@ -389,6 +465,7 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		returnTo = h.cfg.DefaultReturnTo
 	}
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	return "ok", nil
 }
 
 // tooLarge answers a sign-in whose tokens are too large to keep: 403
@@ -438,9 +515,10 @@ func fill(s *Session, t *oauth.Tokens) {
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	_, multi := h.store.(UserSessionStore)
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		writeLogoutPage(w, h.cfg.LogoutPath)
+		writeLogoutPage(w, h.cfg.LogoutPath, multi)
 		return
 	case http.MethodPost:
 	default:
@@ -452,19 +530,126 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		h.cfg.ErrorPage(w, r, http.StatusForbidden, "Sign-out refused", "Cross-site sign-out requests are not accepted.")
 		return
 	}
-	if s, err := h.store.Load(r); err == nil && s.RefreshToken != "" {
-		if err := h.client.Revoke(r.Context(), s.RefreshToken); err != nil {
-			h.cfg.Logger.Warn("weblogin: refresh token revocation failed", "err", err)
-		}
+	start := h.cfg.Now()
+	everywhere := r.PostFormValue("everywhere") == "1"
+	s, err := h.store.Load(r)
+	if errors.Is(err, ErrStoreUnavailable) {
+		h.signOutUnavailable(w, r, start, everywhere, err)
+		return
 	}
-	_ = h.store.Delete(w, r)
+	if err == nil && everywhere {
+		if _, err := h.SignOutEverywhere(r.Context(), s.Subject); err != nil {
+			if errors.Is(err, ErrStoreUnavailable) {
+				h.signOutUnavailable(w, r, start, everywhere, err)
+				return
+			}
+			h.cfg.Logger.Error("weblogin: sign out everywhere failed", "err", err)
+			h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-out could not be completed", "Your sessions could not all be ended. Please try again.")
+			h.emitSignOut(r.Context(), start, true, "failed", err)
+			return
+		}
+	} else if err == nil {
+		h.revokeSession(r.Context(), s)
+	}
+	if err := h.store.Delete(w, r); errors.Is(err, ErrStoreUnavailable) {
+		h.signOutUnavailable(w, r, start, everywhere, err)
+		return
+	}
 	target := "/"
 	if h.cfg.PostLogoutURL != "" {
 		target, _ = h.client.LogoutURL(h.cfg.PostLogoutURL)
 	}
-	h.cfg.Logger.Info("weblogin: signed out")
+	h.cfg.Logger.Info("weblogin: signed out", "everywhere", everywhere)
+	h.emitSignOut(r.Context(), start, everywhere, "ok", nil)
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
+
+// signOutUnavailable answers a sign-out that could not end the session
+// because the store is down: 503, so that the user tries again, rather
+// than a sign-out that did not happen.
+func (h *Handler) signOutUnavailable(w http.ResponseWriter, r *http.Request, start time.Time, everywhere bool, err error) {
+	h.cfg.Logger.Error("weblogin: sign-out failed: the session store is unavailable", "err", err)
+	h.emitSignOut(r.Context(), start, everywhere, "unavailable", err)
+	h.cfg.ErrorPage(w, r, http.StatusServiceUnavailable, "Sign-out could not be completed", "The session service is unavailable. Please try again in a moment.")
+}
+
+func (h *Handler) emitSignOut(ctx context.Context, start time.Time, everywhere bool, outcome string, err error) {
+	if f := h.cfg.Observer.OnSignOut; f != nil {
+		f(ctx, Event{Start: start, Duration: h.cfg.Now().Sub(start), Outcome: outcome, Everywhere: everywhere, Err: err})
+	}
+}
+
+// revokeSession revokes s's refresh token in Cognito and records its
+// sign-in in Config.Revocation. Failures are logged: the session is
+// deleted anyway.
+func (h *Handler) revokeSession(ctx context.Context, s *Session) {
+	if s.RefreshToken != "" {
+		if err := h.client.Revoke(ctx, s.RefreshToken); err != nil {
+			h.cfg.Logger.Warn("weblogin: refresh token revocation failed", "err", err)
+		}
+	}
+	if h.cfg.Revocation == nil {
+		return
+	}
+	e, err := revocation.EntryForToken(s.AccessToken)
+	if err == nil {
+		err = h.cfg.Revocation.Revoke(ctx, e)
+	}
+	if err != nil {
+		h.cfg.Logger.Warn("weblogin: the sign-out could not be recorded in the revocation list", "err", err)
+	}
+}
+
+// maxRevokedSessions bounds the Cognito revocation calls of one "sign out
+// everywhere"; further sessions are deleted (and their tokens refused
+// through Config.Revocation) without a call.
+const maxRevokedSessions = 50
+
+// SignOutEverywhere ends every session of the user subject (the sub
+// claim), for "sign out everywhere" buttons and administrators: it deletes
+// them from the store (which must be a [UserSessionStore], such as
+// redisstore.SessionStore; otherwise ErrNoUserSessions), revokes their
+// refresh tokens in Cognito (at most 50 calls), and records in
+// Config.Revocation that every token of the user issued until now is
+// revoked. It returns the number of sessions ended. An error matching
+// ErrStoreUnavailable means nothing was ended: retry.
+func (h *Handler) SignOutEverywhere(ctx context.Context, subject string) (int, error) {
+	if ctx == nil || subject == "" {
+		return 0, fmt.Errorf("%w: SignOutEverywhere needs a context and a subject", ErrInvalidConfig)
+	}
+	us, ok := h.store.(UserSessionStore)
+	if !ok {
+		return 0, ErrNoUserSessions
+	}
+	now := h.cfg.Now()
+	sessions, err := us.EndUserSessions(ctx, subject)
+	if err != nil {
+		return 0, err
+	}
+	for i, s := range sessions {
+		if i == maxRevokedSessions {
+			break
+		}
+		if s.RefreshToken != "" {
+			if err := h.client.Revoke(ctx, s.RefreshToken); err != nil {
+				h.cfg.Logger.Warn("weblogin: refresh token revocation failed", "err", err)
+			}
+		}
+	}
+	if h.cfg.Revocation != nil {
+		e := revocation.Entry{Subject: subject, IssuedBefore: now.Add(signOutMargin)}
+		if err := h.cfg.Revocation.Revoke(ctx, e); err != nil {
+			h.cfg.Logger.Warn("weblogin: sign out everywhere could not be recorded in the revocation list", "err", err)
+		}
+	}
+	h.cfg.Logger.Info("weblogin: signed out everywhere", "sub", subject, "sessions", len(sessions))
+	return len(sessions), nil
+}
+
+// signOutMargin is added to the time of a "sign out everywhere" for the
+// revocation entry, so that a server clock a few seconds behind Cognito's
+// cannot let a token issued just before through (online.SignOutMargin).
+const signOutMargin = 5 * time.Second
 
 // Session loads the request's session, refreshing its access token when it
 // is about to expire (and saving the result through w). It returns
@@ -478,6 +663,10 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 	switch {
 	case errors.Is(err, ErrNoSession):
 		return nil, ErrNoSession
+	case errors.Is(err, ErrStoreUnavailable):
+		// Not the browser's fault: keep its cookie, answer 503.
+		h.cfg.Logger.Error("weblogin: the session store is unavailable", "err", err)
+		return nil, err
 	case err != nil:
 		h.cfg.Logger.Info("weblogin: discarding an unusable session cookie", "err", err)
 		_ = h.store.Delete(w, r)
@@ -487,6 +676,16 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 	if !s.CreatedAt.IsZero() && !now.Before(s.CreatedAt.Add(h.cfg.MaxAge)) {
 		_ = h.store.Delete(w, r)
 		return nil, fmt.Errorf("%w: older than MaxAge", ErrSessionEnded)
+	}
+	if h.cfg.Revocation != nil {
+		if err := h.checkRevoked(r.Context(), s); err != nil {
+			if errors.Is(err, verifier.ErrRevocationUnavailable) {
+				return nil, err
+			}
+			h.cfg.Logger.Info("weblogin: session ended: its tokens were revoked", "sub", s.Subject)
+			_ = h.store.Delete(w, r)
+			return nil, fmt.Errorf("%w: %w", ErrSessionEnded, err)
+		}
 	}
 	if now.Add(h.cfg.RefreshBefore).Before(s.Expiry) {
 		return s, nil
@@ -498,6 +697,27 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 		_ = h.store.Delete(w, r)
 		return nil, fmt.Errorf("%w: access token expired and no refresh token", ErrSessionEnded)
 	}
+	start := h.cfg.Now()
+	ns, err := h.refresh(w, r, s, now)
+	outcome := "ok"
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrSessionEnded):
+		outcome = "ended"
+	case errors.Is(err, oauth.ErrUnavailable), errors.Is(err, ErrStoreUnavailable):
+		outcome = "unavailable"
+	default:
+		outcome = "failed"
+	}
+	if err != nil || ns != s {
+		h.emit(h.cfg.Observer.OnRefresh, r.Context(), start, outcome, err)
+	}
+	return ns, err
+}
+
+// refresh refreshes s's tokens and saves the result. It returns s itself
+// when the refresh failed but the access token is still valid.
+func (h *Handler) refresh(w http.ResponseWriter, r *http.Request, s *Session, now time.Time) (*Session, error) {
 	t, err := h.client.Refresh(r.Context(), s.RefreshToken)
 	switch {
 	case err == nil:
@@ -525,7 +745,7 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 			return nil, fmt.Errorf("%w: %w", ErrSessionEnded, err)
 		}
 		h.cfg.Logger.Error("weblogin: cannot save the refreshed session", "err", err)
-		return nil, err
+		return nil, fmt.Errorf("weblogin: save the refreshed session: %w", err)
 	}
 	h.cfg.Logger.Debug("weblogin: access token refreshed", "sub", ns.Subject, "rotated", t.Rotated)
 	return &ns, nil
@@ -601,6 +821,30 @@ func (h *Handler) LoadSession(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkRevoked asks Config.Revocation about the session's access token.
+// The token comes from this application's own session store, so its
+// claims are read without checking the signature again.
+func (h *Handler) checkRevoked(ctx context.Context, s *Session) error {
+	c, err := unverifiedClaims(s.AccessToken)
+	if err != nil {
+		return nil // not a JWT this list could know
+	}
+	return h.cfg.Revocation.CheckRevoked(ctx, s.AccessToken, c)
+}
+
+func unverifiedClaims(token string) (*verifier.Claims, error) {
+	_, rest, _ := strings.Cut(token, ".")
+	payload, _, ok := strings.Cut(rest, ".")
+	if !ok {
+		return nil, ErrInvalidCookie
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return nil, err
+	}
+	return verifier.ParseUnverifiedClaims(raw)
 }
 
 func (h *Handler) denied(w http.ResponseWriter, r *http.Request, err error) {

@@ -15,7 +15,7 @@ h1{font-size:20px;margin:0 0 8px}.status{color:#7d8998;font-size:13px}
 a,button{display:inline-block;margin-top:16px;padding:9px 18px;border-radius:18px;background:#0972d3;color:#fff;text-decoration:none;border:0;font:inherit;font-weight:600;cursor:pointer}
 </style></head><body><main>
 <p class="status">{{.Status}}</p><h1 id="title">{{.Title}}</h1><p id="message">{{.Message}}</p>
-{{if .Logout}}<form method="post" action="{{.Logout}}"><button id="signout" type="submit">Sign out</button></form>
+{{if .Logout}}<form method="post" action="{{.Logout}}"><button id="signout" type="submit">Sign out</button>{{if .Everywhere}} <button id="signout-everywhere" type="submit" name="everywhere" value="1">Sign out everywhere</button>{{end}}</form>
 {{else if .Login}}<a id="signin" href="{{.Login}}">Sign in again</a>{{end}}
 </main></body></html>`))
 
@@ -23,6 +23,7 @@ type pageData struct {
 	Status         int
 	Title, Message string
 	Login, Logout  string
+	Everywhere     bool // the logout form offers "sign out everywhere"
 }
 
 func renderPage(w http.ResponseWriter, status int, d pageData) {
@@ -46,6 +47,6 @@ func defaultErrorPage(loginPath string) func(http.ResponseWriter, *http.Request,
 	}
 }
 
-func writeLogoutPage(w http.ResponseWriter, logoutPath string) {
-	renderPage(w, http.StatusOK, pageData{Title: "Sign out", Message: "Do you want to sign out?", Logout: logoutPath})
+func writeLogoutPage(w http.ResponseWriter, logoutPath string, everywhere bool) {
+	renderPage(w, http.StatusOK, pageData{Title: "Sign out", Message: "Do you want to sign out?", Logout: logoutPath, Everywhere: everywhere})
 }

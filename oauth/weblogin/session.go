@@ -108,6 +108,18 @@ type SessionStore interface {
 	Delete(w http.ResponseWriter, r *http.Request) error
 }
 
+// UserSessionStore is a SessionStore that can find every session of a
+// user, for "sign out everywhere". redisstore.SessionStore and
+// [MemoryStore] implement it.
+type UserSessionStore interface {
+	SessionStore
+	// EndUserSessions deletes every session of the user whose Subject
+	// is subject and returns them (with their tokens, so that their
+	// refresh tokens can be revoked). Sessions whose browser presents
+	// their cookie afterwards are unknown (ErrInvalidCookie).
+	EndUserSessions(ctx context.Context, subject string) ([]*Session, error)
+}
+
 // HostPrefix is the cookie name prefix "__Host-". Browsers accept a cookie
 // with this prefix only from an https page, with Secure, Path=/ and no
 // Domain, so no other host (a sibling subdomain such as
@@ -517,6 +529,21 @@ func (ms *MemoryStore) Delete(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: ms.cfg.Name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: !ms.cfg.Insecure, SameSite: http.SameSiteLaxMode})
 	return nil
+}
+
+// EndUserSessions deletes every session of subject and returns them.
+func (ms *MemoryStore) EndUserSessions(_ context.Context, subject string) ([]*Session, error) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	var out []*Session
+	for id, e := range ms.m {
+		if e.s.Subject == subject {
+			s := e.s
+			out = append(out, &s)
+			delete(ms.m, id)
+		}
+	}
+	return out, nil
 }
 
 // Len returns the number of sessions held.

@@ -442,6 +442,21 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) (string, error)
 	now := h.cfg.Now()
 	sess := &Session{CreatedAt: now}
 	fill(sess, tok)
+	if h.cfg.Revocation != nil {
+		// Tokens issued within seconds after a "sign out everywhere"
+		// are refused (see signOutMargin). Say so here rather than
+		// saving a session that the next request would end, which with
+		// managed login's single sign-on would redirect in a loop.
+		if err := h.checkRevoked(r.Context(), sess); err != nil {
+			status, outcome := http.StatusConflict, "revoked"
+			if errors.Is(err, verifier.ErrRevocationUnavailable) {
+				status, outcome = http.StatusServiceUnavailable, "unavailable"
+			}
+			h.cfg.Logger.Warn("weblogin: the new sign-in's tokens are refused by the revocation list", "err", err)
+			h.cfg.ErrorPage(w, r, status, "Sign-in could not be completed", "You were just signed out everywhere. Please wait a few seconds and sign in again.")
+			return outcome, err
+		}
+	}
 	// A new session: drop the previous one (a new ID for server stores).
 	_ = h.store.Delete(w, r)
 	if err := h.store.Save(w, r, sess); err != nil {

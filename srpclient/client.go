@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitokit/cognitokit/internal/srp"
+	"github.com/cognitokit/cognitokit/revocation"
 )
 
 // API is the subset of *cognitoidentityprovider.Client that the package uses.
@@ -105,6 +106,14 @@ type Config struct {
 	// TOTPIssuer is the issuer shown by authenticator apps in the
 	// otpauth:// URI of a TOTP setup. Optional. Default the pool ID.
 	TOTPIssuer string
+
+	// Revoker records the sign-outs this client performs ([Client.SignOut]
+	// by the sign-in's origin_jti, [Client.GlobalSignOut] by user), so
+	// that verifiers consulting the same revocation list refuse the
+	// revoked access and ID tokens at once instead of until they expire.
+	// Optional; usually the application's *revocation.List. A failure to
+	// record is returned after Cognito's revocation succeeded.
+	Revoker revocation.Revoker
 }
 
 // Client signs users in to one app client of one Cognito user pool. It is

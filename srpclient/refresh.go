@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognitokit/cognitokit/revocation"
 )
 
 // Refresh returns new tokens for prev.RefreshToken.
@@ -97,7 +100,10 @@ func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
 	return t, nil
 }
 
-// RevokeToken revokes a refresh token and the access tokens issued from it.
+// RevokeToken revokes a refresh token and the access tokens issued from
+// it, in Cognito. A refresh token does not say which access tokens came
+// from it, so Config.Revoker is not told: use [Client.SignOut] with the
+// tokens of the sign-in to have local verifiers refuse them too.
 func (c *Client) RevokeToken(ctx context.Context, refreshToken string) error {
 	if ctx == nil {
 		return errNilContext
@@ -123,7 +129,55 @@ func (c *Client) GlobalSignOut(ctx context.Context, accessToken string) error {
 		return fmt.Errorf("%w: empty access token", ErrInvalidInput)
 	}
 	_, err := c.api.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: &accessToken})
-	return wrapAPI("global sign out", err)
+	if err != nil {
+		return wrapAPI("global sign out", err)
+	}
+	if c.cfg.Revoker == nil {
+		return nil
+	}
+	// The access token was just accepted by Cognito: its sub is the user's.
+	e, err := revocation.EntryForUser(accessToken, c.cfg.Now().Add(signOutMargin))
+	if err == nil {
+		err = c.cfg.Revoker.Revoke(ctx, e)
+	}
+	if err != nil {
+		return fmt.Errorf("srpclient: signed out in Cognito, but not recorded in Config.Revoker: %w", err)
+	}
+	return nil
+}
+
+// signOutMargin is online.SignOutMargin: a global sign-out's entry also
+// covers tokens issued that long after it by this machine's clock, in case
+// the clock is behind Cognito's.
+const signOutMargin = 5 * time.Second
+
+// SignOut ends one sign-in: it revokes t.RefreshToken in Cognito (which
+// then refuses the refresh token and the access tokens issued from it)
+// and records the sign-in's origin_jti, read from t.AccessToken (or
+// t.IDToken), in Config.Revoker, so that local verifiers refuse its access
+// and ID tokens at once. Without a Revoker it is RevokeToken.
+func (c *Client) SignOut(ctx context.Context, t *Tokens) error {
+	if t == nil {
+		return fmt.Errorf("%w: nil tokens", ErrInvalidInput)
+	}
+	if err := c.RevokeToken(ctx, t.RefreshToken); err != nil {
+		return err
+	}
+	if c.cfg.Revoker == nil {
+		return nil
+	}
+	tok := t.AccessToken
+	if tok == "" {
+		tok = t.IDToken
+	}
+	e, err := revocation.EntryForToken(tok)
+	if err == nil {
+		err = c.cfg.Revoker.Revoke(ctx, e)
+	}
+	if err != nil {
+		return fmt.Errorf("srpclient: revoked in Cognito, but not recorded in Config.Revoker: %w", err)
+	}
+	return nil
 }
 
 // isPermanent reports whether a refresh error will not go away by retrying.

@@ -49,11 +49,17 @@ func (a *authenticator) serveALB(w http.ResponseWriter, r *http.Request, next ht
 	ctx := r.Context()
 	id, err := a.alb.VerifyHeaders(ctx, r.Header)
 	if a.optional && err != nil && errors.Is(err, authcore.ErrNoToken) {
+		if a.decided != nil {
+			a.decided(r, nil)
+		}
 		ctx, _ = authcore.NewContext(ctx, nil, a.eng, a)
 		next.ServeHTTP(w, r.WithContext(ctx))
 		return
 	}
 	claims, rej := a.eng.Judge(ctx, id.Claims(), err)
+	if a.decided != nil {
+		a.decided(r, rej)
+	}
 	if rej != nil {
 		a.reject(w, r, rej)
 		return

@@ -91,6 +91,14 @@ type Config struct {
 	// Logger receives one record per rejection with the reason, status,
 	// method and path; never the token. Optional. Default: no logging.
 	Logger *slog.Logger
+
+	// OnDecision is called once for every request the middleware judges,
+	// with nil when it may proceed (with claims, or anonymous under
+	// Optional) and with the rejection otherwise, before the answer is
+	// written; not for skipped requests and preflights. It is for metrics
+	// (otelcognito.Telemetry.MiddlewareDecision): it must be fast, and
+	// rej.Err must not be recorded as a label. Optional.
+	OnDecision func(r *http.Request, rej *auth.Rejection)
 }
 
 // authenticator is one configured middleware.
@@ -104,6 +112,7 @@ type authenticator struct {
 	onError   func(http.ResponseWriter, *http.Request, *auth.Rejection)
 	body      func(*auth.Rejection) any
 	alb       *alb.Verifier // ALB mode (NewALB): the forwarded headers, not a bearer token
+	decided   func(*http.Request, *auth.Rejection) // OnDecision
 }
 
 // New returns the authentication middleware: it extracts the bearer
@@ -134,7 +143,7 @@ func newAuthenticator(v auth.TokenVerifier, cfg Config) (*authenticator, error) 
 		return nil, fmt.Errorf("middleware: %w: AuthenticatePreflight and PreflightHandler are both set; choose one (a preflight cannot be both authenticated and answered by the CORS handler)", ErrInvalidConfig)
 	}
 	a := &authenticator{eng: eng, optional: cfg.Optional, skipper: cfg.Skipper, authPre: cfg.AuthenticatePreflight,
-		preflight: cfg.PreflightHandler, onError: cfg.ErrorHandler, body: cfg.ErrorBody}
+		preflight: cfg.PreflightHandler, onError: cfg.ErrorHandler, body: cfg.ErrorBody, decided: cfg.OnDecision}
 	a.lookup.Sources = []authcore.Source{authcore.AuthorizationBearer}
 	if cfg.Cookie != "" {
 		a.lookup.Sources = append(a.lookup.Sources, authcore.Source{Kind: authcore.SourceCookie, Name: cfg.Cookie})
@@ -174,11 +183,17 @@ func (a *authenticator) wrap(next http.Handler) http.Handler {
 		ctx := r.Context()
 		tok, err := a.lookup.Extract(r)
 		if a.optional && err != nil && errors.Is(err, authcore.ErrNoToken) {
+			if a.decided != nil {
+				a.decided(r, nil)
+			}
 			ctx, _ = authcore.NewContext(ctx, nil, a.eng, a)
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
 		claims, rej := a.eng.Authenticate(ctx, tok, err)
+		if a.decided != nil {
+			a.decided(r, rej)
+		}
 		if rej != nil {
 			a.reject(w, r, rej)
 			return

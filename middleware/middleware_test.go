@@ -426,3 +426,38 @@ func TestOverTheNetwork(t *testing.T) {
 		t.Errorf("M2M over the network: %d %q; want 200 hello <client id>", res.StatusCode, b)
 	}
 }
+
+type verifierFunc func(ctx context.Context, tok string) (*verifier.Claims, error)
+
+func (f verifierFunc) Verify(ctx context.Context, tok string) (*verifier.Claims, error) { return f(ctx, tok) }
+
+func TestOnDecision(t *testing.T) {
+	v := verifierFunc(func(ctx context.Context, tok string) (*verifier.Claims, error) {
+		if tok == "good" {
+			return &verifier.Claims{Subject: "s", TokenUse: verifier.TokenUseAccess}, nil
+		}
+		return nil, verifier.ErrExpired
+	})
+	var got []string
+	mw, err := middleware.New(v, middleware.Config{Optional: true, OnDecision: func(r *http.Request, rej *auth.Rejection) {
+		if rej == nil {
+			got = append(got, "allowed")
+		} else {
+			got = append(got, rej.Reason)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	for _, hdr := range []string{"Bearer good", "Bearer bad", ""} {
+		r := httptest.NewRequest("GET", "/", nil)
+		if hdr != "" {
+			r.Header.Set("Authorization", hdr)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	if want := "allowed expired allowed"; strings.Join(got, " ") != want {
+		t.Fatalf("decisions %v; want %s", got, want)
+	}
+}

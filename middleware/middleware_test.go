@@ -429,7 +429,9 @@ func TestOverTheNetwork(t *testing.T) {
 
 type verifierFunc func(ctx context.Context, tok string) (*verifier.Claims, error)
 
-func (f verifierFunc) Verify(ctx context.Context, tok string) (*verifier.Claims, error) { return f(ctx, tok) }
+func (f verifierFunc) Verify(ctx context.Context, tok string) (*verifier.Claims, error) {
+	return f(ctx, tok)
+}
 
 func TestOnDecision(t *testing.T) {
 	v := verifierFunc(func(ctx context.Context, tok string) (*verifier.Claims, error) {

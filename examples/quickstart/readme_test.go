@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
@@ -37,6 +38,10 @@ import (
 	"github.com/cognitokit/cognitokit/identitypool"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
+	"github.com/cognitokit/cognitokit/oauth/weblogin"
+	"github.com/cognitokit/cognitokit/otelcognito"
+	"github.com/cognitokit/cognitokit/redisstore"
+	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
 	"github.com/cognitokit/cognitokit/verifier/alb"
@@ -45,7 +50,7 @@ import (
 // The snippets are compiled and compared with the README, and some run;
 // this keeps them all in use for the compiler and for staticcheck (U1000).
 var _ = []any{snippetQuick, snippetVerifier, snippetMiddleware, snippetEchoauth, snippetGrpcauth, snippetSrpclient,
-	snippetSrplocal, snippetOauth, snippetCognitotest, snippetIdentitypool, snippetALB, snippetLambdaauth}
+	snippetSrplocal, snippetOauth, snippetCognitotest, snippetIdentitypool, snippetALB, snippetLambdaauth, snippetReplicas}
 
 func snippetQuick(ctx context.Context, accessToken string) error {
 	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{
@@ -322,6 +327,43 @@ var (
 	readmeMarker = regexp.MustCompile(`^<!-- snippet: (\w+) -->$`)
 	funcStart    = regexp.MustCompile(`(?m)^func snippet(\w+)\(.*\{$`)
 )
+
+func snippetReplicas(client *oauth.Client, keys [][]byte, pools []verifier.Pool, mux *http.ServeMux, api http.Handler) error {
+	rdb := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"redis:6379"}})
+	tel, err := otelcognito.New(otelcognito.Config{}) // the global providers: no-op until the app sets one
+	if err != nil {
+		return err
+	}
+	shared, err := redisstore.NewRevocationSync(redisstore.RevocationSyncConfig{Client: rdb})
+	if err != nil {
+		return err
+	}
+	list, err := revocation.New(revocation.Config{Sync: shared, Observer: tel.RevocationObserver()})
+	if err != nil {
+		return err
+	}
+	tel.ObserveRevocationList(list)
+	store, err := redisstore.NewSessionStore(redisstore.SessionStoreConfig{Client: rdb})
+	if err != nil {
+		return err
+	}
+	wl, err := weblogin.New(weblogin.Config{Client: client, Keys: keys, Store: store,
+		Revocation: list, Observer: tel.WebLoginObserver()})
+	if err != nil {
+		return err
+	}
+	v, err := verifier.New(verifier.Config{Pools: pools, Revocation: list, Observer: tel.VerifierObserver()})
+	if err != nil {
+		return err
+	}
+	mw, err := middleware.New(v, middleware.Config{OnDecision: tel.MiddlewareDecision})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/auth/", wl)
+	mux.Handle("/api/", mw(api))
+	return nil
+}
 
 // readmeSnippetBodies returns the bodies of the snippet functions of this file,
 // dedented by one tab, by lower-case name.

@@ -74,10 +74,9 @@ type Observer struct {
 	// when the token was refused.
 	OnCheck func(revoked bool)
 	// OnSync is called after each exchange with Config.Sync: op is
-	// "publish" (this replica shared an entry), "snapshot" (every live
-	// entry was loaded, at start and after each reconnection) or "entry"
-	// (an entry arrived from a replica, this one included); err is nil
-	// on success.
+	// "publish" when this replica shared an entry (err is nil on
+	// success), and "run" when Sync.Run failed (err says why) and will be
+	// started again after Config.SyncRetry.
 	OnSync func(op string, err error)
 	// OnEvict is called when MaxEntries forced out an entry before it
 	// expired.
@@ -172,7 +171,7 @@ func (l *List) runSync(ctx context.Context) {
 		}
 		l.cfg.Logger.Warn("revocation: the shared list is unreachable; revocations by other replicas wait for the reconnection", "err", err)
 		if f := l.cfg.Observer.OnSync; f != nil {
-			f("snapshot", err)
+			f("run", err)
 		}
 		t := time.NewTimer(l.cfg.SyncRetry)
 		select {

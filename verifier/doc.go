@@ -130,6 +130,18 @@
 // a silent context.Background(), as with net/http, go-oidc and x/oauth2:
 // pass context.Background() or the request's context.
 //
+// # Revocation
+//
+// A verified token stays valid until it expires, whatever happened to it
+// in Cognito, unless Config.Revocation is set: a [RevocationChecker] asked
+// about every token after the signature, claim and time checks, cached
+// tokens included, so that the cache never serves a revoked token. Package
+// [github.com/cognitokit/cognitokit/revocation] provides one (shared
+// between replicas through Redis), and
+// [github.com/cognitokit/cognitokit/revocation/online] one that also asks
+// Cognito. A revoked token fails with [ErrRevoked] (401); a checker that
+// cannot tell fails with [ErrRevocationUnavailable] (503).
+//
 // # Key sets
 //
 // Keys are fetched from Pool.JWKSURL (default {issuer}/.well-known/jwks.json)
@@ -224,5 +236,7 @@
 //
 // Config.Logger receives fetch outcomes and ignored keys (never tokens).
 // Config.Observer's callbacks report fetches (trigger, latency, status,
-// outcome), cache hits and misses, and rejections by sentinel.
+// outcome), cache hits and misses, accepted tokens, and rejections by
+// sentinel; package [github.com/cognitokit/cognitokit/otelcognito] turns
+// them into OpenTelemetry metrics and spans.
 package verifier

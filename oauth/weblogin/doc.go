@@ -46,8 +46,12 @@
 // open), HttpOnly, Secure, SameSite=Lax, an expiry sealed inside, and a size
 // check: a session spans at most MaxCookies cookies of 3800 bytes. No
 // server state is needed, so any number of replicas can serve it. A
-// [SessionStore] keeps sessions server-side instead ([MemoryStore] shows
-// how).
+// [SessionStore] keeps sessions server-side instead: package
+// [github.com/cognitokit/cognitokit/redisstore] keeps them in Redis, shared
+// by every replica, with the browser holding only an opaque ID
+// ([MemoryStore] shows the idea in one process). When a server-side store
+// cannot be reached ([ErrStoreUnavailable]), requests get 503, never 401,
+// and the browser keeps its cookie.
 //
 // # Large tokens
 //
@@ -99,7 +103,16 @@
 // GET /auth/logout shows a confirmation form; POST revokes the refresh
 // token, clears the session and, with PostLogoutURL, ends the managed-login
 // session through Cognito's /logout. Cross-origin POSTs are refused
-// ([http.CrossOriginProtection]).
+// ([http.CrossOriginProtection]). With a [UserSessionStore] (Redis), the
+// form also offers "Sign out everywhere" ([Handler.SignOutEverywhere]),
+// which ends every session of the user and revokes their refresh tokens.
+//
+// With Config.Revocation (a revocation.List), every sign-out is recorded
+// there, so that APIs verifying the session's access token refuse it at
+// once, on every replica; and every request checks the session's access
+// token against it, so that a session whose tokens were revoked elsewhere
+// ends. Config.Observer reports sign-ins, refreshes and sign-outs (package
+// otelcognito turns them into OpenTelemetry metrics and spans).
 //
 // # Development over plain http
 //

@@ -379,7 +379,7 @@ func (a *app) collect() *rmetrics {
 func attrString(set attribute.Set) string {
 	var kv []string
 	for _, a := range set.ToSlice() {
-		kv = append(kv, string(a.Key)+"="+a.Value.Emit())
+		kv = append(kv, string(a.Key)+"="+a.Value.String())
 	}
 	sort.Strings(kv)
 	return strings.Join(kv, " ")
@@ -450,7 +450,7 @@ func (r *rmetrics) strings() []string {
 			out = append(out, m.Name, m.Description, m.Unit)
 			r.points(m.Name, func(s attribute.Set, _ int64) {
 				for _, a := range s.ToSlice() {
-					out = append(out, string(a.Key), a.Value.Emit())
+					out = append(out, string(a.Key), a.Value.String())
 				}
 			})
 		}
@@ -463,12 +463,12 @@ func spanStrings(spans []sdktrace.ReadOnlySpan) []string {
 	for _, s := range spans {
 		out = append(out, s.Name(), s.Status().Description)
 		for _, a := range s.Attributes() {
-			out = append(out, string(a.Key), a.Value.Emit())
+			out = append(out, string(a.Key), a.Value.String())
 		}
 		for _, e := range s.Events() {
 			out = append(out, e.Name)
 			for _, a := range e.Attributes {
-				out = append(out, string(a.Key), a.Value.Emit())
+				out = append(out, string(a.Key), a.Value.String())
 			}
 		}
 	}

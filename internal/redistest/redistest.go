@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,9 +32,18 @@ type Server struct {
 	cmd  *exec.Cmd
 }
 
+// quiet drops go-redis's own log lines ("connection refused" while a test
+// has stopped its server on purpose).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+var quietOnce sync.Once
+
 // binary returns the path of redis-server, or skips (fails under CI).
 func binary(tb testing.TB) string {
 	tb.Helper()
+	quietOnce.Do(func() { redis.SetLogger(quiet{}) })
 	p, err := exec.LookPath("redis-server")
 	if err != nil {
 		if os.Getenv("CI") == "true" {

@@ -111,7 +111,7 @@ type authenticator struct {
 	preflight http.Handler // PreflightHandler; nil answers 204
 	onError   func(http.ResponseWriter, *http.Request, *auth.Rejection)
 	body      func(*auth.Rejection) any
-	alb       *alb.Verifier // ALB mode (NewALB): the forwarded headers, not a bearer token
+	alb       *alb.Verifier                        // ALB mode (NewALB): the forwarded headers, not a bearer token
 	decided   func(*http.Request, *auth.Rejection) // OnDecision
 }
 

@@ -25,8 +25,9 @@
 // MasterName a Sentinel-managed primary, with several addresses a
 // Cluster. Every key of a session, of a user's index and of the
 // revocation list is a single key, and each multi-key step tolerates
-// partial failure, so the store works unchanged on a Cluster (the tests
-// run it on a three-node cluster they start). The revocation channel uses
+// partial failure, so the store works unchanged on a Cluster. The tests run
+// it on a standalone server, behind a Sentinel and on a three-node cluster
+// that they start. The revocation channel uses
 // classic pub/sub, which a Cluster delivers to subscribers on every node.
 //
 // # Failure

@@ -14,6 +14,7 @@ import (
 	"github.com/cognitokit/cognitokit/internal/redistest"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 	"github.com/cognitokit/cognitokit/redisstore"
+	"github.com/cognitokit/cognitokit/revocation"
 )
 
 func newStore(t *testing.T, client redis.UniversalClient, mod func(*redisstore.SessionStoreConfig)) *redisstore.SessionStore {
@@ -289,4 +290,25 @@ func TestSessionStoreConfig(t *testing.T) {
 	if st.Name() != "cognito_session" {
 		t.Fatalf("Insecure default name = %q", st.Name())
 	}
+}
+
+// TestSentinel runs the session store and the revocation sync through a
+// Sentinel with the universal client (MasterName set: a failover client).
+func TestSentinel(t *testing.T) {
+	t.Parallel()
+	name, sentinel := redistest.StartSentinel(t)
+	opts := &redis.UniversalOptions{MasterName: name, Addrs: []string{sentinel}}
+	rc := redis.NewUniversalClient(opts)
+	defer rc.Close()
+	if _, ok := rc.(*redis.Client); !ok {
+		t.Fatalf("NewUniversalClient with MasterName returned %T; want a failover *redis.Client", rc)
+	}
+	st := newStore(t, rc, nil)
+	c := save(t, st, testSession("alice"))
+	if got, err := load(st, c); err != nil || got.Subject != "alice" {
+		t.Fatalf("Load through the Sentinel: %v, %v", got, err)
+	}
+	a, b := replicaList(t, opts), replicaList(t, opts)
+	a.Revoke(context.Background(), revocation.Entry{OriginJTI: "via-sentinel"})
+	waitRevoked(t, b, tokenOf("via-sentinel"), 5*time.Second)
 }

@@ -179,3 +179,39 @@ func StartCluster(tb testing.TB, n int) []string {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// StartSentinel starts a primary and one Sentinel monitoring it under the
+// name "cognitokit", and returns the name and the Sentinel's address: what
+// redis.UniversalOptions takes as MasterName and Addrs.
+func StartSentinel(tb testing.TB) (masterName, sentinelAddr string) {
+	tb.Helper()
+	primary := Start(tb)
+	host, port, _ := net.SplitHostPort(primary.Addr)
+	dir := tb.TempDir()
+	conf := filepath.Join(dir, "sentinel.conf")
+	body := "sentinel monitor cognitokit " + host + " " + port + " 1\nsentinel down-after-milliseconds cognitokit 2000\n"
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	s := &Server{tb: tb, dir: dir}
+	sport := freePort(tb)
+	s.Addr = "127.0.0.1:" + strconv.Itoa(sport)
+	s.args = []string{conf, "--sentinel", "--port", strconv.Itoa(sport), "--bind", "127.0.0.1", "--dir", dir,
+		"--logfile", filepath.Join(dir, "redis.log"), "--daemonize", "no"}
+	s.start(binary(tb))
+	tb.Cleanup(s.Stop)
+	// Wait until the Sentinel knows the primary.
+	c := redis.NewSentinelClient(&redis.Options{Addr: s.Addr})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		addr, err := c.GetMasterAddrByName(context.Background(), "cognitokit").Result()
+		if err == nil && len(addr) == 2 && addr[1] == port {
+			return "cognitokit", s.Addr
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the Sentinel never reported the primary: %v %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

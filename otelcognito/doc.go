@@ -15,6 +15,7 @@
 //	wl, _ := weblogin.New(weblogin.Config{..., Observer: tel.WebLoginObserver()})
 //	list, _ := revocation.New(revocation.Config{Observer: tel.RevocationObserver()})
 //	tel.ObserveRevocationList(list)
+//	sc, _ := srpclient.New(srpclient.Config{..., Observer: tel.SRPClientObserver()})
 //
 // # Metrics
 //
@@ -26,7 +27,11 @@
 //     cognitokit.verifier.jwks.age {jwks.url}: seconds since each key set
 //     was last fetched successfully;
 //   - cognitokit.middleware.decisions {decision, http.response.status_code, reason};
-//   - cognitokit.signins and cognitokit.signin.duration {flow, outcome};
+//   - cognitokit.signins {flow, outcome} (weblogin's authorization_code
+//     sign-ins and srpclient's, by AuthFlow), cognitokit.signin.duration
+//     {flow, outcome} (weblogin's callback) and
+//     cognitokit.signin.step.duration {flow, call, outcome} (each call to
+//     Cognito of an srpclient sign-in or refresh);
 //   - cognitokit.refreshes and cognitokit.refresh.duration {outcome};
 //   - cognitokit.signouts {outcome, everywhere};
 //   - cognitokit.revocation.entries (the list's size),
@@ -38,7 +43,10 @@
 // # Traces
 //
 // Spans cognitokit.jwks.fetch, cognitokit.weblogin.signin,
-// cognitokit.weblogin.refresh, cognitokit.weblogin.signout and
+// cognitokit.weblogin.refresh, cognitokit.weblogin.signout,
+// cognitokit.signin.step and cognitokit.refresh (each call to Cognito of an
+// srpclient sign-in or refresh: InitiateAuth, RespondToAuthChallenge with
+// its challenge, GetTokensFromRefreshToken) and
 // cognitokit.revocation.online_check. The hooks report a step when it
 // ends, with its start time, so the spans have their true start and end;
 // they are children of the span in the request's context, except JWKS

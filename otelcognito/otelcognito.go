@@ -18,6 +18,7 @@ import (
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/revocation/online"
+	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -53,6 +54,7 @@ type Telemetry struct {
 	decisions     metric.Int64Counter
 	signIns       metric.Int64Counter
 	signInTime    metric.Float64Histogram
+	stepTime      metric.Float64Histogram
 	refreshes     metric.Int64Counter
 	refreshTime   metric.Float64Histogram
 	signOuts      metric.Int64Counter
@@ -110,6 +112,7 @@ func New(cfg Config) (*Telemetry, error) {
 	t.decisions = counter("cognitokit.middleware.decisions", "Requests judged by the authentication middleware, by decision, status and reason.")
 	t.signIns = counter("cognitokit.signins", "Sign-ins, by flow and outcome.")
 	t.signInTime = seconds("cognitokit.signin.duration", "Duration of sign-in steps, by flow and outcome.")
+	t.stepTime = seconds("cognitokit.signin.step.duration", "Duration of each call to Cognito of a sign-in or refresh (srpclient), by flow, call and outcome.")
 	t.refreshes = counter("cognitokit.refreshes", "Token refreshes, by outcome.")
 	t.refreshTime = seconds("cognitokit.refresh.duration", "Duration of token refreshes, by outcome.")
 	t.signOuts = counter("cognitokit.signouts", "Sign-outs, by outcome and scope (this session or everywhere).")
@@ -278,6 +281,45 @@ func (t *Telemetry) span(ctx context.Context, name string, start time.Time, d ti
 		}
 	}
 	span.End(trace.WithTimestamp(start.Add(d)))
+}
+
+// SRPClientObserver returns the srpclient.Config.Observer that records each
+// call to Cognito of a sign-in or refresh as a span (a child of the
+// caller's span) and in cognitokit.signin.step.duration, and counts
+// completed and failed sign-ins (cognitokit.signins, by AuthFlow) and
+// refreshes (cognitokit.refreshes).
+func (t *Telemetry) SRPClientObserver() srpclient.Observer {
+	return srpclient.Observer{OnStep: func(ctx context.Context, e srpclient.StepEvent) {
+		attrs := []attribute.KeyValue{attribute.String("flow", e.Flow), attribute.String("call", e.Call), attribute.String("outcome", e.Outcome)}
+		t.stepTime.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attrs...))
+		refresh := e.Flow == "REFRESH_TOKEN_AUTH" || e.Flow == "GetTokensFromRefreshToken"
+		name := "cognitokit.signin.step"
+		if refresh {
+			name = "cognitokit.refresh"
+		}
+		spanAttrs := []attribute.KeyValue{attribute.String("flow", e.Flow), attribute.String("call", e.Call), attribute.String("step.outcome", e.Outcome)}
+		if e.Challenge != "" {
+			spanAttrs = append(spanAttrs, attribute.String("challenge", e.Challenge))
+		}
+		outcome := e.Outcome
+		if outcome == "tokens" || outcome == "challenge" {
+			outcome = "ok"
+		}
+		t.span(ctx, name, e.Start, e.Duration, outcome, e.Err, spanAttrs...)
+		if e.Outcome == "challenge" {
+			return
+		}
+		final := "ok"
+		if e.Outcome == "error" {
+			final = "error"
+		}
+		if refresh {
+			t.refreshes.Add(ctx, 1, metric.WithAttributes(attribute.String("outcome", final)))
+			t.refreshTime.Record(ctx, e.Duration.Seconds(), metric.WithAttributes(attribute.String("outcome", final)))
+			return
+		}
+		t.signIns.Add(ctx, 1, metric.WithAttributes(attribute.String("flow", e.Flow), attribute.String("outcome", final)))
+	}}
 }
 
 // RevocationObserver returns the revocation.Config.Observer that counts

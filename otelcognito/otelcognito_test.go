@@ -32,6 +32,7 @@ import (
 	"github.com/cognitokit/cognitokit/otelcognito"
 	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/revocation/online"
+	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -64,6 +65,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // backed by an in-memory reader and span recorder.
 type app struct {
 	t      *testing.T
+	srp    *srpclient.Client
 	clk    *shiftClock
 	srv    *cognitotest.Server
 	pool   *cognitotest.Pool
@@ -134,6 +136,11 @@ func newApp(t *testing.T) *app {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { client.Close() })
+	a.srp, err = srpclient.New(srpclient.Config{API: cip.NewFromConfig(a.srv.AWSConfig()), UserPoolID: a.pool.ID(), ClientID: a.ac.ID,
+		ClientSecret: a.ac.Secret, Observer: tel.SRPClientObserver(), Now: a.clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
 	k, _ := weblogin.NewKey()
 	h, err := weblogin.New(weblogin.Config{Client: client, Keys: [][]byte{k}, InsecureCookies: true, Now: a.clk.Now,
 		Observer: tel.WebLoginObserver(), Revocation: a.list, Logger: logger})
@@ -261,6 +268,21 @@ func TestTelemetry(t *testing.T) {
 		t.Fatalf("API after sign-out: %d; want 401", got)
 	}
 
+	// srpclient: a wrong password, an SRP sign-in, a refresh.
+	ctx := context.Background()
+	if _, err := a.srp.SignIn(ctx, srpclient.SignInInput{Username: "alice", Password: wrongPass}); err == nil {
+		t.Fatal("SRP sign-in with a wrong password succeeded")
+	}
+	res, err := a.srp.SignIn(ctx, srpclient.SignInInput{Username: "alice", Password: alicePass})
+	if err != nil || !res.Done() {
+		t.Fatalf("SRP sign-in: %v", err)
+	}
+	srpTokens := res.Tokens
+	refreshed, err := a.srp.Refresh(ctx, srpTokens)
+	if err != nil {
+		t.Fatalf("srpclient refresh: %v", err)
+	}
+
 	rm := a.collect()
 	for _, want := range []struct {
 		metric string
@@ -281,6 +303,10 @@ func TestTelemetry(t *testing.T) {
 		{"cognitokit.signin.duration", "outcome=ok"},
 		{"cognitokit.refreshes", "outcome=ok"},
 		{"cognitokit.signouts", "everywhere=false outcome=ok"},
+		{"cognitokit.signins", "flow=USER_SRP_AUTH outcome=ok"},
+		{"cognitokit.signins", "flow=USER_SRP_AUTH outcome=error"},
+		{"cognitokit.signin.step.duration", "call=RespondToAuthChallenge flow=USER_SRP_AUTH outcome=tokens"},
+		{"cognitokit.refreshes", "outcome=ok"},
 		{"cognitokit.revocation.checks", "result=ok"},
 		{"cognitokit.revocation.checks", "result=revoked"},
 		{"cognitokit.revocation.entries", ""},
@@ -295,10 +321,20 @@ func TestTelemetry(t *testing.T) {
 		t.Errorf("cognitokit.revocation.entries = %d; want 1 (the sign-out)", got)
 	}
 	names := map[string]bool{}
+	challenges := map[string]bool{}
 	for _, s := range a.spans.Ended() {
 		names[s.Name()] = true
+		for _, kv := range s.Attributes() {
+			if kv.Key == "challenge" {
+				challenges[kv.Value.AsString()] = true
+			}
+		}
 	}
-	for _, n := range []string{"cognitokit.jwks.fetch", "cognitokit.weblogin.signin", "cognitokit.weblogin.refresh", "cognitokit.weblogin.signout", "cognitokit.revocation.online_check"} {
+	if !challenges["PASSWORD_VERIFIER"] {
+		t.Errorf("no sign-in step span names the PASSWORD_VERIFIER challenge; got %v", challenges)
+	}
+	for _, n := range []string{"cognitokit.jwks.fetch", "cognitokit.weblogin.signin", "cognitokit.weblogin.refresh", "cognitokit.weblogin.signout",
+		"cognitokit.revocation.online_check", "cognitokit.signin.step", "cognitokit.refresh"} {
 		if !names[n] {
 			t.Errorf("no span %s; got %v", n, names)
 		}
@@ -309,7 +345,8 @@ func TestTelemetry(t *testing.T) {
 		"password": alicePass, "wrong password": wrongPass, "client secret": a.ac.Secret,
 		"email": "alice.secret@example.com", "sub": first["sub"], "username": "alice",
 	}
-	for i, tok := range []string{first["access"], first["refresh"], second["access"], second["refresh"]} {
+	for i, tok := range []string{first["access"], first["refresh"], second["access"], second["refresh"],
+		srpTokens.AccessToken, srpTokens.IDToken, srpTokens.RefreshToken, refreshed.AccessToken, refreshed.IDToken} {
 		secrets[fmt.Sprintf("token %d", i)] = tok
 		if parts := strings.Split(tok, "."); len(parts) == 3 {
 			secrets[fmt.Sprintf("token %d payload", i)] = parts[1]

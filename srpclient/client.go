@@ -114,6 +114,57 @@ type Config struct {
 	// Optional; usually the application's *revocation.List. A failure to
 	// record is returned after Cognito's revocation succeeded.
 	Revoker revocation.Revoker
+
+	// Observer receives each call to Cognito of a sign-in or refresh, for
+	// metrics and traces (package otelcognito). Optional.
+	Observer Observer
+}
+
+// Observer is a set of optional callbacks. Nil fields are not called. They
+// run synchronously on the calling goroutine and must be fast.
+type Observer struct {
+	// OnStep is called after each InitiateAuth, RespondToAuthChallenge or
+	// GetTokensFromRefreshToken call, with the caller's context.
+	OnStep func(ctx context.Context, e StepEvent)
+}
+
+// StepEvent describes one call to Cognito of a sign-in or refresh. It
+// never holds a token, password, code or session.
+type StepEvent struct {
+	// Flow is the AuthFlow of the sign-in ("USER_SRP_AUTH",
+	// "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "CUSTOM_AUTH",
+	// "USER_AUTH"), "REFRESH_TOKEN_AUTH" or "GetTokensFromRefreshToken"
+	// for refreshes.
+	Flow string
+	// Call is the operation: "InitiateAuth", "RespondToAuthChallenge" or
+	// "GetTokensFromRefreshToken".
+	Call string
+	// Challenge is the challenge answered by RespondToAuthChallenge.
+	Challenge string
+	// Start is when the call began; Duration how long it took.
+	Start    time.Time
+	Duration time.Duration
+	// Outcome is "tokens" (the sign-in or refresh is complete),
+	// "challenge" (Cognito asks for another step) or "error".
+	Outcome string
+	// Err is the call's error when Outcome is "error".
+	Err error
+}
+
+// observe reports a call to Config.Observer.
+func (c *Client) observe(ctx context.Context, flow, call, challengeName string, start time.Time, ch challenge, err error) {
+	f := c.cfg.Observer.OnStep
+	if f == nil {
+		return
+	}
+	outcome := "challenge"
+	switch {
+	case err != nil:
+		outcome = "error"
+	case ch.result != nil:
+		outcome = "tokens"
+	}
+	f(ctx, StepEvent{Flow: flow, Call: call, Challenge: challengeName, Start: start, Duration: c.cfg.Now().Sub(start), Outcome: outcome, Err: err})
 }
 
 // Client signs users in to one app client of one Cognito user pool. It is

@@ -48,6 +48,12 @@ func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
 		res *types.AuthenticationResultType
 		err error
 	)
+	start := c.cfg.Now()
+	flowName, call := string(types.AuthFlowTypeRefreshTokenAuth), "InitiateAuth"
+	if c.cfg.RefreshTokenRotation {
+		flowName, call = "GetTokensFromRefreshToken", "GetTokensFromRefreshToken"
+	}
+	defer func() { c.observe(ctx, flowName, call, "", start, challenge{result: res}, err) }()
 	if c.cfg.RefreshTokenRotation {
 		in := &cip.GetTokensFromRefreshTokenInput{
 			ClientId: &c.cfg.ClientID, RefreshToken: &prev.RefreshToken, ClientMetadata: c.cfg.ClientMetadata,

@@ -126,6 +126,7 @@ type flow struct {
 	steps        int
 	deviceSRP    *srp.Client
 	sentDeviceIn bool
+	authFlow     string // the AuthFlow sent, for Config.Observer
 }
 
 // SignIn starts a sign-in. The result holds the tokens, or the next [Step]
@@ -284,6 +285,9 @@ func (f *flow) start(ctx context.Context) (*Result, error) {
 	}
 	var ch challenge
 	var err error
+	f.authFlow = string(authFlow)
+	start := f.c.cfg.Now()
+	defer func() { f.c.observe(ctx, f.authFlow, "InitiateAuth", "", start, ch, err) }()
 	if f.admin {
 		var out *cip.AdminInitiateAuthOutput
 		out, err = f.c.api.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{
@@ -368,6 +372,8 @@ func (f *flow) respond(ctx context.Context, name string, resp map[string]string,
 	}
 	var ch challenge
 	var err error
+	start := f.c.cfg.Now()
+	defer func() { f.c.observe(ctx, f.authFlow, "RespondToAuthChallenge", name, start, ch, err) }()
 	if f.admin {
 		var out *cip.AdminRespondToAuthChallengeOutput
 		out, err = f.c.api.AdminRespondToAuthChallenge(ctx, &cip.AdminRespondToAuthChallengeInput{

@@ -154,7 +154,8 @@ type Event struct {
 	// user), "bad_request", "exchange_failed", "unavailable" (Cognito or
 	// the store), "too_large", "store_failed" for sign-ins; "ended" (the
 	// refresh token was refused), "unavailable" or "store_failed" for
-	// refreshes.
+	// refreshes ("unavailable" also when the access token, still valid,
+	// is kept).
 	Outcome string
 	// Everywhere is set for a "sign out everywhere".
 	Everywhere bool
@@ -716,6 +717,9 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 	ns, err := h.refresh(w, r, s, now)
 	outcome := "ok"
 	switch {
+	case err == nil && ns == s:
+		// The refresh failed, but the access token is still valid.
+		outcome = "unavailable"
 	case err == nil:
 	case errors.Is(err, ErrSessionEnded):
 		outcome = "ended"
@@ -724,9 +728,7 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 	default:
 		outcome = "failed"
 	}
-	if err != nil || ns != s {
-		h.emit(h.cfg.Observer.OnRefresh, r.Context(), start, outcome, err)
-	}
+	h.emit(h.cfg.Observer.OnRefresh, r.Context(), start, outcome, err)
 	return ns, err
 }
 

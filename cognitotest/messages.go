@@ -1,6 +1,10 @@
 package cognitotest
 
-import "time"
+import (
+	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+)
 
 // Kinds of messages the emulator "delivers".
 const (
@@ -14,7 +18,13 @@ const (
 	MsgVerifyAttribute   = "VerifyAttribute"   // attribute verification code
 )
 
-// Message is a code Cognito would have sent by email or SMS.
+// MaxMessages bounds the outbox of a server: when it holds MaxMessages
+// messages, each new one drops the oldest.
+const MaxMessages = emulator.MaxMessages
+
+// Message is a code Cognito would have sent by email or SMS. The outbox
+// of a server keeps them (see [Server.Messages]), also over HTTP at
+// [Server.MessagesURL].
 type Message struct {
 	PoolID      string
 	Username    string // internal username
@@ -23,14 +33,32 @@ type Message struct {
 	Destination string // the email address or phone number
 	Code        string // the code or temporary password
 	Time        time.Time
+	// Seq numbers the messages of a server in the order they were sent,
+	// from 1.
+	Seq int64
+	// Operation is the API operation that sent the message, such as
+	// "SignUp" or "AdminCreateUser".
+	Operation string
+	// Trigger is the source of the CustomMessage Lambda trigger Cognito
+	// calls before sending it, such as "CustomMessage_SignUp".
+	Trigger string
+	// Subject (of an email) and Text are the message as delivered, in
+	// Cognito's default wording.
+	Subject, Text string
 }
 
-// Messages returns every message delivered so far, oldest first.
+func messageOf(m emulator.Message) Message {
+	return Message{PoolID: m.PoolID, Username: m.Username, Kind: m.Kind, Medium: m.Medium, Destination: m.Destination,
+		Code: m.Code, Time: m.Time, Seq: m.Seq, Operation: m.Operation, Trigger: m.Trigger, Subject: m.Subject, Text: m.Text}
+}
+
+// Messages returns every message delivered so far, oldest first (at most
+// [MaxMessages]).
 func (s *Server) Messages() []Message {
-	ms := s.emu.Outbox.Messages()
+	ms := s.emu.Outbox.Messages(emulator.Filter{})
 	out := make([]Message, len(ms))
 	for i, m := range ms {
-		out[i] = Message(m)
+		out[i] = messageOf(m)
 	}
 	return out
 }
@@ -39,7 +67,7 @@ func (s *Server) Messages() []Message {
 // email or phone number) of the given kind ("" for any kind).
 func (s *Server) LastMessage(user, kind string) (Message, bool) {
 	m, ok := s.emu.Outbox.Last(user, kind)
-	return Message(m), ok
+	return messageOf(m), ok
 }
 
 // LastCode returns the code of [Server.LastMessage], or "".
@@ -48,5 +76,9 @@ func (s *Server) LastCode(user, kind string) string {
 	return m.Code
 }
 
-// ClearMessages empties the message sink.
-func (s *Server) ClearMessages() { s.emu.Outbox.Clear() }
+// ClearMessages empties the outbox.
+func (s *Server) ClearMessages() {
+	if _, err := s.emu.Outbox.Clear(emulator.Filter{}); err != nil {
+		s.fatal(err)
+	}
+}

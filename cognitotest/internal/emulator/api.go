@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -102,7 +103,7 @@ func (e *Emulator) dispatch(reg *Registry, svc Service, name string, r *http.Req
 		}
 		return nil, wire.InvalidParameter("cannot read request body")
 	}
-	c := &Call{Op: op, Request: r, Body: body, IAM: r.Header.Get("Authorization") != ""}
+	c := &Call{Op: op, Request: r.WithContext(WithOperation(r.Context(), name)), Body: body, IAM: r.Header.Get("Authorization") != ""}
 	if !op.Public && !c.IAM { // Cognito authorizes the others with IAM
 		return nil, wire.Errorf("MissingAuthenticationTokenException", "%s requires AWS credentials (SigV4 Authorization header)", name)
 	}
@@ -142,4 +143,32 @@ func (e *Emulator) WithLatency(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// Invoke runs the operation name of reg as an IAM-authorized API call
+// would, with in (encoded as JSON) as its request, and returns its
+// response or error (a *wire.Error for the errors of the API). It is for
+// the emulator's own tools, such as the console, which act through the
+// operations so that they validate and commit as the API does. Injected
+// failures do not apply.
+func (e *Emulator) Invoke(ctx context.Context, reg *Registry, svc Service, name string, in any) (resp any, err error) {
+	op := reg.Lookup(svc, name)
+	if op == nil {
+		return nil, fmt.Errorf("emulator: no operation %s %s", svc, name)
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: encode the request of %s: %w", name, err)
+	}
+	r, err := http.NewRequestWithContext(WithOperation(ctx, name), http.MethodPost, "/", http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			e.cfg.Logger.Error("cognitotest: panic in operation", "service", string(svc), "op", name, "panic", fmt.Sprint(v))
+			resp, err = nil, wire.Internal("cognitotest: internal error in %s; see the server log", name)
+		}
+	}()
+	return op.Handler(&Call{Op: op, Request: r, Body: body, IAM: true})
 }

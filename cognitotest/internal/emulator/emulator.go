@@ -29,6 +29,9 @@ type Config struct {
 	// SigningKeys are handed out, in order, before fresh keys are
 	// generated.
 	SigningKeys []*rsa.PrivateKey
+	// OnMessage, when set, is called with each message the outbox keeps,
+	// once it is committed. It must not block.
+	OnMessage func(Message)
 }
 
 // Cognito's default token lifetimes.
@@ -82,7 +85,9 @@ func New(cfg Config, st *state.State) *Emulator {
 	if l.Refresh == 0 {
 		l.Refresh = defaultLifetimes.Refresh
 	}
-	return &Emulator{cfg: cfg, State: st, Outbox: newOutbox(cfg.Now), Faults: newFaults(), closing: make(chan struct{})}
+	e := &Emulator{cfg: cfg, State: st, Faults: newFaults(), closing: make(chan struct{})}
+	e.Outbox = &Outbox{e: e}
+	return e
 }
 
 // Config returns the configuration, defaults applied.

@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"context"
+	"fmt"
 	"strings"
-	"sync"
-	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 
 // Kinds of messages the emulator "delivers".
@@ -18,67 +20,156 @@ const (
 	MsgVerifyAttribute   = "VerifyAttribute"   // attribute verification code
 )
 
-// Message is a code Cognito would have sent by email or SMS.
-type Message struct {
-	PoolID      string
-	Username    string // internal username
-	Kind        string // MsgSignUp, MsgForgotPassword, ...
-	Medium      string // "EMAIL" or "SMS"
-	Destination string // the email address or phone number
-	Code        string // the code or temporary password
-	Time        time.Time
-}
+// Message is a message the emulator "sent" by email or SMS: a record of
+// the state, so that it is committed with the code it carries.
+type Message = state.Message
 
-// maxMessages bounds the outbox; the oldest messages are dropped.
-const maxMessages = 10000
+// MaxMessages bounds the outbox of a server: when it is full, the oldest
+// message is dropped for each new one.
+const MaxMessages = 10000
 
-// Outbox keeps the messages the emulator sent. It is safe for concurrent
-// use.
+// Outbox keeps the messages the emulator sent, in the state. It is safe
+// for concurrent use.
 type Outbox struct {
-	now  func() time.Time
-	mu   sync.Mutex // guards msgs
-	msgs []Message
+	e *Emulator
 }
 
-func newOutbox(now func() time.Time) *Outbox { return &Outbox{now: now} }
-
-// Deliver stamps m with the time and keeps it.
-func (o *Outbox) Deliver(m Message) {
-	m.Time = o.now()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if len(o.msgs) >= maxMessages {
-		o.msgs = append(o.msgs[:0], o.msgs[1:]...)
+// Deliver records m as sent: it fills in the time, the operation (from
+// ctx, see [WithOperation]) when m has none, the CustomMessage trigger
+// source and the text, and puts it in tx, so that the message exists
+// exactly when the transaction that made its code commits. With a nil tx
+// it commits m in a transaction of its own. Config.OnMessage sees m once
+// it is committed.
+func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
+	if m.Operation == "" {
+		m.Operation = OperationOf(ctx)
 	}
-	o.msgs = append(o.msgs, m)
+	m.Time = o.e.Now()
+	m.Trigger = triggerOf(m.Kind, m.Operation)
+	m.Subject, m.Text = render(m)
+	if tx == nil {
+		return o.e.State.Update(func(tx *state.Tx) error { o.put(tx, m); return nil })
+	}
+	o.put(tx, m)
+	return nil
 }
 
-// Messages returns every message, oldest first.
-func (o *Outbox) Messages() []Message {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return append([]Message(nil), o.msgs...)
+func (o *Outbox) put(tx *state.Tx, m Message) {
+	for tx.MessageCount() >= MaxMessages {
+		tx.DeleteMessage(tx.OldestMessage())
+	}
+	tx.PutMessage(&m)
+	if f := o.e.cfg.OnMessage; f != nil {
+		tx.OnCommit(func() { f(m) })
+	}
+}
+
+// Filter selects messages. Zero fields select everything.
+type Filter struct {
+	PoolID string
+	// User matches the internal username, or the destination (an email
+	// address or phone number), without regard to case.
+	User  string
+	Kind  string
+	After int64 // only messages with a higher Seq
+	// Limit keeps the newest Limit messages; 0: all.
+	Limit int
+}
+
+// Match reports whether m passes the filter (Limit aside).
+func (f *Filter) Match(m *Message) bool {
+	return m.Seq > f.After && (f.PoolID == "" || m.PoolID == f.PoolID) && (f.Kind == "" || m.Kind == f.Kind) &&
+		(f.User == "" || strings.EqualFold(m.Username, f.User) || strings.EqualFold(m.Destination, f.User))
+}
+
+// Messages returns the messages f selects, oldest first.
+func (o *Outbox) Messages(f Filter) []Message {
+	var out []Message
+	o.e.State.View(func(tx *state.Tx) error {
+		for _, m := range tx.Messages() {
+			if f.Match(m) {
+				out = append(out, *m)
+			}
+		}
+		return nil
+	})
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[len(out)-f.Limit:]
+	}
+	return out
 }
 
 // Last returns the newest message for a user (internal username, email or
 // phone number) of the given kind ("" for any kind).
 func (o *Outbox) Last(user, kind string) (Message, bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i := len(o.msgs) - 1; i >= 0; i-- {
-		m := o.msgs[i]
-		if (kind == "" || m.Kind == kind) && (strings.EqualFold(m.Username, user) || strings.EqualFold(m.Destination, user)) {
-			return m, true
-		}
+	f := Filter{User: user, Kind: kind}
+	var m *Message
+	o.e.State.View(func(tx *state.Tx) error { m = tx.LastMessage(f.Match); return nil })
+	if m == nil {
+		return Message{}, false
 	}
-	return Message{}, false
+	return *m, true
 }
 
-// Clear empties the outbox.
-func (o *Outbox) Clear() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.msgs = nil
+// Clear deletes the messages f selects (Limit aside) and returns how many
+// it deleted.
+func (o *Outbox) Clear(f Filter) (int, error) {
+	n := 0
+	err := o.e.State.Update(func(tx *state.Tx) error {
+		for _, m := range tx.Messages() {
+			if f.Match(m) {
+				tx.DeleteMessage(m)
+				n++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// triggerOf returns the source of the CustomMessage Lambda trigger that
+// Cognito calls before sending a message of kind for operation.
+func triggerOf(kind, operation string) string {
+	switch kind {
+	case MsgSignUp:
+		return "CustomMessage_SignUp"
+	case MsgResendCode:
+		return "CustomMessage_ResendCode"
+	case MsgForgotPassword:
+		return "CustomMessage_ForgotPassword"
+	case MsgTemporaryPassword:
+		return "CustomMessage_AdminCreateUser"
+	case MsgVerifyAttribute:
+		if strings.HasSuffix(operation, "UpdateUserAttributes") {
+			return "CustomMessage_UpdateUserAttribute"
+		}
+		return "CustomMessage_VerifyUserAttribute"
+	case MsgSMSMFA, MsgEmailMFA, MsgSMSOTP:
+		return "CustomMessage_Authentication"
+	}
+	return ""
+}
+
+// render returns the subject (of an email) and the text of m, in
+// Cognito's default wording. The emulator has no message templates.
+func render(m Message) (subject, text string) {
+	switch m.Kind {
+	case MsgTemporaryPassword:
+		subject, text = "Your temporary password", fmt.Sprintf("Your username is %s and temporary password is %s.", m.Username, m.Code)
+	case MsgForgotPassword:
+		subject, text = "Your password reset code", fmt.Sprintf("Your password reset code is %s.", m.Code)
+	case MsgSMSMFA, MsgEmailMFA, MsgSMSOTP:
+		subject, text = "Your authentication code", fmt.Sprintf("Your authentication code is %s.", m.Code)
+	default:
+		subject, text = "Your verification code", fmt.Sprintf("Your verification code is %s.", m.Code)
+	}
+	if m.Medium != "EMAIL" {
+		subject = ""
+	}
+	return subject, text
 }
 
 // MaskEmail and MaskPhone hide a destination as Cognito does in
@@ -97,4 +188,18 @@ func MaskPhone(p string) string {
 		return "+****"
 	}
 	return "+" + strings.Repeat("*", len(p)-5) + p[len(p)-4:]
+}
+
+type operationKey struct{}
+
+// WithOperation returns ctx naming the API operation being served; the
+// API handler sets it, and Outbox.Deliver reads it.
+func WithOperation(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, operationKey{}, name)
+}
+
+// OperationOf returns the operation named by [WithOperation], or "".
+func OperationOf(ctx context.Context) string {
+	s, _ := ctx.Value(operationKey{}).(string)
+	return s
 }

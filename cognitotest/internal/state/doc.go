@@ -11,16 +11,19 @@
 // its SRP verifier, MFA secrets and settings, pending codes, group
 // membership), [Device], [RefreshToken] (found by the hash of the token,
 // which is not stored), [TokenOrigin] (a sign-in's family of tokens, and
-// its revocation), [IdentityPool], [Identity] (with its linked logins) and
-// [Credentials] (the AWS credentials Cognito Identity issued).
+// its revocation), [IdentityPool], [Identity] (with its linked logins),
+// [Credentials] (the AWS credentials Cognito Identity issued) and [Message]
+// (the outbox: what the emulator "sent" by email or SMS). Messages are
+// state because the codes they carry are: a message is put in the
+// transaction that stores its code, so the outbox shows a code exactly
+// when the code is committed, and still shows it after a restart.
 //
 // What is not here is not durable, on purpose: the state of a sign-in in
 // progress (the Session of InitiateAuth, at most 15 minutes), the pending
 // managed-login pages, authorization codes (5 minutes) and managed-login
 // sessions, the emulator's options, the Go callbacks that stand in for
 // Lambda triggers, and injected faults. After a restart, a sign-in in
-// progress starts again, as after a Session expires. (The outbox of sent
-// messages is the next addition: a kind of its own.)
+// progress starts again, as after a Session expires.
 //
 // # Transactions
 //
@@ -41,7 +44,9 @@
 // in one store transaction, and only then returns. When the function
 // fails, panics, or the store cannot commit, the undo log restores memory
 // as it was, and the error is returned: the operation answers with an
-// error, and nothing of it remains.
+// error, and nothing of it remains. Effects outside the state that must
+// follow only what is committed (announcing a sent message) register with
+// [Tx.OnCommit].
 //
 // So an operation that writes does so in an Update that returns before
 // the operation writes its response: with a durable store, an

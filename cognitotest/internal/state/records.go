@@ -394,3 +394,24 @@ type Credentials struct {
 	Expiration    time.Time `json:"expiration"`
 	Source        string    `json:"source"` // the operation that issued them
 }
+
+// Message is a message the emulator "sent" by email or SMS: a code, a
+// temporary password or a one-time password, with the text Cognito would
+// have delivered. Messages are kept in the order they were sent (by Seq),
+// up to the emulator's bound; the oldest go first.
+type Message struct {
+	Seq         int64     `json:"seq"` // order of sending, from 1; assigned by Tx.PutMessage
+	PoolID      string    `json:"pool_id"`
+	Username    string    `json:"username"`    // internal username
+	Destination string    `json:"destination"` // the email address or phone number
+	Medium      string    `json:"medium"`      // "EMAIL" or "SMS"
+	Kind        string    `json:"kind"`        // what the message is for: "SignUp", "ForgotPassword", ...
+	Operation   string    `json:"operation,omitempty"`
+	Trigger     string    `json:"trigger,omitempty"` // the CustomMessage trigger source Cognito would call
+	Code        string    `json:"code"`              // the code or temporary password
+	Subject     string    `json:"subject,omitempty"` // of an email
+	Text        string    `json:"text"`              // the message as delivered
+	Time        time.Time `json:"time"`
+}
+
+func messageKey(seq int64) string { return fmt.Sprintf("%020d", seq) }

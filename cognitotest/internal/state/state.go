@@ -27,12 +27,15 @@ type State struct {
 	identityPools   *table[IdentityPool]
 	identities      *table[Identity]
 	credentials     *table[Credentials]
+	messages        *table[Message]
 	all             []anyTable
 	byKind          map[Kind]anyTable
 
 	links                  map[string]string // identity pool ID \x00 provider \x00 subject -> identity ID
 	subs                   map[string]*User  // pool ID "/" sub -> user
 	idPoolSeq, identitySeq int
+	messageSeq             int64 // of the newest message ever put
+	oldestMessage          int64 // no message has a lower Seq (a hint for trimming the outbox)
 }
 
 // Open returns the state kept in store, which it checks and loads. A new
@@ -94,6 +97,9 @@ func Open(store Store) (*State, error) {
 	for _, i := range s.identities.rows {
 		s.identitySeq = max(s.identitySeq, i.Seq)
 	}
+	for _, m := range s.messages.rows {
+		s.messageSeq = max(s.messageSeq, m.Seq)
+	}
 	return s, nil
 }
 
@@ -112,8 +118,9 @@ func newState(store Store) *State {
 	s.identityPools = newTable[IdentityPool](KindIdentityPool, nil, nil, nil)
 	s.identities = newTable(KindIdentity, func(i *Identity) string { return i.PoolID }, nil, s.indexLinks)
 	s.credentials = newTable[Credentials](KindCredentials, nil, nil, nil)
+	s.messages = newTable(KindMessage, nil, func(m *Message) string { return m.PoolID }, s.indexMessages)
 	s.all = []anyTable{s.pools, s.signingKeys, s.clients, s.resourceServers, s.groups, s.users, s.devices,
-		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials}
+		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials, s.messages}
 	for _, t := range s.all {
 		s.byKind[t.kindOf()] = t
 	}
@@ -131,6 +138,14 @@ func (s *State) indexSubs(old, new *User) {
 	}
 	if new != nil {
 		s.subs[new.PoolID+"/"+new.Sub] = new
+	}
+}
+
+// indexMessages keeps oldestMessage a lower bound of the messages' Seq,
+// also when an undone transaction puts a deleted message back.
+func (s *State) indexMessages(old, new *Message) {
+	if new != nil && (s.oldestMessage == 0 || new.Seq < s.oldestMessage) {
+		s.oldestMessage = new.Seq
 	}
 }
 
@@ -165,7 +180,21 @@ func (s *State) View(fn func(tx *Tx) error) error {
 // to fn at once, and to other transactions once they are committed to the
 // store, before Update returns. When fn returns an error (or panics), or
 // the store cannot commit (ErrCommit), the changes are undone.
-func (s *State) Update(fn func(tx *Tx) error) (err error) {
+//
+// Functions registered with [Tx.OnCommit] run after a successful commit,
+// once the transaction's lock is released.
+func (s *State) Update(fn func(tx *Tx) error) error {
+	tx, err := s.update(fn)
+	if err != nil {
+		return err
+	}
+	for _, f := range tx.onCommit {
+		f()
+	}
+	return nil
+}
+
+func (s *State) update(fn func(tx *Tx) error) (*Tx, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := &Tx{s: s, writable: true}
@@ -176,13 +205,13 @@ func (s *State) Update(fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	if err := fn(tx); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.commit(tx); err != nil {
-		return err
+		return nil, err
 	}
 	done = true
-	return nil
+	return tx, nil
 }
 
 // commit writes the records tx changed to the store.
@@ -234,6 +263,7 @@ type Tx struct {
 	s        *State
 	writable bool
 	undo     []undo
+	onCommit []func()
 }
 
 type undo struct {
@@ -260,6 +290,17 @@ func put[R any](tx *Tx, t *table[R], key string, r *R) {
 	}
 	old := t.set(key, r)
 	tx.undo = append(tx.undo, undo{t, key, old})
+}
+
+// OnCommit registers f to run once tx has committed, after its lock is
+// released; f does not run when tx is undone. It is for effects outside
+// the state that must follow only what is committed, such as announcing a
+// message. It panics in a read-only transaction.
+func (tx *Tx) OnCommit(f func()) {
+	if !tx.writable {
+		panic(ErrReadOnly)
+	}
+	tx.onCommit = append(tx.onCommit, f)
 }
 
 // Changed reports whether tx has changed anything so far.

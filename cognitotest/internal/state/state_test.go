@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"errors"
+	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +61,7 @@ func fill(t *testing.T, s *State) {
 		tx.PutIdentity(&Identity{ID: "us-east-1:00000000-0000-0000-0000-000000000002", PoolID: "us-east-1:00000000-0000-0000-0000-000000000001",
 			Logins: map[string][]string{"dev": {"u1", "u2"}}, CreatedAt: t0})
 		tx.PutCredentials(&Credentials{AccessKeyID: "ASIAX", IdentityID: "us-east-1:00000000-0000-0000-0000-000000000002", Expiration: t0})
+		tx.PutMessage(&Message{PoolID: p.ID, Username: "Alice", Destination: "a@example.com", Medium: "EMAIL", Kind: "SignUp", Code: "123456", Text: "Your verification code is 123456. ", Time: t0})
 		return nil
 	})
 	if err != nil {
@@ -108,6 +111,9 @@ func TestReopen(t *testing.T) {
 		if c := tx.Credentials("ASIAX"); c == nil || !c.Expiration.Equal(t0) {
 			t.Errorf("credentials: %+v", c)
 		}
+		if ms := tx.Messages(); len(ms) != 1 || ms[0].Seq != 1 || ms[0].Code != "123456" || !ms[0].Time.Equal(t0) {
+			t.Errorf("messages: %+v", ms)
+		}
 		return nil
 	})
 	// Sequence numbers continue after a reopen.
@@ -116,6 +122,11 @@ func TestReopen(t *testing.T) {
 		tx.PutIdentityPool(ip)
 		if ip.Seq != 2 {
 			t.Errorf("next identity pool Seq = %d; want 2", ip.Seq)
+		}
+		m := &Message{PoolID: "us-east-1_Test", Kind: "SignUp"}
+		tx.PutMessage(m)
+		if m.Seq != 2 {
+			t.Errorf("next message Seq = %d; want 2", m.Seq)
 		}
 		return nil
 	})
@@ -321,6 +332,80 @@ func TestUserBySub(t *testing.T) {
 	s.View(func(tx *Tx) error {
 		if tx.UserBySub("us-east-1_Test", "sub-a") == nil {
 			t.Error("UserBySub lost the user after an undone delete")
+		}
+		return nil
+	})
+}
+
+// TestMessages: messages keep their order, the oldest is found after
+// deletions and after an undone transaction puts one back, DeletePool
+// deletes its pool's messages, and OnCommit runs only after a commit.
+func TestMessages(t *testing.T) {
+	s := mustOpen(t, NewMemoryStore())
+	put := func(pool string, n int) {
+		t.Helper()
+		err := s.Update(func(tx *Tx) error {
+			for i := range n {
+				tx.PutMessage(&Message{PoolID: pool, Username: fmt.Sprint("u", i)})
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("us-east-1_A", 3)
+	put("us-east-1_B", 2)
+	put("us-east-1_A", 1)
+	oldest := func() (seq int64) {
+		s.Update(func(tx *Tx) error {
+			if m := tx.OldestMessage(); m != nil {
+				seq = m.Seq
+			}
+			return nil
+		})
+		return seq
+	}
+	if got := oldest(); got != 1 {
+		t.Errorf("oldest = %d; want 1", got)
+	}
+	// Delete the two oldest; then the third, in a transaction that is undone.
+	s.Update(func(tx *Tx) error { tx.DeleteMessage(tx.OldestMessage()); tx.DeleteMessage(tx.OldestMessage()); return nil })
+	if got := oldest(); got != 3 {
+		t.Errorf("oldest after deleting two = %d; want 3", got)
+	}
+	ran := false
+	s.Update(func(tx *Tx) error {
+		tx.OnCommit(func() { ran = true })
+		tx.DeleteMessage(tx.OldestMessage())
+		if m := tx.OldestMessage(); m == nil || m.Seq != 4 {
+			t.Errorf("oldest inside the transaction = %+v; want 4", m)
+		}
+		return errors.New("undo")
+	})
+	if ran {
+		t.Error("OnCommit ran for an undone transaction")
+	}
+	if got := oldest(); got != 3 {
+		t.Errorf("oldest after an undone deletion = %d; want 3", got)
+	}
+	s.Update(func(tx *Tx) error { tx.DeletePool("us-east-1_B"); tx.OnCommit(func() { ran = true }); return nil })
+	if !ran {
+		t.Error("OnCommit did not run after a commit")
+	}
+	s.View(func(tx *Tx) error {
+		var seqs []int64
+		for _, m := range tx.Messages() {
+			seqs = append(seqs, m.Seq)
+		}
+		if !slices.Equal(seqs, []int64{3, 6}) {
+			t.Errorf("messages after DeletePool(B) = %v; want [3 6]", seqs)
+		}
+		if m := tx.LastMessage(func(m *Message) bool { return m.Username == "u2" }); m == nil || m.Seq != 3 {
+			t.Errorf("LastMessage(u2) = %+v; want seq 3", m)
+		}
+		if m := tx.LastMessage(func(*Message) bool { return true }); m == nil || m.Seq != 6 {
+			t.Errorf("LastMessage = %+v; want seq 6", m)
 		}
 		return nil
 	})

@@ -19,11 +19,12 @@ const (
 	KindIdentityPool   Kind = "identity_pools"   // key: identity pool ID
 	KindIdentity       Kind = "identities"       // key: identity ID
 	KindCredentials    Kind = "credentials"      // key: access key ID
+	KindMessage        Kind = "messages"         // key: zero-padded sequence number (key order is sending order)
 )
 
 // Kinds lists the kinds of records, in the order they are loaded.
 var Kinds = []Kind{KindPool, KindSigningKey, KindClient, KindResourceServer, KindGroup, KindUser, KindDevice,
-	KindRefreshToken, KindTokenOrigin, KindIdentityPool, KindIdentity, KindCredentials}
+	KindRefreshToken, KindTokenOrigin, KindIdentityPool, KindIdentity, KindCredentials, KindMessage}
 
 // FormatVersion is the version of the record encoding. [Open] writes it to
 // a new store and refuses a store of another version, so that an older

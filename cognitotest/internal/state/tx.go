@@ -28,8 +28,8 @@ func (tx *Tx) Pools() []*Pool {
 func (tx *Tx) PutPool(p *Pool) { put(tx, tx.s.pools, p.ID, p) }
 
 // DeletePool deletes the pool and every record of it: signing keys,
-// clients, resource servers, groups, users, devices, refresh tokens and
-// token origins.
+// clients, resource servers, groups, users, devices, refresh tokens,
+// token origins and the messages sent to its users.
 func (tx *Tx) DeletePool(id string) {
 	s := tx.s
 	for _, k := range s.signingKeys.keysOfPool(id) {
@@ -55,6 +55,9 @@ func (tx *Tx) DeletePool(id string) {
 	}
 	for _, k := range s.tokenOrigins.keysOfPool(id) {
 		put(tx, s.tokenOrigins, k, nil)
+	}
+	for _, k := range s.messages.keysOfPool(id) {
+		put(tx, s.messages, k, nil)
 	}
 	put(tx, s.pools, id, nil)
 }
@@ -338,4 +341,54 @@ func (tx *Tx) PutCredentials(c *Credentials) { put(tx, tx.s.credentials, c.Acces
 // DeleteCredentials deletes c.
 func (tx *Tx) DeleteCredentials(c *Credentials) {
 	put[Credentials](tx, tx.s.credentials, c.AccessKeyID, nil)
+}
+
+// ---- messages (the outbox) -------------------------------------------------
+
+// PutMessage stores m, a new message, giving it the next sequence number.
+func (tx *Tx) PutMessage(m *Message) {
+	tx.s.messageSeq++
+	m.Seq = tx.s.messageSeq
+	put(tx, tx.s.messages, messageKey(m.Seq), m)
+}
+
+// DeleteMessage deletes m.
+func (tx *Tx) DeleteMessage(m *Message) { put[Message](tx, tx.s.messages, messageKey(m.Seq), nil) }
+
+// Messages returns the messages, oldest first.
+func (tx *Tx) Messages() []*Message {
+	return sorted(tx.s.messages.rows, func(a, b *Message) int { return cmp.Compare(a.Seq, b.Seq) })
+}
+
+// LastMessage returns the newest message for which match returns true,
+// or nil. It allocates nothing.
+func (tx *Tx) LastMessage(match func(*Message) bool) *Message {
+	var last *Message
+	for _, m := range tx.s.messages.rows {
+		if (last == nil || m.Seq > last.Seq) && match(m) {
+			last = m
+		}
+	}
+	return last
+}
+
+// MessageCount returns the number of messages.
+func (tx *Tx) MessageCount() int { return tx.s.messages.size() }
+
+// OldestMessage returns the oldest message, or nil. In a read-write
+// transaction it is amortized constant time.
+func (tx *Tx) OldestMessage() *Message {
+	s := tx.s
+	if s.messages.size() == 0 {
+		return nil
+	}
+	for seq := max(s.oldestMessage, 1); seq <= s.messageSeq; seq++ {
+		if m := s.messages.get(messageKey(seq)); m != nil {
+			if tx.writable { // a View shares the State: it must not write the hint
+				s.oldestMessage = seq
+			}
+			return m
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package userpool
 
 import (
+	"context"
 	"crypto/subtle"
 	"math/big"
 	"sort"
@@ -245,10 +246,10 @@ func MFASettings(u *state.User) (string, []string) {
 	return pref, list
 }
 
-// SendCode creates a code for purpose in u (a copy to Put), "delivers" it
-// to the user's email (preferred) or phone, or to attr when given, and
-// returns the delivery details.
-func (s *Service) SendCode(p *state.Pool, u *state.User, purpose, kind string, lifetime time.Duration, attr string) *wire.CodeDeliveryDetails {
+// SendCode creates a code for purpose in u (a copy to Put in tx),
+// "delivers" it to the user's email (preferred) or phone, or to attr when
+// given, in the outbox of tx, and returns the delivery details.
+func (s *Service) SendCode(ctx context.Context, tx *state.Tx, p *state.Pool, u *state.User, purpose, kind string, lifetime time.Duration, attr string) *wire.CodeDeliveryDetails {
 	code := s.RandDigits(6)
 	if u.Codes == nil {
 		u.Codes = map[string]state.Code{}
@@ -267,7 +268,7 @@ func (s *Service) SendCode(p *state.Pool, u *state.User, purpose, kind string, l
 	} else {
 		d.DeliveryMedium, d.Destination = "EMAIL", emulator.MaskEmail(dest)
 	}
-	s.Outbox.Deliver(emulator.Message{PoolID: p.ID, Username: u.Username, Kind: kind, Medium: d.DeliveryMedium, Destination: dest, Code: code})
+	s.Outbox.Deliver(ctx, tx, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: kind, Medium: d.DeliveryMedium, Destination: dest, Code: code})
 	return d
 }
 

@@ -472,7 +472,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		if u == nil {
 			return nil, wire.IncorrectPassword()
 		}
-		return o.mfaChallenge(sess, u, ans), nil
+		return o.mfaChallenge(ctx, nil, sess, u, ans), nil
 	case "MFA_SETUP":
 		if !sess.TOTPVerified {
 			return nil, wire.InvalidParameter("Call AssociateSoftwareToken and VerifySoftwareToken with the Session before responding to MFA_SETUP")
@@ -518,7 +518,7 @@ func (o *ops) advance(ctx context.Context, sess *userpool.Session) (*authOutput,
 	var pt *userpool.PendingTokens
 	err := o.svc.State.Update(func(tx *state.Tx) error {
 		var err error
-		out, pt, err = o.next(tx, sess)
+		out, pt, err = o.next(ctx, tx, sess)
 		return err
 	})
 	if err != nil {
@@ -545,7 +545,7 @@ func (o *authOutput) newDevice() *userpool.DeviceMetadata {
 
 // next returns the next challenge, or the tokens to sign (and, in out,
 // the NewDeviceMetadata to attach) when the user is fully authenticated.
-func (o *ops) next(tx *state.Tx, sess *userpool.Session) (*authOutput, *userpool.PendingTokens, error) {
+func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*authOutput, *userpool.PendingTokens, error) {
 	s := o.svc
 	p := tx.Pool(sess.PoolID)
 	u := sess.User(tx)
@@ -601,10 +601,10 @@ func (o *ops) next(tx *state.Tx, sess *userpool.Session) (*authOutput, *userpool
 		case len(methods) == 0 && p.MFA == userpool.MFAOn:
 			return o.challenge(sess, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`, "USER_ID_FOR_SRP": u.Username}), nil, nil
 		case len(methods) == 1:
-			return o.mfaChallenge(sess, u, methods[0]), nil, nil
+			return o.mfaChallenge(ctx, tx, sess, u, methods[0]), nil, nil
 		case len(methods) > 1:
 			if userpool.HasString(methods, u.PreferredMFA) {
-				return o.mfaChallenge(sess, u, u.PreferredMFA), nil, nil
+				return o.mfaChallenge(ctx, tx, sess, u, u.PreferredMFA), nil, nil
 			}
 			choices, _ := json.Marshal(methods)
 			sess.Choices = methods
@@ -634,8 +634,9 @@ func (o *ops) next(tx *state.Tx, sess *userpool.Session) (*authOutput, *userpool
 	return out, pt, nil
 }
 
-// mfaChallenge issues an MFA challenge, delivering a code if needed.
-func (o *ops) mfaChallenge(sess *userpool.Session, u *state.User, method string) *authOutput {
+// mfaChallenge issues an MFA challenge, delivering a code if needed (in
+// tx, or in a transaction of its own when tx is nil).
+func (o *ops) mfaChallenge(ctx context.Context, tx *state.Tx, sess *userpool.Session, u *state.User, method string) *authOutput {
 	s := o.svc
 	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
 	switch method {
@@ -645,12 +646,12 @@ func (o *ops) mfaChallenge(sess *userpool.Session, u *state.User, method string)
 		if method == "SMS_OTP" {
 			kind = emulator.MsgSMSOTP
 		}
-		s.Outbox.Deliver(emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: kind, Medium: "SMS", Destination: u.Attributes["phone_number"], Code: sess.Code})
+		s.Outbox.Deliver(ctx, tx, emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: kind, Medium: "SMS", Destination: u.Attributes["phone_number"], Code: sess.Code})
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "SMS"
 		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskPhone(u.Attributes["phone_number"])
 	case userpool.MFAEmail:
 		sess.Code = s.RandDigits(8)
-		s.Outbox.Deliver(emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: emulator.MsgEmailMFA, Medium: "EMAIL", Destination: u.Attributes["email"], Code: sess.Code})
+		s.Outbox.Deliver(ctx, tx, emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: emulator.MsgEmailMFA, Medium: "EMAIL", Destination: u.Attributes["email"], Code: sess.Code})
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "EMAIL"
 		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskEmail(u.Attributes["email"])
 	}

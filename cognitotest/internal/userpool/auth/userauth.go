@@ -89,7 +89,7 @@ func (o *ops) startFactor(ctx context.Context, sess *userpool.Session, factor st
 		return o.startSRP(sess, map[string]string{"USERNAME": u.Username, "SRP_A": in["SRP_A"], "DEVICE_KEY": sess.DeviceKey})
 	case "EMAIL_OTP", "SMS_OTP":
 		sess.OTPFirstFactor = true
-		return o.mfaChallenge(sess, u, factor), nil
+		return o.mfaChallenge(ctx, nil, sess, u, factor), nil
 	}
 	return nil, wire.InvalidParameter("unsupported challenge %s", wire.Truncate(factor, 32))
 }

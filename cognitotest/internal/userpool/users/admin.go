@@ -97,7 +97,11 @@ func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
 		if u.Status != userpool.StatusForceChangePassword {
 			return nil, wire.Errorf("UnsupportedUserStateException", "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u.Username)
 		}
-		s.Outbox.Deliver(emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: "EMAIL", Destination: u.Attributes["email"], Code: u.Password})
+		medium, dest := invitationDestination(u, in.DesiredDeliveryMediums)
+		err := s.Outbox.Deliver(c.Context(), nil, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: u.Password})
+		if err != nil {
+			return nil, err
+		}
 		return map[string]any{"User": userOut(u)}, nil
 	}
 	temp := in.TemporaryPassword
@@ -128,21 +132,32 @@ func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
 	delete(cfg.Attributes, "phone_number")
 	cfg.UnverifiedEmail = attrs["email_verified"] != "true"
 	cfg.UnverifiedPhone = attrs["phone_number_verified"] != "true"
-	u, err := Create(s, p.ID, cfg)
+	var invite func(tx *state.Tx, u *state.User)
+	if in.MessageAction != "SUPPRESS" {
+		invite = func(tx *state.Tx, u *state.User) {
+			medium, dest := invitationDestination(u, in.DesiredDeliveryMediums)
+			s.Outbox.Deliver(c.Context(), tx, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: temp})
+		}
+	}
+	u, err := CreateThen(s, p.ID, cfg, invite)
 	if err != nil {
 		if errors.Is(err, emulator.ErrAlreadyExists) {
 			return nil, wire.Errorf("UsernameExistsException", "User account already exists")
 		}
 		return nil, wire.InvalidParameter("%s", emulator.Detail(err))
 	}
-	if in.MessageAction != "SUPPRESS" {
-		medium, dest := "EMAIL", u.Attributes["email"]
-		if userpool.HasString(in.DesiredDeliveryMediums, "SMS") && u.Attributes["phone_number"] != "" || dest == "" {
-			medium, dest = "SMS", u.Attributes["phone_number"]
-		}
-		s.Outbox.Deliver(emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: temp})
-	}
 	return map[string]any{"User": userOut(u)}, nil
+}
+
+// invitationDestination returns where AdminCreateUser sends the temporary
+// password: by email, unless SMS is asked for and the user has a phone
+// number, or the user has no email address.
+func invitationDestination(u *state.User, mediums []string) (medium, dest string) {
+	medium, dest = "EMAIL", u.Attributes["email"]
+	if userpool.HasString(mediums, "SMS") && u.Attributes["phone_number"] != "" || dest == "" {
+		medium, dest = "SMS", u.Attributes["phone_number"]
+	}
+	return medium, dest
 }
 
 func (o *ops) adminSetUserPassword(c *emulator.Call) (any, error) {
@@ -230,7 +245,7 @@ func (o *ops) adminResetUserPassword(c *emulator.Call) (any, error) {
 		if nu.Attributes["email_verified"] != "true" {
 			attr = "phone_number"
 		}
-		o.svc.SendCode(p, nu, "reset", emulator.MsgForgotPassword, resetCodeLifetime, attr)
+		o.svc.SendCode(c.Context(), tx, p, nu, "reset", emulator.MsgForgotPassword, resetCodeLifetime, attr)
 		tx.PutUser(p, nu)
 		return struct{}{}, nil
 	})
@@ -250,7 +265,7 @@ func (o *ops) adminUpdateUserAttributes(c *emulator.Call) (any, error) {
 		if aerr != nil {
 			return nil, aerr
 		}
-		return o.updateAttrs(tx, p, u, attrs, true)
+		return o.updateAttrs(c.Context(), tx, p, u, attrs, true)
 	})
 }
 

@@ -1,6 +1,7 @@
 package users
 
 import (
+	"context"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
@@ -110,7 +111,7 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 		}
 		for _, a := range p.AutoVerifiedAttributes {
 			if attrs[a] != "" {
-				out["CodeDeliveryDetails"] = s.SendCode(p, u, "signup", emulator.MsgSignUp, signUpCodeLifetime, a)
+				out["CodeDeliveryDetails"] = s.SendCode(c.Context(), tx, p, u, "signup", emulator.MsgSignUp, signUpCodeLifetime, a)
 				break
 			}
 		}
@@ -219,7 +220,7 @@ func (o *ops) resendConfirmationCode(c *emulator.Call) (any, error) {
 			return nil, wire.InvalidParameter("Auto verification not turned on.")
 		}
 		nu := u.Clone()
-		d := s.SendCode(p, nu, "signup", emulator.MsgResendCode, signUpCodeLifetime, "")
+		d := s.SendCode(c.Context(), tx, p, nu, "signup", emulator.MsgResendCode, signUpCodeLifetime, "")
 		tx.PutUser(p, nu)
 		return map[string]any{"CodeDeliveryDetails": d}, nil
 	})
@@ -246,7 +247,7 @@ func (o *ops) forgotPassword(c *emulator.Call) (any, error) {
 			return nil, wire.InvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
 		}
 		nu := u.Clone()
-		d := s.SendCode(p, nu, "reset", emulator.MsgForgotPassword, resetCodeLifetime, attr)
+		d := s.SendCode(c.Context(), tx, p, nu, "reset", emulator.MsgForgotPassword, resetCodeLifetime, attr)
 		tx.PutUser(p, nu)
 		return map[string]any{"CodeDeliveryDetails": d}, nil
 	})
@@ -386,7 +387,7 @@ func readerOf(tx *state.Tx, t *userpool.Token) *state.Client {
 // updateAttrs applies attribute changes to u (a copy it Puts); a changed
 // email or phone number becomes unverified and, for a user's own change,
 // gets a verification code.
-func (o *ops) updateAttrs(tx *state.Tx, p *state.Pool, u *state.User, attrs map[string]string, admin bool) (any, error) {
+func (o *ops) updateAttrs(ctx context.Context, tx *state.Tx, p *state.Pool, u *state.User, attrs map[string]string, admin bool) (any, error) {
 	s := o.svc
 	probe := u.Clone()
 	if probe.Attributes == nil {
@@ -410,7 +411,7 @@ func (o *ops) updateAttrs(tx *state.Tx, p *state.Pool, u *state.User, attrs map[
 			if _, explicit := attrs[k+"_verified"]; !(admin && explicit) {
 				nu.Attributes[k+"_verified"] = "false"
 				if !admin {
-					deliveries = append(deliveries, s.SendCode(p, nu, "verify:"+k, emulator.MsgVerifyAttribute, signUpCodeLifetime, k))
+					deliveries = append(deliveries, s.SendCode(ctx, tx, p, nu, "verify:"+k, emulator.MsgVerifyAttribute, signUpCodeLifetime, k))
 				}
 			}
 		}
@@ -448,7 +449,7 @@ func (o *ops) updateUserAttributes(c *emulator.Call) (any, error) {
 				}
 			}
 		}
-		return o.updateAttrs(tx, t.Pool, t.User, attrs, false)
+		return o.updateAttrs(c.Context(), tx, t.Pool, t.User, attrs, false)
 	})
 }
 
@@ -468,7 +469,7 @@ func (o *ops) getUserAttributeVerificationCode(c *emulator.Call) (any, error) {
 			return nil, wire.InvalidParameter("Attribute %s cannot be verified for this user", wire.Truncate(in.AttributeName, 64))
 		}
 		nu := u.Clone()
-		d := s.SendCode(t.Pool, nu, "verify:"+in.AttributeName, emulator.MsgVerifyAttribute, signUpCodeLifetime, in.AttributeName)
+		d := s.SendCode(c.Context(), tx, t.Pool, nu, "verify:"+in.AttributeName, emulator.MsgVerifyAttribute, signUpCodeLifetime, in.AttributeName)
 		tx.PutUser(t.Pool, nu)
 		return map[string]any{"CodeDeliveryDetails": d}, nil
 	})

@@ -76,6 +76,13 @@ type Spec struct {
 
 // Create creates a user in a pool, creating the groups it names.
 func Create(svc *userpool.Service, poolID string, cfg Spec) (*state.User, error) {
+	return CreateThen(svc, poolID, cfg, nil)
+}
+
+// CreateThen is [Create], running then (when not nil) in the transaction
+// that creates the user: AdminCreateUser delivers the invitation there,
+// so that the message exists exactly when the user does.
+func CreateThen(svc *userpool.Service, poolID string, cfg Spec, then func(tx *state.Tx, u *state.User)) (*state.User, error) {
 	var p *state.Pool
 	svc.State.View(func(tx *state.Tx) error { p = tx.Pool(poolID); return nil })
 	if p == nil {
@@ -191,6 +198,9 @@ func Create(svc *userpool.Service, poolID string, cfg Spec) (*state.User, error)
 			u.AddGroup(g)
 		}
 		tx.PutUser(p, u)
+		if then != nil {
+			then(tx, u)
+		}
 		return nil
 	})
 	if err != nil {

@@ -370,7 +370,11 @@ func TestMessages(t *testing.T) {
 		t.Errorf("oldest = %d; want 1", got)
 	}
 	// Delete the two oldest; then the third, in a transaction that is undone.
-	s.Update(func(tx *Tx) error { tx.DeleteMessage(tx.OldestMessage()); tx.DeleteMessage(tx.OldestMessage()); return nil })
+	s.Update(func(tx *Tx) error {
+		tx.DeleteMessage(tx.OldestMessage())
+		tx.DeleteMessage(tx.OldestMessage())
+		return nil
+	})
 	if got := oldest(); got != 3 {
 		t.Errorf("oldest after deleting two = %d; want 3", got)
 	}

@@ -34,6 +34,7 @@ var layers = map[string]int{
 	"cognitotest/internal/managedlogin":     3, // the OAuth endpoints
 	"cognitotest/internal/guard":            3, // Host and Origin checks
 	"cognitotest/internal/albproxy":         3, // the ALB in front of a local service
+	"cognitotest/internal/console":          3, // the emulator's own endpoints: health, outbox, web console
 	"cognitotest":                           4, // the public face
 }
 

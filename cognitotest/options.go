@@ -49,6 +49,8 @@ type options struct {
 	allowedHosts    []string
 	corsOrigins     []string
 	store           state.Store // nil: in memory only
+	publicURL       string      // "": the listen URL
+	onMessage       func(Message)
 }
 
 // WithClock makes the server read the time from now instead of time.Now. It
@@ -138,3 +140,21 @@ func WithSigningKeys(keys ...*rsa.PrivateKey) Option {
 		}
 	}
 }
+
+// WithPublicURL sets the base URL other programs reach the server at
+// ("scheme://host[:port]", no path), when it differs from the listen
+// address: in a container listening on 0.0.0.0:9229 and reached by other
+// containers as http://cognito:9229, say. Issuers (the iss claim),
+// discovery documents, JWKS URLs and the managed-login endpoints use it;
+// [Server.URL] stays the address the server listens on. The guard accepts
+// the URL's host (see [WithAllowedHosts]) and trusts its origin (see
+// [WithCORSOrigins]): it is the server's own. "cognito local --public-url"
+// uses it.
+func WithPublicURL(u string) Option { return func(o *options) { o.publicURL = u } }
+
+// WithOnMessage calls fn with each message the server "sends" (codes,
+// temporary passwords, one-time passwords), once it is committed, in the
+// goroutine of the request that sent it. fn must not block, and must not
+// log the codes anywhere a secret must not go. "cognito local --verbose"
+// uses it to print the codes.
+func WithOnMessage(fn func(Message)) Option { return func(o *options) { o.onMessage = fn } }

@@ -1,12 +1,17 @@
 package cognitotest
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/albproxy"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/console"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/guard"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/identity"
@@ -25,6 +31,7 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/mfa"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/pools"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/users"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
 
 // Server is an in-process Amazon Cognito user pool emulator serving the
@@ -35,10 +42,11 @@ import (
 // A Server is safe for concurrent use. All state lives in the Server: two
 // servers never share pools, users or keys.
 type Server struct {
-	opts options
-	tb   TB
-	hs   *httptest.Server
-	url  string
+	opts      options
+	tb        TB
+	hs        *httptest.Server
+	url       string // the listen address
+	publicURL string // of issuers and discovery
 
 	emu *emulator.Emulator
 	up  *userpool.Service
@@ -140,9 +148,20 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	if l := o.lifetimes; l.ID < 0 || l.Access < 0 || l.Refresh < 0 {
 		return nil, invalidf("token lifetimes must not be negative")
 	}
-	g, err := guard.New(o.allowedHosts, o.corsOrigins)
+	public, err := parsePublicURL(o.publicURL)
 	if err != nil {
 		return nil, err
+	}
+	origins := o.corsOrigins
+	if public != nil {
+		origins = append(slices.Clip(origins), public.String())
+	}
+	g, err := guard.New(o.allowedHosts, origins)
+	if err != nil {
+		return nil, err
+	}
+	if public != nil {
+		g.AllowListenHost(public.Host)
 	}
 	st, err := state.Open(o.store)
 	if err != nil {
@@ -151,7 +170,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	emu := emulator.New(emulator.Config{
 		Region: o.region, Now: o.now, Rand: o.rand, NegativeSalts: o.negativeSalts, Logger: o.logger,
 		SessionLifetime: o.sessionLifetime, SRPClockSkew: o.srpSkew, MaxBodyBytes: o.maxBody,
-		TokenLifetimes: state.TokenLifetimes(o.lifetimes), SigningKeys: o.keys,
+		TokenLifetimes: state.TokenLifetimes(o.lifetimes), SigningKeys: o.keys, OnMessage: onMessage(o.onMessage),
 	}, st)
 	s := &Server{opts: o, tb: tb, emu: emu, up: userpool.New(emu), handles: map[string]*Pool{}}
 	s.ids = identity.New(s.up)
@@ -171,6 +190,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	}, managedlogin.New(s.up).Routes()...)
 	s.albKeys = albproxy.NewKeys(o.rand)
 	s.routes = append(s.routes, s.albKeys.Route())
+	s.routes = append(s.routes, console.New(s.up, s.reg).Routes()...)
 	s.mux = http.NewServeMux()
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Pattern, r.Handler)
@@ -189,12 +209,77 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 		g.AllowListenHost(o.addr)
 	}
 	g.AllowListenHost(hs.Listener.Addr().String())
-	// Set the URL before serving: handlers read it (issuers, discovery).
+	// Set the URLs before serving: handlers read them (issuers, discovery).
 	s.hs = hs
-	s.url = "http://" + hs.Listener.Addr().String()
-	emu.SetURL(s.url)
+	s.url = "http://" + dialAddr(hs.Listener.Addr().String())
+	s.publicURL = s.url
+	if public != nil {
+		s.publicURL = public.String()
+	}
+	emu.SetURL(s.publicURL)
 	hs.Start()
 	return s, nil
+}
+
+// onMessage adapts a WithOnMessage function to the emulator's messages.
+func onMessage(fn func(Message)) func(emulator.Message) {
+	if fn == nil {
+		return nil
+	}
+	return func(m emulator.Message) { fn(messageOf(m)) }
+}
+
+// parsePublicURL checks the URL of WithPublicURL: scheme://host[:port],
+// without a path. It returns nil for "".
+func parsePublicURL(raw string) (*url.URL, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	bad := func(why string) error {
+		return invalidf("public URL %q (WithPublicURL, cognito local --public-url): %s; want scheme://host[:port], such as http://cognito:9229", wire.Truncate(raw, 64), why)
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, bad("not a URL")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, bad("the scheme must be http or https")
+	case u.Host == "" || u.Hostname() == "":
+		return nil, bad("no host")
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.ForceQuery:
+		return nil, bad("only a scheme, a host and a port are allowed")
+	case u.Path != "" && u.Path != "/":
+		return nil, bad("the emulator serves its endpoints at the root of its URL: no path")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, bad("bad port")
+		}
+	}
+	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
+}
+
+// dialAddr returns the address to reach a listener at: the listen address,
+// with an unspecified host (0.0.0.0, [::]) replaced by 127.0.0.1.
+func dialAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}
+
+// Shutdown stops the server gracefully: it stops accepting connections,
+// waits for the requests in flight to finish, or for ctx to end, and then
+// closes the server ([Server.Close]). It returns ctx's error when requests
+// were still running. "cognito local" calls it on SIGINT and SIGTERM.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.hs.Config.Shutdown(ctx)
+	s.Close()
+	return err
 }
 
 // Close shuts the server down, releasing requests held by fault injection.
@@ -214,9 +299,30 @@ func (s *Server) Close() {
 	})
 }
 
-// URL returns the base URL of the server, such as "http://127.0.0.1:41234".
+// URL returns the base URL of the server, such as "http://127.0.0.1:41234":
+// its listen address, with 127.0.0.1 for an unspecified host (0.0.0.0).
 // The Cognito API is served at URL()+"/".
 func (s *Server) URL() string { return s.url }
+
+// PublicURL returns the base URL of issuers and of the endpoints in
+// discovery documents: the URL of [WithPublicURL], or [Server.URL].
+func (s *Server) PublicURL() string { return s.publicURL }
+
+// The emulator's own endpoints, which Cognito does not have, live under
+// /_cognitokit/ (see the package documentation, "The emulator's own
+// endpoints"). Their URLs are on [Server.URL].
+
+// HealthURL returns the URL of the health endpoint, which answers 200
+// {"status":"ok"} while the server serves.
+func (s *Server) HealthURL() string { return s.url + console.HealthPath }
+
+// MessagesURL returns the URL of the outbox as JSON: the messages the
+// server sent, which GET lists (filtered by the query parameters pool,
+// user, kind, after and limit) and DELETE deletes.
+func (s *Server) MessagesURL() string { return s.url + console.MessagesPath }
+
+// ConsoleURL returns the URL of the web console.
+func (s *Server) ConsoleURL() string { return s.url + console.ConsolePath }
 
 // Region returns the default region of the server (see [WithRegion]).
 func (s *Server) Region() string { return s.opts.region }
@@ -240,9 +346,10 @@ func (s *Server) AWSConfig() aws.Config {
 
 // OAuthDomain returns the base URL of the emulated OAuth domain
 // (https://{prefix}.auth.{region}.amazoncognito.com in Cognito): the
-// server's URL. The endpoints are OAuthDomain()+"/oauth2/authorize",
-// "/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke" and "/logout".
-func (s *Server) OAuthDomain() string { return s.url }
+// server's [Server.PublicURL]. The endpoints are
+// OAuthDomain()+"/oauth2/authorize", "/oauth2/token", "/oauth2/userInfo",
+// "/oauth2/revoke" and "/logout".
+func (s *Server) OAuthDomain() string { return s.publicURL }
 
 // Pools returns the pools of the server, sorted by ID.
 func (s *Server) Pools() []*Pool {

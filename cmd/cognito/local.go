@@ -10,6 +10,9 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
+
+	"golang.org/x/term"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 )
@@ -18,20 +21,36 @@ func init() {
 	register(&command{
 		name:    "local",
 		summary: "run a local Cognito user pool emulator (cognitotest) until interrupted",
-		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--seed FILE] [--allow-host HOST]... [--cors-origin URL]...
-                    [--negative-salts] [--verbose]
+		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--public-url URL] [--seed FILE] [--allow-host HOST]...
+                    [--cors-origin URL]... [--negative-salts] [--verbose]
                     [--alb-target URL [--alb-addr 127.0.0.1:9230] [--alb-unauthenticated authenticate|deny|allow]
                      [--alb-scope "openid email"]]
 
 Runs the cognitotest emulator: the Cognito user pool API (point the AWS SDK
-at the endpoint), the JWKS at {endpoint}/{poolId}/.well-known/jwks.json and
-the discovery document at {endpoint}/{poolId}/.well-known/openid-configuration.
-Tokens are issued by {endpoint}/{poolId}.
+at the endpoint), the JWKS at {public URL}/{poolId}/.well-known/jwks.json and
+the discovery document at {public URL}/{poolId}/.well-known/openid-configuration.
+Tokens are issued by {public URL}/{poolId}. The public URL is --public-url,
+or the endpoint.
+
+The emulator's own endpoints, which Cognito does not have, live under
+/_cognitokit/, apart from Cognito's paths:
+  GET    /_cognitokit/health     200 {"status":"ok"} while it serves (compose, CI)
+  GET    /_cognitokit/messages   the codes, temporary passwords and one-time codes it
+                                 "sent", as JSON, oldest first; filter with ?pool=ID,
+                                 ?user=NAME (username, email or phone), ?kind=SignUp,
+                                 ?after=SEQ, ?limit=N (the newest N); at most 10000 kept
+  DELETE /_cognitokit/messages   deletes them (same filters)
+  GET    /_cognitokit/console/   the web console: pools, clients, users, the outbox;
+                                 create, confirm, set passwords, groups, tokens
+  GET    /_cognitokit/export     the state as a seed file
+Opening the endpoint in a browser leads to the console.
 
 When ready it prints ONE JSON line on standard output:
-  {"endpoint":"http://127.0.0.1:9229","region":"us-east-1","pools":[{"id":…,
-   "issuer":…,"jwks_url":…,"clients":[{"id":…,"name":…,"secret":…}],
+  {"endpoint":"http://127.0.0.1:9229","public_url":"http://127.0.0.1:9229","region":"us-east-1",
+   "messages_url":…,"console_url":…,"health_url":…,"pools":[{"id":…,"issuer":…,"jwks_url":…,
+   "clients":[{"id":…,"name":…,"secret":…}],
    "users":[{"username":…,"password":…,"email":…,"groups":[…],"sub":…}]}]}
+On a terminal it also prints a short summary on standard error.
 
 Without --seed it creates the demo pool us-east-1_cognitokit with a public
 client (cognitokitpublic), a confidential client (cognitokitconfidential,
@@ -68,14 +87,23 @@ rule's on-unauthenticated-request). The JSON line gains "alb":{"url":…,
 "arn":…,"key_url":…,"client_id":…,"issuer":…}: the values the service's
 alb.Config needs (ALBARNs, ClientIDs, Issuer, KeyURL).
 
+In a container: listen on all interfaces and name the URL other
+containers use, so that tokens carry an issuer they can fetch:
+  cognito local --addr 0.0.0.0:9229 --public-url http://cognito:9229
+The public URL's host is accepted as a Host, and its origin trusted.
+
 Everything is in memory and lost on exit. The emulator does not check AWS
 signatures: whoever reaches it without a browser can administer it, so
 keep it on loopback or a private (container) network.
 
+On SIGINT or SIGTERM it stops accepting connections, lets the requests in
+flight finish (10 seconds at most), then exits.
+
 Exit status: 0 after an interrupt, 1 if it cannot listen, 2 usage or seed error.`,
 		examples: `  cognito local
   cognito local --cors-origin http://localhost:5173          # a browser admin app may call Admin* too
-  cognito local --addr 0.0.0.0:9229 --allow-host cognito     # in docker-compose, reached as http://cognito:9229
+  cognito local --addr 0.0.0.0:9229 --public-url http://cognito:9229   # in docker-compose
+  curl -s 'http://127.0.0.1:9229/_cognitokit/messages?user=alice@example.com&limit=1' | jq -r '.messages[0].code'
   cognito local --addr 127.0.0.1:0 --seed testdata/seed.json | head -1 | jq -r .endpoint
   AWS_ENDPOINT_URL=http://127.0.0.1:9229 aws cognito-idp list-users --user-pool-id us-east-1_cognitokit
   cognito local --alb-target http://127.0.0.1:8080 --alb-scope "openid email"   # then open http://127.0.0.1:9230`,
@@ -84,10 +112,14 @@ Exit status: 0 after an interrupt, 1 if it cannot listen, 2 usage or seed error.
 }
 
 type localReady struct {
-	Endpoint string      `json:"endpoint"`
-	Region   string      `json:"region"`
-	Pools    []localPool `json:"pools"`
-	ALB      *localALB   `json:"alb,omitempty"`
+	Endpoint    string      `json:"endpoint"`
+	PublicURL   string      `json:"public_url"`
+	Region      string      `json:"region"`
+	MessagesURL string      `json:"messages_url"`
+	ConsoleURL  string      `json:"console_url"`
+	HealthURL   string      `json:"health_url"`
+	Pools       []localPool `json:"pools"`
+	ALB         *localALB   `json:"alb,omitempty"`
 }
 
 type localALB struct {
@@ -124,9 +156,10 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	c := commands["local"]
 	fs := c.newFlagSet(e)
 	addr := fs.String("addr", "127.0.0.1:9229", "listen address (host:port; port 0 picks a free port)")
+	publicURL := fs.String("public-url", "", "base `URL` of issuers, discovery and managed login, as other programs reach the emulator (default: the endpoint), such as http://cognito:9229")
 	seedFile := fs.String("seed", "", "JSON file with the pools, clients and users to create (default: the demo pool)")
 	negative := fs.Bool("negative-salts", false, "hand out negative SRP salts, to test clients against that Cognito quirk")
-	verbose := fs.Bool("verbose", false, "log one line per request on standard error")
+	verbose := fs.Bool("verbose", false, "log one line per request, and every code it sends, on standard error")
 	albTarget := fs.String("alb-target", "", "also play an ALB with authenticate-cognito in front of the service at this `URL`")
 	albAddr := fs.String("alb-addr", "127.0.0.1:9230", "listen address of the ALB (with --alb-target)")
 	albMode := fs.String("alb-unauthenticated", "authenticate", "what the ALB does with a request without a session: authenticate, deny or allow")
@@ -147,6 +180,8 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		fmt.Fprintf(e.stderr, "cognito local: WARNING: listening on %s, not loopback; the emulator has no real security\n", *addr)
 	}
+	ip := net.ParseIP(host)
+	warnIssuer := (host == "" || ip != nil && ip.IsUnspecified()) && *publicURL == ""
 	var seed *cognitotest.Seed
 	if *seedFile != "" {
 		data, err := readSeed(*seedFile)
@@ -157,12 +192,19 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 			return fail(e, "local", exitUsage, fmt.Errorf("%s: %w", *seedFile, err))
 		}
 	}
-	opts := []cognitotest.Option{cognitotest.WithListenAddr(*addr), cognitotest.WithAllowedHosts(allowHosts...), cognitotest.WithCORSOrigins(corsOrigins...)}
+	opts := []cognitotest.Option{cognitotest.WithListenAddr(*addr), cognitotest.WithAllowedHosts(allowHosts...), cognitotest.WithCORSOrigins(corsOrigins...),
+		cognitotest.WithPublicURL(*publicURL)}
 	if *negative {
 		opts = append(opts, cognitotest.WithNegativeSalts())
 	}
 	if *verbose {
-		opts = append(opts, cognitotest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
+		log := slog.New(slog.NewTextHandler(e.stderr, nil))
+		opts = append(opts, cognitotest.WithLogger(log), cognitotest.WithOnMessage(func(m cognitotest.Message) {
+			// The codes are the point of --verbose: a local emulator's
+			// codes guard nothing real.
+			log.Info("cognito local: message sent", "pool", m.PoolID, "user", m.Username, "kind", m.Kind, "medium", m.Medium,
+				"to", m.Destination, "code", m.Code, "op", m.Operation)
+		}))
 	}
 	srv, err := cognitotest.New(opts...)
 	if errors.Is(err, cognitotest.ErrInvalidConfig) {
@@ -172,6 +214,9 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 		return fail(e, "local", exitFailure, err)
 	}
 	defer srv.Close()
+	if warnIssuer {
+		fmt.Fprintf(e.stderr, "cognito local: tokens are issued by %s/{poolId}; other machines and containers cannot fetch that: set --public-url to the URL they reach the emulator at\n", srv.PublicURL())
+	}
 	if seed == nil {
 		seed = srv.DemoSeed()
 	}
@@ -179,7 +224,8 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return fail(e, "local", exitUsage, err)
 	}
-	ready := localReady{Endpoint: srv.URL(), Region: srv.Region()}
+	ready := localReady{Endpoint: srv.URL(), PublicURL: srv.PublicURL(), Region: srv.Region(),
+		MessagesURL: srv.MessagesURL(), ConsoleURL: srv.ConsoleURL(), HealthURL: srv.HealthURL()}
 	for i, p := range pools {
 		lp := localPool{ID: p.ID(), Issuer: p.Issuer(), JWKSURL: p.JWKSURL(), Clients: []localClient{}, Users: []localUser{}}
 		for _, cl := range p.Clients() {
@@ -212,8 +258,62 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	if _, err := fmt.Fprintf(e.stdout, "%s\n", line); err != nil {
 		return fail(e, "local", exitFailure, err)
 	}
+	if writerIsTerminal(e.stderr) {
+		writeBanner(e.stderr, ready)
+	}
 	<-ctx.Done()
+	// Finish the requests in flight, then close (deferred above).
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		fmt.Fprintf(e.stderr, "cognito local: requests still running after %v were cut off\n", shutdownGrace)
+	}
 	return exitOK
+}
+
+// shutdownGrace bounds how long an interrupted "cognito local" waits for
+// requests in flight.
+const shutdownGrace = 10 * time.Second
+
+// writerIsTerminal reports whether w is an interactive terminal.
+func writerIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// writeBanner prints a summary for a person at a terminal: where to point
+// clients and browsers, the pools, and how to sign in as the demo users.
+func writeBanner(w io.Writer, r localReady) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ncognito local is ready (in memory: state is lost on exit)\n\n")
+	fmt.Fprintf(&b, "  endpoint   %s   (AWS SDK endpoint, AWS_ENDPOINT_URL)\n", r.Endpoint)
+	if r.PublicURL != r.Endpoint {
+		fmt.Fprintf(&b, "  public     %s   (issuers, discovery, managed login)\n", r.PublicURL)
+	}
+	fmt.Fprintf(&b, "  console    %s\n", r.ConsoleURL)
+	fmt.Fprintf(&b, "  messages   %s   (codes the emulator sent, as JSON)\n", r.MessagesURL)
+	for _, p := range r.Pools {
+		fmt.Fprintf(&b, "\n  pool %s   issuer %s\n", p.ID, p.Issuer)
+		for _, c := range p.Clients {
+			kind := "public"
+			if c.Secret != "" {
+				kind = "secret " + c.Secret
+			}
+			fmt.Fprintf(&b, "    client  %-24s %s\n", c.ID, kind)
+		}
+		for _, u := range p.Users {
+			fmt.Fprintf(&b, "    user    %-24s password %s", u.Username, u.Password)
+			if u.Email != "" {
+				fmt.Fprintf(&b, "   email %s", u.Email)
+			}
+			if len(u.Groups) > 0 {
+				fmt.Fprintf(&b, "   groups %s", strings.Join(u.Groups, ","))
+			}
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("\nPress Ctrl+C to stop.\n")
+	io.WriteString(w, b.String())
 }
 
 const maxSeedFile = cognitotest.MaxSeedBytes

@@ -1,0 +1,103 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
+)
+
+// MessageJSON is a message of the outbox as GET /_cognitokit/messages
+// serves it.
+type MessageJSON struct {
+	Seq            int64     `json:"seq"` // 1, 2, ... in the order sent; for ?after=
+	PoolID         string    `json:"pool_id"`
+	Username       string    `json:"username"` // the internal username
+	Destination    string    `json:"destination"`
+	DeliveryMedium string    `json:"delivery_medium"` // EMAIL or SMS
+	Kind           string    `json:"kind"`            // SignUp, ResendCode, ForgotPassword, TemporaryPassword, VerifyAttribute, SMS_MFA, EMAIL_OTP, SMS_OTP
+	Operation      string    `json:"operation"`       // the API operation that sent it
+	Trigger        string    `json:"trigger"`         // the CustomMessage trigger source Cognito would call
+	Code           string    `json:"code"`
+	Subject        string    `json:"subject,omitempty"`
+	Message        string    `json:"message"`
+	Time           time.Time `json:"time"`
+}
+
+func messageJSON(m emulator.Message) MessageJSON {
+	return MessageJSON{Seq: m.Seq, PoolID: m.PoolID, Username: m.Username, Destination: m.Destination, DeliveryMedium: m.Medium,
+		Kind: m.Kind, Operation: m.Operation, Trigger: m.Trigger, Code: m.Code, Subject: m.Subject, Message: m.Text, Time: m.Time}
+}
+
+// messageParams are the query parameters of /_cognitokit/messages.
+var messageParams = []string{"after", "kind", "limit", "pool", "user"}
+
+// filterOf parses the query parameters of /_cognitokit/messages, or
+// returns a message saying what is wrong.
+func filterOf(q url.Values) (emulator.Filter, string) {
+	var f emulator.Filter
+	for k, v := range q {
+		if !slices.Contains(messageParams, k) {
+			return f, "unknown query parameter " + strconv.Quote(wire.Truncate(k, 32)) + "; the parameters are pool, user, kind, after and limit"
+		}
+		if len(v) > 1 {
+			return f, "query parameter " + k + " given more than once"
+		}
+	}
+	f.PoolID, f.User, f.Kind = q.Get("pool"), q.Get("user"), q.Get("kind")
+	if s := q.Get("after"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return f, "after: want the seq of a message (a number), such as after=12"
+		}
+		f.After = n
+	}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return f, "limit: want a positive number of messages, such as limit=1 (the newest)"
+		}
+		f.Limit = n
+	}
+	return f, ""
+}
+
+// listMessages serves the outbox: the messages the filter selects, oldest
+// first (the newest last), at most emulator.MaxMessages.
+func (c *Server) listMessages(w http.ResponseWriter, r *http.Request) {
+	f, bad := filterOf(r.URL.Query())
+	if bad != "" {
+		writeError(w, http.StatusBadRequest, bad)
+		return
+	}
+	ms := c.up.Outbox.Messages(f)
+	out := make([]MessageJSON, len(ms))
+	for i, m := range ms {
+		out[i] = messageJSON(m)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"messages": out, "max_messages": emulator.MaxMessages})
+}
+
+// deleteMessages deletes the messages the filter selects (all without
+// one).
+func (c *Server) deleteMessages(w http.ResponseWriter, r *http.Request) {
+	f, bad := filterOf(r.URL.Query())
+	if bad == "" && f.Limit != 0 {
+		bad = "limit: not supported by DELETE"
+	}
+	if bad != "" {
+		writeError(w, http.StatusBadRequest, bad)
+		return
+	}
+	n, err := c.up.Outbox.Clear(f)
+	if err != nil {
+		c.up.Logger().Error("cognitotest: delete messages", "err", err)
+		writeError(w, http.StatusInternalServerError, "cannot delete the messages; see the server log")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"deleted": n})
+}

@@ -252,9 +252,9 @@ func httpGet(url string) (string, error) {
 // jsClientDir holds the reference JavaScript client (npm ci there).
 var jsClientDir = filepath.Join("..", "..", "cognitotest", "testdata", "jsclient")
 
-// requireNode skips (or, with CI=true, fails) when node or the npm packages
-// of the JS interop test are missing.
-func requireNode(t *testing.T) string {
+// requireNode skips (or, with CI=true, fails) when node or the npm
+// packages a JS interop test needs are missing.
+func requireNode(t *testing.T, packages ...string) string {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	missing := ""
@@ -262,8 +262,10 @@ func requireNode(t *testing.T) string {
 	case err != nil:
 		missing = "node is not installed"
 	default:
-		if _, err := os.Stat(filepath.Join(jsClientDir, "node_modules", "amazon-cognito-identity-js", "package.json")); err != nil {
-			missing = "node_modules missing: run npm ci --prefix cognitotest/testdata/jsclient"
+		for _, pkg := range packages {
+			if _, err := os.Stat(filepath.Join(jsClientDir, "node_modules", pkg, "package.json")); err != nil {
+				missing = "node_modules/" + pkg + " missing: run npm ci --prefix cognitotest/testdata/jsclient"
+			}
 		}
 	}
 	if missing != "" {
@@ -301,7 +303,7 @@ func randomPassword(r *mrand.Rand) string {
 // big-integer math). The padding rules themselves are checked
 // deterministically by internal/srp's vectors and round trips.
 func TestLocalJSClientInterop(t *testing.T) {
-	node := requireNode(t)
+	node := requireNode(t, "amazon-cognito-identity-js")
 	t.Parallel() // seconds of JS big-integer math: overlap them with the other tests
 	r := mrand.New(mrand.NewPCG(testSeed(t, 0x5eed_c0de), 42))
 	positive, negative := 24, 8

@@ -151,6 +151,13 @@ func ClientOfPool(tx *state.Tx, poolID string, c *state.Client) *wire.Error {
 // Allows reports whether the client allows an explicit auth flow.
 func Allows(c *state.Client, flow string) bool { return HasString(c.ExplicitAuthFlows, flow) }
 
+// Passwordless reports whether users of p can sign in without a password
+// (EMAIL_OTP or SMS_OTP among its first factors), and so sign up without
+// one.
+func Passwordless(p *state.Pool) bool {
+	return HasString(p.AllowedFirstAuthFactors, "EMAIL_OTP") || HasString(p.AllowedFirstAuthFactors, "SMS_OTP")
+}
+
 // Lifetimes returns the token lifetimes of a client, defaults applied.
 func (s *Service) Lifetimes(c *state.Client) state.TokenLifetimes {
 	l, d := c.TokenLifetimes, s.Config().TokenLifetimes

@@ -56,6 +56,22 @@ type Session struct {
 	Private    map[string]string
 }
 
+// The Challenge of the sessions of a sign-up: SignUp's, which ConfirmSignUp
+// may take, and ConfirmSignUp's, with which InitiateAuth (USER_AUTH) signs
+// the confirmed user in.
+const (
+	SignUpStarted   = "SIGN_UP"
+	SignUpConfirmed = "SIGN_UP_CONFIRMED"
+)
+
+// SignUpSession returns a session of a sign-up of u through client (see
+// SignUpStarted and SignUpConfirmed), to Put.
+func SignUpSession(s *Service, client *state.Client, u *state.User, challenge string) *Session {
+	sess := &Session{PoolID: client.PoolID, Client: client, Flow: "USER_AUTH", Challenge: challenge, Lifetime: s.SessionLifetime(client)}
+	sess.SetUser(u)
+	return sess
+}
+
 // SetUser makes u the session's user.
 func (sess *Session) SetUser(u *state.User) { sess.Username, sess.Sub = u.Username, u.Sub }
 

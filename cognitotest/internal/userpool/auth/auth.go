@@ -157,6 +157,9 @@ func (o *ops) initiate(c *emulator.Call, admin bool) (any, error) {
 		if !userpool.Allows(client, userpool.FlowUserAuth) {
 			return nil, wire.InvalidParameter("USER_AUTH flow not enabled for this client")
 		}
+		if in.Session != "" {
+			return o.signInAfterSignUp(ctx, sess, in.Session, ap)
+		}
 		return o.startUserAuth(ctx, sess, ap)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		return o.refreshTokenAuth(ctx, client, ap)

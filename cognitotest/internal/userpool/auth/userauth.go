@@ -43,6 +43,35 @@ func (o *ops) startUserAuth(ctx context.Context, sess *userpool.Session, ap map[
 	return out, nil
 }
 
+// signInAfterSignUp signs in the user of a confirmed sign-up: USER_AUTH
+// with the Session of ConfirmSignUp. The confirmation code was a one-time
+// password, the first factor, so no other is asked for (as after
+// EMAIL_OTP); the session is single use and lives as long as the client's
+// sessions.
+func (o *ops) signInAfterSignUp(ctx context.Context, sess *userpool.Session, session string, ap map[string]string) (any, error) {
+	username := ap["USERNAME"]
+	if username == "" {
+		return nil, wire.InvalidParameter("Missing required parameter USERNAME")
+	}
+	if err := userpool.CheckSecretHash(sess.Client, username, ap["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	signUp, aerr := o.svc.Sessions.Take(session, sess.Client.ID)
+	if aerr != nil {
+		return nil, aerr
+	}
+	var u *state.User
+	o.svc.State.View(func(tx *state.Tx) error { u = userpool.LookupUser(tx, tx.Pool(sess.PoolID), username); return nil })
+	if signUp.Challenge != userpool.SignUpConfirmed || u == nil || u.Sub != signUp.Sub {
+		return nil, wire.InvalidSession()
+	}
+	sess.SetUser(u)
+	sess.DeviceKey = ap["DEVICE_KEY"]
+	sess.OTPFirstFactor, sess.PasswordDone = true, true
+	sess.AuthTime = o.svc.Now()
+	return o.advance(ctx, sess)
+}
+
 // firstFactors lists the USER_AUTH first factors available to u.
 func firstFactors(p *state.Pool, u *state.User) []string {
 	var out []string

@@ -41,8 +41,8 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	if in.Username == "" || in.Password == "" {
-		return nil, wire.InvalidParameter("Missing required parameter Username or Password")
+	if in.Username == "" {
+		return nil, wire.InvalidParameter("Missing required parameter Username")
 	}
 	var client *state.Client
 	var p *state.Pool
@@ -63,8 +63,15 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if msg := userpool.CheckPasswordPolicy(p, in.Password); msg != "" {
-		return nil, wire.Errorf("InvalidPasswordException", "%s", msg)
+	switch {
+	case in.Password != "":
+		if msg := userpool.CheckPasswordPolicy(p, in.Password); msg != "" {
+			return nil, wire.Errorf("InvalidPasswordException", "%s", msg)
+		}
+	case !userpool.Passwordless(p):
+		// Cognito signs up users without a password only where they can
+		// sign in without one.
+		return nil, wire.InvalidParameter("Missing required parameter Password: the user pool allows no passwordless sign-in (EMAIL_OTP or SMS_OTP in its AllowedFirstAuthFactors)")
 	}
 	for _, a := range p.RequiredAttributes {
 		if attrs[a] == "" && !(userpool.HasString(p.UsernameAttributes, a) && a == "email" && userpool.EmailRE.MatchString(in.Username)) {
@@ -92,11 +99,13 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 			attrs[a+"_verified"] = "false"
 		}
 	}
-	salt, v := s.PasswordSecrets(p, username, in.Password)
 	now := s.Now()
 	u := &state.User{PoolID: p.ID, Username: username, Sub: sub, Attributes: attrs, Status: userpool.StatusUnconfirmed, Enabled: true,
 		CreatedAt: now, ModifiedAt: now}
-	userpool.SetPassword(u, in.Password, salt, v)
+	if in.Password != "" {
+		salt, v := s.PasswordSecrets(p, username, in.Password)
+		userpool.SetPassword(u, in.Password, salt, v)
+	}
 	out := map[string]any{"UserConfirmed": false, "UserSub": sub}
 	err := s.State.Update(func(tx *state.Tx) error {
 		p := tx.Pool(p.ID)
@@ -121,10 +130,16 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// For ConfirmSignUp, which returns the Session that signs the user in
+	// with USER_AUTH.
+	if userpool.Allows(client, userpool.FlowUserAuth) {
+		out["Session"] = s.Sessions.Put(userpool.SignUpSession(s, client, u, userpool.SignUpStarted))
+	}
 	return out, nil
 }
 
 type confirmInput struct {
+	Session          string
 	ClientId         string
 	Username         string
 	ConfirmationCode string
@@ -172,16 +187,37 @@ func (o *ops) update(fn func(tx *state.Tx) (any, error)) (any, error) {
 	return out, nil
 }
 
+// confirmSignUp confirms a sign-up with its code. When the app client
+// allows USER_AUTH, it answers a Session with which InitiateAuth
+// (USER_AUTH) signs the user in, the code being the first factor: what
+// Amplify's autoSignIn does after a passwordless sign-up. The Session of
+// SignUp, when sent, must be the user's.
 func (o *ops) confirmSignUp(c *emulator.Call) (any, error) {
 	s := o.svc
 	var in confirmInput
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	return o.update(func(tx *state.Tx) (any, error) {
+	var signUp *userpool.Session
+	if in.Session != "" {
+		var aerr *wire.Error
+		if signUp, aerr = s.Sessions.Take(in.Session, in.ClientId); aerr != nil {
+			return nil, aerr
+		}
+		if signUp.Challenge != userpool.SignUpStarted {
+			return nil, wire.InvalidSession()
+		}
+	}
+	var client *state.Client
+	var confirmed *state.User
+	out, err := o.update(func(tx *state.Tx) (any, error) {
 		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
 		if aerr != nil {
 			return nil, aerr
+		}
+		client, _ = userpool.Client(tx, in.ClientId)
+		if signUp != nil && signUp.Sub != u.Sub {
+			return nil, wire.InvalidSession()
 		}
 		if u.Status != userpool.StatusUnconfirmed {
 			return nil, wire.NotAuthorized("User cannot be confirmed. Current status is %s", u.Status)
@@ -190,6 +226,7 @@ func (o *ops) confirmSignUp(c *emulator.Call) (any, error) {
 		if err := s.CheckCode(nu, "signup", in.ConfirmationCode); err != nil {
 			return nil, err
 		}
+		confirmed = nu
 		nu.Status = userpool.StatusConfirmed
 		if nu.Attributes["email"] != "" {
 			nu.Attributes["email_verified"] = "true"
@@ -198,8 +235,18 @@ func (o *ops) confirmSignUp(c *emulator.Call) (any, error) {
 		}
 		nu.ModifiedAt = s.Now()
 		tx.PutUser(p, nu)
-		return struct{}{}, nil
+		return map[string]any{}, nil
 	})
+	if err != nil {
+		if signUp != nil { // the user may try another code
+			s.Sessions.PutBack(signUp)
+		}
+		return nil, err
+	}
+	if userpool.Allows(client, userpool.FlowUserAuth) {
+		out.(map[string]any)["Session"] = s.Sessions.Put(userpool.SignUpSession(s, client, confirmed, userpool.SignUpConfirmed))
+	}
+	return out, nil
 }
 
 func (o *ops) resendConfirmationCode(c *emulator.Call) (any, error) {

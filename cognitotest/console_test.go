@@ -1,14 +1,17 @@
 package cognitotest_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -521,5 +524,74 @@ func TestHealth(t *testing.T) {
 	u, _ := url.Parse(srv.HealthURL())
 	if u.Path != "/_cognitokit/health" {
 		t.Errorf("HealthURL %s", srv.HealthURL())
+	}
+}
+
+// blockingTokens returns a pool whose pre token generation trigger tells
+// when a sign-in reaches it, and then waits for release (or for the
+// request to end).
+func blockingTokens(t *testing.T) (e *env, entered, release chan struct{}) {
+	entered, release = make(chan struct{}), make(chan struct{})
+	e = newEnv(t, cognitotest.PoolConfig{Triggers: cognitotest.Triggers{PreTokenGeneration: func(ctx context.Context, ev *cognitotest.PreTokenGenerationEvent) error {
+		close(entered)
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}}})
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ann", Password: testPassword})
+	return e, entered, release
+}
+
+// TestShutdownFinishesRequests: Shutdown stops accepting connections, lets
+// a request in flight finish with its answer, and then closes the server.
+func TestShutdownFinishesRequests(t *testing.T) {
+	e, entered, release := blockingTokens(t)
+	signIn := make(chan error, 1)
+	go func() { _, err := e.passwordLogin(e.public, "ann", testPassword); signIn <- err }()
+	<-entered // the sign-in is in flight
+
+	shutdown := make(chan error, 1)
+	go func() { shutdown <- e.srv.Shutdown(context.Background()) }()
+	// Once the listener is closed, new connections are refused...
+	for {
+		c, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL(), "http://"))
+		if err != nil {
+			break
+		}
+		c.Close()
+		select {
+		case err := <-shutdown:
+			t.Fatalf("Shutdown returned %v while a request was in flight", err)
+		default:
+		}
+		runtime.Gosched()
+	}
+	// ...and the request in flight still gets its answer.
+	close(release)
+	if err := <-signIn; err != nil {
+		t.Errorf("the sign-in in flight during Shutdown: %v; want tokens", err)
+	}
+	if err := <-shutdown; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+}
+
+// TestShutdownBound: a request still running when the context of Shutdown
+// ends is cut off, and Shutdown says so.
+func TestShutdownBound(t *testing.T) {
+	e, entered, _ := blockingTokens(t)
+	signIn := make(chan error, 1)
+	go func() { _, err := e.passwordLogin(e.public, "ann", testPassword); signIn <- err }()
+	<-entered
+	c, cancel := context.WithCancel(context.Background())
+	cancel() // the bound is over at once
+	if err := e.srv.Shutdown(c); !errors.Is(err, context.Canceled) {
+		t.Errorf("Shutdown with a request in flight and an ended context: %v; want context.Canceled", err)
+	}
+	if err := <-signIn; err == nil {
+		t.Error("the request cut off by Shutdown got tokens")
 	}
 }

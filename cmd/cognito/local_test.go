@@ -48,6 +48,13 @@ func (b *syncBuffer) String() string {
 // and returns its ready line.
 func startLocal(t *testing.T, args ...string) localReady {
 	t.Helper()
+	r, _ := startLocalStderr(t, args...)
+	return r
+}
+
+// startLocalStderr is startLocal, also returning its standard error.
+func startLocalStderr(t *testing.T, args ...string) (localReady, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
@@ -74,7 +81,7 @@ func startLocal(t *testing.T, args ...string) localReady {
 			if err := json.Unmarshal([]byte(s), &r); err != nil {
 				t.Fatalf("ready line %q: %v", s, err)
 			}
-			return r
+			return r, &errb
 		}
 		select {
 		case code := <-done:
@@ -83,7 +90,7 @@ func startLocal(t *testing.T, args ...string) localReady {
 		}
 	}
 	t.Fatal("no ready line")
-	return localReady{}
+	return localReady{}, nil
 }
 
 func apiFor(endpoint string) *cip.Client {
@@ -99,6 +106,13 @@ func TestLocalDemo(t *testing.T) {
 	p := r.Pools[0]
 	if p.ID != "us-east-1_cognitokit" || p.Issuer != r.Endpoint+"/us-east-1_cognitokit" || p.JWKSURL != p.Issuer+"/.well-known/jwks.json" {
 		t.Errorf("pool: %+v", p)
+	}
+	if r.PublicURL != r.Endpoint || r.MessagesURL != r.Endpoint+"/_cognitokit/messages" || r.ConsoleURL != r.Endpoint+"/_cognitokit/console/" ||
+		r.HealthURL != r.Endpoint+"/_cognitokit/health" {
+		t.Errorf("ready line URLs: %+v", r)
+	}
+	if body, err := httpGet(r.HealthURL); err != nil || strings.TrimSpace(body) != `{"status":"ok"}` {
+		t.Errorf("health: %q, %v", body, err)
 	}
 	if len(p.Clients) != 2 || p.Clients[0].Secret != "" || p.Clients[1].Secret == "" {
 		t.Fatalf("clients: %+v; want a public and a confidential client", p.Clients)

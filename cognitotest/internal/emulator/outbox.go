@@ -44,7 +44,7 @@ func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
 	if m.Operation == "" {
 		m.Operation = OperationOf(ctx)
 	}
-	m.Time = o.e.Now()
+	m.Time = o.e.Now().UTC().Round(0) // as the store gives it back: UTC, no monotonic reading
 	m.Trigger = triggerOf(m.Kind, m.Operation)
 	m.Subject, m.Text = render(m)
 	if tx == nil {

@@ -264,6 +264,10 @@ type Tx struct {
 	writable bool
 	undo     []undo
 	onCommit []func()
+	// messageSeq is the State's before the first PutMessage of tx, which
+	// an undo restores, so that message numbers have no gaps.
+	messageSeq    int64
+	putMessageSeq bool
 }
 
 type undo struct {
@@ -278,6 +282,9 @@ func (tx *Tx) rollback() {
 		u.t.restore(u.key, u.old)
 	}
 	tx.undo = nil
+	if tx.putMessageSeq {
+		tx.s.messageSeq = tx.messageSeq
+	}
 }
 
 // put records the change of key in t (r nil: delete) with its undo entry.

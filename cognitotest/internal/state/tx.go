@@ -345,8 +345,12 @@ func (tx *Tx) DeleteCredentials(c *Credentials) {
 
 // ---- messages (the outbox) -------------------------------------------------
 
-// PutMessage stores m, a new message, giving it the next sequence number.
+// PutMessage stores m, a new message, giving it the next sequence number
+// (which an undone transaction gives back).
 func (tx *Tx) PutMessage(m *Message) {
+	if !tx.putMessageSeq {
+		tx.messageSeq, tx.putMessageSeq = tx.s.messageSeq, true
+	}
 	tx.s.messageSeq++
 	m.Seq = tx.s.messageSeq
 	put(tx, tx.s.messages, messageKey(m.Seq), m)

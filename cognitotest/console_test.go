@@ -27,9 +27,9 @@ import (
 )
 
 // screenshotDir is where the browser tests save screenshots:
-// $COGNITOKIT_SCREENSHOTS, or a temporary directory of the test.
+// $SCREENSHOT_DIR, or a temporary directory of the test.
 func screenshotDir(t *testing.T) string {
-	if d := os.Getenv("COGNITOKIT_SCREENSHOTS"); d != "" {
+	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -44,7 +44,7 @@ func screenshotDir(t *testing.T) string {
 // created (the invitation lands in the outbox), given a password, added
 // to a group, given fresh tokens (which the verifier accepts) and
 // deleted. Every effect is checked through the AWS SDK too. Screenshots
-// go to $COGNITOKIT_SCREENSHOTS (or a temporary directory).
+// go to $SCREENSHOT_DIR (or a temporary directory).
 func TestConsoleBrowser(t *testing.T) {
 	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Console", Name: "console test",

@@ -16,7 +16,7 @@
 //	tokens := pool.MustMintTokens(app.ID, "alice") // no sign-in needed
 //
 // Tokens are RS256 JWTs with the exact Cognito claim sets. The issuer is
-// [Pool.Issuer] ("{server URL}/{pool ID}"), the key set is at
+// [Pool.Issuer] ("{public URL}/{pool ID}", see [WithPublicURL]), the key set is at
 // [Pool.JWKSURL] and the discovery document at [Pool.DiscoveryURL].
 // [Pool.RotateKeys] adds a signing key and can retire the old ones.
 //
@@ -111,8 +111,9 @@
 // of any page it shows, so the server guards every request:
 //
 //   - Host. A request must name the server by a loopback name (localhost,
-//     127.0.0.0/8, [::1]), its listen address, or a host allowed with
-//     [WithAllowedHosts] ("cognito local --allow-host"). Any other Host
+//     127.0.0.0/8, [::1]), its listen address, the host of its public URL
+//     ([WithPublicURL]), or a host allowed with [WithAllowedHosts]
+//     ("cognito local --allow-host"). Any other Host
 //     gets 403 HostNotAllowedException. This defeats DNS rebinding, where a
 //     page's own name resolves to 127.0.0.1 and its requests look
 //     same-origin.
@@ -156,11 +157,46 @@
 // as them with InitiateAuth, as it could with a real pool whose passwords
 // it knew; seed your own users for anything else.
 //
-// # Codes
+// # Codes and the outbox
 //
 // Codes Cognito would send by email or SMS (sign-up confirmation, password
-// reset, MFA, one-time passwords, temporary passwords) go to a message sink:
-// read them with [Server.LastCode] or [Server.Messages].
+// reset, attribute verification, MFA, one-time passwords, temporary
+// passwords) go to an outbox: read them with [Server.LastCode],
+// [Server.LastMessage] or [Server.Messages], hear of them with
+// [WithOnMessage], or fetch them over HTTP (below). Each [Message] names
+// its pool, user, destination and medium, the operation that sent it, the
+// CustomMessage trigger source Cognito would call, the code and the text.
+// A message is stored with its code, in the same transaction, so the
+// outbox shows a code exactly when the operation that made it succeeded.
+// A server keeps the newest [MaxMessages].
+//
+// # The emulator's own endpoints
+//
+// What the emulator serves that Cognito does not lives under /_cognitokit/,
+// apart from Cognito's paths:
+//
+//	GET    /_cognitokit/health     200 {"status":"ok"} while the server serves ([Server.HealthURL])
+//	GET    /_cognitokit/messages   the outbox as JSON, oldest first ([Server.MessagesURL]);
+//	                               ?pool=, ?user=, ?kind=, ?after=SEQ, ?limit=N
+//	DELETE /_cognitokit/messages   deletes messages (same filters)
+//	GET    /_cognitokit/console/   the web console ([Server.ConsoleURL]); GET / leads there
+//	GET    /_cognitokit/export     the state as a seed file
+//
+// The console is a page for a person at a browser, in the spirit of
+// MailHog: pools, app clients (secrets shown when asked), users and the
+// outbox, with buttons to create, confirm and delete users, set passwords,
+// manage groups and copy fresh tokens. These endpoints are for the
+// emulator's own origin only (see "Web pages and the emulator"); the
+// console's actions also require the header X-Cognitokit-Console: 1.
+//
+// # Containers
+//
+// [WithPublicURL] ("cognito local --public-url http://cognito:9229") sets
+// the base URL of issuers, discovery documents, JWKS URLs and the
+// managed-login endpoints, for programs that reach the emulator by another
+// name than its listen address, such as the other containers of a compose
+// project; [Server.URL] stays the listen address. [Server.Shutdown] lets
+// requests in flight finish before it closes the server.
 //
 // # Faults
 //

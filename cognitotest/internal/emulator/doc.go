@@ -11,7 +11,7 @@
 //
 //	cognitotest                                   the public face: wires everything
 //	userpool/{auth,users,pools,devices,mfa},      operations, grouped as the API reference groups them;
-//	  identity, managedlogin, guard               no package of this layer imports another
+//	  identity, managedlogin, guard, console      no package of this layer imports another
 //	userpool                                      the user pool domain shared by the operations
 //	emulator                                      this package: the runtime
 //	state, wire                                   records and the store; the AWS JSON 1.1 protocol

@@ -122,7 +122,7 @@ func (s *Server) StartALB(cfg ALBConfig) (*ALB, error) {
 		ln.Close()
 		return nil, err
 	}
-	a := &ALB{url: base, arn: arn, keyURL: s.url + albproxy.KeyPath, issuer: cfg.Pool.Issuer(), client: client, ln: ln,
+	a := &ALB{url: base, arn: arn, keyURL: s.publicURL + albproxy.KeyPath, issuer: cfg.Pool.Issuer(), client: client, ln: ln,
 		hs: &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}}
 	go a.hs.Serve(ln)
 	s.albMu.Lock()
@@ -138,7 +138,8 @@ func (a *ALB) URL() string { return a.url }
 func (a *ALB) ARN() string { return a.arn }
 
 // KeyURL returns the base URL of its public keys: the key of kid K is at
-// KeyURL()+"/"+K, as a PEM document (alb.Config.KeyURL).
+// KeyURL()+"/"+K, as a PEM document (alb.Config.KeyURL). Like the JWKS
+// URLs, it is on the server's [Server.PublicURL].
 func (a *ALB) KeyURL() string { return a.keyURL }
 
 // ClientID returns the app client ID of its authenticate action: the

@@ -292,6 +292,9 @@ func writeBanner(w io.Writer, r localReady) {
 	}
 	fmt.Fprintf(&b, "  console    %s\n", r.ConsoleURL)
 	fmt.Fprintf(&b, "  messages   %s   (codes the emulator sent, as JSON)\n", r.MessagesURL)
+	if r.ALB != nil {
+		fmt.Fprintf(&b, "  alb        %s   (authenticate-cognito in front of your service)\n", r.ALB.URL)
+	}
 	for _, p := range r.Pools {
 		fmt.Fprintf(&b, "\n  pool %s   issuer %s\n", p.ID, p.Issuer)
 		for _, c := range p.Clients {

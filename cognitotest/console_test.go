@@ -110,6 +110,18 @@ func TestConsoleBrowser(t *testing.T) {
 		}
 		return s
 	}
+	// until waits for a condition of the page, in JavaScript: the actions
+	// change the page in place (no navigation), and a poll in the page
+	// sees each change whole, where node queries could race with it.
+	until := func(what, cond string) {
+		t.Helper()
+		_, err := chromedp.Run(bctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(20*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
+		if err != nil {
+			shot("failed")
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	present := func(sel string) string { return fmt.Sprintf("document.querySelector(%q) !== null", sel) }
 	user := func(name string) string { return `tr.user[data-username="` + name + `"]` }
 	details := func(name string) string { return `tr.user-details[data-username="` + name + `"]` }
 
@@ -135,13 +147,15 @@ func TestConsoleBrowser(t *testing.T) {
 
 	// The secret, when asked.
 	row := `tr[data-client="` + backend.ID + `"]`
-	do("show the secret", chromedp.Click(chromedp.CSS(row+` button[data-action="show-secret"]`)), chromedp.WaitVisible(chromedp.CSS(row+" .secret")))
+	do("show the secret", chromedp.Click(chromedp.CSS(row+` button[data-action="show-secret"]`)))
+	until("the secret", present(row+" .secret:not([hidden])"))
 	if got := text(row + " .secret"); got != backend.Secret {
 		t.Errorf("shown secret %q; want %q", got, backend.Secret)
 	}
 
 	// Confirm dave's sign-up.
-	do("confirm dave", chromedp.Click(chromedp.CSS(user("dave")+` button[data-action="confirm"]`)), chromedp.WaitVisible(chromedp.CSS(user("dave")+" .status-CONFIRMED")))
+	do("confirm dave", chromedp.Click(chromedp.CSS(user("dave")+` button[data-action="confirm"]`)))
+	until("dave confirmed", present(user("dave")+" .status-CONFIRMED"))
 	if got := status("dave"); got != "CONFIRMED" {
 		t.Errorf("dave after Confirm: %s; want CONFIRMED", got)
 	}
@@ -153,8 +167,8 @@ func TestConsoleBrowser(t *testing.T) {
 	do("create carol",
 		chromedp.SetValue(chromedp.CSS(`#create-user input[name="username"]`), "carol"),
 		chromedp.SetValue(chromedp.CSS(`#create-user input[name="email"]`), "carol@example.com"),
-		chromedp.Click(chromedp.CSS(`#create-user button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(user("carol"))))
+		chromedp.Click(chromedp.CSS(`#create-user button[type="submit"]`)))
+	until("carol created", present(user("carol")))
 	if got := status("carol"); got != "FORCE_CHANGE_PASSWORD" {
 		t.Errorf("carol after Create user: %s; want FORCE_CHANGE_PASSWORD", got)
 	}
@@ -171,8 +185,8 @@ func TestConsoleBrowser(t *testing.T) {
 	do("set carol's password",
 		chromedp.Click(chromedp.CSS(details("carol")+" summary")),
 		chromedp.SetValue(chromedp.CSS(details("carol")+` form[data-form="set-password"] input[name="password"]`), carolPassword),
-		chromedp.Click(chromedp.CSS(details("carol")+` form[data-form="set-password"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(user("carol")+" .status-CONFIRMED")))
+		chromedp.Click(chromedp.CSS(details("carol")+` form[data-form="set-password"] button`)))
+	until("carol confirmed", present(user("carol")+" .status-CONFIRMED"))
 	e := &env{srv: srv, pool: pool, api: api}
 	if _, err := e.passwordLogin(web, "carol", carolPassword); err != nil {
 		t.Errorf("carol signs in with the password set in the console: %v", err)
@@ -182,8 +196,8 @@ func TestConsoleBrowser(t *testing.T) {
 	do("add carol to editors",
 		chromedp.Click(chromedp.CSS(details("carol")+" summary")),
 		chromedp.SetValue(chromedp.CSS(details("carol")+` form[data-form="add-to-group"] input[name="group"]`), "editors"),
-		chromedp.Click(chromedp.CSS(details("carol")+` form[data-form="add-to-group"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(user("carol")+" .groups .tag")))
+		chromedp.Click(chromedp.CSS(details("carol")+` form[data-form="add-to-group"] button`)))
+	until("carol in editors", present(user("carol")+" .groups .tag"))
 	if g := text(user("carol") + " .groups"); !strings.Contains(g, "editors") {
 		t.Errorf("carol's groups on the page: %q", g)
 	}
@@ -192,8 +206,8 @@ func TestConsoleBrowser(t *testing.T) {
 	do("tokens for carol",
 		chromedp.Click(chromedp.CSS(details("carol")+" summary")),
 		chromedp.SetValue(chromedp.CSS(details("carol")+` select[name="client"]`), backend.ID),
-		chromedp.Click(chromedp.CSS(user("carol")+` button[data-action="token"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#token")))
+		chromedp.Click(chromedp.CSS(user("carol")+` button[data-action="token"]`)))
+	until("the tokens", present("#token:not([hidden])"))
 	shot("2-token")
 	idToken, accessToken := value("#id-token"), value("#access-token")
 	newVerifier := func(use verifier.TokenUse) *verifier.Verifier {
@@ -215,30 +229,28 @@ func TestConsoleBrowser(t *testing.T) {
 	// The copy button puts the token on the clipboard (or, where the
 	// clipboard is unavailable, selects it); either way it says so.
 	do("copy", chromedp.Click(chromedp.CSS(`button[data-action="copy"][data-target="access-token"]`)))
-	if f := text("#flash"); f != "Copied." {
-		t.Errorf("flash after Copy: %q", f)
-	}
+	until("Copied.", `document.getElementById("flash").textContent === "Copied."`)
 
 	// A token for a user who cannot sign in is refused, with the reason.
 	_, err = api.AdminCreateUser(ctx(), &cip.AdminCreateUserInput{UserPoolId: aws.String(pool.ID()), Username: aws.String("erin"), MessageAction: types.MessageActionTypeSuppress})
 	noErr(t, err)
 	do("reload", chromedp.Navigate(srv.ConsoleURL()), chromedp.WaitVisible(chromedp.CSS(user("erin"))),
-		chromedp.Click(chromedp.CSS(user("erin")+` button[data-action="token"]`)), chromedp.WaitVisible(chromedp.CSS("#flash.error")))
+		chromedp.Click(chromedp.CSS(user("erin")+` button[data-action="token"]`)))
+	until("the refusal", present("#flash.error"))
 	if f := text("#flash"); !strings.Contains(f, "FORCE_CHANGE_PASSWORD") {
 		t.Errorf("flash after Token for erin: %q; want the reason", f)
 	}
 
 	// Delete carol: two clicks.
-	do("delete carol",
-		chromedp.Click(chromedp.CSS(user("carol")+` button[data-action="delete-user"]`)),
-		chromedp.WaitVisible(chromedp.CSS(user("carol")+` button[data-armed="1"]`)),
-		chromedp.Click(chromedp.CSS(user("carol")+` button[data-action="delete-user"]`)),
-		chromedp.WaitVisible(chromedp.CSS("#flash.ok")))
+	do("arm delete", chromedp.Click(chromedp.CSS(user("carol")+` button[data-action="delete-user"]`)))
+	until("the delete button armed", present(user("carol")+` button[data-armed="1"]`))
+	do("delete carol", chromedp.Click(chromedp.CSS(user("carol")+` button[data-action="delete-user"]`)))
+	until("carol gone", "!("+present(user("carol"))+")")
 	if got := status("carol"); got != "gone" {
 		t.Errorf("carol after Delete: %s; want gone", got)
 	}
-	if n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll('tr.user[data-username="carol"]').length`)); err != nil || n != 0 {
-		t.Errorf("carol's rows after Delete: %d, %v", n, err)
+	if f := text("#flash"); f != "Deleted carol." {
+		t.Errorf("flash after Delete: %q", f)
 	}
 
 	// The outbox refreshes itself: a message sent now appears without a
@@ -246,7 +258,7 @@ func TestConsoleBrowser(t *testing.T) {
 	_, err = api.ForgotPassword(ctx(), &cip.ForgotPasswordInput{ClientId: aws.String(web.ID), Username: aws.String("alice")})
 	noErr(t, err)
 	reset := srv.LastCode("alice", cognitotest.MsgForgotPassword)
-	do("outbox refresh", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`#outbox tr.message[data-seq="%d"]`, len(srv.Messages())))))
+	until("the outbox refreshed", present(fmt.Sprintf(`#outbox tr.message[data-seq="%d"]`, len(srv.Messages()))))
 	if o := text("#outbox tbody tr.message"); !strings.Contains(o, reset) || !strings.Contains(o, "ForgotPassword") {
 		t.Errorf("newest message after the refresh: %q; want alice's reset code", o)
 	}

@@ -11,15 +11,20 @@
     flashEl.className = isError ? 'error' : 'ok';
     flashEl.hidden = false;
   };
-  // A message survives the reload that shows an action's effect.
-  const later = sessionStorage.getItem('cognitokit-flash');
-  if (later) {
-    sessionStorage.removeItem('cognitokit-flash');
-    flash(later, false);
-  }
-  const reloadWith = (text) => {
-    sessionStorage.setItem('cognitokit-flash', text);
-    location.reload();
+  // refresh shows the effect of an action: it swaps in the sections of a
+  // freshly rendered page (no reload: the scroll position and the token
+  // panel stay), then says what was done.
+  let lastSeq = Number(document.body.dataset.lastSeq || 0);
+  const refresh = async (text) => {
+    const r = await fetch(location.href, { credentials: 'same-origin' });
+    const page = new DOMParser().parseFromString(await r.text(), 'text/html');
+    for (const id of ['clients', 'users', 'outbox']) {
+      const fresh = page.getElementById(id);
+      const cur = document.getElementById(id);
+      if (fresh && cur) cur.replaceWith(fresh);
+    }
+    lastSeq = Math.max(lastSeq, Number(page.body.dataset.lastSeq || 0));
+    if (text) flash(text, false);
   };
 
   const call = async (path, init) => {
@@ -61,16 +66,16 @@
   };
 
   const buttons = {
-    'confirm': async (b, u) => reloadWith((await act('confirm', { username: u })).message),
+    'confirm': async (b, u) => await refresh((await act('confirm', { username: u })).message),
     'delete-user': async (b, u) => {
       if (b.dataset.armed !== '1') { // two steps instead of a dialog
         b.dataset.armed = '1';
         b.textContent = 'Really delete ' + u + '?';
         return;
       }
-      reloadWith((await act('delete-user', { username: u })).message);
+      await refresh((await act('delete-user', { username: u })).message);
     },
-    'remove-from-group': async (b, u) => reloadWith((await act('remove-from-group', { username: u, group: b.dataset.group })).message),
+    'remove-from-group': async (b, u) => await refresh((await act('remove-from-group', { username: u, group: b.dataset.group })).message),
     'token': async (b, u) => {
       const sel = byUser('select[name=client]', u);
       const t = await act('token', { username: u, client: sel ? sel.value : '' });
@@ -120,14 +125,13 @@
     if (form.dataset.form !== 'create-user') fields.username = userOf(form);
     if (form.dataset.form === 'set-password') fields.permanent = f.has('permanent');
     try {
-      reloadWith((await act(form.dataset.form, fields)).message);
+      await refresh((await act(form.dataset.form, fields)).message);
     } catch (e) {
       flash(e.message, true);
     }
   });
 
   // The outbox, MailHog style: new messages show up without a reload.
-  let lastSeq = Number(document.body.dataset.lastSeq || 0);
   const poll = async () => {
     try {
       const q = new URLSearchParams({ after: String(lastSeq) });

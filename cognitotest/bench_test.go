@@ -1,8 +1,10 @@
 package cognitotest_test
 
 import (
+	"io"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
@@ -79,5 +81,61 @@ func BenchmarkPasswordSignInStore(b *testing.B) {
 		if _, err := e.passwordLogin(e.public, "bench", testPassword); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// fullOutbox fills the outbox of e to MaxMessages with password reset
+// codes, through ForgotPassword.
+func fullOutbox(b *testing.B, e *env) {
+	for range cognitotest.MaxMessages {
+		_, err := e.api.ForgotPassword(ctx(), &cip.ForgotPasswordInput{ClientId: &e.public.ID, Username: aws.String("bench")})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkForgotPassword is a call that sends a code (stored in the
+// outbox with the user), through the AWS SDK, with the outbox full: each
+// message then drops the oldest.
+func BenchmarkForgotPassword(b *testing.B) {
+	e := benchEnv(b)
+	fullOutbox(b, e)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.api.ForgotPassword(ctx(), &cip.ForgotPasswordInput{ClientId: &e.public.ID, Username: aws.String("bench")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLastCode reads the newest code of a user from a full outbox.
+func BenchmarkLastCode(b *testing.B) {
+	e := benchEnv(b)
+	fullOutbox(b, e)
+	b.ReportAllocs()
+	for b.Loop() {
+		if e.srv.LastCode("bench@example.com", cognitotest.MsgForgotPassword) == "" {
+			b.Fatal("no code")
+		}
+	}
+}
+
+// BenchmarkMessagesEndpoint is GET /_cognitokit/messages?user=…&limit=1
+// on a full outbox (every message matches the user), as a script waiting
+// for a code does.
+func BenchmarkMessagesEndpoint(b *testing.B) {
+	e := benchEnv(b)
+	fullOutbox(b, e)
+	u := e.srv.MessagesURL() + "?user=bench@example.com&limit=1"
+	hc := e.srv.HTTPClient()
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := hc.Get(u)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
 }

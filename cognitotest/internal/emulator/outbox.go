@@ -84,17 +84,11 @@ func (f *Filter) Match(m *Message) bool {
 
 // Messages returns the messages f selects, oldest first.
 func (o *Outbox) Messages(f Filter) []Message {
-	var out []Message
-	o.e.State.View(func(tx *state.Tx) error {
-		for _, m := range tx.Messages() {
-			if f.Match(m) {
-				out = append(out, *m)
-			}
-		}
-		return nil
-	})
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[len(out)-f.Limit:]
+	var ms []*Message
+	o.e.State.View(func(tx *state.Tx) error { ms = tx.MessagesWhere(f.Match, f.Limit); return nil })
+	out := make([]Message, len(ms))
+	for i, m := range ms {
+		out[i] = *m // records are immutable once stored: copying after the View is safe
 	}
 	return out
 }
@@ -116,11 +110,9 @@ func (o *Outbox) Last(user, kind string) (Message, bool) {
 func (o *Outbox) Clear(f Filter) (int, error) {
 	n := 0
 	err := o.e.State.Update(func(tx *state.Tx) error {
-		for _, m := range tx.Messages() {
-			if f.Match(m) {
-				tx.DeleteMessage(m)
-				n++
-			}
+		for _, m := range tx.MessagesWhere(f.Match, 0) {
+			tx.DeleteMessage(m)
+			n++
 		}
 		return nil
 	})

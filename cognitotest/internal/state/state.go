@@ -1,8 +1,10 @@
 package state
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -34,8 +36,8 @@ type State struct {
 	links                  map[string]string // identity pool ID \x00 provider \x00 subject -> identity ID
 	subs                   map[string]*User  // pool ID "/" sub -> user
 	idPoolSeq, identitySeq int
-	messageSeq             int64 // of the newest message ever put
-	oldestMessage          int64 // no message has a lower Seq (a hint for trimming the outbox)
+	messageSeq             int64      // of the newest message ever put
+	messageOrder           []*Message // the messages by Seq, oldest first
 }
 
 // Open returns the state kept in store, which it checks and loads. A new
@@ -141,11 +143,19 @@ func (s *State) indexSubs(old, new *User) {
 	}
 }
 
-// indexMessages keeps oldestMessage a lower bound of the messages' Seq,
-// also when an undone transaction puts a deleted message back.
+// indexMessages keeps messageOrder: new messages go at the end (their Seq
+// is the highest), the oldest are deleted from the front, and an undone
+// transaction puts messages back in their place.
 func (s *State) indexMessages(old, new *Message) {
-	if new != nil && (s.oldestMessage == 0 || new.Seq < s.oldestMessage) {
-		s.oldestMessage = new.Seq
+	bySeq := func(m *Message, seq int64) int { return cmp.Compare(m.Seq, seq) }
+	if old != nil {
+		if i, ok := slices.BinarySearchFunc(s.messageOrder, old.Seq, bySeq); ok {
+			s.messageOrder = slices.Delete(s.messageOrder, i, i+1)
+		}
+	}
+	if new != nil {
+		i, _ := slices.BinarySearchFunc(s.messageOrder, new.Seq, bySeq)
+		s.messageOrder = slices.Insert(s.messageOrder, i, new)
 	}
 }
 

@@ -360,39 +360,42 @@ func (tx *Tx) PutMessage(m *Message) {
 func (tx *Tx) DeleteMessage(m *Message) { put[Message](tx, tx.s.messages, messageKey(m.Seq), nil) }
 
 // Messages returns the messages, oldest first.
-func (tx *Tx) Messages() []*Message {
-	return sorted(tx.s.messages.rows, func(a, b *Message) int { return cmp.Compare(a.Seq, b.Seq) })
+func (tx *Tx) Messages() []*Message { return tx.MessagesWhere(nil, 0) }
+
+// MessagesWhere returns the newest limit (0: all) messages for which
+// match (nil: any) returns true, oldest first. It reads the messages
+// newest first, and stops at limit.
+func (tx *Tx) MessagesWhere(match func(*Message) bool, limit int) []*Message {
+	order := tx.s.messageOrder
+	var out []*Message
+	for i := len(order) - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		if match == nil || match(order[i]) {
+			out = append(out, order[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // LastMessage returns the newest message for which match returns true,
 // or nil. It allocates nothing.
 func (tx *Tx) LastMessage(match func(*Message) bool) *Message {
-	var last *Message
-	for _, m := range tx.s.messages.rows {
-		if (last == nil || m.Seq > last.Seq) && match(m) {
-			last = m
+	order := tx.s.messageOrder
+	for i := len(order) - 1; i >= 0; i-- {
+		if match(order[i]) {
+			return order[i]
 		}
 	}
-	return last
+	return nil
 }
 
 // MessageCount returns the number of messages.
 func (tx *Tx) MessageCount() int { return tx.s.messages.size() }
 
-// OldestMessage returns the oldest message, or nil. In a read-write
-// transaction it is amortized constant time.
+// OldestMessage returns the oldest message, or nil.
 func (tx *Tx) OldestMessage() *Message {
-	s := tx.s
-	if s.messages.size() == 0 {
+	if len(tx.s.messageOrder) == 0 {
 		return nil
 	}
-	for seq := max(s.oldestMessage, 1); seq <= s.messageSeq; seq++ {
-		if m := s.messages.get(messageKey(seq)); m != nil {
-			if tx.writable { // a View shares the State: it must not write the hint
-				s.oldestMessage = seq
-			}
-			return m
-		}
-	}
-	return nil
+	return tx.s.messageOrder[0]
 }

@@ -2,7 +2,6 @@ package cognitotest_test
 
 import (
 	"errors"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -94,26 +93,5 @@ func TestMessagesAreState(t *testing.T) {
 	}
 	if got := srv2.Messages(); len(got) != 2 || got[1].Seq != 2 {
 		t.Errorf("after a restart, a new message: %+v; want seq 2", got)
-	}
-}
-
-// TestOutboxBound: the outbox keeps the newest MaxMessages messages.
-func TestOutboxBound(t *testing.T) {
-	if testing.Short() {
-		t.Skip("sends MaxMessages+2 messages")
-	}
-	e := newEnv(t, cognitotest.PoolConfig{AutoVerifiedAttributes: []string{"email"}})
-	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ann", Password: testPassword, Email: "ann@example.com"})
-	for range cognitotest.MaxMessages + 2 {
-		_, err := e.api.ForgotPassword(ctx(), &cip.ForgotPasswordInput{ClientId: aws.String(e.public.ID), Username: aws.String("ann")})
-		noErr(t, err)
-	}
-	ms := e.srv.Messages()
-	if len(ms) != cognitotest.MaxMessages || ms[0].Seq != 3 || ms[len(ms)-1].Seq != cognitotest.MaxMessages+2 {
-		t.Errorf("outbox: %d messages, seq %d to %d; want %d, 3 to %d", len(ms), ms[0].Seq, ms[len(ms)-1].Seq,
-			cognitotest.MaxMessages, cognitotest.MaxMessages+2)
-	}
-	if !strings.HasPrefix(ms[len(ms)-1].Text, "Your password reset code is ") {
-		t.Errorf("text %q", ms[len(ms)-1].Text)
 	}
 }

@@ -226,7 +226,8 @@
 //
 // # Not done
 //
-// The emulator does not validate SigV4 signatures, send real email or SMS,
+// The emulator does not validate SigV4 signatures, send real email or SMS
+// (nor apply message templates or a CustomMessage trigger to the outbox),
 // enforce rate limits or lock accounts after failed attempts, or implement
 // WebAuthn or federation (third-party identity providers: managed login
 // accepts identity_provider=COGNITO only). Its sign-in page is a minimal

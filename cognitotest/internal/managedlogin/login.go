@@ -63,12 +63,13 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var u *state.User
-	o.view(func(tx *state.Tx) { u = userpool.LookupUser(tx, tx.Pool(req.client.PoolID), username) })
+	var p *state.Pool
+	o.view(func(tx *state.Tx) { p = tx.Pool(req.client.PoolID); u = userpool.LookupUser(tx, p, username) })
 	msg := ""
 	switch {
 	case u == nil && !req.client.PreventUserExistenceErrors:
 		msg = "User does not exist."
-	case u == nil || !userpool.CheckPassword(u, password):
+	case u == nil || !userpool.CheckPassword(p, u, password):
 		msg = "Incorrect username or password."
 	case u.Status == userpool.StatusUnconfirmed:
 		msg = "User is not confirmed."
@@ -155,7 +156,7 @@ func (o *Server) newPasswordLocked(w http.ResponseWriter, r *http.Request, req *
 			return emulator.NotFoundf("user %q", u.Username)
 		}
 		nu = cur.Clone()
-		userpool.SetPassword(nu, pw, salt, v)
+		userpool.SetPassword(nu, salt, v)
 		nu.Status = userpool.StatusConfirmed
 		nu.ModifiedAt = s.Now()
 		tx.PutUser(tx.Pool(p.ID), nu)

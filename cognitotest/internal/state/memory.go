@@ -127,6 +127,22 @@ func (tx *memTx) List(kind Kind, fn func(key string, value []byte) error) error 
 	return nil
 }
 
+func (tx *memTx) ListKinds() ([]Kind, error) {
+	var kinds []Kind
+	for kind, rows := range tx.m.data {
+		if len(rows) > 0 {
+			kinds = append(kinds, kind)
+		}
+	}
+	for kind, rows := range tx.staged {
+		if len(rows) > 0 && !slices.Contains(kinds, kind) {
+			kinds = append(kinds, kind)
+		}
+	}
+	slices.Sort(kinds)
+	return kinds, nil
+}
+
 // Snapshot returns a copy of every record, by kind and key (the meta kind
 // included).
 func (m *MemoryStore) Snapshot() map[Kind]map[string][]byte {

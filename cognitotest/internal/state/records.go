@@ -33,6 +33,11 @@ type Pool struct {
 	ChallengeRequiredOnNewDevice bool           `json:"challenge_required_on_new_device,omitempty"`
 	AllowedFirstAuthFactors      []string       `json:"allowed_first_auth_factors,omitempty"`
 	TemporaryPasswordValidity    time.Duration  `json:"temporary_password_validity"`
+	// CustomAttributes are the declared custom attributes (without the
+	// "custom:" prefix). A pool that declares none accepts any custom
+	// attribute, as the emulator always did; one that declares some
+	// accepts only those.
+	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
 	ClientSeq                    int            `json:"client_seq,omitempty"` // sequence number of the last app client
 	KeySeq                       int            `json:"key_seq,omitempty"`    // sequence number of the last signing key
 	CreatedAt                    time.Time      `json:"created_at"`
@@ -63,8 +68,48 @@ func (p *Pool) Clone() *Pool {
 	c.AutoVerifiedAttributes = slices.Clone(p.AutoVerifiedAttributes)
 	c.RequiredAttributes = slices.Clone(p.RequiredAttributes)
 	c.AllowedFirstAuthFactors = slices.Clone(p.AllowedFirstAuthFactors)
+	c.CustomAttributes = slices.Clone(p.CustomAttributes)
 	return &c
 }
+
+// CustomAttribute is a custom attribute of a pool's schema.
+type CustomAttribute struct {
+	Name    string `json:"name"`    // without "custom:"
+	Type    string `json:"type"`    // "String" or "Number"
+	Mutable bool   `json:"mutable"` // may change after the user is created
+	// Min and Max bound the length of a String (Cognito's default: 0 to
+	// 2048) or the value of a Number (default: none).
+	Min *int64 `json:"min,omitempty"`
+	Max *int64 `json:"max,omitempty"`
+}
+
+// CustomAttribute returns the declared custom attribute name (with or
+// without "custom:"), or nil.
+func (p *Pool) CustomAttribute(name string) *CustomAttribute {
+	name = strings.TrimPrefix(name, "custom:")
+	for i := range p.CustomAttributes {
+		if p.CustomAttributes[i].Name == name {
+			return &p.CustomAttributes[i]
+		}
+	}
+	return nil
+}
+
+// Domain is a user pool domain: a prefix of the Cognito domain
+// ("{prefix}.auth.{region}.amazoncognito.com") or a custom domain.
+type Domain struct {
+	Domain         string    `json:"domain"` // the prefix, or the custom domain's host name
+	PoolID         string    `json:"pool_id"`
+	CertificateARN string    `json:"certificate_arn,omitempty"` // custom domains
+	// ManagedLoginVersion is 1 (the classic hosted UI) or 2 (managed
+	// login).
+	ManagedLoginVersion int       `json:"managed_login_version,omitempty"`
+	CreatedAt           time.Time `json:"created_at"`
+}
+
+// Custom reports whether d is a custom domain (a host name of its own)
+// rather than a prefix of the Cognito domain.
+func (d *Domain) Custom() bool { return strings.Contains(d.Domain, ".") }
 
 // IdentityKeyOwner is the owner of the signing key of Cognito Identity's
 // OpenID tokens. User pool IDs contain "_", so it cannot collide with one.
@@ -188,9 +233,10 @@ type User struct {
 	Attributes map[string]string `json:"attributes,omitempty"` // without sub
 	Status     string            `json:"status"`
 	Enabled    bool              `json:"enabled"`
-	// Password is kept to answer USER_PASSWORD_AUTH; Salt and Verifier
-	// answer USER_SRP_AUTH. A user without a password has none of them.
-	Password                 string    `json:"password,omitempty"`
+	// Salt and Verifier are the SRP secrets of the password: they answer
+	// USER_SRP_AUTH, and USER_PASSWORD_AUTH by computing the verifier of
+	// the password given. The password itself is not kept. A user without
+	// a password has neither.
 	Salt                     *big.Int  `json:"salt,omitempty"` // negative with negative salts
 	Verifier                 *big.Int  `json:"verifier,omitempty"`
 	TemporaryPasswordExpires time.Time `json:"temporary_password_expires,omitzero"`
@@ -224,6 +270,9 @@ func (u *User) Clone() *User {
 	c.Codes = maps.Clone(u.Codes)
 	return &c
 }
+
+// HasPassword reports whether the user has a password.
+func (u *User) HasPassword() bool { return u.Verifier != nil }
 
 // InGroup reports whether the user is in group.
 func (u *User) InGroup(group string) bool {

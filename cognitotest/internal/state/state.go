@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -21,6 +22,7 @@ type State struct {
 	signingKeys     *table[SigningKey]
 	clients         *table[Client]
 	resourceServers *table[ResourceServer]
+	domains         *table[Domain]
 	groups          *table[Group]
 	users           *table[User]
 	devices         *table[Device]
@@ -42,9 +44,10 @@ type State struct {
 
 // Open returns the state kept in store, which it checks and loads. A new
 // (empty) store gets the current [FormatVersion]; a store of another
-// version, or with a record that cannot be decoded, is refused with an
-// error wrapping ErrFormat or ErrCorrupt, and is not written to. A nil
-// store keeps the state in memory only.
+// version, with kinds of records or fields this package does not know, or
+// with a record that cannot be decoded, is refused with an error wrapping
+// ErrFormat or ErrCorrupt, and is not written to. A nil store keeps the
+// state in memory only.
 func Open(store Store) (*State, error) {
 	s := newState(store)
 	if store == nil {
@@ -52,6 +55,15 @@ func Open(store Store) (*State, error) {
 	}
 	empty, versioned := true, false
 	err := store.View(func(tx StoreTx) error {
+		kinds, err := tx.ListKinds()
+		if err != nil {
+			return err
+		}
+		for _, k := range kinds {
+			if k != KindMeta && s.byKind[k] == nil {
+				return fmt.Errorf("%w: the store has records of kind %q, which this emulator does not know: it was written by a newer emulator (upgrade), or by another program", ErrFormat, truncate(string(k), 32))
+			}
+		}
 		v, ok, err := tx.Get(KindMeta, "format")
 		if err != nil {
 			return err
@@ -68,6 +80,9 @@ func Open(store Store) (*State, error) {
 				return fmt.Errorf("%w: the store has format %d; this emulator reads format %d", ErrFormat, n, FormatVersion)
 			}
 		}
+		if !versioned && len(kinds) > 0 {
+			return fmt.Errorf("%w: the store has records but no format version: it was not written by this emulator", ErrFormat)
+		}
 		for _, t := range s.all {
 			err := tx.List(t.kindOf(), func(key string, value []byte) error {
 				empty = false
@@ -81,9 +96,6 @@ func Open(store Store) (*State, error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	if !empty && !versioned {
-		return nil, fmt.Errorf("%w: the store has records but no format version", ErrFormat)
 	}
 	if empty {
 		err := store.Update(func(tx StoreTx) error {
@@ -112,6 +124,7 @@ func newState(store Store) *State {
 	s.signingKeys = newTable(KindSigningKey, func(k *SigningKey) string { return k.Owner }, func(k *SigningKey) string { return k.Owner }, nil)
 	s.clients = newTable(KindClient, func(c *Client) string { return c.PoolID }, func(c *Client) string { return c.PoolID }, nil)
 	s.resourceServers = newTable(KindResourceServer, func(r *ResourceServer) string { return r.PoolID }, func(r *ResourceServer) string { return r.PoolID }, nil)
+	s.domains = newTable(KindDomain, func(d *Domain) string { return d.PoolID }, func(d *Domain) string { return d.PoolID }, nil)
 	s.groups = newTable(KindGroup, func(g *Group) string { return g.PoolID }, func(g *Group) string { return g.PoolID }, nil)
 	s.users = newTable(KindUser, func(u *User) string { return u.PoolID }, func(u *User) string { return u.PoolID }, s.indexSubs)
 	s.devices = newTable(KindDevice, func(d *Device) string { return bySub(d.PoolID, d.Sub) }, func(d *Device) string { return d.PoolID }, nil)
@@ -121,11 +134,28 @@ func newState(store Store) *State {
 	s.identities = newTable(KindIdentity, func(i *Identity) string { return i.PoolID }, nil, s.indexLinks)
 	s.credentials = newTable[Credentials](KindCredentials, nil, nil, nil)
 	s.messages = newTable(KindMessage, nil, func(m *Message) string { return m.PoolID }, s.indexMessages)
-	s.all = []anyTable{s.pools, s.signingKeys, s.clients, s.resourceServers, s.groups, s.users, s.devices,
+	s.all = []anyTable{s.pools, s.signingKeys, s.clients, s.resourceServers, s.domains, s.groups, s.users, s.devices,
 		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials, s.messages}
 	for _, t := range s.all {
 		s.byKind[t.kindOf()] = t
 	}
+	// The key of each record, as the Put methods compute it, so that a
+	// load can check that a record is under its own key.
+	s.pools.keyOf = func(p *Pool) string { return p.ID }
+	s.signingKeys.keyOf = func(k *SigningKey) string { return signingKeyKey(k.Owner, k.Seq) }
+	s.clients.keyOf = func(c *Client) string { return c.ID }
+	s.resourceServers.keyOf = func(r *ResourceServer) string { return r.PoolID + "/" + r.Identifier }
+	s.domains.keyOf = func(d *Domain) string { return d.Domain }
+	s.groups.keyOf = func(g *Group) string { return g.PoolID + "/" + g.Name }
+	s.users.keyOf = func(u *User) string { return u.PoolID + "/" + u.Username }
+	s.users.altKeyOf = func(u *User) string { return u.PoolID + "/" + strings.ToLower(u.Username) } // case-insensitive pools
+	s.devices.keyOf = func(d *Device) string { return d.PoolID + "/" + d.Key }
+	s.refreshTokens.keyOf = func(r *RefreshToken) string { return r.Hash }
+	s.tokenOrigins.keyOf = func(o *TokenOrigin) string { return o.PoolID + "/" + o.JTI }
+	s.identityPools.keyOf = func(p *IdentityPool) string { return p.ID }
+	s.identities.keyOf = func(i *Identity) string { return i.ID }
+	s.credentials.keyOf = func(c *Credentials) string { return c.AccessKeyID }
+	s.messages.keyOf = func(m *Message) string { return messageKey(m.Seq) }
 	return s
 }
 

@@ -23,7 +23,7 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	return k
 })
 
-func mustOpen(t *testing.T, st Store) *State {
+func mustOpen(t testing.TB, st Store) *State {
 	t.Helper()
 	s, err := Open(st)
 	if err != nil {
@@ -37,10 +37,12 @@ func testPool() *Pool {
 }
 
 // fill writes one record of every kind.
-func fill(t *testing.T, s *State) {
+func fill(t testing.TB, s *State) {
 	t.Helper()
 	err := s.Update(func(tx *Tx) error {
 		p := testPool()
+		min := int64(1)
+		p.CustomAttributes = []CustomAttribute{{Name: "tenant", Type: "String", Mutable: true, Min: &min}}
 		tx.PutPool(p)
 		k, err := NewSigningKey(p.ID, 1, "kid1", "RS256", testKey(), t0)
 		if err != nil {
@@ -49,8 +51,9 @@ func fill(t *testing.T, s *State) {
 		tx.PutSigningKey(k)
 		tx.PutClient(&Client{PoolID: p.ID, ID: "client1", Name: "web", Seq: 1, Secret: "s3cr3t", ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH"}, CreatedAt: t0})
 		tx.PutResourceServer(&ResourceServer{PoolID: p.ID, Identifier: "https://api.example.com", Name: "api", Scopes: map[string]string{"read": "r"}})
+		tx.PutDomain(&Domain{Domain: "test-app", PoolID: p.ID, ManagedLoginVersion: 2, CreatedAt: t0})
 		tx.PutGroup(&Group{PoolID: p.ID, Name: "admin", CreatedAt: t0})
-		tx.PutUser(p, &User{PoolID: p.ID, Username: "Alice", Sub: "sub-a", Status: "CONFIRMED", Enabled: true, Password: "pw",
+		tx.PutUser(p, &User{PoolID: p.ID, Username: "Alice", Sub: "sub-a", Status: "CONFIRMED", Enabled: true,
 			Salt: big.NewInt(-42), Verifier: big.NewInt(12345), Groups: []string{"admin"}, Attributes: map[string]string{"email": "a@example.com"},
 			Codes: map[string]Code{"signup": {Code: "123456", Expires: t0.Add(time.Hour)}}, CreatedAt: t0})
 		tx.PutDevice(&Device{PoolID: p.ID, Sub: "sub-a", Key: "us-east-1_dev1", GroupKey: "-g", Salt: []byte{1, 2}, Verifier: big.NewInt(7), CreatedAt: t0})
@@ -83,6 +86,12 @@ func TestReopen(t *testing.T) {
 		p := tx.Pool("us-east-1_Test")
 		if p == nil || p.Name != "Test" || p.SRPName() != "Test" || p.Region() != "us-east-1" {
 			t.Fatalf("pool: %+v", p)
+		}
+		if a := p.CustomAttribute("custom:tenant"); a == nil || *a.Min != 1 || !a.Mutable {
+			t.Errorf("custom attribute: %+v", a)
+		}
+		if d := tx.Domain("test-app"); d == nil || d.PoolID != p.ID || d.Custom() {
+			t.Errorf("domain: %+v", d)
 		}
 		keys := tx.SigningKeys(p.ID)
 		if len(keys) != 1 || keys[0].Private() == nil || keys[0].Private().N.Cmp(testKey().N) != 0 {
@@ -163,7 +172,7 @@ func TestUpdateRollsBack(t *testing.T) {
 		if u := tx.User(p, "alice"); u == nil || u.Status != "CONFIRMED" {
 			t.Errorf("user after rollback: %+v", u)
 		}
-		if len(tx.Devices(p.ID, "sub-a")) != 1 || len(tx.Clients(p.ID)) != 1 || len(tx.SigningKeys(p.ID)) != 1 {
+		if len(tx.Devices(p.ID, "sub-a")) != 1 || len(tx.Clients(p.ID)) != 1 || len(tx.SigningKeys(p.ID)) != 1 || len(tx.Domains(p.ID)) != 1 {
 			t.Error("cascaded records not restored")
 		}
 		if tx.LinkedIdentity("us-east-1:00000000-0000-0000-0000-000000000001", "dev", "u9") != "" {
@@ -260,6 +269,29 @@ func TestOpenRefuses(t *testing.T) {
 			}
 			return nil
 		})
+	}
+	// A kind or a field this emulator does not know: a newer emulator
+	// wrote them, and rewriting the records would drop them.
+	newKind := NewMemoryStore()
+	mustOpen(t, newKind)
+	newKind.Update(func(tx StoreTx) error { return tx.Put("webauthn_credentials", "x", []byte(`{}`)) })
+	if _, err := Open(newKind); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "webauthn_credentials") {
+		t.Errorf("Open(unknown kind) = %v; want ErrFormat naming the kind", err)
+	}
+	newField := NewMemoryStore()
+	mustOpen(t, newField)
+	newField.Update(func(tx StoreTx) error {
+		return tx.Put(KindPool, "us-east-1_X", []byte(`{"id":"us-east-1_X","name":"X","deletion_protection":true}`))
+	})
+	if _, err := Open(newField); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "deletion_protection") || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Open(unknown field) = %v; want ErrFormat naming the field", err)
+	}
+	// A record under another record's key.
+	moved := NewMemoryStore()
+	mustOpen(t, moved)
+	moved.Update(func(tx StoreTx) error { return tx.Put(KindPool, "us-east-1_Y", []byte(`{"id":"us-east-1_X"}`)) })
+	if _, err := Open(moved); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Open(record under another key) = %v; want ErrCorrupt", err)
 	}
 	badKey := NewMemoryStore()
 	mustOpen(t, badKey)

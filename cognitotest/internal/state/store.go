@@ -11,6 +11,7 @@ const (
 	KindSigningKey     Kind = "signing_keys"     // key: owner "/" zero-padded sequence number
 	KindClient         Kind = "clients"          // key: client ID (unique across pools)
 	KindResourceServer Kind = "resource_servers" // key: pool ID "/" identifier
+	KindDomain         Kind = "domains"          // key: the domain (prefix or host name; unique across pools)
 	KindGroup          Kind = "groups"           // key: pool ID "/" group name
 	KindUser           Kind = "users"            // key: pool ID "/" username, folded (see UserKey)
 	KindDevice         Kind = "devices"          // key: pool ID "/" device key
@@ -23,13 +24,19 @@ const (
 )
 
 // Kinds lists the kinds of records, in the order they are loaded.
-var Kinds = []Kind{KindPool, KindSigningKey, KindClient, KindResourceServer, KindGroup, KindUser, KindDevice,
+var Kinds = []Kind{KindPool, KindSigningKey, KindClient, KindResourceServer, KindDomain, KindGroup, KindUser, KindDevice,
 	KindRefreshToken, KindTokenOrigin, KindIdentityPool, KindIdentity, KindCredentials, KindMessage}
 
 // FormatVersion is the version of the record encoding. [Open] writes it to
 // a new store and refuses a store of another version, so that an older
-// emulator never reads (or overwrites) what a newer one wrote. Renaming or
-// retyping a field of a record is a format change.
+// emulator never reads (or overwrites) what a newer one wrote.
+//
+// How the format grows: a new kind of record or a new field of a record
+// keeps the version (a newer emulator reads older stores as they are; an
+// older one refuses a store with a kind or a field it does not know, so
+// that it cannot drop it by rewriting the record). Renaming a field,
+// retyping it or changing its meaning is a new version, with a migration
+// of older stores in Open.
 const FormatVersion = 1
 
 // Store keeps the records of the emulator, by kind and key, as opaque
@@ -62,4 +69,7 @@ type StoreTx interface {
 	// List calls fn for every record of kind, in key order, until fn
 	// returns an error, which List returns.
 	List(kind Kind, fn func(key string, value []byte) error) error
+	// ListKinds returns the kinds that have records (or, for a store with
+	// buckets, a bucket), sorted.
+	ListKinds() ([]Kind, error)
 }

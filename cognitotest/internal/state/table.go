@@ -1,8 +1,10 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // table holds the records of one kind in memory, with an index of the
@@ -15,6 +17,8 @@ type table[R any] struct {
 	pool     func(*R) string // the user pool a record belongs to, for DeletePool; nil: none
 	children map[string]map[string]*R
 	onSet    func(old, new *R) // maintains further indices; nil: none
+	keyOf    func(*R) string   // the key of a record, checked on load; nil: not checked
+	altKeyOf func(*R) string   // another key the record may have; nil: none
 }
 
 func newTable[R any](kind Kind, parent, pool func(*R) string, onSet func(old, new *R)) *table[R] {
@@ -72,8 +76,27 @@ func (t *table[R]) encode(key string) ([]byte, bool, error) {
 
 func (t *table[R]) load(key string, data []byte) error {
 	r := new(R)
-	if err := json.Unmarshal(data, r); err != nil {
-		return fmt.Errorf("%w: %s %q: %v", ErrCorrupt, t.kind, key, err)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(r)
+	if err == nil && dec.More() {
+		err = fmt.Errorf("data after the record")
+	}
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			// A newer emulator added a field: rewriting the record would
+			// drop it.
+			return fmt.Errorf("%w: %s %q: %s, which this emulator does not know: it was written by a newer emulator (upgrade)", ErrFormat, t.kind, truncate(key, 128), truncate(err.Error(), 128))
+		}
+		return fmt.Errorf("%w: %s %q: %s", ErrCorrupt, t.kind, truncate(key, 128), truncate(err.Error(), 256))
+	}
+	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+		return fmt.Errorf("%w: %s %q: null record", ErrCorrupt, t.kind, truncate(key, 128))
+	}
+	if t.keyOf != nil {
+		if k := t.keyOf(r); k != key && (t.altKeyOf == nil || t.altKeyOf(r) != key) {
+			return fmt.Errorf("%w: %s %q: the record belongs under the key %q", ErrCorrupt, t.kind, truncate(key, 128), truncate(k, 128))
+		}
 	}
 	if d, ok := any(r).(interface{ decoded() error }); ok {
 		if err := d.decoded(); err != nil {

@@ -28,8 +28,8 @@ func (tx *Tx) Pools() []*Pool {
 func (tx *Tx) PutPool(p *Pool) { put(tx, tx.s.pools, p.ID, p) }
 
 // DeletePool deletes the pool and every record of it: signing keys,
-// clients, resource servers, groups, users, devices, refresh tokens,
-// token origins and the messages sent to its users.
+// clients, resource servers, domains, groups, users, devices, refresh
+// tokens, token origins and the messages sent to its users.
 func (tx *Tx) DeletePool(id string) {
 	s := tx.s
 	for _, k := range s.signingKeys.keysOfPool(id) {
@@ -40,6 +40,9 @@ func (tx *Tx) DeletePool(id string) {
 	}
 	for _, k := range s.resourceServers.keysOfPool(id) {
 		put(tx, s.resourceServers, k, nil)
+	}
+	for _, k := range s.domains.keysOfPool(id) {
+		put(tx, s.domains, k, nil)
 	}
 	for _, k := range s.groups.keysOfPool(id) {
 		put(tx, s.groups, k, nil)
@@ -399,3 +402,20 @@ func (tx *Tx) OldestMessage() *Message {
 	}
 	return tx.s.messageOrder[0]
 }
+
+// ---- domains ----------------------------------------------------------------
+
+// Domain returns the domain (a prefix or a custom domain's host name), or
+// nil.
+func (tx *Tx) Domain(domain string) *Domain { return tx.s.domains.get(domain) }
+
+// Domains returns the domains of a pool, sorted.
+func (tx *Tx) Domains(poolID string) []*Domain {
+	return sorted(tx.s.domains.children[poolID], func(a, b *Domain) int { return strings.Compare(a.Domain, b.Domain) })
+}
+
+// PutDomain stores d.
+func (tx *Tx) PutDomain(d *Domain) { put(tx, tx.s.domains, d.Domain, d) }
+
+// DeleteDomain deletes a domain.
+func (tx *Tx) DeleteDomain(domain string) { put[Domain](tx, tx.s.domains, domain, nil) }

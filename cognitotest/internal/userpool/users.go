@@ -148,15 +148,19 @@ func (s *Service) PasswordSecrets(p *state.Pool, username, password string) (*bi
 	return salt, srp.Verifier(p.SRPName(), username, password, salt)
 }
 
-// SetPassword stores a password and its secrets in u (a copy to Put).
-func SetPassword(u *state.User, password string, salt, v *big.Int) {
-	u.Password, u.Salt, u.Verifier = password, salt, v
-}
+// SetPassword stores the secrets of a password (see PasswordSecrets) in u
+// (a copy to Put).
+func SetPassword(u *state.User, salt, v *big.Int) { u.Salt, u.Verifier = salt, v }
 
-// CheckPassword reports whether pw is the user's password, in constant
-// time.
-func CheckPassword(u *state.User, pw string) bool {
-	return u.Password != "" && subtle.ConstantTimeCompare([]byte(u.Password), []byte(pw)) == 1
+// CheckPassword reports whether pw is the password of u, a user of p: the
+// SRP verifier of pw with the user's salt is the user's verifier
+// (compared in constant time). The emulator keeps no plaintext password.
+func CheckPassword(p *state.Pool, u *state.User, pw string) bool {
+	if u.Verifier == nil || u.Salt == nil {
+		return false
+	}
+	got := srp.Pad(srp.Verifier(p.SRPName(), u.Username, pw, u.Salt))
+	return subtle.ConstantTimeCompare(got, srp.Pad(u.Verifier)) == 1
 }
 
 // ValidateAttr returns a message describing what is wrong with a user

@@ -187,14 +187,16 @@ func (o *ops) passwordAuth(ctx context.Context, sess *userpool.Session, username
 		return nil, err
 	}
 	var u *state.User
+	var p *state.Pool
 	o.svc.State.View(func(tx *state.Tx) error {
-		u = userpool.LookupUser(tx, tx.Pool(sess.PoolID), username)
+		p = tx.Pool(sess.PoolID)
+		u = userpool.LookupUser(tx, p, username)
 		return nil
 	})
 	if u == nil {
 		return nil, unknownUser(sess.Client)
 	}
-	if !userpool.CheckPassword(u, password) {
+	if !userpool.CheckPassword(p, u, password) {
 		return nil, wire.IncorrectPassword()
 	}
 	sess.SetUser(u)
@@ -701,7 +703,7 @@ func (o *ops) newPassword(ctx context.Context, sess *userpool.Session, r map[str
 			return wire.IncorrectPassword()
 		}
 		nu := cur.Clone()
-		userpool.SetPassword(nu, pw, salt, v)
+		userpool.SetPassword(nu, salt, v)
 		nu.Status = userpool.StatusConfirmed
 		if nu.Attributes == nil {
 			nu.Attributes = map[string]string{}

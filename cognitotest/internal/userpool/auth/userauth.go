@@ -78,7 +78,7 @@ func firstFactors(p *state.Pool, u *state.User) []string {
 	for _, f := range p.AllowedFirstAuthFactors {
 		switch f {
 		case "PASSWORD":
-			if u.Password != "" {
+			if u.HasPassword() {
 				out = append(out, "PASSWORD", "PASSWORD_SRP")
 			}
 		case "EMAIL_OTP":
@@ -98,8 +98,9 @@ func firstFactors(p *state.Pool, u *state.User) []string {
 // or SRP_A when the factor needs them.
 func (o *ops) startFactor(ctx context.Context, sess *userpool.Session, factor string, in map[string]string) (any, error) {
 	var u *state.User
-	o.svc.State.View(func(tx *state.Tx) error { u = sess.User(tx); return nil })
-	if u == nil {
+	var p *state.Pool
+	o.svc.State.View(func(tx *state.Tx) error { u, p = sess.User(tx), tx.Pool(sess.PoolID); return nil })
+	if u == nil || p == nil {
 		return nil, wire.IncorrectPassword()
 	}
 	switch factor {
@@ -108,7 +109,7 @@ func (o *ops) startFactor(ctx context.Context, sess *userpool.Session, factor st
 		if pw == "" {
 			return nil, wire.InvalidParameter("Missing required parameter PASSWORD")
 		}
-		if !userpool.CheckPassword(u, pw) {
+		if !userpool.CheckPassword(p, u, pw) {
 			return nil, wire.IncorrectPassword()
 		}
 		sess.PasswordDone = true

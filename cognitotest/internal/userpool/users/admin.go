@@ -70,6 +70,19 @@ func (o *ops) adminUser(c *emulator.Call, write bool, fn func(tx *state.Tx, in *
 	return out, err
 }
 
+// temporaryPassword returns temp, or a random password when it is empty,
+// checked against the pool's policy.
+func (o *ops) temporaryPassword(p *state.Pool, temp string) (string, *wire.Error) {
+	s := o.svc
+	if temp == "" {
+		temp = s.RandString(4, "ABCDEFGHJKLMNPQRSTUVWXYZ") + s.RandString(4, "abcdefghijkmnpqrstuvwxyz") + s.RandDigits(3) + "!"
+	}
+	if msg := userpool.CheckPasswordPolicy(p, temp); msg != "" {
+		return "", wire.Errorf("InvalidPasswordException", "%s", msg)
+	}
+	return temp, nil
+}
+
 func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
 	s := o.svc
 	var in adminInput
@@ -97,19 +110,26 @@ func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
 		if u.Status != userpool.StatusForceChangePassword {
 			return nil, wire.Errorf("UnsupportedUserStateException", "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", u.Username)
 		}
+		// The password is not kept (only its SRP verifier), so the
+		// invitation carries a new temporary password, valid for the
+		// pool's validity period again.
+		temp, aerr := o.temporaryPassword(p, in.TemporaryPassword)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if err := SetPassword(s, p.ID, u.Username, temp, true); err != nil {
+			return nil, wire.UserNotFound()
+		}
 		medium, dest := invitationDestination(u, in.DesiredDeliveryMediums)
-		err := s.Outbox.Deliver(c.Context(), nil, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: u.Password})
+		err := s.Outbox.Deliver(c.Context(), nil, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: temp})
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"User": userOut(u)}, nil
 	}
-	temp := in.TemporaryPassword
-	if temp == "" {
-		temp = s.RandString(4, "ABCDEFGHJKLMNPQRSTUVWXYZ") + s.RandString(4, "abcdefghijkmnpqrstuvwxyz") + s.RandDigits(3) + "!"
-	}
-	if msg := userpool.CheckPasswordPolicy(p, temp); msg != "" {
-		return nil, wire.Errorf("InvalidPasswordException", "%s", msg)
+	temp, aerr := o.temporaryPassword(p, in.TemporaryPassword)
+	if aerr != nil {
+		return nil, aerr
 	}
 	cfg := Spec{Username: in.Username, TemporaryPassword: temp, Attributes: map[string]string{}}
 	for k, v := range attrs {

@@ -104,7 +104,7 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 		CreatedAt: now, ModifiedAt: now}
 	if in.Password != "" {
 		salt, v := s.PasswordSecrets(p, username, in.Password)
-		userpool.SetPassword(u, in.Password, salt, v)
+		userpool.SetPassword(u, salt, v)
 	}
 	out := map[string]any{"UserConfirmed": false, "UserSub": sub}
 	err := s.State.Update(func(tx *state.Tx) error {
@@ -334,7 +334,7 @@ func (o *ops) confirmForgotPassword(c *emulator.Call) (any, error) {
 		if err := s.CheckCode(nu, "reset", in.ConfirmationCode); err != nil {
 			return nil, err
 		}
-		userpool.SetPassword(nu, in.Password, salt, v)
+		userpool.SetPassword(nu, salt, v)
 		if nu.Status == userpool.StatusResetRequired || nu.Status == userpool.StatusForceChangePassword {
 			nu.Status = userpool.StatusConfirmed
 		}
@@ -360,7 +360,7 @@ func (o *ops) changePassword(c *emulator.Call) (any, error) {
 			return nil
 		}
 		u := t.User
-		if in.PreviousPassword != "" && !userpool.CheckPassword(u, in.PreviousPassword) || in.PreviousPassword == "" && u.Password != "" {
+		if in.PreviousPassword != "" && !userpool.CheckPassword(t.Pool, u, in.PreviousPassword) || in.PreviousPassword == "" && u.HasPassword() {
 			aerr = wire.IncorrectPassword()
 		} else if msg := userpool.CheckPasswordPolicy(t.Pool, in.ProposedPassword); msg != "" {
 			aerr = wire.Errorf("InvalidPasswordException", "%s", msg)
@@ -378,7 +378,7 @@ func (o *ops) changePassword(c *emulator.Call) (any, error) {
 			return nil, wire.UserNotFound()
 		}
 		nu := cur.Clone()
-		userpool.SetPassword(nu, in.ProposedPassword, salt, v)
+		userpool.SetPassword(nu, salt, v)
 		nu.ModifiedAt = s.Now()
 		tx.PutUser(p, nu)
 		return struct{}{}, nil

@@ -176,7 +176,7 @@ func CreateThen(svc *userpool.Service, poolID string, cfg Spec, then func(tx *st
 	}
 	if pw != "" {
 		salt, v := svc.PasswordSecrets(p, username, pw)
-		userpool.SetPassword(u, pw, salt, v)
+		userpool.SetPassword(u, salt, v)
 	}
 	err := svc.State.Update(func(tx *state.Tx) error {
 		p := tx.Pool(poolID)
@@ -236,7 +236,7 @@ func SetPassword(svc *userpool.Service, poolID, username, password string, tempo
 			return emulator.NotFoundf("user %q in pool %s", username, poolID)
 		}
 		nu := cur.Clone()
-		userpool.SetPassword(nu, password, salt, v)
+		userpool.SetPassword(nu, salt, v)
 		if temporary {
 			nu.Status = userpool.StatusForceChangePassword
 			nu.TemporaryPasswordExpires = svc.Now().Add(p.TemporaryPasswordValidity)

@@ -38,10 +38,10 @@ type Pool struct {
 	// attribute, as the emulator always did; one that declares some
 	// accepts only those.
 	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
-	ClientSeq                    int            `json:"client_seq,omitempty"` // sequence number of the last app client
-	KeySeq                       int            `json:"key_seq,omitempty"`    // sequence number of the last signing key
-	CreatedAt                    time.Time      `json:"created_at"`
-	ModifiedAt                   time.Time      `json:"modified_at"`
+	ClientSeq        int               `json:"client_seq,omitempty"` // sequence number of the last app client
+	KeySeq           int               `json:"key_seq,omitempty"`    // sequence number of the last signing key
+	CreatedAt        time.Time         `json:"created_at"`
+	ModifiedAt       time.Time         `json:"modified_at"`
 }
 
 // PasswordPolicy is a pool's password policy.
@@ -98,9 +98,9 @@ func (p *Pool) CustomAttribute(name string) *CustomAttribute {
 // Domain is a user pool domain: a prefix of the Cognito domain
 // ("{prefix}.auth.{region}.amazoncognito.com") or a custom domain.
 type Domain struct {
-	Domain         string    `json:"domain"` // the prefix, or the custom domain's host name
-	PoolID         string    `json:"pool_id"`
-	CertificateARN string    `json:"certificate_arn,omitempty"` // custom domains
+	Domain         string `json:"domain"` // the prefix, or the custom domain's host name
+	PoolID         string `json:"pool_id"`
+	CertificateARN string `json:"certificate_arn,omitempty"` // custom domains
 	// ManagedLoginVersion is 1 (the classic hosted UI) or 2 (managed
 	// login).
 	ManagedLoginVersion int       `json:"managed_login_version,omitempty"`

@@ -655,13 +655,17 @@ func (e *httpError) Error() string { return http.StatusText(e.status) + ": " + e
 // verifiers), groups, refresh tokens and their revocation, devices, and
 // identity pools with their identities.
 func TestRestartKeepsState(t *testing.T) {
-	store := state.NewMemoryStore()
+	t.Run("memory store", func(t *testing.T) { testRestart(t, cognitotest.WithStore(state.NewMemoryStore())) })
+	t.Run("data directory", func(t *testing.T) { testRestart(t, cognitotest.WithDataDir(t.TempDir())) })
+}
+
+func testRestart(t *testing.T, store cognitotest.Option) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	noErr(t, err)
 	addr := ln.Addr().String()
 	ln.Close()
 	start := func() (*cognitotest.Server, *cip.Client) {
-		srv := cognitotest.NewServer(t, cognitotest.WithStore(store), cognitotest.WithListenAddr(addr), fastKeys())
+		srv := cognitotest.NewServer(t, store, cognitotest.WithListenAddr(addr), fastKeys())
 		return srv, cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })
 	}
 	srv, api := start()

@@ -1,6 +1,10 @@
 package cognitotest
 
-import "github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+import (
+	"github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+)
 
 // The sentinel errors returned by the Go API of this package (the helpers
 // that create pools, clients and users and mint tokens). Every error returned
@@ -25,6 +29,22 @@ var (
 
 	// ErrClosed reports a call on a server that has been closed.
 	ErrClosed = emulator.ErrClosed
+
+	// ErrDataInUse reports a data directory ([WithDataDir]) that another
+	// server uses: another "cognito local --data", or a server of this
+	// process that is not closed.
+	ErrDataInUse = boltstore.ErrLocked
+
+	// ErrDataFormat reports a data directory written by a newer emulator
+	// (a newer format version, or kinds of records or fields this one does
+	// not know), or not by the emulator at all. The server does not start,
+	// and does not change the directory.
+	ErrDataFormat = state.ErrFormat
+
+	// ErrDataCorrupt reports a data directory whose file is damaged, or is
+	// not an emulator's data file. The server does not start, and does not
+	// change the directory.
+	ErrDataCorrupt = state.ErrCorrupt
 )
 
 func invalidf(format string, args ...any) error { return emulator.Invalidf(format, args...) }

@@ -1,6 +1,9 @@
 package cognitotest
 
 import (
+	"bytes"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
@@ -30,4 +33,30 @@ func (s *Server) Operations() []OpInfo {
 // StateSnapshot returns every record of the server's state, encoded.
 func (s *Server) StateSnapshot() (map[state.Kind]map[string][]byte, error) {
 	return s.up.State.Snapshot()
+}
+
+// PatchDataDir rewrites every record of the (closed) data directory dir
+// with fn, as another emulator would have written them.
+func PatchDataDir(dir string, fn func([]byte) []byte) error {
+	st, err := boltstore.Open(dir, boltstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Update(func(tx state.StoreTx) error {
+		for _, kind := range state.Kinds {
+			var keys []string
+			var vals [][]byte
+			tx.List(kind, func(k string, v []byte) error {
+				keys, vals = append(keys, k), append(vals, fn(bytes.Clone(v)))
+				return nil
+			})
+			for i, k := range keys {
+				if err := tx.Put(kind, k, vals[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -51,6 +51,7 @@ type options struct {
 	store           state.Store // nil: in memory only
 	publicURL       string      // "": the listen URL
 	onMessage       func(Message)
+	dataDir         string // "": no data directory
 }
 
 // WithClock makes the server read the time from now instead of time.Now. It
@@ -158,3 +159,24 @@ func WithPublicURL(u string) Option { return func(o *options) { o.publicURL = u 
 // log the codes anywhere a secret must not go. "cognito local --verbose"
 // uses it to print the codes.
 func WithOnMessage(fn func(Message)) Option { return func(o *options) { o.onMessage = fn } }
+
+// WithDataDir keeps the server's state in the directory dir, so that a
+// server started later on the same directory has it all: pools and their
+// settings, app clients and their secrets, users with their password
+// verifiers (never the passwords), MFA secrets, devices, groups, refresh
+// tokens and their revocation, the signing keys (tokens issued before
+// still verify), domains, resource servers, identity pools and
+// identities, and the outbox. A change is on disk (synced) before the API
+// answers it.
+// The directory and its file "cognito.db" (a bbolt database) are created
+// when missing, readable by the user only: they hold secrets.
+//
+// One server at a time uses a directory: another one, in this process or
+// another ("cognito local --data"), fails with [ErrDataInUse]. A file that
+// is damaged, or was written by a newer emulator, fails with
+// [ErrDataCorrupt] or [ErrDataFormat] and is left as it is.
+// [Server.Restored] tells whether the state came from the directory.
+// [Server.Close] closes the directory. Sign-ins in progress, codes of the
+// managed-login pages and the Go callbacks of [Triggers] are not kept.
+// "cognito local --data" uses it; tests use t.TempDir().
+func WithDataDir(dir string) Option { return func(o *options) { o.dataDir = dir } }

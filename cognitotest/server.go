@@ -3,6 +3,7 @@ package cognitotest
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/albproxy"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/console"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/guard"
@@ -58,6 +60,7 @@ type Server struct {
 	handler http.Handler // the guarded mux
 
 	closeOnce sync.Once
+	store     state.Store // the data directory's store; nil without WithDataDir
 
 	albKeys *albproxy.Keys // the emulated ALB's signing key, served at /alb/keys/{kid}
 	albMu   sync.Mutex     // guards albs
@@ -163,8 +166,16 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	if public != nil {
 		g.AllowListenHost(public.Host)
 	}
-	st, err := state.Open(o.store)
+	store, closeStore, err := openStore(&o)
 	if err != nil {
+		return nil, err
+	}
+	st, err := state.Open(store)
+	if err != nil {
+		closeStore()
+		if o.dataDir != "" {
+			return nil, fmt.Errorf("cognitotest: data directory %s: %w; it was not changed", o.dataDir, err)
+		}
 		return nil, fmt.Errorf("cognitotest: %w", err)
 	}
 	emu := emulator.New(emulator.Config{
@@ -173,6 +184,9 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 		TokenLifetimes: state.TokenLifetimes(o.lifetimes), SigningKeys: o.keys, OnMessage: onMessage(o.onMessage),
 	}, st)
 	s := &Server{opts: o, tb: tb, emu: emu, up: userpool.New(emu), handles: map[string]*Pool{}}
+	if o.dataDir != "" {
+		s.store = store
+	}
 	s.ids = identity.New(s.up)
 	s.reg = emulator.NewRegistry()
 	auth.Register(s.reg, s.up)
@@ -202,6 +216,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 		ln, err := net.Listen("tcp", o.addr)
 		if err != nil {
 			hs.Close()
+			closeStore()
 			return nil, fmt.Errorf("cognitotest: listen on %s: %w", o.addr, err)
 		}
 		hs.Listener.Close()
@@ -282,8 +297,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// Close shuts the server down, releasing requests held by fault injection.
-// It is safe to call more than once.
+// Close shuts the server down, releasing requests held by fault injection,
+// and then closes its data directory ([WithDataDir]). It is safe to call
+// more than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.albMu.Lock()
@@ -296,8 +312,39 @@ func (s *Server) Close() {
 		s.emu.Close()
 		s.hs.CloseClientConnections()
 		s.hs.Close()
+		if s.store != nil {
+			// Every change is on disk already; this releases the lock.
+			if err := s.store.Close(); err != nil {
+				s.opts.logger.Error("cognitotest: closing the data directory", "err", err)
+			}
+		}
 	})
 }
+
+// openStore opens the store of the options: the data directory's, the
+// given one (in tests) or none. closeStore closes a store it opened.
+func openStore(o *options) (st state.Store, closeStore func(), err error) {
+	if o.dataDir == "" {
+		return o.store, func() {}, nil
+	}
+	if o.store != nil {
+		return nil, nil, invalidf("a store and a data directory: use one")
+	}
+	bs, err := boltstore.Open(o.dataDir, boltstore.Options{})
+	if errors.Is(err, state.ErrCorrupt) {
+		return nil, nil, fmt.Errorf("cognitotest: data directory %s: %w; it was not changed: move it away to start anew", o.dataDir, err)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("cognitotest: data directory %s: %w", o.dataDir, err)
+	}
+	return bs, func() { bs.Close() }, nil
+}
+
+// Restored reports whether the server's state came from its data
+// directory ([WithDataDir]): the directory held a state. It is false for
+// a new (or empty) directory and without a data directory: "cognito local
+// --data" applies its seed only then.
+func (s *Server) Restored() bool { return s.up.State.Loaded() }
 
 // URL returns the base URL of the server, such as "http://127.0.0.1:41234":
 // its listen address, with 127.0.0.1 for an unspecified host (0.0.0.0).

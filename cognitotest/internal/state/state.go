@@ -35,6 +35,7 @@ type State struct {
 	all             []anyTable
 	byKind          map[Kind]anyTable
 
+	loaded                 bool              // Open found records in the store
 	links                  map[string]string // identity pool ID \x00 provider \x00 subject -> identity ID
 	subs                   map[string]*User  // pool ID "/" sub -> user
 	idPoolSeq, identitySeq int
@@ -85,7 +86,7 @@ func Open(store Store) (*State, error) {
 		}
 		for _, t := range s.all {
 			err := tx.List(t.kindOf(), func(key string, value []byte) error {
-				empty = false
+				empty, s.loaded = false, true
 				return t.load(key, value)
 			})
 			if err != nil {
@@ -116,6 +117,10 @@ func Open(store Store) (*State, error) {
 	}
 	return s, nil
 }
+
+// Loaded reports whether Open found records in its store: the state was
+// kept, rather than new.
+func (s *State) Loaded() bool { return s.loaded }
 
 func newState(store Store) *State {
 	s := &State{store: store, links: map[string]string{}, subs: map[string]*User{}, byKind: map[Kind]anyTable{}}

@@ -49,10 +49,13 @@ type Emulator struct {
 	url     string        // set once by SetURL, before serving
 	closing chan struct{} // closed by Close
 
-	randMu  sync.Mutex // guards reads of cfg.Rand
-	keysMu  sync.Mutex // guards nextKey
-	nextKey int        // index of the next key of cfg.SigningKeys
-	closed  sync.Once
+	randMu     sync.Mutex     // guards reads of cfg.Rand
+	keysMu     sync.Mutex     // guards nextKey, filling and keysClosed
+	nextKey    int            // index of the next key of cfg.SigningKeys
+	filling    bool           // the goroutine that fills the key stash runs (see keys.go)
+	keysClosed bool           // Close was called: no more filling
+	fillers    sync.WaitGroup // the filling goroutine
+	closed     sync.Once
 }
 
 // New returns an emulator over st with cfg's zero fields defaulted.
@@ -113,25 +116,11 @@ func (e *Emulator) URL() string { return e.url }
 // injection) return then.
 func (e *Emulator) Closing() <-chan struct{} { return e.closing }
 
-// Close releases waiting handlers. It is safe to call more than once.
-func (e *Emulator) Close() { e.closed.Do(func() { close(e.closing) }) }
-
-// NewRSAKey returns the next key of Config.SigningKeys, or a fresh
-// 2048-bit key (always from crypto/rand).
-func (e *Emulator) NewRSAKey() (*rsa.PrivateKey, error) {
-	e.keysMu.Lock()
-	if e.nextKey < len(e.cfg.SigningKeys) {
-		k := e.cfg.SigningKeys[e.nextKey]
-		e.nextKey++
-		e.keysMu.Unlock()
-		return k, nil
-	}
-	e.keysMu.Unlock()
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("cognitotest: generate RSA key: %w", err)
-	}
-	return k, nil
+// Close releases waiting handlers, and waits for the key it may be
+// generating in the background. It is safe to call more than once.
+func (e *Emulator) Close() {
+	e.closed.Do(func() { close(e.closing) })
+	e.closeKeys()
 }
 
 // ---- randomness ------------------------------------------------------------

@@ -1,10 +1,7 @@
 package identity
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -242,7 +239,7 @@ func (s *Service) key() (*state.SigningKey, error) {
 	if k != nil {
 		return k, nil
 	}
-	priv, err := rsaGenerate()
+	priv, err := s.up.FreshRSAKey() // not one of WithSigningKeys, which are the pools'
 	if err != nil {
 		return nil, err
 	}
@@ -328,15 +325,6 @@ func (s *Service) JWKS() ([]byte, error) {
 	return json.Marshal(map[string]any{"keys": []map[string]string{userpool.PublicJWK(k)}})
 }
 
-// rsaGenerate returns a fresh key for the OpenID tokens. It does not take
-// one of the keys given with WithSigningKeys, which are the pools'.
-func rsaGenerate() (*rsa.PrivateKey, error) {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("cognitotest: generate RSA key: %w", err)
-	}
-	return k, nil
-}
 
 func sortStrings(s []string) { slices.Sort(s) }
 

@@ -1,0 +1,154 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"sync"
+)
+
+// Signing keys cost: a 2048-bit RSA key takes 60 ms to generate on an
+// idle machine and over 200 ms under load, and every pool needs its own.
+// So keys are generated ahead, in the background, into a stash that the
+// emulators of a process share: a server that creates a pool takes a
+// ready key, and a key is generated to replace it while the test goes on.
+//
+// The stash is per process (package state, against the habit of this
+// module) because the point is to generate keys before the server that
+// needs them exists: a test's server finds the keys that the previous
+// tests' servers generated. It holds at most keyStashSize keys, each handed
+// out once. It is filled lazily, only after a server took a key (a process
+// that creates no pool generates nothing), by goroutines that belong to
+// the emulators: each emulator runs at most one, and Close waits for it
+// (at most one key generation), so that no goroutine outlives its server
+// (goleak). At most one key is generated in the background at a time in
+// the process (keyGenSlot), so that the background work takes one core at
+// most, never the two of a small CI machine.
+const keyStashSize = 2
+
+var (
+	keyStashMu sync.Mutex
+	keyStash   []*rsa.PrivateKey // generated ahead, not handed out yet; guarded by keyStashMu
+
+	keyGenSlot = make(chan struct{}, 1) // held while a key is generated in the background
+)
+
+func takeStashed() *rsa.PrivateKey {
+	keyStashMu.Lock()
+	defer keyStashMu.Unlock()
+	if n := len(keyStash); n > 0 {
+		k := keyStash[n-1]
+		keyStash[n-1] = nil
+		keyStash = keyStash[:n-1]
+		return k
+	}
+	return nil
+}
+
+func stashNeedsKeys() bool {
+	keyStashMu.Lock()
+	defer keyStashMu.Unlock()
+	return len(keyStash) < keyStashSize
+}
+
+func stash(k *rsa.PrivateKey) {
+	keyStashMu.Lock()
+	defer keyStashMu.Unlock()
+	if len(keyStash) < keyStashSize {
+		keyStash = append(keyStash, k)
+	}
+}
+
+func generateRSAKey() (*rsa.PrivateKey, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("cognitotest: generate RSA key: %w", err)
+	}
+	return k, nil
+}
+
+// NewRSAKey returns the next key of Config.SigningKeys, or else a fresh
+// 2048-bit key (always from crypto/rand): a key of the stash, or a key
+// generated now when the stash is empty.
+func (e *Emulator) NewRSAKey() (*rsa.PrivateKey, error) {
+	e.keysMu.Lock()
+	if e.nextKey < len(e.cfg.SigningKeys) {
+		k := e.cfg.SigningKeys[e.nextKey]
+		e.nextKey++
+		e.keysMu.Unlock()
+		return k, nil
+	}
+	e.keysMu.Unlock()
+	return e.FreshRSAKey()
+}
+
+// FreshRSAKey returns a fresh 2048-bit key, never handed out before: a
+// key of the stash, or a key generated now when the stash is empty. Then
+// it refills the stash in the background.
+func (e *Emulator) FreshRSAKey() (*rsa.PrivateKey, error) {
+	k := takeStashed()
+	if k == nil {
+		var err error
+		if k, err = generateRSAKey(); err != nil {
+			return nil, err
+		}
+	}
+	e.refillKeys()
+	return k, nil
+}
+
+// refillKeys starts the emulator's goroutine that fills the stash, unless
+// it runs or the emulator is closed.
+func (e *Emulator) refillKeys() {
+	e.keysMu.Lock()
+	defer e.keysMu.Unlock()
+	if e.filling || e.keysClosed {
+		return
+	}
+	e.filling = true
+	e.fillers.Add(1)
+	go e.fill()
+}
+
+// fill generates keys into the stash until it is full or the emulator
+// closes, one at a time in the process.
+func (e *Emulator) fill() {
+	defer e.fillers.Done()
+	defer func() {
+		e.keysMu.Lock()
+		e.filling = false
+		e.keysMu.Unlock()
+	}()
+	for stashNeedsKeys() {
+		select {
+		case keyGenSlot <- struct{}{}:
+		case <-e.closing:
+			return
+		}
+		// Check again: another emulator may have filled it meanwhile.
+		if !stashNeedsKeys() {
+			<-keyGenSlot
+			return
+		}
+		k, err := generateRSAKey()
+		<-keyGenSlot
+		if err != nil {
+			return
+		}
+		stash(k)
+		select {
+		case <-e.closing:
+			return
+		default:
+		}
+	}
+}
+
+// closeKeys stops the filling goroutine and waits for it: at most the key
+// it is generating.
+func (e *Emulator) closeKeys() {
+	e.keysMu.Lock()
+	e.keysClosed = true
+	e.keysMu.Unlock()
+	e.fillers.Wait()
+}

@@ -325,7 +325,6 @@ func (s *Service) JWKS() ([]byte, error) {
 	return json.Marshal(map[string]any{"keys": []map[string]string{userpool.PublicJWK(k)}})
 }
 
-
 func sortStrings(s []string) { slices.Sort(s) }
 
 // AddCognitoProvider adds a user pool app client to the identity pool's

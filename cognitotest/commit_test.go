@@ -90,6 +90,8 @@ func TestEveryWriteCommits(t *testing.T) {
 	store := &recordingStore{MemoryStore: state.NewMemoryStore()}
 	clock := newClock()
 	srv := cognitotest.NewServer(t, cognitotest.WithClock(clock.Now), fastKeys(), cognitotest.WithStore(store))
+	// A seeded pool has what no operation creates yet: a domain.
+	must(srv.ApplySeed(must(cognitotest.ParseSeed([]byte(`{"pools":[{"id":"us-east-1_Seeded","domains":[{"domain":"seeded"}]}]}`)))))
 	store.take()
 	api := cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })
 	ids := ci.NewFromConfig(srv.AWSConfig(), func(o *ci.Options) { o.RetryMaxAttempts = 1 })

@@ -5,84 +5,262 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math/big"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/identity"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/pools"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/users"
 )
 
 // MaxSeedBytes is the largest seed document [ParseSeed] accepts.
 const MaxSeedBytes = 10 << 20
 
-// Seed describes pools, app clients and users to create, as read by
-// "cognito local --seed FILE". The JSON form is:
+// Seed is a checked-in local Cognito: user pools with their settings,
+// domains, resource servers, groups, app clients and users, and identity
+// pools with their roles, as read by "cognito local --seed FILE" and
+// written by [Server.Export] ("cognito local --export", GET
+// /_cognitokit/export). The JSON form, in short:
 //
 //	{"pools": [{
 //	  "id": "us-east-1_Example",
 //	  "clients": [{"id": "exampleclient", "name": "web", "secret": "optional"}],
 //	  "users": [{"username": "alice", "password": "Passw0rd!", "email": "alice@example.com",
 //	             "groups": ["admin"], "alias_email": true}]
-//	}]}
+//	}],
+//	 "identity_pools": [{"name": "app", "user_pools": [{"pool_id": "us-east-1_Example", "client_id": "exampleclient"}]}]}
 //
-// Optional extensions: per pool "name", "username_attributes", "mfa"
-// ("OFF", "OPTIONAL", "ON"), "device_remembering" ("ALWAYS",
-// "USER_OPT_IN") and "resource_servers" ([{"identifier", "scopes"}]); per
-// client "generate_secret", "callback_urls", "logout_urls", "oauth_flows",
-// "oauth_scopes", "refresh_token_rotation"; per user "phone_number",
-// "attributes", "totp_secret", "temporary" (the password is temporary).
+// Every field is optional except the pool IDs and what the field
+// documentation says; see the package README for the full format. Unknown
+// fields are errors that name their path, as are bad values.
 //
-// A user with "alias_email": true can sign in with the email address too
-// (the pool gets AliasAttributes ["email"]); in such a pool, the email of a
-// user with "alias_email": false is left unverified so that it is not an
-// alias.
+// A seed exported from the emulator holds no passwords (the emulator keeps
+// none): a user's password is its SRP verifier ("password_verifier"),
+// with which the user signs in as before, with USER_SRP_AUTH and
+// USER_PASSWORD_AUTH alike, in a pool of the same ID under the same
+// username. Exported seeds hold the app clients' secrets, the users' TOTP
+// secrets and verifiers: keep them as private as a database dump.
 type Seed struct {
-	Pools []SeedPool `json:"pools"`
+	Pools         []SeedPool         `json:"pools"`
+	IdentityPools []SeedIdentityPool `json:"identity_pools,omitempty"`
 }
 
-// SeedPool is one pool of a [Seed].
+// SeedPool is one user pool of a [Seed], with the settings of
+// [PoolConfig].
 type SeedPool struct {
-	ID                 string               `json:"id"`
-	Name               string               `json:"name,omitempty"`
-	UsernameAttributes []string             `json:"username_attributes,omitempty"`
-	MFA                string               `json:"mfa,omitempty"`
-	DeviceRemembering  string               `json:"device_remembering,omitempty"`
-	ResourceServers    []SeedResourceServer `json:"resource_servers,omitempty"`
-	Clients            []SeedClient         `json:"clients,omitempty"`
-	Users              []SeedUser           `json:"users,omitempty"`
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	// Sign-in: UsernameAttributes ("email", "phone_number") replace the
+	// username; AliasAttributes ("email", "phone_number",
+	// "preferred_username") sign in besides it; AutoVerifiedAttributes
+	// ("email", "phone_number") get a code at sign-up.
+	UsernameAttributes     []string `json:"username_attributes,omitempty"`
+	AliasAttributes        []string `json:"alias_attributes,omitempty"`
+	AutoVerifiedAttributes []string `json:"auto_verified_attributes,omitempty"`
+	RequiredAttributes     []string `json:"required_attributes,omitempty"`
+	CaseSensitiveUsernames bool     `json:"case_sensitive_usernames,omitempty"`
+	// CustomAttributes declare the pool's custom attributes: users may
+	// then have only these.
+	CustomAttributes []SeedCustomAttribute `json:"custom_attributes,omitempty"`
+	// PasswordPolicy replaces Cognito's default policy (8 characters,
+	// upper and lower case, a number and a symbol; temporary passwords
+	// valid 7 days).
+	PasswordPolicy *SeedPasswordPolicy `json:"password_policy,omitempty"`
+	MFA            string              `json:"mfa,omitempty"` // OFF (default), OPTIONAL, ON
+	// FirstAuthFactors are the USER_AUTH first factors: PASSWORD (the
+	// default), EMAIL_OTP, SMS_OTP.
+	FirstAuthFactors             []string             `json:"first_auth_factors,omitempty"`
+	DeviceRemembering            string               `json:"device_remembering,omitempty"` // ALWAYS, USER_OPT_IN
+	ChallengeRequiredOnNewDevice bool                 `json:"challenge_required_on_new_device,omitempty"`
+	Domains                      []SeedDomain         `json:"domains,omitempty"`
+	ResourceServers              []SeedResourceServer `json:"resource_servers,omitempty"`
+	Groups                       []SeedGroup          `json:"groups,omitempty"`
+	Clients                      []SeedClient         `json:"clients,omitempty"`
+	Users                        []SeedUser           `json:"users,omitempty"`
+}
+
+// SeedPasswordPolicy is a pool's password policy. Given, it replaces the
+// default: list every requirement.
+type SeedPasswordPolicy struct {
+	MinimumLength    int  `json:"minimum_length,omitempty"` // 6 to 99; default 8
+	RequireUppercase bool `json:"require_uppercase"`
+	RequireLowercase bool `json:"require_lowercase"`
+	RequireNumbers   bool `json:"require_numbers"`
+	RequireSymbols   bool `json:"require_symbols"`
+	// TemporaryPasswordValidityDays is how long temporary passwords
+	// work: 1 to 365 days; default 7.
+	TemporaryPasswordValidityDays int `json:"temporary_password_validity_days,omitempty"`
+}
+
+// SeedCustomAttribute declares a custom attribute ("custom:{name}").
+type SeedCustomAttribute struct {
+	Name    string `json:"name"`              // without "custom:"; 1 to 20 letters, digits, _ or -
+	Type    string `json:"type,omitempty"`    // String (default) or Number (an integer)
+	Mutable *bool  `json:"mutable,omitempty"` // default true; false: set when the user is created only
+	// Min and Max bound a String's length (0 to 2048) or a Number's value.
+	Min *int64 `json:"min,omitempty"`
+	Max *int64 `json:"max,omitempty"`
+}
+
+// SeedDomain is a domain of a pool: a prefix of the Cognito domain
+// ("myapp" for myapp.auth.{region}.amazoncognito.com) or a custom domain
+// ("auth.example.com", with its ACM certificate). The emulator keeps
+// domains and exports them, but serves managed login on its own URL.
+type SeedDomain struct {
+	Domain              string `json:"domain"`
+	CertificateARN      string `json:"certificate_arn,omitempty"`       // custom domains only
+	ManagedLoginVersion int    `json:"managed_login_version,omitempty"` // 1 (default, the classic hosted UI) or 2
 }
 
 // SeedResourceServer is a resource server of a [SeedPool].
 type SeedResourceServer struct {
-	Identifier string   `json:"identifier"`
-	Scopes     []string `json:"scopes,omitempty"`
+	Identifier        string            `json:"identifier"`
+	Name              string            `json:"name,omitempty"` // default: the identifier
+	Scopes            []string          `json:"scopes,omitempty"`
+	ScopeDescriptions map[string]string `json:"scope_descriptions,omitempty"` // scope -> description
+}
+
+// SeedGroup is a group of a [SeedPool]. Groups that users name are
+// created without being listed. A group's role goes into the
+// cognito:roles claim of its members' ID tokens, and the role of the
+// group with the lowest precedence into cognito:preferred_role, which
+// identity pools with Token role mappings use.
+type SeedGroup struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Precedence  *int32 `json:"precedence,omitempty"`
+	RoleARN     string `json:"role_arn,omitempty"`
 }
 
 // SeedClient is an app client of a [SeedPool].
 type SeedClient struct {
-	ID                   string   `json:"id,omitempty"`
-	Name                 string   `json:"name,omitempty"`
-	Secret               string   `json:"secret,omitempty"`
-	GenerateSecret       bool     `json:"generate_secret,omitempty"`
-	CallbackURLs         []string `json:"callback_urls,omitempty"`
-	LogoutURLs           []string `json:"logout_urls,omitempty"`
-	OAuthFlows           []string `json:"oauth_flows,omitempty"`
-	OAuthScopes          []string `json:"oauth_scopes,omitempty"`
-	RefreshTokenRotation bool     `json:"refresh_token_rotation,omitempty"`
+	ID             string `json:"id,omitempty"`   // default: random
+	Name           string `json:"name,omitempty"` // default: "client"
+	Secret         string `json:"secret,omitempty"`
+	GenerateSecret bool   `json:"generate_secret,omitempty"`
+	// ExplicitAuthFlows (ALLOW_USER_SRP_AUTH, ...). Default: all flows.
+	ExplicitAuthFlows          []string `json:"explicit_auth_flows,omitzero"` // [] is no flow; absent (null) all flows
+	PreventUserExistenceErrors bool     `json:"prevent_user_existence_errors,omitempty"`
+	EnableTokenRevocation      *bool    `json:"enable_token_revocation,omitempty"` // default true
+	RefreshTokenRotation       bool     `json:"refresh_token_rotation,omitempty"`
+	RetryGracePeriodSeconds    int      `json:"retry_grace_period_seconds,omitempty"` // 0 to 60
+	// TokenValidity overrides the server's token lifetimes.
+	TokenValidity *SeedTokenValidity `json:"token_validity,omitempty"`
+	// AuthSessionValidity is the lifetime of sign-in Sessions, "3m" to
+	// "15m". Default: the server's (3 minutes).
+	AuthSessionValidity string   `json:"auth_session_validity,omitempty"`
+	CallbackURLs        []string `json:"callback_urls,omitempty"`
+	LogoutURLs          []string `json:"logout_urls,omitempty"`
+	DefaultRedirectURI  string   `json:"default_redirect_uri,omitempty"`
+	OAuthFlows          []string `json:"oauth_flows,omitempty"`  // code, implicit, client_credentials
+	OAuthScopes         []string `json:"oauth_scopes,omitempty"` // openid, email, profile, phone, aws.cognito.signin.user.admin, {resource server}/{scope}
+	// OAuthEnabled is AllowedOAuthFlowsUserPoolClient. Default: true when
+	// OAuthFlows is not empty.
+	OAuthEnabled      *bool    `json:"oauth_enabled,omitempty"`
+	IdentityProviders []string `json:"identity_providers,omitempty"` // default ["COGNITO"]
+	ReadAttributes    []string `json:"read_attributes,omitempty"`    // default: all
+	WriteAttributes   []string `json:"write_attributes,omitempty"`   // default: all
+}
+
+// SeedTokenValidity are the lifetimes of an app client's tokens, as
+// durations such as "5m", "1h" or "30d": ID and access tokens 5 minutes
+// to 1 day, refresh tokens 1 hour to 3650 days.
+type SeedTokenValidity struct {
+	ID      string `json:"id,omitempty"`
+	Access  string `json:"access,omitempty"`
+	Refresh string `json:"refresh,omitempty"`
 }
 
 // SeedUser is a user of a [SeedPool].
 type SeedUser struct {
-	Username    string            `json:"username"`
-	Password    string            `json:"password"`
-	Temporary   bool              `json:"temporary,omitempty"`
-	Email       string            `json:"email,omitempty"`
-	PhoneNumber string            `json:"phone_number,omitempty"`
-	Groups      []string          `json:"groups,omitempty"`
-	AliasEmail  bool              `json:"alias_email,omitempty"`
-	Attributes  map[string]string `json:"attributes,omitempty"`
-	TOTPSecret  string            `json:"totp_secret,omitempty"`
+	// Username is required, except in pools with username_attributes and
+	// for users with alias_email, whose username is their sub.
+	Username string `json:"username,omitempty"`
+	Sub      string `json:"sub,omitempty"` // default: a random UUID
+	// Password, or PasswordVerifier, is required unless Status is set.
+	Password         string                `json:"password,omitempty"`
+	Temporary        bool                  `json:"temporary,omitempty"` // the password is temporary: status FORCE_CHANGE_PASSWORD
+	PasswordVerifier *SeedPasswordVerifier `json:"password_verifier,omitempty"`
+	// Status is CONFIRMED (default), UNCONFIRMED, FORCE_CHANGE_PASSWORD or
+	// RESET_REQUIRED.
+	Status              string `json:"status,omitempty"`
+	Disabled            bool   `json:"disabled,omitempty"`
+	Email               string `json:"email,omitempty"`
+	EmailVerified       *bool  `json:"email_verified,omitempty"` // default true (see alias_email)
+	PhoneNumber         string `json:"phone_number,omitempty"`
+	PhoneNumberVerified *bool  `json:"phone_number_verified,omitempty"` // default true
+	// AliasEmail: the user signs in with the email too (the pool gets the
+	// email alias); in such a pool, the email of a user without
+	// alias_email is left unverified, so that it is no alias.
+	AliasEmail   bool              `json:"alias_email,omitempty"`
+	Attributes   map[string]string `json:"attributes,omitempty"` // other attributes: name, custom:tenant, ...
+	Groups       []string          `json:"groups,omitempty"`
+	TOTPSecret   string            `json:"totp_secret,omitempty"` // base32: a verified authenticator app
+	SMSMFA       bool              `json:"sms_mfa,omitempty"`
+	EmailMFA     bool              `json:"email_mfa,omitempty"`
+	PreferredMFA string            `json:"preferred_mfa,omitempty"` // SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP
+}
+
+// SeedPasswordVerifier is the SRP secret of a user's password (hex
+// integers; the salt may be negative): what [Server.Export] writes
+// instead of the password, which the emulator does not keep. It works in
+// a pool of the same ID, for the same username.
+type SeedPasswordVerifier struct {
+	Salt     string `json:"salt"`
+	Verifier string `json:"verifier"`
+}
+
+// SeedIdentityPool is an identity pool (Cognito Identity) of a [Seed].
+type SeedIdentityPool struct {
+	ID                   string `json:"id,omitempty"` // "{region}:{uuid}" in the server's region; default: random
+	Name                 string `json:"name,omitempty"`
+	AllowUnauthenticated bool   `json:"allow_unauthenticated,omitempty"`
+	AllowClassicFlow     bool   `json:"allow_classic_flow,omitempty"`
+	// UserPools are the app clients whose ID tokens are logins.
+	UserPools                 []SeedIdentityPoolUserPool `json:"user_pools,omitempty"`
+	SupportedLoginProviders   map[string]string          `json:"supported_login_providers,omitempty"`
+	DeveloperProviderName     string                     `json:"developer_provider_name,omitempty"`
+	OpenIDConnectProviderARNs []string                   `json:"openid_connect_provider_arns,omitempty"`
+	SAMLProviderARNs          []string                   `json:"saml_provider_arns,omitempty"`
+	// Roles are the IAM roles "authenticated" and "unauthenticated".
+	// Default: those of [IdentityPoolConfig].
+	Roles map[string]string `json:"roles,omitempty"`
+	// RoleMappings choose the role by login provider.
+	RoleMappings map[string]SeedRoleMapping `json:"role_mappings,omitempty"`
+	Tags         map[string]string          `json:"tags,omitempty"`
+	// CredentialsLifetime is how long issued credentials last, such as
+	// "15m". Default: one hour.
+	CredentialsLifetime string `json:"credentials_lifetime,omitempty"`
+}
+
+// SeedIdentityPoolUserPool is a user pool app client of an identity pool.
+type SeedIdentityPoolUserPool struct {
+	PoolID               string `json:"pool_id"`
+	ClientID             string `json:"client_id"`
+	ServerSideTokenCheck bool   `json:"server_side_token_check,omitempty"`
+}
+
+// SeedRoleMapping chooses the role of a login: "Token" (the
+// cognito:preferred_role and cognito:roles claims) or "Rules".
+type SeedRoleMapping struct {
+	Type                    string            `json:"type"`
+	AmbiguousRoleResolution string            `json:"ambiguous_role_resolution"` // AuthenticatedRole or Deny
+	Rules                   []SeedMappingRule `json:"rules,omitempty"`
+}
+
+// SeedMappingRule is a rule of a "Rules" role mapping.
+type SeedMappingRule struct {
+	Claim     string `json:"claim"`
+	MatchType string `json:"match_type"` // Equals, Contains, StartsWith, NotEqual
+	Value     string `json:"value"`
+	RoleARN   string `json:"role_arn"`
 }
 
 // SeedError reports a malformed seed. Path names the bad field, such as
@@ -102,20 +280,49 @@ func (e *SeedError) Error() string {
 func (e *SeedError) Unwrap() error { return ErrInvalidConfig }
 
 // seedSchema describes the accepted JSON: field name -> kind, where a kind
-// is "string", "bool", "[string]", "{string}" (object of strings) or the
-// name of a nested object ("[pool]" is an array of pools).
+// is "string", "bool", "int", "int32", "[kind]" (an array), "{kind}" (an
+// object of kinds) or the name of an object.
 var seedSchema = map[string]map[string]string{
-	"seed":            {"pools": "[pool]"},
-	"pool":            {"id": "string", "name": "string", "username_attributes": "[string]", "mfa": "string", "device_remembering": "string", "resource_servers": "[resource_server]", "clients": "[client]", "users": "[user]"},
-	"resource_server": {"identifier": "string", "scopes": "[string]"},
-	"client":          {"id": "string", "name": "string", "secret": "string", "generate_secret": "bool", "callback_urls": "[string]", "logout_urls": "[string]", "oauth_flows": "[string]", "oauth_scopes": "[string]", "refresh_token_rotation": "bool"},
-	"user":            {"username": "string", "password": "string", "temporary": "bool", "email": "string", "phone_number": "string", "groups": "[string]", "alias_email": "bool", "attributes": "{string}", "totp_secret": "string"},
+	"seed": {"pools": "[pool]", "identity_pools": "[identity_pool]"},
+	"pool": {"id": "string", "name": "string", "username_attributes": "[string]", "alias_attributes": "[string]",
+		"auto_verified_attributes": "[string]", "required_attributes": "[string]", "case_sensitive_usernames": "bool",
+		"custom_attributes": "[custom_attribute]", "password_policy": "password_policy", "mfa": "string",
+		"first_auth_factors": "[string]", "device_remembering": "string", "challenge_required_on_new_device": "bool",
+		"domains": "[domain]", "resource_servers": "[resource_server]", "groups": "[group]", "clients": "[client]", "users": "[user]"},
+	"password_policy": {"minimum_length": "int", "require_uppercase": "bool", "require_lowercase": "bool", "require_numbers": "bool",
+		"require_symbols": "bool", "temporary_password_validity_days": "int"},
+	"custom_attribute": {"name": "string", "type": "string", "mutable": "bool", "min": "int", "max": "int"},
+	"domain":           {"domain": "string", "certificate_arn": "string", "managed_login_version": "int"},
+	"resource_server":  {"identifier": "string", "name": "string", "scopes": "[string]", "scope_descriptions": "{string}"},
+	"group":            {"name": "string", "description": "string", "precedence": "int32", "role_arn": "string"},
+	"client": {"id": "string", "name": "string", "secret": "string", "generate_secret": "bool", "explicit_auth_flows": "[string]",
+		"prevent_user_existence_errors": "bool", "enable_token_revocation": "bool", "refresh_token_rotation": "bool",
+		"retry_grace_period_seconds": "int", "token_validity": "token_validity", "auth_session_validity": "string",
+		"callback_urls": "[string]", "logout_urls": "[string]", "default_redirect_uri": "string", "oauth_flows": "[string]",
+		"oauth_scopes": "[string]", "oauth_enabled": "bool", "identity_providers": "[string]", "read_attributes": "[string]",
+		"write_attributes": "[string]"},
+	"token_validity": {"id": "string", "access": "string", "refresh": "string"},
+	"user": {"username": "string", "sub": "string", "password": "string", "temporary": "bool", "password_verifier": "password_verifier",
+		"status": "string", "disabled": "bool", "email": "string", "email_verified": "bool", "phone_number": "string",
+		"phone_number_verified": "bool", "alias_email": "bool", "attributes": "{string}", "groups": "[string]", "totp_secret": "string",
+		"sms_mfa": "bool", "email_mfa": "bool", "preferred_mfa": "string"},
+	"password_verifier": {"salt": "string", "verifier": "string"},
+	"identity_pool": {"id": "string", "name": "string", "allow_unauthenticated": "bool", "allow_classic_flow": "bool",
+		"user_pools": "[identity_pool_user_pool]", "supported_login_providers": "{string}", "developer_provider_name": "string",
+		"openid_connect_provider_arns": "[string]", "saml_provider_arns": "[string]", "roles": "{string}",
+		"role_mappings": "{role_mapping}", "tags": "{string}", "credentials_lifetime": "string"},
+	"identity_pool_user_pool": {"pool_id": "string", "client_id": "string", "server_side_token_check": "bool"},
+	"role_mapping":            {"type": "string", "ambiguous_role_resolution": "string", "rules": "[mapping_rule]"},
+	"mapping_rule":            {"claim": "string", "match_type": "string", "value": "string", "role_arn": "string"},
 }
+
+// maxSeedEntries bounds every array and object of a seed.
+const maxSeedEntries = 10000
 
 // checkShape walks a generic JSON value against the schema.
 func checkShape(v any, kind, path string) *SeedError {
-	if v == nil && (strings.HasPrefix(kind, "[") || kind == "{string}") {
-		return nil // null is an empty list or object
+	if v == nil && kind != "string" && kind != "bool" && kind != "int" && kind != "int32" {
+		return nil // null is an empty list, object or absent setting
 	}
 	switch {
 	case kind == "string":
@@ -126,27 +333,42 @@ func checkShape(v any, kind, path string) *SeedError {
 		if _, ok := v.(bool); !ok {
 			return &SeedError{path, "want true or false"}
 		}
+	case kind == "int", kind == "int32":
+		n, ok := v.(json.Number)
+		if !ok {
+			return &SeedError{path, "want an integer"}
+		}
+		bits := 64
+		if kind == "int32" {
+			bits = 32
+		}
+		if _, err := strconv.ParseInt(string(n), 10, bits); err != nil {
+			return &SeedError{path, fmt.Sprintf("%s is not a %d-bit integer", truncate(string(n), 32), bits)}
+		}
 	case strings.HasPrefix(kind, "["):
 		arr, ok := v.([]any)
 		if !ok {
 			return &SeedError{path, "want an array"}
 		}
-		if len(arr) > 10000 {
-			return &SeedError{path, "too many entries (at most 10000)"}
+		if len(arr) > maxSeedEntries {
+			return &SeedError{path, fmt.Sprintf("too many entries (at most %d)", maxSeedEntries)}
 		}
 		for i, e := range arr {
 			if err := checkShape(e, kind[1:len(kind)-1], path+"["+strconv.Itoa(i)+"]"); err != nil {
 				return err
 			}
 		}
-	case kind == "{string}":
+	case strings.HasPrefix(kind, "{"):
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return &SeedError{path, "want an object of strings"}
+			return &SeedError{path, "want an object"}
 		}
-		for k, e := range obj {
-			if _, ok := e.(string); !ok {
-				return &SeedError{path + "." + k, "want a string"}
+		if len(obj) > maxSeedEntries {
+			return &SeedError{path, fmt.Sprintf("too many entries (at most %d)", maxSeedEntries)}
+		}
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			if err := checkShape(obj[k], kind[1:len(kind)-1], path+"."+k); err != nil {
+				return err
 			}
 		}
 	default:
@@ -162,7 +384,7 @@ func checkShape(v any, kind, path string) *SeedError {
 				p = path + "." + k
 			}
 			if !known {
-				return &SeedError{p, fmt.Sprintf("unknown field (allowed: %s)", strings.Join(slices.Sorted(maps.Keys(fields)), ", "))}
+				return &SeedError{truncate(p, 256), fmt.Sprintf("unknown field (allowed: %s)", strings.Join(slices.Sorted(maps.Keys(fields)), ", "))}
 			}
 			if err := checkShape(obj[k], fk, p); err != nil {
 				return err
@@ -170,6 +392,78 @@ func checkShape(v any, kind, path string) *SeedError {
 		}
 	}
 	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// parseSeedDuration parses a positive duration of a seed: Go's syntax
+// ("90s", "1h30m") with days ("30d").
+func parseSeedDuration(s string) (time.Duration, bool) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d <= 0 || d > 100000 {
+			return 0, false
+		}
+		return time.Duration(d) * 24 * time.Hour, true
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d > 0
+}
+
+// formatSeedDuration formats d as parseSeedDuration reads it, in the
+// largest unit that divides it.
+func formatSeedDuration(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	case d%time.Hour == 0:
+		return strconv.FormatInt(int64(d/time.Hour), 10) + "h"
+	case d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "m"
+	case d%time.Second == 0:
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return d.String()
+}
+
+var (
+	customAttrNameRE = regexp.MustCompile(`^[\w-]{1,20}$`)
+	identityPoolIDRE = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
+
+// seedCheck validates values of a seed, collecting the first error.
+type seedCheck struct{ err *SeedError }
+
+func (c *seedCheck) fail(path, format string, args ...any) {
+	if c.err == nil {
+		c.err = &SeedError{path, fmt.Sprintf(format, args...)}
+	}
+}
+
+// oneOf checks that every value of list is allowed.
+func (c *seedCheck) oneOf(path string, list []string, allowed ...string) {
+	for i, v := range list {
+		if !slices.Contains(allowed, v) {
+			c.fail(fmt.Sprintf("%s[%d]", path, i), "%q is not one of %s", truncate(v, 64), strings.Join(allowed, ", "))
+		}
+	}
+}
+
+func (c *seedCheck) duration(path, s string, min, max time.Duration) {
+	if s == "" {
+		return
+	}
+	d, ok := parseSeedDuration(s)
+	if !ok {
+		c.fail(path, "%q is not a duration; want one such as 90s, 15m, 1h or 30d", truncate(s, 32))
+	} else if d < min || d > max {
+		c.fail(path, "%s is not between %s and %s", s, formatSeedDuration(min), formatSeedDuration(max))
+	}
 }
 
 // ParseSeed parses and validates a seed document. Errors are *SeedError
@@ -190,114 +484,359 @@ func ParseSeed(data []byte) (*Seed, error) {
 	if err := checkShape(generic, "seed", ""); err != nil {
 		return nil, err
 	}
+	if _, ok := generic.(map[string]any)["pools"]; !ok {
+		return nil, &SeedError{"pools", "required (an empty list is a seed without user pools)"}
+	}
 	var seed Seed
 	if err := json.Unmarshal(data, &seed); err != nil {
 		return nil, &SeedError{"", err.Error()}
 	}
-	if len(seed.Pools) == 0 {
-		return nil, &SeedError{"pools", "want at least one pool"}
-	}
+	c := &seedCheck{}
 	poolIDs := map[string]bool{}
 	clientIDs := map[string]bool{}
-	for i, p := range seed.Pools {
-		pp := fmt.Sprintf("pools[%d]", i)
-		if !userpool.PoolIDRE.MatchString(p.ID) {
-			return nil, &SeedError{pp + ".id", fmt.Sprintf("%q is not a pool ID; want {region}_{letters and digits}, such as us-east-1_Example", p.ID)}
+	for i := range seed.Pools {
+		c.pool(&seed.Pools[i], fmt.Sprintf("pools[%d]", i), poolIDs, clientIDs)
+	}
+	idPoolIDs := map[string]bool{}
+	for i, ip := range seed.IdentityPools {
+		pp := fmt.Sprintf("identity_pools[%d]", i)
+		if ip.ID != "" {
+			if !identityPoolIDRE.MatchString(ip.ID) {
+				c.fail(pp+".id", "%q is not an identity pool ID; want {region}:{uuid}", truncate(ip.ID, 64))
+			}
+			if idPoolIDs[ip.ID] {
+				c.fail(pp+".id", "duplicate identity pool ID %q", ip.ID)
+			}
+			idPoolIDs[ip.ID] = true
 		}
-		if poolIDs[p.ID] {
-			return nil, &SeedError{pp + ".id", fmt.Sprintf("duplicate pool ID %q", p.ID)}
-		}
-		poolIDs[p.ID] = true
-		for j, c := range p.Clients {
-			cp := fmt.Sprintf("%s.clients[%d]", pp, j)
-			if c.ID != "" {
-				if !userpool.ClientIDRE.MatchString(c.ID) {
-					return nil, &SeedError{cp + ".id", fmt.Sprintf("%q is not a client ID; want 1 to 128 letters, digits, _ or +", c.ID)}
-				}
-				if clientIDs[c.ID] {
-					return nil, &SeedError{cp + ".id", fmt.Sprintf("duplicate client ID %q", c.ID)}
-				}
-				clientIDs[c.ID] = true
+		for j, up := range ip.UserPools {
+			if !userpool.PoolIDRE.MatchString(up.PoolID) {
+				c.fail(fmt.Sprintf("%s.user_pools[%d].pool_id", pp, j), "%q is not a pool ID", truncate(up.PoolID, 64))
 			}
-			if len(c.Secret) > 128 {
-				return nil, &SeedError{cp + ".secret", "longer than 128 characters"}
-			}
-		}
-		names := map[string]bool{}
-		for j, u := range p.Users {
-			up := fmt.Sprintf("%s.users[%d]", pp, j)
-			if u.Username == "" && len(p.UsernameAttributes) == 0 && !u.AliasEmail {
-				return nil, &SeedError{up + ".username", "required (unless alias_email is true: the username is then a UUID)"}
-			}
-			key := strings.ToLower(u.Username + "\x00" + u.Email)
-			if names[key] {
-				return nil, &SeedError{up + ".username", fmt.Sprintf("duplicate user %q", u.Username)}
-			}
-			names[key] = true
-			if u.Password == "" {
-				return nil, &SeedError{up + ".password", "required"}
-			}
-			if u.AliasEmail && u.Email == "" {
-				return nil, &SeedError{up + ".alias_email", "true needs an email"}
+			if !userpool.ClientIDRE.MatchString(up.ClientID) {
+				c.fail(fmt.Sprintf("%s.user_pools[%d].client_id", pp, j), "%q is not a client ID", truncate(up.ClientID, 64))
 			}
 		}
+		c.duration(pp+".credentials_lifetime", ip.CredentialsLifetime, 15*time.Minute, 12*time.Hour)
+	}
+	if c.err != nil {
+		return nil, c.err
 	}
 	return &seed, nil
 }
 
-// ApplySeed creates the pools, clients and users of seed and returns the
-// pools in seed order.
-func (s *Server) ApplySeed(seed *Seed) ([]*Pool, error) {
-	var pools []*Pool
-	for i, sp := range seed.Pools {
-		pp := fmt.Sprintf("pools[%d]", i)
-		cfg := PoolConfig{ID: sp.ID, Name: sp.Name, UsernameAttributes: sp.UsernameAttributes, MFA: sp.MFA, DeviceRemembering: sp.DeviceRemembering}
-		alias := false
-		for _, u := range sp.Users {
-			alias = alias || u.AliasEmail
+func (c *seedCheck) pool(p *SeedPool, pp string, poolIDs, clientIDs map[string]bool) {
+	if !userpool.PoolIDRE.MatchString(p.ID) {
+		c.fail(pp+".id", "%q is not a pool ID; want {region}_{letters and digits}, such as us-east-1_Example", truncate(p.ID, 64))
+	}
+	if poolIDs[p.ID] {
+		c.fail(pp+".id", "duplicate pool ID %q", p.ID)
+	}
+	poolIDs[p.ID] = true
+	c.oneOf(pp+".username_attributes", p.UsernameAttributes, "email", "phone_number")
+	c.oneOf(pp+".alias_attributes", p.AliasAttributes, "email", "phone_number", "preferred_username")
+	c.oneOf(pp+".auto_verified_attributes", p.AutoVerifiedAttributes, "email", "phone_number")
+	c.oneOf(pp+".required_attributes", p.RequiredAttributes, userpool.StandardAttributes...)
+	c.oneOf(pp+".first_auth_factors", p.FirstAuthFactors, "PASSWORD", "EMAIL_OTP", "SMS_OTP")
+	if p.MFA != "" {
+		c.oneOf(pp+".mfa", []string{p.MFA}, MFAOff, MFAOptional, MFAOn)
+	}
+	if p.DeviceRemembering != "" {
+		c.oneOf(pp+".device_remembering", []string{p.DeviceRemembering}, DevicesAlways, DevicesUserOptIn)
+	}
+	if pol := p.PasswordPolicy; pol != nil {
+		if n := pol.MinimumLength; n != 0 && (n < 6 || n > 99) {
+			c.fail(pp+".password_policy.minimum_length", "%d is not between 6 and 99", n)
 		}
-		if alias {
-			cfg.AliasAttributes = []string{"email"}
+		if n := pol.TemporaryPasswordValidityDays; n < 0 || n > 365 {
+			c.fail(pp+".password_policy.temporary_password_validity_days", "%d is not between 1 and 365", n)
 		}
-		p, err := s.CreatePool(cfg)
-		if err != nil {
-			return nil, &SeedError{pp, trimSentinel(err)}
+	}
+	names := map[string]bool{}
+	for j, a := range p.CustomAttributes {
+		ap := fmt.Sprintf("%s.custom_attributes[%d]", pp, j)
+		if !customAttrNameRE.MatchString(a.Name) {
+			c.fail(ap+".name", "%q: want 1 to 20 letters, digits, _ or - (without custom:)", truncate(a.Name, 64))
 		}
-		pools = append(pools, p)
-		for j, rs := range sp.ResourceServers {
-			scopes := map[string]string{}
-			for _, sc := range rs.Scopes {
-				scopes[sc] = ""
+		if names[a.Name] {
+			c.fail(ap+".name", "duplicate custom attribute %q", a.Name)
+		}
+		names[a.Name] = true
+		if a.Type != "" && a.Type != "String" && a.Type != "Number" {
+			c.fail(ap+".type", "%q is not String or Number", truncate(a.Type, 32))
+		}
+		if a.Min != nil && a.Max != nil && *a.Min > *a.Max {
+			c.fail(ap+".min", "%d is more than max %d", *a.Min, *a.Max)
+		}
+		if a.Type != "Number" && (a.Min != nil && (*a.Min < 0 || *a.Min > 2048) || a.Max != nil && (*a.Max < 0 || *a.Max > 2048)) {
+			c.fail(ap, "the length bounds of a String are 0 to 2048")
+		}
+	}
+	for j, g := range p.Groups {
+		if !userpool.GroupNameRE.MatchString(g.Name) {
+			c.fail(fmt.Sprintf("%s.groups[%d].name", pp, j), "%q: want 1 to 128 printable characters without spaces", truncate(g.Name, 64))
+		}
+		if g.Precedence != nil && *g.Precedence < 0 {
+			c.fail(fmt.Sprintf("%s.groups[%d].precedence", pp, j), "must not be negative")
+		}
+	}
+	for j, cl := range p.Clients {
+		cp := fmt.Sprintf("%s.clients[%d]", pp, j)
+		if cl.ID != "" {
+			if !userpool.ClientIDRE.MatchString(cl.ID) {
+				c.fail(cp+".id", "%q is not a client ID; want 1 to 128 letters, digits, _ or +", truncate(cl.ID, 64))
 			}
-			if err := p.CreateResourceServer(ResourceServerConfig{Identifier: rs.Identifier, Scopes: scopes}); err != nil {
-				return nil, &SeedError{fmt.Sprintf("%s.resource_servers[%d]", pp, j), trimSentinel(err)}
+			if clientIDs[cl.ID] {
+				c.fail(cp+".id", "duplicate client ID %q", cl.ID)
+			}
+			clientIDs[cl.ID] = true
+		}
+		if len(cl.Secret) > 128 {
+			c.fail(cp+".secret", "longer than 128 characters")
+		}
+		c.oneOf(cp+".explicit_auth_flows", cl.ExplicitAuthFlows, userpool.AllFlows...)
+		c.oneOf(cp+".oauth_flows", cl.OAuthFlows, "code", "implicit", "client_credentials")
+		if n := cl.RetryGracePeriodSeconds; n < 0 || n > 60 {
+			c.fail(cp+".retry_grace_period_seconds", "%d is not between 0 and 60", n)
+		}
+		if tv := cl.TokenValidity; tv != nil {
+			c.duration(cp+".token_validity.id", tv.ID, 5*time.Minute, 24*time.Hour)
+			c.duration(cp+".token_validity.access", tv.Access, 5*time.Minute, 24*time.Hour)
+			c.duration(cp+".token_validity.refresh", tv.Refresh, time.Hour, 3650*24*time.Hour)
+		}
+		c.duration(cp+".auth_session_validity", cl.AuthSessionValidity, 3*time.Minute, 15*time.Minute)
+	}
+	seen := map[string]bool{}
+	for j, u := range p.Users {
+		up := fmt.Sprintf("%s.users[%d]", pp, j)
+		if u.Username == "" && len(p.UsernameAttributes) == 0 && !u.AliasEmail {
+			c.fail(up+".username", "required (unless alias_email is true: the username is then a UUID)")
+		}
+		key := strings.ToLower(u.Username + "\x00" + u.Email)
+		if u.Username != "" && !p.CaseSensitiveUsernames {
+			key = strings.ToLower(u.Username)
+		}
+		if seen[key] {
+			c.fail(up+".username", "duplicate user %q", truncate(u.Username, 64))
+		}
+		seen[key] = true
+		switch {
+		case u.Password != "" && u.PasswordVerifier != nil:
+			c.fail(up+".password_verifier", "set password or password_verifier, not both")
+		case u.Password == "" && u.PasswordVerifier == nil && u.Status == "":
+			c.fail(up+".password", "required (or a password_verifier, or a status for a user without a password)")
+		}
+		if v := u.PasswordVerifier; v != nil {
+			if _, ok := new(big.Int).SetString(v.Salt, 16); !ok {
+				c.fail(up+".password_verifier.salt", "want a hexadecimal integer")
+			}
+			if _, ok := new(big.Int).SetString(v.Verifier, 16); !ok {
+				c.fail(up+".password_verifier.verifier", "want a hexadecimal integer")
 			}
 		}
-		for j, sc := range sp.Clients {
-			_, err := p.CreateClient(ClientConfig{ID: sc.ID, Name: sc.Name, Secret: sc.Secret, GenerateSecret: sc.GenerateSecret,
-				CallbackURLs: sc.CallbackURLs, LogoutURLs: sc.LogoutURLs, AllowedOAuthFlows: sc.OAuthFlows, AllowedOAuthScopes: sc.OAuthScopes,
-				AllowedOAuthFlowsUserPoolClient: len(sc.OAuthFlows) > 0, RefreshTokenRotation: sc.RefreshTokenRotation})
-			if err != nil {
-				return nil, &SeedError{fmt.Sprintf("%s.clients[%d]", pp, j), trimSentinel(err)}
+		if u.Status != "" {
+			c.oneOf(up+".status", []string{u.Status}, StatusConfirmed, StatusUnconfirmed, StatusForceChangePassword, StatusResetRequired)
+			if u.Temporary && u.Status != StatusForceChangePassword {
+				c.fail(up+".temporary", "a temporary password means the status FORCE_CHANGE_PASSWORD, not %s", u.Status)
 			}
 		}
-		for j, su := range sp.Users {
-			uc := UserConfig{Username: su.Username, Email: su.Email, PhoneNumber: su.PhoneNumber, Groups: su.Groups,
-				Attributes: su.Attributes, TOTPSecret: su.TOTPSecret, UnverifiedEmail: alias && !su.AliasEmail}
-			if su.Temporary {
-				uc.TemporaryPassword = su.Password
-			} else {
-				uc.Password = su.Password
-			}
-			if len(sp.UsernameAttributes) > 0 {
-				uc.Username = ""
-			}
-			if _, err := p.CreateUser(uc); err != nil {
-				return nil, &SeedError{fmt.Sprintf("%s.users[%d]", pp, j), trimSentinel(err)}
+		if u.AliasEmail && u.Email == "" {
+			c.fail(up+".alias_email", "true needs an email")
+		}
+		for _, k := range slices.Sorted(maps.Keys(u.Attributes)) {
+			switch k {
+			case "sub", "email", "email_verified", "phone_number", "phone_number_verified":
+				c.fail(up+".attributes."+k, "set the user's %s field instead", k)
 			}
 		}
 	}
-	return pools, nil
+}
+
+// ApplySeed creates the pools (with their domains, resource servers,
+// groups, app clients and users) and the identity pools of seed, and
+// returns the pools in seed order. An error names the part of the seed
+// that failed; what came before it is created.
+func (s *Server) ApplySeed(seed *Seed) ([]*Pool, error) {
+	var out []*Pool
+	for i := range seed.Pools {
+		p, err := s.applyPool(&seed.Pools[i], fmt.Sprintf("pools[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	for i, sp := range seed.IdentityPools {
+		if err := s.applyIdentityPool(&sp); err != nil {
+			return nil, &SeedError{fmt.Sprintf("identity_pools[%d]", i), trimSentinel(err)}
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
+	legacyAlias := false // some user has alias_email
+	for _, u := range sp.Users {
+		legacyAlias = legacyAlias || u.AliasEmail
+	}
+	draft := &state.Pool{ID: sp.ID, Name: sp.Name, UsernameAttributes: sp.UsernameAttributes, AliasAttributes: slices.Clone(sp.AliasAttributes),
+		AutoVerifiedAttributes: sp.AutoVerifiedAttributes, RequiredAttributes: sp.RequiredAttributes, CaseSensitiveUsernames: sp.CaseSensitiveUsernames,
+		MFA: sp.MFA, DeviceRemembering: sp.DeviceRemembering, ChallengeRequiredOnNewDevice: sp.ChallengeRequiredOnNewDevice,
+		AllowedFirstAuthFactors: sp.FirstAuthFactors}
+	if legacyAlias && !slices.Contains(draft.AliasAttributes, "email") {
+		draft.AliasAttributes = append(draft.AliasAttributes, "email")
+	}
+	for _, a := range sp.CustomAttributes {
+		ca := state.CustomAttribute{Name: a.Name, Type: a.Type, Mutable: a.Mutable == nil || *a.Mutable, Min: a.Min, Max: a.Max}
+		if ca.Type == "" {
+			ca.Type = "String"
+		}
+		draft.CustomAttributes = append(draft.CustomAttributes, ca)
+	}
+	var policy *state.PasswordPolicy
+	if pol := sp.PasswordPolicy; pol != nil {
+		policy = &state.PasswordPolicy{MinimumLength: pol.MinimumLength, RequireUppercase: pol.RequireUppercase,
+			RequireLowercase: pol.RequireLowercase, RequireNumbers: pol.RequireNumbers, RequireSymbols: pol.RequireSymbols}
+		draft.TemporaryPasswordValidity = time.Duration(pol.TemporaryPasswordValidityDays) * 24 * time.Hour
+	}
+	rec, err := pools.Create(s.up, draft, policy, userpool.Triggers{})
+	if err != nil {
+		return nil, &SeedError{pp, trimSentinel(err)}
+	}
+	p := s.handle(rec.ID)
+	for j, d := range sp.Domains {
+		if err := pools.CreateDomain(s.up, p.id, d.Domain, d.CertificateARN, d.ManagedLoginVersion); err != nil {
+			return nil, &SeedError{fmt.Sprintf("%s.domains[%d]", pp, j), trimSentinel(err)}
+		}
+	}
+	for j, rs := range sp.ResourceServers {
+		scopes := map[string]string{}
+		for _, sc := range rs.Scopes {
+			scopes[sc] = rs.ScopeDescriptions[sc]
+		}
+		for sc := range rs.ScopeDescriptions {
+			if _, ok := scopes[sc]; !ok {
+				return nil, &SeedError{fmt.Sprintf("%s.resource_servers[%d].scope_descriptions.%s", pp, j, sc), "not one of the scopes"}
+			}
+		}
+		if err := pools.CreateResourceServer(s.up, p.id, rs.Identifier, rs.Name, scopes); err != nil {
+			return nil, &SeedError{fmt.Sprintf("%s.resource_servers[%d]", pp, j), trimSentinel(err)}
+		}
+	}
+	for j, g := range sp.Groups {
+		err := s.up.State.Update(func(tx *state.Tx) error {
+			_, err := s.up.CreateGroup(tx, tx.Pool(p.id), g.Name, g.Description, g.Precedence, g.RoleARN)
+			return err
+		})
+		if err != nil {
+			return nil, &SeedError{fmt.Sprintf("%s.groups[%d]", pp, j), trimSentinel(err)}
+		}
+	}
+	for j, sc := range sp.Clients {
+		if _, err := pools.CreateClient(s.up, p.id, sc.draft(), sc.GenerateSecret); err != nil {
+			return nil, &SeedError{fmt.Sprintf("%s.clients[%d]", pp, j), trimSentinel(err)}
+		}
+	}
+	for j, su := range sp.Users {
+		if _, err := users.Create(s.up, p.id, su.spec(sp, legacyAlias)); err != nil {
+			return nil, &SeedError{fmt.Sprintf("%s.users[%d]", pp, j), trimSentinel(err)}
+		}
+	}
+	return p, nil
+}
+
+// draft returns the app client record sc describes (validated by
+// ParseSeed).
+func (sc *SeedClient) draft() *state.Client {
+	c := &state.Client{ID: sc.ID, Name: sc.Name, Secret: sc.Secret, ExplicitAuthFlows: sc.ExplicitAuthFlows,
+		PreventUserExistenceErrors: sc.PreventUserExistenceErrors, DisableTokenRevocation: sc.EnableTokenRevocation != nil && !*sc.EnableTokenRevocation,
+		RefreshTokenRotation: sc.RefreshTokenRotation, RetryGracePeriod: time.Duration(sc.RetryGracePeriodSeconds) * time.Second,
+		CallbackURLs: sc.CallbackURLs, LogoutURLs: sc.LogoutURLs, DefaultRedirectURI: sc.DefaultRedirectURI,
+		AllowedOAuthFlows: sc.OAuthFlows, AllowedOAuthScopes: sc.OAuthScopes, AllowedOAuthFlowsUserPoolClient: len(sc.OAuthFlows) > 0,
+		SupportedIdentityProviders: sc.IdentityProviders, ReadAttributes: sc.ReadAttributes, WriteAttributes: sc.WriteAttributes}
+	if c.ExplicitAuthFlows == nil {
+		c.ExplicitAuthFlows = slices.Clone(userpool.AllFlows)
+	}
+	if sc.OAuthEnabled != nil {
+		c.AllowedOAuthFlowsUserPoolClient = *sc.OAuthEnabled
+	}
+	if tv := sc.TokenValidity; tv != nil {
+		c.TokenLifetimes.ID, _ = parseSeedDuration(tv.ID)
+		c.TokenLifetimes.Access, _ = parseSeedDuration(tv.Access)
+		c.TokenLifetimes.Refresh, _ = parseSeedDuration(tv.Refresh)
+	}
+	c.AuthSessionValidity, _ = parseSeedDuration(sc.AuthSessionValidity)
+	return c
+}
+
+// spec returns the user su describes in pool sp (validated by ParseSeed).
+func (su *SeedUser) spec(sp *SeedPool, legacyAlias bool) users.Spec {
+	spec := users.Spec{Username: su.Username, Sub: su.Sub, Email: su.Email, PhoneNumber: su.PhoneNumber,
+		UnverifiedEmail: legacyAlias && !su.AliasEmail, Attributes: su.Attributes, Groups: su.Groups,
+		Disabled: su.Disabled, TOTPSecret: su.TOTPSecret, SMSMFA: su.SMSMFA, EmailMFA: su.EmailMFA, PreferredMFA: su.PreferredMFA,
+		Status: su.Status}
+	if su.EmailVerified != nil {
+		spec.UnverifiedEmail = !*su.EmailVerified
+	}
+	if su.PhoneNumberVerified != nil {
+		spec.UnverifiedPhone = !*su.PhoneNumberVerified
+	}
+	if su.Temporary {
+		spec.TemporaryPassword = su.Password
+	} else {
+		spec.Password = su.Password
+	}
+	if v := su.PasswordVerifier; v != nil {
+		spec.Salt, _ = new(big.Int).SetString(v.Salt, 16)
+		spec.Verifier, _ = new(big.Int).SetString(v.Verifier, 16)
+	}
+	if len(sp.UsernameAttributes) > 0 {
+		spec.Username = "" // the username is the sub
+	}
+	return spec
+}
+
+func (s *Server) applyIdentityPool(sp *SeedIdentityPool) error {
+	cfg := IdentityPoolConfig{Name: sp.Name}
+	if cfg.Name == "" {
+		cfg.Name = "identitypool"
+	}
+	roles := map[string]string{
+		"authenticated":   "arn:aws:iam::" + TestAccountID + ":role/cognitotest-authenticated",
+		"unauthenticated": "arn:aws:iam::" + TestAccountID + ":role/cognitotest-unauthenticated",
+	}
+	if sp.Roles != nil {
+		roles = sp.Roles
+	}
+	allowUnauth, allowClassic := sp.AllowUnauthenticated, sp.AllowClassicFlow
+	spec := identity.Spec{
+		ID: sp.ID,
+		Pool: identity.PoolWire{IdentityPoolName: cfg.Name, AllowUnauthenticatedIdentities: &allowUnauth, AllowClassicFlow: &allowClassic,
+			SupportedLoginProviders: sp.SupportedLoginProviders, DeveloperProviderName: sp.DeveloperProviderName,
+			OpenIdConnectProviderARNs: sp.OpenIDConnectProviderARNs, SamlProviderARNs: sp.SAMLProviderARNs, IdentityPoolTags: sp.Tags},
+		Roles: roles,
+	}
+	for _, up := range sp.UserPools {
+		var check *bool
+		if up.ServerSideTokenCheck {
+			check = &up.ServerSideTokenCheck
+		}
+		spec.Pool.AddCognitoProviderCheck(IdentityProviderName(up.PoolID), up.ClientID, check)
+	}
+	if len(sp.RoleMappings) > 0 {
+		spec.RoleMappings = map[string]state.RoleMapping{}
+		for prov, m := range sp.RoleMappings {
+			rm := state.RoleMapping{Type: m.Type, AmbiguousRoleResolution: m.AmbiguousRoleResolution}
+			for _, r := range m.Rules {
+				rm.Rules = append(rm.Rules, state.MappingRule{Claim: r.Claim, MatchType: r.MatchType, Value: r.Value, RoleARN: r.RoleARN})
+			}
+			spec.RoleMappings[prov] = rm
+		}
+	}
+	if sp.CredentialsLifetime != "" {
+		spec.CredentialsLifetime, _ = parseSeedDuration(sp.CredentialsLifetime)
+	}
+	_, err := s.ids.Create(spec)
+	return err
 }
 
 func trimSentinel(err error) string { return emulator.Detail(err) }

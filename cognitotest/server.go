@@ -205,6 +205,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	s.albKeys = albproxy.NewKeys(o.rand)
 	s.routes = append(s.routes, s.albKeys.Route())
 	s.routes = append(s.routes, console.New(s.up, s.reg).Routes()...)
+	s.routes = append(s.routes, s.exportRoute())
 	s.mux = http.NewServeMux()
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Pattern, r.Handler)

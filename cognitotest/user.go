@@ -79,6 +79,13 @@ type User struct {
 	CreatedAt  time.Time
 }
 
+func (c UserConfig) spec() users.Spec {
+	return users.Spec{Username: c.Username, Password: c.Password, TemporaryPassword: c.TemporaryPassword,
+		Email: c.Email, PhoneNumber: c.PhoneNumber, UnverifiedEmail: c.UnverifiedEmail, UnverifiedPhone: c.UnverifiedPhone,
+		Attributes: c.Attributes, Groups: c.Groups, Unconfirmed: c.Unconfirmed, Disabled: c.Disabled, Sub: c.Sub,
+		TOTPSecret: c.TOTPSecret, SMSMFA: c.SMSMFA, EmailMFA: c.EmailMFA, PreferredMFA: c.PreferredMFA}
+}
+
 func snapshot(u *state.User) User {
 	return User{PoolID: u.PoolID, Username: u.Username, Sub: u.Sub, Status: u.Status, Enabled: u.Enabled,
 		Attributes: userpool.AttrMap(u), Groups: append([]string(nil), u.Groups...), TOTPSecret: u.TOTPSecret, CreatedAt: u.CreatedAt}
@@ -86,7 +93,7 @@ func snapshot(u *state.User) User {
 
 // CreateUser creates a user in the pool. See [UserConfig].
 func (p *Pool) CreateUser(cfg UserConfig) (User, error) {
-	u, err := users.Create(p.s.up, p.id, users.Spec(cfg))
+	u, err := users.Create(p.s.up, p.id, cfg.spec())
 	if err != nil {
 		return User{}, err
 	}

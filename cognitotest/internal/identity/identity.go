@@ -330,5 +330,12 @@ func sortStrings(s []string) { slices.Sort(s) }
 // AddCognitoProvider adds a user pool app client to the identity pool's
 // providers.
 func (w *PoolWire) AddCognitoProvider(providerName, clientID string) {
-	w.CognitoIdentityProviders = append(w.CognitoIdentityProviders, cognitoIdentityProviderWire{ProviderName: providerName, ClientId: clientID})
+	w.AddCognitoProviderCheck(providerName, clientID, nil)
+}
+
+// AddCognitoProviderCheck is AddCognitoProvider with ServerSideTokenCheck
+// (nil: unset).
+func (w *PoolWire) AddCognitoProviderCheck(providerName, clientID string, serverSideTokenCheck *bool) {
+	w.CognitoIdentityProviders = append(w.CognitoIdentityProviders,
+		cognitoIdentityProviderWire{ProviderName: providerName, ClientId: clientID, ServerSideTokenCheck: serverSideTokenCheck})
 }

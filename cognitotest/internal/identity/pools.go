@@ -12,8 +12,10 @@ import (
 // Spec describes an identity pool created from Go
 // (cognitotest.IdentityPoolConfig), with its defaults applied.
 type Spec struct {
+	ID                  string // "{region}:{uuid}"; "": a new one
 	Pool                PoolWire
 	Roles               map[string]string
+	RoleMappings        map[string]state.RoleMapping
 	CredentialsLifetime time.Duration // 0: DefaultCredentialsLifetime
 }
 
@@ -23,12 +25,32 @@ func (s *Service) Create(spec Spec) (*state.IdentityPool, error) {
 	if err := validateRoles(spec.Roles); err != nil {
 		return nil, emulator.Invalidf("%s", err.Message)
 	}
+	if len(spec.RoleMappings) > maxRoleMappings {
+		return nil, emulator.Invalidf("at most %d role mappings", maxRoleMappings)
+	}
+	mappings := roleMappingsWire(spec.RoleMappings)
+	for prov, m := range mappings {
+		if err := validateRoleMapping(prov, m); err != nil {
+			return nil, emulator.Invalidf("%s", err.Message)
+		}
+	}
+	if spec.ID != "" && (!identityPoolIDRE.MatchString(spec.ID) || !strings.HasPrefix(spec.ID, s.up.Region()+":")) {
+		return nil, emulator.Invalidf("identity pool ID %q: want %s:{uuid}", spec.ID, s.up.Region())
+	}
 	var p *state.IdentityPool
 	err := s.up.State.Update(func(tx *state.Tx) error {
 		var aerr *wire.Error
 		if p, aerr = s.create(tx, &spec.Pool); aerr != nil {
 			return emulator.Invalidf("%s", aerr.Message)
 		}
+		if spec.ID != "" {
+			if tx.IdentityPool(spec.ID) != nil {
+				return emulator.Existsf("identity pool %q", spec.ID)
+			}
+			p.ID = spec.ID
+			p.ARN = "arn:aws:cognito-identity:" + s.up.Region() + ":" + TestAccountID + ":identitypool/" + spec.ID
+		}
+		p.RoleMappings = roleMappingsState(mappings)
 		p.Roles = copyMap(spec.Roles)
 		if spec.CredentialsLifetime > 0 {
 			p.CredentialsLifetime = spec.CredentialsLifetime

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
@@ -170,6 +171,12 @@ func (s *Service) PrepareTokens(tx *state.Tx, p *state.Pool, r *MintRequest) (*P
 		}
 		if len(u.Groups) > 0 {
 			id["cognito:groups"] = u.Groups
+			if roles, preferred := groupRoles(tx, p.ID, u.Groups); len(roles) > 0 {
+				id["cognito:roles"] = roles
+				if preferred != "" {
+					id["cognito:preferred_role"] = preferred
+				}
+			}
 		}
 		for k, v := range u.Attributes {
 			if !Readable(r.Client, k) {
@@ -352,4 +359,34 @@ func (s *Service) Mint(ctx context.Context, poolID string, r *MintRequest) (Toke
 		return Tokens{}, err
 	}
 	return pt.Finish(ctx)
+}
+
+// groupRoles returns the IAM roles of the groups (the cognito:roles claim
+// of ID tokens) and the preferred one (cognito:preferred_role), as
+// Cognito chooses it: the role of the group with the lowest precedence;
+// none when groups of that precedence have different roles, or no group
+// with a role has a precedence.
+func groupRoles(tx *state.Tx, poolID string, groups []string) (roles []string, preferred string) {
+	var best *int32
+	tie := false
+	for _, name := range groups {
+		g := tx.Group(poolID, name)
+		if g == nil || g.RoleARN == "" {
+			continue
+		}
+		if !slices.Contains(roles, g.RoleARN) {
+			roles = append(roles, g.RoleARN)
+		}
+		switch {
+		case g.Precedence == nil:
+		case best == nil || *g.Precedence < *best:
+			best, preferred, tie = g.Precedence, g.RoleARN, false
+		case *g.Precedence == *best && g.RoleARN != preferred:
+			tie = true
+		}
+	}
+	if tie {
+		preferred = ""
+	}
+	return roles, preferred
 }

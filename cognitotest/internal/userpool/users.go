@@ -3,11 +3,14 @@ package userpool
 import (
 	"context"
 	"crypto/subtle"
+	"fmt"
 	"math/big"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
@@ -333,4 +336,49 @@ func (s *Service) CreateGroup(tx *state.Tx, p *state.Pool, name, description str
 	g := &state.Group{PoolID: p.ID, Name: name, Description: description, Precedence: precedence, RoleARN: role, CreatedAt: now, ModifiedAt: now}
 	tx.PutGroup(g)
 	return g, nil
+}
+
+// CheckSchema checks attributes against the custom attributes the pool
+// declares ([state.Pool.CustomAttributes]; a pool that declares none
+// accepts any custom attribute): a custom attribute must be declared, and
+// its value must be of its type (a Number is an integer) and within its
+// bounds (a String's length, a Number's value). With update, the
+// attributes change an existing user: immutable custom attributes are
+// refused. It returns Cognito's message, or "".
+func CheckSchema(p *state.Pool, attrs map[string]string, update bool) string {
+	if len(p.CustomAttributes) == 0 {
+		return ""
+	}
+	for name, value := range attrs {
+		if !strings.HasPrefix(name, "custom:") {
+			continue
+		}
+		a := p.CustomAttribute(name)
+		switch {
+		case a == nil:
+			return "Attributes did not conform to the schema: " + name + ": Attribute does not exist in the schema."
+		case update && !a.Mutable:
+			return "Cannot modify the non-mutable attribute " + name
+		}
+		n := int64(utf8.RuneCountInString(value))
+		what := "length"
+		if a.Type == "Number" {
+			v, err := strconv.ParseInt(value, 10, 64)
+			if err != nil {
+				return "Attributes did not conform to the schema: " + name + ": Number must be an integer"
+			}
+			n, what = v, "value"
+		}
+		if a.Min != nil && n < *a.Min || a.Max != nil && n > *a.Max {
+			return fmt.Sprintf("Attributes did not conform to the schema: %s: the %s must be between %s and %s", name, what, bound(a.Min), bound(a.Max))
+		}
+	}
+	return ""
+}
+
+func bound(b *int64) string {
+	if b == nil {
+		return "(none)"
+	}
+	return strconv.FormatInt(*b, 10)
 }

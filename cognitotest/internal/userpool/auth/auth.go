@@ -691,6 +691,9 @@ func (o *ops) newPassword(ctx context.Context, sess *userpool.Session, r map[str
 			attrs[name] = v
 		}
 	}
+	if msg := userpool.CheckSchema(p, attrs, false); msg != "" {
+		return nil, wire.InvalidParameter("%s", msg)
+	}
 	for _, a := range p.RequiredAttributes {
 		if _, ok := u.Attributes[a]; !ok && attrs[a] == "" {
 			return nil, wire.InvalidParameter("Invalid attributes given, %s is missing", a)

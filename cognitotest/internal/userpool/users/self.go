@@ -63,6 +63,9 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	if msg := userpool.CheckSchema(p, attrs, false); msg != "" {
+		return nil, wire.InvalidParameter("%s", msg)
+	}
 	switch {
 	case in.Password != "":
 		if msg := userpool.CheckPasswordPolicy(p, in.Password); msg != "" {
@@ -436,6 +439,9 @@ func readerOf(tx *state.Tx, t *userpool.Token) *state.Client {
 // gets a verification code.
 func (o *ops) updateAttrs(ctx context.Context, tx *state.Tx, p *state.Pool, u *state.User, attrs map[string]string, admin bool) (any, error) {
 	s := o.svc
+	if msg := userpool.CheckSchema(p, attrs, true); msg != "" {
+		return nil, wire.InvalidParameter("%s", msg)
+	}
 	probe := u.Clone()
 	if probe.Attributes == nil {
 		probe.Attributes = map[string]string{}

@@ -1,11 +1,13 @@
 package users
 
 import (
+	"math/big"
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/internal/srp"
 )
 
 type ops struct{ svc *userpool.Service }
@@ -72,6 +74,14 @@ type Spec struct {
 	SMSMFA            bool
 	EmailMFA          bool
 	PreferredMFA      string
+	// Salt and Verifier are the SRP secrets of a password (of this pool
+	// and username), instead of Password: what a seed exported from the
+	// emulator holds.
+	Salt, Verifier *big.Int
+	// Status sets the status (CONFIRMED, UNCONFIRMED,
+	// FORCE_CHANGE_PASSWORD or RESET_REQUIRED) instead of the one
+	// Unconfirmed and TemporaryPassword imply.
+	Status string
 }
 
 // Create creates a user in a pool, creating the groups it names.
@@ -90,6 +100,17 @@ func CreateThen(svc *userpool.Service, poolID string, cfg Spec, then func(tx *st
 	}
 	if cfg.Password != "" && cfg.TemporaryPassword != "" {
 		return nil, emulator.Invalidf("user %q: set Password or TemporaryPassword, not both", cfg.Username)
+	}
+	if (cfg.Verifier != nil) != (cfg.Salt != nil) || cfg.Verifier != nil && (cfg.Password != "" || cfg.TemporaryPassword != "") {
+		return nil, emulator.Invalidf("user %q: set a password, or a salt and a verifier", cfg.Username)
+	}
+	if cfg.Verifier != nil && (cfg.Verifier.Sign() <= 0 || cfg.Verifier.Cmp(srp.N()) >= 0 || cfg.Salt.Sign() == 0 || cfg.Salt.BitLen() > 1024) {
+		return nil, emulator.Invalidf("user %q: the password verifier must be in 1..N-1 and the salt non-zero and at most 1024 bits", cfg.Username)
+	}
+	switch cfg.Status {
+	case "", userpool.StatusConfirmed, userpool.StatusUnconfirmed, userpool.StatusForceChangePassword, userpool.StatusResetRequired:
+	default:
+		return nil, emulator.Invalidf("user %q: status %q: want CONFIRMED, UNCONFIRMED, FORCE_CHANGE_PASSWORD or RESET_REQUIRED", cfg.Username, cfg.Status)
 	}
 	attrs := map[string]string{}
 	for k, v := range cfg.Attributes {
@@ -114,6 +135,9 @@ func CreateThen(svc *userpool.Service, poolID string, cfg Spec, then func(tx *st
 		}
 		attrs["phone_number"] = cfg.PhoneNumber
 		attrs["phone_number_verified"] = userpool.BoolString(!cfg.UnverifiedPhone)
+	}
+	if msg := userpool.CheckSchema(p, attrs, false); msg != "" {
+		return nil, emulator.Invalidf("%s", msg)
 	}
 	sub := cfg.Sub
 	if sub == "" {
@@ -174,9 +198,17 @@ func CreateThen(svc *userpool.Service, poolID string, cfg Spec, then func(tx *st
 	default:
 		u.Status = userpool.StatusConfirmed
 	}
+	if cfg.Status != "" {
+		u.Status = cfg.Status
+		if u.Status == userpool.StatusForceChangePassword {
+			u.TemporaryPasswordExpires = now.Add(p.TemporaryPasswordValidity)
+		}
+	}
 	if pw != "" {
 		salt, v := svc.PasswordSecrets(p, username, pw)
 		userpool.SetPassword(u, salt, v)
+	} else if cfg.Verifier != nil {
+		userpool.SetPassword(u, cfg.Salt, cfg.Verifier)
 	}
 	err := svc.State.Update(func(tx *state.Tx) error {
 		p := tx.Pool(poolID)

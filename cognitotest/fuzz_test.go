@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -84,8 +85,8 @@ func FuzzAPI(f *testing.F) {
 	})
 }
 
-// FuzzParseSeed checks that ParseSeed never panics and that accepted seeds
-// round-trip.
+// FuzzParseSeed checks that ParseSeed never panics, that its errors are
+// *SeedError, and that accepted seeds round-trip through their encoding.
 func FuzzParseSeed(f *testing.F) {
 	for _, s := range []string{
 		`{"pools":[{"id":"us-east-1_X","clients":[{"id":"c","secret":"s"}],"users":[{"username":"a","password":"Passw0rd!","email":"a@b.c","groups":["g"],"alias_email":true}]}]}`,
@@ -96,6 +97,11 @@ func FuzzParseSeed(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	full, err := os.ReadFile("testdata/seed-full.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(full)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		seed, err := ParseSeed(data)
 		if err != nil {
@@ -129,4 +135,55 @@ func FuzzAccessToken(f *testing.F) {
 			}
 		})
 	})
+}
+
+// FuzzApplySeed applies accepted seeds to a new server: ApplySeed never
+// panics and fails only with a *SeedError; what it applied exports to a
+// seed that applies to another new server and exports the same bytes.
+func FuzzApplySeed(f *testing.F) {
+	full, err := os.ReadFile("testdata/seed-full.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(full)
+	f.Add([]byte(`{"pools":[{"id":"us-east-1_A","users":[{"username":"Ann","password":"Passw0rd!"},{"username":"ann","password":"Passw0rd!"}]}]}`))
+	f.Add([]byte(`{"pools":[{"id":"us-east-1_A","username_attributes":["phone_number"],"users":[{"phone_number":"+15555550123","password":"Passw0rd!"}]}]}`))
+	f.Add([]byte(`{"pools":[{"id":"us-east-1_A","clients":[{"explicit_auth_flows":[],"oauth_enabled":false,"oauth_flows":["code"]}]}]}`))
+	keys := make([]*rsa.PrivateKey, 8)
+	for i := range keys {
+		keys[i] = fuzzKey()
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		seed, err := ParseSeed(data)
+		if err != nil || len(seed.Pools) > len(keys) || len(data) > 64<<10 {
+			return
+		}
+		a := NewServer(t, WithSigningKeys(keys...))
+		if _, err := a.ApplySeed(seed); err != nil {
+			var se *SeedError
+			if !errors.As(err, &se) {
+				t.Fatalf("ApplySeed: %v is not a *SeedError", err)
+			}
+			return
+		}
+		e1 := must(must(a.Export()).Encode())
+		again, err := ParseSeed(e1)
+		if err != nil {
+			t.Fatalf("the export does not parse: %v\n%s", err, e1)
+		}
+		b := NewServer(t, WithSigningKeys(keys...))
+		if _, err := b.ApplySeed(again); err != nil {
+			t.Fatalf("the export does not apply: %v\n%s", err, e1)
+		}
+		if e2 := must(must(b.Export()).Encode()); !bytes.Equal(e1, e2) {
+			t.Fatalf("export, apply, export differs:\n%s\n%s", e1, e2)
+		}
+	})
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

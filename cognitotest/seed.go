@@ -454,6 +454,13 @@ func (c *seedCheck) oneOf(path string, list []string, allowed ...string) {
 	}
 }
 
+// one checks that v is allowed.
+func (c *seedCheck) one(path, v string, allowed ...string) {
+	if !slices.Contains(allowed, v) {
+		c.fail(path, "%q is not one of %s", truncate(v, 64), strings.Join(allowed, ", "))
+	}
+}
+
 func (c *seedCheck) duration(path, s string, min, max time.Duration) {
 	if s == "" {
 		return
@@ -539,10 +546,10 @@ func (c *seedCheck) pool(p *SeedPool, pp string, poolIDs, clientIDs map[string]b
 	c.oneOf(pp+".required_attributes", p.RequiredAttributes, userpool.StandardAttributes...)
 	c.oneOf(pp+".first_auth_factors", p.FirstAuthFactors, "PASSWORD", "EMAIL_OTP", "SMS_OTP")
 	if p.MFA != "" {
-		c.oneOf(pp+".mfa", []string{p.MFA}, MFAOff, MFAOptional, MFAOn)
+		c.one(pp+".mfa", p.MFA, MFAOff, MFAOptional, MFAOn)
 	}
 	if p.DeviceRemembering != "" {
-		c.oneOf(pp+".device_remembering", []string{p.DeviceRemembering}, DevicesAlways, DevicesUserOptIn)
+		c.one(pp+".device_remembering", p.DeviceRemembering, DevicesAlways, DevicesUserOptIn)
 	}
 	if pol := p.PasswordPolicy; pol != nil {
 		if n := pol.MinimumLength; n != 0 && (n < 6 || n > 99) {
@@ -635,7 +642,7 @@ func (c *seedCheck) pool(p *SeedPool, pp string, poolIDs, clientIDs map[string]b
 			}
 		}
 		if u.Status != "" {
-			c.oneOf(up+".status", []string{u.Status}, StatusConfirmed, StatusUnconfirmed, StatusForceChangePassword, StatusResetRequired)
+			c.one(up+".status", u.Status, StatusConfirmed, StatusUnconfirmed, StatusForceChangePassword, StatusResetRequired)
 			if u.Temporary && u.Status != StatusForceChangePassword {
 				c.fail(up+".temporary", "a temporary password means the status FORCE_CHANGE_PASSWORD, not %s", u.Status)
 			}

@@ -19,6 +19,21 @@ func TestParseSeed(t *testing.T) {
 		{"duplicate pool", `{"pools":[{"id":"us-east-1_X"},{"id":"us-east-1_X"}]}`, "pools[1].id"},
 		{"bad client id", `{"pools":[{"id":"us-east-1_X","clients":[{"id":"a b"}]}]}`, "pools[0].clients[0].id"},
 		{"number as string", `{"pools":[{"id":5}]}`, "pools[0].id"},
+		{"no pools", `{}`, "pools"},
+		{"unknown nested field", `{"pools":[{"id":"us-east-1_X","password_policy":{"min_length":8}}]}`, "pools[0].password_policy.min_length"},
+		{"bad duration", `{"pools":[{"id":"us-east-1_X","clients":[{"token_validity":{"access":"2 hours"}}]}]}`, "pools[0].clients[0].token_validity.access"},
+		{"duration out of range", `{"pools":[{"id":"us-east-1_X","clients":[{"token_validity":{"refresh":"5m"}}]}]}`, "pools[0].clients[0].token_validity.refresh"},
+		{"unknown flow", `{"pools":[{"id":"us-east-1_X","clients":[{"explicit_auth_flows":["ALLOW_MAGIC"]}]}]}`, "pools[0].clients[0].explicit_auth_flows[0]"},
+		{"temporary and status", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"p","temporary":true,"status":"CONFIRMED"}]}]}`, "pools[0].users[0].temporary"},
+		{"password and verifier", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"p","password_verifier":{"salt":"1","verifier":"2"}}]}]}`, "pools[0].users[0].password_verifier"},
+		{"verifier not hex", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password_verifier":{"salt":"xyz","verifier":"2"}}]}]}`, "pools[0].users[0].password_verifier.salt"},
+		{"email in attributes", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"p","attributes":{"email":"a@b.c"}}]}]}`, "pools[0].users[0].attributes.email"},
+		{"no password", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a"}]}]}`, "pools[0].users[0].password"},
+		{"custom attribute type", `{"pools":[{"id":"us-east-1_X","custom_attributes":[{"name":"n","type":"Boolean"}]}]}`, "pools[0].custom_attributes[0].type"},
+		{"precedence too large", `{"pools":[{"id":"us-east-1_X","groups":[{"name":"g","precedence":4294967296}]}]}`, "pools[0].groups[0].precedence"},
+		{"identity pool id", `{"pools":[],"identity_pools":[{"id":"nope"}]}`, "identity_pools[0].id"},
+		{"role mapping field", `{"pools":[],"identity_pools":[{"role_mappings":{"p":{"typ":"Token"}}}]}`, "identity_pools[0].role_mappings.p.typ"},
+		{"mfa", `{"pools":[{"id":"us-east-1_X","mfa":"MAYBE"}]}`, "pools[0].mfa"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := cognitotest.ParseSeed([]byte(tc.seed))

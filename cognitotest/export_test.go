@@ -2,6 +2,7 @@ package cognitotest
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
@@ -55,6 +56,35 @@ func PatchDataDir(dir string, fn func([]byte) []byte) error {
 				if err := tx.Put(kind, k, vals[i]); err != nil {
 					return err
 				}
+			}
+		}
+		return nil
+	})
+}
+
+// DrainKeyStash empties the process's stash of ready RSA keys.
+func DrainKeyStash() int { return emulator.DrainKeyStash() }
+
+// DeleteSigningKeys deletes the signing keys of a pool from the (closed)
+// data directory dir, as a crash between a pool's creation and its key's
+// would leave it.
+func DeleteSigningKeys(dir, poolID string) error {
+	st, err := boltstore.Open(dir, boltstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Update(func(tx state.StoreTx) error {
+		var keys []string
+		tx.List(state.KindSigningKey, func(k string, _ []byte) error {
+			if strings.HasPrefix(k, poolID+"/") {
+				keys = append(keys, k)
+			}
+			return nil
+		})
+		for _, k := range keys {
+			if err := tx.Delete(state.KindSigningKey, k); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 // crashChild serves an emulator on dir and prints its URL; it never
 // returns: the test kills it.
 func crashChild(dir string) {
-	srv, err := cognitotest.New(cognitotest.WithDataDir(dir), cognitotest.WithSigningKeys(testKeys()[:1]...))
+	srv, err := cognitotest.New(cognitotest.WithDataDir(dir))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		os.Exit(3)
@@ -59,13 +59,14 @@ func startChild(t *testing.T, dir string) (string, *os.Process) {
 	out, err := cmd.StdoutPipe()
 	noErr(t, err)
 	noErr(t, cmd.Start())
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	exited := make(chan struct{})
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
 	line, err := bufio.NewReader(out).ReadString('\n')
+	go func() { cmd.Wait(); close(exited) }() // reap it when killed
 	if err != nil {
-		cmd.Wait()
+		<-exited
 		t.Fatalf("child emulator: %v; stderr: %s", err, stderr.String())
 	}
-	go func() { cmd.Wait() }() // reap it when killed
 	return strings.TrimSpace(line), cmd.Process
 }
 

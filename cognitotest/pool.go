@@ -202,6 +202,7 @@ func (p *Pool) RotateKeys(retireOld bool) (string, error) {
 
 // KeyIDs returns the kids of the pool's JWKS; the last one signs.
 func (p *Pool) KeyIDs() []string {
+	p.s.up.WaitKey(p.id)
 	out := []string{}
 	p.s.view(func(tx *state.Tx) {
 		for _, k := range tx.SigningKeys(p.id) {
@@ -213,6 +214,7 @@ func (p *Pool) KeyIDs() []string {
 
 // PublicKey returns the public key with the given kid.
 func (p *Pool) PublicKey(kid string) (*rsa.PublicKey, error) {
+	p.s.up.WaitKey(p.id)
 	var pub *rsa.PublicKey
 	p.s.view(func(tx *state.Tx) { pub = userpool.PublicKey(tx, p.id, kid) })
 	if pub == nil {
@@ -223,6 +225,7 @@ func (p *Pool) PublicKey(kid string) (*rsa.PublicKey, error) {
 
 // JWKS returns the pool's JSON Web Key Set document.
 func (p *Pool) JWKS() []byte {
+	p.s.up.WaitKey(p.id)
 	var doc []byte
 	p.s.view(func(tx *state.Tx) { doc = userpool.JWKS(tx.SigningKeys(p.id)) })
 	return doc
@@ -232,6 +235,7 @@ func (p *Pool) JWKS() []byte {
 // kid), for tests of verifiers against hostile or unusual tokens. Nothing is
 // added to claims.
 func (p *Pool) SignJWT(claims map[string]any) (string, error) {
+	p.s.up.WaitKey(p.id)
 	var k *state.SigningKey
 	p.s.view(func(tx *state.Tx) { k = userpool.ActiveKey(tx, p.id) })
 	if k == nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -21,8 +22,8 @@ func init() {
 	register(&command{
 		name:    "local",
 		summary: "run a local Cognito user pool emulator (cognitotest) until interrupted",
-		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--public-url URL] [--seed FILE] [--allow-host HOST]...
-                    [--cors-origin URL]... [--negative-salts] [--verbose]
+		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--public-url URL] [--data DIR] [--seed FILE] [--export FILE]
+                    [--allow-host HOST]... [--cors-origin URL]... [--negative-salts] [--verbose]
                     [--alb-target URL [--alb-addr 127.0.0.1:9230] [--alb-unauthenticated authenticate|deny|allow]
                      [--alb-scope "openid email"]]
 
@@ -42,7 +43,7 @@ The emulator's own endpoints, which Cognito does not have, live under
   DELETE /_cognitokit/messages   deletes them (same filters)
   GET    /_cognitokit/console/   the web console: pools, clients, users, the outbox;
                                  create, confirm, set passwords, groups, tokens
-  GET    /_cognitokit/export     the state as a seed file
+  GET    /_cognitokit/export     the state as a seed file (same origin only: it holds secrets)
 Opening the endpoint in a browser leads to the console.
 
 When ready it prints ONE JSON line on standard output:
@@ -57,12 +58,31 @@ client (cognitokitpublic), a confidential client (cognitokitconfidential,
 random secret), the user alice (group admin) and the user bob (no groups);
 their passwords are in the JSON line.
 
-The seed file is JSON:
+The seed file is JSON: the project's checked-in local Cognito. Pools with
+their settings (password policy, MFA, sign-in attributes, custom
+attributes, USER_AUTH factors, devices), domains, resource servers,
+groups, app clients (flows, OAuth, token lifetimes, rotation) and users,
+and identity pools with their roles:
   {"pools":[{"id":"us-east-1_Example",
              "clients":[{"id":"exampleclient","secret":"optional","name":"web"}],
              "users":[{"username":"alice","password":"Passw0rd!","email":"alice@example.com",
                        "groups":["admin"],"alias_email":true}]}]}
-A malformed seed is rejected with a message naming the bad field.
+A malformed seed is rejected with a message naming the bad field. See
+the cognitotest README for every field.
+
+State: without --data, everything is in memory and lost on exit. With
+--data DIR the state lives in DIR/cognito.db and survives restarts and
+kill -9: a change is on disk before the API answers it. The seed (yours, or
+the demo pool) is applied only to a new data directory; a directory with a
+state is used as it is, and cognito local says so on standard error. One
+cognito local at a time uses a directory. A damaged data file, or one of a
+newer version, is refused and left as it is.
+
+--export FILE writes the state as a seed ("-": standard output) and exits:
+the state of --data DIR, or without --data the seed (or the demo pool) as
+the emulator holds it, defaults filled in. Exported users have their SRP
+password verifier instead of their password, and sign in with it as before.
+The export of a running emulator is at {endpoint}/_cognitokit/export.
 
 Web pages: the browser you use every day can reach the emulator, so it
 guards itself. Requests must name it by a loopback name (localhost,
@@ -71,7 +91,7 @@ rebinding; --allow-host adds a name (a docker-compose service, a LAN
 address). Pages of other origins may call only what Cognito serves without
 AWS credentials (InitiateAuth, RespondToAuthChallenge, SignUp, GetUser,
 GetId, the OAuth token endpoint, the JWKS, ...); the admin and management
-operations answer them 403. --cors-origin trusts an origin (such as
+operations and the export answer them 403. --cors-origin trusts an origin (such as
 http://localhost:5173) with every operation.
 
 The ALB: with --alb-target, the emulator also plays an Application Load
@@ -92,19 +112,23 @@ containers use, so that tokens carry an issuer they can fetch:
   cognito local --addr 0.0.0.0:9229 --public-url http://cognito:9229
 The public URL's host is accepted as a Host, and its origin trusted.
 
-Everything is in memory and lost on exit. The emulator does not check AWS
-signatures: whoever reaches it without a browser can administer it, so
-keep it on loopback or a private (container) network.
+The emulator does not check AWS signatures: whoever reaches it without a
+browser can administer it, so keep it on loopback or a private (container)
+network.
 
 On SIGINT or SIGTERM it stops accepting connections, lets the requests in
 flight finish (10 seconds at most), then exits.
 
-Exit status: 0 after an interrupt, 1 if it cannot listen, 2 usage or seed error.`,
+Exit status: 0 after an interrupt or an export, 1 if it cannot listen or
+open the data directory, 2 usage or seed error.`,
 		examples: `  cognito local
+  cognito local --data .cognito --seed cognito-seed.json      # state kept in .cognito; the seed applied once
+  cognito local --data .cognito --export cognito-seed.json    # the state of .cognito as a seed
   cognito local --cors-origin http://localhost:5173          # a browser admin app may call Admin* too
   cognito local --addr 0.0.0.0:9229 --public-url http://cognito:9229   # in docker-compose
   curl -s 'http://127.0.0.1:9229/_cognitokit/messages?user=alice@example.com&limit=1' | jq -r '.messages[0].code'
   cognito local --addr 127.0.0.1:0 --seed testdata/seed.json | head -1 | jq -r .endpoint
+  curl -s http://127.0.0.1:9229/_cognitokit/export > cognito-seed.json
   AWS_ENDPOINT_URL=http://127.0.0.1:9229 aws cognito-idp list-users --user-pool-id us-east-1_cognitokit
   cognito local --alb-target http://127.0.0.1:8080 --alb-scope "openid email"   # then open http://127.0.0.1:9230`,
 		run: runLocal,
@@ -118,6 +142,7 @@ type localReady struct {
 	MessagesURL string      `json:"messages_url"`
 	ConsoleURL  string      `json:"console_url"`
 	HealthURL   string      `json:"health_url"`
+	DataDir     string      `json:"data_dir,omitempty"` // --data: where the state is kept
 	Pools       []localPool `json:"pools"`
 	ALB         *localALB   `json:"alb,omitempty"`
 }
@@ -146,7 +171,7 @@ type localClient struct {
 
 type localUser struct {
 	Username string   `json:"username"`
-	Password string   `json:"password"`
+	Password string   `json:"password,omitempty"` // unknown for a restored state
 	Email    string   `json:"email,omitempty"`
 	Groups   []string `json:"groups,omitempty"`
 	Sub      string   `json:"sub"`
@@ -157,7 +182,9 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	fs := c.newFlagSet(e)
 	addr := fs.String("addr", "127.0.0.1:9229", "listen address (host:port; port 0 picks a free port)")
 	publicURL := fs.String("public-url", "", "base `URL` of issuers, discovery and managed login, as other programs reach the emulator (default: the endpoint), such as http://cognito:9229")
-	seedFile := fs.String("seed", "", "JSON file with the pools, clients and users to create (default: the demo pool)")
+	seedFile := fs.String("seed", "", "JSON file with the pools, clients and users to create (default: the demo pool); with --data, applied to a new data directory only")
+	dataDir := fs.String("data", "", "keep the state in this `directory` across restarts (default: in memory)")
+	exportFile := fs.String("export", "", "write the state (of --data, or else of the seed) as a seed to this `file` (\"-\": standard output) and exit")
 	negative := fs.Bool("negative-salts", false, "hand out negative SRP salts, to test clients against that Cognito quirk")
 	verbose := fs.Bool("verbose", false, "log one line per request, and every code it sends, on standard error")
 	albTarget := fs.String("alb-target", "", "also play an ALB with authenticate-cognito in front of the service at this `URL`")
@@ -192,8 +219,14 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 			return fail(e, "local", exitUsage, fmt.Errorf("%s: %w", *seedFile, err))
 		}
 	}
+	if *exportFile != "" {
+		return exportLocal(e, *dataDir, *exportFile, seed)
+	}
 	opts := []cognitotest.Option{cognitotest.WithListenAddr(*addr), cognitotest.WithAllowedHosts(allowHosts...), cognitotest.WithCORSOrigins(corsOrigins...),
 		cognitotest.WithPublicURL(*publicURL)}
+	if *dataDir != "" {
+		opts = append(opts, cognitotest.WithDataDir(*dataDir))
+	}
 	if *negative {
 		opts = append(opts, cognitotest.WithNegativeSalts())
 	}
@@ -217,34 +250,38 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	if warnIssuer {
 		fmt.Fprintf(e.stderr, "cognito local: tokens are issued by %s/{poolId}; other machines and containers cannot fetch that: set --public-url to the URL they reach the emulator at\n", srv.PublicURL())
 	}
-	if seed == nil {
-		seed = srv.DemoSeed()
-	}
-	pools, err := srv.ApplySeed(seed)
-	if err != nil {
-		return fail(e, "local", exitUsage, err)
-	}
 	ready := localReady{Endpoint: srv.URL(), PublicURL: srv.PublicURL(), Region: srv.Region(),
-		MessagesURL: srv.MessagesURL(), ConsoleURL: srv.ConsoleURL(), HealthURL: srv.HealthURL()}
-	for i, p := range pools {
-		lp := localPool{ID: p.ID(), Issuer: p.Issuer(), JWKSURL: p.JWKSURL(), Clients: []localClient{}, Users: []localUser{}}
-		for _, cl := range p.Clients() {
-			lp.Clients = append(lp.Clients, localClient{ID: cl.ID, Name: cl.Name, Secret: cl.Secret})
+		MessagesURL: srv.MessagesURL(), ConsoleURL: srv.ConsoleURL(), HealthURL: srv.HealthURL(), DataDir: *dataDir, Pools: []localPool{}}
+	var pools []*cognitotest.Pool
+	if srv.Restored() {
+		// The data directory has a state: it is the truth, not the seed.
+		if *seedFile != "" {
+			fmt.Fprintf(e.stderr, "cognito local: %s holds a state; the seed %s was not applied (remove the directory to start from the seed)\n", *dataDir, *seedFile)
 		}
-		for _, su := range seed.Pools[i].Users {
-			name := su.Username
-			if name == "" {
-				name = su.Email
-			}
-			u, err := p.User(name)
-			if err != nil {
-				continue
-			}
-			lp.Users = append(lp.Users, localUser{Username: u.Username, Password: su.Password, Email: su.Email, Groups: u.Groups, Sub: u.Sub})
+		pools = srv.Pools()
+		for _, p := range pools {
+			ready.Pools = append(ready.Pools, readyPool(p, nil))
 		}
-		ready.Pools = append(ready.Pools, lp)
+	} else {
+		name := *seedFile
+		if seed == nil {
+			seed, name = srv.DemoSeed(), "of the demo pool"
+		}
+		pools, err = srv.ApplySeed(seed)
+		if err != nil {
+			return fail(e, "local", exitUsage, err)
+		}
+		if *dataDir != "" {
+			fmt.Fprintf(e.stderr, "cognito local: applied the seed %s to the new data directory %s\n", name, *dataDir)
+		}
+		for i, p := range pools {
+			ready.Pools = append(ready.Pools, readyPool(p, &seed.Pools[i]))
+		}
 	}
 	if *albTarget != "" {
+		if len(pools) == 0 {
+			return fail(e, "local", exitUsage, usageErrorf("--alb-target: the ALB needs a user pool, and the emulator has none"))
+		}
 		a, err := srv.StartALB(cognitotest.ALBConfig{Target: *albTarget, Pool: pools[0], Addr: *albAddr, OnUnauthenticated: *albMode, Scope: *albScope})
 		if errors.Is(err, cognitotest.ErrInvalidConfig) {
 			return fail(e, "local", exitUsage, usageErrorf("--alb-*: %s", strings.TrimPrefix(err.Error(), cognitotest.ErrInvalidConfig.Error()+": ")))
@@ -285,7 +322,11 @@ func writerIsTerminal(w io.Writer) bool {
 // clients and browsers, the pools, and how to sign in as the demo users.
 func writeBanner(w io.Writer, r localReady) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\ncognito local is ready (in memory: state is lost on exit)\n\n")
+	if r.DataDir != "" {
+		fmt.Fprintf(&b, "\ncognito local is ready (state kept in %s)\n\n", r.DataDir)
+	} else {
+		fmt.Fprintf(&b, "\ncognito local is ready (in memory: state is lost on exit)\n\n")
+	}
 	fmt.Fprintf(&b, "  endpoint   %s   (AWS SDK endpoint, AWS_ENDPOINT_URL)\n", r.Endpoint)
 	if r.PublicURL != r.Endpoint {
 		fmt.Fprintf(&b, "  public     %s   (issuers, discovery, managed login)\n", r.PublicURL)
@@ -317,6 +358,109 @@ func writeBanner(w io.Writer, r localReady) {
 	}
 	b.WriteString("\nPress Ctrl+C to stop.\n")
 	io.WriteString(w, b.String())
+}
+
+// maxReadyUsers bounds the users of a restored pool in the ready line.
+const maxReadyUsers = 100
+
+// readyPool describes a pool for the ready line: with the seed that
+// created it, its users with their passwords; else (a restored state) its
+// first users, without.
+func readyPool(p *cognitotest.Pool, sp *cognitotest.SeedPool) localPool {
+	lp := localPool{ID: p.ID(), Issuer: p.Issuer(), JWKSURL: p.JWKSURL(), Clients: []localClient{}, Users: []localUser{}}
+	for _, cl := range p.Clients() {
+		lp.Clients = append(lp.Clients, localClient{ID: cl.ID, Name: cl.Name, Secret: cl.Secret})
+	}
+	if sp == nil {
+		for _, u := range p.Users() {
+			if len(lp.Users) == maxReadyUsers {
+				break
+			}
+			lp.Users = append(lp.Users, localUser{Username: u.Username, Email: u.Attributes["email"], Groups: u.Groups, Sub: u.Sub})
+		}
+		return lp
+	}
+	for _, su := range sp.Users {
+		name := su.Username
+		if name == "" {
+			name = su.Email
+		}
+		u, err := p.User(name)
+		if err != nil {
+			continue
+		}
+		lp.Users = append(lp.Users, localUser{Username: u.Username, Password: su.Password, Email: su.Email, Groups: u.Groups, Sub: u.Sub})
+	}
+	return lp
+}
+
+// exportLocal writes the state of the data directory dir (or, without
+// one, of seed, or the demo pool, applied in memory) as a seed to file
+// ("-": standard output).
+func exportLocal(e *env, dir, file string, seed *cognitotest.Seed) int {
+	opts := []cognitotest.Option{cognitotest.WithListenAddr("127.0.0.1:0")}
+	if dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "cognito.db")); err != nil {
+			return fail(e, "local", exitUsage, usageErrorf("--export: %s has no state (no cognito.db); run cognito local --data %s first", dir, dir))
+		}
+		opts = append(opts, cognitotest.WithDataDir(dir))
+	}
+	srv, err := cognitotest.New(opts...)
+	if errors.Is(err, cognitotest.ErrDataInUse) {
+		return fail(e, "local", exitFailure, fmt.Errorf("--export: %w; a running cognito local serves its state at {endpoint}%s", err, cognitotest.ExportPath))
+	}
+	if err != nil {
+		return fail(e, "local", exitFailure, err)
+	}
+	defer srv.Close()
+	if dir == "" {
+		if seed == nil {
+			seed = srv.DemoSeed()
+		}
+		if _, err := srv.ApplySeed(seed); err != nil {
+			return fail(e, "local", exitUsage, err)
+		}
+	}
+	out, err := srv.Export()
+	var data []byte
+	if err == nil {
+		data, err = out.Encode()
+	}
+	if err != nil {
+		return fail(e, "local", exitFailure, err)
+	}
+	if file == "-" {
+		_, err = e.stdout.Write(data)
+	} else {
+		err = writeFileAtomic(file, data)
+	}
+	if err != nil {
+		return fail(e, "local", exitFailure, fmt.Errorf("--export: %w", err))
+	}
+	return exitOK
+}
+
+// writeFileAtomic writes data to path through a temporary file in its
+// directory, readable by the user only (the seed holds secrets), so that
+// path is never half written.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 const maxSeedFile = cognitotest.MaxSeedBytes

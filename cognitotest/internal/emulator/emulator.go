@@ -50,11 +50,11 @@ type Emulator struct {
 	closing chan struct{} // closed by Close
 
 	randMu     sync.Mutex     // guards reads of cfg.Rand
-	keysMu     sync.Mutex     // guards nextKey, filling and keysClosed
+	keysMu     sync.Mutex     // guards nextKey, filling, keysClosed and background.Add
 	nextKey    int            // index of the next key of cfg.SigningKeys
 	filling    bool           // the goroutine that fills the key stash runs (see keys.go)
-	keysClosed bool           // Close was called: no more filling
-	fillers    sync.WaitGroup // the filling goroutine
+	keysClosed bool           // Close was called: no more background work
+	background sync.WaitGroup // the filling goroutine and those of Go
 	closed     sync.Once
 }
 

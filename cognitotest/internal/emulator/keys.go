@@ -82,6 +82,25 @@ func (e *Emulator) NewRSAKey() (*rsa.PrivateKey, error) {
 	return e.FreshRSAKey()
 }
 
+// ReadyRSAKey returns the next key of Config.SigningKeys, or a key of the
+// stash (which it refills in the background), or nil when none is ready:
+// it never generates one.
+func (e *Emulator) ReadyRSAKey() *rsa.PrivateKey {
+	e.keysMu.Lock()
+	if e.nextKey < len(e.cfg.SigningKeys) {
+		k := e.cfg.SigningKeys[e.nextKey]
+		e.nextKey++
+		e.keysMu.Unlock()
+		return k
+	}
+	e.keysMu.Unlock()
+	k := takeStashed()
+	if k != nil {
+		e.refillKeys()
+	}
+	return k
+}
+
 // FreshRSAKey returns a fresh 2048-bit key, never handed out before: a
 // key of the stash, or a key generated now when the stash is empty. Then
 // it refills the stash in the background.
@@ -106,14 +125,31 @@ func (e *Emulator) refillKeys() {
 		return
 	}
 	e.filling = true
-	e.fillers.Add(1)
+	e.background.Add(1)
 	go e.fill()
+}
+
+// Go runs fn in a goroutine that Close waits for, and reports whether it
+// did: after Close it does not. fn must return soon after Closing is
+// closed.
+func (e *Emulator) Go(fn func()) bool {
+	e.keysMu.Lock()
+	defer e.keysMu.Unlock()
+	if e.keysClosed {
+		return false
+	}
+	e.background.Add(1)
+	go func() {
+		defer e.background.Done()
+		fn()
+	}()
+	return true
 }
 
 // fill generates keys into the stash until it is full or the emulator
 // closes, one at a time in the process.
 func (e *Emulator) fill() {
-	defer e.fillers.Done()
+	defer e.background.Done()
 	defer func() {
 		e.keysMu.Lock()
 		e.filling = false
@@ -144,11 +180,21 @@ func (e *Emulator) fill() {
 	}
 }
 
-// closeKeys stops the filling goroutine and waits for it: at most the key
-// it is generating.
+// closeKeys stops the goroutines of Go and the filling goroutine, and
+// waits for them: at most the keys they are generating.
 func (e *Emulator) closeKeys() {
 	e.keysMu.Lock()
 	e.keysClosed = true
 	e.keysMu.Unlock()
-	e.fillers.Wait()
+	e.background.Wait()
+}
+
+// DrainKeyStash empties the stash of the process and returns how many keys
+// it held: tests use it to see what a pool does when no key is ready.
+func DrainKeyStash() int {
+	keyStashMu.Lock()
+	defer keyStashMu.Unlock()
+	n := len(keyStash)
+	keyStash = nil
+	return n
 }

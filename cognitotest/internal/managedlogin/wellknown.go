@@ -12,6 +12,7 @@ import (
 
 // jwks serves a pool's JSON Web Key Set, or the injected JWKS fault.
 func (o *Server) jwks(w http.ResponseWriter, r *http.Request) {
+	o.up.WaitKey(r.PathValue("pool")) // a new pool's first key may be on its way
 	var doc []byte
 	o.view(func(tx *state.Tx) {
 		if p := tx.Pool(r.PathValue("pool")); p != nil {

@@ -20,6 +20,103 @@ func (s *Service) NewSigningKey(poolID string, seq int) (*state.SigningKey, erro
 	if err != nil {
 		return nil, err
 	}
+	return s.signingKey(poolID, seq, priv)
+}
+
+// ReadySigningKey returns a pool's first signing key when one is ready
+// (see emulator.ReadyRSAKey), or nil: then StartKey generates it in the
+// background.
+func (s *Service) ReadySigningKey(poolID string) (*state.SigningKey, error) {
+	priv := s.ReadyRSAKey()
+	if priv == nil {
+		return nil, nil
+	}
+	return s.signingKey(poolID, 1, priv)
+}
+
+// A pool is created without waiting for its first signing key when none
+// is ready: the key is generated in the background (a goroutine of the
+// emulator, which Close waits for) and committed when it is. What needs
+// the key waits for it: PrepareTokens (inside its transaction, where it
+// puts the key itself) and WaitKey (before reading). A pool found without
+// a key (its generation was cut short by a crash) gets one the same way.
+type pendingKey struct {
+	generated chan struct{} // closed when key and err are set
+	key       *state.SigningKey
+	err       error
+	committed chan struct{} // closed when the key is in the state (or will never be)
+}
+
+// StartKey starts generating the first signing key of a pool that has
+// none, unless it is being generated, and returns its pending key.
+func (s *Service) StartKey(poolID string) *pendingKey {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if pk := s.pending[poolID]; pk != nil {
+		return pk
+	}
+	pk := &pendingKey{generated: make(chan struct{}), committed: make(chan struct{})}
+	s.pending[poolID] = pk
+	run := func() {
+		defer func() {
+			s.keyMu.Lock()
+			delete(s.pending, poolID)
+			s.keyMu.Unlock()
+			close(pk.committed)
+		}()
+		priv, err := s.FreshRSAKey()
+		if err == nil {
+			pk.key, pk.err = s.signingKey(poolID, 1, priv)
+		} else {
+			pk.err = err
+		}
+		close(pk.generated)
+		if pk.err != nil {
+			return
+		}
+		s.State.Update(func(tx *state.Tx) error {
+			// Not when the pool is gone, or has a key: PrepareTokens put
+			// this one, or a rotation came first.
+			if tx.Pool(poolID) != nil && ActiveKey(tx, poolID) == nil {
+				tx.PutSigningKey(pk.key)
+			}
+			return nil
+		})
+	}
+	if !s.Go(run) {
+		run() // closing: generate it here
+	}
+	return pk
+}
+
+// WaitKey waits until the pool has a signing key in the state, starting
+// its generation if needed. Call it outside transactions, before reading
+// the keys of a pool.
+func (s *Service) WaitKey(poolID string) {
+	var exists, has bool
+	s.State.View(func(tx *state.Tx) error {
+		exists, has = tx.Pool(poolID) != nil, ActiveKey(tx, poolID) != nil
+		return nil
+	})
+	if exists && !has {
+		<-s.StartKey(poolID).committed
+	}
+}
+
+// firstKey returns the pool's first signing key for a transaction that
+// finds none: it waits for the key to be generated (holding the
+// transaction: once per pool, at its first token) and puts it in tx.
+func (s *Service) firstKey(tx *state.Tx, poolID string) (*state.SigningKey, error) {
+	pk := s.StartKey(poolID)
+	<-pk.generated
+	if pk.err != nil {
+		return nil, pk.err
+	}
+	tx.PutSigningKey(pk.key)
+	return pk.key, nil
+}
+
+func (s *Service) signingKey(poolID string, seq int, priv *rsa.PrivateKey) (*state.SigningKey, error) {
 	der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("cognitotest: encode RSA key: %w", err)

@@ -21,11 +21,14 @@ type Service struct {
 
 	trigMu   sync.RWMutex // guards triggers
 	triggers map[string]Triggers
+
+	keyMu   sync.Mutex             // guards pending
+	pending map[string]*pendingKey // first signing keys being generated, by pool ID (see keys.go)
 }
 
 // New returns the user pool service of e.
 func New(e *emulator.Emulator) *Service {
-	return &Service{Emulator: e, Sessions: newSessions(e), triggers: map[string]Triggers{}}
+	return &Service{Emulator: e, Sessions: newSessions(e), triggers: map[string]Triggers{}, pending: map[string]*pendingKey{}}
 }
 
 // Limits on what clients can create.

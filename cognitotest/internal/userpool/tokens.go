@@ -92,7 +92,10 @@ func (s *Service) PrepareTokens(tx *state.Tx, p *state.Pool, r *MintRequest) (*P
 	}
 	key := ActiveKey(tx, p.ID)
 	if key == nil {
-		return nil, wire.Internal("user pool %s has no signing key", p.ID)
+		var err error
+		if key, err = s.firstKey(tx, p.ID); err != nil {
+			return nil, wire.Internal("user pool %s has no signing key: %v", p.ID, err)
+		}
 	}
 	l := s.Lifetimes(r.Client)
 	accessTTL, idTTL := l.Access, l.ID

@@ -106,7 +106,9 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 	now := svc.Now()
 	p.CreatedAt, p.ModifiedAt = now, now
 	p.KeySeq = 1
-	key, err := svc.NewSigningKey(p.ID, 1)
+	// The first signing key: a ready one, or one generated in the
+	// background after the pool is created (see userpool.StartKey).
+	key, err := svc.ReadySigningKey(p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,11 +117,16 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 			return emulator.Existsf("user pool %q", p.ID)
 		}
 		tx.PutPool(p)
-		tx.PutSigningKey(key)
+		if key != nil {
+			tx.PutSigningKey(key)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if key == nil {
+		svc.StartKey(p.ID)
 	}
 	svc.SetTriggers(p.ID, triggers)
 	return p, nil
@@ -128,6 +135,7 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 // RotateKeys adds a signing key to a pool; with retireOld, the previous
 // keys go. It returns the kid of the new key.
 func RotateKeys(svc *userpool.Service, poolID string, retireOld bool) (string, error) {
+	svc.WaitKey(poolID) // the new key comes after the first
 	var seq int
 	svc.State.View(func(tx *state.Tx) error {
 		if p := tx.Pool(poolID); p != nil {

@@ -1,11 +1,13 @@
 package cognitotest_test
 
 import (
+	"fmt"
 	"io"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
@@ -137,5 +139,35 @@ func BenchmarkMessagesEndpoint(b *testing.B) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+	}
+}
+
+// BenchmarkPasswordSignInDataDir is BenchmarkPasswordSignIn with the state
+// in a data directory: each sign-in commits its records (refresh token,
+// token origin) to bbolt and syncs them to disk before it answers.
+func BenchmarkPasswordSignInDataDir(b *testing.B) {
+	e := benchEnv(b, cognitotest.WithDataDir(b.TempDir()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.passwordLogin(e.public, "bench", testPassword); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAdminCreateUserDataDir measures a write through the SDK on a
+// data directory: AdminCreateUser, committed and synced before it
+// answers.
+func BenchmarkAdminCreateUserDataDir(b *testing.B) {
+	e := benchEnv(b, cognitotest.WithDataDir(b.TempDir()))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		_, err := e.api.AdminCreateUser(ctx(), &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool.ID()), Username: aws.String(fmt.Sprintf("u%d", i)),
+			TemporaryPassword: aws.String(testPassword), MessageAction: types.MessageActionTypeSuppress})
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
 }

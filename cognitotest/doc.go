@@ -208,21 +208,46 @@
 //
 // "cognito local" (cmd/cognito) runs the same emulator as a process,
 // created with [New], which (like the whole package) does not need the
-// testing package. Its seed files are parsed by [ParseSeed] and applied
-// with [Server.ApplySeed]; [Server.DemoSeed] is its default demo pool. See
-// the package README for the seed format, and for the layout of the
-// implementation (internal packages by concern) for contributors.
+// testing package. Its seed files, the project's checked-in local Cognito
+// (pool settings, custom attributes, domains, resource servers, groups,
+// app clients, users and identity pools), are parsed by [ParseSeed] and
+// applied with [Server.ApplySeed]; [Server.DemoSeed] is its default demo
+// pool. [Server.Export] writes the state back as a seed ([Seed.Encode]),
+// also served at [ExportPath] ("/_cognitokit/export": the emulator's own
+// endpoints live under /_cognitokit/) to the server's own origin only; an
+// export applied to a new server exports the same bytes. Users are
+// exported with their SRP password verifier, with which they sign in as
+// before: the emulator keeps no password. See the package README for the
+// seed format, and for the layout of the implementation (internal
+// packages by concern) for contributors.
+//
+// # Durable state
+//
+// [WithDataDir] keeps the state in a directory (a bbolt file), so that a
+// server started later on it has every pool, client, user, key, token and
+// identity; a change is synced to disk before the API answers it, so a
+// crash loses nothing acknowledged. One server at a time uses a directory
+// ([ErrDataInUse]); a damaged file ([ErrDataCorrupt]) or one written by a
+// newer emulator ([ErrDataFormat]) is refused and never written to.
+// [Server.Restored] tells whether the state came from the directory.
 //
 // # Speed
 //
-// Every pool generates a 2048-bit RSA signing key, which takes a few hundred
-// milliseconds. Tests that create many servers should generate a few keys
-// once and pass them with [WithSigningKeys].
+// Every pool has an RSA-2048 signing key of its own, which takes 60 ms or
+// more to generate. The package generates keys ahead, in the background,
+// and shares them among the servers of the process, each key handed out
+// once; a pool created when no key is ready gets its key in the
+// background, and its first token (or key set) waits for it. NewServer
+// and a first pool take well under a millisecond. Background generation
+// is lazy (only after a key was taken), one key at a time, and belongs to
+// the servers ([Server.Close] waits for it). Tests that create very many
+// servers can pass the same few keys to all with [WithSigningKeys].
 //
 // # Concurrency
 //
 // A [Server] is safe for concurrent use, and all state is per server, so
-// parallel tests do not collide.
+// parallel tests do not collide. (The stash of ready RSA keys is shared by
+// the process: it holds no state of a server.)
 //
 // # Not done
 //

@@ -1,6 +1,7 @@
 // Package emulator is the runtime every emulated service shares: the
 // [Emulator] (state, clock, random source, outbox, injected faults, the
-// server's URL), the [Registry] of API operations, the AWS JSON 1.1
+// server's URL, RSA keys generated ahead in the background and the
+// goroutines that belong to it), the [Registry] of API operations, the AWS JSON 1.1
 // handler that dispatches them ([Emulator.APIHandler]), the [Route] type
 // with which packages declare their HTTP endpoints, and compact JWS
 // signing and verification ([SignJWT], [ParseJWT]).

@@ -7,9 +7,9 @@
 // JSON names: [Pool] (a user pool and its settings), [SigningKey] (the RSA
 // keys of the pools and of Cognito Identity, so that tokens issued before
 // a restart still verify), [Client] (app clients and their secrets),
-// [ResourceServer], [Group], [User] (attributes, status, the password and
-// its SRP verifier, MFA secrets and settings, pending codes, group
-// membership), [Device], [RefreshToken] (found by the hash of the token,
+// [ResourceServer], [Domain], [Group], [User] (attributes, status, the
+// SRP salt and verifier of the password, never the password itself, MFA
+// secrets and settings, pending codes, group membership), [Device], [RefreshToken] (found by the hash of the token,
 // which is not stored), [TokenOrigin] (a sign-in's family of tokens, and
 // its revocation), [IdentityPool], [Identity] (with its linked logins),
 // [Credentials] (the AWS credentials Cognito Identity issued) and [Message]
@@ -57,15 +57,19 @@
 // # Store
 //
 // A [Store] keeps records as bytes, by kind and key, with View and Update
-// transactions: the shape of an embedded key-value store such as bbolt
-// (go.etcd.io/bbolt), where each kind is a bucket, [StoreTx.List] is a
-// bucket's ForEach (in key order), and Update is bbolt's DB.Update, which
-// commits with an fsync before it returns. The state package encodes the
-// records (JSON), so a store never needs to know them; the meta kind holds
-// the [FormatVersion], which [Open] writes to a new store and checks in an
-// existing one. Open refuses a store of another version or with a record
-// it cannot decode, and never writes to it: an older emulator cannot
-// damage what a newer one wrote.
+// transactions: the shape of an embedded key-value store. The durable one
+// is the boltstore package's, a bbolt (go.etcd.io/bbolt) file where each
+// kind is a bucket, [StoreTx.List] is a bucket's ForEach (in key order),
+// and Update is bbolt's DB.Update, which commits with an fsync before it
+// returns. The state package encodes the records (JSON), so a store never
+// needs to know them; the meta kind holds the [FormatVersion], which
+// [Open] writes to a new store and checks in an existing one. Open refuses
+// a store of another version, with kinds of records or fields of records
+// it does not know (a newer emulator wrote them: rewriting the records
+// would drop them), with a record under another record's key, or with a
+// record it cannot decode, and never writes to it: an older emulator
+// cannot damage what a newer one wrote. [State.Loaded] tells a kept state
+// from a new one.
 //
 // Open loads every record into memory; reads never touch the store. This
 // suits the emulator, whose states are small (development data, bounded by

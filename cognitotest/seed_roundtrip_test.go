@@ -141,7 +141,7 @@ func TestSeedSettingsAct(t *testing.T) {
 		if ic, _ := srv.IssuedCredentials(aws.ToString(creds.Credentials.AccessKeyId)); ic.RoleARN != "arn:aws:iam::123456789012:role/admin" {
 			t.Errorf("credentials for role %q; want the admin group's role", ic.RoleARN)
 		}
-		if d := creds.Credentials.Expiration.Sub(time.Now()); d > 31*time.Minute || d < 25*time.Minute {
+		if d := time.Until(aws.ToTime(creds.Credentials.Expiration)); d > 31*time.Minute || d < 25*time.Minute {
 			t.Errorf("credentials expire in %v; want the pool's 30m", d)
 		}
 	})
@@ -230,7 +230,7 @@ func TestExportEndpoint(t *testing.T) {
 		t.Errorf("GET export differs from Export:\n%s\n%s", body, want)
 	}
 	resp, body = get(map[string]string{"Origin": srv.URL(), "Sec-Fetch-Site": "same-origin"})
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != 200 || !strings.Contains(body, app.Secret) {
 		t.Errorf("from the emulator's own origin: %d", resp.StatusCode)
 	}
 	for _, h := range []map[string]string{

@@ -14,7 +14,7 @@
 //	userpool/{auth,users,pools,devices,mfa},      operations, grouped as the API reference groups them;
 //	  identity, managedlogin, guard, console      no package of this layer imports another
 //	userpool                                      the user pool domain shared by the operations
-//	emulator                                      this package: the runtime
+//	emulator, boltstore                           this package: the runtime; the durable store
 //	state, wire                                   records and the store; the AWS JSON 1.1 protocol
 //
 // # Operations

@@ -496,7 +496,7 @@ func TestSRPClientRevokedRefreshToken(t *testing.T) {
 	ctx := context.Background()
 	ts := e.signIn(t, "ann")
 	p := e.provider(t, func(c *identitypool.Config) { c.Logins = []identitypool.Login{e.login(t, ts)} })
-	if err := e.srp.RevokeToken(ctx, ts.Tokens().RefreshToken); err != nil {
+	if err := e.srp.Revoke(ctx, ts.Tokens().RefreshToken); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(2 * time.Hour)

@@ -357,21 +357,38 @@ func (r AuthRequest) check() error {
 }
 
 // Tokens are the tokens returned by the token endpoint.
+//
+// They have the shape of [srpclient.Tokens] for what both packages return:
+// AccessToken, IDToken, RefreshToken, TokenType, Expiry and Rotated, with
+// [Tokens.Valid] and [Tokens.OAuth2Token]. IDClaims is oauth's own: this
+// package verifies every ID token it receives, because the code flow passes
+// through the browser. srpclient's Username and DeviceKey are not here:
+// they serve refreshes through the user pool API, which this package does
+// not use.
+//
+// [srpclient.Tokens]: https://pkg.go.dev/github.com/cognitokit/cognitokit/srpclient#Tokens
 type Tokens struct {
 	AccessToken  string
 	IDToken      string // empty when the scope had no openid
-	RefreshToken string // empty for client credentials
+	RefreshToken string // empty for client credentials; after a refresh without rotation, the one refreshed
 	TokenType    string // "Bearer"
 	// Expiry is when the access token expires (from expires_in).
 	Expiry time.Time
-	// IDClaims are the verified claims of IDToken; nil without ID token.
-	IDClaims *verifier.Claims
 	// Rotated is true when a refresh returned a new refresh token
 	// (refresh token rotation): store it, the old one stops working.
 	Rotated bool
+	// IDClaims are the verified claims of IDToken; nil without ID token.
+	IDClaims *verifier.Claims
 }
 
-// OAuth2Token returns t as an *oauth2.Token.
+// Valid reports whether t has an access token that is not expired at now.
+// A nil t is not valid.
+func (t *Tokens) Valid(now time.Time) bool {
+	return t != nil && t.AccessToken != "" && now.Before(t.Expiry)
+}
+
+// OAuth2Token returns t as an *oauth2.Token, with the ID token in its
+// "id_token" extra.
 func (t *Tokens) OAuth2Token() *oauth2.Token {
 	tok := &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, Expiry: t.Expiry}
 	if t.IDToken != "" {

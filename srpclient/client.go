@@ -200,6 +200,7 @@ const (
 	maxChallengeSteps = 16       // automatic responses in one sign-in
 	maxAnswerLen      = 4096
 	maxMetadata       = 64
+	maxTokenLength    = 16 << 10 // a refresh token given to Refresh or Revoke
 )
 
 // New validates cfg and returns a Client.

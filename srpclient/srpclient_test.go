@@ -347,7 +347,7 @@ func TestRefreshAndTokenSource(t *testing.T) {
 				t.Error("refresh token lost after REFRESH_TOKEN_AUTH")
 			}
 			// Revoke: the next refresh fails with a typed error, once.
-			if err := c.RevokeToken(ctx, ts.Tokens().RefreshToken); err != nil {
+			if err := c.Revoke(ctx, ts.Tokens().RefreshToken); err != nil {
 				t.Fatal(err)
 			}
 			nowMu.Lock()

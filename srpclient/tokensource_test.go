@@ -189,6 +189,7 @@ func TestNilContext(t *testing.T) {
 			return err
 		},
 		"Refresh":      func() error { _, err := c.Refresh(nilCtx, &Tokens{RefreshToken: "r"}); return err },
+		"Revoke":       func() error { return c.Revoke(nilCtx, "r") },
 		"RevokeToken":  func() error { return c.RevokeToken(nilCtx, "r") },
 		"SignUp":       func() error { _, err := c.SignUp(nilCtx, SignUpInput{Username: "u", Password: "p"}); return err },
 		"TokenContext": func() error { _, err := ts.TokenContext(nilCtx); return err },

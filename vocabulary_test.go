@@ -1,0 +1,81 @@
+package cognitokit_test
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cognitokit/cognitokit/oauth"
+	"github.com/cognitokit/cognitokit/srpclient"
+)
+
+// TestTokensShape: oauth.Tokens and srpclient.Tokens share their common
+// fields (same names, same types) and methods, and each keeps only the
+// fields its documentation names as its own. A field added to one package
+// fails here until it is added to the other or listed as its own.
+func TestTokensShape(t *testing.T) {
+	shared := []string{"AccessToken", "IDToken", "RefreshToken", "TokenType", "Expiry", "Rotated"}
+	own := map[reflect.Type][]string{
+		reflect.TypeFor[oauth.Tokens]():     {"IDClaims"},
+		reflect.TypeFor[srpclient.Tokens](): {"Username", "DeviceKey", "NewDevice"},
+	}
+	o, s := reflect.TypeFor[oauth.Tokens](), reflect.TypeFor[srpclient.Tokens]()
+	for _, name := range shared {
+		of, ok1 := o.FieldByName(name)
+		sf, ok2 := s.FieldByName(name)
+		if !ok1 || !ok2 || of.Type != sf.Type {
+			t.Errorf("field %s: oauth %v %v, srpclient %v %v; want both, of one type", name, ok1, of.Type, ok2, sf.Type)
+		}
+	}
+	for typ, mine := range own {
+		for i := range typ.NumField() {
+			if f := typ.Field(i); f.IsExported() && !slices.Contains(shared, f.Name) && !slices.Contains(mine, f.Name) {
+				t.Errorf("%v.%s: neither shared nor documented as the package's own", typ, f.Name)
+			}
+		}
+	}
+	for _, m := range []string{"Valid", "OAuth2Token"} {
+		om, ok1 := reflect.PointerTo(o).MethodByName(m)
+		sm, ok2 := reflect.PointerTo(s).MethodByName(m)
+		// Compare the signatures without the receiver.
+		if !ok1 || !ok2 || om.Type.NumIn() != sm.Type.NumIn() || om.Type.NumOut() != sm.Type.NumOut() ||
+			(om.Type.NumIn() > 1 && om.Type.In(1) != sm.Type.In(1)) || om.Type.Out(0) != sm.Type.Out(0) {
+			t.Errorf("method %s: oauth %v, srpclient %v; want one signature", m, om.Type, sm.Type)
+		}
+	}
+
+	// The shared methods read the shared fields the same way.
+	now := time.Unix(1_700_000_000, 0)
+	exp := now.Add(time.Hour)
+	ot := &oauth.Tokens{AccessToken: "a", IDToken: "i", RefreshToken: "r", TokenType: "Bearer", Expiry: exp}
+	st := &srpclient.Tokens{AccessToken: "a", IDToken: "i", RefreshToken: "r", TokenType: "Bearer", Expiry: exp}
+	for _, at := range []time.Time{now, exp, exp.Add(time.Second)} {
+		if ot.Valid(at) != st.Valid(at) || ot.Valid(at) != at.Before(exp) {
+			t.Errorf("Valid(%v): oauth %v, srpclient %v; want %v", at, ot.Valid(at), st.Valid(at), at.Before(exp))
+		}
+	}
+	if (*oauth.Tokens)(nil).Valid(now) || (*srpclient.Tokens)(nil).Valid(now) {
+		t.Error("Valid of nil Tokens: got true; want false")
+	}
+	a, b := ot.OAuth2Token(), st.OAuth2Token()
+	if a.AccessToken != b.AccessToken || a.RefreshToken != b.RefreshToken || a.TokenType != b.TokenType ||
+		!a.Expiry.Equal(b.Expiry) || a.Extra("id_token") != "i" || b.Extra("id_token") != "i" {
+		t.Errorf("OAuth2Token: oauth %+v, srpclient %+v; want the same token with id_token i", a, b)
+	}
+}
+
+// TestRevokeShape: both clients revoke a refresh token with one name and
+// one signature.
+func TestRevokeShape(t *testing.T) {
+	om, ok1 := reflect.TypeFor[*oauth.Client]().MethodByName("Revoke")
+	sm, ok2 := reflect.TypeFor[*srpclient.Client]().MethodByName("Revoke")
+	if !ok1 || !ok2 || om.Type.NumIn() != sm.Type.NumIn() {
+		t.Fatalf("Revoke: oauth %v, srpclient %v", om.Type, sm.Type)
+	}
+	for i := 1; i < om.Type.NumIn(); i++ {
+		if om.Type.In(i) != sm.Type.In(i) {
+			t.Errorf("Revoke argument %d: oauth %v, srpclient %v", i, om.Type.In(i), sm.Type.In(i))
+		}
+	}
+}

@@ -3,6 +3,7 @@ package srpclient
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -202,5 +203,20 @@ func TestNilContext(t *testing.T) {
 		if err := call(); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("%s(nil context): got %v; want ErrInvalidInput", name, err)
 		}
+	}
+}
+
+func TestRevokeInput(t *testing.T) {
+	f := newFake(t, "")
+	c := newTestClient(t, f, nil)
+	ctx := context.Background()
+	if err := c.Revoke(ctx, ""); !errors.Is(err, ErrNoRefreshToken) {
+		t.Errorf("Revoke(empty): got %v; want ErrNoRefreshToken", err)
+	}
+	if err := c.Revoke(ctx, strings.Repeat("r", maxTokenLength+1)); !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("Revoke(16 KiB + 1): got %v; want ErrInvalidInput", err)
+	}
+	if err := c.RevokeToken(ctx, "unknown"); err != nil { // the deprecated name forwards
+		t.Errorf("RevokeToken: got %v; want nil", err)
 	}
 }

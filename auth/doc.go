@@ -100,7 +100,10 @@
 // # Custom verifiers
 //
 // Any [TokenVerifier] can stand in for a *verifier.Verifier, in tests or
-// for tokens checked by other means. Build its claims with
+// for tokens checked by other means: in the three transports, and as
+// oauth.Config.IDTokenVerifier (which weblogin uses), where the oauth
+// client still checks the token use, the client, the nonce and at_hash
+// itself. Build its claims with
 // verifier.ParseUnverifiedClaims from the payload it has checked, so that
 // ClaimsAs, Claims.Get and Claims.Decode read them as they read verified
 // claims, and return errors that match the sentinels of package verifier

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -69,9 +70,15 @@ type Config struct {
 	JWKSURL string
 
 	// IDTokenVerifier verifies ID tokens instead of a verifier built from
-	// UserPoolID. Optional. It must accept ID tokens (TokenUseID or
-	// TokenUseAny) of ClientID. The Client does not close it.
-	IDTokenVerifier *verifier.Verifier
+	// UserPoolID: a [*verifier.Verifier] that accepts ID tokens (TokenUseID
+	// or TokenUseAny) of ClientID, or any [auth.TokenVerifier], as the
+	// transports take. Optional. Whatever it returns, the Client still
+	// checks that the claims are an ID token's (TokenUse) of ClientID, and
+	// the nonce and at_hash, which it reads with Claims.String; a custom
+	// verifier builds its claims with [verifier.ParseUnverifiedClaims]. Its
+	// errors matching [verifier.ErrKeysUnavailable] become ErrUnavailable,
+	// all others ErrInvalidIDToken. The Client does not close it.
+	IDTokenVerifier auth.TokenVerifier
 
 	// HTTPClient sends every request (token, userInfo, revoke, JWKS).
 	// Optional. Default: a client with a DefaultTimeout timeout that does
@@ -95,8 +102,8 @@ type Client struct {
 	cfg       Config
 	oc        oauth2.Config
 	hc        *http.Client
-	v         *verifier.Verifier
-	ownV      bool
+	v         auth.TokenVerifier
+	ownV      *verifier.Verifier // built by New from UserPoolID; Close closes it
 	wantID    bool // Scopes include openid
 	now       func() time.Time
 	earlyExpy time.Duration
@@ -164,6 +171,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	switch {
 	case cfg.IDTokenVerifier != nil:
+		if v, ok := cfg.IDTokenVerifier.(*verifier.Verifier); ok && v == nil {
+			return nil, configErr("IDTokenVerifier is a nil *verifier.Verifier; check the error of verifier.New")
+		}
 		c.v = cfg.IDTokenVerifier
 	case cfg.UserPoolID == "":
 		// Fine for client credentials; the ID token methods report a
@@ -187,14 +197,14 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, configErr("ID token verifier: %v", err)
 		}
-		c.v, c.ownV = v, true
+		c.v, c.ownV = v, v
 	}
 	return c, nil
 }
 
 // idTokenVerifier returns the ID token verifier, or a *MissingUserPoolError
 // naming op when the Client was created without one.
-func (c *Client) idTokenVerifier(op string) (*verifier.Verifier, error) {
+func (c *Client) idTokenVerifier(op string) (auth.TokenVerifier, error) {
 	if c.v == nil {
 		return nil, &MissingUserPoolError{Op: op}
 	}
@@ -204,8 +214,8 @@ func (c *Client) idTokenVerifier(op string) (*verifier.Verifier, error) {
 // Close releases the ID token verifier built by [New] (not one passed in
 // Config.IDTokenVerifier). It is idempotent.
 func (c *Client) Close() error {
-	if c.ownV {
-		return c.v.Close()
+	if c.ownV != nil {
+		return c.ownV.Close()
 	}
 	return nil
 }

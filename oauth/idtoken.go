@@ -41,6 +41,9 @@ func (c *Client) verifyIDToken(ctx context.Context, op, idToken, accessToken, no
 		}
 		return nil, fmt.Errorf("%w: %w", ErrInvalidIDToken, err)
 	}
+	if claims == nil { // a custom Config.IDTokenVerifier
+		return nil, fmt.Errorf("%w: the ID token verifier returned no claims and no error", ErrInvalidIDToken)
+	}
 	if claims.TokenUse != verifier.TokenUseID {
 		return nil, fmt.Errorf("%w: %w: token_use is not id", ErrInvalidIDToken, verifier.ErrWrongTokenUse)
 	}

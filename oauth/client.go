@@ -104,7 +104,7 @@ type Client struct {
 	hc        *http.Client
 	v         auth.TokenVerifier
 	ownV      *verifier.Verifier // built by New from UserPoolID; Close closes it
-	wantID    bool // Scopes include openid
+	wantID    bool               // Scopes include openid
 	now       func() time.Time
 	earlyExpy time.Duration
 }

@@ -35,7 +35,7 @@
 // every package:
 //
 //	concept               middleware (net/http)    echoauth (Echo)               grpcauth (gRPC)                weblogin (web sign-in)
-//	verifier              auth.TokenVerifier       Config.Verifier               auth.TokenVerifier             (oauth.Client)
+//	verifier              auth.TokenVerifier       Config.Verifier               auth.TokenVerifier             oauth.Config.IDTokenVerifier
 //	authenticate          New(v, Config)           WithConfig, ToMiddleware      New(v, Config): interceptors   New(Config), RequireLogin
 //	behind an ALB         NewALB(albv, Config)     Config.ALB                    (see package alb)              -
 //	any of groups         RequireAnyGroup(g...)    RequireAnyGroup(g...)         RequireAnyGroup(g...)          Handler.RequireAnyGroup(g...)
@@ -46,9 +46,10 @@
 //	custom check          RequireFunc(check)       RequireFunc(check)            RequireFunc(check)             -
 //	any policy            Require(p)               Require(p)                    Config.Policy, Config.Methods  -
 //	claims of a request   ClaimsFromContext(ctx)   ClaimsFromContext(c)          ClaimsFromContext(ctx)         SessionFromContext(ctx)
-//	claims as your type   ClaimsAs[T](ctx)         ClaimsAs[T](c)                ClaimsAs[T](ctx)               Session.Claim(name)
+//	claims as your type   ClaimsAs[T](ctx)         ClaimsAs[T](c)                ClaimsAs[T](ctx)               Session.IDClaims(), then Decode
 //	answer a rejection    Config.ErrorHandler      Config.ErrorHandler           (status codes above)           Config.ErrorPage
 //	the default answer    WriteError(w, rej)       ErrorResponse(c, err)         -                              -
+//	no claims             ErrNoClaims (ClaimsAs)   ErrNoClaims (ClaimsAs)        ErrNoClaims (ClaimsAs)         ErrNoClaims (Session.IDClaims)
 //	bad configuration     ErrInvalidConfig         ErrInvalidConfig              ErrInvalidConfig               ErrInvalidConfig
 //
 // The shapes follow each transport: a route requirement is
@@ -122,6 +123,8 @@
 //	middleware.RequireScopes, echoauth.RequireScopes        RequireAnyScope
 //	echoauth.Claims                                         echoauth.ClaimsFromContext
 //	weblogin.Handler.RequireGroup                           weblogin.Handler.RequireAnyGroup
+//	weblogin.Session.Claim(name)                            weblogin.Session.IDClaims, then String(name)
+//	srpclient.Client.RevokeToken                            srpclient.Client.Revoke (as oauth.Client.Revoke)
 //
 // grpcauth.RequireTokenUse now returns a verifier.Policy and panics on a
 // bad value, like the RequireTokenUse of the other transports, instead of

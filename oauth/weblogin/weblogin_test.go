@@ -105,7 +105,12 @@ func newSite(t testing.TB, o siteOpt) *site {
 			http.Error(w, "no session in context", 500)
 			return
 		}
-		tenant, _ := sess.Claim("custom:tenant")
+		claims, err := sess.IDClaims()
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		tenant, _ := claims.String("custom:tenant")
 		io.WriteString(w, "user="+sess.Username+" name="+sess.Name+" groups="+strings.Join(sess.Groups, ",")+" tenant="+tenant+" at="+sess.AccessToken[len(sess.AccessToken)-8:])
 	})))
 	mux.Handle("/admin", s.h.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "admin area") })))

@@ -115,7 +115,7 @@ func TestE2ETokenSource(t *testing.T) {
 		ctx := context.Background()
 		tk := mustDone(t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "ts", Password: "pw-ts-123"})))
 		var refreshes atomic.Int32
-		ts, err := c.NewTokenSource(tk, srpclient.TokenSourceConfig{Margin: 5 * time.Minute, OnRefresh: func(*srpclient.Tokens) { refreshes.Add(1) }})
+		ts, err := c.NewTokenSource(tk, srpclient.TokenSourceConfig{EarlyExpiry: 5 * time.Minute, OnRefresh: func(*srpclient.Tokens) { refreshes.Add(1) }})
 		if err != nil {
 			t.Fatal(err)
 		}

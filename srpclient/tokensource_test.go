@@ -220,3 +220,41 @@ func TestRevokeInput(t *testing.T) {
 		t.Errorf("RevokeToken: got %v; want nil", err)
 	}
 }
+
+// TestTokenSourceEarlyExpiry: tokens are refreshed EarlyExpiry before
+// their expiry (DefaultEarlyExpiry by default); the deprecated Margin
+// still works when EarlyExpiry is zero.
+func TestTokenSourceEarlyExpiry(t *testing.T) {
+	f := newFake(t, "")
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.now = func() time.Time { return now }
+	c := newTestClient(t, f, nil)
+	for _, tc := range []struct {
+		name        string
+		cfg         TokenSourceConfig
+		left        time.Duration // until the access token expires
+		wantRefresh bool
+	}{
+		{"default, outside", TokenSourceConfig{}, DefaultEarlyExpiry + time.Second, false},
+		{"default, inside", TokenSourceConfig{}, DefaultEarlyExpiry - time.Second, true},
+		{"EarlyExpiry, outside", TokenSourceConfig{EarlyExpiry: 10 * time.Minute}, 11 * time.Minute, false},
+		{"EarlyExpiry, inside", TokenSourceConfig{EarlyExpiry: 10 * time.Minute}, 9 * time.Minute, true},
+		{"Margin, inside", TokenSourceConfig{Margin: 10 * time.Minute}, 9 * time.Minute, true},
+		{"EarlyExpiry wins over Margin", TokenSourceConfig{EarlyExpiry: 5 * time.Minute, Margin: 10 * time.Minute}, 9 * time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The fake knows no refresh token "r": a refresh fails.
+			ts, err := c.NewTokenSource(&Tokens{AccessToken: "a", RefreshToken: "r", Expiry: now.Add(tc.left)}, tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ts.TokenContext(context.Background())
+			if refreshed := errors.Is(err, ErrRefreshTokenInvalid); refreshed != tc.wantRefresh {
+				t.Errorf("refreshed: got %v (%v); want %v", refreshed, err, tc.wantRefresh)
+			}
+		})
+	}
+	if _, err := c.NewTokenSource(&Tokens{AccessToken: "a"}, TokenSourceConfig{EarlyExpiry: -time.Second}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("negative EarlyExpiry: got %v; want ErrInvalidConfig", err)
+	}
+}

@@ -714,6 +714,29 @@ func TestTransparentRefresh(t *testing.T) {
 	}
 }
 
+// TestEarlyExpiry: the access token is refreshed EarlyExpiry before its
+// expiry, not earlier; the deprecated RefreshBefore still sets it.
+func TestEarlyExpiry(t *testing.T) {
+	for name, set := range map[string]func(*weblogin.Config){
+		"EarlyExpiry":   func(c *weblogin.Config) { c.EarlyExpiry = 10 * time.Minute },
+		"RefreshBefore": func(c *weblogin.Config) { c.RefreshBefore = 10 * time.Minute },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, siteOpt{mod: set})
+			a := s.agent()
+			first := a.login("alice", alicePass)
+			s.clk.Add(49 * time.Minute) // 11 minutes left
+			if _, body := a.get(s.ts.URL + "/me"); body != first {
+				t.Fatal("refreshed 11 minutes before expiry; want the same tokens")
+			}
+			s.clk.Add(2 * time.Minute) // 9 minutes left
+			if _, body := a.get(s.ts.URL + "/me"); body == first || !strings.Contains(body, "user=alice") {
+				t.Fatalf("GET /me 9 minutes before expiry: body %q; want a refreshed session", body)
+			}
+		})
+	}
+}
+
 func TestRevokedRefreshEndsSession(t *testing.T) {
 	s := newSite(t, siteOpt{})
 	a := s.agent()

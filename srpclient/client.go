@@ -301,7 +301,8 @@ func wrapAPI(op string, err error) error {
 		return nil
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("srpclient: %s: %w", op, err)
+		// Nothing was judged, as in package oauth and identitypool.
+		return &opError{op: op, sentinel: ErrUnavailable, err: err}
 	}
 	var sentinel error
 	var (

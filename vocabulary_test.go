@@ -8,6 +8,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/srpclient"
+	"github.com/cognitokit/cognitokit/verifier"
 )
 
 // TestTokensShape: oauth.Tokens and srpclient.Tokens share their common
@@ -77,5 +78,13 @@ func TestRevokeShape(t *testing.T) {
 		if om.Type.In(i) != sm.Type.In(i) {
 			t.Errorf("Revoke argument %d: oauth %v, srpclient %v", i, om.Type.In(i), sm.Type.In(i))
 		}
+	}
+}
+
+// TestMaxTokenSize: package oauth accepts tokens up to the verifier's
+// default size, under the same name.
+func TestMaxTokenSize(t *testing.T) {
+	if oauth.MaxTokenSize != verifier.DefaultMaxTokenSize {
+		t.Errorf("oauth.MaxTokenSize %d; want verifier.DefaultMaxTokenSize %d", oauth.MaxTokenSize, verifier.DefaultMaxTokenSize)
 	}
 }

@@ -25,8 +25,14 @@ const (
 	// DefaultEarlyExpiry is how long before its expiry a client-credentials
 	// token is replaced.
 	DefaultEarlyExpiry = time.Minute
-	// MaxTokenLength is the longest code, token or state accepted as input.
-	MaxTokenLength = 16 << 10
+	// MaxTokenSize is the longest code, token or state accepted as input,
+	// in bytes: verifier.DefaultMaxTokenSize, the name and the value of
+	// package verifier.
+	MaxTokenSize = 16 << 10
+	// MaxTokenLength is the former name of MaxTokenSize.
+	//
+	// Deprecated: use MaxTokenSize.
+	MaxTokenLength = MaxTokenSize
 )
 
 // Config configures a [Client].
@@ -467,8 +473,8 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 	if ctx == nil {
 		return nil, errNilContext
 	}
-	if refreshToken == "" || len(refreshToken) > MaxTokenLength {
-		return nil, inputErr("refresh token: want 1 to %d bytes", MaxTokenLength)
+	if refreshToken == "" || len(refreshToken) > MaxTokenSize {
+		return nil, inputErr("refresh token: want 1 to %d bytes", MaxTokenSize)
 	}
 	if c.wantID && c.v == nil {
 		// Fail before a rotating refresh token is spent.
@@ -502,16 +508,16 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 }
 
 func (c *Client) tokens(tok *oauth2.Token) (*Tokens, error) {
-	if tok.AccessToken == "" || len(tok.AccessToken) > MaxTokenLength {
+	if tok.AccessToken == "" || len(tok.AccessToken) > MaxTokenSize {
 		if tok.AccessToken != "" {
-			return nil, fmt.Errorf("%w: %w: the access_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenLength)
+			return nil, fmt.Errorf("%w: %w: the access_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenSize)
 		}
 		return nil, fmt.Errorf("%w: missing access_token", ErrBadResponse)
 	}
 	t := &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry}
 	if id, ok := tok.Extra("id_token").(string); ok {
-		if len(id) > MaxTokenLength {
-			return nil, fmt.Errorf("%w: %w: the id_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenLength)
+		if len(id) > MaxTokenSize {
+			return nil, fmt.Errorf("%w: %w: the id_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenSize)
 		}
 		t.IDToken = id
 	}

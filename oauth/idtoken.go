@@ -23,8 +23,8 @@ func (c *Client) VerifyIDToken(ctx context.Context, idToken, accessToken, nonce 
 	if ctx == nil {
 		return nil, errNilContext
 	}
-	if idToken == "" || len(idToken) > MaxTokenLength {
-		return nil, inputErr("ID token: want 1 to %d bytes", MaxTokenLength)
+	if idToken == "" || len(idToken) > MaxTokenSize {
+		return nil, inputErr("ID token: want 1 to %d bytes", MaxTokenSize)
 	}
 	return c.verifyIDToken(ctx, "verify ID token", idToken, accessToken, nonce, nonce != "")
 }

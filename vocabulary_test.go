@@ -1,12 +1,19 @@
 package cognitokit_test
 
 import (
+	"log/slog"
+	"net/http"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/cognitokit/cognitokit/adapters/echoauth"
+	"github.com/cognitokit/cognitokit/adapters/grpcauth"
+	"github.com/cognitokit/cognitokit/identitypool"
+	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
+	"github.com/cognitokit/cognitokit/oauth/weblogin"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
 )
@@ -86,5 +93,48 @@ func TestRevokeShape(t *testing.T) {
 func TestMaxTokenSize(t *testing.T) {
 	if oauth.MaxTokenSize != verifier.DefaultMaxTokenSize {
 		t.Errorf("oauth.MaxTokenSize %d; want verifier.DefaultMaxTokenSize %d", oauth.MaxTokenSize, verifier.DefaultMaxTokenSize)
+	}
+}
+
+// TestConfigVocabulary: a setting has one name and one type in every
+// Config, and the settings every token or credentials cache has are there.
+func TestConfigVocabulary(t *testing.T) {
+	configs := []reflect.Type{
+		reflect.TypeFor[verifier.Config](), reflect.TypeFor[verifier.Pool](),
+		reflect.TypeFor[middleware.Config](), reflect.TypeFor[echoauth.Config](), reflect.TypeFor[grpcauth.Config](),
+		reflect.TypeFor[oauth.Config](), reflect.TypeFor[weblogin.Config](),
+		reflect.TypeFor[weblogin.CookieStoreConfig](), reflect.TypeFor[weblogin.MemoryStoreConfig](),
+		reflect.TypeFor[srpclient.Config](), reflect.TypeFor[srpclient.TokenSourceConfig](),
+		reflect.TypeFor[identitypool.Config](), reflect.TypeFor[identitypool.DeveloperConfig](),
+	}
+	types := map[string]reflect.Type{
+		"Now":         reflect.TypeFor[func() time.Time](),
+		"HTTPClient":  reflect.TypeFor[*http.Client](),
+		"Logger":      reflect.TypeFor[*slog.Logger](),
+		"EarlyExpiry": reflect.TypeFor[time.Duration](),
+	}
+	for _, c := range configs {
+		for i := range c.NumField() {
+			f := c.Field(i)
+			if want, ok := types[f.Name]; ok && f.Type != want {
+				t.Errorf("%v.%s is %v; want %v", c, f.Name, f.Type, want)
+			}
+		}
+	}
+	for _, c := range []reflect.Type{
+		reflect.TypeFor[oauth.Config](), reflect.TypeFor[srpclient.TokenSourceConfig](),
+		reflect.TypeFor[weblogin.Config](), reflect.TypeFor[identitypool.Config](),
+	} {
+		if _, ok := c.FieldByName("EarlyExpiry"); !ok {
+			t.Errorf("%v has no EarlyExpiry", c)
+		}
+	}
+	// The two token sources have the same methods.
+	for _, m := range []string{"Token", "TokenContext", "Invalidate"} {
+		om, ok1 := reflect.TypeFor[*oauth.TokenSource]().MethodByName(m)
+		sm, ok2 := reflect.TypeFor[*srpclient.TokenSource]().MethodByName(m)
+		if !ok1 || !ok2 || om.Type.NumIn() != sm.Type.NumIn() || om.Type.NumOut() != sm.Type.NumOut() {
+			t.Errorf("TokenSource.%s: oauth %v, srpclient %v; want one signature", m, om.Type, sm.Type)
+		}
 	}
 }

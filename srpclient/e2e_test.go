@@ -194,14 +194,14 @@ func randomPassword(r *mrand.Rand) string {
 	return sb.String()
 }
 
-// TestE2EManySRPSignIns runs 2x50 SRP sign-ins with random unicode
+// TestE2EManySRPSignIns runs 2x30 SRP sign-ins with random unicode
 // passwords, by username and by alias, against servers handing out negative
 // and positive salts: zero failures. The inputs come from a fixed seed
 // (COGNITOKIT_TEST_SEED explores others); COGNITOKIT_SOAK=1 runs 2x1000.
 // internal/srp checks the padding rules on more handshakes, without HTTP.
 func TestE2EManySRPSignIns(t *testing.T) {
 	t.Parallel()
-	n := 50
+	n := 30
 	switch {
 	case os.Getenv("COGNITOKIT_SOAK") != "":
 		n = 1000

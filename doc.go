@@ -60,4 +60,18 @@
 // Rotated, Valid, OAuth2Token), refresh with Refresh, revoke a refresh
 // token with Revoke, and hand out a TokenSource with TokenContext(ctx) and
 // Invalidate.
+//
+// # Names before v1
+//
+// These names still work and are deprecated (the transports' are listed in
+// package auth):
+//
+//	old name                                        new name
+//	srpclient.Client.RevokeToken                    srpclient.Client.Revoke
+//	srpclient.TokenSourceConfig.Margin              EarlyExpiry
+//	identitypool.Config.RefreshMargin               EarlyExpiry
+//	identitypool.DefaultRefreshMargin               DefaultEarlyExpiry
+//	weblogin.Config.RefreshBefore                   EarlyExpiry
+//	weblogin.DefaultRefreshBefore                   DefaultEarlyExpiry
+//	oauth.MaxTokenLength                            oauth.MaxTokenSize
 package cognitokit

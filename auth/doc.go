@@ -124,7 +124,6 @@
 //	echoauth.Claims                                         echoauth.ClaimsFromContext
 //	weblogin.Handler.RequireGroup                           weblogin.Handler.RequireAnyGroup
 //	weblogin.Session.Claim(name)                            weblogin.Session.IDClaims, then String(name)
-//	srpclient.Client.RevokeToken                            srpclient.Client.Revoke (as oauth.Client.Revoke)
 //
 // grpcauth.RequireTokenUse now returns a verifier.Policy and panics on a
 // bad value, like the RequireTokenUse of the other transports, instead of

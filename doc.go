@@ -63,8 +63,8 @@
 //
 // # Names before v1
 //
-// These names still work and are deprecated (the transports' are listed in
-// package auth):
+// These names still work and are deprecated (those of the transports and
+// weblogin's requirements are listed in package auth):
 //
 //	old name                                        new name
 //	srpclient.Client.RevokeToken                    srpclient.Client.Revoke

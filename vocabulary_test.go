@@ -10,12 +10,14 @@ import (
 
 	"github.com/cognitokit/cognitokit/adapters/echoauth"
 	"github.com/cognitokit/cognitokit/adapters/grpcauth"
+	"github.com/cognitokit/cognitokit/adapters/lambdaauth"
 	"github.com/cognitokit/cognitokit/identitypool"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/alb"
 )
 
 // TestTokensShape: oauth.Tokens and srpclient.Tokens share their common
@@ -100,7 +102,8 @@ func TestMaxTokenSize(t *testing.T) {
 // Config, and the settings every token or credentials cache has are there.
 func TestConfigVocabulary(t *testing.T) {
 	configs := []reflect.Type{
-		reflect.TypeFor[verifier.Config](), reflect.TypeFor[verifier.Pool](),
+		reflect.TypeFor[verifier.Config](), reflect.TypeFor[verifier.Pool](), reflect.TypeFor[alb.Config](),
+		reflect.TypeFor[lambdaauth.Config](),
 		reflect.TypeFor[middleware.Config](), reflect.TypeFor[echoauth.Config](), reflect.TypeFor[grpcauth.Config](),
 		reflect.TypeFor[oauth.Config](), reflect.TypeFor[weblogin.Config](),
 		reflect.TypeFor[weblogin.CookieStoreConfig](), reflect.TypeFor[weblogin.MemoryStoreConfig](),
@@ -108,10 +111,11 @@ func TestConfigVocabulary(t *testing.T) {
 		reflect.TypeFor[identitypool.Config](), reflect.TypeFor[identitypool.DeveloperConfig](),
 	}
 	types := map[string]reflect.Type{
-		"Now":         reflect.TypeFor[func() time.Time](),
-		"HTTPClient":  reflect.TypeFor[*http.Client](),
-		"Logger":      reflect.TypeFor[*slog.Logger](),
-		"EarlyExpiry": reflect.TypeFor[time.Duration](),
+		"Now":          reflect.TypeFor[func() time.Time](),
+		"HTTPClient":   reflect.TypeFor[*http.Client](),
+		"Logger":       reflect.TypeFor[*slog.Logger](),
+		"EarlyExpiry":  reflect.TypeFor[time.Duration](),
+		"MaxTokenSize": reflect.TypeFor[int](),
 	}
 	for _, c := range configs {
 		for i := range c.NumField() {

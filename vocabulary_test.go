@@ -15,6 +15,10 @@ import (
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
+	"github.com/cognitokit/cognitokit/otelcognito"
+	"github.com/cognitokit/cognitokit/redisstore"
+	"github.com/cognitokit/cognitokit/revocation"
+	"github.com/cognitokit/cognitokit/revocation/online"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
 	"github.com/cognitokit/cognitokit/verifier/alb"
@@ -109,6 +113,9 @@ func TestConfigVocabulary(t *testing.T) {
 		reflect.TypeFor[weblogin.CookieStoreConfig](), reflect.TypeFor[weblogin.MemoryStoreConfig](),
 		reflect.TypeFor[srpclient.Config](), reflect.TypeFor[srpclient.TokenSourceConfig](),
 		reflect.TypeFor[identitypool.Config](), reflect.TypeFor[identitypool.DeveloperConfig](),
+		reflect.TypeFor[revocation.Config](), reflect.TypeFor[online.Config](),
+		reflect.TypeFor[redisstore.SessionStoreConfig](), reflect.TypeFor[redisstore.RevocationSyncConfig](),
+		reflect.TypeFor[otelcognito.Config](),
 	}
 	types := map[string]reflect.Type{
 		"Now":          reflect.TypeFor[func() time.Time](),

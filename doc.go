@@ -47,4 +47,31 @@
 // auth for the transports), never a panic and never a silent
 // context.Background(); sentinel errors in errors.go, matched with errors.Is;
 // no token, password or secret in errors or logs.
+//
+// A setting has one name wherever it appears: Now (the clock, a func()
+// time.Time), HTTPClient, Logger (a *slog.Logger; nothing is logged without
+// one, except a wiring mistake), EarlyExpiry (how long before their expiry
+// tokens or credentials are renewed: oauth, srpclient, weblogin,
+// identitypool, as in x/oauth2) and MaxTokenSize (bytes). So does an error:
+// ErrUnavailable (oauth, srpclient, identitypool) means nothing was judged
+// and a retry may help, and it also wraps a context that ended first. The
+// clients that sign users in return Tokens of one shape (oauth.Tokens,
+// srpclient.Tokens: AccessToken, IDToken, RefreshToken, TokenType, Expiry,
+// Rotated, Valid, OAuth2Token), refresh with Refresh, revoke a refresh
+// token with Revoke, and hand out a TokenSource with TokenContext(ctx) and
+// Invalidate.
+//
+// # Names before v1
+//
+// These names still work and are deprecated (those of the transports and
+// weblogin's requirements are listed in package auth):
+//
+//	old name                                        new name
+//	srpclient.Client.RevokeToken                    srpclient.Client.Revoke
+//	srpclient.TokenSourceConfig.Margin              EarlyExpiry
+//	identitypool.Config.RefreshMargin               EarlyExpiry
+//	identitypool.DefaultRefreshMargin               DefaultEarlyExpiry
+//	weblogin.Config.RefreshBefore                   EarlyExpiry
+//	weblogin.DefaultRefreshBefore                   DefaultEarlyExpiry
+//	oauth.MaxTokenLength                            oauth.MaxTokenSize
 package cognitokit

@@ -35,7 +35,7 @@
 // every package:
 //
 //	concept               middleware (net/http)    echoauth (Echo)               grpcauth (gRPC)                weblogin (web sign-in)
-//	verifier              auth.TokenVerifier       Config.Verifier               auth.TokenVerifier             (oauth.Client)
+//	verifier              auth.TokenVerifier       Config.Verifier               auth.TokenVerifier             oauth.Config.IDTokenVerifier
 //	authenticate          New(v, Config)           WithConfig, ToMiddleware      New(v, Config): interceptors   New(Config), RequireLogin
 //	behind an ALB         NewALB(albv, Config)     Config.ALB                    (see package alb)              -
 //	any of groups         RequireAnyGroup(g...)    RequireAnyGroup(g...)         RequireAnyGroup(g...)          Handler.RequireAnyGroup(g...)
@@ -46,9 +46,10 @@
 //	custom check          RequireFunc(check)       RequireFunc(check)            RequireFunc(check)             -
 //	any policy            Require(p)               Require(p)                    Config.Policy, Config.Methods  -
 //	claims of a request   ClaimsFromContext(ctx)   ClaimsFromContext(c)          ClaimsFromContext(ctx)         SessionFromContext(ctx)
-//	claims as your type   ClaimsAs[T](ctx)         ClaimsAs[T](c)                ClaimsAs[T](ctx)               Session.Claim(name)
+//	claims as your type   ClaimsAs[T](ctx)         ClaimsAs[T](c)                ClaimsAs[T](ctx)               Session.IDClaims(), then Decode
 //	answer a rejection    Config.ErrorHandler      Config.ErrorHandler           (status codes above)           Config.ErrorPage
 //	the default answer    WriteError(w, rej)       ErrorResponse(c, err)         -                              -
+//	no claims             ErrNoClaims (ClaimsAs)   ErrNoClaims (ClaimsAs)        ErrNoClaims (ClaimsAs)         ErrNoClaims (Session.IDClaims)
 //	bad configuration     ErrInvalidConfig         ErrInvalidConfig              ErrInvalidConfig               ErrInvalidConfig
 //
 // The shapes follow each transport: a route requirement is
@@ -100,7 +101,10 @@
 // # Custom verifiers
 //
 // Any [TokenVerifier] can stand in for a *verifier.Verifier, in tests or
-// for tokens checked by other means. Build its claims with
+// for tokens checked by other means: in the three transports, and as
+// oauth.Config.IDTokenVerifier (which weblogin uses), where the oauth
+// client still checks the token use, the client, the nonce and at_hash
+// itself. Build its claims with
 // verifier.ParseUnverifiedClaims from the payload it has checked, so that
 // ClaimsAs, Claims.Get and Claims.Decode read them as they read verified
 // claims, and return errors that match the sentinels of package verifier
@@ -119,6 +123,7 @@
 //	middleware.RequireScopes, echoauth.RequireScopes        RequireAnyScope
 //	echoauth.Claims                                         echoauth.ClaimsFromContext
 //	weblogin.Handler.RequireGroup                           weblogin.Handler.RequireAnyGroup
+//	weblogin.Session.Claim(name)                            weblogin.Session.IDClaims, then String(name)
 //
 // grpcauth.RequireTokenUse now returns a verifier.Policy and panics on a
 // bad value, like the RequireTokenUse of the other transports, instead of

@@ -39,7 +39,7 @@
 //
 // # Refresh and retries
 //
-// The credentials' Expires is their real expiry minus Config.RefreshMargin
+// The credentials' Expires is their real expiry minus Config.EarlyExpiry
 // (five minutes by default), so that aws.CredentialsCache refreshes them
 // before AWS would reject them.
 //

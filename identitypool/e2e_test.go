@@ -72,8 +72,9 @@ func TestSRPSourceWithoutUseIDToken(t *testing.T) {
 }
 
 // TestCachedUntilNearExpiry: credentials are served from the cache while
-// fresh; credentials within RefreshMargin of their expiry are refreshed
-// although AWS would still accept them.
+// fresh; credentials within EarlyExpiry of their expiry are refreshed
+// although AWS would still accept them. The deprecated RefreshMargin still
+// sets it.
 func TestCachedUntilNearExpiry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, cognitotest.IdentityPoolConfig{})
@@ -81,7 +82,7 @@ func TestCachedUntilNearExpiry(t *testing.T) {
 	ts := e.signIn(t, "ann")
 	p := e.provider(t, func(c *identitypool.Config) {
 		c.Logins = []identitypool.Login{e.login(t, ts)}
-		c.RefreshMargin = 5 * time.Minute
+		c.EarlyExpiry = 7 * time.Minute
 	})
 	cache := p.CredentialsCache()
 	first, err := cache.Retrieve(ctx)
@@ -89,17 +90,27 @@ func TestCachedUntilNearExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := e.whose(t, first).Expiration
-	if got, want := first.Expires, exp.Add(-5*time.Minute); !got.Equal(want) {
-		t.Errorf("Expires: got %v; want expiry - RefreshMargin = %v", got, want)
+	if got, want := first.Expires, exp.Add(-7*time.Minute); !got.Equal(want) {
+		t.Errorf("Expires: got %v; want expiry - EarlyExpiry = %v", got, want)
 	}
+	old := e.provider(t, func(c *identitypool.Config) {
+		c.Logins = []identitypool.Login{e.login(t, ts)}
+		c.RefreshMargin = 8 * time.Minute
+	})
+	if c, err := old.Retrieve(ctx); err != nil {
+		t.Fatal(err)
+	} else if got, want := c.Expires, e.whose(t, c).Expiration.Add(-8*time.Minute); !got.Equal(want) {
+		t.Errorf("deprecated RefreshMargin: Expires got %v; want expiry - RefreshMargin = %v", got, want)
+	}
+	before := e.api.creds.Load()
 	for range 5 {
 		c, err := cache.Retrieve(ctx)
 		if err != nil || c.AccessKeyID != first.AccessKeyID {
 			t.Fatalf("cached Retrieve: got %s, %v; want %s", c.AccessKeyID, err, first.AccessKeyID)
 		}
 	}
-	if got := e.api.creds.Load(); got != 1 {
-		t.Errorf("GetCredentialsForIdentity calls while fresh: got %d; want 1", got)
+	if got := e.api.creds.Load() - before; got != 0 {
+		t.Errorf("GetCredentialsForIdentity calls while fresh: got %d; want 0", got)
 	}
 
 	// Move the emulator's and the provider's clock so that new
@@ -107,7 +118,7 @@ func TestCachedUntilNearExpiry(t *testing.T) {
 	e.clock.Set(time.Now().Add(-56 * time.Minute))
 	p2 := e.provider(t, func(c *identitypool.Config) {
 		c.Logins = []identitypool.Login{e.login(t, e.signIn(t, "ann"))}
-		c.RefreshMargin = 5 * time.Minute
+		c.EarlyExpiry = 5 * time.Minute
 	})
 	cache2 := p2.CredentialsCache()
 	near, err := cache2.Retrieve(ctx)
@@ -117,7 +128,7 @@ func TestCachedUntilNearExpiry(t *testing.T) {
 	if info := e.whose(t, near); !info.Expiration.After(time.Now()) {
 		t.Fatalf("setup: the credentials expire at %v, already past", info.Expiration)
 	}
-	before := e.api.creds.Load()
+	before = e.api.creds.Load()
 	again, err := cache2.Retrieve(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -496,7 +507,7 @@ func TestSRPClientRevokedRefreshToken(t *testing.T) {
 	ctx := context.Background()
 	ts := e.signIn(t, "ann")
 	p := e.provider(t, func(c *identitypool.Config) { c.Logins = []identitypool.Login{e.login(t, ts)} })
-	if err := e.srp.RevokeToken(ctx, ts.Tokens().RefreshToken); err != nil {
+	if err := e.srp.Revoke(ctx, ts.Tokens().RefreshToken); err != nil {
 		t.Fatal(err)
 	}
 	e.clock.Advance(2 * time.Hour)

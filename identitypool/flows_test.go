@@ -260,7 +260,7 @@ func TestConfig(t *testing.T) {
 			}
 		}, identitypool.ErrInvalidInput},
 		{"bad custom role", func(c *identitypool.Config) { c.CustomRoleARN = "admin" }, identitypool.ErrInvalidConfig},
-		{"margin too large", func(c *identitypool.Config) { c.RefreshMargin = time.Hour }, identitypool.ErrInvalidConfig},
+		{"margin too large", func(c *identitypool.Config) { c.EarlyExpiry = time.Hour }, identitypool.ErrInvalidConfig},
 		{"negative cache", func(c *identitypool.Config) { c.MaxCachedIdentities = -1 }, identitypool.ErrInvalidConfig},
 		{"basic without STS", func(c *identitypool.Config) {
 			c.Basic = &identitypool.BasicFlow{RoleARN: "arn:aws:iam::123456789012:role/a"}

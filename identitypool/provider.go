@@ -17,7 +17,13 @@ import (
 
 // Defaults.
 const (
-	DefaultRefreshMargin       = 5 * time.Minute
+	// DefaultEarlyExpiry is how long before their real expiry credentials
+	// are reported as expired (Config.EarlyExpiry).
+	DefaultEarlyExpiry = 5 * time.Minute
+	// DefaultRefreshMargin is the former name of DefaultEarlyExpiry.
+	//
+	// Deprecated: use DefaultEarlyExpiry.
+	DefaultRefreshMargin       = DefaultEarlyExpiry
 	DefaultRoleSessionName     = "cognitokit"
 	DefaultMaxCachedIdentities = 64
 	maxTrackedCaches           = 64
@@ -124,11 +130,20 @@ type Config struct {
 	// enhanced flow (GetId, GetCredentialsForIdentity).
 	Basic *BasicFlow
 
-	// RefreshMargin is how long before their expiry credentials are
+	// EarlyExpiry is how long before their expiry credentials are
 	// reported as expired, so that aws.CredentialsCache refreshes them
 	// early: the Expires of the returned credentials is the real expiry
-	// minus RefreshMargin (but at least half the remaining lifetime).
-	// Optional. Default [DefaultRefreshMargin]; at most 30 minutes.
+	// minus EarlyExpiry (but at least half the remaining lifetime). It is
+	// the name of the same setting in package oauth, srpclient and
+	// weblogin (the AWS SDK's ExpiryWindow of aws.CredentialsCacheOptions
+	// works on top of it). Optional. Default [DefaultEarlyExpiry]; at most
+	// 30 minutes.
+	EarlyExpiry time.Duration
+
+	// RefreshMargin is the former name of EarlyExpiry, used when
+	// EarlyExpiry is zero.
+	//
+	// Deprecated: use EarlyExpiry.
 	RefreshMargin time.Duration
 
 	// MaxCachedIdentities bounds the identity-ID cache (one entry per
@@ -180,11 +195,14 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.CustomRoleARN != "" && !roleARNRE.MatchString(cfg.CustomRoleARN) {
 		return nil, errorf(ErrInvalidConfig, "CustomRoleARN %q is not an IAM role ARN", clip(cfg.CustomRoleARN, 128))
 	}
-	if cfg.RefreshMargin < 0 || cfg.RefreshMargin > 30*time.Minute {
-		return nil, errorf(ErrInvalidConfig, "RefreshMargin must be between 0 and 30 minutes")
+	if cfg.EarlyExpiry == 0 {
+		cfg.EarlyExpiry = cfg.RefreshMargin
 	}
-	if cfg.RefreshMargin == 0 {
-		cfg.RefreshMargin = DefaultRefreshMargin
+	if cfg.EarlyExpiry < 0 || cfg.EarlyExpiry > 30*time.Minute {
+		return nil, errorf(ErrInvalidConfig, "EarlyExpiry must be between 0 and 30 minutes")
+	}
+	if cfg.EarlyExpiry == 0 {
+		cfg.EarlyExpiry = DefaultEarlyExpiry
 	}
 	if cfg.MaxCachedIdentities < 0 {
 		return nil, errorf(ErrInvalidConfig, "MaxCachedIdentities must not be negative")
@@ -560,7 +578,7 @@ func (p *Provider) exchange(ctx context.Context, res resolved) (aws.Credentials,
 }
 
 // credentials builds the aws.Credentials, reporting them as expiring
-// RefreshMargin early (but keeping at least half the remaining lifetime).
+// EarlyExpiry early (but keeping at least half the remaining lifetime).
 func (p *Provider) credentials(key, secret, session string, exp time.Time) aws.Credentials {
 	c := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret, SessionToken: session, Source: CredentialsSource}
 	if exp.IsZero() {
@@ -568,7 +586,7 @@ func (p *Provider) credentials(key, secret, session string, exp time.Time) aws.C
 	}
 	c.CanExpire = true
 	now := p.cfg.Now()
-	early := exp.Add(-p.cfg.RefreshMargin)
+	early := exp.Add(-p.cfg.EarlyExpiry)
 	if half := now.Add(exp.Sub(now) / 2); early.Before(half) {
 		early = half
 	}

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -24,8 +25,14 @@ const (
 	// DefaultEarlyExpiry is how long before its expiry a client-credentials
 	// token is replaced.
 	DefaultEarlyExpiry = time.Minute
-	// MaxTokenLength is the longest code, token or state accepted as input.
-	MaxTokenLength = 16 << 10
+	// MaxTokenSize is the longest code, token or state accepted as input,
+	// in bytes: verifier.DefaultMaxTokenSize, the name and the value of
+	// package verifier.
+	MaxTokenSize = 16 << 10
+	// MaxTokenLength is the former name of MaxTokenSize.
+	//
+	// Deprecated: use MaxTokenSize.
+	MaxTokenLength = MaxTokenSize
 )
 
 // Config configures a [Client].
@@ -69,9 +76,15 @@ type Config struct {
 	JWKSURL string
 
 	// IDTokenVerifier verifies ID tokens instead of a verifier built from
-	// UserPoolID. Optional. It must accept ID tokens (TokenUseID or
-	// TokenUseAny) of ClientID. The Client does not close it.
-	IDTokenVerifier *verifier.Verifier
+	// UserPoolID: a [*verifier.Verifier] that accepts ID tokens (TokenUseID
+	// or TokenUseAny) of ClientID, or any [auth.TokenVerifier], as the
+	// transports take. Optional. Whatever it returns, the Client still
+	// checks that the claims are an ID token's (TokenUse) of ClientID, and
+	// the nonce and at_hash, which it reads with Claims.String; a custom
+	// verifier builds its claims with [verifier.ParseUnverifiedClaims]. Its
+	// errors matching [verifier.ErrKeysUnavailable] become ErrUnavailable,
+	// all others ErrInvalidIDToken. The Client does not close it.
+	IDTokenVerifier auth.TokenVerifier
 
 	// HTTPClient sends every request (token, userInfo, revoke, JWKS).
 	// Optional. Default: a client with a DefaultTimeout timeout that does
@@ -95,9 +108,9 @@ type Client struct {
 	cfg       Config
 	oc        oauth2.Config
 	hc        *http.Client
-	v         *verifier.Verifier
-	ownV      bool
-	wantID    bool // Scopes include openid
+	v         auth.TokenVerifier
+	ownV      *verifier.Verifier // built by New from UserPoolID; Close closes it
+	wantID    bool               // Scopes include openid
 	now       func() time.Time
 	earlyExpy time.Duration
 }
@@ -164,6 +177,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	switch {
 	case cfg.IDTokenVerifier != nil:
+		if v, ok := cfg.IDTokenVerifier.(*verifier.Verifier); ok && v == nil {
+			return nil, configErr("IDTokenVerifier is a nil *verifier.Verifier; check the error of verifier.New")
+		}
 		c.v = cfg.IDTokenVerifier
 	case cfg.UserPoolID == "":
 		// Fine for client credentials; the ID token methods report a
@@ -187,14 +203,14 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, configErr("ID token verifier: %v", err)
 		}
-		c.v, c.ownV = v, true
+		c.v, c.ownV = v, v
 	}
 	return c, nil
 }
 
 // idTokenVerifier returns the ID token verifier, or a *MissingUserPoolError
 // naming op when the Client was created without one.
-func (c *Client) idTokenVerifier(op string) (*verifier.Verifier, error) {
+func (c *Client) idTokenVerifier(op string) (auth.TokenVerifier, error) {
 	if c.v == nil {
 		return nil, &MissingUserPoolError{Op: op}
 	}
@@ -204,8 +220,8 @@ func (c *Client) idTokenVerifier(op string) (*verifier.Verifier, error) {
 // Close releases the ID token verifier built by [New] (not one passed in
 // Config.IDTokenVerifier). It is idempotent.
 func (c *Client) Close() error {
-	if c.ownV {
-		return c.v.Close()
+	if c.ownV != nil {
+		return c.ownV.Close()
 	}
 	return nil
 }
@@ -357,21 +373,38 @@ func (r AuthRequest) check() error {
 }
 
 // Tokens are the tokens returned by the token endpoint.
+//
+// They have the shape of [srpclient.Tokens] for what both packages return:
+// AccessToken, IDToken, RefreshToken, TokenType, Expiry and Rotated, with
+// [Tokens.Valid] and [Tokens.OAuth2Token]. IDClaims is oauth's own: this
+// package verifies every ID token it receives, because the code flow passes
+// through the browser. srpclient's Username and DeviceKey are not here:
+// they serve refreshes through the user pool API, which this package does
+// not use.
+//
+// [srpclient.Tokens]: https://pkg.go.dev/github.com/cognitokit/cognitokit/srpclient#Tokens
 type Tokens struct {
 	AccessToken  string
 	IDToken      string // empty when the scope had no openid
-	RefreshToken string // empty for client credentials
+	RefreshToken string // empty for client credentials; after a refresh without rotation, the one refreshed
 	TokenType    string // "Bearer"
 	// Expiry is when the access token expires (from expires_in).
 	Expiry time.Time
-	// IDClaims are the verified claims of IDToken; nil without ID token.
-	IDClaims *verifier.Claims
 	// Rotated is true when a refresh returned a new refresh token
 	// (refresh token rotation): store it, the old one stops working.
 	Rotated bool
+	// IDClaims are the verified claims of IDToken; nil without ID token.
+	IDClaims *verifier.Claims
 }
 
-// OAuth2Token returns t as an *oauth2.Token.
+// Valid reports whether t has an access token that is not expired at now.
+// A nil t is not valid.
+func (t *Tokens) Valid(now time.Time) bool {
+	return t != nil && t.AccessToken != "" && now.Before(t.Expiry)
+}
+
+// OAuth2Token returns t as an *oauth2.Token, with the ID token in its
+// "id_token" extra.
 func (t *Tokens) OAuth2Token() *oauth2.Token {
 	tok := &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, Expiry: t.Expiry}
 	if t.IDToken != "" {
@@ -440,8 +473,8 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 	if ctx == nil {
 		return nil, errNilContext
 	}
-	if refreshToken == "" || len(refreshToken) > MaxTokenLength {
-		return nil, inputErr("refresh token: want 1 to %d bytes", MaxTokenLength)
+	if refreshToken == "" || len(refreshToken) > MaxTokenSize {
+		return nil, inputErr("refresh token: want 1 to %d bytes", MaxTokenSize)
 	}
 	if c.wantID && c.v == nil {
 		// Fail before a rotating refresh token is spent.
@@ -475,16 +508,16 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 }
 
 func (c *Client) tokens(tok *oauth2.Token) (*Tokens, error) {
-	if tok.AccessToken == "" || len(tok.AccessToken) > MaxTokenLength {
+	if tok.AccessToken == "" || len(tok.AccessToken) > MaxTokenSize {
 		if tok.AccessToken != "" {
-			return nil, fmt.Errorf("%w: %w: the access_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenLength)
+			return nil, fmt.Errorf("%w: %w: the access_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenSize)
 		}
 		return nil, fmt.Errorf("%w: missing access_token", ErrBadResponse)
 	}
 	t := &Tokens{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType, Expiry: tok.Expiry}
 	if id, ok := tok.Extra("id_token").(string); ok {
-		if len(id) > MaxTokenLength {
-			return nil, fmt.Errorf("%w: %w: the id_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenLength)
+		if len(id) > MaxTokenSize {
+			return nil, fmt.Errorf("%w: %w: the id_token is longer than %d bytes", ErrBadResponse, verifier.ErrTooLarge, MaxTokenSize)
 		}
 		t.IDToken = id
 	}

@@ -41,8 +41,8 @@ func (c *Client) UserInfo(ctx context.Context, accessToken string) (*UserInfo, e
 	if ctx == nil {
 		return nil, errNilContext
 	}
-	if accessToken == "" || len(accessToken) > MaxTokenLength || strings.ContainsAny(accessToken, " \r\n") {
-		return nil, inputErr("access token: want 1 to %d bytes without spaces", MaxTokenLength)
+	if accessToken == "" || len(accessToken) > MaxTokenSize || strings.ContainsAny(accessToken, " \r\n") {
+		return nil, inputErr("access token: want 1 to %d bytes without spaces", MaxTokenSize)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.ep.UserInfoURL, nil)
 	if err != nil {
@@ -91,8 +91,8 @@ func (c *Client) Revoke(ctx context.Context, refreshToken string) error {
 	if ctx == nil {
 		return errNilContext
 	}
-	if refreshToken == "" || len(refreshToken) > MaxTokenLength {
-		return inputErr("refresh token: want 1 to %d bytes", MaxTokenLength)
+	if refreshToken == "" || len(refreshToken) > MaxTokenSize {
+		return inputErr("refresh token: want 1 to %d bytes", MaxTokenSize)
 	}
 	form := url.Values{"token": {refreshToken}}
 	if c.cfg.ClientSecret == "" {

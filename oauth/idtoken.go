@@ -23,8 +23,8 @@ func (c *Client) VerifyIDToken(ctx context.Context, idToken, accessToken, nonce 
 	if ctx == nil {
 		return nil, errNilContext
 	}
-	if idToken == "" || len(idToken) > MaxTokenLength {
-		return nil, inputErr("ID token: want 1 to %d bytes", MaxTokenLength)
+	if idToken == "" || len(idToken) > MaxTokenSize {
+		return nil, inputErr("ID token: want 1 to %d bytes", MaxTokenSize)
 	}
 	return c.verifyIDToken(ctx, "verify ID token", idToken, accessToken, nonce, nonce != "")
 }
@@ -40,6 +40,9 @@ func (c *Client) verifyIDToken(ctx context.Context, op, idToken, accessToken, no
 			return nil, fmt.Errorf("%w: ID token keys: %w", ErrUnavailable, err)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrInvalidIDToken, err)
+	}
+	if claims == nil { // a custom Config.IDTokenVerifier
+		return nil, fmt.Errorf("%w: the ID token verifier returned no claims and no error", ErrInvalidIDToken)
 	}
 	if claims.TokenUse != verifier.TokenUseID {
 		return nil, fmt.Errorf("%w: %w: token_use is not id", ErrInvalidIDToken, verifier.ErrWrongTokenUse)

@@ -119,7 +119,7 @@ func (ts *TokenSource) fetch(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, ts.c.wrap(ctx, "client_credentials", err)
 	}
-	if tok.AccessToken == "" || len(tok.AccessToken) > MaxTokenLength {
+	if tok.AccessToken == "" || len(tok.AccessToken) > MaxTokenSize {
 		return nil, fmt.Errorf("%w: client_credentials: missing or oversized access_token", ErrBadResponse)
 	}
 	if sec, ok := tok.Extra("expires_in").(float64); ok && sec > 0 {

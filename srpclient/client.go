@@ -200,6 +200,7 @@ const (
 	maxChallengeSteps = 16       // automatic responses in one sign-in
 	maxAnswerLen      = 4096
 	maxMetadata       = 64
+	maxTokenLength    = 16 << 10 // a refresh token given to Refresh or Revoke
 )
 
 // New validates cfg and returns a Client.
@@ -300,7 +301,8 @@ func wrapAPI(op string, err error) error {
 		return nil
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("srpclient: %s: %w", op, err)
+		// Nothing was judged, as in package oauth and identitypool.
+		return &opError{op: op, sentinel: ErrUnavailable, err: err}
 	}
 	var sentinel error
 	var (

@@ -73,7 +73,11 @@
 // [TokenSource.TokenContext] takes a context: a caller can stop waiting for
 // a refresh without cancelling it for the others. It has the shape of the
 // oauth package's TokenSource; both share one single-flight helper
-// (golang.org/x/sync/singleflight underneath).
+// (golang.org/x/sync/singleflight underneath), and both refresh
+// EarlyExpiry before the tokens expire. [Client.Revoke] revokes a refresh
+// token, as oauth's Client.Revoke does; [Client.SignOut] also tells
+// Config.Revoker. [Tokens] has the shape of oauth's Tokens for what both
+// return.
 //
 // # Contexts
 //

@@ -115,7 +115,7 @@ func TestE2ETokenSource(t *testing.T) {
 		ctx := context.Background()
 		tk := mustDone(t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "ts", Password: "pw-ts-123"})))
 		var refreshes atomic.Int32
-		ts, err := c.NewTokenSource(tk, srpclient.TokenSourceConfig{Margin: 5 * time.Minute, OnRefresh: func(*srpclient.Tokens) { refreshes.Add(1) }})
+		ts, err := c.NewTokenSource(tk, srpclient.TokenSourceConfig{EarlyExpiry: 5 * time.Minute, OnRefresh: func(*srpclient.Tokens) { refreshes.Add(1) }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,8 +149,11 @@ func TestE2ETokenSource(t *testing.T) {
 		} else if cur.RefreshToken != tk.RefreshToken {
 			t.Error("refresh token changed without rotation")
 		}
+		if cur.Rotated != rotation || tk.Rotated {
+			t.Errorf("Rotated after a refresh: got %v; want %v (after the sign-in: got %v; want false)", cur.Rotated, rotation, tk.Rotated)
+		}
 		// Revoke the refresh token: the next refresh fails, typed, once.
-		if err := c.RevokeToken(ctx, cur.RefreshToken); err != nil {
+		if err := c.Revoke(ctx, cur.RefreshToken); err != nil {
 			t.Fatal(err)
 		}
 		advance(2 * time.Hour) // past the grace period and the access token

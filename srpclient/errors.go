@@ -81,8 +81,11 @@ var (
 	// locked the user after too many failed attempts.
 	ErrTooManyRequests = errors.New("srpclient: too many requests")
 
-	// ErrUnavailable reports that Cognito could not be reached or failed
-	// internally. It is not an authentication failure; retrying may help.
+	// ErrUnavailable reports that Cognito could not be reached, failed
+	// internally, or did not answer before the context ended. It is not
+	// an authentication failure; retrying may help. Context errors are
+	// wrapped too, so errors.Is(err, context.Canceled) works, as in
+	// package oauth and identitypool.
 	ErrUnavailable = errors.New("srpclient: Cognito unavailable")
 )
 

@@ -18,8 +18,9 @@ import (
 // SECRET_HASH computed from prev.Username (the internal username: an alias
 // would fail) and the DEVICE_KEY of the remembered device; Cognito returns no
 // new refresh token, so the result keeps prev's. With rotation it uses
-// GetTokensFromRefreshToken, and the new refresh token is passed to
-// Config.OnRefreshTokenRotated before Refresh returns.
+// GetTokensFromRefreshToken; the result carries the new refresh token
+// (Tokens.Rotated), which is passed to Config.OnRefreshTokenRotated before
+// Refresh returns.
 //
 // A revoked, expired or signed-out refresh token gives an error wrapping
 // [ErrRefreshTokenInvalid]: sign in again.
@@ -30,7 +31,7 @@ func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
 	if prev == nil || prev.RefreshToken == "" {
 		return nil, ErrNoRefreshToken
 	}
-	if len(prev.RefreshToken) > 16<<10 {
+	if len(prev.RefreshToken) > maxTokenLength {
 		return nil, fmt.Errorf("%w: refresh token longer than 16 KiB", ErrInvalidInput)
 	}
 	if c.cfg.ClientSecret != "" && prev.Username == "" && !c.cfg.RefreshTokenRotation {
@@ -94,11 +95,11 @@ func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
 		return nil, fmt.Errorf("%w: refresh returned no access token", ErrBadChallenge)
 	}
 	t := c.tokensFrom(res, prev.Username, deviceKey)
-	rotated := t.RefreshToken != "" && t.RefreshToken != prev.RefreshToken
+	t.Rotated = t.RefreshToken != "" && t.RefreshToken != prev.RefreshToken
 	if t.RefreshToken == "" {
 		t.RefreshToken = prev.RefreshToken
 	}
-	if rotated && c.cfg.OnRefreshTokenRotated != nil {
+	if t.Rotated && c.cfg.OnRefreshTokenRotated != nil {
 		if err := c.cfg.OnRefreshTokenRotated(ctx, t); err != nil {
 			return t, fmt.Errorf("srpclient: persisting the rotated refresh token: %w", err)
 		}
@@ -106,16 +107,24 @@ func (c *Client) Refresh(ctx context.Context, prev *Tokens) (*Tokens, error) {
 	return t, nil
 }
 
-// RevokeToken revokes a refresh token and the access tokens issued from
-// it, in Cognito. A refresh token does not say which access tokens came
-// from it, so Config.Revoker is not told: use [Client.SignOut] with the
-// tokens of the sign-in to have local verifiers refuse them too.
-func (c *Client) RevokeToken(ctx context.Context, refreshToken string) error {
+// Revoke revokes a refresh token and the access and ID tokens issued from
+// it in Cognito (the RevokeToken operation), as [oauth.Client.Revoke] does
+// at the OAuth revocation endpoint. A refresh token does not say which
+// access tokens came from it, so Config.Revoker is not told: use
+// [Client.SignOut] with the tokens of the sign-in to have local verifiers
+// refuse them too. An empty token fails with [ErrNoRefreshToken], a token
+// longer than 16 KiB with [ErrInvalidInput].
+//
+// [oauth.Client.Revoke]: https://pkg.go.dev/github.com/cognitokit/cognitokit/oauth#Client.Revoke
+func (c *Client) Revoke(ctx context.Context, refreshToken string) error {
 	if ctx == nil {
 		return errNilContext
 	}
 	if refreshToken == "" {
 		return ErrNoRefreshToken
+	}
+	if len(refreshToken) > maxTokenLength {
+		return fmt.Errorf("%w: refresh token longer than 16 KiB", ErrInvalidInput)
 	}
 	in := &cip.RevokeTokenInput{ClientId: &c.cfg.ClientID, Token: &refreshToken}
 	if c.cfg.ClientSecret != "" {
@@ -123,6 +132,13 @@ func (c *Client) RevokeToken(ctx context.Context, refreshToken string) error {
 	}
 	_, err := c.api.RevokeToken(ctx, in)
 	return wrapAPI("revoke token", err)
+}
+
+// RevokeToken revokes a refresh token.
+//
+// Deprecated: use [Client.Revoke], the name package oauth uses too.
+func (c *Client) RevokeToken(ctx context.Context, refreshToken string) error {
+	return c.Revoke(ctx, refreshToken)
 }
 
 // GlobalSignOut signs the user out of every device: all refresh tokens of
@@ -161,12 +177,12 @@ const signOutMargin = 5 * time.Second
 // then refuses the refresh token and the access tokens issued from it)
 // and records the sign-in's origin_jti, read from t.AccessToken (or
 // t.IDToken), in Config.Revoker, so that local verifiers refuse its access
-// and ID tokens at once. Without a Revoker it is RevokeToken.
+// and ID tokens at once. Without a Revoker it is Revoke.
 func (c *Client) SignOut(ctx context.Context, t *Tokens) error {
 	if t == nil {
 		return fmt.Errorf("%w: nil tokens", ErrInvalidInput)
 	}
-	if err := c.RevokeToken(ctx, t.RefreshToken); err != nil {
+	if err := c.Revoke(ctx, t.RefreshToken); err != nil {
 		return err
 	}
 	if c.cfg.Revoker == nil {

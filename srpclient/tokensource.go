@@ -11,11 +11,23 @@ import (
 	"github.com/cognitokit/cognitokit/internal/flight"
 )
 
+// DefaultEarlyExpiry is how long before its expiry a [TokenSource]
+// refreshes the tokens, as package oauth's client-credentials source does.
+const DefaultEarlyExpiry = time.Minute
+
 // TokenSourceConfig configures [Client.NewTokenSource]. The zero value is the
 // default.
 type TokenSourceConfig struct {
-	// Margin is how long before expiry the token is refreshed. Optional.
-	// Default one minute.
+	// EarlyExpiry is how long before their expiry the tokens are
+	// refreshed: x/oauth2's name, which package oauth (Config.EarlyExpiry),
+	// weblogin and identitypool use too. Optional. Default
+	// DefaultEarlyExpiry.
+	EarlyExpiry time.Duration
+
+	// Margin is the former name of EarlyExpiry, used when EarlyExpiry is
+	// zero.
+	//
+	// Deprecated: use EarlyExpiry.
 	Margin time.Duration
 
 	// UseIDToken makes Token return the ID token in AccessToken instead of
@@ -36,7 +48,7 @@ type TokenSourceConfig struct {
 }
 
 // TokenSource is an [oauth2.TokenSource] over a sign-in's tokens that
-// refreshes them Margin before they expire. It is safe for concurrent use:
+// refreshes them EarlyExpiry before they expire. It is safe for concurrent use:
 // however many goroutines ask at expiry, one refresh is made and the others
 // wait for it, each for as long as its own context allows
 // ([TokenSource.TokenContext]). [TokenSource.Tokens] and
@@ -68,11 +80,14 @@ func (c *Client) NewTokenSource(t *Tokens, cfg TokenSourceConfig) (*TokenSource,
 	if t == nil || t.AccessToken == "" {
 		return nil, fmt.Errorf("%w: a TokenSource needs tokens from a sign-in", ErrInvalidInput)
 	}
-	if cfg.Margin < 0 || cfg.RefreshTimeout < 0 {
-		return nil, fmt.Errorf("%w: negative Margin or RefreshTimeout", ErrInvalidConfig)
+	if cfg.EarlyExpiry == 0 {
+		cfg.EarlyExpiry = cfg.Margin
 	}
-	if cfg.Margin == 0 {
-		cfg.Margin = time.Minute
+	if cfg.EarlyExpiry < 0 || cfg.RefreshTimeout < 0 {
+		return nil, fmt.Errorf("%w: negative EarlyExpiry or RefreshTimeout", ErrInvalidConfig)
+	}
+	if cfg.EarlyExpiry == 0 {
+		cfg.EarlyExpiry = DefaultEarlyExpiry
 	}
 	if cfg.RefreshTimeout == 0 {
 		cfg.RefreshTimeout = 30 * time.Second
@@ -109,7 +124,7 @@ func (s *TokenSource) Token() (*oauth2.Token, error) {
 }
 
 // TokenContext returns the current token, refreshing it first when it is
-// within Margin of its expiry or was invalidated. Concurrent callers share
+// within EarlyExpiry of its expiry or was invalidated. Concurrent callers share
 // one refresh; a caller whose ctx ends first returns an error wrapping
 // ctx.Err() at once, while the refresh goes on for the others (see
 // TokenSourceConfig.RefreshTimeout). The token is a copy the caller may
@@ -139,7 +154,7 @@ func (s *TokenSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 
 // needRefresh reports whether cur must be refreshed. s.mu must be held.
 func (s *TokenSource) needRefresh() bool {
-	return s.stale || !s.c.cfg.Now().Add(s.cfg.Margin).Before(s.expiry(s.cur))
+	return s.stale || !s.c.cfg.Now().Add(s.cfg.EarlyExpiry).Before(s.expiry(s.cur))
 }
 
 // refresh runs in the flight, one at a time. It checks again under the lock
@@ -183,10 +198,10 @@ func (s *TokenSource) refresh(ctx context.Context) (*Tokens, error) {
 	return t, nil
 }
 
-// Invalidate makes the next Token call refresh the tokens even if they have
-// not reached their expiry margin: call it when a service rejected a token
-// that the local clock still considers valid (a revoked access token, a
-// skewed clock). Concurrent callers still cause one refresh. It does not
+// Invalidate makes the next Token call refresh the tokens even if they are
+// not yet within EarlyExpiry of their expiry: call it when a service
+// rejected a token that the local clock still considers valid (a revoked
+// access token, a skewed clock). Concurrent callers still cause one refresh. It does not
 // revive a source whose refresh token is invalid, and it never waits for a
 // refresh in progress.
 func (s *TokenSource) Invalidate() {

@@ -3,6 +3,7 @@ package srpclient
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -189,6 +190,7 @@ func TestNilContext(t *testing.T) {
 			return err
 		},
 		"Refresh":      func() error { _, err := c.Refresh(nilCtx, &Tokens{RefreshToken: "r"}); return err },
+		"Revoke":       func() error { return c.Revoke(nilCtx, "r") },
 		"RevokeToken":  func() error { return c.RevokeToken(nilCtx, "r") },
 		"SignUp":       func() error { _, err := c.SignUp(nilCtx, SignUpInput{Username: "u", Password: "p"}); return err },
 		"TokenContext": func() error { _, err := ts.TokenContext(nilCtx); return err },
@@ -201,5 +203,58 @@ func TestNilContext(t *testing.T) {
 		if err := call(); !errors.Is(err, ErrInvalidInput) {
 			t.Errorf("%s(nil context): got %v; want ErrInvalidInput", name, err)
 		}
+	}
+}
+
+func TestRevokeInput(t *testing.T) {
+	f := newFake(t, "")
+	c := newTestClient(t, f, nil)
+	ctx := context.Background()
+	if err := c.Revoke(ctx, ""); !errors.Is(err, ErrNoRefreshToken) {
+		t.Errorf("Revoke(empty): got %v; want ErrNoRefreshToken", err)
+	}
+	if err := c.Revoke(ctx, strings.Repeat("r", maxTokenLength+1)); !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("Revoke(16 KiB + 1): got %v; want ErrInvalidInput", err)
+	}
+	if err := c.RevokeToken(ctx, "unknown"); err != nil { // the deprecated name forwards
+		t.Errorf("RevokeToken: got %v; want nil", err)
+	}
+}
+
+// TestTokenSourceEarlyExpiry: tokens are refreshed EarlyExpiry before
+// their expiry (DefaultEarlyExpiry by default); the deprecated Margin
+// still works when EarlyExpiry is zero.
+func TestTokenSourceEarlyExpiry(t *testing.T) {
+	f := newFake(t, "")
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	f.now = func() time.Time { return now }
+	c := newTestClient(t, f, nil)
+	for _, tc := range []struct {
+		name        string
+		cfg         TokenSourceConfig
+		left        time.Duration // until the access token expires
+		wantRefresh bool
+	}{
+		{"default, outside", TokenSourceConfig{}, DefaultEarlyExpiry + time.Second, false},
+		{"default, inside", TokenSourceConfig{}, DefaultEarlyExpiry - time.Second, true},
+		{"EarlyExpiry, outside", TokenSourceConfig{EarlyExpiry: 10 * time.Minute}, 11 * time.Minute, false},
+		{"EarlyExpiry, inside", TokenSourceConfig{EarlyExpiry: 10 * time.Minute}, 9 * time.Minute, true},
+		{"Margin, inside", TokenSourceConfig{Margin: 10 * time.Minute}, 9 * time.Minute, true},
+		{"EarlyExpiry wins over Margin", TokenSourceConfig{EarlyExpiry: 5 * time.Minute, Margin: 10 * time.Minute}, 9 * time.Minute, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// The fake knows no refresh token "r": a refresh fails.
+			ts, err := c.NewTokenSource(&Tokens{AccessToken: "a", RefreshToken: "r", Expiry: now.Add(tc.left)}, tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = ts.TokenContext(context.Background())
+			if refreshed := errors.Is(err, ErrRefreshTokenInvalid); refreshed != tc.wantRefresh {
+				t.Errorf("refreshed: got %v (%v); want %v", refreshed, err, tc.wantRefresh)
+			}
+		})
+	}
+	if _, err := c.NewTokenSource(&Tokens{AccessToken: "a"}, TokenSourceConfig{EarlyExpiry: -time.Second}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("negative EarlyExpiry: got %v; want ErrInvalidConfig", err)
 	}
 }

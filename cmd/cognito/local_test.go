@@ -326,8 +326,8 @@ func randomPassword(r *mrand.Rand) string {
 }
 
 // TestLocalJSClientInterop signs in over SRP with the reference client,
-// amazon-cognito-identity-js, against "cognito local": 24 sign-ins with
-// random passwords, usernames and email aliases, then 8 with negative
+// amazon-cognito-identity-js, against "cognito local": 12 sign-ins with
+// random passwords, usernames and email aliases, then 6 with negative
 // salts. The inputs come from a fixed seed, so that every run checks the
 // same ones; COGNITOKIT_TEST_SEED explores others, and COGNITOKIT_SOAK=1
 // makes it 400 + 100 sign-ins (each costs about 0.2 s of JavaScript
@@ -337,7 +337,7 @@ func TestLocalJSClientInterop(t *testing.T) {
 	node := requireNode(t, "amazon-cognito-identity-js")
 	t.Parallel() // seconds of JS big-integer math: overlap them with the other tests
 	r := mrand.New(mrand.NewPCG(testSeed(t, 0x5eed_c0de), 42))
-	positive, negative := 24, 8
+	positive, negative := 12, 6
 	if soak() {
 		positive, negative = 400, 100
 	}

@@ -271,6 +271,8 @@ func (f *loginFlags) client(e *env) (*srpclient.Client, error) {
 // loginExitCode maps a sign-in error to the exit status.
 func loginExitCode(err error) int {
 	switch {
+	case errors.Is(err, context.Canceled): // interrupted: srpclient wraps it in ErrUnavailable too
+		return exitFailure
 	case errors.Is(err, srpclient.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		return exitUnavailable
 	case errors.Is(err, srpclient.ErrInvalidConfig):

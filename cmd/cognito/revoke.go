@@ -112,7 +112,7 @@ func runRevoke(ctx context.Context, e *env, args []string) int {
 		if err != nil {
 			return fail(e, "revoke", exitUsage, err)
 		}
-		if err := sc.RevokeToken(ctx, rt); err != nil {
+		if err := sc.Revoke(ctx, rt); err != nil {
 			return failCall(e, "revoke", srpExitCode(err), err, f.callInfo(false), f.verbose)
 		}
 	}

@@ -192,7 +192,7 @@ func (d *demo) play(ctx context.Context, out io.Writer) error {
 	}
 
 	if err := s.step("bob signs out: his refresh token is revoked and stops working", func() ([]string, error) {
-		if err := users.RevokeToken(ctx, bob.RefreshToken); err != nil {
+		if err := users.Revoke(ctx, bob.RefreshToken); err != nil {
 			return nil, err
 		}
 		lines := []string{"→ RevokeToken: ok"}

@@ -24,7 +24,9 @@
 // RequireAnyGroup("admin", "support") lets either group in,
 // RequireAllGroups only members of both. Handlers read the session with
 // [SessionFromContext]; its ok is false only when the route is not behind
-// RequireLogin or a requirement.
+// RequireLogin or a requirement. [Session.IDClaims] returns the ID token's
+// claims as a *verifier.Claims, read as the transports read verified claims
+// (String, Get, Decode for custom attributes such as "custom:tenant").
 //
 // # Sign-in
 //

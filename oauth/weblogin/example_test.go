@@ -72,3 +72,30 @@ func ExampleLocalPath() {
 	// /\evil.com false
 	// /%2F%2Fevil.com false
 }
+
+// A handler behind RequireLogin reads a custom attribute of the signed-in
+// user from the session's ID token claims.
+func ExampleSession_IDClaims() {
+	me := func(w http.ResponseWriter, r *http.Request) {
+		sess, ok := weblogin.SessionFromContext(r.Context())
+		if !ok {
+			http.Error(w, "not signed in", http.StatusInternalServerError)
+			return
+		}
+		claims, err := sess.IDClaims()
+		if err != nil {
+			http.Error(w, "no claims", http.StatusInternalServerError)
+			return
+		}
+		tenant, _ := claims.String("custom:tenant")
+		fmt.Fprintf(w, "%s of %s, in %v", claims.Username, tenant, claims.Groups)
+	}
+
+	// In a test, put a session in the request's context.
+	sess := &weblogin.Session{Subject: "u1", Claims: []byte(`{"sub":"u1","cognito:username":"alice","custom:tenant":"acme","cognito:groups":["staff"]}`)}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/me", nil)
+	me(rec, req.WithContext(weblogin.NewContext(req.Context(), sess)))
+	fmt.Println(rec.Body.String())
+	// Output: alice of acme, in [staff]
+}

@@ -26,7 +26,13 @@ const (
 	DefaultCallbackPath  = "/auth/callback"
 	DefaultLogoutPath    = "/auth/logout"
 	DefaultLoginStateTTL = 10 * time.Minute
-	DefaultRefreshBefore = 2 * time.Minute
+	// DefaultEarlyExpiry is how long before its expiry a session's access
+	// token is refreshed (Config.EarlyExpiry).
+	DefaultEarlyExpiry = 2 * time.Minute
+	// DefaultRefreshBefore is the former name of DefaultEarlyExpiry.
+	//
+	// Deprecated: use DefaultEarlyExpiry.
+	DefaultRefreshBefore = DefaultEarlyExpiry
 	loginCookiePrefix    = "cognito_login_"
 	maxLoginCookies      = 4
 	maxStateCookie       = 2048
@@ -75,8 +81,16 @@ type Config struct {
 	// callback. Optional. Default DefaultLoginStateTTL.
 	LoginStateTTL time.Duration
 
-	// RefreshBefore: the access token is refreshed when it expires within
-	// this margin. Optional. Default DefaultRefreshBefore.
+	// EarlyExpiry is how long before its expiry the session's access
+	// token is refreshed, on the first request in that window: the name
+	// of the same setting in package oauth, srpclient and identitypool.
+	// Optional. Default DefaultEarlyExpiry.
+	EarlyExpiry time.Duration
+
+	// RefreshBefore is the former name of EarlyExpiry, used when
+	// EarlyExpiry is zero.
+	//
+	// Deprecated: use EarlyExpiry.
 	RefreshBefore time.Duration
 
 	// MaxAge bounds a session's life whatever the refresh token allows.
@@ -237,14 +251,17 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.LoginStateTTL == 0 {
 		cfg.LoginStateTTL = DefaultLoginStateTTL
 	}
-	if cfg.RefreshBefore == 0 {
-		cfg.RefreshBefore = DefaultRefreshBefore
+	if cfg.EarlyExpiry == 0 {
+		cfg.EarlyExpiry = cfg.RefreshBefore
+	}
+	if cfg.EarlyExpiry == 0 {
+		cfg.EarlyExpiry = DefaultEarlyExpiry
 	}
 	if cfg.MaxAge == 0 {
 		cfg.MaxAge = DefaultMaxAge
 	}
-	if cfg.LoginStateTTL < 0 || cfg.LoginStateTTL > time.Hour || cfg.RefreshBefore < 0 || cfg.MaxAge < 0 {
-		return nil, fmt.Errorf("%w: LoginStateTTL (at most 1h), RefreshBefore and MaxAge must not be negative", ErrInvalidConfig)
+	if cfg.LoginStateTTL < 0 || cfg.LoginStateTTL > time.Hour || cfg.EarlyExpiry < 0 || cfg.MaxAge < 0 {
+		return nil, fmt.Errorf("%w: LoginStateTTL (at most 1h), EarlyExpiry and MaxAge must not be negative", ErrInvalidConfig)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -703,7 +720,7 @@ func (h *Handler) Session(w http.ResponseWriter, r *http.Request) (*Session, err
 			return nil, fmt.Errorf("%w: %w", ErrSessionEnded, err)
 		}
 	}
-	if now.Add(h.cfg.RefreshBefore).Before(s.Expiry) {
+	if now.Add(h.cfg.EarlyExpiry).Before(s.Expiry) {
 		return s, nil
 	}
 	if s.RefreshToken == "" {

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/verifier"
 )
 
 // Session is a signed-in user's session: who they are (from the verified ID
@@ -38,7 +41,7 @@ type Session struct {
 	// CreatedAt is when the session started; Config.MaxAge counts from it.
 	CreatedAt time.Time `json:"crt"`
 	// Claims is the verified ID token payload (JSON) of the last sign-in
-	// or refresh, for custom attributes: decode it, or use [Session.Claim].
+	// or refresh, for custom attributes: read it with [Session.IDClaims].
 	Claims json.RawMessage `json:"clm,omitempty"`
 }
 
@@ -58,17 +61,42 @@ func (s *Session) hasAllGroups(groups []string) bool {
 	return true
 }
 
+// IDClaims returns the claims of the session's ID token (Session.Claims),
+// read as package verifier reads verified claims, so that Get, String,
+// Decode, HasGroup and the rest agree with the transports (see "One reading
+// of the claims" in package verifier): names are case-sensitive, and a
+// payload that repeats a member name, exactly or ignoring case, is an error.
+//
+// The claims were verified when the session was made (sign-in or refresh)
+// and are kept where the SessionStore keeps the session; IDClaims does not
+// verify them again. UserPoolID and KeyID are empty. It parses the payload
+// on each call: keep the result to read several claims.
+//
+// A session without claims (saved by a SessionStore that dropped them)
+// gives an error matching auth.ErrNoClaims, as ClaimsAs of the transports
+// does; a payload that does not parse, an error matching
+// verifier.ErrMalformed (or another sentinel of package verifier).
+func (s *Session) IDClaims() (*verifier.Claims, error) {
+	if len(s.Claims) == 0 {
+		return nil, fmt.Errorf("weblogin: %w: the session holds no ID token claims", auth.ErrNoClaims)
+	}
+	c, err := verifier.ParseUnverifiedClaims(s.Claims)
+	if err != nil {
+		return nil, fmt.Errorf("weblogin: session claims: %w", err)
+	}
+	return c, nil
+}
+
 // Claim returns the string claim name of the ID token ("custom:tenant").
+//
+// Deprecated: use [Session.IDClaims] and its String method (or Get or
+// Decode), one reading of the claims in every package.
 func (s *Session) Claim(name string) (string, bool) {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(s.Claims, &m) != nil {
+	c, err := s.IDClaims()
+	if err != nil {
 		return "", false
 	}
-	var v string
-	if raw, ok := m[name]; ok && json.Unmarshal(raw, &v) == nil {
-		return v, true
-	}
-	return "", false
+	return c.String(name)
 }
 
 type ctxKey struct{}

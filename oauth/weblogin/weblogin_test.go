@@ -105,7 +105,12 @@ func newSite(t testing.TB, o siteOpt) *site {
 			http.Error(w, "no session in context", 500)
 			return
 		}
-		tenant, _ := sess.Claim("custom:tenant")
+		claims, err := sess.IDClaims()
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		tenant, _ := claims.String("custom:tenant")
 		io.WriteString(w, "user="+sess.Username+" name="+sess.Name+" groups="+strings.Join(sess.Groups, ",")+" tenant="+tenant+" at="+sess.AccessToken[len(sess.AccessToken)-8:])
 	})))
 	mux.Handle("/admin", s.h.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "admin area") })))
@@ -704,6 +709,29 @@ func TestTransparentRefresh(t *testing.T) {
 			s.clk.Add(50 * time.Minute) // past the first token's expiry
 			if resp, _ := a.get(s.ts.URL + "/me"); resp.Request.URL.Path != "/me" {
 				t.Fatal("the refreshed session did not last")
+			}
+		})
+	}
+}
+
+// TestEarlyExpiry: the access token is refreshed EarlyExpiry before its
+// expiry, not earlier; the deprecated RefreshBefore still sets it.
+func TestEarlyExpiry(t *testing.T) {
+	for name, set := range map[string]func(*weblogin.Config){
+		"EarlyExpiry":   func(c *weblogin.Config) { c.EarlyExpiry = 10 * time.Minute },
+		"RefreshBefore": func(c *weblogin.Config) { c.RefreshBefore = 10 * time.Minute },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, siteOpt{mod: set})
+			a := s.agent()
+			first := a.login("alice", alicePass)
+			s.clk.Add(49 * time.Minute) // 11 minutes left
+			if _, body := a.get(s.ts.URL + "/me"); body != first {
+				t.Fatal("refreshed 11 minutes before expiry; want the same tokens")
+			}
+			s.clk.Add(2 * time.Minute) // 9 minutes left
+			if _, body := a.get(s.ts.URL + "/me"); body == first || !strings.Contains(body, "user=alice") {
+				t.Fatalf("GET /me 9 minutes before expiry: body %q; want a refreshed session", body)
 			}
 		})
 	}

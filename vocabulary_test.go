@@ -11,17 +11,17 @@ import (
 	"github.com/cognitokit/cognitokit/adapters/echoauth"
 	"github.com/cognitokit/cognitokit/adapters/grpcauth"
 	"github.com/cognitokit/cognitokit/adapters/lambdaauth"
+	"github.com/cognitokit/cognitokit/adapters/otelcognito"
+	"github.com/cognitokit/cognitokit/adapters/redisstore"
 	"github.com/cognitokit/cognitokit/identitypool"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
-	"github.com/cognitokit/cognitokit/otelcognito"
-	"github.com/cognitokit/cognitokit/redisstore"
-	"github.com/cognitokit/cognitokit/revocation"
-	"github.com/cognitokit/cognitokit/revocation/online"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
 	"github.com/cognitokit/cognitokit/verifier/alb"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation/online"
 )
 
 // TestTokensShape: oauth.Tokens and srpclient.Tokens share their common

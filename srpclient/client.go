@@ -17,7 +17,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitokit/cognitokit/internal/srp"
-	"github.com/cognitokit/cognitokit/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 // API is the subset of *cognitoidentityprovider.Client that the package uses.

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 // TestE2ESignOutFeedsRevocation: SignOut and GlobalSignOut revoke in

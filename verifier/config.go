@@ -192,7 +192,7 @@ type Config struct {
 	// that a revoked token is refused from the moment the revocation is
 	// known. Optional. Default: none, and a token stays valid until it
 	// expires, whatever happened to it in Cognito. Package
-	// [github.com/cognitokit/cognitokit/revocation] implements it.
+	// [github.com/cognitokit/cognitokit/verifier/revocation] implements it.
 	Revocation RevocationChecker
 }
 

@@ -136,9 +136,9 @@
 // in Cognito, unless Config.Revocation is set: a [RevocationChecker] asked
 // about every token after the signature, claim and time checks, cached
 // tokens included, so that the cache never serves a revoked token. Package
-// [github.com/cognitokit/cognitokit/revocation] provides one (shared
+// [github.com/cognitokit/cognitokit/verifier/revocation] provides one (shared
 // between replicas through Redis), and
-// [github.com/cognitokit/cognitokit/revocation/online] one that also asks
+// [github.com/cognitokit/cognitokit/verifier/revocation/online] one that also asks
 // Cognito. A revoked token fails with [ErrRevoked] (401); a checker that
 // cannot tell fails with [ErrRevocationUnavailable] (503).
 //
@@ -237,6 +237,6 @@
 // Config.Logger receives fetch outcomes and ignored keys (never tokens).
 // Config.Observer's callbacks report fetches (trigger, latency, status,
 // outcome), cache hits and misses, accepted tokens, and rejections by
-// sentinel; package [github.com/cognitokit/cognitokit/otelcognito] turns
+// sentinel; package [github.com/cognitokit/cognitokit/adapters/otelcognito] turns
 // them into OpenTelemetry metrics and spans.
 package verifier

@@ -8,10 +8,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitokit/cognitokit/adapters/redisstore"
 	"github.com/cognitokit/cognitokit/oauth"
-	"github.com/cognitokit/cognitokit/redisstore"
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/srpclient"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 func init() {

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitokit/cognitokit/adapters/redisstore"
 	"github.com/cognitokit/cognitokit/internal/redistest"
-	"github.com/cognitokit/cognitokit/redisstore"
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 func TestRevokeCommand(t *testing.T) {

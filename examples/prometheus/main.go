@@ -40,12 +40,12 @@ import (
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
+	"github.com/cognitokit/cognitokit/adapters/otelcognito"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/middleware"
-	"github.com/cognitokit/cognitokit/otelcognito"
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 func main() {
@@ -225,7 +225,7 @@ func check(ctx context.Context, st *stage.Stage, a *app, base string, out io.Wri
 	text := string(body)
 	var missing []string
 	for _, series := range []string{
-		`cognitokit_verifier_verifications_total{otel_scope_name="github.com/cognitokit/cognitokit/otelcognito",otel_scope_schema_url="",otel_scope_version="",outcome="accepted",reason="",token_use="access"} 2`,
+		`cognitokit_verifier_verifications_total{otel_scope_name="github.com/cognitokit/cognitokit/adapters/otelcognito",otel_scope_schema_url="",otel_scope_version="",outcome="accepted",reason="",token_use="access"} 2`,
 		`outcome="rejected",reason="bad_signature"`,
 		`outcome="rejected",reason="revoked"`,
 		`cognitokit_verifier_cache_lookups_total{hit="true"`,

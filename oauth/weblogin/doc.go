@@ -49,7 +49,7 @@
 // check: a session spans at most MaxCookies cookies of 3800 bytes. No
 // server state is needed, so any number of replicas can serve it. A
 // [SessionStore] keeps sessions server-side instead: package
-// [github.com/cognitokit/cognitokit/redisstore] keeps them in Redis, shared
+// [github.com/cognitokit/cognitokit/adapters/redisstore] keeps them in Redis, shared
 // by every replica, with the browser holding only an opaque ID
 // ([MemoryStore] shows the idea in one process). When a server-side store
 // cannot be reached ([ErrStoreUnavailable]), requests get 503, never 401,

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/oauth"
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 // Defaults.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
-	"github.com/cognitokit/cognitokit/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 func newRevocationList(t *testing.T, clk *clock) *revocation.List {

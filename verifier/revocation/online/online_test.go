@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
-	"github.com/cognitokit/cognitokit/revocation"
-	"github.com/cognitokit/cognitokit/revocation/online"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation/online"
 )
 
 const alicePass = "Alice-Passw0rd!"

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 type clock struct {

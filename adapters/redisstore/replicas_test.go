@@ -17,14 +17,14 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitokit/cognitokit/adapters/redisstore"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/redistest"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
-	"github.com/cognitokit/cognitokit/redisstore"
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 const alicePass = "Alice-Passw0rd!"

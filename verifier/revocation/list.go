@@ -46,7 +46,7 @@ type Config struct {
 	MaxEntries int
 
 	// Sync shares the list between replicas (see package
-	// [github.com/cognitokit/cognitokit/redisstore]): entries revoked by
+	// [github.com/cognitokit/cognitokit/adapters/redisstore]): entries revoked by
 	// any replica reach every other one, and a replica that starts or
 	// reconnects loads every live entry. Optional. Default: this process
 	// only.

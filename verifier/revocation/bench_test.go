@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 // BenchmarkCheckRevoked is the cost the list adds to every Verify (cache

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/cognitokit/cognitokit/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 // FuzzEntryForToken: any input gives an entry or ErrInvalidEntry, never a

@@ -25,15 +25,15 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/cognitokit/cognitokit/adapters/otelcognito"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
-	"github.com/cognitokit/cognitokit/otelcognito"
-	"github.com/cognitokit/cognitokit/revocation"
-	"github.com/cognitokit/cognitokit/revocation/online"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation/online"
 )
 
 const (

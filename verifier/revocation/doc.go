@@ -33,7 +33,7 @@
 // given it as their Revoker: weblogin's sign-out (the session's origin_jti)
 // and "sign out everywhere", srpclient's RevokeToken, SignOut and
 // GlobalSignOut, and the CLI's "cognito revoke --redis". The package
-// [github.com/cognitokit/cognitokit/revocation/online] adds an
+// [github.com/cognitokit/cognitokit/verifier/revocation/online] adds an
 // administrator's AdminSignOut and the online check, which asks Cognito
 // about revocations the application never saw (an administrator in the
 // console).
@@ -41,7 +41,7 @@
 // # Several replicas
 //
 // With Config.Sync (a Redis implementation is in package
-// [github.com/cognitokit/cognitokit/redisstore]) the list is shared by
+// [github.com/cognitokit/cognitokit/adapters/redisstore]) the list is shared by
 // every replica: a revocation is stored in Redis and announced over
 // pub/sub, so the other replicas refuse the tokens within milliseconds,
 // and a replica that starts or reconnects loads every live entry. Checks

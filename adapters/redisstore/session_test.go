@@ -11,10 +11,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitokit/cognitokit/adapters/redisstore"
 	"github.com/cognitokit/cognitokit/internal/redistest"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
-	"github.com/cognitokit/cognitokit/redisstore"
-	"github.com/cognitokit/cognitokit/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 func newStore(t *testing.T, client redis.UniversalClient, mod func(*redisstore.SessionStoreConfig)) *redisstore.SessionStore {

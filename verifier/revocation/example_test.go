@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cognitokit/cognitokit/revocation"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 // A sign-out is recorded by origin_jti; the verifier (here called

@@ -9,9 +9,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitokit/cognitokit/adapters/redisstore"
 	"github.com/cognitokit/cognitokit/internal/redistest"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
-	"github.com/cognitokit/cognitokit/redisstore"
 )
 
 // benchSession is the size of a typical Cognito session: an access token

@@ -7,7 +7,7 @@ import (
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
-	"github.com/cognitokit/cognitokit/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 // AdminAPI is the part of the Cognito user pool API that [AdminSignOut]

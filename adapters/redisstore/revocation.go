@@ -11,7 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cognitokit/cognitokit/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
 )
 
 // Defaults.

@@ -16,14 +16,14 @@ import (
 
 	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
-	"github.com/cognitokit/cognitokit/revocation"
-	"github.com/cognitokit/cognitokit/revocation/online"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
+	"github.com/cognitokit/cognitokit/verifier/revocation"
+	"github.com/cognitokit/cognitokit/verifier/revocation/online"
 )
 
 // ScopeName is the instrumentation scope of every meter and tracer.
-const ScopeName = "github.com/cognitokit/cognitokit/otelcognito"
+const ScopeName = "github.com/cognitokit/cognitokit/adapters/otelcognito"
 
 // ErrInvalidConfig is wrapped by the errors [New] returns.
 var ErrInvalidConfig = errors.New("otelcognito: invalid configuration")

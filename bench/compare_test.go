@@ -53,26 +53,34 @@ func fixtures(b *testing.B) {
 			"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
 			"n": b64(key.N.Bytes()), "e": b64(big.NewInt(int64(key.E)).Bytes()),
 		}}})
-		h, _ := json.Marshal(map[string]string{"kid": kid, "alg": "RS256"})
-		for i := range nTokens {
-			p, _ := json.Marshal(map[string]any{
-				"sub": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "cognito:groups": []string{"admin", "ops"},
-				"iss": issuer, "version": 2, "client_id": clientID, "origin_jti": "4d7c5a4e-1111-4d6c-9b1a-EXAMPLEorig",
-				"event_id": "e1d2c3b4-2222-4c5d-8e9f-EXAMPLEevnt", "token_use": "access",
-				"scope":     "openid profile email aws.cognito.signin.user.admin",
-				"auth_time": now.Add(-10 * time.Minute).Unix(), "exp": now.Add(50 * time.Minute).Unix(),
-				"iat": now.Add(-10 * time.Minute).Unix(), "jti": fmt.Sprintf("9f8e7d6c-3333-4b5a-a1b2-%012d", i),
-				"username": "alice",
-			})
-			in := b64(h) + "." + b64(p)
-			d := sha256.Sum256([]byte(in))
-			sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, d[:])
-			if err != nil {
-				b.Fatal(err)
-			}
-			tokens = append(tokens, in+"."+b64(sig))
-		}
+		tokens = mintTokens(b, nTokens, now)
 	})
+}
+
+// mintTokens mints n distinct Cognito-shaped access tokens, valid from
+// at-10min to at+50min, signed with key.
+func mintTokens(b *testing.B, n int, at time.Time) []string {
+	h, _ := json.Marshal(map[string]string{"kid": kid, "alg": "RS256"})
+	out := make([]string, 0, n)
+	for i := range n {
+		p, _ := json.Marshal(map[string]any{
+			"sub": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "cognito:groups": []string{"admin", "ops"},
+			"iss": issuer, "version": 2, "client_id": clientID, "origin_jti": "4d7c5a4e-1111-4d6c-9b1a-EXAMPLEorig",
+			"event_id": "e1d2c3b4-2222-4c5d-8e9f-EXAMPLEevnt", "token_use": "access",
+			"scope":     "openid profile email aws.cognito.signin.user.admin",
+			"auth_time": at.Add(-10 * time.Minute).Unix(), "exp": at.Add(50 * time.Minute).Unix(),
+			"iat": at.Add(-10 * time.Minute).Unix(), "jti": fmt.Sprintf("9f8e7d6c-3333-4b5a-a1b2-%012d", i),
+			"username": "alice",
+		})
+		in := b64(h) + "." + b64(p)
+		d := sha256.Sum256([]byte(in))
+		sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, d[:])
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, in+"."+b64(sig))
+	}
+	return out
 }
 
 // measure runs b's loop body and reports allocations and CPU time per op.

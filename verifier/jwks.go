@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/cognitokit/cognitokit/internal/rsaverify"
 )
 
 // Internal fetch errors; they reach callers wrapped in ErrKeysUnavailable.
@@ -43,7 +45,10 @@ type publicKey struct {
 	// pools take it as RS512).
 	algImplicit bool
 	rsa         *rsa.PublicKey
-	ec          *ecdsa.PublicKey
+	// pkcs1 is rsa with its modulus precomputed, for RS256, RS384 and
+	// RS512 (see jws.go); nil for EC keys.
+	pkcs1 *rsaverify.PublicKey
+	ec    *ecdsa.PublicKey
 	// removed is set when a successful refresh no longer lists this key;
 	// cached tokens signed by it are then dropped.
 	removed atomic.Bool
@@ -636,6 +641,13 @@ func (m *jwkMembers) parse(raw string) (*publicKey, string) {
 		if k.rsa.E < 3 || k.rsa.E%2 == 0 {
 			return nil, "RSA public exponent is invalid"
 		}
+		// Once per key, here: the Montgomery constants of the modulus
+		// that rsa.VerifyPKCS1v15 would recompute on every token.
+		fast, err := rsaverify.NewPublicKey(k.rsa)
+		if err != nil {
+			return nil, "RSA key is not usable: " + err.Error()
+		}
+		k.pkcs1 = fast
 		k.alg, k.algImplicit = algRS256, m.alg == ""
 		if m.alg != "" {
 			k.alg = parseAlg(m.alg)

@@ -13,9 +13,21 @@ import (
 
 // Claims are the verified claims of a Cognito ID or access token.
 //
-// A Claims value returned by [Verifier.Verify] is the caller's own copy of
-// the struct, but its slices (Groups, Scopes) may be shared with the
-// verifier's cache and with other callers: treat them as read-only.
+// # Read-only
+//
+// The *Claims that [Verifier.Verify] returns is shared: the verified-token
+// cache hands the same pointer to every caller that presents the same
+// token, concurrently, so that a repeated token costs no allocation. Read
+// it from any goroutine, keep it for as long as you like (it never
+// changes), but never write to it: not a field, not an element of Groups
+// or Scopes, not through append. The same holds for the claims a
+// [Policy] Check and the transports' handlers receive. To change claims,
+// for a test or to enrich them, take a private copy with [Claims.Clone].
+//
+// Writing to shared claims would change what other requests see. Race
+// builds catch it: under go test -race, the cache keeps a pristine copy
+// of every entry and panics on the next hit of a token whose claims were
+// modified, naming the rule, so a handler that breaks it fails its tests.
 //
 // Custom verifiers and tests build Claims with [ParseUnverifiedClaims]
 // from a payload, or as a struct literal; both work with every reader
@@ -63,6 +75,19 @@ type Claims struct {
 	KeyID string
 
 	raw string // the verified payload JSON
+}
+
+// Clone returns a deep copy of c (nil for nil c): a Claims of the caller's
+// own, whose fields and slices may be modified. The raw payload, which is
+// immutable, is shared.
+func (c *Claims) Clone() *Claims {
+	if c == nil {
+		return nil
+	}
+	cp := *c
+	cp.Groups = slices.Clone(c.Groups)
+	cp.Scopes = slices.Clone(c.Scopes)
+	return &cp
 }
 
 // HasGroup reports whether the token is in group g.

@@ -132,7 +132,9 @@ func (v *Verifier) dropRemovedKeys() {
 }
 
 // Verify verifies token and returns its claims. token is the compact JWS
-// alone, without a "Bearer " prefix.
+// alone, without a "Bearer " prefix. The claims are read-only: a repeated
+// token gets the same *Claims as every other caller (see [Claims]), which
+// is what makes a cache hit cost no allocation.
 //
 // The checks, in order: size; cache lookup; JWS syntax and header (alg on
 // the allow-list; no jku, x5u, jwk, x5c or crit); iss routes to a pool;
@@ -195,10 +197,13 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 		// Clone the token: it may be a slice of a much larger string
 		// (a request buffer) that the cache must not keep alive.
 		if cost := entryCost(token, c); cost <= v.cache.maxBytes {
-			v.cache.put(&cacheEntry{hash: h, token: strings.Clone(token), claims: c, pool: p, key: k, cost: cost}, now)
+			e := &cacheEntry{hash: h, token: strings.Clone(token), claims: c, pool: p, key: k, cost: cost}
+			e.validFrom, e.validUntil = validRange(c, v.s.leeway)
+			if raceEnabled {
+				e.pristine = c.Clone()
+			}
+			v.cache.put(e, now)
 		}
-		cp := *c
-		c = &cp
 	}
 	if p.hasPolicy {
 		if err := p.spec.policy.Evaluate(ctx, c); err != nil {
@@ -210,7 +215,8 @@ func (v *Verifier) verify(ctx context.Context, token string) (*Claims, error) {
 
 // hit serves a cached entry. served is false when the entry can no longer
 // be used (its key left the JWKS or the key set went stale) and the token
-// must be verified in full.
+// must be verified in full. The claims it returns are the entry's own,
+// shared by every caller of the token (see Claims).
 func (v *Verifier) hit(ctx context.Context, e *cacheEntry) (c *Claims, served bool, err error) {
 	now := v.s.now()
 	if e.key.removed.Load() {
@@ -224,22 +230,26 @@ func (v *Verifier) hit(ctx context.Context, e *cacheEntry) (c *Claims, served bo
 	if !e.pool.keys.snap.Load().fresh(clock) {
 		return nil, false, nil
 	}
-	if err := v.checkTime(now, e.claims); err != nil {
-		if errors.Is(err, ErrExpired) {
-			v.cache.remove(e)
+	if raceEnabled {
+		checkPristine(e)
+	}
+	if n := now.UnixNano(); n < e.validFrom || n >= e.validUntil {
+		if err := v.checkTime(now, e.claims); err != nil {
+			if errors.Is(err, ErrExpired) {
+				v.cache.remove(e)
+			}
+			return nil, true, err
 		}
-		return nil, true, err
 	}
 	if err := v.checkRevoked(ctx, e.token, e.claims); err != nil {
 		return nil, true, err
 	}
-	cp := *e.claims
 	if e.pool.hasPolicy {
-		if err := e.pool.spec.policy.Evaluate(ctx, &cp); err != nil {
+		if err := e.pool.spec.policy.Evaluate(ctx, e.claims); err != nil {
 			return nil, true, err
 		}
 	}
-	return &cp, true, nil
+	return e.claims, true, nil
 }
 
 // checkRevoked asks Config.Revocation about a verified token. Its errors

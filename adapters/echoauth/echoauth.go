@@ -206,7 +206,7 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx := r.Context()
 		var (
-			tok string
+			tok authcore.Token
 			err error
 			id  *alb.Identity
 		)
@@ -257,17 +257,19 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (a *authenticator) custom(c echo.Context, tok string, err error) (string, error) {
+func (a *authenticator) custom(c echo.Context, tok authcore.Token, err error) (authcore.Token, error) {
 	t, cerr := a.extractor(c)
 	switch {
 	case cerr != nil:
-		return "", cerr
+		return authcore.Token{}, cerr
 	case t == "":
 		return tok, err
-	case err == nil && t != tok:
-		return "", fmt.Errorf("%w: the custom extractor disagrees with TokenLookup", authcore.ErrAmbiguousToken)
+	case err == nil && t != tok.Value:
+		return authcore.Token{}, fmt.Errorf("%w: the custom extractor disagrees with TokenLookup", authcore.ErrAmbiguousToken)
+	case err == nil:
+		return tok, nil // the same token, from a header too
 	}
-	return t, nil
+	return authcore.Token{Value: t}, nil
 }
 
 // ErrorResponse turns a rejection into Echo's error: it sets the

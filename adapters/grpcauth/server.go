@@ -248,24 +248,26 @@ func (a *Authenticator) statusErr(rej *auth.Rejection) error {
 	return status.Error(code(rej), msg)
 }
 
-func tokenFromMetadata(ctx context.Context) (string, error) {
-	md, _ := metadata.FromIncomingContext(ctx)
-	vals := md["authorization"]
+// tokenFromMetadata reads the Bearer token of the call's "authorization"
+// metadata. metadata.ValueFromIncomingContext reads that one key, where
+// metadata.FromIncomingContext would copy the whole map.
+func tokenFromMetadata(ctx context.Context) (authcore.Token, error) {
+	vals := metadata.ValueFromIncomingContext(ctx, "authorization")
 	switch len(vals) {
 	case 0:
-		return "", authcore.ErrNoToken
+		return authcore.Token{}, authcore.ErrNoToken
 	case 1:
 	default:
-		return "", fmt.Errorf("%w: %d authorization metadata values", authcore.ErrAmbiguousToken, len(vals))
+		return authcore.Token{}, fmt.Errorf("%w: %d authorization metadata values", authcore.ErrAmbiguousToken, len(vals))
 	}
 	tok, ok, err := authcore.ParseBearer(vals[0], "Bearer ")
 	if err != nil {
-		return "", err
+		return authcore.Token{}, err
 	}
 	if !ok {
-		return "", authcore.ErrNoToken
+		return authcore.Token{}, authcore.ErrNoToken
 	}
-	return tok, nil
+	return authcore.BearerToken(tok), nil
 }
 
 // AuthFunc has the type of go-grpc-middleware v2's auth.AuthFunc, for

@@ -148,7 +148,7 @@ func (a *Authorizer) verdict(ctx context.Context, token string, extractErr error
 	if ctx == nil {
 		ctx = context.Background() // the Lambda runtime always passes one
 	}
-	c, rej := a.eng.Authenticate(ctx, token, extractErr)
+	c, rej := a.eng.Authenticate(ctx, authcore.Token{Value: token}, extractErr) // bearer checked it holds one credential
 	if rej != nil {
 		a.eng.Log(ctx, rej, slog.String("front_door", door))
 	}
@@ -167,6 +167,9 @@ func bearer(v string) (string, error) {
 	case err != nil:
 		return "", err
 	case ok:
+		if err := authcore.BearerToken(tok).Single(); err != nil {
+			return "", err
+		}
 		return tok, nil
 	case strings.ContainsAny(v, " \t,"):
 		return "", fmt.Errorf("%w: the value holds a scheme other than Bearer, or more than one credential", auth.ErrBadAuthorization)

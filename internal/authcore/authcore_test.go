@@ -2,6 +2,10 @@ package authcore
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,9 +32,9 @@ func TestParseBearer(t *testing.T) {
 		{"Bearer    abc  ", "abc", true, nil},
 		{"Bearer", "", false, ErrBadAuthorization},
 		{"Bearer   ", "", false, ErrBadAuthorization},
-		{"Bearer a b", "", false, ErrBadAuthorization},
-		{"Bearer a,b", "", false, ErrBadAuthorization},
-		{"Bearer a\tb", "", false, ErrBadAuthorization},
+		{"Bearer a b", "a b", true, nil}, // Token.Single's to refuse
+		{"Bearer a,b", "a,b", true, nil},
+		{"Bearer a\tb", "a\tb", true, nil},
 		{"Basic YWxpY2U6cHc=", "", false, nil},
 		{"Bearerabc", "", false, nil},
 		{"Bear", "", false, nil},
@@ -44,6 +48,81 @@ func TestParseBearer(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestTokenSingle(t *testing.T) {
+	custom := &Source{Kind: SourceHeader, Name: "X-Api-Token"}
+	tests := []struct {
+		tok     Token
+		wantErr string // "" for nil
+	}{
+		{BearerToken("abc.def.ghi"), ""},
+		{BearerToken("a b"), "the Bearer credential holds more than one value"},
+		{BearerToken("a,b"), "the Bearer credential holds more than one value"},
+		{BearerToken("a\tb"), "the Bearer credential holds more than one value"},
+		{Token{Value: "a b", header: custom}, "the X-Api-Token header holds more than one value"},
+		{Token{Value: "a b"}, ""}, // a cookie, query or custom extractor: not a header value
+	}
+	for _, tc := range tests {
+		err := tc.tok.Single()
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%q from %v: got %v; want nil", tc.tok.Value, tc.tok.header, err)
+		case tc.wantErr != "" && (!errors.Is(err, ErrBadAuthorization) || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%q from %v: got %v; want ErrBadAuthorization saying %q", tc.tok.Value, tc.tok.header, err, tc.wantErr)
+		}
+	}
+}
+
+// TestSingleCheckedBeforeCustomVerifiers: a custom verifier never sees a
+// header value holding two credentials; the built-in verifier, which
+// refuses them itself, is asked first and the answer is the same 400.
+func TestSingleCheckedBeforeCustomVerifiers(t *testing.T) {
+	called := false
+	custom := verifierFunc(func(context.Context, string) (*verifier.Claims, error) {
+		called = true
+		return &verifier.Claims{Subject: "x"}, nil
+	})
+	e, err := NewEngine(custom, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, rej := e.Authenticate(context.Background(), BearerToken("a b"), nil); c != nil || rej == nil || rej.Kind != KindBadRequest || called {
+		t.Errorf("custom verifier: got %v, %+v (verifier called: %v); want a 400 without calling it", c, rej, called)
+	}
+	if _, rej := e.Authenticate(context.Background(), Token{Value: "a b"}, nil); rej != nil || !called {
+		t.Errorf("a cookie's value is the verifier's to judge: got %+v (called %v)", rej, called)
+	}
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := fmt.Sprintf(`{"keys":[{"kty":"EC","kid":"k","crv":"P-256","x":%q,"y":%q}]}`,
+		base64.RawURLEncoding.EncodeToString(ec.X.FillBytes(make([]byte, 32))), base64.RawURLEncoding.EncodeToString(ec.Y.FillBytes(make([]byte, 32))))
+	v, err := verifier.New(verifier.Config{Pools: []verifier.Pool{{UserPoolID: "us-east-1_abc", ClientIDs: []string{"c"},
+		TokenUse: verifier.TokenUseAny, JWKS: []byte(jwks)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	b, err := NewEngine(v, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.builtin {
+		t.Fatalf("an engine on *verifier.Verifier does not know it")
+	}
+	for _, tok := range []string{"a b", "a.b.c, d.e.f", "a\tb"} {
+		if _, rej := b.Authenticate(context.Background(), BearerToken(tok), nil); rej == nil || rej.Kind != KindBadRequest || rej.Reason != "bad_authorization" {
+			t.Errorf("built-in verifier, %q: got %+v; want 400 bad_authorization", tok, rej)
+		}
+	}
+}
+
+type verifierFunc func(context.Context, string) (*verifier.Claims, error)
+
+func (f verifierFunc) Verify(ctx context.Context, tok string) (*verifier.Claims, error) {
+	return f(ctx, tok)
 }
 
 func TestParseLookup(t *testing.T) {
@@ -87,6 +166,7 @@ func TestExtract(t *testing.T) {
 		custom  string
 		want    string
 		wantErr error
+		single  error // Token.Single's error
 	}{
 		{name: "none", wantErr: ErrNoToken},
 		{name: "header", headers: []string{"Bearer h"}, want: "h"},
@@ -98,7 +178,9 @@ func TestExtract(t *testing.T) {
 		{name: "query", query: "access_token=q", want: "q"},
 		{name: "two queries", query: "access_token=q&access_token=q", wantErr: ErrAmbiguousToken},
 		{name: "basic header and cookie", headers: []string{"Basic abc"}, cookies: []string{"c"}, want: "c"},
-		{name: "bad bearer", headers: []string{"Bearer a b"}, wantErr: ErrBadAuthorization},
+		{name: "bad bearer", headers: []string{"Bearer a b"}, want: "a b", single: ErrBadAuthorization},
+		{name: "bad bearer and equal cookie", headers: []string{"Bearer a,b"}, cookies: []string{"a,b"}, want: "a,b", single: ErrBadAuthorization},
+		{name: "cookie and custom", cookies: []string{"a b"}, custom: "a b", want: "a b"},
 		{name: "custom", custom: "z", want: "z"},
 		{name: "custom disagrees", headers: []string{"Bearer h"}, custom: "z", wantErr: ErrAmbiguousToken},
 	}
@@ -113,8 +195,11 @@ func TestExtract(t *testing.T) {
 			}
 			l := Lookup{Sources: full, Custom: func(*http.Request) (string, error) { return tc.custom, nil }}
 			got, err := l.Extract(r)
-			if got != tc.want || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
-				t.Errorf("Extract = %q, %v; want %q, %v", got, err, tc.want, tc.wantErr)
+			if got.Value != tc.want || !errors.Is(err, tc.wantErr) || (tc.wantErr == nil) != (err == nil) {
+				t.Errorf("Extract = %q, %v; want %q, %v", got.Value, err, tc.want, tc.wantErr)
+			}
+			if serr := got.Single(); !errors.Is(serr, tc.single) || (tc.single == nil) != (serr == nil) {
+				t.Errorf("Single = %v; want %v", serr, tc.single)
 			}
 		})
 	}
@@ -199,7 +284,7 @@ func TestAuthenticateNilClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c, rej := e.Authenticate(context.Background(), "t", nil); c != nil || rej == nil || rej.Status != 401 {
+	if c, rej := e.Authenticate(context.Background(), Token{Value: "t"}, nil); c != nil || rej == nil || rej.Status != 401 {
 		t.Errorf("Authenticate with a verifier returning nil, nil = %v, %v; want a 401", c, rej)
 	}
 }

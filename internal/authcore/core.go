@@ -60,7 +60,11 @@ const (
 // Engine verifies tokens and builds rejections. It is immutable after
 // [NewEngine] and safe for concurrent use.
 type Engine struct {
-	v          TokenVerifier
+	v TokenVerifier
+	// builtin is set when v is a *verifier.Verifier, which rejects any
+	// token holding a space, tab or comma: the engine then checks
+	// [Token.Single] only after a rejection, to choose the answer.
+	builtin    bool
 	policy     verifier.Policy
 	hasPolicy  bool
 	realm      string
@@ -78,7 +82,8 @@ func NewEngine(v TokenVerifier, opts Options) (*Engine, error) {
 	if err := ValidatePolicy(opts.Policy); err != nil {
 		return nil, fmt.Errorf("%w: Policy: %w", ErrInvalidConfig, err)
 	}
-	e := &Engine{v: v, policy: opts.Policy, hasPolicy: !opts.Policy.IsZero(), realm: opts.Realm, logger: opts.Logger}
+	_, builtin := v.(*verifier.Verifier)
+	e := &Engine{v: v, builtin: builtin, policy: opts.Policy, hasPolicy: !opts.Policy.IsZero(), realm: opts.Realm, logger: opts.Logger}
 	if e.realm == "" {
 		e.realm = DefaultRealm
 	}
@@ -116,13 +121,25 @@ func ValidatePolicy(p verifier.Policy) error {
 func (e *Engine) Realm() string { return e.realm }
 
 // Authenticate turns the outcome of token extraction into a verdict: it
-// verifies token (when extractErr is nil), then applies the engine's
-// policy. It returns the claims, or nil and a rejection.
-func (e *Engine) Authenticate(ctx context.Context, token string, extractErr error) (*verifier.Claims, *Rejection) {
+// verifies tok (when extractErr is nil), then applies the engine's
+// policy. It returns the claims, or nil and a rejection. A header value
+// holding more than one credential ([Token.Single]) is rejected with
+// [ErrBadAuthorization] without reaching a custom verifier.
+func (e *Engine) Authenticate(ctx context.Context, tok Token, extractErr error) (*verifier.Claims, *Rejection) {
 	if extractErr != nil {
 		return nil, e.Reject(extractErr)
 	}
-	c, err := e.v.Verify(ctx, token)
+	if !e.builtin {
+		if err := tok.Single(); err != nil {
+			return nil, e.Reject(err)
+		}
+	}
+	c, err := e.v.Verify(ctx, tok.Value)
+	if err != nil && e.builtin {
+		if serr := tok.Single(); serr != nil {
+			err = serr
+		}
+	}
 	return e.Judge(ctx, c, err)
 }
 

@@ -26,6 +26,10 @@
 // and [Lookup.Extract] applies them to a request, rejecting ambiguous input
 // (two Authorization headers, a header and a cookie that disagree) with
 // [ErrAmbiguousToken]. [ParseBearer] parses one Authorization value.
+// Whether a header value holds more than one credential ([Token.Single])
+// is checked by the engine: before a custom verifier, and only after a
+// rejection for *verifier.Verifier, which refuses such tokens itself, so
+// that an accepted token is never scanned for it.
 //
 // # Context
 //

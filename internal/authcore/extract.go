@@ -141,66 +141,108 @@ type Lookup struct {
 	Custom func(*http.Request) (string, error)
 }
 
+// Token is a token taken from a request, and where it came from.
+type Token struct {
+	// Value is the token.
+	Value string
+	// header is the header source the token was read from, nil when it
+	// came from a cookie, a query parameter or a custom extractor. A
+	// header value must hold exactly one credential; [Engine.Authenticate]
+	// checks that (see [Token.Single]).
+	header *Source
+}
+
+// Single returns an error wrapping [ErrBadAuthorization] when t came from a
+// header and holds more than one value (a space, tab or comma, as in
+// "Bearer a b" or "Bearer a, b"), and nil otherwise.
+//
+// It scans the whole token, three times (IndexByte is vectorized;
+// ContainsAny is several times slower on kilobyte-long tokens), so the
+// engine runs it before a custom verifier but only after a rejection by
+// *verifier.Verifier, which refuses such tokens anyway: a verified token
+// costs no scan, and the answer is the same 400.
+func (t Token) Single() error {
+	if t.header == nil {
+		return nil
+	}
+	v := t.Value
+	if strings.IndexByte(v, ' ') < 0 && strings.IndexByte(v, '\t') < 0 && strings.IndexByte(v, ',') < 0 {
+		return nil
+	}
+	if t.header.Prefix == "" {
+		return fmt.Errorf("%w: the %s header holds more than one value", ErrBadAuthorization, t.header.Name)
+	}
+	return fmt.Errorf("%w: the %s credential holds more than one value", ErrBadAuthorization, strings.TrimRight(t.header.Prefix, " "))
+}
+
 // Extract returns the request's single token. It fails with [ErrNoToken]
 // when no source has one, with [ErrAmbiguousToken] when a source has more
 // than one value or two sources disagree, and with [ErrBadAuthorization]
-// for a malformed Bearer credential.
-func (l *Lookup) Extract(r *http.Request) (string, error) {
-	var tok string
+// for an empty Bearer credential. Whether a header value holds more than
+// one credential is left to [Token.Single].
+func (l *Lookup) Extract(r *http.Request) (Token, error) {
+	var tok Token
 	found := false
 	for i := range l.Sources {
 		t, ok, err := l.Sources[i].extract(r)
 		if err != nil {
-			return "", err
+			return Token{}, err
 		}
 		if !ok {
 			continue
 		}
-		if found && t != tok {
-			return "", fmt.Errorf("%w: %s disagrees with an earlier source", ErrAmbiguousToken, l.Sources[i])
+		if found && t.Value != tok.Value {
+			return Token{}, fmt.Errorf("%w: %s disagrees with an earlier source", ErrAmbiguousToken, l.Sources[i])
 		}
-		tok, found = t, true
+		if !found || tok.header == nil {
+			tok = t // a header's token, if any, so that Single checks it
+		}
+		found = true
 	}
 	if l.Custom != nil {
 		t, err := l.Custom(r)
 		if err != nil {
-			return "", err
+			return Token{}, err
 		}
 		if t != "" {
-			if found && t != tok {
-				return "", fmt.Errorf("%w: the custom extractor disagrees with an earlier source", ErrAmbiguousToken)
+			if found && t != tok.Value {
+				return Token{}, fmt.Errorf("%w: the custom extractor disagrees with an earlier source", ErrAmbiguousToken)
 			}
-			tok, found = t, true
+			if !found {
+				tok = Token{Value: t}
+			}
+			found = true
 		}
 	}
 	if !found {
-		return "", ErrNoToken
+		return Token{}, ErrNoToken
 	}
 	return tok, nil
 }
 
-func (s *Source) extract(r *http.Request) (string, bool, error) {
+func (s *Source) extract(r *http.Request) (Token, bool, error) {
 	switch s.Kind {
 	case SourceHeader:
 		vals := r.Header[s.Name]
 		switch len(vals) {
 		case 0:
-			return "", false, nil
+			return Token{}, false, nil
 		case 1:
 		default:
-			return "", false, fmt.Errorf("%w: %d %s headers", ErrAmbiguousToken, len(vals), s.Name)
+			return Token{}, false, fmt.Errorf("%w: %d %s headers", ErrAmbiguousToken, len(vals), s.Name)
 		}
 		if s.Prefix == "" {
 			v := strings.TrimSpace(vals[0])
 			if v == "" {
-				return "", false, nil
+				return Token{}, false, nil
 			}
-			if multiValued(v) {
-				return "", false, fmt.Errorf("%w: the %s header holds more than one value", ErrBadAuthorization, s.Name)
-			}
-			return v, true, nil
+			return Token{Value: v, header: s}, true, nil
 		}
-		return ParseBearer(vals[0], s.Prefix)
+		v, ok, err := ParseBearer(vals[0], s.Prefix)
+		if !ok || err != nil {
+			return Token{}, ok, err
+		}
+		return Token{Value: v, header: s}, true, nil
 	case SourceCookie:
 		cs := r.CookiesNamed(s.Name)
 		tok := ""
@@ -209,29 +251,35 @@ func (s *Source) extract(r *http.Request) (string, bool, error) {
 				continue
 			}
 			if tok != "" && c.Value != tok {
-				return "", false, fmt.Errorf("%w: two %q cookies", ErrAmbiguousToken, s.Name)
+				return Token{}, false, fmt.Errorf("%w: two %q cookies", ErrAmbiguousToken, s.Name)
 			}
 			tok = c.Value
 		}
-		return tok, tok != "", nil
+		return Token{Value: tok}, tok != "", nil
 	case SourceQuery:
 		vals := r.URL.Query()[s.Name]
 		switch len(vals) {
 		case 0:
-			return "", false, nil
+			return Token{}, false, nil
 		case 1:
-			return vals[0], vals[0] != "", nil
+			return Token{Value: vals[0]}, vals[0] != "", nil
 		}
-		return "", false, fmt.Errorf("%w: %d %q query parameters", ErrAmbiguousToken, len(vals), s.Name)
+		return Token{}, false, fmt.Errorf("%w: %d %q query parameters", ErrAmbiguousToken, len(vals), s.Name)
 	}
-	return "", false, nil
+	return Token{}, false, nil
 }
+
+// BearerToken is the Token of a credential read from an Authorization
+// value with [ParseBearer] and the prefix "Bearer ", outside a [Lookup]
+// (gRPC metadata).
+func BearerToken(v string) Token { return Token{Value: v, header: &AuthorizationBearer} }
 
 // ParseBearer parses one header value of the form prefix + token, where
 // prefix ("Bearer ") is matched case-insensitively and may be followed by
 // more spaces. It returns ok false when the value uses another scheme
 // (such as Basic), and [ErrBadAuthorization] when the scheme matches but
-// the value does not hold exactly one credential.
+// the credential is empty. It does not scan the token: whether it holds
+// more than one value is [Token.Single]'s to say.
 func ParseBearer(v, prefix string) (token string, ok bool, err error) {
 	scheme := strings.TrimRight(prefix, " ")
 	if len(v) < len(scheme) || !strings.EqualFold(v[:len(scheme)], scheme) {
@@ -246,17 +294,7 @@ func ParseBearer(v, prefix string) (token string, ok bool, err error) {
 	if rest == "" {
 		return "", false, fmt.Errorf("%w: the %s credential is empty", ErrBadAuthorization, scheme)
 	}
-	if multiValued(rest) {
-		return "", false, fmt.Errorf("%w: the %s credential holds more than one value", ErrBadAuthorization, scheme)
-	}
 	return rest, true, nil
-}
-
-// multiValued reports whether v holds a space, tab or comma (more than one
-// credential). IndexByte is vectorized; ContainsAny is several times
-// slower on kilobyte-long tokens.
-func multiValued(v string) bool {
-	return strings.IndexByte(v, ' ') >= 0 || strings.IndexByte(v, '\t') >= 0 || strings.IndexByte(v, ',') >= 0
 }
 
 // IsPreflight reports whether r is a CORS preflight request: OPTIONS with

@@ -72,7 +72,10 @@
 //     trusted until the signature verifies);
 //   - the key named by kid, and that the header's alg is the key's alg
 //     (the JWK's alg; RS256 for an RSA JWK without one; the curve's for EC);
-//   - the signature, with crypto/rsa or crypto/ecdsa;
+//   - the signature: RS256, RS384 and RS512 with crypto/rsa's arithmetic
+//     and each modulus prepared once per key (see Performance), PS256,
+//     PS384 and PS512 with crypto/rsa, the ES algorithms with
+//     crypto/ecdsa;
 //   - token_use against Pool.TokenUse, then aud (ID tokens) or client_id
 //     (access tokens) against Pool.ClientIDs;
 //   - exp, which is required (tokens without it are rejected), nbf and iat,
@@ -146,7 +149,8 @@
 //
 // Keys are fetched from Pool.JWKSURL (default {issuer}/.well-known/jwks.json)
 // on first use, or by [Verifier.Warm], and parsed into *rsa.PublicKey and
-// *ecdsa.PublicKey values once per fetch with jwx's jwk.ParseKey. JWKs with
+// *ecdsa.PublicKey values once per fetch with jwx's jwk.ParseKey (RSA keys
+// also get their modulus's Montgomery constants then, not per token). JWKs with
 // use other than sig, RSA keys under 2048 bits, private keys, keys whose
 // alg is off the allow-list, keys with a duplicated kid and keys whose
 // members repeat (exactly or ignoring case) are ignored. The kid, use,
@@ -187,29 +191,43 @@
 // on-demand refetches, of a maximum staleness after which keys must stop
 // being trusted, or of a per-URL single flight whose waiters honour their
 // own contexts; wrapping it would have cost more code than the fetcher in
-// jwks.go, which needs no dependency beyond net/http.
+// jwks.go, which needs no dependency beyond net/http. Its single flight is
+// not internal/flight's either (the one of the token sources): deciding
+// to join a running fetch or to start one must happen under the same lock
+// as the RefetchCooldown check and the Close barrier, and a single flight
+// keyed by name (x/sync/singleflight) cannot say whether a caller will
+// join until it has joined, so an unknown kid could slip a fetch past the
+// cooldown. The waiters keep their own contexts all the same.
 //
 // # Verified-token cache
 //
-// A verified token is remembered (Config.CacheSize entries, default 4096;
-// negative disables) in a fixed-size, set-associative table keyed by a hash
-// of the whole token and confirmed by comparing the whole token, so a
-// repeated token costs a hash, a comparison and the time checks, which are
-// re-evaluated on every call, as is the pool's Policy. Reads take no lock.
-// An expired entry is never served: it is dropped when next looked up and is
-// the first to be replaced. Entries whose key leaves the JWKS are swept at
-// the fetch that removes the key. Callers get their own copy of the cached
-// [Claims] struct; its slices are shared and must not be modified.
+// A verified token is remembered in a fixed-size table of atomic pointers
+// (Config.CacheSize tokens, default 4096; negative disables), so that a
+// repeated token costs a hash of its tail, a comparison of the whole token
+// and the time checks, which are re-evaluated on every call, as is the
+// pool's Policy. Each token may live in two sets of 8 slots, chosen by
+// its hash, and goes to the emptier one, and the table has twice as many
+// slots as CacheSize, so a working set of CacheSize tokens stays whole
+// (with one set per token, hashing crowded some sets and a working set
+// of the default size missed one lookup in five). Reads take no lock and
+// allocate nothing. An expired entry is never served: it is dropped when
+// next looked up and is the first to be replaced. Entries whose key
+// leaves the JWKS are swept at the fetch that removes the key.
+//
+// A hit returns the cached *Claims itself, shared by every caller of the
+// token: see [Claims] for what callers may do with them (read, never
+// write; [Claims.Clone] for a copy). Race-enabled builds check that
+// nobody wrote to them.
 //
 // The cache's memory is bounded by bytes, not only by entries:
 // Config.CacheMaxBytes (default 16 MiB) caps an upper estimate of what the
 // entries keep alive (each token, its decoded payload and claims, rounded
-// up for the allocator), plus 8 bytes per slot for the table. A typical
+// up for the allocator), plus 32 bytes per CacheSize entry for the table. A typical
 // Cognito token costs about 2.5 KB, so the default holds 4096 of them; a
 // token at the 16 KiB MaxTokenSize costs about 32 KB. A user who enlarges
 // their own tokens (writable custom attributes) and refreshes in a loop
-// fills at most the byte budget: once it is reached, a new token replaces
-// a larger entry of its set or is verified without being remembered, so
+// fills at most the byte budget: once it is reached, a new token takes
+// the place of a larger entry or is verified without being remembered, so
 // ordinary tokens keep being cached. TestCacheBoundedByBytes measures the
 // heap under 1,500 distinct 16 KiB tokens (without the bound: 42 MiB).
 //
@@ -218,19 +236,27 @@
 // The JWS, the claims and the JWKS documents are parsed by a strict
 // hand-written scanner (fuzzed against encoding/json) that does not
 // allocate per claim and, unlike encoding/json, reads member names
-// exactly and refuses names that repeat in another case; the
-// header and signature are decoded on the stack; the signature is checked
-// with crypto/rsa directly. Medians on a shared 2-vCPU AMD EPYC VM, Go
-// 1.26, one 2048-bit RSA key, Cognito-shaped access tokens (bench_test.go):
+// exactly and refuses names that repeat in another case; the header and
+// signature are decoded on the stack.
 //
-//	BenchmarkRSAFloor (SHA-256 + rsa.VerifyPKCS1v15)  30.8 µs/op   9 allocs
-//	BenchmarkVerifyUncached                           34.3 µs/op  13 allocs  1.11x the floor (1.07x paired op by op)
-//	BenchmarkVerifyCached                             0.44 µs/op   1 alloc   (the caller's copy of the Claims)
-//	BenchmarkVerifyParallel                           19.2 µs/op  13 allocs  1.79x the throughput of one core on 2 vCPUs
+// RS256, RS384 and RS512 signatures are checked by cognitokit's
+// internal/rsaverify rather than rsa.VerifyPKCS1v15, which rebuilds the
+// Montgomery constants of the modulus (R² mod n) on every call, about a
+// third of its time; rsaverify computes them once per key, at JWKS parse
+// time, with the same arithmetic (filippo.io/bigmod, the standard
+// library's own, published as a module), and compares the whole encoded
+// message like crypto/rsa. Its verdicts are crypto/rsa's: it is fuzzed
+// differentially against crypto/rsa, and FuzzRSAVerdicts checks the
+// verifier's wiring the same way. Everything else (PSS, FIPS 140-3 mode,
+// BoringCrypto builds) goes through crypto/rsa.
 //
-// For comparison, one run of the bench/ module (same key and tokens, wall
-// time relative to the floor): cognitokit 1.05x, golang-jwt v5 1.40x,
-// go-oidc 2.39x, jwx jwt.Parse 2.69x.
+// The benchmarks that measure all this are in bench_test.go
+// (BenchmarkUncachedVsFloor pairs an uncached Verify with
+// rsa.VerifyPKCS1v15 op by op; BenchmarkVerifyCached, BenchmarkCachedScaling)
+// and in the repository's bench/ module (other Go libraries and
+// aws-jwt-verify on the same tokens). The figures, with the machine and
+// date they were measured on, are in the README, produced by
+// scripts/bench.sh.
 //
 // # Observability
 //

@@ -27,17 +27,35 @@
 // short padding string, Bleichenbacher's 2006 e = 3 forgery) cannot
 // arise. crypto/rsa does the same comparison.
 //
-// On the development machine (2 shared cores, linux/amd64, Go 1.26) the
-// fast path takes 0.66 of the time of rsa.VerifyPKCS1v15 for 2048-bit keys
-// (15.3 µs against 23.2 µs, medians) and 0.72 for 3072 and 4096 bits,
-// measured op by op in the same run (BenchmarkVersusCryptoRSA), and
-// allocates nothing up to 2048 bits (crypto/rsa: 9 allocations). What is
-// left is the exponentiation itself: s^65537 costs 19 Montgomery
-// multiplications (16 squarings, one multiplication, and the conversions
-// into and out of the Montgomery domain), exactly as in crypto/rsa.
-// bigmod's API offers nothing cheaper (no dedicated squaring, no access to
-// the Montgomery domain), so about two thirds is the floor of this
-// approach; going lower would take a Montgomery squaring in assembly.
+// # How fast, and why not faster
+//
+// BenchmarkVersusCryptoRSA alternates this package and rsa.VerifyPKCS1v15
+// op by op on the same key and signature and reports the ratio of their
+// median times (the figures are in the repository's README, produced by
+// scripts/bench.sh). Up to 2048 bits it allocates nothing (crypto/rsa: 9
+// allocations). What is left is the exponentiation itself: s^65537 costs
+// 19 Montgomery multiplications in ExpShortVarTime (the conversion of s
+// into the Montgomery domain, 16 squarings, one multiplication and the
+// conversion out), exactly as in crypto/rsa, and bigmod's public API can
+// do no fewer: every exported operation takes and returns ordinary
+// residues, so any exponentiation through it pays both conversions, and
+// [filippo.io/bigmod.Nat.Mul] costs two Montgomery multiplications.
+//
+// Going further needs bigmod's internals, and was evaluated with a
+// prototype (a patched copy of bigmod, not in this repository): treat s
+// itself as the Montgomery form of s/R and run the chain (17
+// multiplications), which gives s^e·R^(1−e); compare it with
+// EM·R^(1−e), computed from per-key constants as a precomputed residue
+// for the fixed part of EM (padding and DigestInfo) plus a short
+// Montgomery multiplication of the 4 to 8 words of the digest. That saves
+// 2 of the 19 multiplications, about a tenth of the time; a dedicated
+// squaring built from bigmod's 1024-bit kernel saved about 2% more. The
+// price is a vendored fork of bigmod, thousands of lines of generated
+// assembly for every architecture, in a package whose upstream is the
+// standard library's own FIPS module; or a go:linkname into its
+// unexported assembly, which breaks silently when bigmod changes. Neither
+// is worth a tenth. A real step beyond this takes what OpenSSL has and
+// bigmod lacks: a Montgomery squaring written in assembly.
 //
 // # What it covers
 //

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs the benchmarks behind the README's figures and prints the machine,
+# the date and the raw `go test -bench` output. Every figure in the README's
+# Benchmarks section comes from one of these lines.
+#
+#   scripts/bench.sh            # everything, 3 runs each (about 5 minutes)
+#   COUNT=5 scripts/bench.sh    # more runs
+#   NODE=0 scripts/bench.sh     # skip aws-jwt-verify (needs node and npm)
+#
+# Ratios are measured within one benchmark (paired or interleaved), so they
+# hold on a shared, noisy machine; absolute times do not. Compare ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count="${COUNT:-3}"
+
+echo "# cognitokit benchmarks"
+echo "date:    $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "go:      $(go version)"
+echo "machine: $(uname -sm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || echo unknown CPU)"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+echo
+
+run() { # package, benchmark regexp, benchtime
+  echo "## $1 $2"
+  go test -run '^$' -bench "$2" -benchtime "$3" -count "$count" "$1" | grep -E '^(Benchmark|ok|FAIL|---)'
+  echo
+}
+
+# RSA: the fast path against crypto/rsa, op by op (ratio rsaverify/crypto-rsa).
+run ./internal/rsaverify/ 'VersusCryptoRSA/rsa2048' 3000x
+# The verifier: uncached against the floor (paired), cached hits, scaling.
+run ./verifier/ 'UncachedVsFloor|VerifyUncached$|VerifyCached$|CachedScaling' 3000x
+# The adapters over a cached Verify (interleaved; adapter-ns).
+run ./middleware/ 'Overhead' 20000x
+run ./adapters/echoauth/ 'Overhead' 20000x
+run ./adapters/grpcauth/ 'Overhead' 20000x
+# SRP: the client's CPU, and whole sign-ins against the emulator.
+run ./internal/srp/ 'ClientSignIn|ExpFull' 200x
+run ./srpclient/ 'EmulatorSignIn' 200x
+
+# Other libraries on the same tokens (the nested bench/ module).
+echo "## bench/ (Go libraries)"
+(cd bench && go test -run '^$' -bench 'Floor|Cognitokit|GolangJWT|GoOIDC|JWX' -benchtime 3000x -count "$count" . | grep -E '^(Benchmark|ok|FAIL)')
+echo
+if [ "${NODE:-1}" != 0 ] && command -v node >/dev/null && command -v npm >/dev/null; then
+  echo "## bench/ (aws-jwt-verify on Node.js $(node --version))"
+  npm ci --prefix bench/node --no-audit --no-fund --loglevel=error >/dev/null
+  (cd bench && go test -run '^$' -bench 'VersusAWSJWTVerify' -benchtime 5x -count 1 . | grep -E '^(Benchmark|ok|FAIL)')
+else
+  echo "## bench/ (aws-jwt-verify): skipped (NODE=0, or node/npm missing)"
+fi

@@ -174,3 +174,75 @@ func BenchmarkJWXParse(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkVersusFloor verifies the same distinct tokens with the floor
+// (SHA-256 and rsa.VerifyPKCS1v15 of the signing input), cognitokit and
+// each other library in turn, op by op, and reports each one's median time
+// over the floor's ("<library>/floor") and the floor's median time. Pairing
+// and medians make the ratios hold on a shared machine, where load changes
+// between separate benchmarks and preemption adds outliers.
+func BenchmarkVersusFloor(b *testing.B) {
+	fixtures(b)
+	type floorInput struct{ in, sig []byte }
+	floors := make([]floorInput, nTokens)
+	for i, tok := range tokens {
+		dot := strings.LastIndexByte(tok, '.')
+		sig, err := base64.RawURLEncoding.DecodeString(tok[dot+1:])
+		if err != nil {
+			b.Fatal(err)
+		}
+		floors[i] = floorInput{[]byte(tok[:dot]), sig}
+	}
+	v, err := verifier.New(verifier.Config{
+		Pools:     []verifier.Pool{{UserPoolID: poolID, ClientIDs: []string{clientID}, TokenUse: verifier.TokenUseAccess, JWKS: jwksDoc}},
+		Now:       func() time.Time { return now },
+		CacheSize: -1,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	ctx := context.Background()
+	gp := gojwt.NewParser(gojwt.WithValidMethods([]string{"RS256"}), gojwt.WithIssuer(issuer),
+		gojwt.WithExpirationRequired(), gojwt.WithTimeFunc(func() time.Time { return now }))
+	keyFunc := func(*gojwt.Token) (any, error) { return &key.PublicKey, nil }
+	ov := oidc.NewVerifier(issuer, &oidc.StaticKeySet{PublicKeys: []crypto.PublicKey{&key.PublicKey}},
+		&oidc.Config{SkipClientIDCheck: true, Now: func() time.Time { return now }})
+	clock := jwxjwt.ClockFunc(func() time.Time { return now })
+
+	libs := []struct {
+		name   string
+		verify func(i int) error
+	}{
+		{"floor", func(i int) error {
+			d := sha256.Sum256(floors[i].in)
+			return rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, d[:], floors[i].sig)
+		}},
+		{"cognitokit", func(i int) error { _, err := v.Verify(ctx, tokens[i]); return err }},
+		{"golang-jwt", func(i int) error { _, err := gp.Parse(tokens[i], keyFunc); return err }},
+		{"go-oidc", func(i int) error { _, err := ov.Verify(ctx, tokens[i]); return err }},
+		{"jwx", func(i int) error {
+			_, err := jwxjwt.Parse([]byte(tokens[i]), jwxjwt.WithKey(jwa.RS256(), &key.PublicKey),
+				jwxjwt.WithClock(clock), jwxjwt.WithIssuer(issuer))
+			return err
+		}},
+	}
+	times := make([][]float64, len(libs))
+	i := 0
+	for b.Loop() {
+		j := i % nTokens
+		for k, lib := range libs {
+			t0 := time.Now()
+			if err := lib.verify(j); err != nil {
+				b.Fatalf("%s: %v", lib.name, err)
+			}
+			times[k] = append(times[k], float64(time.Since(t0)))
+		}
+		i++
+	}
+	floor := medianF(times[0])
+	b.ReportMetric(floor, "floor-ns")
+	for k, lib := range libs[1:] {
+		b.ReportMetric(medianF(times[k+1])/floor, lib.name+"/floor")
+	}
+}

@@ -41,7 +41,7 @@ run ./srpclient/ 'EmulatorSignIn' 200x
 
 # Other libraries on the same tokens (the nested bench/ module).
 echo "## bench/ (Go libraries)"
-(cd bench && go test -run '^$' -bench 'Floor|Cognitokit|GolangJWT|GoOIDC|JWX' -benchtime 3000x -count "$count" . | grep -E '^(Benchmark|ok|FAIL)')
+(cd bench && go test -run '^$' -bench 'Floor|Cognitokit|GolangJWT|GoOIDC|JWX' -benchtime 2000x -count "$count" . | grep -E '^(Benchmark|ok|FAIL)')
 echo
 if [ "${NODE:-1}" != 0 ] && command -v node >/dev/null && command -v npm >/dev/null; then
   echo "## bench/ (aws-jwt-verify on Node.js $(node --version))"

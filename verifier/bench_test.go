@@ -232,11 +232,18 @@ func median(d []time.Duration) time.Duration {
 // all of them (GOMAXPROCS, 2 on the development machine). Each op is one
 // round of two phases on the same 512 cached tokens: one goroutine
 // verifies rounds tokens; then GOMAXPROCS goroutines verify rounds tokens
-// each, at once. It reports the throughput of the second phase over the
-// first as "scaling" (the median over rounds; the goal is at least 1.8
-// on two cores), and the median time per hit of each phase. Interleaving
-// the phases gives both the same machine load; on a machine shared with
-// other work the parallel phase still competes for the cores.
+// each, at once. It reports, as medians over the rounds:
+//
+//   - scaling: the throughput of the second phase over the first, in wall
+//     time (the goal is at least 1.8 on two cores). Interleaving the
+//     phases gives both the same machine load, but on a machine shared
+//     with other work the parallel phase still competes for the cores;
+//   - cpu-scaling: the same from the process's CPU time per hit, GOMAXPROCS
+//     times the single phase's over the parallel phase's. It is what the
+//     wall-time scaling would be with the cores to ourselves: contention
+//     between the goroutines (a shared cache line, a lock) raises the CPU
+//     time per hit, and another process's load does not;
+//   - the wall time per hit of each phase.
 func BenchmarkCachedScaling(b *testing.B) {
 	v, toks := benchSetup(b, 0)
 	ctx := context.Background()
@@ -246,7 +253,7 @@ func BenchmarkCachedScaling(b *testing.B) {
 		}
 	}
 	procs := runtime.GOMAXPROCS(0)
-	const rounds = 20000
+	const rounds = 100000
 	work := func(g int) {
 		for i := range rounds {
 			if _, err := v.Verify(ctx, toks[(g*97+i)%len(toks)]); err != nil {
@@ -254,24 +261,29 @@ func BenchmarkCachedScaling(b *testing.B) {
 			}
 		}
 	}
-	var single, parallel, scaling []float64
+	var single, parallel, scaling, cpuScaling []float64
 	b.ReportAllocs()
 	for b.Loop() {
-		t0 := time.Now()
+		c0, t0 := processCPU(), time.Now()
 		work(0)
-		t1 := time.Now()
+		c1, t1 := processCPU(), time.Now()
 		var wg sync.WaitGroup
 		for g := range procs {
 			wg.Go(func() { work(g) })
 		}
 		wg.Wait()
-		t2 := time.Now()
+		c2, t2 := processCPU(), time.Now()
 		s, p := float64(t1.Sub(t0))/rounds, float64(t2.Sub(t1))/(rounds*float64(procs))
+		sc, pc := float64(c1-c0)/rounds, float64(c2-c1)/(rounds*float64(procs))
 		single, parallel, scaling = append(single, s), append(parallel, p), append(scaling, s/p)
+		if sc > 0 && pc > 0 {
+			cpuScaling = append(cpuScaling, float64(procs)*sc/pc)
+		}
 	}
 	b.ReportMetric(medianF(single), "single-ns/hit")
 	b.ReportMetric(medianF(parallel), "parallel-ns/hit")
 	b.ReportMetric(medianF(scaling), "scaling")
+	b.ReportMetric(medianF(cpuScaling), "cpu-scaling")
 	b.ReportMetric(float64(procs), "procs")
 }
 

@@ -11,12 +11,12 @@
 //
 // BenchmarkVersusAWSJWTVerify runs aws-jwt-verify, the reference
 // JavaScript verifier, in a Node.js worker (node/verify.mjs, with the
-// package pinned in node/package-lock.json) on the same corpus, and
-// reports the tokens per second of each on one thread. It skips without
-// node or node/node_modules:
+// package pinned in node/package-lock.json) on the same corpus, alternating
+// batches of Node and Go, and reports the tokens per second of each on one
+// thread. It skips without node or node/node_modules:
 //
 //	npm ci --prefix node --no-audit --no-fund
-//	go test -run '^$' -bench . -benchtime 3000x
+//	go test -run '^$' -bench VersusAWSJWTVerify -benchtime 100x
 //
 // scripts/bench.sh in the repository root runs these with the main
 // module's benchmarks; the README's figures come from it.

@@ -46,7 +46,7 @@ echo
 if [ "${NODE:-1}" != 0 ] && command -v node >/dev/null && command -v npm >/dev/null; then
   echo "## bench/ (aws-jwt-verify on Node.js $(node --version))"
   npm ci --prefix bench/node --no-audit --no-fund --loglevel=error >/dev/null
-  (cd bench && go test -run '^$' -bench 'VersusAWSJWTVerify' -benchtime 5x -count 1 . | grep -E '^(Benchmark|ok|FAIL)')
+  (cd bench && go test -run '^$' -bench 'VersusAWSJWTVerify' -benchtime 100x -count "$count" . | grep -E '^(Benchmark|ok|FAIL)')
 else
   echo "## bench/ (aws-jwt-verify): skipped (NODE=0, or node/npm missing)"
 fi

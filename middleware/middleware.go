@@ -261,7 +261,9 @@ func WriteError(w http.ResponseWriter, rej *auth.Rejection) {
 // echoauth or grpcauth adapter) stored in ctx. It returns false for an
 // anonymous request let through by Config.Optional, a skipped request, a
 // context that never passed through the middleware, and a nil ctx. Check
-// it: the claims are nil when it is false.
+// it: the claims are nil when it is false. The claims are read-only: they
+// are shared with every request that presents the same token (see
+// verifier.Claims; Clone gives a copy you may change).
 func ClaimsFromContext(ctx context.Context) (*verifier.Claims, bool) {
 	return authcore.ClaimsFromContext(ctx)
 }

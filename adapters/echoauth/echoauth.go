@@ -296,7 +296,9 @@ func ErrorResponse(c echo.Context, err error) error {
 // ClaimsFromContext returns the verified claims of the request, set by
 // the middleware. It returns false for anonymous and skipped requests, and
 // for routes the middleware does not cover. Check it: the claims are nil
-// when it is false.
+// when it is false. The claims are read-only: they are shared with every
+// request that presents the same token (see verifier.Claims; Clone gives a
+// copy you may change).
 func ClaimsFromContext(c echo.Context) (*verifier.Claims, bool) {
 	return authcore.ClaimsFromContext(c.Request().Context())
 }

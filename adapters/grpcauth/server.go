@@ -378,7 +378,9 @@ func (w *expiringStream) RecvMsg(m any) error {
 // ClaimsFromContext returns the verified claims stored by the
 // interceptors. It returns false for public methods, for a context that
 // never passed through the interceptors, and for a nil ctx. Check it: the
-// claims are nil when it is false.
+// claims are nil when it is false. The claims are read-only: they are
+// shared with every call that presents the same token (see
+// verifier.Claims; Clone gives a copy you may change).
 func ClaimsFromContext(ctx context.Context) (*verifier.Claims, bool) {
 	return authcore.ClaimsFromContext(ctx)
 }

@@ -35,9 +35,18 @@ run ./verifier/ 'UncachedVsFloor|VerifyUncached$|VerifyCached$|CachedScaling' 30
 run ./middleware/ 'Overhead' 20000x
 run ./adapters/echoauth/ 'Overhead' 20000x
 run ./adapters/grpcauth/ 'Overhead' 20000x
+# The ALB's user-claims JWT: a full Verify against the ECDSA check alone.
+run ./verifier/alb/ 'ECDSAFloor|Verify$' 2000x
 # SRP: the client's CPU, and whole sign-ins against the emulator.
-run ./internal/srp/ 'ClientSignIn|ExpFull' 200x
+run ./internal/srp/ 'ClientSignInVsExp' 200x
 run ./srpclient/ 'EmulatorSignIn' 200x
+
+# weblogin sessions from Redis against the cookie store (needs redis-server).
+if command -v redis-server >/dev/null; then
+  run ./redisstore/ 'SessionStore' 1s
+else
+  echo "## ./redisstore/ SessionStore: skipped (no redis-server)"; echo
+fi
 
 # Other libraries on the same tokens (the nested bench/ module).
 echo "## bench/ (Go libraries)"

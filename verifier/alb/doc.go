@@ -103,7 +103,7 @@
 // # Performance
 //
 // A full Verify with the key cached costs little more than the P-256
-// signature check alone (BenchmarkVerify against BenchmarkECDSAFloor; the
+// signature check alone (BenchmarkVerifyVsFloor pairs them op by op; the
 // figures are in the repository's README, produced by scripts/bench.sh).
 // ALB tokens live for minutes and differ from user to user, so there is no
 // verified-token cache.

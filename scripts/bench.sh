@@ -35,6 +35,8 @@ run ./verifier/ 'UncachedVsFloor|VerifyUncached$|VerifyCached$|CachedScaling' 30
 run ./middleware/ 'Overhead' 20000x
 run ./adapters/echoauth/ 'Overhead' 20000x
 run ./adapters/grpcauth/ 'Overhead' 20000x
+# The revocation list's check, which every Verify pays when configured.
+run ./revocation/ 'CheckRevoked' 1000000x
 # The ALB's user-claims JWT: a full Verify against the ECDSA check alone.
 run ./verifier/alb/ 'VerifyVsFloor' 2000x
 # SRP: the client's CPU, and whole sign-ins against the emulator.

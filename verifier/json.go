@@ -51,6 +51,15 @@ func (sc *scanner) eat(c byte) bool {
 // str reads a JSON string at the current position.
 func (sc *scanner) str() (string, bool) { return sc.scanStr(true) }
 
+// strPlain marks the bytes a JSON string holds as themselves: printable
+// ASCII other than the quote and the backslash.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // scanStr reads a JSON string; with decode false, an escaped string is only
 // validated and "" is returned, without allocating.
 func (sc *scanner) scanStr(decode bool) (string, bool) {
@@ -62,6 +71,14 @@ func (sc *scanner) scanStr(decode bool) (string, bool) {
 	i++
 	start := i
 	for i < len(s) {
+		// Plain ASCII runs through one table lookup per byte; the switch
+		// handles the rest.
+		for i < len(s) && strPlain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		switch {
 		case c == '"':

@@ -21,7 +21,9 @@ import (
 // never sent to clients, and must not contain the token. Build the
 // returned claims with [verifier.ParseUnverifiedClaims] from the payload
 // you have checked, so that ClaimsAs, Claims.Get and Claims.Decode work on
-// them.
+// them. The transports treat the returned claims as read-only, as
+// *verifier.Verifier's are (it shares them between the callers of a
+// token), so a verifier may return the same claims to several requests.
 //
 // ctx is never nil when a transport calls Verify.
 type TokenVerifier interface {

@@ -36,7 +36,7 @@ run ./middleware/ 'Overhead' 20000x
 run ./adapters/echoauth/ 'Overhead' 20000x
 run ./adapters/grpcauth/ 'Overhead' 20000x
 # The revocation list's check, which every Verify pays when configured.
-run ./revocation/ 'CheckRevoked' 1000000x
+run ./verifier/revocation/ 'CheckRevoked' 1000000x
 # The ALB's user-claims JWT: a full Verify against the ECDSA check alone.
 run ./verifier/alb/ 'VerifyVsFloor' 2000x
 # SRP: the client's CPU, and whole sign-ins against the emulator.
@@ -45,9 +45,9 @@ run ./srpclient/ 'EmulatorSignIn' 200x
 
 # weblogin sessions from Redis against the cookie store (needs redis-server).
 if command -v redis-server >/dev/null; then
-  run ./redisstore/ 'SessionStore' 1s
+  run ./adapters/redisstore/ 'SessionStore' 1s
 else
-  echo "## ./redisstore/ SessionStore: skipped (no redis-server)"; echo
+  echo "## ./adapters/redisstore/ SessionStore: skipped (no redis-server)"; echo
 fi
 
 # Other libraries on the same tokens (the nested bench/ module).

@@ -18,6 +18,6 @@
 //	npm ci --prefix node --no-audit --no-fund
 //	go test -run '^$' -bench VersusAWSJWTVerify -benchtime 100x
 //
-// scripts/bench.sh in the repository root runs these with the main
+// run.sh (bench/run.sh from the repository root) runs these with the main
 // module's benchmarks; the README's figures come from it.
 package bench

@@ -256,7 +256,7 @@
 // and in the repository's bench/ module (other Go libraries and
 // aws-jwt-verify on the same tokens). The figures, with the machine and
 // date they were measured on, are in the README, produced by
-// scripts/bench.sh.
+// bench/run.sh.
 //
 // # Observability
 //

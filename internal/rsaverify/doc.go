@@ -32,7 +32,7 @@
 // BenchmarkVersusCryptoRSA alternates this package and rsa.VerifyPKCS1v15
 // op by op on the same key and signature and reports the ratio of their
 // median times (the figures are in the repository's README, produced by
-// scripts/bench.sh). Up to 2048 bits it allocates nothing (crypto/rsa: 9
+// bench/run.sh). Up to 2048 bits it allocates nothing (crypto/rsa: 9
 // allocations). What is left is the exponentiation itself: s^65537 costs
 // 19 Montgomery multiplications in ExpShortVarTime (the conversion of s
 // into the Montgomery domain, 16 squarings, one multiplication and the

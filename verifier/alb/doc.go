@@ -104,7 +104,7 @@
 //
 // A full Verify with the key cached costs little more than the P-256
 // signature check alone (BenchmarkVerifyVsFloor pairs them op by op; the
-// figures are in the repository's README, produced by scripts/bench.sh).
+// figures are in the repository's README, produced by bench/run.sh).
 // ALB tokens live for minutes and differ from user to user, so there is no
 // verified-token cache.
 package alb

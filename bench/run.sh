@@ -3,9 +3,9 @@
 # the date and the raw `go test -bench` output. Every figure in the README's
 # Benchmarks section comes from one of these lines.
 #
-#   scripts/bench.sh            # everything, 3 runs each (about 5 minutes)
-#   COUNT=5 scripts/bench.sh    # more runs
-#   NODE=0 scripts/bench.sh     # skip aws-jwt-verify (needs node and npm)
+#   bench/run.sh            # everything, 3 runs each (about 5 minutes)
+#   COUNT=5 bench/run.sh    # more runs
+#   NODE=0 bench/run.sh     # skip aws-jwt-verify (needs node and npm)
 #
 # Ratios are measured within one benchmark (paired or interleaved), so they
 # hold on a shared, noisy machine; absolute times do not. Compare ratios.

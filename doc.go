@@ -7,7 +7,7 @@
 //	protect net/http handlers (ServeMux, chi, ...)        github.com/cognitokit/cognitokit/middleware
 //	protect Echo routes                                   github.com/cognitokit/cognitokit/adapters/echoauth
 //	protect gRPC services; send tokens from a client      github.com/cognitokit/cognitokit/adapters/grpcauth
-//	name rejections, kinds, TokenVerifier, their errors   github.com/cognitokit/cognitokit/auth
+//	name rejections, kinds, TokenVerifier, their errors   github.com/cognitokit/cognitokit/middleware/auth
 //	sign users in from Go (SRP, MFA, devices, USER_AUTH)  github.com/cognitokit/cognitokit/srpclient
 //	OAuth 2.0: managed login, client credentials (M2M)    github.com/cognitokit/cognitokit/oauth
 //	server-side web sign-in with sessions                 github.com/cognitokit/cognitokit/oauth/weblogin
@@ -23,7 +23,7 @@
 // [github.com/cognitokit/cognitokit/adapters/grpcauth] for gRPC. The three give
 // the same verdict for the same token and use one vocabulary (RequireAnyGroup,
 // RequireAllScopes, ClaimsFromContext, ...); the types an error handler names
-// are in [github.com/cognitokit/cognitokit/auth], whose documentation maps the
+// are in [github.com/cognitokit/cognitokit/middleware/auth], whose documentation maps the
 // names of each transport.
 //
 // A program that signs users in uses

@@ -4,36 +4,35 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/cognitokit/cognitokit/auth"
-	"github.com/cognitokit/cognitokit/verifier"
+	old "github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 )
 
-func TestKindString(t *testing.T) {
-	for k, want := range map[auth.Kind]string{
-		auth.KindMissing: "missing", auth.KindBadRequest: "bad_request", auth.KindInvalidToken: "invalid_token",
-		auth.KindForbidden: "forbidden", auth.KindUnavailable: "unavailable", 0: "Kind(0)", 42: "Kind(42)",
-	} {
-		if got := k.String(); got != want {
-			t.Errorf("Kind(%d).String() = %q; want %q", uint8(k), got, want)
+// TestForwarders: the deprecated names are the new package's values, so
+// code written against either package interoperates.
+func TestForwarders(t *testing.T) {
+	rej := &old.Rejection{Kind: old.KindForbidden, Err: auth.ErrNoClaims}
+	var r *auth.Rejection = rej
+	if r.Kind != auth.KindForbidden {
+		t.Errorf("Kind %v; want %v", r.Kind, auth.KindForbidden)
+	}
+	if !errors.Is(rej, old.ErrNoClaims) {
+		t.Errorf("errors.Is(rejection, old ErrNoClaims) = false; want true")
+	}
+	pairs := []struct{ a, b error }{
+		{old.ErrNoToken, auth.ErrNoToken},
+		{old.ErrAmbiguousToken, auth.ErrAmbiguousToken},
+		{old.ErrBadAuthorization, auth.ErrBadAuthorization},
+		{old.ErrNoClaims, auth.ErrNoClaims},
+		{old.ErrNoMiddleware, auth.ErrNoMiddleware},
+		{old.ErrInvalidInput, auth.ErrInvalidInput},
+	}
+	for _, p := range pairs {
+		if p.a != p.b {
+			t.Errorf("%v is not the same value as middleware/auth's", p.a)
 		}
 	}
-}
-
-func TestRejectionError(t *testing.T) {
-	rej := &auth.Rejection{Kind: auth.KindInvalidToken, Status: 401, Reason: "expired", Description: "The token has expired.",
-		Err: verifier.ErrExpired, RetryAfter: 0}
-	var err error = rej
-	if !errors.Is(err, verifier.ErrExpired) {
-		t.Error("a Rejection does not unwrap to its Err")
-	}
-	var got *auth.Rejection
-	if !errors.As(err, &got) || got.Kind != auth.KindInvalidToken {
-		t.Error("errors.As does not find the Rejection")
-	}
-	if s := rej.Error(); s != "auth: request rejected (expired): The token has expired." {
-		t.Errorf("Error() = %q", s)
-	}
-	if h := (&auth.Rejection{RetryAfter: 10}).RetryAfterHeader(); h != "10" {
-		t.Errorf("RetryAfterHeader = %q; want 10", h)
+	if old.CodeInvalidToken != auth.CodeInvalidToken || old.KindUnavailable != auth.KindUnavailable {
+		t.Errorf("constants differ")
 	}
 }

@@ -24,7 +24,7 @@
 // The types and errors that handlers and error handlers name (the
 // rejection and its kinds, the TokenVerifier interface, ErrNoToken and the
 // other extraction errors) live in package
-// [github.com/cognitokit/cognitokit/auth], shared with package echoauth
+// [github.com/cognitokit/cognitokit/middleware/auth], shared with package echoauth
 // and grpcauth; its documentation maps the names of every transport.
 //
 // # Behind an Application Load Balancer

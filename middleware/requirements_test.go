@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore/authtest"
 	"github.com/cognitokit/cognitokit/middleware"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 

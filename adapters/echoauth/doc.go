@@ -31,7 +31,7 @@
 // error naming itself and the missing middleware (auth.ErrNoMiddleware).
 //
 // The rejection, its kinds, the TokenVerifier interface and the extraction
-// errors live in package [github.com/cognitokit/cognitokit/auth], shared
+// errors live in package [github.com/cognitokit/cognitokit/middleware/auth], shared
 // with package middleware and grpcauth; its documentation maps the names
 // of every transport.
 //

@@ -1,8 +1,8 @@
 package echoauth
 
 import (
-	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 )
 
 // ErrInvalidConfig is wrapped by every error [Config.ToMiddleware]

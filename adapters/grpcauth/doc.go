@@ -37,7 +37,7 @@
 // they are written as constants at wiring time.
 //
 // The TokenVerifier interface, the rejection kinds and the extraction
-// errors live in package [github.com/cognitokit/cognitokit/auth], shared
+// errors live in package [github.com/cognitokit/cognitokit/middleware/auth], shared
 // with package middleware and echoauth; its documentation maps the names
 // of every transport. [auth.KindForbidden] is codes.PermissionDenied,
 // [auth.KindUnavailable] codes.Unavailable, every other kind

@@ -1,8 +1,8 @@
 package grpcauth
 
 import (
-	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 )
 
 // Sentinel errors of this package.

@@ -12,8 +12,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/cognitokit/cognitokit/adapters/grpcauth"
-	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore/authtest"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 

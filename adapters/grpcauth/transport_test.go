@@ -11,8 +11,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore/authtest"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 )
 
 func grpcCode(k auth.Kind) codes.Code {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 )
 
 // AppSync is the handler of an AppSync Lambda authorizer (authorization

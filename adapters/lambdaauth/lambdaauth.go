@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 

@@ -14,7 +14,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"

@@ -6,7 +6,7 @@
 //
 // The types and errors that users name (the rejection, its kinds, the
 // TokenVerifier interface, the extraction errors) live in the public leaf
-// package [github.com/cognitokit/cognitokit/auth]; this package aliases
+// package [github.com/cognitokit/cognitokit/middleware/auth]; this package aliases
 // them under short names and keeps the engine.
 //
 // # Verdicts

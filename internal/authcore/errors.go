@@ -3,7 +3,7 @@ package authcore
 import (
 	"errors"
 
-	"github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 )
 
 // Sentinel errors of token extraction: the values of package auth, under

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 	"github.com/cognitokit/cognitokit/verifier"
 )

@@ -20,7 +20,7 @@
 //	mux.Handle("/admin", wl.RequireAnyGroup("admin")(adminHandler))
 //
 // The requirement names are those of package middleware, echoauth and
-// grpcauth (see package [github.com/cognitokit/cognitokit/auth]):
+// grpcauth (see package [github.com/cognitokit/cognitokit/middleware/auth]):
 // RequireAnyGroup("admin", "support") lets either group in,
 // RequireAllGroups only members of both. Handlers read the session with
 // [SessionFromContext]; its ok is false only when the route is not behind

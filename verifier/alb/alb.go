@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cognitokit/cognitokit/auth"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 

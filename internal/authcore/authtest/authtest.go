@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	"github.com/cognitokit/cognitokit/auth"
 	"github.com/cognitokit/cognitokit/middleware"
+	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 

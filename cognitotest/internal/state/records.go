@@ -42,6 +42,22 @@ type Pool struct {
 	KeySeq           int               `json:"key_seq,omitempty"`    // sequence number of the last signing key
 	CreatedAt        time.Time         `json:"created_at"`
 	ModifiedAt       time.Time         `json:"modified_at"`
+
+	// The settings of UpdateUserPool (see poolrecords.go).
+	StrictSchema             bool                `json:"strict_schema,omitempty"` // only declared custom attributes, even when none is
+	DeletionProtection       bool                `json:"deletion_protection,omitempty"`
+	AllowAdminCreateUserOnly bool                `json:"allow_admin_create_user_only,omitempty"`
+	UnusedAccountValidity    int                 `json:"unused_account_validity_days,omitempty"` // as set; TemporaryPasswordValidity acts
+	Templates                *MessageTemplates   `json:"templates,omitempty"`
+	EmailConfiguration       *EmailConfiguration `json:"email_configuration,omitempty"`
+	SMSConfiguration         *SMSConfiguration   `json:"sms_configuration,omitempty"`
+	AccountRecovery          []RecoveryOption    `json:"account_recovery,omitempty"`
+	VerifyBeforeUpdate       []string            `json:"verify_before_update,omitempty"` // AttributesRequireVerificationBeforeUpdate
+	Tier                     string              `json:"tier,omitempty"`                 // LITE, ESSENTIALS (""), PLUS
+	AdvancedSecurity         string              `json:"advanced_security,omitempty"`    // OFF (""), AUDIT, ENFORCED
+	Tags                     map[string]string   `json:"tags,omitempty"`
+	LogDelivery              []LogConfiguration  `json:"log_delivery,omitempty"`
+	Replicas                 []Replica           `json:"replicas,omitempty"`
 }
 
 // PasswordPolicy is a pool's password policy.
@@ -69,6 +85,26 @@ func (p *Pool) Clone() *Pool {
 	c.RequiredAttributes = slices.Clone(p.RequiredAttributes)
 	c.AllowedFirstAuthFactors = slices.Clone(p.AllowedFirstAuthFactors)
 	c.CustomAttributes = slices.Clone(p.CustomAttributes)
+	if p.Templates != nil {
+		t := *p.Templates
+		c.Templates = &t
+	}
+	if p.EmailConfiguration != nil {
+		e := *p.EmailConfiguration
+		c.EmailConfiguration = &e
+	}
+	if p.SMSConfiguration != nil {
+		s := *p.SMSConfiguration
+		c.SMSConfiguration = &s
+	}
+	c.AccountRecovery = slices.Clone(p.AccountRecovery)
+	c.VerifyBeforeUpdate = slices.Clone(p.VerifyBeforeUpdate)
+	c.Tags = maps.Clone(p.Tags)
+	c.LogDelivery = slices.Clone(p.LogDelivery)
+	c.Replicas = slices.Clone(p.Replicas)
+	for i := range c.Replicas {
+		c.Replicas[i].Tags = maps.Clone(p.Replicas[i].Tags)
+	}
 	return &c
 }
 
@@ -189,6 +225,12 @@ type Client struct {
 	WriteAttributes                 []string       `json:"write_attributes,omitempty"`
 	CreatedAt                       time.Time      `json:"created_at"`
 	ModifiedAt                      time.Time      `json:"modified_at"`
+	// SecretID and SecretCreatedAt describe Secret, the client's oldest
+	// secret; MoreSecrets are the newer ones (Cognito keeps two at most).
+	// Every one of them is valid.
+	SecretID        string         `json:"secret_id,omitempty"`
+	SecretCreatedAt time.Time      `json:"secret_created_at,omitzero"`
+	MoreSecrets     []ClientSecret `json:"more_secrets,omitempty"`
 }
 
 // Clone returns a deep copy.
@@ -202,6 +244,7 @@ func (c *Client) Clone() *Client {
 	n.SupportedIdentityProviders = slices.Clone(c.SupportedIdentityProviders)
 	n.ReadAttributes = slices.Clone(c.ReadAttributes)
 	n.WriteAttributes = slices.Clone(c.WriteAttributes)
+	n.MoreSecrets = slices.Clone(c.MoreSecrets)
 	return &n
 }
 

@@ -118,7 +118,7 @@ func (o *Server) clientAuth(r *http.Request, form url.Values) (*state.Client, *o
 	switch {
 	case c.Secret == "" && secret != "":
 		return nil, oerr("invalid_client", "Client authentication failed: the app client has no secret")
-	case c.Secret != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) != 1:
+	case c.Secret != "" && !userpool.SecretMatches(c, secret):
 		return nil, oerr("invalid_client", "Client authentication failed")
 	}
 	return c, nil

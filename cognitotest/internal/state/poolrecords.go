@@ -418,3 +418,8 @@ func (c *Client) Secrets() []string {
 	}
 	return out
 }
+
+// DeleteResourceServer deletes r.
+func (tx *Tx) DeleteResourceServer(r *ResourceServer) {
+	put[ResourceServer](tx, tx.s.resourceServers, r.PoolID+"/"+r.Identifier, nil)
+}

@@ -123,6 +123,9 @@ func (o *ops) initiate(c *emulator.Call, admin bool) (any, error) {
 		if aerr == nil && admin {
 			aerr = userpool.ClientOfPool(tx, in.UserPoolId, client)
 		}
+		if aerr == nil { // threat protection's blocked IP ranges
+			aerr = userpool.BlockedSignIn(tx, client, func() string { return userpool.CallerIP(c.Request.RemoteAddr, c.Body) })
+		}
 		return aerr
 	}); aerr != nil {
 		return nil, aerr
@@ -364,6 +367,9 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		client, aerr = userpool.Client(tx, in.ClientId)
 		if aerr == nil && admin {
 			aerr = userpool.ClientOfPool(tx, in.UserPoolId, client)
+		}
+		if aerr == nil { // threat protection's blocked IP ranges
+			aerr = userpool.BlockedSignIn(tx, client, func() string { return userpool.CallerIP(c.Request.RemoteAddr, c.Body) })
 		}
 		return aerr
 	}); aerr != nil {

@@ -35,8 +35,8 @@ type Pool struct {
 	TemporaryPasswordValidity    time.Duration  `json:"temporary_password_validity"`
 	// CustomAttributes are the declared custom attributes (without the
 	// "custom:" prefix). A pool that declares none accepts any custom
-	// attribute, as the emulator always did; one that declares some
-	// accepts only those.
+	// attribute, as the emulator always did (unless StrictSchema); one
+	// that declares some accepts only those.
 	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
 	ClientSeq        int               `json:"client_seq,omitempty"` // sequence number of the last app client
 	KeySeq           int               `json:"key_seq,omitempty"`    // sequence number of the last signing key
@@ -47,7 +47,6 @@ type Pool struct {
 	StrictSchema             bool                `json:"strict_schema,omitempty"` // only declared custom attributes, even when none is
 	DeletionProtection       bool                `json:"deletion_protection,omitempty"`
 	AllowAdminCreateUserOnly bool                `json:"allow_admin_create_user_only,omitempty"`
-	UnusedAccountValidity    int                 `json:"unused_account_validity_days,omitempty"` // as set; TemporaryPasswordValidity acts
 	Templates                *MessageTemplates   `json:"templates,omitempty"`
 	EmailConfiguration       *EmailConfiguration `json:"email_configuration,omitempty"`
 	SMSConfiguration         *SMSConfiguration   `json:"sms_configuration,omitempty"`

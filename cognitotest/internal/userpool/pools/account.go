@@ -611,3 +611,23 @@ func (o *ops) updateProvisionedLimit(c *emulator.Call) (any, error) {
 	}
 	return limitOut(in.LimitDefinition, value, lc.Free), nil
 }
+
+// PutProvisionedLimit sets a provisioned limit (a seed's), checked as
+// UpdateProvisionedLimit checks it.
+func PutProvisionedLimit(svc *userpool.Service, region, category string, value int) error {
+	lc, ok := LimitCategories[category]
+	switch {
+	case !userpool.RegionRE.MatchString(region):
+		return emulator.Invalidf("region %q", region)
+	case !ok || !lc.Adjustable:
+		return emulator.Invalidf("%q is not an adjustable API category", category)
+	case value < lc.Free || value > lc.Free*MaxProvisionedFactor:
+		return emulator.Invalidf("%d is not between %d and %d", value, lc.Free, lc.Free*MaxProvisionedFactor)
+	}
+	return svc.State.Update(func(tx *state.Tx) error {
+		if value != lc.Free {
+			tx.PutProvisionedLimit(&state.ProvisionedLimit{Region: region, Category: category, Value: value})
+		}
+		return nil
+	})
+}

@@ -330,3 +330,42 @@ func (o *ops) deleteManagedLoginBranding(c *emulator.Call) (any, error) {
 	}
 	return struct{}{}, nil
 }
+
+// PutBranding stores a branding style given as a record (a seed's),
+// checked as CreateManagedLoginBranding checks it; an empty ID gets a
+// random one.
+func PutBranding(svc *userpool.Service, b *state.Branding) error {
+	in := brandingWire{Settings: b.Settings, UseCognitoProvidedValues: b.UseCognitoProvidedValues}
+	for _, a := range b.Assets {
+		in.Assets = append(in.Assets, assetWire{Category: a.Category, ColorMode: a.ColorMode, Extension: a.Extension, Bytes: a.Bytes, ResourceId: a.ResourceID})
+	}
+	settings, aerr := in.settings()
+	if aerr != nil {
+		return aerr
+	}
+	if _, aerr := in.assets(); aerr != nil {
+		return aerr
+	}
+	if b.UseCognitoProvidedValues && (settings != nil || len(b.Assets) > 0) {
+		return wire.InvalidParameter("UseCognitoProvidedValues takes no Settings or Assets")
+	}
+	b.Settings = settings
+	return svc.State.Update(func(tx *state.Tx) error {
+		if _, aerr := poolClient(tx, &clientWire{UserPoolId: b.PoolID, ClientId: b.ClientID}); aerr != nil {
+			return aerr
+		}
+		if b.ID == "" {
+			b.ID = svc.UUID()
+		}
+		if tx.Branding(b.PoolID, b.ID) != nil || tx.BrandingOfClient(b.PoolID, b.ClientID) != nil {
+			return emulator.Existsf("a branding style of app client %s", b.ClientID)
+		}
+		if len(tx.Brandings(b.PoolID)) >= MaxBrandings {
+			return emulator.Invalidf("a user pool has at most %d branding styles", MaxBrandings)
+		}
+		b.CreatedAt = svc.Now()
+		b.ModifiedAt = b.CreatedAt
+		tx.PutBranding(b)
+		return nil
+	})
+}

@@ -45,7 +45,19 @@ func createClient(svc *userpool.Service, tx *state.Tx, poolID string, draft *sta
 	}
 	now := svc.Now()
 	if c.Secret != "" && c.SecretID == "" {
-		c.SecretID, c.SecretCreatedAt = newSecretID(svc, c.ID), now
+		c.SecretID = newSecretID(svc, c.ID)
+	}
+	if c.Secret != "" && c.SecretCreatedAt.IsZero() {
+		c.SecretCreatedAt = now
+	}
+	for i := range c.MoreSecrets {
+		s := &c.MoreSecrets[i]
+		if s.ID == "" {
+			s.ID = newSecretID(svc, c.ID)
+		}
+		if s.CreatedAt.IsZero() {
+			s.CreatedAt = now
+		}
 	}
 	if err := checkClient(tx, p, c); err != nil {
 		return nil, err

@@ -261,3 +261,26 @@ func (o *ops) getCSVHeader(c *emulator.Call) (any, error) {
 	}
 	return out, nil
 }
+
+// CheckCustomAttribute checks a custom attribute declared through the Go
+// API, as the API checks one.
+func CheckCustomAttribute(ca state.CustomAttribute) error {
+	a := schemaAttributeWire{Name: ca.Name, AttributeDataType: ca.Type, Mutable: &ca.Mutable}
+	str := func(v *int64) *string {
+		if v == nil {
+			return nil
+		}
+		s := strconv.FormatInt(*v, 10)
+		return &s
+	}
+	switch ca.Type {
+	case "Number":
+		a.NumberAttributeConstraints = &struct{ MinValue, MaxValue *string }{str(ca.Min), str(ca.Max)}
+	default:
+		a.StringAttributeConstraints = &struct{ MinLength, MaxLength *string }{str(ca.Min), str(ca.Max)}
+	}
+	if _, aerr := a.customAttribute(); aerr != nil {
+		return emulator.Invalidf("custom attribute %q: %s", ca.Name, aerr.Message)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package pools
 
 import (
+	"encoding/json"
 	"maps"
 	"regexp"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
@@ -204,14 +206,13 @@ func applySettings(p *state.Pool, in *poolSettingsWire) *wire.Error {
 		return aerr
 	}
 	p.Templates = t
-	p.AllowAdminCreateUserOnly, p.UnusedAccountValidity = false, 0
+	p.AllowAdminCreateUserOnly = false
 	if ac := in.AdminCreateUserConfig; ac != nil {
 		p.AllowAdminCreateUserOnly = ac.AllowAdminCreateUserOnly
 		if d := ac.UnusedAccountValidityDays; d != 0 {
 			if d < 0 || d > 365 {
 				return wire.InvalidParameter("UnusedAccountValidityDays must be between 0 and 365")
 			}
-			p.UnusedAccountValidity = int(d)
 			// The password policy's TemporaryPasswordValidityDays wins,
 			// as in Cognito.
 			if in.Policies == nil || in.Policies.PasswordPolicy == nil || in.Policies.PasswordPolicy.TemporaryPasswordValidityDays == 0 {
@@ -468,4 +469,19 @@ func nonNilMap(m map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return m
+}
+
+// ApplySettings sets on p the settings in (the JSON of CreateUserPool's
+// request: Policies, MfaConfiguration, AdminCreateUserConfig, ...), checked
+// as the API checks them; absent settings get their defaults.
+func ApplySettings(p *state.Pool, in any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	var s poolSettingsWire
+	if err := json.Unmarshal(b, &s); err != nil {
+		return emulator.Invalidf("settings: %v", err)
+	}
+	return wire.Err(applySettings(p, &s))
 }

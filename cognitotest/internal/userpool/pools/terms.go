@@ -240,3 +240,33 @@ func (o *ops) deleteTerms(c *emulator.Call) (any, error) {
 	}
 	return struct{}{}, nil
 }
+
+// PutTerms stores a terms document given as a record (a seed's), checked
+// as CreateTerms checks it; an empty ID gets a random one.
+func PutTerms(svc *userpool.Service, t *state.Terms) error {
+	t.Enforcement, t.Source = "NONE", "LINK"
+	in := termsWire{TermsName: &t.Name, Links: t.Links}
+	if aerr := in.check(); aerr != nil {
+		return aerr
+	}
+	return svc.State.Update(func(tx *state.Tx) error {
+		if _, aerr := poolClient(tx, &clientWire{UserPoolId: t.PoolID, ClientId: t.ClientID}); aerr != nil {
+			return aerr
+		}
+		if t.ID == "" {
+			t.ID = svc.UUID()
+		}
+		for _, other := range tx.TermsOf(t.PoolID) {
+			if other.ID == t.ID || other.ClientID == t.ClientID && other.Name == t.Name {
+				return emulator.Existsf("terms %s of app client %s", t.Name, t.ClientID)
+			}
+		}
+		if len(tx.TermsOf(t.PoolID)) >= MaxTerms {
+			return emulator.Invalidf("a user pool has at most %d terms documents", MaxTerms)
+		}
+		t.CreatedAt = svc.Now()
+		t.ModifiedAt = t.CreatedAt
+		tx.PutTerms(t)
+		return nil
+	})
+}

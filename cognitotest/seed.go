@@ -80,9 +80,9 @@ type SeedPool struct {
 	MFA            string              `json:"mfa,omitempty"` // OFF (default), OPTIONAL, ON
 	// FirstAuthFactors are the USER_AUTH first factors: PASSWORD (the
 	// default), EMAIL_OTP, SMS_OTP.
-	FirstAuthFactors             []string             `json:"first_auth_factors,omitempty"`
-	DeviceRemembering            string               `json:"device_remembering,omitempty"` // ALWAYS, USER_OPT_IN
-	ChallengeRequiredOnNewDevice bool                 `json:"challenge_required_on_new_device,omitempty"`
+	FirstAuthFactors             []string `json:"first_auth_factors,omitempty"`
+	DeviceRemembering            string   `json:"device_remembering,omitempty"` // ALWAYS, USER_OPT_IN
+	ChallengeRequiredOnNewDevice bool     `json:"challenge_required_on_new_device,omitempty"`
 	// Domains: absent, the pool gets its default prefix domain
 	// ("{region}-{id}", lower-case), so that managed login answers for its
 	// clients; [] for none.

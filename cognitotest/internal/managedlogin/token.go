@@ -111,9 +111,17 @@ func (o *Server) clientAuth(r *http.Request, form url.Values) (*state.Client, *o
 		return nil, oerr("invalid_request", "Missing client_id (form) or Basic authentication")
 	}
 	var c *state.Client
-	o.view(func(tx *state.Tx) { c = tx.Client(id) })
+	domain := false
+	o.view(func(tx *state.Tx) {
+		if c = tx.Client(id); c != nil {
+			domain = hasDomain(tx, c.PoolID)
+		}
+	})
 	if c == nil {
 		return nil, oerr("invalid_client", "Client authentication failed")
+	}
+	if !domain {
+		return nil, oerr("invalid_request", noDomainMessage)
 	}
 	switch {
 	case c.Secret == "" && secret != "":

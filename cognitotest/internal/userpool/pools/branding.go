@@ -29,13 +29,6 @@ var (
 	assetExtensions = []string{"ICO", "JPEG", "PNG", "SVG", "WEBP"}
 )
 
-// DefaultBrandingSettings is the part of Cognito's default branding
-// style that the emulator's managed-login page uses: the colours of the
-// page, the form and the primary button (RRGGBBAA).
-var DefaultBrandingSettings = json.RawMessage(`{"categories":{"global":{"colorSchemeMode":"LIGHT"}},` +
-	`"components":{"pageBackground":{"lightMode":{"color":"f2f8fdff"}},"form":{"lightMode":{"backgroundColor":"ffffffff"}},` +
-	`"primaryButton":{"lightMode":{"defaults":{"backgroundColor":"0972d3ff","textColor":"ffffffff"}}}}}`)
-
 type assetWire struct {
 	Category   string
 	ColorMode  string
@@ -122,31 +115,6 @@ func (in *brandingWire) assets() ([]state.Asset, *wire.Error) {
 	return out, nil
 }
 
-// MergeSettings returns the settings of a style merged over
-// DefaultBrandingSettings: what DescribeManagedLoginBranding answers with
-// ReturnMergedResources, and what the managed-login page uses.
-func MergeSettings(settings json.RawMessage) json.RawMessage {
-	var base, over map[string]any
-	json.Unmarshal(DefaultBrandingSettings, &base)
-	if json.Unmarshal(settings, &over) == nil {
-		mergeInto(base, over)
-	}
-	out, _ := json.Marshal(base)
-	return out
-}
-
-func mergeInto(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				mergeInto(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
-	}
-}
-
 func brandingOut(b *state.Branding, merged bool) map[string]any {
 	assets := make([]assetWire, 0, len(b.Assets))
 	for _, a := range b.Assets {
@@ -156,7 +124,7 @@ func brandingOut(b *state.Branding, merged bool) map[string]any {
 		"Assets": assets, "CreationDate": wire.Epoch(b.CreatedAt), "LastModifiedDate": wire.Epoch(b.ModifiedAt)}
 	switch {
 	case merged:
-		out["Settings"] = MergeSettings(b.Settings)
+		out["Settings"] = userpool.MergeBrandingSettings(b.Settings)
 	case b.Settings != nil:
 		out["Settings"] = b.Settings
 	}

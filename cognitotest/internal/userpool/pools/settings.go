@@ -82,7 +82,7 @@ type poolSettingsWire struct {
 }
 
 var (
-	arnRE = regexp.MustCompile(`^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]*:[\w+=,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`)
+	arnRE = regexp.MustCompile(`^arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[\w+=,.@/:-]+$`)
 	// RoleARNRE matches the ARN of an IAM role.
 	RoleARNRE   = regexp.MustCompile(`^arn:[\w+=/,.@-]+:iam::[0-9]{12}:role/[\w+=/,.@-]+$`)
 	emailAddrRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)

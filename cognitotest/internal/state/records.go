@@ -199,31 +199,42 @@ type TokenLifetimes struct {
 	Refresh time.Duration `json:"refresh,omitempty"`
 }
 
+// TokenUnits are the units ("seconds", "minutes", "hours", "days") in
+// which an app client's token lifetimes were given.
+type TokenUnits struct {
+	Access  string `json:"access,omitempty"`
+	ID      string `json:"id,omitempty"`
+	Refresh string `json:"refresh,omitempty"`
+}
+
 // Client is an app client.
 type Client struct {
-	PoolID                          string         `json:"pool_id"`
-	ID                              string         `json:"id"`
-	Name                            string         `json:"name"`
-	Secret                          string         `json:"secret,omitempty"`
-	Seq                             int            `json:"seq"` // creation order within the pool
-	ExplicitAuthFlows               []string       `json:"explicit_auth_flows"`
-	PreventUserExistenceErrors      bool           `json:"prevent_user_existence_errors,omitempty"`
-	DisableTokenRevocation          bool           `json:"disable_token_revocation,omitempty"`
-	RefreshTokenRotation            bool           `json:"refresh_token_rotation,omitempty"`
-	RetryGracePeriod                time.Duration  `json:"retry_grace_period,omitempty"`
-	TokenLifetimes                  TokenLifetimes `json:"token_lifetimes"`
-	AuthSessionValidity             time.Duration  `json:"auth_session_validity,omitempty"`
-	CallbackURLs                    []string       `json:"callback_urls,omitempty"`
-	LogoutURLs                      []string       `json:"logout_urls,omitempty"`
-	DefaultRedirectURI              string         `json:"default_redirect_uri,omitempty"`
-	AllowedOAuthFlows               []string       `json:"allowed_oauth_flows,omitempty"`
-	AllowedOAuthScopes              []string       `json:"allowed_oauth_scopes,omitempty"`
-	AllowedOAuthFlowsUserPoolClient bool           `json:"allowed_oauth_flows_user_pool_client,omitempty"`
-	SupportedIdentityProviders      []string       `json:"supported_identity_providers,omitempty"`
-	ReadAttributes                  []string       `json:"read_attributes,omitempty"`
-	WriteAttributes                 []string       `json:"write_attributes,omitempty"`
-	CreatedAt                       time.Time      `json:"created_at"`
-	ModifiedAt                      time.Time      `json:"modified_at"`
+	PoolID                     string         `json:"pool_id"`
+	ID                         string         `json:"id"`
+	Name                       string         `json:"name"`
+	Secret                     string         `json:"secret,omitempty"`
+	Seq                        int            `json:"seq"` // creation order within the pool
+	ExplicitAuthFlows          []string       `json:"explicit_auth_flows"`
+	PreventUserExistenceErrors bool           `json:"prevent_user_existence_errors,omitempty"`
+	DisableTokenRevocation     bool           `json:"disable_token_revocation,omitempty"`
+	RefreshTokenRotation       bool           `json:"refresh_token_rotation,omitempty"`
+	RetryGracePeriod           time.Duration  `json:"retry_grace_period,omitempty"`
+	TokenLifetimes             TokenLifetimes `json:"token_lifetimes"`
+	// TokenUnits are the TokenValidityUnits the API was given, for
+	// describing the lifetimes as they were set ("" : Cognito's default).
+	TokenUnits                      TokenUnits    `json:"token_units,omitzero"`
+	AuthSessionValidity             time.Duration `json:"auth_session_validity,omitempty"`
+	CallbackURLs                    []string      `json:"callback_urls,omitempty"`
+	LogoutURLs                      []string      `json:"logout_urls,omitempty"`
+	DefaultRedirectURI              string        `json:"default_redirect_uri,omitempty"`
+	AllowedOAuthFlows               []string      `json:"allowed_oauth_flows,omitempty"`
+	AllowedOAuthScopes              []string      `json:"allowed_oauth_scopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient bool          `json:"allowed_oauth_flows_user_pool_client,omitempty"`
+	SupportedIdentityProviders      []string      `json:"supported_identity_providers,omitempty"`
+	ReadAttributes                  []string      `json:"read_attributes,omitempty"`
+	WriteAttributes                 []string      `json:"write_attributes,omitempty"`
+	CreatedAt                       time.Time     `json:"created_at"`
+	ModifiedAt                      time.Time     `json:"modified_at"`
 	// SecretID and SecretCreatedAt describe Secret, the client's oldest
 	// secret; MoreSecrets are the newer ones (Cognito keeps two at most).
 	// Every one of them is valid.

@@ -102,6 +102,7 @@ func (in *clientWire) draft() (*state.Client, *wire.Error) {
 	if !ok1 || !ok2 || !ok3 {
 		return nil, wire.InvalidParameter("TokenValidityUnits must be seconds, minutes, hours or days")
 	}
+	draft.TokenUnits = state.TokenUnits{Access: units.AccessToken, ID: units.IdToken, Refresh: units.RefreshToken}
 	draft.TokenLifetimes = state.TokenLifetimes{Access: time.Duration(in.AccessTokenValidity) * ua, ID: time.Duration(in.IdTokenValidity) * ui,
 		Refresh: time.Duration(in.RefreshTokenValidity) * ur}
 	l := draft.TokenLifetimes

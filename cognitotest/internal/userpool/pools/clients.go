@@ -196,6 +196,25 @@ func (o *ops) createUserPoolClient(c *emulator.Call) (any, error) {
 	return map[string]any{"UserPoolClient": out}, nil
 }
 
+// validityOut describes a token lifetime in the unit it was given in (def
+// when none was), as Cognito does; a lifetime that is not a whole number
+// of that unit (set with the Go API or a seed) gets the largest unit that
+// divides it.
+func validityOut(d time.Duration, unit, def string) (int32, string) {
+	if unit == "" {
+		unit = def
+	}
+	if u, ok := unitDuration(unit, 0); ok && u > 0 && d%u == 0 {
+		return int32(d / u), unit
+	}
+	for _, unit := range []string{"days", "hours", "minutes", "seconds"} {
+		if u, _ := unitDuration(unit, 0); d%u == 0 {
+			return int32(d / u), unit
+		}
+	}
+	return int32(d / time.Second), "seconds"
+}
+
 func (o *ops) clientOut(c *state.Client) map[string]any {
 	l := o.svc.Lifetimes(c)
 	out := map[string]any{
@@ -205,15 +224,16 @@ func (o *ops) clientOut(c *state.Client) map[string]any {
 		"CreationDate":                    wire.Epoch(c.CreatedAt),
 		"LastModifiedDate":                wire.Epoch(c.ModifiedAt),
 		"ExplicitAuthFlows":               c.ExplicitAuthFlows,
-		"AccessTokenValidity":             int32(l.Access / time.Minute),
-		"IdTokenValidity":                 int32(l.ID / time.Minute),
-		"RefreshTokenValidity":            int32(l.Refresh / time.Minute),
-		"TokenValidityUnits":              map[string]string{"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"},
 		"AuthSessionValidity":             int32(o.svc.SessionLifetime(c) / time.Minute),
 		"EnableTokenRevocation":           !c.DisableTokenRevocation,
 		"AllowedOAuthFlowsUserPoolClient": c.AllowedOAuthFlowsUserPoolClient,
 		"SupportedIdentityProviders":      c.SupportedIdentityProviders,
 	}
+	units := map[string]string{}
+	out["AccessTokenValidity"], units["AccessToken"] = validityOut(l.Access, c.TokenUnits.Access, "minutes")
+	out["IdTokenValidity"], units["IdToken"] = validityOut(l.ID, c.TokenUnits.ID, "minutes")
+	out["RefreshTokenValidity"], units["RefreshToken"] = validityOut(l.Refresh, c.TokenUnits.Refresh, "days")
+	out["TokenValidityUnits"] = units
 	if c.Secret != "" {
 		out["ClientSecret"] = c.Secret
 	}

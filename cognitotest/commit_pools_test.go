@@ -145,7 +145,9 @@ func poolOpsScenario(t *testing.T, srv *cognitotest.Server, api *cip.Client, poo
 	run("UpdateProvisionedLimit", func() error {
 		return jsonCall(srv, "UpdateProvisionedLimit", map[string]any{"LimitDefinition": limit, "RequestedLimitValue": 240}, nil)
 	})
-	run("GetProvisionedLimit", func() error { return jsonCall(srv, "GetProvisionedLimit", map[string]any{"LimitDefinition": limit}, nil) })
+	run("GetProvisionedLimit", func() error {
+		return jsonCall(srv, "GetProvisionedLimit", map[string]any{"LimitDefinition": limit}, nil)
+	})
 
 	// ---- domains, UI customization, branding, terms ----------------------------------------
 	run("CreateUserPoolDomain", func() error {

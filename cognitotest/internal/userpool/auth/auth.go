@@ -199,6 +199,9 @@ func (o *ops) passwordAuth(ctx context.Context, sess *userpool.Session, username
 	if u == nil {
 		return nil, unknownUser(sess.Client)
 	}
+	if u.Status == userpool.StatusResetRequired && !u.HasPassword() { // imported: no password to check
+		return nil, wire.Errorf("PasswordResetRequiredException", "Password reset required for the user")
+	}
 	if !userpool.CheckPassword(p, u, password) {
 		return nil, wire.IncorrectPassword()
 	}
@@ -252,6 +255,8 @@ func (o *ops) startSRP(sess *userpool.Session, ap map[string]string) (*authOutpu
 		sess.Decoy = username
 		salt = s.NewSalt()
 		v = srp.Verifier(srpName, username, s.RandString(32, emulator.Alnum), salt)
+	case u.Verifier == nil && u.Status == userpool.StatusResetRequired: // imported
+		return nil, wire.Errorf("PasswordResetRequiredException", "Password reset required for the user")
 	case u.Verifier == nil:
 		// A user without a password (e.g. created for OTP sign-in).
 		internal = u.Username

@@ -400,26 +400,10 @@ func importChunk(svc *userpool.Service, poolID, jobID string) (done bool, err er
 	default:
 		return true, errStopped
 	}
-	rd := csv.NewReader(bytes.NewReader(j.CSV))
-	rd.FieldsPerRecord = -1
-	rd.LazyQuotes = false
-	header, err := rd.Read()
-	if err != nil {
-		return true, finishJob(svc, j, jobFailed, "The CSV file has no header row.", 0, 0, 0, 0)
-	}
-	allowed := pools.CSVHeader(p)
-	header = slices.Clone(header)
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		header[i] = h
-		if !slices.Contains(allowed, h) {
-			return true, finishJob(svc, j, jobFailed, fmt.Sprintf("The header of the CSV file has the column %q, which is not an attribute of the user pool: use the header of GetCSVHeader.", wire.Truncate(h, 64)), 0, 0, 0, 0)
-		}
-	}
-	for _, need := range []string{"cognito:username", "cognito:mfa_enabled"} {
-		if !slices.Contains(header, need) {
-			return true, finishJob(svc, j, jobFailed, "The header of the CSV file lacks the column "+need+".", 0, 0, 0, 0)
-		}
+	rd := csvReader(j.CSV)
+	header, msg := readHeader(rd, pools.CSVHeader(p))
+	if msg != "" {
+		return true, finishJob(svc, j, jobFailed, msg, 0, 0, 0, 0)
 	}
 	for range j.Offset { // rows imported before
 		if _, err := rd.Read(); err != nil {
@@ -458,6 +442,44 @@ func importChunk(svc *userpool.Service, poolID, jobID string) (done bool, err er
 	return last, finishJob(svc, j, status, msg, rows, imported, skipped, failed)
 }
 
+// csvReader returns a strict reader of an import file: RFC 4180 quoting
+// (no lazy quotes), rows of any length (a row of the wrong length fails
+// alone, as in Cognito).
+func csvReader(data []byte) *csv.Reader {
+	rd := csv.NewReader(bytes.NewReader(data))
+	rd.FieldsPerRecord = -1
+	rd.LazyQuotes = false
+	return rd
+}
+
+// readHeader reads the header row of an import file: every column must be
+// one of allowed (GetCSVHeader's) and cognito:username and
+// cognito:mfa_enabled must be there. On failure it returns the job's
+// completion message.
+func readHeader(rd *csv.Reader, allowed []string) (header []string, failure string) {
+	header, err := rd.Read()
+	if err != nil {
+		return nil, "The CSV file has no header row."
+	}
+	header = slices.Clone(header)
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		header[i] = h
+		if !slices.Contains(allowed, h) {
+			return nil, fmt.Sprintf("The header of the CSV file has the column %q, which is not an attribute of the user pool: use the header of GetCSVHeader.", wire.Truncate(h, 64))
+		}
+		if slices.Contains(header[:i], h) {
+			return nil, fmt.Sprintf("The header of the CSV file has the column %q twice.", wire.Truncate(h, 64))
+		}
+	}
+	for _, need := range []string{"cognito:username", "cognito:mfa_enabled"} {
+		if !slices.Contains(header, need) {
+			return nil, "The header of the CSV file lacks the column " + need + "."
+		}
+	}
+	return header, ""
+}
+
 func rowLen(rec []string) int {
 	n := 0
 	for _, f := range rec {
@@ -476,6 +498,33 @@ const (
 
 // importRow creates the user of a row, in RESET_REQUIRED.
 func importRow(svc *userpool.Service, p *state.Pool, header, rec []string) rowResult {
+	spec, ok := rowSpec(p, header, rec)
+	if !ok {
+		return rowFailed
+	}
+	var existing bool
+	svc.State.View(func(tx *state.Tx) error {
+		existing = userpool.LookupUser(tx, tx.Pool(p.ID), spec.Username) != nil
+		return nil
+	})
+	if existing {
+		return rowSkipped
+	}
+	if _, err := users.Create(svc, p.ID, spec); err != nil {
+		if errors.Is(err, emulator.ErrAlreadyExists) {
+			return rowSkipped
+		}
+		return rowFailed
+	}
+	return rowImported
+}
+
+// rowSpec returns the user a row (of header's columns) describes, or false
+// for a row that fails: no username, a bad boolean, a missing required
+// attribute, a username that is not the email or phone number of a pool
+// whose usernames are those. The attributes themselves are checked when
+// the user is created.
+func rowSpec(p *state.Pool, header, rec []string) (users.Spec, bool) {
 	spec := users.Spec{Attributes: map[string]string{}, Status: userpool.StatusResetRequired}
 	emailVerified, phoneVerified := "", ""
 	for i, h := range header {
@@ -492,7 +541,7 @@ func importRow(svc *userpool.Service, p *state.Pool, header, rec []string) rowRe
 				spec.SMSMFA = true
 			case "false":
 			default:
-				return rowFailed
+				return spec, false
 			}
 		case "email":
 			spec.Email = v
@@ -508,36 +557,22 @@ func importRow(svc *userpool.Service, p *state.Pool, header, rec []string) rowRe
 	}
 	for _, b := range []string{emailVerified, phoneVerified} {
 		if b != "" && b != "true" && b != "false" {
-			return rowFailed
+			return spec, false
 		}
 	}
 	spec.UnverifiedEmail, spec.UnverifiedPhone = emailVerified != "true", phoneVerified != "true"
 	if spec.Username == "" {
-		return rowFailed
+		return spec, false
 	}
 	for _, a := range p.RequiredAttributes {
 		if _, ok := spec.Attributes[a]; !ok && !(a == "email" && spec.Email != "") && !(a == "phone_number" && spec.PhoneNumber != "") {
-			return rowFailed
+			return spec, false
 		}
-	}
-	var existing bool
-	svc.State.View(func(tx *state.Tx) error {
-		existing = userpool.LookupUser(tx, tx.Pool(p.ID), spec.Username) != nil
-		return nil
-	})
-	if existing {
-		return rowSkipped
 	}
 	if len(p.UsernameAttributes) > 0 && spec.Username != spec.Email && spec.Username != spec.PhoneNumber {
-		return rowFailed
+		return spec, false
 	}
-	if _, err := users.Create(svc, p.ID, spec); err != nil {
-		if errors.Is(err, emulator.ErrAlreadyExists) {
-			return rowSkipped
-		}
-		return rowFailed
-	}
-	return rowImported
+	return spec, true
 }
 
 // finishJob records the progress of a chunk (rows more rows read) and the

@@ -74,8 +74,8 @@ func TestUserImportJob(t *testing.T) {
 		row("cognito:username", "bob", "cognito:mfa_enabled", "FALSE", "given_name", "Bob"),
 		row("cognito:username", "existing", "cognito:mfa_enabled", "false"),
 		row("cognito:username", "carol", "cognito:mfa_enabled", "maybe"), // not a boolean
-		row("cognito:mfa_enabled", "false"),                            // no username
-		"dave,false",                                                   // too few columns
+		row("cognito:mfa_enabled", "false"),                              // no username
+		"dave,false",                                                     // too few columns
 	}, "\n") + "\n"
 
 	job := must(e.api.CreateUserImportJob(c, &cip.CreateUserImportJobInput{UserPoolId: pid, JobName: aws.String("first"), CloudWatchLogsRoleArn: aws.String(importRole)})).UserImportJob

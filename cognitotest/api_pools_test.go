@@ -479,3 +479,36 @@ func TestUserPoolReplicas(t *testing.T) {
 		t.Errorf("replicas after the delete: %d; want only the primary", n)
 	}
 }
+
+// TestMessageTemplatesAct: the verification and invitation templates of
+// UpdateUserPool shape the messages in the outbox.
+func TestMessageTemplatesAct(t *testing.T) {
+	srv, api := apiEnv(t)
+	c := ctx()
+	poolID, clientID := sdkPool(t, api, &cip.CreateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}})
+	pid := aws.String(poolID)
+	noErr(t, errOnly(api.UpdateUserPool(c, &cip.UpdateUserPoolInput{UserPoolId: pid,
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		VerificationMessageTemplate: &types.VerificationMessageTemplateType{EmailSubject: aws.String("Welcome to Acme"),
+			EmailMessage: aws.String("Your Acme code is {####}.")},
+		AdminCreateUserConfig: &types.AdminCreateUserConfigType{InviteMessageTemplate: &types.MessageTemplateType{
+			EmailSubject: aws.String("Join Acme"), EmailMessage: aws.String("Hi {username}, your password is {####}")}}})))
+	noErr(t, errOnly(api.SignUp(c, &cip.SignUpInput{ClientId: &clientID, Username: aws.String("ann"), Password: aws.String(testPassword),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ann@example.com")}}})))
+	m, ok := srv.LastMessage("ann", cognitotest.MsgSignUp)
+	if !ok || m.Subject != "Welcome to Acme" || m.Text != "Your Acme code is "+m.Code+"." {
+		t.Errorf("sign-up message: %q / %q; want the pool's template", m.Subject, m.Text)
+	}
+	noErr(t, errOnly(api.AdminCreateUser(c, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("bo"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("bo@example.com")}},
+		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail}})))
+	m, ok = srv.LastMessage("bo", cognitotest.MsgTemporaryPassword)
+	if !ok || m.Subject != "Join Acme" || m.Text != "Hi bo, your password is "+m.Code {
+		t.Errorf("invitation: %q / %q; want the pool's template", m.Subject, m.Text)
+	}
+	_, err := api.UpdateUserPool(c, &cip.UpdateUserPoolInput{UserPoolId: pid,
+		VerificationMessageTemplate: &types.VerificationMessageTemplateType{EmailMessage: aws.String("no code here")}})
+	if !isErr[*types.InvalidParameterException](err) {
+		t.Errorf("a template without {####}: got %v; want InvalidParameterException", err)
+	}
+}

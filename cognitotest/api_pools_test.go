@@ -500,7 +500,7 @@ func TestMessageTemplatesAct(t *testing.T) {
 		t.Errorf("sign-up message: %q / %q; want the pool's template", m.Subject, m.Text)
 	}
 	noErr(t, errOnly(api.AdminCreateUser(c, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("bo"),
-		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("bo@example.com")}},
+		UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("bo@example.com")}},
 		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail}})))
 	m, ok = srv.LastMessage("bo", cognitotest.MsgTemporaryPassword)
 	if !ok || m.Subject != "Join Acme" || m.Text != "Hi bo, your password is "+m.Code {

@@ -272,7 +272,7 @@
 // # Not done
 //
 // The emulator does not validate SigV4 signatures, send real email or SMS
-// (nor apply message templates or a CustomMessage trigger to the outbox),
+// (nor apply a CustomMessage trigger to the outbox),
 // enforce rate limits or lock accounts after failed attempts, or implement
 // WebAuthn or federation (third-party identity providers: managed login
 // accepts identity_provider=COGNITO only). Its sign-in page is a minimal
@@ -291,6 +291,5 @@
 // every pool that has a domain, and custom domains need no DNS or
 // certificate); the risk configuration acts through its blocked IP ranges
 // only (no risk scoring, compromised-credentials checks or notifications);
-// import jobs take CSV files of at most 16 MiB; the emulator's
-// GetSigningCertificate certificate is self-signed.
+// import jobs take CSV files of at most 16 MiB (Cognito: 100 MB).
 package cognitotest

@@ -288,8 +288,8 @@
 // configurations are stored and reported but no logs are delivered;
 // replicas are stored and reported but serve no other region; domains are
 // not routed by host name (managed login answers on the server's URL for
-// every pool that has a domain, and custom domains need no DNS or
-// certificate); the risk configuration acts through its blocked IP ranges
+// every pool that has a domain; a custom domain needs no DNS, and its
+// certificate ARN is checked for its shape only); the risk configuration acts through its blocked IP ranges
 // only (no risk scoring, compromised-credentials checks or notifications);
 // import jobs take CSV files of at most 16 MiB (Cognito: 100 MB).
 package cognitotest

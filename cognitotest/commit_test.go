@@ -173,6 +173,7 @@ func TestEveryWriteCommits(t *testing.T) {
 		_, err := api.ListUserPoolClients(c, &cip.ListUserPoolClientsInput{UserPoolId: pid})
 		return err
 	})
+	poolOpsScenario(t, srv, api, poolID, clientID, run, setup) // issue 14: pools, clients, domains, branding, terms, imports, replicas
 
 	// ---- users: self-service -----------------------------------------------------------
 	email := func(name string) []types.AttributeType {

@@ -40,10 +40,30 @@
 //     RevokeToken, GlobalSignOut, AdminUserGlobalSignOut;
 //   - devices, MFA settings, self-service sign-up and password reset, user
 //     attributes, groups, ListUsers with filters, and pool and app client
-//     management.
+//     management;
+//   - pool administration, each setting acting on the rest of the emulator:
+//     ListUserPools, UpdateUserPool (as in Cognito, the settings a request
+//     leaves out return to their defaults; password policy, message
+//     templates, AllowAdminCreateUserOnly, deletion protection),
+//     AddCustomAttributes (custom attributes are checked on users),
+//     GetSigningCertificate, GetCSVHeader, log delivery, risk configuration
+//     (the blocked IP ranges of an ENFORCED pool refuse sign-ins), UI
+//     customization, provisioned limits, tags and replicas;
+//   - app clients: UpdateUserPoolClient (flows, token validity, OAuth
+//     settings and refresh token rotation apply from the next sign-in) and
+//     client secrets (two valid at once, for SECRET_HASH and the token
+//     endpoint, so they can be rotated);
+//   - domains (managed login answers only for the app clients of a pool
+//     with a domain), managed-login branding and terms (the sign-in page
+//     follows them), resource servers (client_credentials grants only the
+//     scopes they still have);
+//   - user import jobs: CreateUserImportJob hands out a pre-signed URL the
+//     emulator serves (PUT the CSV file there, as with curl), and the
+//     imported users appear in RESET_REQUIRED.
 //
 // An operation the emulator does not implement answers
-// UnknownOperationException naming it. The operations Cognito authorizes
+// UnknownOperationException naming it (TestEveryOperationAnswers keeps the
+// list of those). The operations Cognito authorizes
 // with IAM (everything but the public operations listed under "Web pages
 // and the emulator") require an Authorization header (the SDK signs
 // requests with the static credentials of [Server.AWSConfig]); signatures
@@ -252,7 +272,7 @@
 // # Not done
 //
 // The emulator does not validate SigV4 signatures, send real email or SMS
-// (nor apply message templates or a CustomMessage trigger to the outbox),
+// (nor apply a CustomMessage trigger to the outbox),
 // enforce rate limits or lock accounts after failed attempts, or implement
 // WebAuthn or federation (third-party identity providers: managed login
 // accepts identity_provider=COGNITO only). Its sign-in page is a minimal
@@ -262,4 +282,14 @@
 // attributes. Identity
 // pools accept logins from the emulator's user pools and its developer
 // provider only, and their credentials are not real AWS credentials.
+//
+// Pool administration keeps these simplifications: provisioned limits are
+// stored and reported but the emulator throttles nothing; log delivery
+// configurations are stored and reported but no logs are delivered;
+// replicas are stored and reported but serve no other region; domains are
+// not routed by host name (managed login answers on the server's URL for
+// every pool that has a domain; a custom domain needs no DNS, and its
+// certificate ARN is checked for its shape only); the risk configuration acts through its blocked IP ranges
+// only (no risk scoring, compromised-credentials checks or notifications);
+// import jobs take CSV files of at most 16 MiB (Cognito: 100 MB).
 package cognitotest

@@ -43,6 +43,7 @@ func (s *Server) Export() (*Seed, error) {
 		for _, ip := range tx.IdentityPools() {
 			seed.IdentityPools = append(seed.IdentityPools, exportIdentityPool(ip))
 		}
+		seed.ProvisionedLimits = exportProvisionedLimits(tx)
 	})
 	return seed, nil
 }
@@ -121,13 +122,16 @@ func exportPool(tx *state.Tx, p *state.Pool) SeedPool {
 		sp.Groups = append(sp.Groups, SeedGroup{Name: g.Name, Description: g.Description, Precedence: g.Precedence, RoleARN: g.RoleARN})
 	}
 	for _, c := range tx.Clients(p.ID) {
-		sp.Clients = append(sp.Clients, exportClient(c))
+		sc := exportClient(c)
+		exportClientParts(c, &sc)
+		sp.Clients = append(sp.Clients, sc)
 	}
 	us := tx.Users(p.ID)
 	slices.SortFunc(us, func(a, b *state.User) int { return strings.Compare(a.Username, b.Username) })
 	for _, u := range us {
 		sp.Users = append(sp.Users, exportUser(u))
 	}
+	exportPoolParts(tx, p, &sp)
 	return sp
 }
 

@@ -36,7 +36,8 @@ var layers = map[string]int{
 	"cognitotest/internal/guard":            3, // Host and Origin checks
 	"cognitotest/internal/albproxy":         3, // the ALB in front of a local service
 	"cognitotest/internal/console":          3, // the emulator's own endpoints: health, outbox, web console
-	"cognitotest":                           4, // the public face
+	"cognitotest/internal/userpool/imports": 4, // user import jobs: a workflow over the pools and users operations
+	"cognitotest":                           5, // the public face
 }
 
 // outside lists the packages of the module, other than its own, that the

@@ -271,8 +271,12 @@ func TestDataDirRefuses(t *testing.T) {
 		{"not a data file", func(*testing.T) []byte { return []byte(`{"pools":[]}`) }, cognitotest.ErrDataCorrupt},
 		{"damaged", func(t *testing.T) []byte {
 			data := dataFile(t, nil)
-			for i := 3 * os.Getpagesize(); i < 3*os.Getpagesize()+64; i++ {
-				data[i] ^= 0x5a
+			// Damage the header of every page after the two meta pages:
+			// the live ones among them, whichever they are.
+			for pg := 2 * os.Getpagesize(); pg < len(data); pg += os.Getpagesize() {
+				for i := pg; i < pg+64; i++ {
+					data[i] ^= 0x5a
+				}
 			}
 			return data
 		}, cognitotest.ErrDataCorrupt},

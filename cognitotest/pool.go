@@ -80,6 +80,31 @@ type PoolConfig struct {
 	TemporaryPasswordValidity time.Duration
 	// Triggers are the Lambda triggers of the pool, as Go callbacks.
 	Triggers Triggers
+	// CustomAttributes declare the pool's custom attributes
+	// ("custom:{Name}"): users may then have only these, of their type
+	// and within their bounds. Optional. Default: none declared, and any
+	// custom attribute is accepted.
+	CustomAttributes []CustomAttribute
+	// NoDomain creates the pool without a domain. Managed login (the
+	// OAuth 2.0 endpoints and the sign-in page) answers only for the app
+	// clients of pools with a domain, as in Cognito; create one later with
+	// CreateUserPoolDomain. Default: the pool gets the prefix domain
+	// "{region}-{id}" (lower-case), so that managed login works at once.
+	NoDomain bool
+}
+
+// CustomAttribute declares a custom attribute of a pool
+// (PoolConfig.CustomAttributes).
+type CustomAttribute struct {
+	Name string // without "custom:"; 1 to 20 letters, digits, _ or -
+	// Type is "String" (default), "Number" (an integer), "DateTime" or
+	// "Boolean".
+	Type string
+	// Immutable attributes are set when the user is created only.
+	Immutable bool
+	// Min and Max bound a String's length (0 to 2048) or a Number's
+	// value. Optional.
+	Min, Max *int64
 }
 
 // Pool is a user pool of a [Server]. Its methods are safe for concurrent
@@ -105,9 +130,24 @@ func (s *Server) CreatePool(cfg PoolConfig) (*Pool, error) {
 		CaseSensitiveUsernames: cfg.CaseSensitiveUsernames, MFA: cfg.MFA, DeviceRemembering: cfg.DeviceRemembering,
 		ChallengeRequiredOnNewDevice: cfg.ChallengeRequiredOnNewDevice, AllowedFirstAuthFactors: cfg.AllowedFirstAuthFactors,
 		TemporaryPasswordValidity: cfg.TemporaryPasswordValidity}
+	for _, a := range cfg.CustomAttributes {
+		ca := state.CustomAttribute{Name: a.Name, Type: a.Type, Mutable: !a.Immutable, Min: a.Min, Max: a.Max}
+		if ca.Type == "" {
+			ca.Type = "String"
+		}
+		if err := pools.CheckCustomAttribute(ca); err != nil {
+			return nil, err
+		}
+		draft.CustomAttributes = append(draft.CustomAttributes, ca)
+	}
 	p, err := pools.Create(s.up, draft, (*state.PasswordPolicy)(cfg.PasswordPolicy), cfg.Triggers.internal())
 	if err != nil {
 		return nil, err
+	}
+	if !cfg.NoDomain {
+		if err := pools.CreateDefaultDomain(s.up, p.ID); err != nil {
+			return nil, err
+		}
 	}
 	return s.handle(p.ID), nil
 }

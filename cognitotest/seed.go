@@ -50,6 +50,9 @@ const MaxSeedBytes = 10 << 20
 type Seed struct {
 	Pools         []SeedPool         `json:"pools"`
 	IdentityPools []SeedIdentityPool `json:"identity_pools,omitempty"`
+	// ProvisionedLimits are the account's provisioned API rate limits
+	// (UpdateProvisionedLimit).
+	ProvisionedLimits []SeedProvisionedLimit `json:"provisioned_limits,omitempty"`
 }
 
 // SeedPool is one user pool of a [Seed], with the settings of
@@ -67,8 +70,9 @@ type SeedPool struct {
 	RequiredAttributes     []string `json:"required_attributes,omitempty"`
 	CaseSensitiveUsernames bool     `json:"case_sensitive_usernames,omitempty"`
 	// CustomAttributes declare the pool's custom attributes: users may
-	// then have only these.
-	CustomAttributes []SeedCustomAttribute `json:"custom_attributes,omitempty"`
+	// then have only these ([] too: no custom attribute, as in a pool
+	// created by CreateUserPool; absent: any).
+	CustomAttributes []SeedCustomAttribute `json:"custom_attributes,omitzero"`
 	// PasswordPolicy replaces Cognito's default policy (8 characters,
 	// upper and lower case, a number and a symbol; temporary passwords
 	// valid 7 days).
@@ -76,14 +80,36 @@ type SeedPool struct {
 	MFA            string              `json:"mfa,omitempty"` // OFF (default), OPTIONAL, ON
 	// FirstAuthFactors are the USER_AUTH first factors: PASSWORD (the
 	// default), EMAIL_OTP, SMS_OTP.
-	FirstAuthFactors             []string             `json:"first_auth_factors,omitempty"`
-	DeviceRemembering            string               `json:"device_remembering,omitempty"` // ALWAYS, USER_OPT_IN
-	ChallengeRequiredOnNewDevice bool                 `json:"challenge_required_on_new_device,omitempty"`
-	Domains                      []SeedDomain         `json:"domains,omitempty"`
-	ResourceServers              []SeedResourceServer `json:"resource_servers,omitempty"`
-	Groups                       []SeedGroup          `json:"groups,omitempty"`
-	Clients                      []SeedClient         `json:"clients,omitempty"`
-	Users                        []SeedUser           `json:"users,omitempty"`
+	FirstAuthFactors             []string `json:"first_auth_factors,omitempty"`
+	DeviceRemembering            string   `json:"device_remembering,omitempty"` // ALWAYS, USER_OPT_IN
+	ChallengeRequiredOnNewDevice bool     `json:"challenge_required_on_new_device,omitempty"`
+	// Domains: absent, the pool gets its default prefix domain
+	// ("{region}-{id}", lower-case), so that managed login answers for its
+	// clients; [] for none.
+	Domains         []SeedDomain         `json:"domains,omitzero"`
+	ResourceServers []SeedResourceServer `json:"resource_servers,omitempty"`
+	Groups          []SeedGroup          `json:"groups,omitempty"`
+	Clients         []SeedClient         `json:"clients,omitempty"`
+	Users           []SeedUser           `json:"users,omitempty"`
+
+	// The settings of UpdateUserPool, and the pool's further parts (see
+	// the README's seed format).
+	Tags                map[string]string       `json:"tags,omitempty"`
+	DeletionProtection  bool                    `json:"deletion_protection,omitempty"`
+	Tier                string                  `json:"tier,omitempty"`              // LITE, ESSENTIALS (default), PLUS
+	AdvancedSecurity    string                  `json:"advanced_security,omitempty"` // OFF (default), AUDIT, ENFORCED (PLUS tier)
+	AdminCreateUserOnly bool                    `json:"admin_create_user_only,omitempty"`
+	MessageTemplates    *SeedMessageTemplates   `json:"message_templates,omitempty"`
+	EmailConfiguration  *SeedEmailConfiguration `json:"email_configuration,omitempty"`
+	SMSConfiguration    *SeedSMSConfiguration   `json:"sms_configuration,omitempty"`
+	AccountRecovery     []SeedRecoveryOption    `json:"account_recovery,omitempty"`
+	VerifyBeforeUpdate  []string                `json:"verify_before_update,omitempty"` // email, phone_number
+	LogDelivery         []SeedLogConfiguration  `json:"log_delivery,omitempty"`
+	Replicas            []SeedReplica           `json:"replicas,omitempty"`
+	Terms               []SeedTerms             `json:"terms,omitempty"`
+	Brandings           []SeedBranding          `json:"brandings,omitempty"`
+	UICustomizations    []SeedUICustomization   `json:"ui_customizations,omitempty"`
+	RiskConfigurations  []SeedRiskConfiguration `json:"risk_configurations,omitempty"`
 }
 
 // SeedPasswordPolicy is a pool's password policy. Given, it replaces the
@@ -167,6 +193,11 @@ type SeedClient struct {
 	IdentityProviders []string `json:"identity_providers,omitempty"` // default ["COGNITO"]
 	ReadAttributes    []string `json:"read_attributes,omitempty"`    // default: all
 	WriteAttributes   []string `json:"write_attributes,omitempty"`   // default: all
+	// SecretID is the ID of the secret (default: random); MoreSecrets
+	// are the secrets added for a rotation (AddUserPoolClientSecret),
+	// valid with the first.
+	SecretID    string             `json:"secret_id,omitempty"`
+	MoreSecrets []SeedClientSecret `json:"more_secrets,omitempty"`
 }
 
 // SeedTokenValidity are the lifetimes of an app client's tokens, as
@@ -283,12 +314,17 @@ func (e *SeedError) Unwrap() error { return ErrInvalidConfig }
 // is "string", "bool", "int", "int32", "[kind]" (an array), "{kind}" (an
 // object of kinds) or the name of an object.
 var seedSchema = map[string]map[string]string{
-	"seed": {"pools": "[pool]", "identity_pools": "[identity_pool]"},
+	"seed": {"pools": "[pool]", "identity_pools": "[identity_pool]", "provisioned_limits": "[provisioned_limit]"},
 	"pool": {"id": "string", "name": "string", "username_attributes": "[string]", "alias_attributes": "[string]",
 		"auto_verified_attributes": "[string]", "required_attributes": "[string]", "case_sensitive_usernames": "bool",
 		"custom_attributes": "[custom_attribute]", "password_policy": "password_policy", "mfa": "string",
 		"first_auth_factors": "[string]", "device_remembering": "string", "challenge_required_on_new_device": "bool",
-		"domains": "[domain]", "resource_servers": "[resource_server]", "groups": "[group]", "clients": "[client]", "users": "[user]"},
+		"domains": "[domain]", "resource_servers": "[resource_server]", "groups": "[group]", "clients": "[client]", "users": "[user]",
+		"tags": "{string}", "deletion_protection": "bool", "tier": "string", "advanced_security": "string", "admin_create_user_only": "bool",
+		"message_templates": "message_templates", "email_configuration": "email_configuration", "sms_configuration": "sms_configuration",
+		"account_recovery": "[recovery_option]", "verify_before_update": "[string]", "log_delivery": "[log_configuration]",
+		"replicas": "[replica]", "terms": "[terms]", "brandings": "[branding]", "ui_customizations": "[ui_customization]",
+		"risk_configurations": "[risk_configuration]"},
 	"password_policy": {"minimum_length": "int", "require_uppercase": "bool", "require_lowercase": "bool", "require_numbers": "bool",
 		"require_symbols": "bool", "temporary_password_validity_days": "int"},
 	"custom_attribute": {"name": "string", "type": "string", "mutable": "bool", "min": "int", "max": "int"},
@@ -300,7 +336,7 @@ var seedSchema = map[string]map[string]string{
 		"retry_grace_period_seconds": "int", "token_validity": "token_validity", "auth_session_validity": "string",
 		"callback_urls": "[string]", "logout_urls": "[string]", "default_redirect_uri": "string", "oauth_flows": "[string]",
 		"oauth_scopes": "[string]", "oauth_enabled": "bool", "identity_providers": "[string]", "read_attributes": "[string]",
-		"write_attributes": "[string]"},
+		"write_attributes": "[string]", "secret_id": "string", "more_secrets": "[client_secret]"},
 	"token_validity": {"id": "string", "access": "string", "refresh": "string"},
 	"user": {"username": "string", "sub": "string", "password": "string", "temporary": "bool", "password_verifier": "password_verifier",
 		"status": "string", "disabled": "bool", "email": "string", "email_verified": "bool", "phone_number": "string",
@@ -324,7 +360,14 @@ func checkShape(v any, kind, path string) *SeedError {
 	if v == nil && kind != "string" && kind != "bool" && kind != "int" && kind != "int32" {
 		return nil // null is an empty list, object or absent setting
 	}
+	if fields, ok := seedPoolsSchema[kind]; ok && seedSchema[kind] == nil {
+		return checkObject(v, fields, path)
+	}
 	switch {
+	case kind == "json": // a document of the API, such as branding settings
+		if _, ok := v.(map[string]any); !ok {
+			return &SeedError{path, "want a JSON object"}
+		}
 	case kind == "string":
 		if _, ok := v.(string); !ok {
 			return &SeedError{path, "want a string"}
@@ -372,23 +415,28 @@ func checkShape(v any, kind, path string) *SeedError {
 			}
 		}
 	default:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return &SeedError{path, "want an object"}
+		return checkObject(v, seedSchema[kind], path)
+	}
+	return nil
+}
+
+// checkObject checks an object of the seed against its fields.
+func checkObject(v any, fields map[string]string, path string) *SeedError {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return &SeedError{path, "want an object"}
+	}
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		fk, known := fields[k]
+		p := k
+		if path != "" {
+			p = path + "." + k
 		}
-		fields := seedSchema[kind]
-		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			fk, known := fields[k]
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if !known {
-				return &SeedError{truncate(p, 256), fmt.Sprintf("unknown field (allowed: %s)", strings.Join(slices.Sorted(maps.Keys(fields)), ", "))}
-			}
-			if err := checkShape(obj[k], fk, p); err != nil {
-				return err
-			}
+		if !known {
+			return &SeedError{truncate(p, 256), fmt.Sprintf("unknown field (allowed: %s)", strings.Join(slices.Sorted(maps.Keys(fields)), ", "))}
+		}
+		if err := checkShape(obj[k], fk, p); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -503,7 +551,9 @@ func ParseSeed(data []byte) (*Seed, error) {
 	clientIDs := map[string]bool{}
 	for i := range seed.Pools {
 		c.pool(&seed.Pools[i], fmt.Sprintf("pools[%d]", i), poolIDs, clientIDs)
+		c.poolParts(&seed.Pools[i], fmt.Sprintf("pools[%d]", i))
 	}
+	c.limits(seed.ProvisionedLimits)
 	idPoolIDs := map[string]bool{}
 	for i, ip := range seed.IdentityPools {
 		pp := fmt.Sprintf("identity_pools[%d]", i)
@@ -569,8 +619,8 @@ func (c *seedCheck) pool(p *SeedPool, pp string, poolIDs, clientIDs map[string]b
 			c.fail(ap+".name", "duplicate custom attribute %q", a.Name)
 		}
 		names[a.Name] = true
-		if a.Type != "" && a.Type != "String" && a.Type != "Number" {
-			c.fail(ap+".type", "%q is not String or Number", truncate(a.Type, 32))
+		if a.Type != "" && a.Type != "String" && a.Type != "Number" && a.Type != "DateTime" && a.Type != "Boolean" {
+			c.fail(ap+".type", "%q is not String, Number, DateTime or Boolean", truncate(a.Type, 32))
 		}
 		if a.Min != nil && a.Max != nil && *a.Min > *a.Max {
 			c.fail(ap+".min", "%d is more than max %d", *a.Min, *a.Max)
@@ -677,6 +727,9 @@ func (s *Server) ApplySeed(seed *Seed) ([]*Pool, error) {
 			return nil, &SeedError{fmt.Sprintf("identity_pools[%d]", i), trimSentinel(err)}
 		}
 	}
+	if err := s.applyProvisionedLimits(seed.ProvisionedLimits); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -699,17 +752,21 @@ func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
 		}
 		draft.CustomAttributes = append(draft.CustomAttributes, ca)
 	}
-	var policy *state.PasswordPolicy
-	if pol := sp.PasswordPolicy; pol != nil {
-		policy = &state.PasswordPolicy{MinimumLength: pol.MinimumLength, RequireUppercase: pol.RequireUppercase,
-			RequireLowercase: pol.RequireLowercase, RequireNumbers: pol.RequireNumbers, RequireSymbols: pol.RequireSymbols}
-		draft.TemporaryPasswordValidity = time.Duration(pol.TemporaryPasswordValidityDays) * 24 * time.Hour
+	draft.StrictSchema = sp.CustomAttributes != nil
+	// The settings, checked as CreateUserPool checks them.
+	if err := pools.ApplySettings(draft, seedPoolSettings(sp, draft)); err != nil {
+		return nil, &SeedError{pp, trimSentinel(err)}
 	}
-	rec, err := pools.Create(s.up, draft, policy, userpool.Triggers{})
+	rec, err := pools.Create(s.up, draft, &draft.PasswordPolicy, userpool.Triggers{})
 	if err != nil {
 		return nil, &SeedError{pp, trimSentinel(err)}
 	}
 	p := s.handle(rec.ID)
+	if sp.Domains == nil {
+		if err := pools.CreateDefaultDomain(s.up, p.id); err != nil {
+			return nil, &SeedError{pp, trimSentinel(err)}
+		}
+	}
 	for j, d := range sp.Domains {
 		if err := pools.CreateDomain(s.up, p.id, d.Domain, d.CertificateARN, d.ManagedLoginVersion); err != nil {
 			return nil, &SeedError{fmt.Sprintf("%s.domains[%d]", pp, j), trimSentinel(err)}
@@ -748,6 +805,9 @@ func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
 			return nil, &SeedError{fmt.Sprintf("%s.users[%d]", pp, j), trimSentinel(err)}
 		}
 	}
+	if err := s.applyPoolParts(sp, pp); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -772,6 +832,10 @@ func (sc *SeedClient) draft() *state.Client {
 		c.TokenLifetimes.Refresh, _ = parseSeedDuration(tv.Refresh)
 	}
 	c.AuthSessionValidity, _ = parseSeedDuration(sc.AuthSessionValidity)
+	c.SecretID = sc.SecretID
+	for _, ms := range sc.MoreSecrets {
+		c.MoreSecrets = append(c.MoreSecrets, state.ClientSecret{ID: ms.ID, Value: ms.Secret})
+	}
 	return c
 }
 

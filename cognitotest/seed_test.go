@@ -29,7 +29,7 @@ func TestParseSeed(t *testing.T) {
 		{"verifier not hex", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password_verifier":{"salt":"xyz","verifier":"2"}}]}]}`, "pools[0].users[0].password_verifier.salt"},
 		{"email in attributes", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"p","attributes":{"email":"a@b.c"}}]}]}`, "pools[0].users[0].attributes.email"},
 		{"no password", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a"}]}]}`, "pools[0].users[0].password"},
-		{"custom attribute type", `{"pools":[{"id":"us-east-1_X","custom_attributes":[{"name":"n","type":"Boolean"}]}]}`, "pools[0].custom_attributes[0].type"},
+		{"custom attribute type", `{"pools":[{"id":"us-east-1_X","custom_attributes":[{"name":"n","type":"Text"}]}]}`, "pools[0].custom_attributes[0].type"},
 		{"precedence too large", `{"pools":[{"id":"us-east-1_X","groups":[{"name":"g","precedence":4294967296}]}]}`, "pools[0].groups[0].precedence"},
 		{"identity pool id", `{"pools":[],"identity_pools":[{"id":"nope"}]}`, "identity_pools[0].id"},
 		{"role mapping field", `{"pools":[],"identity_pools":[{"role_mappings":{"p":{"typ":"Token"}}}]}`, "identity_pools[0].role_mappings.p.typ"},

@@ -30,6 +30,7 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/auth"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/devices"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/imports"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/mfa"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/pools"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/users"
@@ -195,6 +196,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	devices.Register(s.reg, s.up)
 	mfa.Register(s.reg, s.up)
 	identity.Register(s.reg, s.ids)
+	imports.Register(s.reg, s.up)
 
 	// Every endpoint, with the web pages that may call it (see the guard).
 	// The Cognito user pool API and Cognito Identity (AWS JSON 1.1) and
@@ -206,6 +208,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	s.routes = append(s.routes, s.albKeys.Route())
 	s.routes = append(s.routes, console.New(s.up, s.reg).Routes()...)
 	s.routes = append(s.routes, s.exportRoute())
+	s.routes = append(s.routes, imports.Routes(s.up)...)
 	s.mux = http.NewServeMux()
 	for _, r := range s.routes {
 		s.mux.HandleFunc(r.Pattern, r.Handler)
@@ -234,6 +237,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	}
 	emu.SetURL(s.publicURL)
 	hs.Start()
+	imports.ResumeImports(s.up) // user import jobs a previous server left running
 	return s, nil
 }
 

@@ -46,10 +46,14 @@ func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
 	}
 	m.Time = o.e.Now().UTC().Round(0) // as the store gives it back: UTC, no monotonic reading
 	m.Trigger = triggerOf(m.Kind, m.Operation)
-	m.Subject, m.Text = render(m)
 	if tx == nil {
-		return o.e.State.Update(func(tx *state.Tx) error { o.put(tx, m); return nil })
+		return o.e.State.Update(func(tx *state.Tx) error {
+			m.Subject, m.Text = render(m, templatesOf(tx, m.PoolID))
+			o.put(tx, m)
+			return nil
+		})
 	}
+	m.Subject, m.Text = render(m, templatesOf(tx, m.PoolID))
 	o.put(tx, m)
 	return nil
 }
@@ -145,9 +149,49 @@ func triggerOf(kind, operation string) string {
 	return ""
 }
 
-// render returns the subject (of an email) and the text of m, in
-// Cognito's default wording. The emulator has no message templates.
-func render(m Message) (subject, text string) {
+// templatesOf returns the message templates of a pool, or nil.
+func templatesOf(tx *state.Tx, poolID string) *state.MessageTemplates {
+	if p := tx.Pool(poolID); p != nil {
+		return p.Templates
+	}
+	return nil
+}
+
+// render returns the subject (of an email) and the text of m: from the
+// pool's templates t (UpdateUserPool's messages), with "{####}" the code
+// and "{username}" the username, or in Cognito's default wording.
+func render(m Message, t *state.MessageTemplates) (subject, text string) {
+	if t != nil {
+		var tSubject, tText string
+		email := m.Medium == "EMAIL"
+		switch m.Kind {
+		case MsgTemporaryPassword:
+			if email {
+				tSubject, tText = t.InviteEmailSubject, t.InviteEmailMessage
+			} else {
+				tText = t.InviteSMSMessage
+			}
+		case MsgSignUp, MsgResendCode, MsgForgotPassword, MsgVerifyAttribute:
+			if email {
+				tSubject, tText = t.EmailVerificationSubject, t.EmailVerificationMessage
+			} else {
+				tText = t.SMSVerificationMessage
+			}
+		case MsgSMSMFA, MsgSMSOTP:
+			tText = t.SMSAuthenticationMessage
+		}
+		if tText != "" || tSubject != "" {
+			subject, text = render(m, nil)
+			fill := strings.NewReplacer("{####}", m.Code, "{username}", m.Username)
+			if tText != "" {
+				text = fill.Replace(tText)
+			}
+			if tSubject != "" && email {
+				subject = fill.Replace(tSubject)
+			}
+			return subject, text
+		}
+	}
 	switch m.Kind {
 	case MsgTemporaryPassword:
 		subject, text = "Your temporary password", fmt.Sprintf("Your username is %s and temporary password is %s.", m.Username, m.Code)

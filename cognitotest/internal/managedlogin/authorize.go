@@ -36,6 +36,12 @@ func (o *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		errorPage(w, http.StatusBadRequest, "invalid_request", "The client_id does not match any app client.")
 		return
 	}
+	var domain bool
+	o.view(func(tx *state.Tx) { domain = hasDomain(tx, client.PoolID) })
+	if !domain {
+		errorPage(w, http.StatusNotFound, "invalid_request", noDomainMessage)
+		return
+	}
 	if redirectURI == "" {
 		errorPage(w, http.StatusBadRequest, "invalid_request", "Missing required parameter redirect_uri.")
 		return

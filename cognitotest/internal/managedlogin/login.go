@@ -69,6 +69,8 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case u == nil && !req.client.PreventUserExistenceErrors:
 		msg = "User does not exist."
+	case u != nil && u.Status == userpool.StatusResetRequired && !u.HasPassword(): // imported
+		msg = "Password reset required for the user"
 	case u == nil || !userpool.CheckPassword(p, u, password):
 		msg = "Incorrect username or password."
 	case u.Status == userpool.StatusUnconfirmed:

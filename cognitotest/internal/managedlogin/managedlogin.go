@@ -95,6 +95,7 @@ func (o *Server) Routes() []emulator.Route {
 		{Pattern: "GET /logout", Handler: o.logout},
 		{Pattern: "GET /{pool}/.well-known/jwks.json", Access: emulator.AnyOrigin, Handler: o.jwks},
 		{Pattern: "GET /{pool}/.well-known/openid-configuration", Access: emulator.AnyOrigin, Handler: o.discovery},
+		{Pattern: "GET /_cognitokit/ui/{pool}/{client}/logo", Handler: o.uiLogo}, // GetUICustomization's ImageUrl
 	}
 }
 

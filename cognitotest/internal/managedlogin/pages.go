@@ -40,36 +40,45 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
   .error { background: #fff1f0; border: 1px solid #d91515; color: #a0150f; border-radius: 8px; padding: 10px 12px; margin: 0 0 8px; }
   .foot { margin-top: 18px; font-size: 12px; color: #7d8998; text-align: center; }
   code { font-size: 12px; }
+  .logo-customizable { display: block; max-width: 100%; max-height: 64px; margin: 0 auto 16px; }
+  .legal { margin-top: 14px; font-size: 12px; color: #5f6b7a; text-align: center; }
+  {{with .Look}}{{if .Background}}body.background-customizable { background: {{.Background}}; }{{end}}
+  {{if .Form}}.card { background: {{.Form}}; }{{end}}
+  {{if .Button}}button.submitButton-customizable { background: {{.Button}}; }{{end}}
+  {{if .ButtonText}}button.submitButton-customizable { color: {{.ButtonText}}; }{{end}}{{end}}
 </style>
+{{if .Look.CSS}}<style id="ui-customization">{{.Look.CSS}}</style>{{end}}
 </head>
-<body>
+<body class="background-customizable">
 <main class="card">
-  <div class="brand"><div class="logo">C</div><div><strong>{{.Pool}}</strong><small>cognitotest managed login</small></div></div>
+  {{if .Look.Logo}}<img id="logo" class="logo-customizable" src="{{.Look.Logo}}" alt="{{.Pool}}">{{end}}
+  <div class="brand banner-customizable"><div class="logo">C</div><div><strong>{{.Pool}}</strong><small>cognitotest managed login</small></div></div>
   {{if .ErrorPage}}
     <h1>Something went wrong</h1>
-    <p id="error" class="error" role="alert"><code>{{.Code}}</code> {{.Message}}</p>
+    <p id="error" class="error errorMessage-customizable" role="alert"><code>{{.Code}}</code> {{.Message}}</p>
   {{else}}
     <h1>{{.Title}}</h1>
-    <p class="lead">{{.Lead}}</p>
-    {{if .Message}}<p id="error" class="error" role="alert">{{.Message}}</p>{{end}}
+    <p class="lead textDescription-customizable">{{.Lead}}</p>
+    {{if .Message}}<p id="error" class="error errorMessage-customizable" role="alert">{{.Message}}</p>{{end}}
     <form method="post" action="/login" autocomplete="off">
       <input type="hidden" name="request" value="{{.Request}}">
       {{if .MFA}}
-        <label for="code">Code from your authenticator app</label>
-        <input id="code" name="code" inputmode="numeric" pattern="[0-9]*" maxlength="6" autofocus required>
+        <label class="label-customizable" for="code">Code from your authenticator app</label>
+        <input class="inputField-customizable" id="code" name="code" inputmode="numeric" pattern="[0-9]*" maxlength="6" autofocus required>
       {{else if .NewPassword}}
-        <label for="new_password">New password</label>
-        <input id="new_password" name="new_password" type="password" autofocus required>
-        <label for="confirm_password">Confirm new password</label>
-        <input id="confirm_password" name="confirm_password" type="password" required>
+        <label class="label-customizable" for="new_password">New password</label>
+        <input class="inputField-customizable" id="new_password" name="new_password" type="password" autofocus required>
+        <label class="label-customizable" for="confirm_password">Confirm new password</label>
+        <input class="inputField-customizable" id="confirm_password" name="confirm_password" type="password" required>
       {{else}}
-        <label for="username">Username</label>
-        <input id="username" name="username" value="{{.Hint}}" autocapitalize="none" autofocus required>
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" required>
+        <label class="label-customizable" for="username">Username</label>
+        <input class="inputField-customizable" id="username" name="username" value="{{.Hint}}" autocapitalize="none" autofocus required>
+        <label class="label-customizable" for="password">Password</label>
+        <input class="inputField-customizable" id="password" name="password" type="password" required>
       {{end}}
-      <button id="submit" type="submit">{{if .MFA}}Verify{{else if .NewPassword}}Change password{{else}}Sign in{{end}}</button>
+      <button id="submit" class="submitButton-customizable" type="submit">{{if .MFA}}Verify{{else if .NewPassword}}Change password{{else}}Sign in{{end}}</button>
     </form>
+    {{if .Look.Terms}}<p class="legal legalText-customizable">By signing in, you agree to the <a id="terms" href="{{.Look.Terms}}" target="_blank" rel="noopener">Terms of use</a> and the <a id="privacy" href="{{.Look.Privacy}}" target="_blank" rel="noopener">Privacy policy</a>.</p>{{end}}
   {{end}}
   <p class="foot">Emulated Amazon Cognito &middot; app client {{.Client}}</p>
 </main>
@@ -79,18 +88,21 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
 type oauthPage struct {
 	Title, Lead, Pool, Client, Request, Hint, Message, Code string
 	MFA, NewPassword, ErrorPage                             bool
+	Look                                                    look
 }
 
 func (o *Server) renderLogin(w http.ResponseWriter, status int, req *authzRequest, msg string) {
 	var pool string
+	var lk look
 	o.view(func(tx *state.Tx) {
 		if p := tx.Pool(req.client.PoolID); p != nil {
 			pool = p.Name
 		}
+		lk = lookOf(tx, req.client)
 	})
 	pg := oauthPage{
 		Title: "Sign in", Lead: "Sign in with your username and password.",
-		Pool: pool, Client: req.client.Name, Request: req.id, Hint: req.loginHint, Message: msg,
+		Pool: pool, Client: req.client.Name, Request: req.id, Hint: req.loginHint, Message: msg, Look: lk,
 	}
 	switch req.step {
 	case "mfa":
@@ -117,7 +129,7 @@ func writePage(w http.ResponseWriter, status int, pg oauthPage) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

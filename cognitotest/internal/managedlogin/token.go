@@ -111,14 +111,22 @@ func (o *Server) clientAuth(r *http.Request, form url.Values) (*state.Client, *o
 		return nil, oerr("invalid_request", "Missing client_id (form) or Basic authentication")
 	}
 	var c *state.Client
-	o.view(func(tx *state.Tx) { c = tx.Client(id) })
+	domain := false
+	o.view(func(tx *state.Tx) {
+		if c = tx.Client(id); c != nil {
+			domain = hasDomain(tx, c.PoolID)
+		}
+	})
 	if c == nil {
 		return nil, oerr("invalid_client", "Client authentication failed")
+	}
+	if !domain {
+		return nil, oerr("invalid_request", noDomainMessage)
 	}
 	switch {
 	case c.Secret == "" && secret != "":
 		return nil, oerr("invalid_client", "Client authentication failed: the app client has no secret")
-	case c.Secret != "" && subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) != 1:
+	case c.Secret != "" && !userpool.SecretMatches(c, secret):
 		return nil, oerr("invalid_client", "Client authentication failed")
 	}
 	return c, nil

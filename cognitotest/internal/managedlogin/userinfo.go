@@ -28,6 +28,10 @@ func (o *Server) userInfo(w http.ResponseWriter, r *http.Request) {
 	o.view(func(tx *state.Tx) {
 		var t *userpool.Token
 		if t, err = o.up.CheckToken(tx, token, userInfoRules); err == nil {
+			if !hasDomain(tx, t.Pool.ID) {
+				err = errNoDomain
+				return
+			}
 			out = userInfoClaims(tx, t)
 		}
 	})
@@ -42,6 +46,8 @@ func (o *Server) userInfo(w http.ResponseWriter, r *http.Request) {
 			desc = "Access token has been revoked"
 		case userpool.ErrTokenScope:
 			desc = "Access token does not have the openid scope"
+		case errNoDomain:
+			desc = noDomainMessage
 		}
 		writeOAuthError(w, &oauthError{status: http.StatusUnauthorized, code: "invalid_token", desc: desc})
 		return
@@ -131,9 +137,18 @@ func (o *Server) revoke(w http.ResponseWriter, r *http.Request) {
 func (o *Server) logout(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var client *state.Client
-	o.view(func(tx *state.Tx) { client = tx.Client(q.Get("client_id")) })
+	domain := false
+	o.view(func(tx *state.Tx) {
+		if client = tx.Client(q.Get("client_id")); client != nil {
+			domain = hasDomain(tx, client.PoolID)
+		}
+	})
 	if client == nil {
 		errorPage(w, http.StatusBadRequest, "invalid_request", "Missing or unknown client_id.")
+		return
+	}
+	if !domain {
+		errorPage(w, http.StatusNotFound, "invalid_request", noDomainMessage)
 		return
 	}
 	var target string

@@ -35,13 +35,28 @@ type Pool struct {
 	TemporaryPasswordValidity    time.Duration  `json:"temporary_password_validity"`
 	// CustomAttributes are the declared custom attributes (without the
 	// "custom:" prefix). A pool that declares none accepts any custom
-	// attribute, as the emulator always did; one that declares some
-	// accepts only those.
+	// attribute, as the emulator always did (unless StrictSchema); one
+	// that declares some accepts only those.
 	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
 	ClientSeq        int               `json:"client_seq,omitempty"` // sequence number of the last app client
 	KeySeq           int               `json:"key_seq,omitempty"`    // sequence number of the last signing key
 	CreatedAt        time.Time         `json:"created_at"`
 	ModifiedAt       time.Time         `json:"modified_at"`
+
+	// The settings of UpdateUserPool (see poolrecords.go).
+	StrictSchema             bool                `json:"strict_schema,omitempty"` // only declared custom attributes, even when none is
+	DeletionProtection       bool                `json:"deletion_protection,omitempty"`
+	AllowAdminCreateUserOnly bool                `json:"allow_admin_create_user_only,omitempty"`
+	Templates                *MessageTemplates   `json:"templates,omitempty"`
+	EmailConfiguration       *EmailConfiguration `json:"email_configuration,omitempty"`
+	SMSConfiguration         *SMSConfiguration   `json:"sms_configuration,omitempty"`
+	AccountRecovery          []RecoveryOption    `json:"account_recovery,omitempty"`
+	VerifyBeforeUpdate       []string            `json:"verify_before_update,omitempty"` // AttributesRequireVerificationBeforeUpdate
+	Tier                     string              `json:"tier,omitempty"`                 // LITE, ESSENTIALS (""), PLUS
+	AdvancedSecurity         string              `json:"advanced_security,omitempty"`    // OFF (""), AUDIT, ENFORCED
+	Tags                     map[string]string   `json:"tags,omitempty"`
+	LogDelivery              []LogConfiguration  `json:"log_delivery,omitempty"`
+	Replicas                 []Replica           `json:"replicas,omitempty"`
 }
 
 // PasswordPolicy is a pool's password policy.
@@ -69,6 +84,26 @@ func (p *Pool) Clone() *Pool {
 	c.RequiredAttributes = slices.Clone(p.RequiredAttributes)
 	c.AllowedFirstAuthFactors = slices.Clone(p.AllowedFirstAuthFactors)
 	c.CustomAttributes = slices.Clone(p.CustomAttributes)
+	if p.Templates != nil {
+		t := *p.Templates
+		c.Templates = &t
+	}
+	if p.EmailConfiguration != nil {
+		e := *p.EmailConfiguration
+		c.EmailConfiguration = &e
+	}
+	if p.SMSConfiguration != nil {
+		s := *p.SMSConfiguration
+		c.SMSConfiguration = &s
+	}
+	c.AccountRecovery = slices.Clone(p.AccountRecovery)
+	c.VerifyBeforeUpdate = slices.Clone(p.VerifyBeforeUpdate)
+	c.Tags = maps.Clone(p.Tags)
+	c.LogDelivery = slices.Clone(p.LogDelivery)
+	c.Replicas = slices.Clone(p.Replicas)
+	for i := range c.Replicas {
+		c.Replicas[i].Tags = maps.Clone(p.Replicas[i].Tags)
+	}
 	return &c
 }
 
@@ -164,31 +199,48 @@ type TokenLifetimes struct {
 	Refresh time.Duration `json:"refresh,omitempty"`
 }
 
+// TokenUnits are the units ("seconds", "minutes", "hours", "days") in
+// which an app client's token lifetimes were given.
+type TokenUnits struct {
+	Access  string `json:"access,omitempty"`
+	ID      string `json:"id,omitempty"`
+	Refresh string `json:"refresh,omitempty"`
+}
+
 // Client is an app client.
 type Client struct {
-	PoolID                          string         `json:"pool_id"`
-	ID                              string         `json:"id"`
-	Name                            string         `json:"name"`
-	Secret                          string         `json:"secret,omitempty"`
-	Seq                             int            `json:"seq"` // creation order within the pool
-	ExplicitAuthFlows               []string       `json:"explicit_auth_flows"`
-	PreventUserExistenceErrors      bool           `json:"prevent_user_existence_errors,omitempty"`
-	DisableTokenRevocation          bool           `json:"disable_token_revocation,omitempty"`
-	RefreshTokenRotation            bool           `json:"refresh_token_rotation,omitempty"`
-	RetryGracePeriod                time.Duration  `json:"retry_grace_period,omitempty"`
-	TokenLifetimes                  TokenLifetimes `json:"token_lifetimes"`
-	AuthSessionValidity             time.Duration  `json:"auth_session_validity,omitempty"`
-	CallbackURLs                    []string       `json:"callback_urls,omitempty"`
-	LogoutURLs                      []string       `json:"logout_urls,omitempty"`
-	DefaultRedirectURI              string         `json:"default_redirect_uri,omitempty"`
-	AllowedOAuthFlows               []string       `json:"allowed_oauth_flows,omitempty"`
-	AllowedOAuthScopes              []string       `json:"allowed_oauth_scopes,omitempty"`
-	AllowedOAuthFlowsUserPoolClient bool           `json:"allowed_oauth_flows_user_pool_client,omitempty"`
-	SupportedIdentityProviders      []string       `json:"supported_identity_providers,omitempty"`
-	ReadAttributes                  []string       `json:"read_attributes,omitempty"`
-	WriteAttributes                 []string       `json:"write_attributes,omitempty"`
-	CreatedAt                       time.Time      `json:"created_at"`
-	ModifiedAt                      time.Time      `json:"modified_at"`
+	PoolID                     string         `json:"pool_id"`
+	ID                         string         `json:"id"`
+	Name                       string         `json:"name"`
+	Secret                     string         `json:"secret,omitempty"`
+	Seq                        int            `json:"seq"` // creation order within the pool
+	ExplicitAuthFlows          []string       `json:"explicit_auth_flows"`
+	PreventUserExistenceErrors bool           `json:"prevent_user_existence_errors,omitempty"`
+	DisableTokenRevocation     bool           `json:"disable_token_revocation,omitempty"`
+	RefreshTokenRotation       bool           `json:"refresh_token_rotation,omitempty"`
+	RetryGracePeriod           time.Duration  `json:"retry_grace_period,omitempty"`
+	TokenLifetimes             TokenLifetimes `json:"token_lifetimes"`
+	// TokenUnits are the TokenValidityUnits the API was given, for
+	// describing the lifetimes as they were set ("" : Cognito's default).
+	TokenUnits                      TokenUnits    `json:"token_units,omitzero"`
+	AuthSessionValidity             time.Duration `json:"auth_session_validity,omitempty"`
+	CallbackURLs                    []string      `json:"callback_urls,omitempty"`
+	LogoutURLs                      []string      `json:"logout_urls,omitempty"`
+	DefaultRedirectURI              string        `json:"default_redirect_uri,omitempty"`
+	AllowedOAuthFlows               []string      `json:"allowed_oauth_flows,omitempty"`
+	AllowedOAuthScopes              []string      `json:"allowed_oauth_scopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient bool          `json:"allowed_oauth_flows_user_pool_client,omitempty"`
+	SupportedIdentityProviders      []string      `json:"supported_identity_providers,omitempty"`
+	ReadAttributes                  []string      `json:"read_attributes,omitempty"`
+	WriteAttributes                 []string      `json:"write_attributes,omitempty"`
+	CreatedAt                       time.Time     `json:"created_at"`
+	ModifiedAt                      time.Time     `json:"modified_at"`
+	// SecretID and SecretCreatedAt describe Secret, the client's oldest
+	// secret; MoreSecrets are the newer ones (Cognito keeps two at most).
+	// Every one of them is valid.
+	SecretID        string         `json:"secret_id,omitempty"`
+	SecretCreatedAt time.Time      `json:"secret_created_at,omitzero"`
+	MoreSecrets     []ClientSecret `json:"more_secrets,omitempty"`
 }
 
 // Clone returns a deep copy.
@@ -202,6 +254,7 @@ func (c *Client) Clone() *Client {
 	n.SupportedIdentityProviders = slices.Clone(c.SupportedIdentityProviders)
 	n.ReadAttributes = slices.Clone(c.ReadAttributes)
 	n.WriteAttributes = slices.Clone(c.WriteAttributes)
+	n.MoreSecrets = slices.Clone(c.MoreSecrets)
 	return &n
 }
 

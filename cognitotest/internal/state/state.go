@@ -32,6 +32,7 @@ type State struct {
 	identities      *table[Identity]
 	credentials     *table[Credentials]
 	messages        *table[Message]
+	poolTables      poolTables // terms, brandings, UI customizations, risk configurations, import jobs, provisioned limits
 	all             []anyTable
 	byKind          map[Kind]anyTable
 
@@ -141,6 +142,7 @@ func newState(store Store) *State {
 	s.messages = newTable(KindMessage, nil, func(m *Message) string { return m.PoolID }, s.indexMessages)
 	s.all = []anyTable{s.pools, s.signingKeys, s.clients, s.resourceServers, s.domains, s.groups, s.users, s.devices,
 		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials, s.messages}
+	s.all = append(s.all, s.newPoolTables()...)
 	for _, t := range s.all {
 		s.byKind[t.kindOf()] = t
 	}

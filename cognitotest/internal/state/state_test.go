@@ -65,6 +65,7 @@ func fill(t testing.TB, s *State) {
 			Logins: map[string][]string{"dev": {"u1", "u2"}}, CreatedAt: t0})
 		tx.PutCredentials(&Credentials{AccessKeyID: "ASIAX", IdentityID: "us-east-1:00000000-0000-0000-0000-000000000002", Expiration: t0})
 		tx.PutMessage(&Message{PoolID: p.ID, Username: "Alice", Destination: "a@example.com", Medium: "EMAIL", Kind: "SignUp", Code: "123456", Text: "Your verification code is 123456. ", Time: t0})
+		fillPoolRecords(tx, p)
 		return nil
 	})
 	if err != nil {
@@ -281,9 +282,9 @@ func TestOpenRefuses(t *testing.T) {
 	newField := NewMemoryStore()
 	mustOpen(t, newField)
 	newField.Update(func(tx StoreTx) error {
-		return tx.Put(KindPool, "us-east-1_X", []byte(`{"id":"us-east-1_X","name":"X","deletion_protection":true}`))
+		return tx.Put(KindPool, "us-east-1_X", []byte(`{"id":"us-east-1_X","name":"X","future_setting":true}`))
 	})
-	if _, err := Open(newField); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "deletion_protection") || !strings.Contains(err.Error(), "newer") {
+	if _, err := Open(newField); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "future_setting") || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("Open(unknown field) = %v; want ErrFormat naming the field", err)
 	}
 	// A record under another record's key.

@@ -62,6 +62,7 @@ func (tx *Tx) DeletePool(id string) {
 	for _, k := range s.messages.keysOfPool(id) {
 		put(tx, s.messages, k, nil)
 	}
+	tx.deletePoolRecords(id)
 	put(tx, s.pools, id, nil)
 }
 
@@ -118,6 +119,7 @@ func (tx *Tx) DeleteClient(id string) {
 			put[RefreshToken](tx, tx.s.refreshTokens, k, nil)
 		}
 	}
+	tx.deleteClientRecords(c)
 	put[Client](tx, tx.s.clients, id, nil)
 }
 

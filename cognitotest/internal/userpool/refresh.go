@@ -105,7 +105,12 @@ func CheckSecretHash(c *state.Client, username, got string) *wire.Error {
 	if got == "" {
 		return wire.NotAuthorized("Client %s is configured with secret but SECRET_HASH was not received", c.ID)
 	}
-	if !srp.VerifySecretHash(c.ID, c.Secret, username, got) {
+	// Every secret of the client is valid (two during a rotation).
+	ok := srp.VerifySecretHash(c.ID, c.Secret, username, got)
+	for _, s := range c.MoreSecrets {
+		ok = srp.VerifySecretHash(c.ID, s.Value, username, got) || ok
+	}
+	if !ok {
 		return wire.NotAuthorized("Unable to verify secret hash for client %s", c.ID)
 	}
 	return nil
@@ -120,8 +125,18 @@ func CheckClientSecret(c *state.Client, got string) *wire.Error {
 	if got == "" {
 		return wire.NotAuthorized("Client %s is configured with secret but ClientSecret was not received", c.ID)
 	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(c.Secret)) != 1 {
+	if !SecretMatches(c, got) {
 		return wire.NotAuthorized("Unable to verify client secret for client %s", c.ID)
 	}
 	return nil
+}
+
+// SecretMatches reports, in constant time, whether got is one of the
+// secrets of c (two during a rotation).
+func SecretMatches(c *state.Client, got string) bool {
+	ok := subtle.ConstantTimeCompare([]byte(got), []byte(c.Secret)) == 1
+	for _, s := range c.MoreSecrets {
+		ok = subtle.ConstantTimeCompare([]byte(got), []byte(s.Value)) == 1 || ok
+	}
+	return ok && c.Secret != ""
 }

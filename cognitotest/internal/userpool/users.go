@@ -340,13 +340,14 @@ func (s *Service) CreateGroup(tx *state.Tx, p *state.Pool, name, description str
 
 // CheckSchema checks attributes against the custom attributes the pool
 // declares ([state.Pool.CustomAttributes]; a pool that declares none
-// accepts any custom attribute): a custom attribute must be declared, and
+// accepts any custom attribute, unless its schema is strict, as for pools
+// created by CreateUserPool): a custom attribute must be declared, and
 // its value must be of its type (a Number is an integer) and within its
 // bounds (a String's length, a Number's value). With update, the
 // attributes change an existing user: immutable custom attributes are
 // refused. It returns Cognito's message, or "".
 func CheckSchema(p *state.Pool, attrs map[string]string, update bool) string {
-	if len(p.CustomAttributes) == 0 {
+	if len(p.CustomAttributes) == 0 && !p.StrictSchema {
 		return ""
 	}
 	for name, value := range attrs {
@@ -362,6 +363,9 @@ func CheckSchema(p *state.Pool, attrs map[string]string, update bool) string {
 		}
 		n := int64(utf8.RuneCountInString(value))
 		what := "length"
+		if a.Type == "Boolean" && value != "true" && value != "false" {
+			return "Attributes did not conform to the schema: " + name + ": Boolean must be true or false"
+		}
 		if a.Type == "Number" {
 			v, err := strconv.ParseInt(value, 10, 64)
 			if err != nil {

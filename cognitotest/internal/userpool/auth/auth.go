@@ -123,6 +123,9 @@ func (o *ops) initiate(c *emulator.Call, admin bool) (any, error) {
 		if aerr == nil && admin {
 			aerr = userpool.ClientOfPool(tx, in.UserPoolId, client)
 		}
+		if aerr == nil { // threat protection's blocked IP ranges
+			aerr = userpool.BlockedSignIn(tx, client, func() string { return userpool.CallerIP(c.Request.RemoteAddr, c.Body) })
+		}
 		return aerr
 	}); aerr != nil {
 		return nil, aerr
@@ -196,6 +199,9 @@ func (o *ops) passwordAuth(ctx context.Context, sess *userpool.Session, username
 	if u == nil {
 		return nil, unknownUser(sess.Client)
 	}
+	if u.Status == userpool.StatusResetRequired && !u.HasPassword() { // imported: no password to check
+		return nil, wire.Errorf("PasswordResetRequiredException", "Password reset required for the user")
+	}
 	if !userpool.CheckPassword(p, u, password) {
 		return nil, wire.IncorrectPassword()
 	}
@@ -249,6 +255,8 @@ func (o *ops) startSRP(sess *userpool.Session, ap map[string]string) (*authOutpu
 		sess.Decoy = username
 		salt = s.NewSalt()
 		v = srp.Verifier(srpName, username, s.RandString(32, emulator.Alnum), salt)
+	case u.Verifier == nil && u.Status == userpool.StatusResetRequired: // imported
+		return nil, wire.Errorf("PasswordResetRequiredException", "Password reset required for the user")
 	case u.Verifier == nil:
 		// A user without a password (e.g. created for OTP sign-in).
 		internal = u.Username
@@ -364,6 +372,9 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		client, aerr = userpool.Client(tx, in.ClientId)
 		if aerr == nil && admin {
 			aerr = userpool.ClientOfPool(tx, in.UserPoolId, client)
+		}
+		if aerr == nil { // threat protection's blocked IP ranges
+			aerr = userpool.BlockedSignIn(tx, client, func() string { return userpool.CallerIP(c.Request.RemoteAddr, c.Body) })
 		}
 		return aerr
 	}); aerr != nil {

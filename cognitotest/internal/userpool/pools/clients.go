@@ -40,44 +40,31 @@ func createClient(svc *userpool.Service, tx *state.Tx, poolID string, draft *sta
 	if c.Name == "" {
 		c.Name = "client"
 	}
-	if len(c.Name) > 128 {
-		return nil, emulator.Invalidf("client name: at most 128 characters")
-	}
 	if c.Secret == "" && generateSecret {
 		c.Secret = svc.RandString(51, emulator.AlnumLower)
 	}
-	for _, f := range c.ExplicitAuthFlows {
-		if !userpool.HasString(userpool.AllFlows, f) {
-			return nil, emulator.Invalidf("ExplicitAuthFlows: %q is not one of %v", f, userpool.AllFlows)
+	now := svc.Now()
+	if c.Secret != "" && c.SecretID == "" {
+		c.SecretID = newSecretID(svc, c.ID)
+	}
+	if c.Secret != "" && c.SecretCreatedAt.IsZero() {
+		c.SecretCreatedAt = now
+	}
+	for i := range c.MoreSecrets {
+		s := &c.MoreSecrets[i]
+		if s.ID == "" {
+			s.ID = newSecretID(svc, c.ID)
+		}
+		if s.CreatedAt.IsZero() {
+			s.CreatedAt = now
 		}
 	}
-	if c.RetryGracePeriod < 0 || c.RetryGracePeriod > 60*time.Second {
-		return nil, emulator.Invalidf("RetryGracePeriod %v: want 0 to 60s", c.RetryGracePeriod)
-	}
-	l := c.TokenLifetimes
-	if l.ID < 0 || l.Access < 0 || l.Refresh < 0 || c.AuthSessionValidity < 0 {
-		return nil, emulator.Invalidf("token lifetimes and AuthSessionValidity must not be negative")
-	}
-	for _, f := range c.AllowedOAuthFlows {
-		if f != "code" && f != "implicit" && f != "client_credentials" {
-			return nil, emulator.Invalidf("AllowedOAuthFlows: %q is not code, implicit or client_credentials", f)
-		}
-	}
-	for _, sc := range c.AllowedOAuthScopes {
-		if !userpool.ScopeExists(tx, p.ID, sc) {
-			return nil, emulator.Invalidf("AllowedOAuthScopes: scope %q does not exist; create its resource server first", sc)
-		}
-	}
-	if len(c.SupportedIdentityProviders) == 0 {
-		c.SupportedIdentityProviders = []string{"COGNITO"}
+	if err := checkClient(tx, p, c); err != nil {
+		return nil, err
 	}
 	if tx.Client(c.ID) != nil {
 		return nil, emulator.Existsf("app client %q", c.ID)
 	}
-	if c.ExplicitAuthFlows == nil {
-		c.ExplicitAuthFlows = []string{}
-	}
-	now := svc.Now()
 	np := p.Clone()
 	np.ClientSeq++
 	tx.PutPool(np)
@@ -85,6 +72,48 @@ func createClient(svc *userpool.Service, tx *state.Tx, poolID string, draft *sta
 	c.CreatedAt, c.ModifiedAt = now, now
 	tx.PutClient(c)
 	return c, nil
+}
+
+// checkClient checks the settings of an app client of pool p, and gives
+// the zero ones their defaults.
+func checkClient(tx *state.Tx, p *state.Pool, c *state.Client) error {
+	if len(c.Name) > 128 {
+		return emulator.Invalidf("client name: at most 128 characters")
+	}
+	for _, f := range c.ExplicitAuthFlows {
+		if !userpool.HasString(userpool.AllFlows, f) {
+			return emulator.Invalidf("ExplicitAuthFlows: %q is not one of %v", f, userpool.AllFlows)
+		}
+	}
+	if c.RetryGracePeriod < 0 || c.RetryGracePeriod > 60*time.Second {
+		return emulator.Invalidf("RetryGracePeriod %v: want 0 to 60s", c.RetryGracePeriod)
+	}
+	l := c.TokenLifetimes
+	if l.ID < 0 || l.Access < 0 || l.Refresh < 0 || c.AuthSessionValidity < 0 {
+		return emulator.Invalidf("token lifetimes and AuthSessionValidity must not be negative")
+	}
+	for _, f := range c.AllowedOAuthFlows {
+		if f != "code" && f != "implicit" && f != "client_credentials" {
+			return emulator.Invalidf("AllowedOAuthFlows: %q is not code, implicit or client_credentials", f)
+		}
+	}
+	for _, sc := range c.AllowedOAuthScopes {
+		if !userpool.ScopeExists(tx, p.ID, sc) {
+			return emulator.Invalidf("AllowedOAuthScopes: scope %q does not exist; create its resource server first", sc)
+		}
+	}
+	if len(c.SupportedIdentityProviders) == 0 {
+		c.SupportedIdentityProviders = []string{"COGNITO"}
+	}
+	if c.ExplicitAuthFlows == nil {
+		c.ExplicitAuthFlows = []string{}
+	}
+	return nil
+}
+
+// newSecretID returns the ID of a new client secret.
+func newSecretID(svc *userpool.Service, clientID string) string {
+	return clientID + "--" + svc.RandString(13, emulator.AlnumLower)
 }
 
 type clientWire struct {
@@ -141,39 +170,12 @@ func (o *ops) createUserPoolClient(c *emulator.Call) (any, error) {
 	if in.ClientName == "" {
 		return nil, wire.InvalidParameter("Missing required parameter ClientName")
 	}
-	draft := &state.Client{Name: in.ClientName, ExplicitAuthFlows: in.ExplicitAuthFlows,
-		PreventUserExistenceErrors: in.PreventUserExistenceErrors == "ENABLED",
-		CallbackURLs:               in.CallbackURLs, LogoutURLs: in.LogoutURLs, DefaultRedirectURI: in.DefaultRedirectURI,
-		AllowedOAuthFlows: in.AllowedOAuthFlows, AllowedOAuthScopes: in.AllowedOAuthScopes,
-		AllowedOAuthFlowsUserPoolClient: in.AllowedOAuthFlowsUserPoolClient, SupportedIdentityProviders: in.SupportedIdentityProviders,
-		ReadAttributes: in.ReadAttributes, WriteAttributes: in.WriteAttributes}
-	if len(draft.ExplicitAuthFlows) == 0 {
-		draft.ExplicitAuthFlows = []string{userpool.FlowUserSRP, userpool.FlowCustom, userpool.FlowRefreshToken}
+	draft, aerr := in.draft()
+	if aerr != nil {
+		return nil, aerr
 	}
-	if in.EnableTokenRevocation != nil {
-		draft.DisableTokenRevocation = !*in.EnableTokenRevocation
-	}
-	if r := in.RefreshTokenRotation; r != nil && r.Feature == "ENABLED" {
-		draft.RefreshTokenRotation = true
-		draft.RetryGracePeriod = time.Duration(r.RetryGracePeriodSeconds) * time.Second
-	}
-	units := in.TokenValidityUnits
-	if units == nil {
-		units = &struct{ AccessToken, IdToken, RefreshToken string }{}
-	}
-	ua, ok1 := unitDuration(units.AccessToken, time.Hour)
-	ui, ok2 := unitDuration(units.IdToken, time.Hour)
-	ur, ok3 := unitDuration(units.RefreshToken, 24*time.Hour)
-	if !ok1 || !ok2 || !ok3 {
-		return nil, wire.InvalidParameter("TokenValidityUnits must be seconds, minutes, hours or days")
-	}
-	draft.TokenLifetimes = state.TokenLifetimes{Access: time.Duration(in.AccessTokenValidity) * ua, ID: time.Duration(in.IdTokenValidity) * ui,
-		Refresh: time.Duration(in.RefreshTokenValidity) * ur}
-	if in.AuthSessionValidity != 0 {
-		if in.AuthSessionValidity < 3 || in.AuthSessionValidity > 15 {
-			return nil, wire.InvalidParameter("AuthSessionValidity must be between 3 and 15 minutes")
-		}
-		draft.AuthSessionValidity = time.Duration(in.AuthSessionValidity) * time.Minute
+	if draft.AllowedOAuthFlowsUserPoolClient && slices.Contains(draft.AllowedOAuthFlows, "client_credentials") && !in.GenerateSecret {
+		return nil, wire.InvalidParameter("client_credentials needs an app client with a secret (GenerateSecret)")
 	}
 	var out map[string]any
 	err := o.svc.State.Update(func(tx *state.Tx) error {
@@ -194,6 +196,25 @@ func (o *ops) createUserPoolClient(c *emulator.Call) (any, error) {
 	return map[string]any{"UserPoolClient": out}, nil
 }
 
+// validityOut describes a token lifetime in the unit it was given in (def
+// when none was), as Cognito does; a lifetime that is not a whole number
+// of that unit (set with the Go API or a seed) gets the largest unit that
+// divides it.
+func validityOut(d time.Duration, unit, def string) (int32, string) {
+	if unit == "" {
+		unit = def
+	}
+	if u, ok := unitDuration(unit, 0); ok && u > 0 && d%u == 0 {
+		return int32(d / u), unit
+	}
+	for _, unit := range []string{"days", "hours", "minutes", "seconds"} {
+		if u, _ := unitDuration(unit, 0); d%u == 0 {
+			return int32(d / u), unit
+		}
+	}
+	return int32(d / time.Second), "seconds"
+}
+
 func (o *ops) clientOut(c *state.Client) map[string]any {
 	l := o.svc.Lifetimes(c)
 	out := map[string]any{
@@ -201,17 +222,18 @@ func (o *ops) clientOut(c *state.Client) map[string]any {
 		"ClientId":                        c.ID,
 		"ClientName":                      c.Name,
 		"CreationDate":                    wire.Epoch(c.CreatedAt),
-		"LastModifiedDate":                wire.Epoch(c.CreatedAt),
+		"LastModifiedDate":                wire.Epoch(c.ModifiedAt),
 		"ExplicitAuthFlows":               c.ExplicitAuthFlows,
-		"AccessTokenValidity":             int32(l.Access / time.Minute),
-		"IdTokenValidity":                 int32(l.ID / time.Minute),
-		"RefreshTokenValidity":            int32(l.Refresh / time.Minute),
-		"TokenValidityUnits":              map[string]string{"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "minutes"},
 		"AuthSessionValidity":             int32(o.svc.SessionLifetime(c) / time.Minute),
 		"EnableTokenRevocation":           !c.DisableTokenRevocation,
 		"AllowedOAuthFlowsUserPoolClient": c.AllowedOAuthFlowsUserPoolClient,
 		"SupportedIdentityProviders":      c.SupportedIdentityProviders,
 	}
+	units := map[string]string{}
+	out["AccessTokenValidity"], units["AccessToken"] = validityOut(l.Access, c.TokenUnits.Access, "minutes")
+	out["IdTokenValidity"], units["IdToken"] = validityOut(l.ID, c.TokenUnits.ID, "minutes")
+	out["RefreshTokenValidity"], units["RefreshToken"] = validityOut(l.Refresh, c.TokenUnits.Refresh, "days")
+	out["TokenValidityUnits"] = units
 	if c.Secret != "" {
 		out["ClientSecret"] = c.Secret
 	}

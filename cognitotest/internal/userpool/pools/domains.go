@@ -1,12 +1,15 @@
 package pools
 
 import (
+	"crypto/sha256"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
 
 var (
@@ -23,8 +26,9 @@ var (
 // pool. version is the managed-login version: 1 (the classic hosted UI,
 // the default) or 2.
 //
-// The emulator keeps domains but does not route by them yet: its managed
-// login answers on the server's own URL (see cognitotest.Server.OAuthDomain).
+// The emulator does not route by domain: managed login answers on the
+// server's own URL (see cognitotest.Server.OAuthDomain), for the app
+// clients of pools that have a domain.
 func CreateDomain(svc *userpool.Service, poolID, domain, certificateARN string, version int) error {
 	d := &state.Domain{Domain: strings.ToLower(domain), PoolID: poolID, CertificateARN: certificateARN, ManagedLoginVersion: version, CreatedAt: svc.Now()}
 	switch {
@@ -59,4 +63,208 @@ func CreateDomain(svc *userpool.Service, poolID, domain, certificateARN string, 
 		tx.PutDomain(d)
 		return nil
 	})
+}
+
+// DefaultDomainPrefix returns the prefix domain the emulator gives a
+// pool created through its Go API or a seed: the pool ID, lower-cased,
+// with "-" for "_" ("us-east-1-abc123").
+func DefaultDomainPrefix(poolID string) string {
+	return strings.ReplaceAll(strings.ToLower(poolID), "_", "-")
+}
+
+// CreateDefaultDomain gives a pool its default prefix domain
+// ([DefaultDomainPrefix]; with a number when another pool has it), which
+// managed login needs. It does nothing for a pool with a prefix domain.
+func CreateDefaultDomain(svc *userpool.Service, poolID string) error {
+	return svc.State.Update(func(tx *state.Tx) error {
+		if tx.Pool(poolID) == nil {
+			return emulator.NotFoundf("user pool %q", poolID)
+		}
+		for _, d := range tx.Domains(poolID) {
+			if !d.Custom() {
+				return nil
+			}
+		}
+		prefix := DefaultDomainPrefix(poolID)
+		name := prefix
+		for i := 2; tx.Domain(name) != nil; i++ {
+			name = prefix + "-" + strconv.Itoa(i)
+		}
+		tx.PutDomain(&state.Domain{Domain: name, PoolID: poolID, ManagedLoginVersion: 1, CreatedAt: svc.Now()})
+		return nil
+	})
+}
+
+// cloudFrontDomain returns the CloudFront distribution Cognito would
+// report for a domain: made up, and the same for the same domain.
+func cloudFrontDomain(domain string) string {
+	sum := sha256.Sum256([]byte(domain))
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 13)
+	for i := range b {
+		b[i] = alphabet[int(sum[i])%len(alphabet)]
+	}
+	return "d" + string(b) + ".cloudfront.net"
+}
+
+type domainWire struct {
+	Domain              string
+	UserPoolId          string
+	ManagedLoginVersion *int32
+	CustomDomainConfig  *struct{ CertificateArn string }
+}
+
+func (in *domainWire) check() *wire.Error {
+	if in.Domain == "" || len(in.Domain) > 253 {
+		return wire.InvalidParameter("Domain: 1 to 63 characters for a prefix, up to 253 for a custom domain")
+	}
+	if v := in.ManagedLoginVersion; v != nil && *v != 1 && *v != 2 {
+		return wire.InvalidParameter("ManagedLoginVersion %d: want 1 (the classic hosted UI) or 2 (managed login)", *v)
+	}
+	return nil
+}
+
+func (in *domainWire) certificate() string {
+	if in.CustomDomainConfig == nil {
+		return ""
+	}
+	return in.CustomDomainConfig.CertificateArn
+}
+
+func domainAnswer(d *state.Domain) map[string]any {
+	out := map[string]any{"ManagedLoginVersion": d.ManagedLoginVersion}
+	if d.Custom() {
+		out["CloudFrontDomain"] = cloudFrontDomain(d.Domain)
+	}
+	return out
+}
+
+func (o *ops) createUserPoolDomain(c *emulator.Call) (any, error) {
+	var in domainWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if aerr := in.check(); aerr != nil {
+		return nil, aerr
+	}
+	var aerr *wire.Error
+	o.svc.State.View(func(tx *state.Tx) error {
+		_, aerr = userpool.AdminPool(tx, in.UserPoolId)
+		if d := tx.Domain(strings.ToLower(in.Domain)); aerr == nil && d != nil {
+			aerr = wire.InvalidParameter("Domain already associated with another user pool.")
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	version := 0
+	if in.ManagedLoginVersion != nil {
+		version = int(*in.ManagedLoginVersion)
+	}
+	if err := CreateDomain(o.svc, in.UserPoolId, in.Domain, in.certificate(), version); err != nil {
+		return nil, apiError(err)
+	}
+	var out map[string]any
+	o.svc.State.View(func(tx *state.Tx) error { out = domainAnswer(tx.Domain(strings.ToLower(in.Domain))); return nil })
+	return out, nil
+}
+
+func (o *ops) describeUserPoolDomain(c *emulator.Call) (any, error) {
+	var in domainWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if aerr := in.check(); aerr != nil {
+		return nil, aerr
+	}
+	out := map[string]any{}
+	o.svc.State.View(func(tx *state.Tx) error {
+		d := tx.Domain(strings.ToLower(in.Domain))
+		if d == nil {
+			return nil // Cognito answers an empty description
+		}
+		out = map[string]any{"UserPoolId": d.PoolID, "AWSAccountId": userpool.AccountID, "Domain": d.Domain,
+			"S3Bucket": "aws-cognito-prod-" + o.svc.Region() + "-assets", "CloudFrontDistribution": cloudFrontDomain(d.Domain),
+			"Version": d.CreatedAt.UTC().Format("20060102150405"), "Status": "ACTIVE", "ManagedLoginVersion": d.ManagedLoginVersion}
+		if d.Custom() {
+			out["CustomDomainConfig"] = map[string]string{"CertificateArn": d.CertificateARN}
+		}
+		return nil
+	})
+	return map[string]any{"DomainDescription": out}, nil
+}
+
+// poolDomain finds a domain of the request's pool.
+func poolDomain(tx *state.Tx, in *domainWire) (*state.Domain, *wire.Error) {
+	if _, aerr := userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
+		return nil, aerr
+	}
+	d := tx.Domain(strings.ToLower(in.Domain))
+	if d == nil || d.PoolID != in.UserPoolId {
+		return nil, wire.InvalidParameter("No such domain or user pool exists.")
+	}
+	return d, nil
+}
+
+func (o *ops) updateUserPoolDomain(c *emulator.Call) (any, error) {
+	var in domainWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if aerr := in.check(); aerr != nil {
+		return nil, aerr
+	}
+	var out map[string]any
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		d, aerr := poolDomain(tx, &in)
+		if aerr != nil {
+			return aerr
+		}
+		nd := *d
+		if cert := in.certificate(); cert != "" {
+			if !d.Custom() {
+				return wire.InvalidParameter("The domain %s is a prefix domain: only custom domains have a certificate", d.Domain)
+			}
+			if !certificateRE.MatchString(cert) {
+				return wire.InvalidParameter("CertificateArn %q is not the ARN of an ACM certificate", wire.Truncate(cert, 128))
+			}
+			nd.CertificateARN = cert
+		}
+		if in.ManagedLoginVersion != nil {
+			nd.ManagedLoginVersion = int(*in.ManagedLoginVersion)
+		}
+		if in.ManagedLoginVersion == nil && in.certificate() == "" {
+			return wire.InvalidParameter("UpdateUserPoolDomain needs a ManagedLoginVersion or a CustomDomainConfig to change")
+		}
+		tx.PutDomain(&nd)
+		out = domainAnswer(&nd)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (o *ops) deleteUserPoolDomain(c *emulator.Call) (any, error) {
+	var in domainWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if aerr := in.check(); aerr != nil {
+		return nil, aerr
+	}
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		d, aerr := poolDomain(tx, &in)
+		if aerr != nil {
+			return aerr
+		}
+		tx.DeleteDomain(d.Domain)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
 }

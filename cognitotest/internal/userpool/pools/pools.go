@@ -28,6 +28,54 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		op("ListUserPoolClients", o.listUserPoolClients, false),
 		op("DeleteUserPoolClient", o.deleteUserPoolClient, true),
 		op("CreateResourceServer", o.createResourceServer, true),
+
+		// Pools (issue 14).
+		op("ListUserPools", o.listUserPools, false),
+		op("UpdateUserPool", o.updateUserPool, true),
+		op("AddCustomAttributes", o.addCustomAttributes, true),
+		op("GetSigningCertificate", o.getSigningCertificate, false),
+		op("GetCSVHeader", o.getCSVHeader, false),
+		op("GetLogDeliveryConfiguration", o.getLogDeliveryConfiguration, false),
+		op("SetLogDeliveryConfiguration", o.setLogDeliveryConfiguration, true),
+		op("DescribeRiskConfiguration", o.describeRiskConfiguration, false),
+		op("SetRiskConfiguration", o.setRiskConfiguration, true),
+		op("GetUICustomization", o.getUICustomization, false),
+		op("SetUICustomization", o.setUICustomization, true),
+		op("GetProvisionedLimit", o.getProvisionedLimit, false),
+		op("UpdateProvisionedLimit", o.updateProvisionedLimit, true),
+		op("TagResource", o.tagResource, true),
+		op("UntagResource", o.untagResource, true),
+		op("ListTagsForResource", o.listTagsForResource, false),
+		// App clients.
+		op("UpdateUserPoolClient", o.updateUserPoolClient, true),
+		op("AddUserPoolClientSecret", o.addUserPoolClientSecret, true),
+		op("DeleteUserPoolClientSecret", o.deleteUserPoolClientSecret, true),
+		op("ListUserPoolClientSecrets", o.listUserPoolClientSecrets, false),
+		// Domains, branding and terms.
+		op("CreateUserPoolDomain", o.createUserPoolDomain, true),
+		op("DescribeUserPoolDomain", o.describeUserPoolDomain, false),
+		op("UpdateUserPoolDomain", o.updateUserPoolDomain, true),
+		op("DeleteUserPoolDomain", o.deleteUserPoolDomain, true),
+		op("CreateManagedLoginBranding", o.createManagedLoginBranding, true),
+		op("DescribeManagedLoginBranding", o.describeManagedLoginBranding, false),
+		op("DescribeManagedLoginBrandingByClient", o.describeManagedLoginBrandingByClient, false),
+		op("UpdateManagedLoginBranding", o.updateManagedLoginBranding, true),
+		op("DeleteManagedLoginBranding", o.deleteManagedLoginBranding, true),
+		op("CreateTerms", o.createTerms, true),
+		op("DescribeTerms", o.describeTerms, false),
+		op("ListTerms", o.listTerms, false),
+		op("UpdateTerms", o.updateTerms, true),
+		op("DeleteTerms", o.deleteTerms, true),
+		// Resource servers.
+		op("DescribeResourceServer", o.describeResourceServer, false),
+		op("ListResourceServers", o.listResourceServers, false),
+		op("UpdateResourceServer", o.updateResourceServer, true),
+		op("DeleteResourceServer", o.deleteResourceServer, true),
+		// Replicas.
+		op("CreateUserPoolReplica", o.createUserPoolReplica, true),
+		op("DeleteUserPoolReplica", o.deleteUserPoolReplica, true),
+		op("ListUserPoolReplicas", o.listUserPoolReplicas, false),
+		op("UpdateUserPoolReplica", o.updateUserPoolReplica, true),
 	)
 }
 
@@ -184,26 +232,14 @@ type passwordPolicyWire struct {
 	TemporaryPasswordValidityDays int32 `json:",omitempty"`
 }
 
+// poolWireConfig is the request of CreateUserPool: the settings it shares
+// with UpdateUserPool, and those set at creation only.
 type poolWireConfig struct {
-	PoolName               string
-	UsernameAttributes     []string
-	AliasAttributes        []string
-	AutoVerifiedAttributes []string
-	MfaConfiguration       string
-	Policies               *struct {
-		PasswordPolicy *passwordPolicyWire
-		SignInPolicy   *struct{ AllowedFirstAuthFactors []string }
-	}
-	DeviceConfiguration *struct {
-		ChallengeRequiredOnNewDevice     bool
-		DeviceOnlyRememberedOnUserPrompt bool
-	}
+	poolSettingsWire
+	UsernameAttributes    []string
+	AliasAttributes       []string
 	UsernameConfiguration *struct{ CaseSensitive *bool }
-	Schema                []struct {
-		Name     string
-		Required bool
-	}
-	UserPoolId string
+	Schema                []schemaAttributeWire
 }
 
 func (o *ops) createUserPool(c *emulator.Call) (any, error) {
@@ -211,40 +247,20 @@ func (o *ops) createUserPool(c *emulator.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	if in.PoolName == "" || len(in.PoolName) > 128 {
+	if in.PoolName == nil || *in.PoolName == "" || len(*in.PoolName) > 128 {
 		return nil, wire.InvalidParameter("PoolName must be 1 to 128 characters")
 	}
-	draft := &state.Pool{Name: in.PoolName, UsernameAttributes: in.UsernameAttributes, AliasAttributes: in.AliasAttributes,
-		AutoVerifiedAttributes: in.AutoVerifiedAttributes, MFA: in.MfaConfiguration, CaseSensitiveUsernames: true}
+	draft := &state.Pool{Name: *in.PoolName, UsernameAttributes: in.UsernameAttributes, AliasAttributes: in.AliasAttributes, CaseSensitiveUsernames: true}
 	if in.UsernameConfiguration != nil && in.UsernameConfiguration.CaseSensitive != nil {
 		draft.CaseSensitiveUsernames = *in.UsernameConfiguration.CaseSensitive
 	}
-	var policy *state.PasswordPolicy
-	if pol := in.Policies; pol != nil {
-		if pp := pol.PasswordPolicy; pp != nil {
-			policy = &state.PasswordPolicy{MinimumLength: int(pp.MinimumLength), RequireUppercase: pp.RequireUppercase,
-				RequireLowercase: pp.RequireLowercase, RequireNumbers: pp.RequireNumbers, RequireSymbols: pp.RequireSymbols}
-			if pp.TemporaryPasswordValidityDays > 0 {
-				draft.TemporaryPasswordValidity = time.Duration(pp.TemporaryPasswordValidityDays) * 24 * time.Hour
-			}
-		}
-		if sp := pol.SignInPolicy; sp != nil {
-			draft.AllowedFirstAuthFactors = sp.AllowedFirstAuthFactors
-		}
+	if aerr := applySettings(draft, &in.poolSettingsWire); aerr != nil {
+		return nil, aerr
 	}
-	if d := in.DeviceConfiguration; d != nil {
-		draft.DeviceRemembering = userpool.DevicesAlways
-		if d.DeviceOnlyRememberedOnUserPrompt {
-			draft.DeviceRemembering = userpool.DevicesUserOptIn
-		}
-		draft.ChallengeRequiredOnNewDevice = d.ChallengeRequiredOnNewDevice
+	if aerr := applySchema(draft, in.Schema); aerr != nil {
+		return nil, aerr
 	}
-	for _, a := range in.Schema {
-		if a.Required {
-			draft.RequiredAttributes = append(draft.RequiredAttributes, a.Name)
-		}
-	}
-	p, err := Create(o.svc, draft, policy, userpool.Triggers{})
+	p, err := Create(o.svc, draft, &draft.PasswordPolicy, userpool.Triggers{})
 	if err != nil {
 		return nil, wire.InvalidParameter("%s", emulator.Detail(err))
 	}
@@ -253,12 +269,44 @@ func (o *ops) createUserPool(c *emulator.Call) (any, error) {
 	return map[string]any{"UserPool": out}, nil
 }
 
+// updateUserPool serves UpdateUserPool: every setting it does not give
+// returns to its default, as in Cognito.
+func (o *ops) updateUserPool(c *emulator.Call) (any, error) {
+	var in poolSettingsWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.PoolName != nil && (*in.PoolName == "" || len(*in.PoolName) > 128) {
+		return nil, wire.InvalidParameter("PoolName must be 1 to 128 characters")
+	}
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return aerr
+		}
+		np := p.Clone()
+		if aerr := applySettings(np, &in); aerr != nil {
+			return aerr
+		}
+		if in.PoolName != nil {
+			np.Name = *in.PoolName
+		}
+		np.ModifiedAt = o.svc.Now()
+		tx.PutPool(np)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
 func poolOut(tx *state.Tx, p *state.Pool) map[string]any {
 	pol := p.PasswordPolicy
 	out := map[string]any{
 		"Id":               p.ID,
 		"Name":             p.Name,
-		"Arn":              "arn:aws:cognito-idp:" + p.Region() + ":000000000000:userpool/" + p.ID,
+		"Arn":              PoolARN(p),
 		"CreationDate":     wire.Epoch(p.CreatedAt),
 		"LastModifiedDate": wire.Epoch(p.ModifiedAt),
 		"MfaConfiguration": p.MFA,
@@ -287,11 +335,17 @@ func poolOut(tx *state.Tx, p *state.Pool) map[string]any {
 			"DeviceOnlyRememberedOnUserPrompt": p.DeviceRemembering == userpool.DevicesUserOptIn,
 		}
 	}
+	settingsOut(tx, p, out)
 	return out
 }
 
+// PoolARN returns the ARN of a user pool.
+func PoolARN(p *state.Pool) string {
+	return "arn:aws:cognito-idp:" + p.Region() + ":" + userpool.AccountID + ":userpool/" + p.ID
+}
+
 func (o *ops) describeUserPool(c *emulator.Call) (any, error) {
-	var in poolWireConfig
+	var in struct{ UserPoolId string }
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
@@ -311,7 +365,7 @@ func (o *ops) describeUserPool(c *emulator.Call) (any, error) {
 }
 
 func (o *ops) deleteUserPool(c *emulator.Call) (any, error) {
-	var in poolWireConfig
+	var in struct{ UserPoolId string }
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
@@ -319,6 +373,9 @@ func (o *ops) deleteUserPool(c *emulator.Call) (any, error) {
 		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
 		if aerr != nil {
 			return aerr
+		}
+		if p.DeletionProtection {
+			return wire.InvalidParameter("The user pool %s has deletion protection activated; deactivate it with UpdateUserPool (DeletionProtection INACTIVE) first", p.ID)
 		}
 		tx.DeletePool(p.ID)
 		return nil
@@ -328,6 +385,52 @@ func (o *ops) deleteUserPool(c *emulator.Call) (any, error) {
 	}
 	o.svc.SetTriggers(in.UserPoolId, userpool.Triggers{})
 	return struct{}{}, nil
+}
+
+// listUserPools serves ListUserPools: the pools in ID order, MaxResults
+// (1 to 60, required) at a time.
+func (o *ops) listUserPools(c *emulator.Call) (any, error) {
+	var in struct {
+		MaxResults *int32
+		NextToken  string
+	}
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.MaxResults == nil || *in.MaxResults < 1 || *in.MaxResults > 60 {
+		return nil, wire.InvalidParameter("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60")
+	}
+	var out map[string]any
+	var aerr *wire.Error
+	o.svc.State.View(func(tx *state.Tx) error {
+		ps := tx.Pools()
+		start, end, next, e := userpool.Page(len(ps), *in.MaxResults, in.NextToken, 60)
+		if aerr = e; e != nil {
+			return nil
+		}
+		list := make([]map[string]any, 0, end-start)
+		for _, p := range ps[start:end] {
+			d := map[string]any{"Id": p.ID, "Name": p.Name, "Status": "Enabled", "CreationDate": wire.Epoch(p.CreatedAt),
+				"LastModifiedDate": wire.Epoch(p.ModifiedAt), "LambdaConfig": map[string]any{}}
+			if len(p.Replicas) > 0 {
+				var regions []string
+				for _, r := range p.Replicas {
+					regions = append(regions, r.Region)
+				}
+				d["ReplicaRegions"] = regions
+			}
+			list = append(list, d)
+		}
+		out = map[string]any{"UserPools": list}
+		if next != "" {
+			out["NextToken"] = next
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	return out, nil
 }
 
 // apiError turns an error of the Go API into an InvalidParameterException,

@@ -1,6 +1,10 @@
 package pools
 
 import (
+	"maps"
+	"regexp"
+	"slices"
+
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
@@ -10,18 +14,9 @@ import (
 // CreateResourceServer creates a resource server whose scopes app clients
 // can be allowed ("identifier/scope"); name defaults to the identifier.
 func CreateResourceServer(svc *userpool.Service, poolID, identifier, name string, scopes map[string]string) error {
-	if identifier == "" || len(identifier) > 256 {
-		return emulator.Invalidf("resource server Identifier: want 1 to 256 characters")
-	}
-	if name == "" {
-		name = identifier
-	}
-	rs := &state.ResourceServer{PoolID: poolID, Identifier: identifier, Name: name, Scopes: make(map[string]string, len(scopes))}
-	for k, v := range scopes {
-		if k == "" || len(k) > 256 {
-			return emulator.Invalidf("resource server scope %q: want 1 to 256 characters", k)
-		}
-		rs.Scopes[k] = v
+	rs, err := resourceServer(poolID, identifier, name, scopes)
+	if err != nil {
+		return err
 	}
 	return svc.State.Update(func(tx *state.Tx) error {
 		if tx.Pool(poolID) == nil {
@@ -30,16 +25,81 @@ func CreateResourceServer(svc *userpool.Service, poolID, identifier, name string
 		if tx.ResourceServer(poolID, identifier) != nil {
 			return emulator.Existsf("resource server %q", identifier)
 		}
+		if len(tx.ResourceServers(poolID)) >= MaxResourceServers {
+			return wire.Errorf("LimitExceededException", "The user pool %s has %d resource servers, the most it can have", poolID, MaxResourceServers)
+		}
 		tx.PutResourceServer(rs)
 		return nil
 	})
+}
+
+// Cognito's limits on resource servers.
+const (
+	MaxResourceServers = 25  // per pool
+	MaxScopes          = 100 // per resource server
+)
+
+var (
+	rsIdentifierRE = regexp.MustCompile(`^[\x09-\x0D\x20-\x7E]{1,256}$`)
+	rsNameRE       = regexp.MustCompile(`^[\w\s+=,.@-]{1,256}$`)
+	scopeNameRE    = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
+)
+
+// resourceServer returns the record of a resource server, checked.
+func resourceServer(poolID, identifier, name string, scopes map[string]string) (*state.ResourceServer, error) {
+	if !rsIdentifierRE.MatchString(identifier) {
+		return nil, emulator.Invalidf("resource server Identifier: want 1 to 256 printable ASCII characters")
+	}
+	if name == "" {
+		name = identifier
+	}
+	if len(name) > 256 {
+		return nil, emulator.Invalidf("resource server Name: at most 256 characters")
+	}
+	if len(scopes) > MaxScopes {
+		return nil, emulator.Invalidf("a resource server has at most %d scopes", MaxScopes)
+	}
+	rs := &state.ResourceServer{PoolID: poolID, Identifier: identifier, Name: name, Scopes: make(map[string]string, len(scopes))}
+	for k, v := range scopes {
+		if !scopeNameRE.MatchString(k) {
+			return nil, emulator.Invalidf("resource server scope %q: want 1 to 256 printable ASCII characters without spaces, \", / or \\", k)
+		}
+		if len(v) > 256 {
+			return nil, emulator.Invalidf("description of scope %q: at most 256 characters", k)
+		}
+		rs.Scopes[k] = v
+	}
+	return rs, nil
 }
 
 type resourceServerWire struct {
 	UserPoolId string
 	Identifier string
 	Name       string
-	Scopes     []struct{ ScopeName, ScopeDescription string }
+	Scopes     []scopeWire
+	MaxResults int32  `json:",omitempty"`
+	NextToken  string `json:",omitempty"`
+}
+
+type scopeWire struct{ ScopeName, ScopeDescription string }
+
+func (in *resourceServerWire) scopes() (map[string]string, *wire.Error) {
+	scopes := map[string]string{}
+	for _, sc := range in.Scopes {
+		if _, dup := scopes[sc.ScopeName]; dup {
+			return nil, wire.InvalidParameter("Scope %q is given twice", wire.Truncate(sc.ScopeName, 64))
+		}
+		scopes[sc.ScopeName] = sc.ScopeDescription
+	}
+	return scopes, nil
+}
+
+func resourceServerOut(rs *state.ResourceServer) map[string]any {
+	scopes := make([]scopeWire, 0, len(rs.Scopes))
+	for _, name := range slices.Sorted(maps.Keys(rs.Scopes)) {
+		scopes = append(scopes, scopeWire{name, rs.Scopes[name]})
+	}
+	return map[string]any{"UserPoolId": rs.PoolID, "Identifier": rs.Identifier, "Name": rs.Name, "Scopes": scopes}
 }
 
 func (o *ops) createResourceServer(c *emulator.Call) (any, error) {
@@ -52,12 +112,149 @@ func (o *ops) createResourceServer(c *emulator.Call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	scopes := map[string]string{}
-	for _, sc := range in.Scopes {
-		scopes[sc.ScopeName] = sc.ScopeDescription
+	if in.Name == "" {
+		return nil, wire.InvalidParameter("Missing required parameter Name")
+	}
+	if !rsNameRE.MatchString(in.Name) {
+		return nil, wire.InvalidParameter("Name: 1 to 256 letters, digits, spaces and +=,.@-")
+	}
+	scopes, aerr := in.scopes()
+	if aerr != nil {
+		return nil, aerr
 	}
 	if err := CreateResourceServer(o.svc, in.UserPoolId, in.Identifier, in.Name, scopes); err != nil {
 		return nil, apiError(err)
 	}
-	return map[string]any{"ResourceServer": in}, nil
+	var out map[string]any
+	o.svc.State.View(func(tx *state.Tx) error {
+		out = resourceServerOut(tx.ResourceServer(in.UserPoolId, in.Identifier))
+		return nil
+	})
+	return map[string]any{"ResourceServer": out}, nil
+}
+
+// poolResourceServer finds a resource server of the request's pool.
+func poolResourceServer(tx *state.Tx, in *resourceServerWire) (*state.ResourceServer, *wire.Error) {
+	if _, aerr := userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
+		return nil, aerr
+	}
+	if in.Identifier == "" {
+		return nil, wire.InvalidParameter("Missing required parameter Identifier")
+	}
+	rs := tx.ResourceServer(in.UserPoolId, in.Identifier)
+	if rs == nil {
+		return nil, wire.ResourceNotFound("Resource server %s does not exist.", wire.Truncate(in.Identifier, 256))
+	}
+	return rs, nil
+}
+
+func (o *ops) describeResourceServer(c *emulator.Call) (any, error) {
+	var in resourceServerWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	var aerr *wire.Error
+	o.svc.State.View(func(tx *state.Tx) error {
+		var rs *state.ResourceServer
+		if rs, aerr = poolResourceServer(tx, &in); aerr == nil {
+			out = resourceServerOut(rs)
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	return map[string]any{"ResourceServer": out}, nil
+}
+
+func (o *ops) listResourceServers(c *emulator.Call) (any, error) {
+	var in resourceServerWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	var aerr *wire.Error
+	o.svc.State.View(func(tx *state.Tx) error {
+		var p *state.Pool
+		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
+			return nil
+		}
+		all := tx.ResourceServers(p.ID)
+		start, end, next, e := userpool.Page(len(all), in.MaxResults, in.NextToken, 50)
+		if aerr = e; e != nil {
+			return nil
+		}
+		list := make([]map[string]any, 0, end-start)
+		for _, rs := range all[start:end] {
+			list = append(list, resourceServerOut(rs))
+		}
+		out = map[string]any{"ResourceServers": list}
+		if next != "" {
+			out["NextToken"] = next
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	return out, nil
+}
+
+// updateResourceServer serves UpdateResourceServer: the name and the
+// scopes are replaced. A scope that goes is no longer granted, to
+// client_credentials or the authorization code grant, although app
+// clients still list it.
+func (o *ops) updateResourceServer(c *emulator.Call) (any, error) {
+	var in resourceServerWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	if in.Name == "" {
+		return nil, wire.InvalidParameter("Missing required parameter Name")
+	}
+	if !rsNameRE.MatchString(in.Name) {
+		return nil, wire.InvalidParameter("Name: 1 to 256 letters, digits, spaces and +=,.@-")
+	}
+	scopes, aerr := in.scopes()
+	if aerr != nil {
+		return nil, aerr
+	}
+	var out map[string]any
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		old, aerr := poolResourceServer(tx, &in)
+		if aerr != nil {
+			return aerr
+		}
+		rs, err := resourceServer(old.PoolID, old.Identifier, in.Name, scopes)
+		if err != nil {
+			return apiError(err)
+		}
+		tx.PutResourceServer(rs)
+		out = resourceServerOut(rs)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"ResourceServer": out}, nil
+}
+
+func (o *ops) deleteResourceServer(c *emulator.Call) (any, error) {
+	var in resourceServerWire
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		rs, aerr := poolResourceServer(tx, &in)
+		if aerr != nil {
+			return aerr
+		}
+		tx.DeleteResourceServer(rs)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
 }

@@ -59,6 +59,9 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 	if err := userpool.CheckSecretHash(client, in.Username, in.SecretHash); err != nil {
 		return nil, err
 	}
+	if p.AllowAdminCreateUserOnly { // UpdateUserPool's AdminCreateUserConfig
+		return nil, wire.NotAuthorized("SignUp is not permitted for this user pool")
+	}
 	attrs, aerr := attrsIn(in.UserAttributes, false)
 	if aerr != nil {
 		return nil, aerr

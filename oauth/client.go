@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 
@@ -282,13 +284,89 @@ func (p authParam) apply(q url.Values) error {
 	return nil
 }
 
-// IdentityProvider sends the browser straight to a federated identity
-// provider ("Google", "SignInWithApple", a SAML provider name, or "COGNITO").
-func IdentityProvider(name string) AuthOption { return authParam{"identity_provider", name} }
+// providerParam is identity_provider or idp_identifier: at most one of the
+// two may be set, since managed login would have to guess which one wins.
+type providerParam struct{ k, v string }
 
-// IDPIdentifier selects a federated identity provider by one of its
-// identifiers.
-func IDPIdentifier(id string) AuthOption { return authParam{"idp_identifier", id} }
+func (p providerParam) apply(q url.Values) error {
+	var err error
+	other := "idp_identifier"
+	if p.k == "identity_provider" {
+		err = CheckProviderName(p.v)
+	} else {
+		other = "identity_provider"
+		err = CheckIDPIdentifier(p.v)
+	}
+	if err != nil {
+		return err
+	}
+	if q.Has(other) {
+		return inputErr("identity_provider and idp_identifier both set: name the provider one way only")
+	}
+	q.Set(p.k, p.v)
+	return nil
+}
+
+// IdentityProvider sends the browser straight to an identity provider of
+// the app client, skipping the managed-login page: "Google", "Facebook",
+// "LoginWithAmazon", "SignInWithApple", the name of an OIDC or SAML
+// provider, or "COGNITO" for the user pool's own sign-in page. The name is
+// checked with [CheckProviderName]; AuthCodeURL fails when it is invalid or
+// when [IDPIdentifier] is also given.
+func IdentityProvider(name string) AuthOption { return providerParam{"identity_provider", name} }
+
+// IDPIdentifier sends the browser straight to the identity provider that
+// has this identifier (CreateIdentityProvider's IdpIdentifiers), checked
+// with [CheckIDPIdentifier]. AuthCodeURL fails when [IdentityProvider] is
+// also given.
+func IDPIdentifier(id string) AuthOption { return providerParam{"idp_identifier", id} }
+
+// Limits of identity provider names and identifiers, as Cognito sets them.
+const (
+	// MaxProviderNameLen is the longest provider name, in characters.
+	MaxProviderNameLen = 32
+	// MaxIDPIdentifierLen is the longest IdP identifier, in characters.
+	MaxIDPIdentifierLen = 40
+)
+
+// CheckProviderName reports whether name is an identity provider name
+// Cognito accepts (CreateIdentityProvider's ProviderName): 1 to 32
+// letters, marks, symbols, digits or punctuation, without spaces, and
+// without an underscore except as the second character (Cognito builds
+// federated usernames as "Provider_sub"). Errors wrap
+// [ErrInvalidInput].
+func CheckProviderName(name string) error {
+	if name == "" || len(name) > 4*MaxProviderNameLen || !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxProviderNameLen {
+		return inputErr("identity provider name %q: want 1 to %d characters", truncate(name, 40), MaxProviderNameLen)
+	}
+	i := 0
+	for _, r := range name {
+		if !unicode.In(r, unicode.L, unicode.M, unicode.S, unicode.N, unicode.P) || (r == '_' && i != 1) {
+			return inputErr("identity provider name %q: only letters, digits, symbols and punctuation, without spaces, and an underscore only as the second character", truncate(name, 40))
+		}
+		i++
+	}
+	return nil
+}
+
+// CheckIDPIdentifier reports whether id is an IdP identifier Cognito
+// accepts: 1 to 40 of A-Z a-z 0-9 _ + = . @ - and space, not starting or
+// ending with a space. Errors wrap [ErrInvalidInput].
+func CheckIDPIdentifier(id string) error {
+	if id == "" || len(id) > MaxIDPIdentifierLen {
+		return inputErr("IdP identifier %q: want 1 to %d characters", truncate(id, 48), MaxIDPIdentifierLen)
+	}
+	if id[0] == ' ' || id[len(id)-1] == ' ' {
+		return inputErr("IdP identifier %q: must not start or end with a space", truncate(id, 48))
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_+=.@- ", c) >= 0) {
+			return inputErr("IdP identifier %q: only A-Z a-z 0-9 _ + = . @ - and spaces are allowed", truncate(id, 48))
+		}
+	}
+	return nil
+}
 
 // LoginHint pre-fills the username field of the sign-in page.
 func LoginHint(username string) AuthOption { return authParam{"login_hint", username} }

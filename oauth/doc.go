@@ -26,6 +26,16 @@
 // PKCE. The subpackage weblogin builds a complete, secure server-side login
 // for web apps on top of this.
 //
+// # Identity providers
+//
+// [IdentityProvider] ("Google", "SignInWithApple", an OIDC or SAML
+// provider's name) and [IDPIdentifier] send the browser straight to a
+// federated provider instead of the managed-login page. Both are checked
+// as Cognito checks them ([CheckProviderName], [CheckIDPIdentifier]), and
+// AuthCodeURL refuses the two together. The ID token of a federated user
+// carries an identities claim: read it with verifier's
+// Claims.Identities.
+//
 // # Tokens
 //
 // [Client.Refresh] redeems a refresh token, reporting rotation

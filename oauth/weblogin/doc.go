@@ -41,6 +41,18 @@
 // "//evil.com", "https://evil.com", "/\evil.com" and their percent-encoded
 // forms are refused.
 //
+// # Signing in with an identity provider
+//
+// A "Sign in with Google" button links to [Handler.ProviderLoginURL]:
+// LoginPath?identity_provider=Google, which skips the managed-login page
+// and sends the browser straight to the provider. Only the providers in
+// Config.IdentityProviders (and the IdP identifiers in
+// Config.IDPIdentifiers, for ?idp_identifier=) may be named; any other
+// name, both parameters at once or a repeated one get 400
+// ([ErrUnknownProvider]). After a federated sign-in, the ID token's
+// identities claim says which provider the user came from: read it with
+// [Session.IDClaims] and [verifier.Claims.Identities].
+//
 // # Sessions
 //
 // By default sessions live in cookies ([CookieStore]): AES-256-GCM with keys

@@ -37,6 +37,12 @@ var (
 	// open-redirect attempt).
 	ErrUnsafeReturnTo = errors.New("weblogin: return-to is not a local path")
 
+	// ErrUnknownProvider: a sign-in link names an identity provider (or
+	// IdP identifier) that is not in Config.IdentityProviders (or
+	// Config.IDPIdentifiers), names both kinds, or repeats the parameter.
+	// LoginPath answers it with 400.
+	ErrUnknownProvider = errors.New("weblogin: identity provider not allowed")
+
 	// ErrStoreUnavailable: a server-side SessionStore cannot be reached
 	// (Redis down). Requests that need the session get 503, never 401,
 	// and the browser keeps its cookie: the session is still there when

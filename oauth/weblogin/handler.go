@@ -36,6 +36,7 @@ const (
 	loginCookiePrefix    = "cognito_login_"
 	maxLoginCookies      = 4
 	maxStateCookie       = 2048
+	maxProviders         = 64
 )
 
 // Config configures a [Handler].
@@ -76,6 +77,24 @@ type Config struct {
 	// AuthOptions are added to every authorization URL (identity
 	// provider, language, ...). Optional.
 	AuthOptions []oauth.AuthOption
+
+	// IdentityProviders lists the identity providers a sign-in link may
+	// name, so that a "Sign in with Google" button skips the managed-login
+	// page: LoginPath?identity_provider=Google (see
+	// [Handler.ProviderLoginURL]) sends the browser straight to the
+	// provider. Names are those of the user pool's identity providers
+	// ("Google", "SignInWithApple", an OIDC or SAML provider's name, or
+	// "COGNITO"), checked with [oauth.CheckProviderName]; matching is
+	// exact. Optional. Default: none, and a sign-in link naming a provider
+	// is refused with 400 ([ErrUnknownProvider]), so that nobody can
+	// craft links to providers the app does not offer.
+	IdentityProviders []string
+
+	// IDPIdentifiers lists the IdP identifiers a sign-in link may name
+	// (LoginPath?idp_identifier=example.com), checked with
+	// [oauth.CheckIDPIdentifier]. Optional. Default: none, as for
+	// IdentityProviders.
+	IDPIdentifiers []string
 
 	// LoginStateTTL is how long a sign-in may take, from /login to the
 	// callback. Optional. Default DefaultLoginStateTTL.
@@ -248,6 +267,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.InsecureCookies && (redirect.Scheme != "http" || !isLoopbackHost(redirect.Hostname())) {
 		return nil, fmt.Errorf("%w: InsecureCookies is only allowed with an http://localhost RedirectURL (development); use https in production", ErrInvalidConfig)
 	}
+	if err := checkProviders(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.LoginStateTTL == 0 {
 		cfg.LoginStateTTL = DefaultLoginStateTTL
 	}
@@ -329,6 +351,73 @@ func (h *Handler) LoginURL(returnTo string) string {
 	return h.cfg.LoginPath + "?" + url.Values{"return_to": {returnTo}}.Encode()
 }
 
+// ProviderLoginURL returns the path that starts a sign-in with the
+// identity provider named provider, skipping the managed-login page, and
+// then returns to returnTo (a local path; anything else is replaced by
+// DefaultReturnTo). provider must be one of Config.IdentityProviders;
+// otherwise the error matches [ErrUnknownProvider].
+func (h *Handler) ProviderLoginURL(provider, returnTo string) (string, error) {
+	if !slices.Contains(h.cfg.IdentityProviders, provider) {
+		return "", fmt.Errorf("%w: %q is not in Config.IdentityProviders", ErrUnknownProvider, truncate(provider, 40))
+	}
+	if !LocalPath(returnTo) {
+		returnTo = h.cfg.DefaultReturnTo
+	}
+	return h.cfg.LoginPath + "?" + url.Values{"identity_provider": {provider}, "return_to": {returnTo}}.Encode(), nil
+}
+
+// checkProviders validates the allow-lists of identity providers, and
+// that AuthOptions combine with each of them into a valid URL (an
+// AuthOptions naming an IdP identifier cannot, for example, be combined
+// with a provider name).
+func checkProviders(cfg Config) error {
+	if len(cfg.IdentityProviders) > maxProviders || len(cfg.IDPIdentifiers) > maxProviders {
+		return fmt.Errorf("%w: more than %d IdentityProviders or IDPIdentifiers", ErrInvalidConfig, maxProviders)
+	}
+	req := oauth.AuthRequest{State: "s", CodeVerifier: strings.Repeat("v", 43)}
+	try := func(what string, extra oauth.AuthOption) error {
+		opts := append(slices.Clone(cfg.AuthOptions), extra)
+		if _, err := cfg.Client.AuthCodeURL(req, opts...); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrInvalidConfig, what, err)
+		}
+		return nil
+	}
+	for _, p := range cfg.IdentityProviders {
+		if err := try("IdentityProviders", oauth.IdentityProvider(p)); err != nil {
+			return err
+		}
+	}
+	for _, id := range cfg.IDPIdentifiers {
+		if err := try("IDPIdentifiers", oauth.IDPIdentifier(id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// providerOption returns the option of the provider the sign-in link
+// names, nil when it names none, or an error matching ErrUnknownProvider.
+func (h *Handler) providerOption(q url.Values) (oauth.AuthOption, error) {
+	idp, hasIDP := q["identity_provider"]
+	ident, hasIdent := q["idp_identifier"]
+	switch {
+	case !hasIDP && !hasIdent:
+		return nil, nil
+	case hasIDP && hasIdent:
+		return nil, fmt.Errorf("%w: both identity_provider and idp_identifier", ErrUnknownProvider)
+	case hasIDP:
+		if len(idp) != 1 || !slices.Contains(h.cfg.IdentityProviders, idp[0]) {
+			return nil, fmt.Errorf("%w: identity_provider is not in Config.IdentityProviders", ErrUnknownProvider)
+		}
+		return oauth.IdentityProvider(idp[0]), nil
+	default:
+		if len(ident) != 1 || !slices.Contains(h.cfg.IDPIdentifiers, ident[0]) {
+			return nil, fmt.Errorf("%w: idp_identifier is not in Config.IDPIdentifiers", ErrUnknownProvider)
+		}
+		return oauth.IDPIdentifier(ident[0]), nil
+	}
+}
+
 // LogoutPath returns the sign-out path (POST it from a form; GET shows a
 // confirmation page).
 func (h *Handler) LogoutPath() string { return h.cfg.LogoutPath }
@@ -354,7 +443,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.cfg.ErrorPage(w, r, http.StatusMethodNotAllowed, "Method not allowed", "Open the sign-in link with GET.")
 		return
 	}
-	returnTo := r.URL.Query().Get("return_to")
+	q := r.URL.Query()
+	provider, err := h.providerOption(q)
+	if err != nil {
+		h.cfg.Logger.Warn("weblogin: refused a sign-in link naming an identity provider that is not allowed", "err", err)
+		h.cfg.ErrorPage(w, r, http.StatusBadRequest, "Invalid sign-in link", "This sign-in option is not offered by this site.")
+		return
+	}
+	returnTo := q.Get("return_to")
 	if returnTo == "" {
 		returnTo = h.cfg.DefaultReturnTo
 	}
@@ -368,7 +464,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-in unavailable", "Please try again.")
 		return
 	}
-	authURL, err := h.client.AuthCodeURL(req, h.cfg.AuthOptions...)
+	opts := h.cfg.AuthOptions
+	if provider != nil {
+		opts = append(slices.Clip(opts), provider)
+	}
+	authURL, err := h.client.AuthCodeURL(req, opts...)
 	if err != nil {
 		h.cfg.Logger.Error("weblogin: authorization URL", "err", err)
 		h.cfg.ErrorPage(w, r, http.StatusInternalServerError, "Sign-in unavailable", "The sign-in configuration is invalid.")
@@ -894,4 +994,11 @@ func (h *Handler) denied(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	http.Redirect(w, r, h.LoginURL(r.URL.RequestURI()), http.StatusFound)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
 }

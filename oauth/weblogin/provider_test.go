@@ -85,11 +85,14 @@ func TestSignInWithProvider(t *testing.T) {
 
 func TestProviderConfigRefused(t *testing.T) {
 	tests := map[string]func(*weblogin.Config){
-		"bad name":            func(c *weblogin.Config) { c.IdentityProviders = []string{"My IdP"} },
-		"empty name":          func(c *weblogin.Config) { c.IdentityProviders = []string{""} },
-		"bad identifier":      func(c *weblogin.Config) { c.IDPIdentifiers = []string{"a/b"} },
-		"conflicting options": func(c *weblogin.Config) { c.IdentityProviders = []string{"Google"}; c.AuthOptions = []oauth.AuthOption{oauth.IDPIdentifier("x")} },
-		"too many":            func(c *weblogin.Config) { c.IdentityProviders = make([]string, 65) },
+		"bad name":       func(c *weblogin.Config) { c.IdentityProviders = []string{"My IdP"} },
+		"empty name":     func(c *weblogin.Config) { c.IdentityProviders = []string{""} },
+		"bad identifier": func(c *weblogin.Config) { c.IDPIdentifiers = []string{"a/b"} },
+		"conflicting options": func(c *weblogin.Config) {
+			c.IdentityProviders = []string{"Google"}
+			c.AuthOptions = []oauth.AuthOption{oauth.IDPIdentifier("x")}
+		},
+		"too many": func(c *weblogin.Config) { c.IdentityProviders = make([]string, 65) },
 	}
 	s := newSite(t, siteOpt{})
 	for name, mod := range tests {

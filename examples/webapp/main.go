@@ -26,6 +26,11 @@
 // which is only allowed for http://localhost. In emulator mode over plain
 // http the flag defaults to true, and the program says so when it starts.
 //
+// --provider NAME (repeatable) adds a "Sign in with NAME" button to the home
+// page, which skips the managed-login page and goes straight to that
+// identity provider of the user pool ("Google", "SignInWithApple", an OIDC
+// or SAML provider's name). Enable the provider on the app client too.
+//
 // --self-check runs the whole sign-in flow against the emulator with an
 // HTTP client (sign in, /me, 403 on /admin, sign out) and exits 0 on
 // success; CI runs it.
@@ -57,7 +62,7 @@ func main() { os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)) }
 
 var usage = stage.Usage{
 	Name:     "webapp",
-	Synopsis: "[--addr 127.0.0.1:8080] [--insecure-cookies] [--self-check]",
+	Synopsis: "[--addr 127.0.0.1:8080] [--insecure-cookies] [--provider NAME]... [--self-check]",
 	About:    "A small web site that signs users in with Cognito managed login through weblogin: a public home page, /me with the user's name and groups, /admin for group admin, and sign-out. --self-check always runs on the embedded emulator.",
 	Env:      []stage.EnvVar{stage.EnvVar{Name: "COGNITO_DOMAIN", Meaning: "https://myapp.auth.eu-west-1.amazoncognito.com, or the prefix \"myapp\"; setting it leaves the emulator"}, stage.EnvClientID, stage.EnvSecret, stage.EnvVar{Name: "COGNITO_USER_POOL_ID", Meaning: "user pool ID, such as eu-west-1_AbC123"}, stage.EnvVar{Name: "AWS_REGION", Meaning: "region, used when COGNITO_DOMAIN is a prefix"}, stage.EnvVar{Name: "APP_URL", Meaning: "public URL of the app (default http://{addr}); register APP_URL/auth/callback as callback URL"}, stage.EnvVar{Name: "COOKIE_KEYS", Meaning: "comma-separated base64 32-byte keys, newest first (default: a random key)"}},
 }
@@ -67,13 +72,15 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	insecure := fs.Bool("insecure-cookies", false, "send cookies without Secure, for plain http://localhost only (default true in emulator mode)")
 	selfCheck := fs.Bool("self-check", false, "run the sign-in flow against the embedded emulator and exit")
+	var providers providerList
+	fs.Var(&providers, "provider", "identity provider of the user pool to offer as a \"Sign in with NAME\" button (repeatable)")
 	if code, done := usage.Parse(fs, args, stdout, stderr); done {
 		return code
 	}
 	insecureSet := false
 	fs.Visit(func(f *flag.Flag) { insecureSet = insecureSet || f.Name == "insecure-cookies" })
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	opts := options{addr: *addr, insecureCookies: *insecure, insecureSet: insecureSet, getenv: getenv, log: log}
+	opts := options{addr: *addr, insecureCookies: *insecure, insecureSet: insecureSet, getenv: getenv, log: log, providers: providers}
 	if *selfCheck {
 		opts.addr = "127.0.0.1:0"
 		opts.getenv = func(string) string { return "" }
@@ -116,6 +123,20 @@ type options struct {
 	insecureSet     bool
 	getenv          func(string) string
 	log             *slog.Logger
+	providers       []string // identity providers offered as buttons
+}
+
+// providerList is the repeatable --provider flag.
+type providerList []string
+
+func (p *providerList) String() string { return strings.Join(*p, ",") }
+
+func (p *providerList) Set(v string) error {
+	if err := oauth.CheckProviderName(v); err != nil {
+		return err
+	}
+	*p = append(*p, v)
+	return nil
 }
 
 type demoUser struct {
@@ -209,12 +230,22 @@ func start(o options) (*App, error) {
 	}
 	wl, err := weblogin.New(weblogin.Config{
 		Client: client, Keys: keys, PostLogoutURL: postLogout, InsecureCookies: o.insecureCookies, Logger: o.log,
+		IdentityProviders: o.providers,
 	})
 	if err != nil {
 		client.Close()
 		return fail(err)
 	}
-	app.srv = &http.Server{Handler: routes(wl), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.log.Handler(), slog.LevelWarn)}
+	var buttons []providerButton
+	for _, p := range o.providers {
+		u, err := wl.ProviderLoginURL(p, "/me")
+		if err != nil {
+			client.Close()
+			return fail(err)
+		}
+		buttons = append(buttons, providerButton{Name: p, URL: u})
+	}
+	app.srv = &http.Server{Handler: routes(wl, buttons), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(o.log.Handler(), slog.LevelWarn)}
 	go func() { app.done <- app.srv.Serve(ln) }()
 	return app, nil
 }
@@ -257,12 +288,15 @@ func seedDemo(emu *cognitotest.Server, callback, logout string) (*cognitotest.Po
 	return pool, client, nil
 }
 
-func routes(wl *weblogin.Handler) http.Handler {
+// providerButton is a "Sign in with …" button of the home page.
+type providerButton struct{ Name, URL string }
+
+func routes(wl *weblogin.Handler, buttons []providerButton) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", wl)
 	mux.Handle("GET /{$}", wl.LoadSession(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := weblogin.SessionFromContext(r.Context())
-		render(w, http.StatusOK, page{Title: "Home", Session: s, Login: wl.LoginURL("/me"), Logout: wl.LogoutPath()})
+		render(w, http.StatusOK, page{Title: "Home", Session: s, Login: wl.LoginURL("/me"), Providers: buttons, Logout: wl.LogoutPath()})
 	})))
 	mux.Handle("GET /me", wl.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := weblogin.SessionFromContext(r.Context())
@@ -288,6 +322,7 @@ type page struct {
 	Session       *weblogin.Session
 	Me, Admin     bool
 	Login, Logout string
+	Providers     []providerButton
 }
 
 var tmpl = template.Must(template.New("page").Parse(`<!doctype html>
@@ -319,7 +354,8 @@ form{margin:0}
 {{else}}
   <h1>Welcome</h1>
   {{if .Session}}<p>You are signed in as <strong>{{.Session.Username}}</strong>. See <a href="/me">your account</a>.</p>
-  {{else}}<p>This page is public. <a id="signin" class="button" href="{{.Login}}">Sign in</a></p>{{end}}
+  {{else}}<p>This page is public. <a id="signin" class="button" href="{{.Login}}">Sign in</a></p>
+  {{range .Providers}}<p><a class="button provider" data-provider="{{.Name}}" href="{{.URL}}">Sign in with {{.Name}}</a></p>{{end}}{{end}}
 {{end}}
 </main></body></html>`))
 

@@ -449,5 +449,3 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(claims)
 }
-
-

@@ -407,7 +407,10 @@ func TestAuthorizeErrors(t *testing.T) {
 		"token response type": {with(func(q url.Values) { q.Set("response_type", "token") }), "unsupported_response_type"},
 		"no response type":    {with(func(q url.Values) { q.Del("response_type") }), "invalid_request"},
 		"no openid":           {with(func(q url.Values) { q.Set("scope", "email") }), "invalid_scope"},
-		"plain PKCE":          {with(func(q url.Values) { q.Set("code_challenge", strings.Repeat("a", 43)); q.Set("code_challenge_method", "plain") }), "invalid_request"},
+		"plain PKCE": {with(func(q url.Values) {
+			q.Set("code_challenge", strings.Repeat("a", 43))
+			q.Set("code_challenge_method", "plain")
+		}), "invalid_request"},
 		"PKCE without method": {with(func(q url.Values) { q.Set("code_challenge", strings.Repeat("a", 43)) }), "invalid_request"},
 		"short challenge":     {with(func(q url.Values) { q.Set("code_challenge", "abc"); q.Set("code_challenge_method", "S256") }), "invalid_request"},
 		"repeated state":      {with(func(q url.Values) { q.Add("state", "x") }), "invalid_request"},
@@ -486,7 +489,12 @@ func TestTokenErrors(t *testing.T) {
 		{"unknown client", func() url.Values { return good(code()) }, "nobody", "x", 401, "invalid_client"},
 		{"no authentication", func() url.Values { return good(code()) }, "", "", 401, "invalid_client"},
 		{"basic and post", func() url.Values { f := good(code()); f.Set("client_secret", secret); return f }, confidentialID, secret, 401, "invalid_client"},
-		{"secret of a public client", func() url.Values { f := good(code()); f.Set("client_id", publicID); f.Set("client_secret", "x"); return f }, "", "", 401, "invalid_client"},
+		{"secret of a public client", func() url.Values {
+			f := good(code())
+			f.Set("client_id", publicID)
+			f.Set("client_secret", "x")
+			return f
+		}, "", "", 401, "invalid_client"},
 		{"wrong verifier", func() url.Values { f := good(code()); f.Set("code_verifier", oauth2.GenerateVerifier()); return f }, confidentialID, secret, 400, "invalid_grant"},
 		{"no verifier", func() url.Values { f := good(code()); f.Del("code_verifier"); return f }, confidentialID, secret, 400, "invalid_grant"},
 		{"wrong redirect", func() url.Values { f := good(code()); f.Set("redirect_uri", r.callback()+"?x=1"); return f }, confidentialID, secret, 400, "invalid_grant"},

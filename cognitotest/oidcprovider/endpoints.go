@@ -141,7 +141,9 @@ func (p *Provider) authorizeGet(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	// No form-action: browsers apply it to the redirect that follows
+	// the form's POST, which goes to the relying party's origin.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	_ = pageTmpl.Execute(w, struct {
 		Request, Hint, Error string
 		Users                []User

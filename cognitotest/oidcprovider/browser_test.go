@@ -1,0 +1,118 @@
+package oidcprovider_test
+
+import (
+	"context"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"golang.org/x/oauth2"
+)
+
+// chromiumPath finds Chromium: $CHROMIUM, /usr/bin/chromium, or chromium,
+// chromium-browser or google-chrome on PATH.
+func chromiumPath() string {
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// newBrowser starts headless Chromium. It skips without Chromium, unless
+// CI=true (then it fails).
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	exe := chromiumPath()
+	if exe == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium not found and CI=true: install the Debian package chromium (or set CHROMIUM)")
+		}
+		t.Skip("chromium not found; install the Debian package chromium (or set CHROMIUM) to run the browser test")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	t.Cleanup(cancel)
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.CombinedOutput(io.Discard))
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return bctx
+}
+
+// TestSignInAsPageInChromium signs in through the "Sign in as" page in a
+// real browser: once by clicking a listed user, once with the form for
+// another subject; the code reaches the relying party and redeems.
+func TestSignInAsPageInChromium(t *testing.T) {
+	r := newRP(t)
+	p := newProvider(t, r.callback(), nil)
+	oc := oauthConfig(p, confidentialID, secret, r.callback(), oauth2.AuthStyleInHeader)
+	b := newBrowser(t)
+	v := oauth2.GenerateVerifier()
+
+	finish := func(wantSub string) {
+		t.Helper()
+		loc, err := chromedp.Run(b, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := url.Parse(loc)
+		if u.Path != "/cb" || u.Query().Get("state") != "browser-state" {
+			t.Fatalf("browser at %s; want the callback with the state", loc)
+		}
+		tok, err := oc.Exchange(context.Background(), u.Query().Get("code"), oauth2.VerifierOption(v))
+		if err != nil {
+			t.Fatalf("Exchange: %v", err)
+		}
+		id := verifyIDToken(t, p, tok.Extra("id_token").(string), confidentialID)
+		if sub, _ := id.Subject(); sub != wantSub {
+			t.Fatalf("sub = %q; want %q", sub, wantSub)
+		}
+		if claim[string](t, id, "nonce") != "browser-nonce" {
+			t.Fatal("nonce not passed through")
+		}
+	}
+	authURL := oc.AuthCodeURL("browser-state", oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("nonce", "browser-nonce"))
+
+	button := `button[data-sub="` + googleUser.Subject + `"]`
+	if err := chromedp.Do(b, chromedp.Navigate(authURL), chromedp.WaitVisible(button)); err != nil {
+		t.Fatal(err)
+	}
+	title, err := chromedp.Run(b, chromedp.Title())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(b, chromedp.Click(button), chromedp.WaitNotPresent(chromedp.ID("users"))); err != nil {
+		t.Fatal(err)
+	}
+	if title != "Sign in as · test OpenID provider" {
+		t.Errorf("title %q", title)
+	}
+	finish(googleUser.Subject)
+
+	if err := chromedp.Do(b,
+		chromedp.Navigate(authURL),
+		chromedp.WaitVisible(chromedp.ID("custom_sub")),
+		chromedp.SendKeys(chromedp.ID("custom_sub"), "dora-4"),
+		chromedp.SendKeys(chromedp.ID("custom_email"), "dora@example.com"),
+		chromedp.Click(chromedp.ID("custom_submit")),
+		chromedp.WaitNotPresent(chromedp.ID("custom")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	finish("dora-4")
+}

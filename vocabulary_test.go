@@ -13,6 +13,7 @@ import (
 	"github.com/cognitokit/cognitokit/adapters/lambdaauth"
 	"github.com/cognitokit/cognitokit/adapters/otelcognito"
 	"github.com/cognitokit/cognitokit/adapters/redisstore"
+	"github.com/cognitokit/cognitokit/cognitotest/oidcprovider"
 	"github.com/cognitokit/cognitokit/identitypool"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
@@ -115,7 +116,7 @@ func TestConfigVocabulary(t *testing.T) {
 		reflect.TypeFor[identitypool.Config](), reflect.TypeFor[identitypool.DeveloperConfig](),
 		reflect.TypeFor[revocation.Config](), reflect.TypeFor[online.Config](),
 		reflect.TypeFor[redisstore.SessionStoreConfig](), reflect.TypeFor[redisstore.RevocationSyncConfig](),
-		reflect.TypeFor[otelcognito.Config](),
+		reflect.TypeFor[otelcognito.Config](), reflect.TypeFor[oidcprovider.Config](),
 	}
 	types := map[string]reflect.Type{
 		"Now":          reflect.TypeFor[func() time.Time](),

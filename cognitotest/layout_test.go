@@ -38,6 +38,7 @@ var layers = map[string]int{
 	"cognitotest/internal/console":          3, // the emulator's own endpoints: health, outbox, web console
 	"cognitotest/internal/userpool/imports": 4, // user import jobs: a workflow over the pools and users operations
 	"cognitotest":                           5, // the public face
+	"cognitotest/oidcprovider":              0, // an upstream OIDC provider for federation tests; imports no emulator package
 }
 
 // outside lists the packages of the module, other than its own, that the

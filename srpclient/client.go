@@ -41,6 +41,10 @@ type API interface {
 	ForgotPassword(context.Context, *cip.ForgotPasswordInput, ...func(*cip.Options)) (*cip.ForgotPasswordOutput, error)
 	ConfirmForgotPassword(context.Context, *cip.ConfirmForgotPasswordInput, ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error)
 	ChangePassword(context.Context, *cip.ChangePasswordInput, ...func(*cip.Options)) (*cip.ChangePasswordOutput, error)
+	StartWebAuthnRegistration(context.Context, *cip.StartWebAuthnRegistrationInput, ...func(*cip.Options)) (*cip.StartWebAuthnRegistrationOutput, error)
+	CompleteWebAuthnRegistration(context.Context, *cip.CompleteWebAuthnRegistrationInput, ...func(*cip.Options)) (*cip.CompleteWebAuthnRegistrationOutput, error)
+	ListWebAuthnCredentials(context.Context, *cip.ListWebAuthnCredentialsInput, ...func(*cip.Options)) (*cip.ListWebAuthnCredentialsOutput, error)
+	DeleteWebAuthnCredential(context.Context, *cip.DeleteWebAuthnCredentialInput, ...func(*cip.Options)) (*cip.DeleteWebAuthnCredentialOutput, error)
 }
 
 var _ API = (*cip.Client)(nil)

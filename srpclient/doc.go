@@ -62,6 +62,25 @@
 // DEVICE_PASSWORD_VERIFIER with a fresh SRP value; a device the server no
 // longer knows is forgotten and the sign-in retried without it.
 //
+// # Passkeys
+//
+// Passkeys (WebAuthn) go through a [PasskeyAuthenticator] that the caller
+// supplies: the platform's passkey API, a security key, a browser, or, in
+// tests only, the software authenticator of package
+// [github.com/cognitokit/cognitokit/srpclient/passkeytest]. The package
+// never picks one by default.
+//
+//	err := c.RegisterPasskey(ctx, tokens.AccessToken, authenticator)  // StartWebAuthnRegistration, CompleteWebAuthnRegistration
+//	res, err := c.SignInWithPasskey(ctx, "ann", authenticator)        // USER_AUTH, PREFERRED_CHALLENGE=WEB_AUTHN
+//	keys, err := c.ListPasskeys(ctx, tokens.AccessToken)
+//	err = c.DeletePasskey(ctx, tokens.AccessToken, keys[0].CredentialID)
+//
+// A [WebAuthnRequired] step reached another way (a [SelectChallenge]
+// answered with WEB_AUTHN) is answered with [WebAuthnRequired.AnswerWith].
+// Cognito verifies the attestation and the assertion (relying party ID,
+// origin, user verification, counter); this package checks only that the
+// JSON either way is a bounded JSON object.
+//
 // # Tokens
 //
 // [Client.Refresh] uses REFRESH_TOKEN_AUTH, or GetTokensFromRefreshToken when
@@ -94,7 +113,6 @@
 //
 // # Not done
 //
-// The package does not talk to WebAuthn authenticators (it hands the
-// challenge to the caller), does not set up SMS or email MFA in MFA_SETUP
+// The package does not set up SMS or email MFA in MFA_SETUP
 // (only TOTP), and does not send user context data for advanced security.
 package srpclient

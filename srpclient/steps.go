@@ -321,9 +321,10 @@ func (s *CustomChallenge) Answer(ctx context.Context, answer string) (*Result, e
 	return s.f.advance(ctx, s.name, map[string]string{"ANSWER": answer}, s.session)
 }
 
-// WebAuthnRequired is the WEB_AUTHN challenge of USER_AUTH: pass
-// CredentialRequestOptions (JSON) to a WebAuthn authenticator and answer
-// with its credential (JSON). This package does not talk to authenticators.
+// WebAuthnRequired is the WEB_AUTHN challenge of USER_AUTH: answer it with
+// a [PasskeyAuthenticator] ([WebAuthnRequired.AnswerWith]), or pass
+// CredentialRequestOptions (JSON) to an authenticator yourself and
+// [WebAuthnRequired.Answer] with its credential (JSON).
 type WebAuthnRequired struct {
 	stepBase
 	CredentialRequestOptions string

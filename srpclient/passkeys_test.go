@@ -253,8 +253,10 @@ type badAuthenticator struct {
 	err error
 }
 
-func (b badAuthenticator) CreateCredential(context.Context, []byte) ([]byte, error) { return b.out, b.err }
-func (b badAuthenticator) GetAssertion(context.Context, []byte) ([]byte, error)     { return b.out, b.err }
+func (b badAuthenticator) CreateCredential(context.Context, []byte) ([]byte, error) {
+	return b.out, b.err
+}
+func (b badAuthenticator) GetAssertion(context.Context, []byte) ([]byte, error) { return b.out, b.err }
 
 func TestPasskeyInputErrors(t *testing.T) {
 	s, c := newPKServer(t)

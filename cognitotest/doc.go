@@ -88,6 +88,11 @@
 // clients need the OAuth fields of [ClientConfig] (CallbackURLs,
 // AllowedOAuthFlows, AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient).
 //
+// For federation tests, package
+// [github.com/cognitokit/cognitokit/cognitotest/oidcprovider] starts an
+// upstream OpenID Connect provider (discovery, a "Sign in as" page, token,
+// JWKS, userinfo) that stands in for Google or a corporate IdP.
+//
 // # An Application Load Balancer
 //
 // [Server.StartALB] plays an ALB whose listener rule runs

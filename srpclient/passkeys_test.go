@@ -263,12 +263,13 @@ func TestPasskeyInputErrors(t *testing.T) {
 	ctx := context.Background()
 	good, _ := passkeytest.New(passkeytest.Config{Origin: pkOrigin})
 	boom := errors.New("user cancelled")
+	var nilCtx context.Context
 	tests := []struct {
 		name string
 		run  func() error
 		want error
 	}{
-		{"nil context", func() error { return c.RegisterPasskey(nil, pkAccess, good) }, srpclient.ErrInvalidInput}, //nolint:staticcheck // a nil context is what is tested
+		{"nil context", func() error { return c.RegisterPasskey(nilCtx, pkAccess, good) }, srpclient.ErrInvalidInput},
 		{"empty token", func() error { return c.RegisterPasskey(ctx, "", good) }, srpclient.ErrInvalidInput},
 		{"nil authenticator", func() error { return c.RegisterPasskey(ctx, pkAccess, nil) }, srpclient.ErrInvalidInput},
 		{"authenticator error", func() error { return c.RegisterPasskey(ctx, pkAccess, badAuthenticator{err: boom}) }, boom},

@@ -11,27 +11,26 @@ import (
 )
 
 // parseAuthorize validates an authorization request (RFC 6749 §4.1.1,
-// OIDC Core §3.1.2.1). The first error is for the error page: the client
-// or the redirect URI cannot be trusted, so nothing is sent there. The
-// second pair is an error to send to the redirect URI: code and
-// description.
-func (p *Provider) parseAuthorize(q url.Values) (req *authRequest, pageErr error, code, desc string) {
+// OIDC Core §3.1.2.1). code and desc are an error to send to the redirect
+// URI. pageErr is for the error page: the client or the redirect URI
+// cannot be trusted, so nothing is sent there.
+func (p *Provider) parseAuthorize(q url.Values) (req *authRequest, code, desc string, pageErr error) {
 	clientID, err := single(q, "client_id")
 	if err != nil {
-		return nil, err, "", ""
+		return nil, "", "", err
 	}
 	c, ok := p.clients[clientID]
 	if !ok {
-		return nil, fmt.Errorf("unknown client_id"), "", ""
+		return nil, "", "", fmt.Errorf("unknown client_id")
 	}
 	redirect, err := single(q, "redirect_uri")
 	if err != nil {
-		return nil, err, "", ""
+		return nil, "", "", err
 	}
 	if !slices.Contains(c.RedirectURIs, redirect) {
 		// OIDC Core §3.1.2.1: redirect_uri is required and MUST
 		// exactly match a registered one.
-		return nil, fmt.Errorf("redirect_uri is missing or not registered for this client"), "", ""
+		return nil, "", "", fmt.Errorf("redirect_uri is missing or not registered for this client")
 	}
 	req = &authRequest{clientID: clientID, redirectURI: redirect}
 	var bad error
@@ -52,27 +51,27 @@ func (p *Provider) parseAuthorize(q url.Values) (req *authRequest, pageErr error
 	get("login_hint")
 	switch {
 	case bad != nil:
-		return req, nil, "invalid_request", bad.Error()
+		return req, "invalid_request", bad.Error(), nil
 	case q.Has("request") || q.Has("request_uri"):
-		return req, nil, "request_not_supported", "request objects are not supported"
+		return req, "request_not_supported", "request objects are not supported", nil
 	case rt == "":
-		return req, nil, "invalid_request", "response_type is missing"
+		return req, "invalid_request", "response_type is missing", nil
 	case rt != "code":
-		return req, nil, "unsupported_response_type", "only response_type=code is supported"
+		return req, "unsupported_response_type", "only response_type=code is supported", nil
 	case !slices.Contains(strings.Split(req.scope, " "), "openid"):
-		return req, nil, "invalid_scope", "the scope must include openid"
+		return req, "invalid_scope", "the scope must include openid", nil
 	case req.challenge == "" && method != "":
-		return req, nil, "invalid_request", "code_challenge_method without code_challenge"
+		return req, "invalid_request", "code_challenge_method without code_challenge", nil
 	case req.challenge == "" && p.cfg.RequirePKCE:
-		return req, nil, "invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256"
+		return req, "invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256", nil
 	case req.challenge != "" && method != "S256":
-		return req, nil, "invalid_request", "code_challenge_method must be S256"
+		return req, "invalid_request", "code_challenge_method must be S256", nil
 	case req.challenge != "" && (len(req.challenge) != 43 || !validVerifier(req.challenge)):
-		return req, nil, "invalid_request", "code_challenge is not a S256 challenge"
+		return req, "invalid_request", "code_challenge is not a S256 challenge", nil
 	case prompt != "" && prompt != "login" && prompt != "none" && prompt != "select_account" && prompt != "consent":
-		return req, nil, "invalid_request", "unknown prompt value"
+		return req, "invalid_request", "unknown prompt value", nil
 	}
-	return req, nil, "", ""
+	return req, "", "", nil
 }
 
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
@@ -98,7 +97,7 @@ func (p *Provider) authorizeGet(w http.ResponseWriter, r *http.Request) {
 		errorPage(w, http.StatusBadRequest, "The query string is malformed.")
 		return
 	}
-	req, pageErr, code, desc := p.parseAuthorize(q)
+	req, code, desc, pageErr := p.parseAuthorize(q)
 	if pageErr != nil {
 		errorPage(w, http.StatusBadRequest, pageErr.Error())
 		return

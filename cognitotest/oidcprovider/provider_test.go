@@ -39,19 +39,15 @@ var googleUser = oidcprovider.User{
 
 var bobUser = oidcprovider.User{Subject: "bob-2", Email: "bob@example.com", Name: "Bob"}
 
-// rp is a relying party: an httptest server that records the callback.
+// rp is a relying party: an httptest server whose callback page the
+// browser lands on.
 type rp struct {
 	srv *httptest.Server
-	mu  sync.Mutex
-	got []url.Values
 }
 
 func newRP(t *testing.T) *rp {
 	r := &rp{}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.mu.Lock()
-		r.got = append(r.got, req.URL.Query())
-		r.mu.Unlock()
 		io.WriteString(w, "callback received")
 	}))
 	t.Cleanup(r.srv.Close)
@@ -59,15 +55,6 @@ func newRP(t *testing.T) *rp {
 }
 
 func (r *rp) callback() string { return r.srv.URL + "/cb" }
-
-func (r *rp) last() url.Values {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.got) == 0 {
-		return nil
-	}
-	return r.got[len(r.got)-1]
-}
 
 type clock struct {
 	mu sync.Mutex

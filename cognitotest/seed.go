@@ -705,7 +705,7 @@ func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
 			RequireLowercase: pol.RequireLowercase, RequireNumbers: pol.RequireNumbers, RequireSymbols: pol.RequireSymbols}
 		draft.TemporaryPasswordValidity = time.Duration(pol.TemporaryPasswordValidityDays) * 24 * time.Hour
 	}
-	rec, err := pools.Create(s.up, draft, policy, userpool.Triggers{})
+	rec, err := pools.Create(s.up, draft, policy)
 	if err != nil {
 		return nil, &SeedError{pp, trimSentinel(err)}
 	}

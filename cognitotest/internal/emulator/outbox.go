@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
@@ -36,7 +37,8 @@ type Outbox struct {
 
 // Deliver records m as sent: it fills in the time, the operation (from
 // ctx, see [WithOperation]) when m has none, the CustomMessage trigger
-// source and the text, and puts it in tx, so that the message exists
+// source and the text (Cognito's default) when m has none, and puts it in
+// tx, so that the message exists
 // exactly when the transaction that made its code commits. With a nil tx
 // it commits m in a transaction of its own. Config.OnMessage sees m once
 // it is committed.
@@ -45,8 +47,12 @@ func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
 		m.Operation = OperationOf(ctx)
 	}
 	m.Time = o.e.Now().UTC().Round(0) // as the store gives it back: UTC, no monotonic reading
-	m.Trigger = triggerOf(m.Kind, m.Operation)
-	m.Subject, m.Text = render(m)
+	if m.Trigger == "" {
+		m.Trigger = TriggerSource("CustomMessage", m.Kind, m.Operation)
+	}
+	if m.Text == "" {
+		m.Subject, m.Text = Render(m)
+	}
 	if tx == nil {
 		return o.e.State.Update(func(tx *state.Tx) error { o.put(tx, m); return nil })
 	}
@@ -122,32 +128,33 @@ func (o *Outbox) Clear(f Filter) (int, error) {
 	return n, nil
 }
 
-// triggerOf returns the source of the CustomMessage Lambda trigger that
-// Cognito calls before sending a message of kind for operation.
-func triggerOf(kind, operation string) string {
+// TriggerSource returns the source of the trigger (CustomMessage,
+// CustomEmailSender or CustomSMSSender) that Cognito calls for a message
+// of kind sent by operation: "CustomMessage_SignUp", ...
+func TriggerSource(trigger, kind, operation string) string {
 	switch kind {
 	case MsgSignUp:
-		return "CustomMessage_SignUp"
+		return trigger + "_SignUp"
 	case MsgResendCode:
-		return "CustomMessage_ResendCode"
+		return trigger + "_ResendCode"
 	case MsgForgotPassword:
-		return "CustomMessage_ForgotPassword"
+		return trigger + "_ForgotPassword"
 	case MsgTemporaryPassword:
-		return "CustomMessage_AdminCreateUser"
+		return trigger + "_AdminCreateUser"
 	case MsgVerifyAttribute:
 		if strings.HasSuffix(operation, "UpdateUserAttributes") {
-			return "CustomMessage_UpdateUserAttribute"
+			return trigger + "_UpdateUserAttribute"
 		}
-		return "CustomMessage_VerifyUserAttribute"
+		return trigger + "_VerifyUserAttribute"
 	case MsgSMSMFA, MsgEmailMFA, MsgSMSOTP:
-		return "CustomMessage_Authentication"
+		return trigger + "_Authentication"
 	}
 	return ""
 }
 
-// render returns the subject (of an email) and the text of m, in
+// Render returns the subject (of an email) and the text of m, in
 // Cognito's default wording. The emulator has no message templates.
-func render(m Message) (subject, text string) {
+func Render(m Message) (subject, text string) {
 	switch m.Kind {
 	case MsgTemporaryPassword:
 		subject, text = "Your temporary password", fmt.Sprintf("Your username is %s and temporary password is %s.", m.Username, m.Code)
@@ -182,16 +189,59 @@ func MaskPhone(p string) string {
 	return "+" + strings.Repeat("*", len(p)-5) + p[len(p)-4:]
 }
 
-type operationKey struct{}
+type callKey struct{}
+
+// callInfo describes the API call a context belongs to: its operation,
+// and the app client and ClientMetadata that the events of Lambda
+// triggers carry.
+type callInfo struct {
+	op string
+
+	mu       sync.Mutex // guards clientID and meta
+	clientID string
+	meta     map[string]string
+}
 
 // WithOperation returns ctx naming the API operation being served; the
 // API handler sets it, and Outbox.Deliver reads it.
 func WithOperation(ctx context.Context, name string) context.Context {
-	return context.WithValue(ctx, operationKey{}, name)
+	return context.WithValue(ctx, callKey{}, &callInfo{op: name})
 }
 
 // OperationOf returns the operation named by [WithOperation], or "".
 func OperationOf(ctx context.Context) string {
-	s, _ := ctx.Value(operationKey{}).(string)
-	return s
+	if c, _ := ctx.Value(callKey{}).(*callInfo); c != nil {
+		return c.op
+	}
+	return ""
+}
+
+// SetCaller records the app client of the call of ctx (made by
+// [WithOperation]; elsewhere it does nothing) and, when meta is not nil,
+// its ClientMetadata: the callerContext.clientId and clientMetadata of
+// the Lambda triggers it runs. The API handler sets both from the
+// request's ClientId and ClientMetadata; operations authorized by an
+// access token set the token's client.
+func SetCaller(ctx context.Context, clientID string, meta map[string]string) {
+	c, _ := ctx.Value(callKey{}).(*callInfo)
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clientID = clientID
+	if meta != nil {
+		c.meta = meta
+	}
+}
+
+// CallerOf returns what [SetCaller] recorded.
+func CallerOf(ctx context.Context) (clientID string, meta map[string]string) {
+	c, _ := ctx.Value(callKey{}).(*callInfo)
+	if c == nil {
+		return "", nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.clientID, c.meta
 }

@@ -38,10 +38,12 @@ type Pool struct {
 	// attribute, as the emulator always did; one that declares some
 	// accepts only those.
 	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
-	ClientSeq        int               `json:"client_seq,omitempty"` // sequence number of the last app client
-	KeySeq           int               `json:"key_seq,omitempty"`    // sequence number of the last signing key
-	CreatedAt        time.Time         `json:"created_at"`
-	ModifiedAt       time.Time         `json:"modified_at"`
+	// LambdaConfig holds the pool's Lambda triggers (see lambda.go).
+	LambdaConfig LambdaConfig `json:"lambda_config,omitzero"`
+	ClientSeq    int          `json:"client_seq,omitempty"` // sequence number of the last app client
+	KeySeq       int          `json:"key_seq,omitempty"`    // sequence number of the last signing key
+	CreatedAt    time.Time    `json:"created_at"`
+	ModifiedAt   time.Time    `json:"modified_at"`
 }
 
 // PasswordPolicy is a pool's password policy.
@@ -69,6 +71,7 @@ func (p *Pool) Clone() *Pool {
 	c.RequiredAttributes = slices.Clone(p.RequiredAttributes)
 	c.AllowedFirstAuthFactors = slices.Clone(p.AllowedFirstAuthFactors)
 	c.CustomAttributes = slices.Clone(p.CustomAttributes)
+	c.LambdaConfig = p.LambdaConfig.Clone()
 	return &c
 }
 

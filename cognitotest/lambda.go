@@ -3,6 +3,7 @@ package cognitotest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -194,22 +195,12 @@ func (s *Server) lambdaConfig(poolID string, t LambdaTriggers) (state.LambdaConf
 		region = m[1]
 	}
 	for name, h := range t.fields() {
-		switch v := h.(type) {
-		case nil:
-		case string:
-			if v != "" {
-				c.Triggers[name] = v
-			}
-		default:
-			fn, err := function(h)
-			if err != nil {
-				return c, invalidf("trigger %s: %v", name, err)
-			}
-			fname := handlerName(poolID, name)
-			if err := s.up.RegisterFunction(fname, fn); err != nil {
-				return c, err
-			}
-			c.Triggers[name] = userpool.FunctionARN(region, fname)
+		target, err := s.target(poolID, region, name, h)
+		if err != nil {
+			return c, err
+		}
+		if target != "" {
+			c.Triggers[name] = target
 		}
 	}
 	if c.KMSKeyID == "" && (c.Triggers[userpool.TriggerCustomEmailSender] != "" || c.Triggers[userpool.TriggerCustomSMSSender] != "") {
@@ -222,6 +213,27 @@ func (s *Server) lambdaConfig(poolID string, t LambdaTriggers) (state.LambdaConf
 		return c, err
 	}
 	return c, nil
+}
+
+// target returns what a trigger's handler h refers to in the pool's
+// configuration: a string as it is; a Go handler registered as a function
+// of its own, by its ARN; "" for nil.
+func (s *Server) target(poolID, region, trigger string, h any) (string, error) {
+	switch v := h.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return v, nil
+	}
+	fn, err := function(h)
+	if err != nil {
+		return "", invalidf("trigger %s: %v", trigger, err)
+	}
+	name := handlerName(poolID, trigger)
+	if err := s.up.RegisterFunction(name, fn); err != nil {
+		return "", err
+	}
+	return userpool.FunctionARN(region, name), nil
 }
 
 // handlerName is the name of the function of a pool's trigger configured
@@ -246,6 +258,50 @@ func (p *Pool) SetLambdaTriggers(t LambdaTriggers) error {
 	c, err := p.s.lambdaConfig(p.id, t)
 	if err != nil {
 		return err
+	}
+	return p.s.up.SetLambdaConfig(p.id, c)
+}
+
+// SetTrigger sets one of the pool's Lambda triggers, leaving the others:
+// name is a field of [LambdaTriggers] ("PreSignUp", ...) and handler what
+// the field takes (nil removes the trigger), or name is
+// "PreTokenGenerationVersion" or "KMSKeyID" and handler a string. "cognito
+// local --trigger" uses it.
+func (p *Pool) SetTrigger(name string, handler any) error {
+	rec := p.record()
+	if rec == nil {
+		return p.notFound()
+	}
+	c := rec.LambdaConfig.Clone()
+	str, isString := handler.(string)
+	switch {
+	case name == "PreTokenGenerationVersion" || name == "KMSKeyID":
+		if !isString && handler != nil {
+			return invalidf("%s: want a string", name)
+		}
+		if name == "KMSKeyID" {
+			c.KMSKeyID = str
+		} else {
+			c.PreTokenGenerationVersion = str
+		}
+	case slices.Contains(userpool.Triggers, name):
+		target, err := p.s.target(p.id, rec.Region(), name, handler)
+		if err != nil {
+			return err
+		}
+		if c.Triggers == nil {
+			c.Triggers = map[string]string{}
+		}
+		if target == "" {
+			delete(c.Triggers, name)
+		} else {
+			c.Triggers[name] = target
+		}
+		if c.KMSKeyID == "" && (name == userpool.TriggerCustomEmailSender || name == userpool.TriggerCustomSMSSender) && target != "" {
+			c.KMSKeyID = "arn:aws:kms:" + rec.Region() + ":000000000000:key/cognitotest"
+		}
+	default:
+		return invalidf("unknown Lambda trigger %q; want one of %v, PreTokenGenerationVersion or KMSKeyID", name, userpool.Triggers)
 	}
 	return p.s.up.SetLambdaConfig(p.id, c)
 }

@@ -62,14 +62,7 @@ func (pt *PendingTokens) preTokenGeneration(ctx context.Context) error {
 		if _, err := s.run(ctx, p, TriggerPreTokenGeneration, pt.trigger, ev, &resp); err != nil {
 			return err
 		}
-		d := resp.ClaimsOverrideDetails
-		for k, v := range d.ClaimsToAddOrOverride {
-			pt.setClaim(pt.ID, reservedID, k, v)
-		}
-		for _, k := range d.ClaimsToSuppress {
-			pt.suppress(pt.ID, reservedID, k)
-		}
-		pt.overrideGroups(d.GroupOverrideDetails.GroupsToOverride, d.GroupOverrideDetails.IAMRolesToOverride, d.GroupOverrideDetails.PreferredRole)
+		pt.applyV1(resp)
 		return nil
 	}
 	ev := preTokenEventV2{header: h}
@@ -82,11 +75,32 @@ func (pt *PendingTokens) preTokenGeneration(ctx context.Context) error {
 	if _, err := s.run(ctx, p, TriggerPreTokenGeneration, pt.trigger, ev, &resp); err != nil {
 		return err
 	}
+	pt.applyV2(resp)
+	return nil
+}
+
+// applyV1 applies the response of a V1_0 event: the ID token's claims,
+// the groups and roles.
+func (pt *PendingTokens) applyV1(resp events.CognitoEventUserPoolsPreTokenGenResponse) {
+	d := resp.ClaimsOverrideDetails
+	for k, v := range d.ClaimsToAddOrOverride {
+		pt.setClaim(pt.ID, reservedID, k, v)
+	}
+	for _, k := range d.ClaimsToSuppress {
+		pt.suppress(pt.ID, reservedID, k)
+	}
+	g := d.GroupOverrideDetails
+	pt.overrideGroups(g.GroupsToOverride, g.IAMRolesToOverride, g.PreferredRole)
+}
+
+// applyV2 applies the response of a V2_0 or V3_0 event: both tokens'
+// claims, the scopes, the groups and roles (of users' tokens).
+func (pt *PendingTokens) applyV2(resp events.CognitoEventUserPoolsPreTokenGenResponseV2_0) {
 	d := resp.ClaimsAndScopeOverrideDetails
 	if pt.ID != nil {
 		for k, v := range d.IDTokenGeneration.ClaimsToAddOrOverride {
 			if slices.Contains(scalarID, k) && !scalar(v) {
-				s.Logger().Warn("cognitotest: a PreTokenGeneration response set an object or array as the ID token claim "+k+"; ignored", "claim", k)
+				pt.svc.Logger().Warn("cognitotest: a PreTokenGeneration response set an object or array as the ID token claim "+k+"; ignored", "claim", k)
 				continue
 			}
 			pt.setClaim(pt.ID, reservedID, k, v)
@@ -107,7 +121,6 @@ func (pt *PendingTokens) preTokenGeneration(ctx context.Context) error {
 		g := d.GroupOverrideDetails
 		pt.overrideGroups(g.GroupsToOverride, g.IAMRolesToOverride, g.PreferredRole)
 	}
-	return nil
 }
 
 func nonNilList(l []string) []string {

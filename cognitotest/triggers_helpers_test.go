@@ -1,0 +1,254 @@
+package cognitotest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	awslambda "github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden trigger events of testdata/triggers")
+
+// The IDs of the trigger tests' pool and app clients, so that the golden
+// events are stable.
+const (
+	triggerPool   = "us-east-1_Triggers"
+	triggerApp    = "triggerapp"
+	triggerHidden = "hiddenapp" // PreventUserExistenceErrors
+)
+
+// recorder keeps the event JSON each trigger receives: it wraps the
+// aws-lambda-go handlers of the tests, which run through
+// lambda.NewHandler as in Lambda.
+type recorder struct {
+	mu     sync.Mutex
+	events map[string][][]byte // trigger source -> events, in order
+	notify chan struct{}
+}
+
+func newRecorder() *recorder {
+	return &recorder{events: map[string][][]byte{}, notify: make(chan struct{}, 1000)}
+}
+
+// recorded is a lambda.Handler that records the payload and runs h.
+type recorded struct {
+	r *recorder
+	h awslambda.Handler
+}
+
+func (h recorded) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	var head struct {
+		TriggerSource string `json:"triggerSource"`
+	}
+	json.Unmarshal(payload, &head)
+	h.r.mu.Lock()
+	h.r.events[head.TriggerSource] = append(h.r.events[head.TriggerSource], bytes.Clone(payload))
+	h.r.mu.Unlock()
+	select {
+	case h.r.notify <- struct{}{}:
+	default:
+	}
+	return h.h.Invoke(ctx, payload)
+}
+
+// wrap returns fn (an aws-lambda-go handler) recording its events.
+func (r *recorder) wrap(fn any) any { return recorded{r, awslambda.NewHandler(fn)} }
+
+// all returns the events of a trigger source.
+func (r *recorder) all(source string) [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([][]byte(nil), r.events[source]...)
+}
+
+func (r *recorder) count(source string) int { return len(r.all(source)) }
+
+// last returns the newest event of a trigger source, failing the test
+// when there is none.
+func (r *recorder) last(t testing.TB, source string) []byte {
+	t.Helper()
+	evs := r.all(source)
+	if len(evs) == 0 {
+		t.Fatalf("no %s event; events: %v", source, r.sources())
+	}
+	return evs[len(evs)-1]
+}
+
+func (r *recorder) sources() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for k, v := range r.events {
+		for range v {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// await waits for n events of an asynchronous trigger source (custom
+// senders run after the operation answers).
+func (r *recorder) await(t testing.TB, source string, n int) []byte {
+	t.Helper()
+	deadline := time.After(10 * time.Second) // a safety net, not a measure
+	for r.count(source) < n {
+		select {
+		case <-r.notify:
+		case <-deadline:
+			t.Fatalf("no %s event after 10s; events: %v", source, r.sources())
+		}
+	}
+	return r.all(source)[n-1]
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// normalize replaces the values of an event that differ between runs
+// (subs, generated usernames, ciphertexts) with placeholders, and indents
+// it with sorted keys.
+func normalize(t testing.TB, raw []byte) []byte {
+	t.Helper()
+	var v any
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		t.Fatalf("the event is not JSON: %v\n%s", err, raw)
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				s, isString := e.(string)
+				switch {
+				case isString && (k == "sub" || uuidRE.MatchString(s)):
+					x[k] = "<uuid>"
+				case isString && k == "code" && x["type"] != nil:
+					x[k] = "<ciphertext>"
+				default:
+					x[k] = walk(e)
+				}
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = walk(e)
+			}
+		}
+		return v
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(walk(v)); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// golden compares an event with testdata/triggers/{name}.json (rewritten
+// with -update).
+func golden(t testing.TB, name string, raw []byte) {
+	t.Helper()
+	got := normalize(t, raw)
+	path := filepath.Join("testdata", "triggers", name+".json")
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("event %s:\ngot\n%s\nwant (%s)\n%s", name, got, path, want)
+	}
+}
+
+// triggerEnv is a server with the pool us-east-1_Triggers, its app
+// clients triggerapp and hiddenapp (which prevents user existence
+// errors), and an SDK client.
+type triggerEnv struct {
+	srv    *cognitotest.Server
+	pool   *cognitotest.Pool
+	app    cognitotest.AppClient
+	hidden cognitotest.AppClient
+	api    *cip.Client
+	clock  *fakeClock
+}
+
+func newTriggerEnv(t testing.TB, cfg cognitotest.PoolConfig, opts ...cognitotest.Option) *triggerEnv {
+	t.Helper()
+	clock := newClock()
+	opts = append([]cognitotest.Option{cognitotest.WithClock(clock.Now), fastKeys()}, opts...)
+	srv := cognitotest.NewServer(t, opts...)
+	cfg.ID = triggerPool
+	pool := srv.MustCreatePool(cfg)
+	return &triggerEnv{srv: srv, pool: pool, clock: clock,
+		app:    pool.MustCreateClient(cognitotest.ClientConfig{ID: triggerApp, Name: "app"}),
+		hidden: pool.MustCreateClient(cognitotest.ClientConfig{ID: triggerHidden, Name: "hidden", PreventUserExistenceErrors: true}),
+		api:    cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 }),
+	}
+}
+
+func (e *triggerEnv) signUp(username, password string, attrs map[string]string, validation, meta map[string]string) (*cip.SignUpOutput, error) {
+	in := &cip.SignUpInput{ClientId: aws.String(triggerApp), Username: aws.String(username), Password: aws.String(password),
+		UserAttributes: attrList(attrs), ClientMetadata: meta}
+	if validation != nil {
+		in.ValidationData = attrList(validation)
+	}
+	return e.api.SignUp(ctx(), in)
+}
+
+func (e *triggerEnv) login(client, username, password string, meta map[string]string) (*cip.InitiateAuthOutput, error) {
+	return e.api.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(client),
+		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password}, ClientMetadata: meta})
+}
+
+func (e *triggerEnv) user(t testing.TB, name string) cognitotest.User {
+	t.Helper()
+	u, err := e.pool.User(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func attrList(m map[string]string) []types.AttributeType {
+	var out []types.AttributeType
+	for k, v := range m {
+		out = append(out, types.AttributeType{Name: aws.String(k), Value: aws.String(v)})
+	}
+	return out
+}
+
+// lambdaErr asserts an error of type T with Cognito's exact message.
+func lambdaErr[T interface {
+	error
+	ErrorMessage() string
+}](t testing.TB, err error, want string) {
+	t.Helper()
+	got := wantErr[T](t, err, want)
+	if got.ErrorMessage() != want {
+		t.Errorf("message: got %q; want %q", got.ErrorMessage(), want)
+	}
+}
+

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -252,3 +255,91 @@ func lambdaErr[T interface {
 	}
 }
 
+
+// goldenEvent is golden, and checks that the event round trips through
+// T, the aws-lambda-go type users' handlers take (see roundTrip).
+func goldenEvent[T any](t testing.TB, name string, raw []byte, notInType ...string) {
+	t.Helper()
+	golden(t, name, raw)
+	roundTrip[T](t, raw, notInType...)
+}
+
+// roundTrip decodes an event into T (an aws-lambda-go event type) as a
+// handler does, encodes it again as the handler's answer would be, and
+// checks that nothing was lost or changed on the way: every non-null
+// value of the event is in the round trip, with its value, except the
+// fields of notInType (paths such as "request.linkParameter": fields
+// Cognito sends that aws-lambda-go's type lacks); and every field of T is
+// in the event (clientMetadata may be absent: Cognito omits it when the
+// request had none).
+func roundTrip[T any](t testing.TB, raw []byte, notInType ...string) {
+	t.Helper()
+	var ev T
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Errorf("the event does not decode into %T: %v", ev, err)
+		return
+	}
+	back, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	mustJSONNumber(t, raw, &a)
+	mustJSONNumber(t, back, &b)
+	var walk func(path string, a, b any)
+	walk = func(path string, a, b any) {
+		switch x := a.(type) {
+		case map[string]any:
+			y, ok := b.(map[string]any)
+			if !ok {
+				t.Errorf("%T: %s is %T; the event has an object", ev, path, b)
+				return
+			}
+			for k, va := range x {
+				p := strings.TrimPrefix(path+"."+k, ".")
+				if slices.Contains(notInType, p) {
+					if _, ok := y[k]; ok {
+						t.Errorf("%T has %s; remove it from notInType", ev, p)
+					}
+					continue
+				}
+				vb, ok := y[k]
+				switch {
+				case va == nil:
+				case !ok:
+					t.Errorf("%T drops %s of the event", ev, p)
+				default:
+					walk(p, va, vb)
+				}
+			}
+			for k := range y {
+				if _, ok := x[k]; !ok && k != "clientMetadata" {
+					t.Errorf("the event lacks %s, a field of %T", strings.TrimPrefix(path+"."+k, "."), ev)
+				}
+			}
+		case []any:
+			y, ok := b.([]any)
+			if !ok || len(x) != len(y) {
+				t.Errorf("%T: %s is %v; the event has %v", ev, path, b, a)
+				return
+			}
+			for i := range x {
+				walk(fmt.Sprintf("%s[%d]", path, i), x[i], y[i])
+			}
+		default:
+			if a != b {
+				t.Errorf("%T: %s is %v after a round trip; the event has %v", ev, path, b, a)
+			}
+		}
+	}
+	walk("", a, b)
+}
+
+func mustJSONNumber(t testing.TB, b []byte, v any) {
+	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -45,7 +45,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 	t.Run("autoConfirmUser and autoVerifyEmail", func(t *testing.T) {
 		out := must(e.signUp("ivy", testPassword, map[string]string{"email": "ivy@example.com", "name": "Ivy"},
 			map[string]string{"invite": "yes"}, map[string]string{"source": "web"}))
-		golden(t, "PreSignUp_SignUp", rec.last(t, "PreSignUp_SignUp"))
+		goldenEvent[events.CognitoEventUserPoolsPreSignup](t, "PreSignUp_SignUp", rec.last(t, "PreSignUp_SignUp"))
 		if !out.UserConfirmed || out.CodeDeliveryDetails != nil {
 			t.Errorf("SignUp: UserConfirmed %v, CodeDeliveryDetails %v; want confirmed without a code", out.UserConfirmed, out.CodeDeliveryDetails)
 		}
@@ -57,7 +57,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 			t.Errorf("a code was sent to an auto-confirmed user: %s", code)
 		}
 		// An auto-confirmed sign-up is confirmed: PostConfirmation runs.
-		golden(t, "PostConfirmation_ConfirmSignUp_auto", rec.last(t, "PostConfirmation_ConfirmSignUp"))
+		goldenEvent[events.CognitoEventUserPoolsPostConfirmation](t, "PostConfirmation_ConfirmSignUp_auto", rec.last(t, "PostConfirmation_ConfirmSignUp"))
 		must(e.login(triggerApp, "ivy", testPassword, nil))
 	})
 	t.Run("no auto-confirmation", func(t *testing.T) {
@@ -89,7 +89,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 		must(e.api.AdminCreateUser(ctx(), &cip.AdminCreateUserInput{UserPoolId: aws.String(triggerPool), Username: aws.String("max"),
 			UserAttributes: attrList(map[string]string{"email": "max@example.com", "email_verified": "true"}), MessageAction: types.MessageActionTypeSuppress,
 			ValidationData: attrList(map[string]string{"team": "blue"}), ClientMetadata: map[string]string{"by": "admin"}}))
-		golden(t, "PreSignUp_AdminCreateUser", rec.last(t, "PreSignUp_AdminCreateUser"))
+		goldenEvent[events.CognitoEventUserPoolsPreSignup](t, "PreSignUp_AdminCreateUser", rec.last(t, "PreSignUp_AdminCreateUser"))
 		if s := e.user(t, "max").Status; s != cognitotest.StatusForceChangePassword {
 			t.Errorf("status %s; want FORCE_CHANGE_PASSWORD (AdminCreateUser ignores autoConfirmUser)", s)
 		}
@@ -113,17 +113,17 @@ func TestTriggerPostConfirmation(t *testing.T) {
 	must(e.signUp("ann", testPassword, map[string]string{"email": "ann@example.com"}, nil, nil))
 	must(e.api.ConfirmSignUp(ctx(), &cip.ConfirmSignUpInput{ClientId: aws.String(triggerApp), Username: aws.String("ann"),
 		ConfirmationCode: aws.String(e.srv.LastCode("ann", cognitotest.MsgSignUp)), ClientMetadata: map[string]string{"step": "confirm"}}))
-	golden(t, "PostConfirmation_ConfirmSignUp", rec.last(t, "PostConfirmation_ConfirmSignUp"))
+	goldenEvent[events.CognitoEventUserPoolsPostConfirmation](t, "PostConfirmation_ConfirmSignUp", rec.last(t, "PostConfirmation_ConfirmSignUp"))
 
 	// AdminConfirmSignUp: no app client (clientId null).
 	must(e.signUp("ben", testPassword, map[string]string{"email": "ben@example.com"}, nil, nil))
 	must(e.api.AdminConfirmSignUp(ctx(), &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(triggerPool), Username: aws.String("ben")}))
-	golden(t, "PostConfirmation_AdminConfirmSignUp", rec.last(t, "PostConfirmation_ConfirmSignUp"))
+	goldenEvent[events.CognitoEventUserPoolsPostConfirmation](t, "PostConfirmation_AdminConfirmSignUp", rec.last(t, "PostConfirmation_ConfirmSignUp"))
 
 	must(e.api.ForgotPassword(ctx(), &cip.ForgotPasswordInput{ClientId: aws.String(triggerApp), Username: aws.String("ann")}))
 	must(e.api.ConfirmForgotPassword(ctx(), &cip.ConfirmForgotPasswordInput{ClientId: aws.String(triggerApp), Username: aws.String("ann"),
 		ConfirmationCode: aws.String(e.srv.LastCode("ann", cognitotest.MsgForgotPassword)), Password: aws.String("New-Passw0rd-1")}))
-	golden(t, "PostConfirmation_ConfirmForgotPassword", rec.last(t, "PostConfirmation_ConfirmForgotPassword"))
+	goldenEvent[events.CognitoEventUserPoolsPostConfirmation](t, "PostConfirmation_ConfirmForgotPassword", rec.last(t, "PostConfirmation_ConfirmForgotPassword"))
 
 	// An error is the answer, and the user stays confirmed.
 	fail = "the welcome email failed"
@@ -149,7 +149,7 @@ func TestTriggerPreAuthentication(t *testing.T) {
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "bo", Password: testPassword, Attributes: map[string]string{"custom:blocked": "1"}})
 
 	must(e.login(triggerApp, "amy", testPassword, map[string]string{"device": "laptop"}))
-	golden(t, "PreAuthentication_Authentication", rec.last(t, "PreAuthentication_Authentication"))
+	goldenEvent[events.CognitoEventUserPoolsPreAuthentication](t, "PreAuthentication_Authentication", rec.last(t, "PreAuthentication_Authentication"))
 
 	_, err := e.login(triggerApp, "bo", testPassword, nil)
 	lambdaErr[*types.UserLambdaValidationException](t, err, "PreAuthentication failed with error User is blocked.")
@@ -171,7 +171,7 @@ func TestTriggerPreAuthentication(t *testing.T) {
 	// userNotFound, then the usual answer.
 	_, err = e.login(triggerHidden, "nobody", testPassword, nil)
 	wantErr[*types.NotAuthorizedException](t, err, "unknown user")
-	golden(t, "PreAuthentication_userNotFound", rec.last(t, "PreAuthentication_Authentication"))
+	goldenEvent[events.CognitoEventUserPoolsPreAuthentication](t, "PreAuthentication_userNotFound", rec.last(t, "PreAuthentication_Authentication"))
 	// Without it, no trigger: UserNotFoundException.
 	n = rec.count("PreAuthentication_Authentication")
 	_, err = e.login(triggerApp, "nobody", testPassword, nil)
@@ -195,7 +195,7 @@ func TestTriggerPostAuthentication(t *testing.T) {
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "bo", Password: testPassword})
 
 	out := must(e.login(triggerApp, "amy", testPassword, map[string]string{"app": "mobile"}))
-	golden(t, "PostAuthentication_Authentication", rec.last(t, "PostAuthentication_Authentication"))
+	goldenEvent[events.CognitoEventUserPoolsPostAuthentication](t, "PostAuthentication_Authentication", rec.last(t, "PostAuthentication_Authentication"))
 	if out.AuthenticationResult == nil || out.AuthenticationResult.NewDeviceMetadata == nil {
 		t.Fatal("no tokens or no new device")
 	}

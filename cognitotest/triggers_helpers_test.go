@@ -255,7 +255,6 @@ func lambdaErr[T interface {
 	}
 }
 
-
 // goldenEvent is golden, and checks that the event round trips through
 // T, the aws-lambda-go type users' handlers take (see roundTrip).
 func goldenEvent[T any](t testing.TB, name string, raw []byte, notInType ...string) {

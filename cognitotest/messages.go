@@ -42,8 +42,8 @@ type Message struct {
 	// Trigger is the source of the CustomMessage Lambda trigger Cognito
 	// calls before sending it, such as "CustomMessage_SignUp".
 	Trigger string
-	// Subject (of an email) and Text are the message as delivered, in
-	// Cognito's default wording.
+	// Subject (of an email) and Text are the message as delivered: as the
+	// CustomMessage trigger wrote it, or in Cognito's default wording.
 	Subject, Text string
 }
 

@@ -33,7 +33,7 @@ func TestTriggerUserMigration(t *testing.T) {
 			return ev, errors.New("Bad password")
 		}
 		ev.CognitoEventUserPoolsMigrateUserResponse = events.CognitoEventUserPoolsMigrateUserResponse{
-			UserAttributes: map[string]string{"email": u.email, "email_verified": "true", "name": "Legacy " + ev.UserName},
+			UserAttributes:  map[string]string{"email": u.email, "email_verified": "true", "name": "Legacy " + ev.UserName},
 			FinalUserStatus: u.status, MessageAction: "SUPPRESS"}
 		return ev, nil
 	}

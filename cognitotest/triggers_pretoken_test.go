@@ -24,7 +24,7 @@ import (
 func TestTriggerPreTokenGenerationV1(t *testing.T) {
 	rec := newRecorder()
 	preToken := func(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGen) (events.CognitoEventUserPoolsPreTokenGen, error) {
-		if ev.Request.ClientMetadata["fail"] == "yes" {
+		if ev.UserName == "bo" {
 			return ev, errors.New("entitlements service down")
 		}
 		ev.Response.ClaimsOverrideDetails = events.ClaimsOverrideDetails{
@@ -64,7 +64,8 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 		t.Error("refreshed ID token without the trigger's claim")
 	}
 
-	_, err := e.login(triggerApp, "amy", testPassword, map[string]string{"fail": "yes"})
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "bo", Password: testPassword})
+	_, err := e.login(triggerApp, "bo", testPassword, nil)
 	lambdaErr[*types.UserLambdaValidationException](t, err, "PreTokenGeneration failed with error entitlements service down.")
 }
 

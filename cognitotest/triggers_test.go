@@ -194,6 +194,8 @@ func TestTriggerPostAuthentication(t *testing.T) {
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "amy", Password: testPassword, Email: "amy@example.com", Sub: "a0000000-0000-4000-8000-000000000001"})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "bo", Password: testPassword})
 
+	// InitiateAuth's ClientMetadata is not passed to PostAuthentication
+	// (Cognito passes it to PreAuthentication and UserMigration only).
 	out := must(e.login(triggerApp, "amy", testPassword, map[string]string{"app": "mobile"}))
 	goldenEvent[events.CognitoEventUserPoolsPostAuthentication](t, "PostAuthentication_Authentication", rec.last(t, "PostAuthentication_Authentication"))
 	if out.AuthenticationResult == nil || out.AuthenticationResult.NewDeviceMetadata == nil {

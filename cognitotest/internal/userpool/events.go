@@ -2,6 +2,7 @@ package userpool
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 
@@ -211,7 +212,21 @@ func (s *Service) RunPostAuthentication(ctx context.Context, p *state.Pool, c Ca
 type ChallengeResult struct {
 	ChallengeName     string `json:"challengeName"` // "SRP_A", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE"
 	ChallengeResult   bool   `json:"challengeResult"`
-	ChallengeMetadata string `json:"challengeMetadata,omitempty"`
+	ChallengeMetadata string `json:"challengeMetadata"` // "" is null
+}
+
+// MarshalJSON encodes r as Cognito does: challengeMetadata is null unless
+// CreateAuthChallenge set it.
+func (r ChallengeResult) MarshalJSON() ([]byte, error) {
+	var md *string
+	if r.ChallengeMetadata != "" {
+		md = &r.ChallengeMetadata
+	}
+	return json.Marshal(struct {
+		ChallengeName     string  `json:"challengeName"`
+		ChallengeResult   bool    `json:"challengeResult"`
+		ChallengeMetadata *string `json:"challengeMetadata"`
+	}{r.ChallengeName, r.ChallengeResult, md})
 }
 
 // CustomAuth describes the user of a CUSTOM_AUTH sign-in for its

@@ -129,7 +129,7 @@ func (o *ops) initiate(c *emulator.Call, admin bool) (any, error) {
 	}); aerr != nil {
 		return nil, aerr
 	}
-	sess := &userpool.Session{PoolID: client.PoolID, Client: client, Admin: admin, Flow: in.AuthFlow, Meta: in.ClientMetadata,
+	sess := &userpool.Session{PoolID: client.PoolID, Client: client, Admin: admin, Flow: in.AuthFlow, ValidationData: in.ClientMetadata,
 		Lifetime: o.svc.SessionLifetime(client)}
 	ctx := c.Context()
 	switch in.AuthFlow {
@@ -392,9 +392,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 	if sess.Admin != admin {
 		return nil, wire.InvalidSession()
 	}
-	if in.ClientMetadata != nil {
-		sess.Meta = in.ClientMetadata
-	}
+	sess.Meta = in.ClientMetadata // each response's own
 	username := r["USERNAME"]
 	if username == "" {
 		return nil, wire.InvalidParameter("Missing required parameter USERNAME")

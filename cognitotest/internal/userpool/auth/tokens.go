@@ -38,7 +38,8 @@ func (o *ops) refreshTokenAuth(ctx context.Context, client *state.Client, ap map
 	if err != nil {
 		return nil, err
 	}
-	pt.SetClientMetadata(userpool.CallerOf(ctx).Metadata)
+	// Cognito does not pass the ClientMetadata of InitiateAuth to
+	// PreTokenGeneration (GetTokensFromRefreshToken's, it does).
 	t, err := pt.Finish(ctx)
 	if err != nil {
 		return nil, err

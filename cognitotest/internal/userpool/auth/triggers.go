@@ -13,7 +13,10 @@ import (
 // PostAuthentication (PreTokenGeneration runs in PendingTokens.Finish,
 // the custom authentication triggers in custom.go).
 
-// caller is the callerContext and ClientMetadata of a sign-in's events.
+// caller is the callerContext and clientMetadata of a sign-in's events
+// (the ClientMetadata of the latest RespondToAuthChallenge, none at
+// InitiateAuth: Cognito passes InitiateAuth's only to PreAuthentication
+// and UserMigration, as validationData).
 func caller(sess *userpool.Session) userpool.Caller {
 	return userpool.Caller{ClientID: sess.Client.ID, Metadata: sess.Meta}
 }
@@ -31,7 +34,7 @@ func (o *ops) pool(sess *userpool.Session, p *state.Pool) *state.Pool {
 // when it migrates no one), as for an unknown user.
 func (o *ops) migrate(ctx context.Context, sess *userpool.Session, p *state.Pool, username, password string) (*state.User, error) {
 	u, err := o.svc.MigrateUser(ctx, p, userpool.Migration{Source: "UserMigration_Authentication", Caller: caller(sess),
-		Username: username, Password: password, ValidationData: sess.Meta})
+		Username: username, Password: password, ValidationData: sess.ValidationData})
 	switch {
 	case errors.Is(err, userpool.ErrNotMigrated):
 	case err != nil:
@@ -55,7 +58,7 @@ func (o *ops) preAuthentication(ctx context.Context, sess *userpool.Session, p *
 	if p == nil {
 		return wire.IncorrectPassword()
 	}
-	return o.svc.RunPreAuthentication(ctx, p, caller(sess), name, u)
+	return o.svc.RunPreAuthentication(ctx, p, userpool.Caller{ClientID: sess.Client.ID, Metadata: sess.ValidationData}, name, u)
 }
 
 // postAuthentication runs the PostAuthentication trigger once the user of

@@ -46,7 +46,7 @@ func newRecorder() *recorder {
 	return &recorder{events: map[string][][]byte{}, notify: make(chan struct{}, 1000)}
 }
 
-// recorded is a lambda.Handler that records the payload and runs h.
+// recorded is a lambda.Handler that runs h and records the payload.
 type recorded struct {
 	r *recorder
 	h awslambda.Handler
@@ -57,14 +57,18 @@ func (h recorded) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		TriggerSource string `json:"triggerSource"`
 	}
 	json.Unmarshal(payload, &head)
+	in := bytes.Clone(payload)
+	// The event is recorded once the handler returned, so that await
+	// sees what asynchronous handlers did.
+	out, err := h.h.Invoke(ctx, payload)
 	h.r.mu.Lock()
-	h.r.events[head.TriggerSource] = append(h.r.events[head.TriggerSource], bytes.Clone(payload))
+	h.r.events[head.TriggerSource] = append(h.r.events[head.TriggerSource], in)
 	h.r.mu.Unlock()
 	select {
 	case h.r.notify <- struct{}{}:
 	default:
 	}
-	return h.h.Invoke(ctx, payload)
+	return out, err
 }
 
 // wrap returns fn (an aws-lambda-go handler) recording its events.

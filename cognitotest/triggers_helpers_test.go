@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	awslambda "github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -343,5 +344,37 @@ func mustJSONNumber(t testing.TB, b []byte, v any) {
 	d.UseNumber()
 	if err := d.Decode(v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// errorsTB records the errors of a check, to test the checks.
+type errorsTB struct {
+	testing.TB
+	errs []string
+}
+
+func (e *errorsTB) Errorf(format string, args ...any) {
+	e.errs = append(e.errs, fmt.Sprintf(format, args...))
+}
+
+// TestRoundTripCatches checks that roundTrip reports fields lost, changed
+// or missing.
+func TestRoundTripCatches(t *testing.T) {
+	ok := `{"version":"1","triggerSource":"PostConfirmation_ConfirmSignUp","region":"us-east-1","userPoolId":"us-east-1_X","userName":"a",
+		"callerContext":{"awsSdkVersion":"x","clientId":"c"},"request":{"userAttributes":{"sub":"s"}},"response":{}}`
+	for name, tc := range map[string]struct {
+		event string
+		n     int
+	}{
+		"fits":                  {ok, 0},
+		"unknown field":         {strings.Replace(ok, `"request":{`, `"request":{"extra":1,`, 1), 1},
+		"missing field":         {strings.Replace(ok, `"region":"us-east-1",`, ``, 1), 1},
+		"value of another type": {strings.Replace(ok, `{"sub":"s"}`, `{"sub":1}`, 1), 1},
+	} {
+		rec := &errorsTB{TB: t}
+		roundTrip[events.CognitoEventUserPoolsPostConfirmation](rec, []byte(tc.event))
+		if len(rec.errs) != tc.n {
+			t.Errorf("%s: %d errors %q; want %d", name, len(rec.errs), rec.errs, tc.n)
+		}
 	}
 }

@@ -34,9 +34,7 @@ func TestTriggerFailures(t *testing.T) {
 		return ev, ctx.Err()
 	}
 	panics := func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
-		var m map[string]string
-		m["boom"] = "x" // a nil map: the runtime panics
-		return ev, nil
+		panic("template store is gone")
 	}
 	cases := []struct {
 		name    string
@@ -50,7 +48,7 @@ func TestTriggerFailures(t *testing.T) {
 			}
 		}},
 		{"panic", panics, func(t *testing.T, err error) {
-			lambdaErr[*types.UserLambdaValidationException](t, err, "PreSignUp failed with error assignment to entry in nil map.")
+			lambdaErr[*types.UserLambdaValidationException](t, err, "PreSignUp failed with error template store is gone.")
 		}},
 		{"not JSON", rawHandler("surprise"), func(t *testing.T, err error) {
 			lambdaErr[*types.InvalidLambdaResponseException](t, err, "Invalid lambda function output : Invalid JSON")

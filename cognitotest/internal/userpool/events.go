@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"maps"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -436,6 +435,3 @@ type preTokenEventV2 struct {
 		ClaimsAndScopeOverrideDetails *struct{} `json:"claimsAndScopeOverrideDetails"`
 	} `json:"response"`
 }
-
-// cloneMeta copies ClientMetadata that an event keeps beyond the call.
-func cloneMeta(m map[string]string) map[string]string { return maps.Clone(m) }

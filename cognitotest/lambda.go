@@ -123,9 +123,9 @@ func DecryptCode(kmsKeyID, code string) (string, error) {
 // function (by an ARN such as arn:aws:lambda:us-east-1:123456789012:function:NAME,
 // or by NAME) run it. handler is a Go handler for aws-lambda-go, a
 // lambda.Handler, or an http(s) URL, as in [LambdaTriggers]. So pools
-// created through the API (CreateUserPool's LambdaConfig), a seed or a
-// data directory run your code. "cognito local --lambda NAME=URL" uses
-// it. Repeated names: the last one wins.
+// configured through the API (the LambdaConfig of CreateUserPool and
+// UpdateUserPool), a seed or a data directory run your code. "cognito
+// local --lambda NAME=URL" uses it. Repeated names: the last one wins.
 func WithLambda(name string, handler any) Option {
 	return func(o *options) { o.lambdas = append(o.lambdas, namedLambda{name, handler}) }
 }

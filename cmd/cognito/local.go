@@ -112,8 +112,8 @@ VerifyAuthChallengeResponse, CustomEmailSender and CustomSMSSender;
 the pool's settings. --trigger changes the pools' configuration (kept in
 --data). A seed sets triggers per pool ("lambda_triggers"). --lambda
 NAME=URL serves the Lambda function NAME at the URL: pools configured
-through the API (CreateUserPool's LambdaConfig) with the ARN
-arn:aws:lambda:REGION:ACCOUNT:function:NAME run it. Only the operator's
+through the API (the LambdaConfig of CreateUserPool or UpdateUserPool)
+with the ARN arn:aws:lambda:REGION:ACCOUNT:function:NAME run it. Only the operator's
 seed and flags can make the emulator call a URL; the API takes ARNs.
 
 The ALB: with --alb-target, the emulator also plays an Application Load

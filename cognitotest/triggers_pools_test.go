@@ -54,6 +54,10 @@ func TestUpdateUserPoolLambdaConfig(t *testing.T) {
 	if got := preSignUpOf(); got != arn {
 		t.Errorf("DescribeUserPool after UpdateUserPool: PreSignUp %q; want %q", got, arn)
 	}
+	list := must(api.ListUserPools(c, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})).UserPools
+	if len(list) != 1 || list[0].LambdaConfig == nil || aws.ToString(list[0].LambdaConfig.PreSignUp) != arn {
+		t.Errorf("ListUserPools after UpdateUserPool: %+v; want the pool with PreSignUp %q", list, arn)
+	}
 	if !signUp("during") {
 		t.Error("SignUp with the PreSignUp trigger set by UpdateUserPool: not confirmed; want the trigger's autoConfirmUser")
 	}

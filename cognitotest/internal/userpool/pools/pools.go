@@ -413,7 +413,7 @@ func (o *ops) listUserPools(c *emulator.Call) (any, error) {
 		list := make([]map[string]any, 0, end-start)
 		for _, p := range ps[start:end] {
 			d := map[string]any{"Id": p.ID, "Name": p.Name, "Status": "Enabled", "CreationDate": wire.Epoch(p.CreatedAt),
-				"LastModifiedDate": wire.Epoch(p.ModifiedAt), "LambdaConfig": map[string]any{}}
+				"LastModifiedDate": wire.Epoch(p.ModifiedAt), "LambdaConfig": userpool.LambdaConfigOut(p.LambdaConfig)}
 			if len(p.Replicas) > 0 {
 				var regions []string
 				for _, r := range p.Replicas {

@@ -29,7 +29,8 @@
 //   - sign-in: InitiateAuth and AdminInitiateAuth with USER_SRP_AUTH (exact
 //     SRP, including negative salts with [WithNegativeSalts]),
 //     USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH,
-//     CUSTOM_AUTH (with Go callbacks as Lambda triggers, see [Triggers]) and
+//     CUSTOM_AUTH (driven by the pool's Lambda triggers, see "Lambda
+//     triggers") and
 //     USER_AUTH; RespondToAuthChallenge for PASSWORD_VERIFIER, SMS_MFA,
 //     SOFTWARE_TOKEN_MFA (RFC 6238, see [TOTPCode]), EMAIL_OTP, SMS_OTP,
 //     SELECT_MFA_TYPE, SELECT_CHALLENGE, MFA_SETUP, NEW_PASSWORD_REQUIRED,
@@ -44,7 +45,8 @@
 //   - pool administration, each setting acting on the rest of the emulator:
 //     ListUserPools, UpdateUserPool (as in Cognito, the settings a request
 //     leaves out return to their defaults; password policy, message
-//     templates, AllowAdminCreateUserOnly, deletion protection),
+//     templates, Lambda triggers, AllowAdminCreateUserOnly, deletion
+//     protection),
 //     AddCustomAttributes (custom attributes are checked on users),
 //     GetSigningCertificate, GetCSVHeader, log delivery, risk configuration
 //     (the blocked IP ranges of an ENFORCED pool refuse sign-ins), UI
@@ -190,10 +192,97 @@
 // [Server.LastMessage] or [Server.Messages], hear of them with
 // [WithOnMessage], or fetch them over HTTP (below). Each [Message] names
 // its pool, user, destination and medium, the operation that sent it, the
-// CustomMessage trigger source Cognito would call, the code and the text.
+// CustomMessage trigger source Cognito would call, the code and the text
+// as Cognito writes it: the CustomMessage trigger's message when the pool
+// has one; otherwise the pool's message templates (UpdateUserPool);
+// otherwise Cognito's default wording. A message that goes to a custom
+// sender trigger instead keeps the default wording: the trigger writes
+// what is sent.
 // A message is stored with its code, in the same transaction, so the
 // outbox shows a code exactly when the operation that made it succeeded.
 // A server keeps the newest [MaxMessages].
+//
+// # Lambda triggers
+//
+// A pool's Lambda triggers ([PoolConfig.LambdaTriggers],
+// [Pool.SetLambdaTriggers], [Pool.SetTrigger]) run your production
+// handlers, written for github.com/aws/aws-lambda-go, unchanged: the
+// emulator hands each one the event JSON Cognito sends, through
+// aws-lambda-go's own decoding (lambda.NewHandler), and applies its answer
+// as Cognito does:
+//
+//	preSignUp := func(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+//		if strings.HasSuffix(ev.Request.UserAttributes["email"], "@example.com") {
+//			ev.Response.AutoConfirmUser = true
+//		}
+//		return ev, nil
+//	}
+//	pool := srv.MustCreatePool(cognitotest.PoolConfig{LambdaTriggers: cognitotest.LambdaTriggers{PreSignUp: preSignUp}})
+//
+// A handler's error fails the operation with UserLambdaValidationException
+// "PreSignUp failed with error <message>."; a panic is such an error too,
+// as in the Lambda runtime. Every trigger is run where Cognito runs it:
+//
+//   - PreSignUp: SignUp (autoConfirmUser, autoVerifyEmail, autoVerifyPhone)
+//     and AdminCreateUser; PostConfirmation: ConfirmSignUp,
+//     AdminConfirmSignUp, an auto-confirming PreSignUp and
+//     ConfirmForgotPassword.
+//   - PreAuthentication and PostAuthentication: every sign-in (the API and
+//     managed login); PreAuthentication also for an unknown user of an app
+//     client that prevents user existence errors (userNotFound).
+//   - CustomMessage: every message (CustomMessage_SignUp, _ResendCode,
+//     _ForgotPassword, _AdminCreateUser, _UpdateUserAttribute,
+//     _VerifyUserAttribute, _Authentication); the outbox gets the message
+//     it wrote, which wins over the pool's message templates, or, when it
+//     wrote none or left out {####}, the pool's template or Cognito's
+//     default.
+//   - UserMigration: USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH of a
+//     user the pool does not have, and ForgotPassword.
+//   - PreTokenGeneration: every token issue (TokenGeneration_Authentication,
+//     _RefreshTokens, _NewPasswordChallenge, _AuthenticateDevice,
+//     _HostedAuth), in the version of PreTokenGenerationVersion: V1_0 (the
+//     ID token and groups), V2_0 (both tokens and the scopes) or V3_0 (also
+//     TokenGeneration_ClientCredentials); reserved claims are left alone.
+//   - DefineAuthChallenge, CreateAuthChallenge and
+//     VerifyAuthChallengeResponse: CUSTOM_AUTH, with or without SRP first.
+//   - CustomEmailSender and CustomSMSSender: instead of sending, after the
+//     operation and without waiting, with the code encrypted; decrypt it
+//     with [DecryptCode] in tests.
+//
+// ClientMetadata reaches the triggers as in Cognito: InitiateAuth's only
+// PreAuthentication and UserMigration (as validationData),
+// RespondToAuthChallenge's the others.
+//
+// A trigger may also be an http(s) URL, which the event is POSTed to
+// (code in any language, or a Lambda container image behind the runtime
+// interface emulator), or a Lambda function ARN or name, which runs the
+// function registered with [WithLambda]: that is how pools created through
+// the API (the LambdaConfig of CreateUserPool and UpdateUserPool, which
+// takes ARNs only; an UpdateUserPool without it removes the triggers, as
+// in Cognito), a seed or a data directory run your code. "cognito local --trigger
+// PreSignUp=URL" and "--lambda NAME=URL" do the same for the standalone
+// emulator.
+//
+// Failures answer Cognito's errors: a function that does not answer
+// within [WithTriggerTimeout] (5 seconds) is tried three times, then
+// UnexpectedLambdaException "... Socket timeout while invoking Lambda
+// function."; an unknown function UnexpectedLambdaException
+// (ResourceNotFoundException); an answer that is not JSON, or whose
+// response does not fit, InvalidLambdaResponseException.
+//
+// What is simplified: handlers run in the emulator's process, without the
+// Lambda runtime (no lambdacontext in the context, no cold starts or
+// concurrency limits), and one that outlives its timeout keeps running in
+// its goroutine (its answer is discarded); only timeouts are retried. A
+// function ARN names the function by its name only (region, account and
+// invoke permissions are not checked). The custom senders' codes are
+// encrypted with a stand-in for KMS and the AWS Encryption SDK that anyone
+// can decrypt (see [DecryptCode]), so production code that calls KMS must
+// let tests inject the decryption. callerContext.awsSdkVersion is always
+// "aws-sdk-unknown-unknown". UserMigration's messageAction and
+// desiredDeliveryMediums are checked but no welcome message is sent.
+// V2_0 and V3_0 need no feature plan. Cognito's InboundFederation trigger
+// is not emulated (the emulator has no federation).
 //
 // # The emulator's own endpoints
 //
@@ -277,7 +366,7 @@
 // # Not done
 //
 // The emulator does not validate SigV4 signatures, send real email or SMS
-// (nor apply a CustomMessage trigger to the outbox),
+// (the outbox keeps each message as it would be sent),
 // enforce rate limits or lock accounts after failed attempts, or implement
 // WebAuthn or federation (third-party identity providers: managed login
 // accepts identity_provider=COGNITO only). Its sign-in page is a minimal

@@ -4,6 +4,7 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 )
 
 // The sentinel errors returned by the Go API of this package (the helpers
@@ -45,6 +46,10 @@ var (
 	// not an emulator's data file. The server does not start, and does not
 	// change the directory.
 	ErrDataCorrupt = state.ErrCorrupt
+
+	// ErrCiphertext reports a code of a custom sender trigger that
+	// [DecryptCode] cannot decrypt with the KMS key ID it was given.
+	ErrCiphertext = userpool.ErrCiphertext
 )
 
 func invalidf(format string, args ...any) error { return emulator.Invalidf(format, args...) }

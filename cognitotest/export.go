@@ -68,7 +68,7 @@ func exportPool(tx *state.Tx, p *state.Pool) SeedPool {
 	sp := SeedPool{ID: p.ID, UsernameAttributes: p.UsernameAttributes, AliasAttributes: p.AliasAttributes,
 		AutoVerifiedAttributes: p.AutoVerifiedAttributes, RequiredAttributes: p.RequiredAttributes,
 		CaseSensitiveUsernames: p.CaseSensitiveUsernames, DeviceRemembering: p.DeviceRemembering,
-		ChallengeRequiredOnNewDevice: p.ChallengeRequiredOnNewDevice}
+		ChallengeRequiredOnNewDevice: p.ChallengeRequiredOnNewDevice, LambdaTriggers: seedLambdaTriggers(p.LambdaConfig)}
 	if p.Name != p.SRPName() {
 		sp.Name = p.Name
 	}

@@ -23,6 +23,7 @@ const module = "github.com/cognitokit/cognitokit/"
 var layers = map[string]int{
 	"cognitotest/internal/wire":             0, // the AWS JSON 1.1 protocol
 	"cognitotest/internal/state":            0, // records and the store
+	"cognitotest/internal/lambda":           0, // running the code of Lambda triggers
 	"cognitotest/internal/boltstore":        1, // the durable store (bbolt)
 	"cognitotest/internal/emulator":         1, // the runtime: registry, dispatch, outbox, faults
 	"cognitotest/internal/userpool":         2, // the user pool domain

@@ -42,9 +42,12 @@ type Message struct {
 	// Trigger is the source of the CustomMessage Lambda trigger Cognito
 	// calls before sending it, such as "CustomMessage_SignUp".
 	Trigger string
-	// Subject (of an email) and Text are the message as delivered: the
-	// pool's message templates (UpdateUserPool), or Cognito's default
-	// wording.
+	// Subject (of an email) and Text are the message as delivered: as
+	// the CustomMessage trigger wrote it; otherwise from the pool's
+	// message templates (UpdateUserPool); otherwise in Cognito's default
+	// wording. A message for a custom sender trigger (Trigger
+	// "CustomEmailSender_…", "CustomSMSSender_…") has the default wording:
+	// the trigger writes what is really sent.
 	Subject, Text string
 }
 

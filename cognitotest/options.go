@@ -51,7 +51,9 @@ type options struct {
 	store           state.Store // nil: in memory only
 	publicURL       string      // "": the listen URL
 	onMessage       func(Message)
-	dataDir         string // "": no data directory
+	dataDir         string        // "": no data directory
+	lambdas         []namedLambda // WithLambda
+	triggerTimeout  time.Duration // 0: Cognito's
 }
 
 // WithClock makes the server read the time from now instead of time.Now. It

@@ -78,7 +78,12 @@ type PoolConfig struct {
 	// TemporaryPasswordValidity is how long a temporary password from
 	// AdminCreateUser works. Default: 7 days.
 	TemporaryPasswordValidity time.Duration
-	// Triggers are the Lambda triggers of the pool, as Go callbacks.
+	// LambdaTriggers are the pool's Lambda triggers: aws-lambda-go
+	// handlers run in the process, URLs, or Lambda function ARNs.
+	LambdaTriggers LambdaTriggers
+	// Triggers are Go callbacks for four triggers.
+	//
+	// Deprecated: use LambdaTriggers.
 	Triggers Triggers
 	// CustomAttributes declare the pool's custom attributes
 	// ("custom:{Name}"): users may then have only these, of their type
@@ -140,7 +145,17 @@ func (s *Server) CreatePool(cfg PoolConfig) (*Pool, error) {
 		}
 		draft.CustomAttributes = append(draft.CustomAttributes, ca)
 	}
-	p, err := pools.Create(s.up, draft, (*state.PasswordPolicy)(cfg.PasswordPolicy), cfg.Triggers.internal())
+	if draft.ID == "" {
+		draft.ID = s.opts.region + "_" + s.emu.RandString(9, emulator.Alnum)
+	}
+	lt, err := cfg.Triggers.lambdaTriggers(cfg.LambdaTriggers)
+	if err != nil {
+		return nil, err
+	}
+	if draft.LambdaConfig, err = s.lambdaConfig(draft.ID, lt); err != nil {
+		return nil, err
+	}
+	p, err := pools.Create(s.up, draft, (*state.PasswordPolicy)(cfg.PasswordPolicy))
 	if err != nil {
 		return nil, err
 	}

@@ -110,6 +110,79 @@ type SeedPool struct {
 	Brandings           []SeedBranding          `json:"brandings,omitempty"`
 	UICustomizations    []SeedUICustomization   `json:"ui_customizations,omitempty"`
 	RiskConfigurations  []SeedRiskConfiguration `json:"risk_configurations,omitempty"`
+	// LambdaTriggers are the pool's Lambda triggers.
+	LambdaTriggers *SeedLambdaTriggers `json:"lambda_triggers,omitempty"`
+}
+
+// SeedLambdaTriggers are a pool's Lambda triggers (CreateUserPool's
+// LambdaConfig), under Cognito's names. Each trigger is an http(s) URL
+// that the event is POSTed to (any language can answer it: see the package
+// README), a Lambda function ARN, or a function name: ARNs and names run
+// the function registered under the name ("cognito local --lambda
+// NAME=URL", [WithLambda]).
+type SeedLambdaTriggers struct {
+	PreSignUp                   string `json:"PreSignUp,omitempty"`
+	CustomMessage               string `json:"CustomMessage,omitempty"`
+	PostConfirmation            string `json:"PostConfirmation,omitempty"`
+	PreAuthentication           string `json:"PreAuthentication,omitempty"`
+	PostAuthentication          string `json:"PostAuthentication,omitempty"`
+	DefineAuthChallenge         string `json:"DefineAuthChallenge,omitempty"`
+	CreateAuthChallenge         string `json:"CreateAuthChallenge,omitempty"`
+	VerifyAuthChallengeResponse string `json:"VerifyAuthChallengeResponse,omitempty"`
+	PreTokenGeneration          string `json:"PreTokenGeneration,omitempty"`
+	UserMigration               string `json:"UserMigration,omitempty"`
+	CustomSMSSender             string `json:"CustomSMSSender,omitempty"`
+	CustomEmailSender           string `json:"CustomEmailSender,omitempty"`
+	// PreTokenGenerationVersion: V1_0 (default), V2_0, V3_0.
+	PreTokenGenerationVersion string `json:"PreTokenGenerationVersion,omitempty"`
+	// KMSKeyID encrypts the codes of the custom senders (see
+	// DecryptCode). Default with a custom sender:
+	// arn:aws:kms:{region}:000000000000:key/cognitotest.
+	KMSKeyID string `json:"KMSKeyID,omitempty"`
+}
+
+// config returns the pool state of the triggers of pool poolID.
+func (t *SeedLambdaTriggers) config(poolID string) state.LambdaConfig {
+	var c state.LambdaConfig
+	if t == nil {
+		return c
+	}
+	lt := LambdaTriggers{PreSignUp: t.PreSignUp, CustomMessage: t.CustomMessage, PostConfirmation: t.PostConfirmation,
+		PreAuthentication: t.PreAuthentication, PostAuthentication: t.PostAuthentication, DefineAuthChallenge: t.DefineAuthChallenge,
+		CreateAuthChallenge: t.CreateAuthChallenge, VerifyAuthChallengeResponse: t.VerifyAuthChallengeResponse,
+		PreTokenGeneration: t.PreTokenGeneration, UserMigration: t.UserMigration, CustomSMSSender: t.CustomSMSSender,
+		CustomEmailSender: t.CustomEmailSender}
+	c.Triggers = map[string]string{}
+	for name, v := range lt.fields() {
+		if s, _ := v.(string); s != "" {
+			c.Triggers[name] = s
+		}
+	}
+	c.PreTokenGenerationVersion, c.KMSKeyID = t.PreTokenGenerationVersion, t.KMSKeyID
+	if c.KMSKeyID == "" && (t.CustomEmailSender != "" || t.CustomSMSSender != "") {
+		region, _, _ := strings.Cut(poolID, "_")
+		c.KMSKeyID = "arn:aws:kms:" + region + ":000000000000:key/cognitotest"
+	}
+	if len(c.Triggers) == 0 {
+		c.Triggers = nil
+	}
+	return c
+}
+
+// seedLambdaTriggers returns the seed form of a pool's triggers (nil when
+// it has none).
+func seedLambdaTriggers(c state.LambdaConfig) *SeedLambdaTriggers {
+	if c.IsZero() {
+		return nil
+	}
+	t := c.Triggers
+	return &SeedLambdaTriggers{PreSignUp: t[userpool.TriggerPreSignUp], CustomMessage: t[userpool.TriggerCustomMessage],
+		PostConfirmation: t[userpool.TriggerPostConfirmation], PreAuthentication: t[userpool.TriggerPreAuthentication],
+		PostAuthentication: t[userpool.TriggerPostAuthentication], DefineAuthChallenge: t[userpool.TriggerDefineAuth],
+		CreateAuthChallenge: t[userpool.TriggerCreateAuth], VerifyAuthChallengeResponse: t[userpool.TriggerVerifyAuth],
+		PreTokenGeneration: t[userpool.TriggerPreTokenGeneration], UserMigration: t[userpool.TriggerUserMigration],
+		CustomSMSSender: t[userpool.TriggerCustomSMSSender], CustomEmailSender: t[userpool.TriggerCustomEmailSender],
+		PreTokenGenerationVersion: c.PreTokenGenerationVersion, KMSKeyID: c.KMSKeyID}
 }
 
 // SeedPasswordPolicy is a pool's password policy. Given, it replaces the
@@ -324,7 +397,11 @@ var seedSchema = map[string]map[string]string{
 		"message_templates": "message_templates", "email_configuration": "email_configuration", "sms_configuration": "sms_configuration",
 		"account_recovery": "[recovery_option]", "verify_before_update": "[string]", "log_delivery": "[log_configuration]",
 		"replicas": "[replica]", "terms": "[terms]", "brandings": "[branding]", "ui_customizations": "[ui_customization]",
-		"risk_configurations": "[risk_configuration]"},
+		"risk_configurations": "[risk_configuration]", "lambda_triggers": "lambda_triggers"},
+	"lambda_triggers": {"PreSignUp": "string", "CustomMessage": "string", "PostConfirmation": "string", "PreAuthentication": "string",
+		"PostAuthentication": "string", "DefineAuthChallenge": "string", "CreateAuthChallenge": "string",
+		"VerifyAuthChallengeResponse": "string", "PreTokenGeneration": "string", "UserMigration": "string",
+		"CustomSMSSender": "string", "CustomEmailSender": "string", "PreTokenGenerationVersion": "string", "KMSKeyID": "string"},
 	"password_policy": {"minimum_length": "int", "require_uppercase": "bool", "require_lowercase": "bool", "require_numbers": "bool",
 		"require_symbols": "bool", "temporary_password_validity_days": "int"},
 	"custom_attribute": {"name": "string", "type": "string", "mutable": "bool", "min": "int", "max": "int"},
@@ -601,6 +678,9 @@ func (c *seedCheck) pool(p *SeedPool, pp string, poolIDs, clientIDs map[string]b
 	if p.DeviceRemembering != "" {
 		c.one(pp+".device_remembering", p.DeviceRemembering, DevicesAlways, DevicesUserOptIn)
 	}
+	if err := userpool.CheckLambdaConfig(p.LambdaTriggers.config(p.ID), true); err != nil {
+		c.fail(pp+".lambda_triggers", "%s", emulator.Detail(err))
+	}
 	if pol := p.PasswordPolicy; pol != nil {
 		if n := pol.MinimumLength; n != 0 && (n < 6 || n > 99) {
 			c.fail(pp+".password_policy.minimum_length", "%d is not between 6 and 99", n)
@@ -757,7 +837,11 @@ func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
 	if err := pools.ApplySettings(draft, seedPoolSettings(sp, draft)); err != nil {
 		return nil, &SeedError{pp, trimSentinel(err)}
 	}
-	rec, err := pools.Create(s.up, draft, &draft.PasswordPolicy, userpool.Triggers{})
+	// The triggers, after the settings (CreateUserPool's LambdaConfig takes
+	// ARNs only; a seed may name URLs and functions: pools.Create checks
+	// them).
+	draft.LambdaConfig = sp.LambdaTriggers.config(sp.ID)
+	rec, err := pools.Create(s.up, draft, &draft.PasswordPolicy)
 	if err != nil {
 		return nil, &SeedError{pp, trimSentinel(err)}
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +44,33 @@ func TestSeedRoundTrip(t *testing.T) {
 	}
 	if testing.Verbose() {
 		t.Logf("export:\n%s", e1)
+	}
+	// The export keeps what the seed set of both the pool settings
+	// (message templates) and the Lambda triggers, not merely the same
+	// thing twice.
+	var templates, triggers int
+	for _, in := range seed.Pools {
+		i := slices.IndexFunc(again.Pools, func(p cognitotest.SeedPool) bool { return p.ID == in.ID })
+		if i < 0 {
+			t.Errorf("pool %s is not exported", in.ID)
+			continue
+		}
+		out := again.Pools[i]
+		if !reflect.DeepEqual(out.MessageTemplates, in.MessageTemplates) {
+			t.Errorf("pool %s: exported message_templates %+v; want %+v", in.ID, out.MessageTemplates, in.MessageTemplates)
+		}
+		if !reflect.DeepEqual(out.LambdaTriggers, in.LambdaTriggers) {
+			t.Errorf("pool %s: exported lambda_triggers %+v; want %+v", in.ID, out.LambdaTriggers, in.LambdaTriggers)
+		}
+		if in.MessageTemplates != nil {
+			templates++
+		}
+		if in.LambdaTriggers != nil {
+			triggers++
+		}
+	}
+	if templates == 0 || triggers == 0 {
+		t.Errorf("testdata/seed-full.json: %d pools with message_templates, %d with lambda_triggers; want both", templates, triggers)
 	}
 
 	// The users of the second server sign in with the seed's passwords.

@@ -146,8 +146,8 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	if !userpool.RegionRE.MatchString(o.region) {
 		return nil, invalidf("region %q: want a region such as us-east-1", o.region)
 	}
-	if o.sessionLifetime <= 0 || o.srpSkew < 0 || o.maxBody <= 0 {
-		return nil, invalidf("session lifetime, SRP clock skew and max body size must be positive")
+	if o.sessionLifetime <= 0 || o.srpSkew < 0 || o.maxBody <= 0 || o.triggerTimeout < 0 {
+		return nil, invalidf("session lifetime, SRP clock skew, max body size and trigger timeout must be positive")
 	}
 	if l := o.lifetimes; l.ID < 0 || l.Access < 0 || l.Refresh < 0 {
 		return nil, invalidf("token lifetimes must not be negative")
@@ -185,6 +185,11 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 		TokenLifetimes: state.TokenLifetimes(o.lifetimes), SigningKeys: o.keys, OnMessage: onMessage(o.onMessage),
 	}, st)
 	s := &Server{opts: o, tb: tb, emu: emu, up: userpool.New(emu), handles: map[string]*Pool{}}
+	s.up.TriggerTimeout = o.triggerTimeout
+	if err := s.registerLambdas(o.lambdas); err != nil {
+		closeStore()
+		return nil, err
+	}
 	if o.dataDir != "" {
 		s.store = store
 	}

@@ -2,13 +2,20 @@ package cognitotest
 
 import (
 	"context"
+	"slices"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 )
 
-// Triggers holds the Go functions that stand in for a pool's Lambda
-// triggers. They are called without any lock held and may call the
-// server. A nil trigger is not configured.
+// Triggers holds Go callbacks, with this package's own event types, for
+// four of a pool's Lambda triggers. They are called without any lock held
+// and may call the server. A nil trigger is not configured.
+//
+// Deprecated: use [LambdaTriggers], which runs your aws-lambda-go
+// handlers, with Cognito's event JSON, for every trigger. Triggers are
+// forwarded onto it.
 type Triggers struct {
 	// DefineAuthChallenge decides the next step of CUSTOM_AUTH.
 	DefineAuthChallenge func(ctx context.Context, ev *DefineAuthChallengeEvent) error
@@ -90,51 +97,98 @@ type PreTokenGenerationEvent struct {
 	AccessClaimsToSuppress []string
 }
 
-// internal returns the triggers as the emulator calls them: each adapts
-// the event to this package's type and back.
-func (t Triggers) internal() userpool.Triggers {
-	var out userpool.Triggers
+// lambdaTriggers forwards the callbacks onto [LambdaTriggers]: each
+// becomes a handler of the aws-lambda-go event type, adapted to this
+// package's event type and back. A callback and a LambdaTriggers field for
+// the same trigger are refused. PreTokenGeneration gets the V2_0 event
+// (its callbacks change both tokens) unless lt says otherwise.
+func (t Triggers) lambdaTriggers(lt LambdaTriggers) (LambdaTriggers, error) {
+	both := func(name string, a, b any) error {
+		if a != nil && b != nil {
+			return invalidf("the %s trigger is set twice, in Triggers and in LambdaTriggers: set LambdaTriggers only", name)
+		}
+		return nil
+	}
 	if fn := t.DefineAuthChallenge; fn != nil {
-		out.DefineAuthChallenge = func(ctx context.Context, ev *userpool.DefineAuthChallengeEvent) error {
-			pub := DefineAuthChallengeEvent{UserPoolID: ev.UserPoolID, ClientID: ev.ClientID, Username: ev.Username,
-				UserAttributes: ev.UserAttributes, Session: results(ev.Session), ClientMetadata: ev.ClientMetadata}
+		if err := both("DefineAuthChallenge", lt.DefineAuthChallenge, fn); err != nil {
+			return lt, err
+		}
+		lt.DefineAuthChallenge = func(ctx context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
+			pub := DefineAuthChallengeEvent{UserPoolID: ev.UserPoolID, ClientID: ev.CallerContext.ClientID, Username: ev.UserName,
+				UserAttributes: ev.Request.UserAttributes, Session: results(ev.Request.Session), ClientMetadata: ev.Request.ClientMetadata}
 			err := fn(ctx, &pub)
-			ev.ChallengeName, ev.IssueTokens, ev.FailAuthentication = pub.ChallengeName, pub.IssueTokens, pub.FailAuthentication
-			return err
+			ev.Response.ChallengeName, ev.Response.IssueTokens, ev.Response.FailAuthentication = pub.ChallengeName, pub.IssueTokens, pub.FailAuthentication
+			return ev, err
 		}
 	}
 	if fn := t.CreateAuthChallenge; fn != nil {
-		out.CreateAuthChallenge = func(ctx context.Context, ev *userpool.CreateAuthChallengeEvent) error {
-			pub := CreateAuthChallengeEvent{UserPoolID: ev.UserPoolID, ClientID: ev.ClientID, Username: ev.Username,
-				UserAttributes: ev.UserAttributes, ChallengeName: ev.ChallengeName, Session: results(ev.Session), ClientMetadata: ev.ClientMetadata}
+		if err := both("CreateAuthChallenge", lt.CreateAuthChallenge, fn); err != nil {
+			return lt, err
+		}
+		lt.CreateAuthChallenge = func(ctx context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge) (events.CognitoEventUserPoolsCreateAuthChallenge, error) {
+			pub := CreateAuthChallengeEvent{UserPoolID: ev.UserPoolID, ClientID: ev.CallerContext.ClientID, Username: ev.UserName,
+				UserAttributes: ev.Request.UserAttributes, ChallengeName: ev.Request.ChallengeName, Session: results(ev.Request.Session),
+				ClientMetadata: ev.Request.ClientMetadata}
 			err := fn(ctx, &pub)
-			ev.PublicChallengeParameters, ev.PrivateChallengeParameters, ev.ChallengeMetadata = pub.PublicChallengeParameters, pub.PrivateChallengeParameters, pub.ChallengeMetadata
-			return err
+			ev.Response.PublicChallengeParameters, ev.Response.PrivateChallengeParameters, ev.Response.ChallengeMetadata = pub.PublicChallengeParameters, pub.PrivateChallengeParameters, pub.ChallengeMetadata
+			return ev, err
 		}
 	}
 	if fn := t.VerifyAuthChallengeResponse; fn != nil {
-		out.VerifyAuthChallengeResponse = func(ctx context.Context, ev *userpool.VerifyAuthChallengeEvent) error {
-			pub := VerifyAuthChallengeEvent(*ev)
+		if err := both("VerifyAuthChallengeResponse", lt.VerifyAuthChallengeResponse, fn); err != nil {
+			return lt, err
+		}
+		lt.VerifyAuthChallengeResponse = func(ctx context.Context, ev events.CognitoEventUserPoolsVerifyAuthChallenge) (events.CognitoEventUserPoolsVerifyAuthChallenge, error) {
+			answer, _ := ev.Request.ChallengeAnswer.(string)
+			pub := VerifyAuthChallengeEvent{UserPoolID: ev.UserPoolID, ClientID: ev.CallerContext.ClientID, Username: ev.UserName,
+				UserAttributes: ev.Request.UserAttributes, PrivateChallengeParameters: ev.Request.PrivateChallengeParameters,
+				ChallengeAnswer: answer, ClientMetadata: ev.Request.ClientMetadata}
 			err := fn(ctx, &pub)
-			ev.AnswerCorrect = pub.AnswerCorrect
-			return err
+			ev.Response.AnswerCorrect = pub.AnswerCorrect
+			return ev, err
 		}
 	}
 	if fn := t.PreTokenGeneration; fn != nil {
-		out.PreTokenGeneration = func(ctx context.Context, ev *userpool.PreTokenGenerationEvent) error {
-			pub := PreTokenGenerationEvent(*ev)
+		if err := both("PreTokenGeneration", lt.PreTokenGeneration, fn); err != nil {
+			return lt, err
+		}
+		if lt.PreTokenGenerationVersion == "" {
+			lt.PreTokenGenerationVersion = userpool.PreTokenV2
+		}
+		lt.PreTokenGeneration = func(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+			pub := PreTokenGenerationEvent{UserPoolID: ev.UserPoolID, ClientID: ev.CallerContext.ClientID, Username: ev.UserName,
+				UserAttributes: ev.Request.UserAttributes, Groups: ev.Request.GroupConfiguration.GroupsToOverride, TriggerSource: ev.TriggerSource}
 			err := fn(ctx, &pub)
-			*ev = userpool.PreTokenGenerationEvent(pub)
-			return err
+			d := &ev.Response.ClaimsAndScopeOverrideDetails
+			d.IDTokenGeneration.ClaimsToAddOrOverride, d.IDTokenGeneration.ClaimsToSuppress = split(pub.IDClaimsToAdd, pub.IDClaimsToSuppress)
+			d.AccessTokenGeneration.ClaimsToAddOrOverride, d.AccessTokenGeneration.ClaimsToSuppress = split(pub.AccessClaimsToAdd, pub.AccessClaimsToSuppress)
+			return ev, err
 		}
 	}
-	return out
+	return lt, nil
 }
 
-func results(in []userpool.ChallengeResult) []ChallengeResult {
-	out := make([]ChallengeResult, len(in))
-	for i, r := range in {
-		out[i] = ChallengeResult(r)
+// split returns claims to add (those of add with a value) and to suppress
+// (suppress, and those of add without a value).
+func split(add map[string]any, suppress []string) (map[string]any, []string) {
+	out := map[string]any{}
+	sup := slices.Clone(suppress)
+	for k, v := range add {
+		if v == nil {
+			sup = append(sup, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out, sup
+}
+
+func results(in []*events.CognitoEventUserPoolsChallengeResult) []ChallengeResult {
+	out := make([]ChallengeResult, 0, len(in))
+	for _, r := range in {
+		if r != nil {
+			out = append(out, ChallengeResult{ChallengeName: r.ChallengeName, ChallengeResult: r.ChallengeResult, ChallengeMetadata: r.ChallengeMetadata})
+		}
 	}
 	return out
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/srpclient"
 )
@@ -136,33 +138,35 @@ func TestE2ENewPasswordRequired(t *testing.T) {
 
 func TestE2ECustomAuth(t *testing.T) {
 	t.Parallel()
-	triggers := cognitotest.Triggers{
-		DefineAuthChallenge: func(_ context.Context, ev *cognitotest.DefineAuthChallengeEvent) error {
-			n := len(ev.Session)
+	// The pool's Lambda triggers, written for aws-lambda-go.
+	triggers := cognitotest.LambdaTriggers{
+		DefineAuthChallenge: func(_ context.Context, ev events.CognitoEventUserPoolsDefineAuthChallenge) (events.CognitoEventUserPoolsDefineAuthChallenge, error) {
+			s := ev.Request.Session
+			n := len(s)
 			switch {
-			case n > 0 && !ev.Session[n-1].ChallengeResult:
-				ev.FailAuthentication = true
-			case n > 0 && ev.Session[n-1].ChallengeName == "SRP_A":
-				ev.ChallengeName = "PASSWORD_VERIFIER"
-			case n > 0 && ev.Session[n-1].ChallengeName == "CUSTOM_CHALLENGE":
-				ev.IssueTokens = true
+			case n > 0 && !s[n-1].ChallengeResult:
+				ev.Response.FailAuthentication = true
+			case n > 0 && s[n-1].ChallengeName == "SRP_A":
+				ev.Response.ChallengeName = "PASSWORD_VERIFIER"
+			case n > 0 && s[n-1].ChallengeName == "CUSTOM_CHALLENGE":
+				ev.Response.IssueTokens = true
 			default:
-				ev.ChallengeName = "CUSTOM_CHALLENGE"
+				ev.Response.ChallengeName = "CUSTOM_CHALLENGE"
 			}
-			return nil
+			return ev, nil
 		},
-		CreateAuthChallenge: func(_ context.Context, ev *cognitotest.CreateAuthChallengeEvent) error {
-			ev.PublicChallengeParameters = map[string]string{"question": "2+2"}
-			ev.PrivateChallengeParameters = map[string]string{"answer": "4"}
-			return nil
+		CreateAuthChallenge: func(_ context.Context, ev events.CognitoEventUserPoolsCreateAuthChallenge) (events.CognitoEventUserPoolsCreateAuthChallenge, error) {
+			ev.Response.PublicChallengeParameters = map[string]string{"question": "2+2"}
+			ev.Response.PrivateChallengeParameters = map[string]string{"answer": "4"}
+			return ev, nil
 		},
-		VerifyAuthChallengeResponse: func(_ context.Context, ev *cognitotest.VerifyAuthChallengeEvent) error {
-			ev.AnswerCorrect = ev.ChallengeAnswer == ev.PrivateChallengeParameters["answer"]
-			return nil
+		VerifyAuthChallengeResponse: func(_ context.Context, ev events.CognitoEventUserPoolsVerifyAuthChallenge) (events.CognitoEventUserPoolsVerifyAuthChallenge, error) {
+			ev.Response.AnswerCorrect = ev.Request.ChallengeAnswer == ev.Request.PrivateChallengeParameters["answer"]
+			return ev, nil
 		},
 	}
 	for _, secret := range []bool{false, true} {
-		e := newE2E(t, cognitotest.PoolConfig{Triggers: triggers, AliasAttributes: []string{"email"}}, cognitotest.ClientConfig{GenerateSecret: secret})
+		e := newE2E(t, cognitotest.PoolConfig{LambdaTriggers: triggers, AliasAttributes: []string{"email"}}, cognitotest.ClientConfig{GenerateSecret: secret})
 		e.pool.MustCreateUser(cognitotest.UserConfig{Username: "cara", Email: "cara@example.com", Password: "pw-cara"})
 		c := e.client(t, nil)
 		ctx := context.Background()

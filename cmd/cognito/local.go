@@ -24,6 +24,7 @@ func init() {
 		summary: "run a local Cognito user pool emulator (cognitotest) until interrupted",
 		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--public-url URL] [--data DIR] [--seed FILE] [--export FILE]
                     [--allow-host HOST]... [--cors-origin URL]... [--negative-salts] [--verbose]
+                    [--trigger [POOL/]TRIGGER=URL]... [--lambda NAME=URL]... [--trigger-timeout 5s]
                     [--alb-target URL [--alb-addr 127.0.0.1:9230] [--alb-unauthenticated authenticate|deny|allow]
                      [--alb-scope "openid email"]]
 
@@ -94,6 +95,27 @@ GetId, the OAuth token endpoint, the JWKS, ...); the admin and management
 operations and the export answer them 403. --cors-origin trusts an origin (such as
 http://localhost:5173) with every operation.
 
+Lambda triggers: --trigger PreSignUp=http://127.0.0.1:3000/pre-sign-up
+makes every pool (or, as us-east-1_Example/PreSignUp=URL, one pool) POST
+the trigger's event JSON to the URL, exactly as Cognito hands it to
+Lambda, and read the answer as the function's: code in any language can
+answer (a Lambda container image behind the runtime interface emulator
+too). An answer with the header X-Amz-Function-Error, or a JSON body
+{"errorMessage": ..., "errorType": ...}, is the function's error: the
+operation fails with "PreSignUp failed with error <errorMessage>.", as in
+Cognito. Each attempt has --trigger-timeout (Cognito's 5 seconds), three
+attempts in all. The triggers are PreSignUp, PostConfirmation,
+PreAuthentication, PostAuthentication, CustomMessage, UserMigration,
+PreTokenGeneration, DefineAuthChallenge, CreateAuthChallenge,
+VerifyAuthChallengeResponse, CustomEmailSender and CustomSMSSender;
+--trigger PreTokenGenerationVersion=V2_0 (or V3_0) and KMSKeyID=ARN set
+the pool's settings. --trigger changes the pools' configuration (kept in
+--data). A seed sets triggers per pool ("lambda_triggers"). --lambda
+NAME=URL serves the Lambda function NAME at the URL: pools configured
+through the API (the LambdaConfig of CreateUserPool or UpdateUserPool)
+with the ARN arn:aws:lambda:REGION:ACCOUNT:function:NAME run it. Only the operator's
+seed and flags can make the emulator call a URL; the API takes ARNs.
+
 The ALB: with --alb-target, the emulator also plays an Application Load
 Balancer whose listener rule runs authenticate-cognito against the first
 pool, in front of the service at that URL. Open the ALB's address in a
@@ -130,7 +152,9 @@ open the data directory, 2 usage or seed error.`,
   cognito local --addr 127.0.0.1:0 --seed testdata/seed.json | head -1 | jq -r .endpoint
   curl -s http://127.0.0.1:9229/_cognitokit/export > cognito-seed.json
   AWS_ENDPOINT_URL=http://127.0.0.1:9229 aws cognito-idp list-users --user-pool-id us-east-1_cognitokit
-  cognito local --alb-target http://127.0.0.1:8080 --alb-scope "openid email"   # then open http://127.0.0.1:9230`,
+  cognito local --alb-target http://127.0.0.1:8080 --alb-scope "openid email"   # then open http://127.0.0.1:9230
+  cognito local --trigger PreSignUp=http://127.0.0.1:3000/pre-sign-up --trigger CustomMessage=http://127.0.0.1:3000/message
+  cognito local --lambda my-pre-token=http://127.0.0.1:9000/2015-03-31/functions/function/invocations   # a Lambda image under the RIE`,
 		run: runLocal,
 	})
 }
@@ -191,7 +215,10 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	albAddr := fs.String("alb-addr", "127.0.0.1:9230", "listen address of the ALB (with --alb-target)")
 	albMode := fs.String("alb-unauthenticated", "authenticate", "what the ALB does with a request without a session: authenticate, deny or allow")
 	albScope := fs.String("alb-scope", "openid", "the scopes the ALB asks for (space-separated)")
-	var allowHosts, corsOrigins stringList
+	triggerTimeout := fs.Duration("trigger-timeout", 5*time.Second, "how long each attempt of a Lambda trigger may take (Cognito: 5s, three attempts)")
+	var allowHosts, corsOrigins, triggers, lambdas stringList
+	fs.Var(&triggers, "trigger", "POST the events of a Lambda `trigger` to a URL: [POOL/]TRIGGER=URL, such as PreSignUp=http://127.0.0.1:3000/pre-sign-up (repeatable; all pools unless POOL/ is given)")
+	fs.Var(&lambdas, "lambda", "serve the Lambda function NAME, which ARNs of LambdaConfig name, at a URL: NAME=URL (repeatable)")
 	fs.Var(&allowHosts, "allow-host", "also accept requests that name the emulator by this host `name` or IP address (repeatable; default: loopback names and the listen address)")
 	fs.Var(&corsOrigins, "cors-origin", "trust web pages of this `origin` (scheme://host[:port]) with every operation, admin ones included (repeatable; default: pages of other origins get the public operations only)")
 	if code, done := c.parseFlags(e, fs, args); done {
@@ -223,7 +250,18 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 		return exportLocal(e, *dataDir, *exportFile, seed)
 	}
 	opts := []cognitotest.Option{cognitotest.WithListenAddr(*addr), cognitotest.WithAllowedHosts(allowHosts...), cognitotest.WithCORSOrigins(corsOrigins...),
-		cognitotest.WithPublicURL(*publicURL)}
+		cognitotest.WithPublicURL(*publicURL), cognitotest.WithTriggerTimeout(*triggerTimeout)}
+	for _, l := range lambdas {
+		name, u, ok := strings.Cut(l, "=")
+		if !ok || name == "" || u == "" {
+			return fail(e, "local", exitUsage, usageErrorf("--lambda %q: want NAME=URL", l))
+		}
+		opts = append(opts, cognitotest.WithLambda(name, u))
+	}
+	triggerSet, err := parseTriggers(triggers)
+	if err != nil {
+		return fail(e, "local", exitUsage, err)
+	}
 	if *dataDir != "" {
 		opts = append(opts, cognitotest.WithDataDir(*dataDir))
 	}
@@ -278,6 +316,9 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 			ready.Pools = append(ready.Pools, readyPool(p, &seed.Pools[i]))
 		}
 	}
+	if err := applyTriggers(pools, triggerSet); err != nil {
+		return fail(e, "local", exitUsage, err)
+	}
 	if *albTarget != "" {
 		if len(pools) == 0 {
 			return fail(e, "local", exitUsage, usageErrorf("--alb-target: the ALB needs a user pool, and the emulator has none"))
@@ -306,6 +347,46 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "cognito local: requests still running after %v were cut off\n", shutdownGrace)
 	}
 	return exitOK
+}
+
+// triggerFlag is one --trigger: a pool's (or every pool's, when pool is
+// empty) trigger or trigger setting.
+type triggerFlag struct{ pool, name, value string }
+
+func parseTriggers(flags []string) ([]triggerFlag, error) {
+	var out []triggerFlag
+	for _, f := range flags {
+		key, value, ok := strings.Cut(f, "=")
+		if !ok || key == "" || value == "" {
+			return nil, usageErrorf("--trigger %q: want [POOL/]TRIGGER=URL, such as PreSignUp=http://127.0.0.1:3000/pre-sign-up", f)
+		}
+		pool, name, ok := strings.Cut(key, "/")
+		if !ok {
+			pool, name = "", key
+		}
+		out = append(out, triggerFlag{pool, name, value})
+	}
+	return out, nil
+}
+
+// applyTriggers sets the --trigger flags on the pools they name.
+func applyTriggers(pools []*cognitotest.Pool, flags []triggerFlag) error {
+	for _, f := range flags {
+		found := false
+		for _, p := range pools {
+			if f.pool != "" && p.ID() != f.pool {
+				continue
+			}
+			found = true
+			if err := p.SetTrigger(f.name, f.value); err != nil {
+				return usageErrorf("--trigger %s=%s: %s", f.name, f.value, strings.TrimPrefix(err.Error(), cognitotest.ErrInvalidConfig.Error()+": "))
+			}
+		}
+		if !found {
+			return usageErrorf("--trigger %s/%s: the emulator has no pool %q", f.pool, f.name, f.pool)
+		}
+	}
+	return nil
 }
 
 // shutdownGrace bounds how long an interrupted "cognito local" waits for

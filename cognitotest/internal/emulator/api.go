@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -104,6 +105,7 @@ func (e *Emulator) dispatch(reg *Registry, svc Service, name string, r *http.Req
 		return nil, wire.InvalidParameter("cannot read request body")
 	}
 	c := &Call{Op: op, Request: r.WithContext(WithOperation(r.Context(), name)), Body: body, IAM: r.Header.Get("Authorization") != ""}
+	setCallerFromBody(c.Context(), body)
 	if !op.Public && !c.IAM { // Cognito authorizes the others with IAM
 		return nil, wire.Errorf("MissingAuthenticationTokenException", "%s requires AWS credentials (SigV4 Authorization header)", name)
 	}
@@ -111,6 +113,23 @@ func (e *Emulator) dispatch(reg *Registry, svc Service, name string, r *http.Req
 		return nil, fe
 	}
 	return op.Handler(c)
+}
+
+// setCallerFromBody records the ClientId and ClientMetadata of a request
+// (see [SetCaller]), which every operation that runs Lambda triggers
+// takes at the top level of its body. A body that does not decode is left
+// for the operation to refuse.
+func setCallerFromBody(ctx context.Context, body []byte) {
+	if !bytes.Contains(body, []byte(`"ClientId"`)) && !bytes.Contains(body, []byte(`"ClientMetadata"`)) {
+		return
+	}
+	var in struct {
+		ClientId       string
+		ClientMetadata map[string]string
+	}
+	if json.Unmarshal(body, &in) == nil {
+		SetCaller(ctx, in.ClientId, in.ClientMetadata)
+	}
 }
 
 // requestID returns a random request ID, or a fixed one when the random

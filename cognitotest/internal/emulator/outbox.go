@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
@@ -36,8 +37,9 @@ type Outbox struct {
 
 // Deliver records m as sent: it fills in the time, the operation (from
 // ctx, see [WithOperation]) when m has none, the CustomMessage trigger
-// source and the text, and puts it in tx, so that the message exists
-// exactly when the transaction that made its code commits. With a nil tx
+// source when m has none, and the subject and text that no trigger wrote
+// (see written), and puts it in tx, so that the message exists exactly
+// when the transaction that made its code commits. With a nil tx
 // it commits m in a transaction of its own. Config.OnMessage sees m once
 // it is committed.
 func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
@@ -45,16 +47,16 @@ func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
 		m.Operation = OperationOf(ctx)
 	}
 	m.Time = o.e.Now().UTC().Round(0) // as the store gives it back: UTC, no monotonic reading
-	m.Trigger = triggerOf(m.Kind, m.Operation)
+	if m.Trigger == "" {
+		m.Trigger = TriggerSource("CustomMessage", m.Kind, m.Operation)
+	}
 	if tx == nil {
 		return o.e.State.Update(func(tx *state.Tx) error {
-			m.Subject, m.Text = render(m, templatesOf(tx, m.PoolID))
-			o.put(tx, m)
+			o.put(tx, written(tx, m))
 			return nil
 		})
 	}
-	m.Subject, m.Text = render(m, templatesOf(tx, m.PoolID))
-	o.put(tx, m)
+	o.put(tx, written(tx, m))
 	return nil
 }
 
@@ -126,27 +128,50 @@ func (o *Outbox) Clear(f Filter) (int, error) {
 	return n, nil
 }
 
-// triggerOf returns the source of the CustomMessage Lambda trigger that
-// Cognito calls before sending a message of kind for operation.
-func triggerOf(kind, operation string) string {
+// TriggerSource returns the source of the trigger (CustomMessage,
+// CustomEmailSender or CustomSMSSender) that Cognito calls for a message
+// of kind sent by operation: "CustomMessage_SignUp", ...
+func TriggerSource(trigger, kind, operation string) string {
 	switch kind {
 	case MsgSignUp:
-		return "CustomMessage_SignUp"
+		return trigger + "_SignUp"
 	case MsgResendCode:
-		return "CustomMessage_ResendCode"
+		return trigger + "_ResendCode"
 	case MsgForgotPassword:
-		return "CustomMessage_ForgotPassword"
+		return trigger + "_ForgotPassword"
 	case MsgTemporaryPassword:
-		return "CustomMessage_AdminCreateUser"
+		return trigger + "_AdminCreateUser"
 	case MsgVerifyAttribute:
 		if strings.HasSuffix(operation, "UpdateUserAttributes") {
-			return "CustomMessage_UpdateUserAttribute"
+			return trigger + "_UpdateUserAttribute"
 		}
-		return "CustomMessage_VerifyUserAttribute"
+		return trigger + "_VerifyUserAttribute"
 	case MsgSMSMFA, MsgEmailMFA, MsgSMSOTP:
-		return "CustomMessage_Authentication"
+		return trigger + "_Authentication"
 	}
 	return ""
+}
+
+// written returns m with its subject and text, as Cognito writes a
+// message: those a CustomMessage trigger wrote (m's own, the trigger ran
+// before); otherwise the pool's message templates (UpdateUserPool's
+// messages); otherwise Cognito's default wording. A message that a custom
+// sender trigger sends (CustomEmailSender, CustomSMSSender) skips the
+// CustomMessage trigger and the templates: the trigger writes it from the
+// code, so the outbox keeps the default wording.
+func written(tx *state.Tx, m Message) Message {
+	var t *state.MessageTemplates
+	if strings.HasPrefix(m.Trigger, "CustomMessage_") {
+		t = templatesOf(tx, m.PoolID)
+	}
+	subject, text := render(m, t)
+	if m.Text == "" {
+		m.Text = text
+	}
+	if m.Subject == "" {
+		m.Subject = subject
+	}
+	return m
 }
 
 // templatesOf returns the message templates of a pool, or nil.
@@ -226,16 +251,59 @@ func MaskPhone(p string) string {
 	return "+" + strings.Repeat("*", len(p)-5) + p[len(p)-4:]
 }
 
-type operationKey struct{}
+type callKey struct{}
+
+// callInfo describes the API call a context belongs to: its operation,
+// and the app client and ClientMetadata that the events of Lambda
+// triggers carry.
+type callInfo struct {
+	op string
+
+	mu       sync.Mutex // guards clientID and meta
+	clientID string
+	meta     map[string]string
+}
 
 // WithOperation returns ctx naming the API operation being served; the
 // API handler sets it, and Outbox.Deliver reads it.
 func WithOperation(ctx context.Context, name string) context.Context {
-	return context.WithValue(ctx, operationKey{}, name)
+	return context.WithValue(ctx, callKey{}, &callInfo{op: name})
 }
 
 // OperationOf returns the operation named by [WithOperation], or "".
 func OperationOf(ctx context.Context) string {
-	s, _ := ctx.Value(operationKey{}).(string)
-	return s
+	if c, _ := ctx.Value(callKey{}).(*callInfo); c != nil {
+		return c.op
+	}
+	return ""
+}
+
+// SetCaller records the app client of the call of ctx (made by
+// [WithOperation]; elsewhere it does nothing) and, when meta is not nil,
+// its ClientMetadata: the callerContext.clientId and clientMetadata of
+// the Lambda triggers it runs. The API handler sets both from the
+// request's ClientId and ClientMetadata; operations authorized by an
+// access token set the token's client.
+func SetCaller(ctx context.Context, clientID string, meta map[string]string) {
+	c, _ := ctx.Value(callKey{}).(*callInfo)
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clientID = clientID
+	if meta != nil {
+		c.meta = meta
+	}
+}
+
+// CallerOf returns what [SetCaller] recorded.
+func CallerOf(ctx context.Context) (clientID string, meta map[string]string) {
+	c, _ := ctx.Value(callKey{}).(*callInfo)
+	if c == nil {
+		return "", nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.clientID, c.meta
 }

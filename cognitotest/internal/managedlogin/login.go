@@ -1,6 +1,7 @@
 package managedlogin
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
 
 // loginPage serves GET /login: the sign-in page of a pending request.
@@ -66,7 +68,14 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	var p *state.Pool
 	o.view(func(tx *state.Tx) { p = tx.Pool(req.client.PoolID); u = userpool.LookupUser(tx, p, username) })
 	msg := ""
+	caller := userpool.Caller{ClientID: req.client.ID}
+	if p != nil && (u != nil || req.client.PreventUserExistenceErrors) {
+		if err := s.RunPreAuthentication(r.Context(), p, caller, username, u); err != nil {
+			msg = triggerMessage(err)
+		}
+	}
 	switch {
+	case msg != "":
 	case u == nil && !req.client.PreventUserExistenceErrors:
 		msg = "User does not exist."
 	case u != nil && u.Status == userpool.StatusResetRequired && !u.HasPassword(): // imported
@@ -94,6 +103,16 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o.afterPasswordLocked(w, r, req, u)
+}
+
+// triggerMessage is the message the sign-in page shows for an error of a
+// trigger: Cognito's message ("PreAuthentication failed with error ...").
+func triggerMessage(err error) string {
+	var we *wire.Error
+	if errors.As(err, &we) {
+		return we.Message
+	}
+	return "The sign-in failed."
 }
 
 // failLocked counts a failed attempt and shows the form again, or ends the
@@ -173,9 +192,18 @@ func (o *Server) newPasswordLocked(w http.ResponseWriter, r *http.Request, req *
 	o.afterPasswordLocked(w, r, req, nu)
 }
 
-// finishLoginLocked starts a managed-login session and issues the code.
+// finishLoginLocked runs the PostAuthentication trigger, starts a
+// managed-login session and issues the code.
 func (o *Server) finishLoginLocked(w http.ResponseWriter, r *http.Request, req *authzRequest, u *state.User) {
 	s := o.up
+	var p *state.Pool
+	o.view(func(tx *state.Tx) { p = tx.Pool(req.client.PoolID) })
+	if p != nil {
+		if err := s.RunPostAuthentication(r.Context(), p, userpool.Caller{ClientID: req.client.ID}, u, false); err != nil {
+			o.failLocked(w, req, triggerMessage(err))
+			return
+		}
+	}
 	delete(o.requests, req.id)
 	now := s.Now()
 	if len(o.sso) < maxPending {

@@ -175,6 +175,12 @@ func (o *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, e)
 		return
 	}
+	meta, e := clientMetadata(form)
+	if e != nil {
+		writeOAuthError(w, e)
+		return
+	}
+	pt.SetClientMetadata(meta)
 	t, err := pt.Finish(r.Context())
 	if err != nil {
 		writeOAuthError(w, &oauthError{status: http.StatusBadRequest, code: "invalid_request", desc: err.Error()})
@@ -189,6 +195,21 @@ func (o *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Logger().Info("cognitotest: oauth token", "grant_type", grant, "client_id", client.ID)
 	writeJSON(w, out)
+}
+
+// clientMetadata returns the aws_client_metadata of a token request: a
+// JSON object of strings (URL-encoded in the form), the clientMetadata of
+// the pre token generation trigger.
+func clientMetadata(form url.Values) (map[string]string, *oauthError) {
+	v := form.Get("aws_client_metadata")
+	if v == "" {
+		return nil, nil
+	}
+	var m map[string]string
+	if len(v) > 4096 || json.Unmarshal([]byte(v), &m) != nil || len(m) > 64 {
+		return nil, oerr("invalid_request", "aws_client_metadata must be a JSON object of at most 64 strings, at most 4096 bytes")
+	}
+	return m, nil
 }
 
 // mint prepares tokens in a transaction; an *oauthError from fn undoes
@@ -313,7 +334,8 @@ func (o *Server) clientCredentials(client *state.Client, form url.Values) (*user
 		if !ok {
 			return nil, oerr("invalid_scope", "A requested scope is not a resource-server scope allowed for the app client"), nil
 		}
-		pt, err := o.up.PrepareTokens(tx, tx.Pool(client.PoolID), &userpool.MintRequest{Client: client, Scope: strings.Join(scopes, " "), ScopeSet: true, NoRefresh: true, NoID: true})
+		pt, err := o.up.PrepareTokens(tx, tx.Pool(client.PoolID), &userpool.MintRequest{Client: client, Scope: strings.Join(scopes, " "), ScopeSet: true, NoRefresh: true, NoID: true,
+			Trigger: "TokenGeneration_ClientCredentials"})
 		return pt, nil, err
 	})
 }

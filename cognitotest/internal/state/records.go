@@ -38,10 +38,12 @@ type Pool struct {
 	// attribute, as the emulator always did (unless StrictSchema); one
 	// that declares some accepts only those.
 	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
-	ClientSeq        int               `json:"client_seq,omitempty"` // sequence number of the last app client
-	KeySeq           int               `json:"key_seq,omitempty"`    // sequence number of the last signing key
-	CreatedAt        time.Time         `json:"created_at"`
-	ModifiedAt       time.Time         `json:"modified_at"`
+	// LambdaConfig holds the pool's Lambda triggers (see lambda.go).
+	LambdaConfig LambdaConfig `json:"lambda_config,omitzero"`
+	ClientSeq    int          `json:"client_seq,omitempty"` // sequence number of the last app client
+	KeySeq       int          `json:"key_seq,omitempty"`    // sequence number of the last signing key
+	CreatedAt    time.Time    `json:"created_at"`
+	ModifiedAt   time.Time    `json:"modified_at"`
 
 	// The settings of UpdateUserPool (see poolrecords.go).
 	StrictSchema             bool                `json:"strict_schema,omitempty"` // only declared custom attributes, even when none is
@@ -104,6 +106,7 @@ func (p *Pool) Clone() *Pool {
 	for i := range c.Replicas {
 		c.Replicas[i].Tags = maps.Clone(p.Replicas[i].Tags)
 	}
+	c.LambdaConfig = p.LambdaConfig.Clone()
 	return &c
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/lambda"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
@@ -18,9 +19,14 @@ import (
 type Service struct {
 	*emulator.Emulator
 	Sessions *Sessions
+	// Lambdas are the functions that the pools' triggers refer to by ARN
+	// or name.
+	Lambdas *lambda.Registry
+	// TriggerTimeout is the timeout of each attempt of a trigger
+	// invocation; 0 is Cognito's 5 seconds. Set it before serving.
+	TriggerTimeout time.Duration
 
-	trigMu   sync.RWMutex // guards triggers
-	triggers map[string]Triggers
+	plans sync.Map // *state.Tx -> *sendPlan: the messages of UpdateSending's transactions (see messages.go)
 
 	keyMu   sync.Mutex             // guards pending
 	pending map[string]*pendingKey // first signing keys being generated, by pool ID (see keys.go)
@@ -28,7 +34,7 @@ type Service struct {
 
 // New returns the user pool service of e.
 func New(e *emulator.Emulator) *Service {
-	return &Service{Emulator: e, Sessions: newSessions(e), triggers: map[string]Triggers{}, pending: map[string]*pendingKey{}}
+	return &Service{Emulator: e, Sessions: newSessions(e), Lambdas: lambda.NewRegistry(), pending: map[string]*pendingKey{}}
 }
 
 // Limits on what clients can create.

@@ -28,7 +28,15 @@ type Session struct {
 	Lifetime      time.Duration // of each Session string: the client's
 	Expires       time.Time
 	AuthTime      time.Time
-	Meta          map[string]string // ClientMetadata
+	// Meta is the ClientMetadata of the latest RespondToAuthChallenge:
+	// the clientMetadata of the triggers it runs (PostAuthentication,
+	// PreTokenGeneration, the custom challenges, CustomMessage). Cognito
+	// does not pass InitiateAuth's ClientMetadata to those.
+	Meta map[string]string
+	// ValidationData is the ClientMetadata of InitiateAuth: the
+	// validationData of PreAuthentication and UserMigration, the only
+	// triggers Cognito passes it to.
+	ValidationData map[string]string
 
 	Challenge string // the challenge this session answers
 	Params    map[string]string

@@ -50,8 +50,11 @@ type MintRequest struct {
 	ExtraID     map[string]any
 	ExtraAccess map[string]any
 	Trigger     string // PreTokenGeneration trigger source; "" = no trigger
-	AtHash      bool   // add at_hash to the ID token (managed login)
-	NoID        bool   // access token only (M2M)
+	// ClientMetadata is the clientMetadata of the PreTokenGeneration
+	// event.
+	ClientMetadata map[string]string
+	AtHash         bool // add at_hash to the ID token (managed login)
+	NoID           bool // access token only (M2M)
 }
 
 // PendingTokens are claims built in a transaction, signed by Finish after
@@ -68,8 +71,10 @@ type PendingTokens struct {
 	ttl     time.Duration
 	atHash  bool
 	trigger string
-	attrs   map[string]string
-	groups  []string
+	meta    map[string]string // ClientMetadata
+	groups  []string          // of the user, and their roles (cognito:roles, cognito:preferred_role)
+	roles   []string
+	role    string
 }
 
 // OriginJTI returns the origin_jti of the access token ("" for M2M).
@@ -77,6 +82,10 @@ func (pt *PendingTokens) OriginJTI() string {
 	o, _ := pt.Access["origin_jti"].(string)
 	return o
 }
+
+// SetClientMetadata sets the clientMetadata of the PreTokenGeneration
+// event (a refresh's ClientMetadata).
+func (pt *PendingTokens) SetClientMetadata(m map[string]string) { pt.meta = m }
 
 // PrepareTokens builds the claims of the tokens r describes, in pool p,
 // and stores what they need: a new token origin, or the extended expiry of
@@ -113,7 +122,8 @@ func (s *Service) PrepareTokens(tx *state.Tx, p *state.Pool, r *MintRequest) (*P
 	}
 	eventID := s.UUID()
 	issuer := s.Issuer(p.ID)
-	pt := &PendingTokens{svc: s, poolID: p.ID, client: r.Client, user: r.User, key: key, ttl: accessExp.Sub(r.IssuedAt), atHash: r.AtHash, trigger: r.Trigger}
+	pt := &PendingTokens{svc: s, poolID: p.ID, client: r.Client, user: r.User, key: key, ttl: accessExp.Sub(r.IssuedAt), atHash: r.AtHash,
+		trigger: r.Trigger, meta: r.ClientMetadata}
 	access := map[string]any{
 		"sub":        r.Client.ID,
 		"iss":        issuer,
@@ -156,8 +166,8 @@ func (s *Service) PrepareTokens(tx *state.Tx, p *state.Pool, r *MintRequest) (*P
 		access["cognito:groups"] = u.Groups
 	}
 	pt.Access = access
-	pt.attrs = AttrMap(u)
 	pt.groups = u.Groups
+	pt.roles, pt.role = groupRoles(tx, p.ID, u.Groups)
 	if !r.NoID {
 		id := map[string]any{
 			"sub":              u.Sub,
@@ -174,10 +184,10 @@ func (s *Service) PrepareTokens(tx *state.Tx, p *state.Pool, r *MintRequest) (*P
 		}
 		if len(u.Groups) > 0 {
 			id["cognito:groups"] = u.Groups
-			if roles, preferred := groupRoles(tx, p.ID, u.Groups); len(roles) > 0 {
-				id["cognito:roles"] = roles
-				if preferred != "" {
-					id["cognito:preferred_role"] = preferred
+			if len(pt.roles) > 0 {
+				id["cognito:roles"] = pt.roles
+				if pt.role != "" {
+					id["cognito:preferred_role"] = pt.role
 				}
 			}
 		}
@@ -292,29 +302,9 @@ func setClaim(m map[string]any, k string, v any) {
 // Finish runs the PreTokenGeneration trigger and signs the tokens. Call
 // it outside transactions.
 func (pt *PendingTokens) Finish(ctx context.Context) (Tokens, error) {
-	if pt.trigger != "" && pt.user != nil {
-		if fn := pt.svc.Triggers(pt.poolID).PreTokenGeneration; fn != nil {
-			ev := &PreTokenGenerationEvent{
-				UserPoolID: pt.poolID, ClientID: pt.client.ID, Username: pt.user.Username,
-				UserAttributes: pt.attrs, Groups: append([]string(nil), pt.groups...), TriggerSource: pt.trigger,
-			}
-			if err := fn(ctx, ev); err != nil {
-				return Tokens{}, wire.Errorf("UnexpectedLambdaException", "PreTokenGeneration failed with error %v.", err)
-			}
-			for k, v := range ev.IDClaimsToAdd {
-				if pt.ID != nil {
-					setClaim(pt.ID, k, v)
-				}
-			}
-			for _, k := range ev.IDClaimsToSuppress {
-				delete(pt.ID, k)
-			}
-			for k, v := range ev.AccessClaimsToAdd {
-				setClaim(pt.Access, k, v)
-			}
-			for _, k := range ev.AccessClaimsToSuppress {
-				delete(pt.Access, k)
-			}
+	if pt.trigger != "" {
+		if err := pt.preTokenGeneration(ctx); err != nil {
+			return Tokens{}, err
 		}
 	}
 	var t Tokens

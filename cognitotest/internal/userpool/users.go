@@ -255,13 +255,10 @@ func MFASettings(u *state.User) (string, []string) {
 
 // SendCode creates a code for purpose in u (a copy to Put in tx),
 // "delivers" it to the user's email (preferred) or phone, or to attr when
-// given, in the outbox of tx, and returns the delivery details.
+// given, in the outbox of tx, and returns the delivery details. The
+// message goes through the pool's CustomMessage or custom sender trigger
+// (see [Service.DeliverIn]): run tx with [Service.UpdateSending].
 func (s *Service) SendCode(ctx context.Context, tx *state.Tx, p *state.Pool, u *state.User, purpose, kind string, lifetime time.Duration, attr string) *wire.CodeDeliveryDetails {
-	code := s.RandDigits(6)
-	if u.Codes == nil {
-		u.Codes = map[string]state.Code{}
-	}
-	u.Codes[purpose] = state.Code{Code: code, Expires: s.Now().Add(lifetime)}
 	if attr == "" {
 		attr = "email"
 		if u.Attributes["email"] == "" {
@@ -275,7 +272,12 @@ func (s *Service) SendCode(ctx context.Context, tx *state.Tx, p *state.Pool, u *
 	} else {
 		d.DeliveryMedium, d.Destination = "EMAIL", emulator.MaskEmail(dest)
 	}
-	s.Outbox.Deliver(ctx, tx, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: kind, Medium: d.DeliveryMedium, Destination: dest, Code: code})
+	m := s.DeliverIn(ctx, tx, p, u, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: kind, Medium: d.DeliveryMedium,
+		Destination: dest, Code: s.RandDigits(6)})
+	if u.Codes == nil {
+		u.Codes = map[string]state.Code{}
+	}
+	u.Codes[purpose] = state.Code{Code: m.Code, Expires: s.Now().Add(lifetime)}
 	return d
 }
 

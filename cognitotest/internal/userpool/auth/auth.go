@@ -59,6 +59,8 @@ type authOutput struct {
 	ChallengeParameters  map[string]string `json:""`
 	Session              string            `json:",omitempty"`
 	AvailableChallenges  []string          `json:",omitempty"`
+
+	mfa string // next: the MFA challenge to send (see advance)
 }
 
 type authResult struct {
@@ -130,7 +132,7 @@ func (o *ops) initiate(c *emulator.Call, admin bool) (any, error) {
 	}); aerr != nil {
 		return nil, aerr
 	}
-	sess := &userpool.Session{PoolID: client.PoolID, Client: client, Admin: admin, Flow: in.AuthFlow, Meta: in.ClientMetadata,
+	sess := &userpool.Session{PoolID: client.PoolID, Client: client, Admin: admin, Flow: in.AuthFlow, ValidationData: in.ClientMetadata,
 		Lifetime: o.svc.SessionLifetime(client)}
 	ctx := c.Context()
 	switch in.AuthFlow {
@@ -150,7 +152,7 @@ func (o *ops) initiate(c *emulator.Call, admin bool) (any, error) {
 		if !userpool.Allows(client, userpool.FlowUserSRP) {
 			return nil, wire.InvalidParameter("USER_SRP_AUTH is not enabled for the client.")
 		}
-		return o.startSRP(sess, ap)
+		return o.startSRP(ctx, sess, ap)
 	case "CUSTOM_AUTH":
 		if !userpool.Allows(client, userpool.FlowCustom) {
 			return nil, wire.InvalidParameter("Custom auth flow is not enabled for this client.")
@@ -197,7 +199,13 @@ func (o *ops) passwordAuth(ctx context.Context, sess *userpool.Session, username
 		return nil
 	})
 	if u == nil {
-		return nil, unknownUser(sess.Client)
+		var err error
+		if u, err = o.migrate(ctx, sess, p, username, password); err != nil {
+			return nil, err
+		}
+	}
+	if err := o.preAuthentication(ctx, sess, p, username, u); err != nil {
+		return nil, err
 	}
 	if u.Status == userpool.StatusResetRequired && !u.HasPassword() { // imported: no password to check
 		return nil, wire.Errorf("PasswordResetRequiredException", "Password reset required for the user")
@@ -214,7 +222,7 @@ func (o *ops) passwordAuth(ctx context.Context, sess *userpool.Session, username
 
 // startSRP answers USER_SRP_AUTH (and the SRP_A step of CUSTOM_AUTH and
 // USER_AUTH) with PASSWORD_VERIFIER.
-func (o *ops) startSRP(sess *userpool.Session, ap map[string]string) (*authOutput, error) {
+func (o *ops) startSRP(ctx context.Context, sess *userpool.Session, ap map[string]string) (*authOutput, error) {
 	s := o.svc
 	username := ap["USERNAME"]
 	if username == "" {
@@ -240,6 +248,14 @@ func (o *ops) startSRP(sess *userpool.Session, ap map[string]string) (*authOutpu
 	})
 	if u == nil && sess.HasUser() { // deleted since the sign-in started
 		return nil, wire.IncorrectPassword()
+	}
+	if !sess.HasUser() && !sess.Custom { // a sign-in starts: USER_SRP_AUTH
+		if u == nil && !sess.Client.PreventUserExistenceErrors {
+			return nil, wire.UserNotFound()
+		}
+		if err := o.preAuthentication(ctx, sess, nil, username, u); err != nil {
+			return nil, err
+		}
 	}
 	srpName := srp.PoolName(sess.PoolID)
 	var v, salt *big.Int
@@ -387,9 +403,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 	if sess.Admin != admin {
 		return nil, wire.InvalidSession()
 	}
-	if in.ClientMetadata != nil {
-		sess.Meta = in.ClientMetadata
-	}
+	sess.Meta = in.ClientMetadata // each response's own
 	username := r["USERNAME"]
 	if username == "" {
 		return nil, wire.InvalidParameter("Missing required parameter USERNAME")
@@ -483,12 +497,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		if !userpool.HasString(sess.Choices, ans) {
 			return nil, wire.InvalidParameter("ANSWER must be one of MFAS_CAN_CHOOSE")
 		}
-		var u *state.User
-		s.State.View(func(tx *state.Tx) error { u = sess.User(tx); return nil })
-		if u == nil {
-			return nil, wire.IncorrectPassword()
-		}
-		return o.mfaChallenge(ctx, nil, sess, u, ans), nil
+		return o.mfaChallenge(ctx, sess, ans)
 	case "MFA_SETUP":
 		if !sess.TOTPVerified {
 			return nil, wire.InvalidParameter("Call AssociateSoftwareToken and VerifySoftwareToken with the Session before responding to MFA_SETUP")
@@ -540,8 +549,14 @@ func (o *ops) advance(ctx context.Context, sess *userpool.Session) (*authOutput,
 	if err != nil {
 		return nil, err
 	}
+	if out != nil && out.mfa != "" { // an MFA code to send: outside the transaction, through the triggers
+		return o.mfaChallenge(ctx, sess, out.mfa)
+	}
 	if pt == nil {
 		return out, nil
+	}
+	if err := o.postAuthentication(ctx, sess, pt, out.newDevice() != nil); err != nil {
+		return nil, err
 	}
 	t, err := pt.Finish(ctx)
 	if err != nil {
@@ -617,17 +632,17 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 		case len(methods) == 0 && p.MFA == userpool.MFAOn:
 			return o.challenge(sess, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`, "USER_ID_FOR_SRP": u.Username}), nil, nil
 		case len(methods) == 1:
-			return o.mfaChallenge(ctx, tx, sess, u, methods[0]), nil, nil
+			return &authOutput{mfa: methods[0]}, nil, nil
 		case len(methods) > 1:
 			if userpool.HasString(methods, u.PreferredMFA) {
-				return o.mfaChallenge(ctx, tx, sess, u, u.PreferredMFA), nil, nil
+				return &authOutput{mfa: u.PreferredMFA}, nil, nil
 			}
 			choices, _ := json.Marshal(methods)
 			sess.Choices = methods
 			return o.challenge(sess, "SELECT_MFA_TYPE", map[string]string{"MFAS_CAN_CHOOSE": string(choices), "USER_ID_FOR_SRP": u.Username}), nil, nil
 		}
 	}
-	req := &userpool.MintRequest{Client: sess.Client, User: u, AuthTime: sess.AuthTime, Trigger: "TokenGeneration_Authentication"}
+	req := &userpool.MintRequest{Client: sess.Client, User: u, AuthTime: sess.AuthTime, Trigger: tokenSource(sess, dev), ClientMetadata: sess.Meta}
 	var out *authOutput
 	now := s.Now()
 	switch {
@@ -650,28 +665,41 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 	return out, pt, nil
 }
 
-// mfaChallenge issues an MFA challenge, delivering a code if needed (in
-// tx, or in a transaction of its own when tx is nil).
-func (o *ops) mfaChallenge(ctx context.Context, tx *state.Tx, sess *userpool.Session, u *state.User, method string) *authOutput {
+// mfaChallenge issues an MFA (or sign-in OTP) challenge, sending a code
+// when the method needs one. Call it outside transactions: the message
+// goes through the pool's CustomMessage and custom sender triggers.
+func (o *ops) mfaChallenge(ctx context.Context, sess *userpool.Session, method string) (*authOutput, error) {
 	s := o.svc
+	var u *state.User
+	var p *state.Pool
+	s.State.View(func(tx *state.Tx) error { u, p = sess.User(tx), tx.Pool(sess.PoolID); return nil })
+	if u == nil || p == nil {
+		return nil, wire.IncorrectPassword()
+	}
 	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
+	var m emulator.Message
 	switch method {
 	case userpool.MFASMS, "SMS_OTP":
-		sess.Code = s.RandDigits(6)
 		kind := emulator.MsgSMSMFA
 		if method == "SMS_OTP" {
 			kind = emulator.MsgSMSOTP
 		}
-		s.Outbox.Deliver(ctx, tx, emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: kind, Medium: "SMS", Destination: u.Attributes["phone_number"], Code: sess.Code})
+		m = emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: kind, Medium: "SMS", Destination: u.Attributes["phone_number"], Code: s.RandDigits(6)}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "SMS"
 		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskPhone(u.Attributes["phone_number"])
 	case userpool.MFAEmail:
-		sess.Code = s.RandDigits(8)
-		s.Outbox.Deliver(ctx, tx, emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: emulator.MsgEmailMFA, Medium: "EMAIL", Destination: u.Attributes["email"], Code: sess.Code})
+		m = emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: emulator.MsgEmailMFA, Medium: "EMAIL", Destination: u.Attributes["email"], Code: s.RandDigits(8)}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "EMAIL"
 		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskEmail(u.Attributes["email"])
 	}
-	return o.challenge(sess, method, params)
+	if m.Kind != "" {
+		emulator.SetCaller(ctx, sess.Client.ID, sess.Meta)
+		if err := s.Send(ctx, p, u, m); err != nil {
+			return nil, err
+		}
+		sess.Code = m.Code
+	}
+	return o.challenge(sess, method, params), nil
 }
 
 // newPassword answers NEW_PASSWORD_REQUIRED.

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"maps"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
@@ -11,21 +12,36 @@ import (
 // maxCustomRounds bounds the number of DefineAuthChallenge rounds.
 const maxCustomRounds = 16
 
-// eventUser returns the username and attributes of the session's user for
-// a trigger event, or false when the user is gone.
-func (o *ops) eventUser(sess *userpool.Session) (string, map[string]string, bool) {
+// customAuth returns the pool and the user of a CUSTOM_AUTH session as its
+// triggers see them: the user's username and attributes, or, for an
+// unknown user (a client that prevents user existence errors), the name
+// given and userNotFound. It returns false when the user is gone.
+func (o *ops) customAuth(sess *userpool.Session) (*state.Pool, userpool.CustomAuth, bool) {
 	var u *state.User
-	o.svc.State.View(func(tx *state.Tx) error { u = sess.User(tx); return nil })
-	if u == nil {
-		return "", nil, false
+	var p *state.Pool
+	o.svc.State.View(func(tx *state.Tx) error { p, u = tx.Pool(sess.PoolID), sess.User(tx); return nil })
+	a := userpool.CustomAuth{Caller: caller(sess), Session: append([]userpool.ChallengeResult(nil), sess.History...)}
+	switch {
+	case p == nil:
+		return nil, a, false
+	case u != nil:
+		a.Username, a.Attributes = u.Username, userpool.EventAttributes(u)
+	case sess.Decoy != "":
+		a.Username, a.Attributes, a.NotFound = sess.Decoy, map[string]string{}, true
+	default:
+		return nil, a, false
 	}
-	return u.Username, userpool.AttrMap(u), true
+	return p, a, true
 }
 
 // startCustom implements CUSTOM_AUTH: with CHALLENGE_NAME=SRP_A the password
 // is verified by SRP first; then DefineAuthChallenge drives the challenges.
+// A client that prevents user existence errors runs the triggers for an
+// unknown user too (userNotFound), and the sign-in fails at the end.
 func (o *ops) startCustom(ctx context.Context, sess *userpool.Session, ap map[string]string) (any, error) {
-	if o.svc.Triggers(sess.PoolID).DefineAuthChallenge == nil {
+	var p *state.Pool
+	o.svc.State.View(func(tx *state.Tx) error { p = tx.Pool(sess.PoolID); return nil })
+	if !userpool.HasTrigger(p, userpool.TriggerDefineAuth) {
 		return nil, wire.InvalidParameter("Custom auth lambda trigger is not configured for the user pool.")
 	}
 	username := ap["USERNAME"]
@@ -41,10 +57,17 @@ func (o *ops) startCustom(ctx context.Context, sess *userpool.Session, ap map[st
 		u = userpool.LookupUser(tx, tx.Pool(sess.PoolID), username)
 		return nil
 	})
-	if u == nil {
+	if u == nil && !sess.Client.PreventUserExistenceErrors {
 		return nil, unknownUser(sess.Client)
 	}
-	sess.SetUser(u)
+	if err := o.preAuthentication(ctx, sess, p, username, u); err != nil {
+		return nil, err
+	}
+	if u != nil {
+		sess.SetUser(u)
+	} else {
+		sess.Decoy = username
+	}
 	sess.DeviceKey = ap["DEVICE_KEY"]
 	if ap["CHALLENGE_NAME"] == "SRP_A" {
 		A, aerr := parseSRPA(ap["SRP_A"])
@@ -64,55 +87,51 @@ func (o *ops) defineStep(ctx context.Context, sess *userpool.Session) (*authOutp
 	if len(sess.History) > maxCustomRounds {
 		return nil, wire.NotAuthorized("Incorrect username or password.")
 	}
-	username, attrs, ok := o.eventUser(sess)
+	p, a, ok := o.customAuth(sess)
 	if !ok {
 		return nil, wire.IncorrectPassword()
 	}
-	triggers := o.svc.Triggers(sess.PoolID)
-	if triggers.DefineAuthChallenge == nil {
-		return nil, wire.InvalidParameter("Custom auth lambda trigger is not configured for the user pool.")
-	}
-	ev := &userpool.DefineAuthChallengeEvent{UserPoolID: sess.PoolID, ClientID: sess.Client.ID, Username: username, UserAttributes: attrs,
-		Session: append([]userpool.ChallengeResult(nil), sess.History...), ClientMetadata: sess.Meta}
-	if err := triggers.DefineAuthChallenge(ctx, ev); err != nil {
-		return nil, wire.Errorf("UserLambdaValidationException", "DefineAuthChallenge failed with error %v.", err)
+	def, err := o.svc.RunDefineAuthChallenge(ctx, p, a)
+	if err != nil {
+		return nil, err
 	}
 	switch {
-	case ev.FailAuthentication:
+	case def.FailAuthentication:
 		return nil, wire.IncorrectPassword()
-	case ev.IssueTokens:
+	case def.IssueTokens:
+		if a.NotFound {
+			return nil, wire.IncorrectPassword()
+		}
 		sess.CustomDone = true
 		if sess.AuthTime.IsZero() {
 			sess.AuthTime = o.svc.Now()
 		}
 		return o.advance(ctx, sess)
 	}
-	switch ev.ChallengeName {
+	switch def.ChallengeName {
 	case "PASSWORD_VERIFIER":
 		if sess.SRPA == nil {
 			return nil, wire.Errorf("InvalidLambdaResponseException", "DefineAuthChallenge asked for PASSWORD_VERIFIER but the client did not send CHALLENGE_NAME=SRP_A with SRP_A")
 		}
-		return o.startSRP(sess, map[string]string{"USERNAME": username, "SRP_A": sess.SRPA.Text(16)})
+		return o.startSRP(ctx, sess, map[string]string{"USERNAME": a.Username, "SRP_A": sess.SRPA.Text(16)})
 	case "CUSTOM_CHALLENGE":
-		cev := &userpool.CreateAuthChallengeEvent{UserPoolID: sess.PoolID, ClientID: sess.Client.ID, Username: username, UserAttributes: attrs,
-			ChallengeName: "CUSTOM_CHALLENGE", Session: ev.Session, ClientMetadata: sess.Meta}
-		fn := triggers.CreateAuthChallenge
-		if fn == nil {
-			return nil, wire.Errorf("InvalidLambdaResponseException", "CreateAuthChallenge trigger is not configured for the user pool.")
+		c, err := o.svc.RunCreateAuthChallenge(ctx, p, a, "CUSTOM_CHALLENGE")
+		if err != nil {
+			return nil, err
 		}
-		if err := fn(ctx, cev); err != nil {
-			return nil, wire.Errorf("UserLambdaValidationException", "CreateAuthChallenge failed with error %v.", err)
+		if len(c.PublicChallengeParameters) > 64 || len(c.PrivateChallengeParameters) > 64 {
+			return nil, wire.Errorf("InvalidLambdaResponseException", "Unrecognizable lambda output")
 		}
-		params := map[string]string{}
-		for k, v := range cev.PublicChallengeParameters {
-			params[k] = v
+		params := maps.Clone(c.PublicChallengeParameters)
+		if params == nil {
+			params = map[string]string{}
 		}
-		params["USERNAME"] = username
-		sess.Private = cev.PrivateChallengeParameters
-		sess.History = append(sess.History, userpool.ChallengeResult{ChallengeName: "CUSTOM_CHALLENGE", ChallengeMetadata: cev.ChallengeMetadata})
+		params["USERNAME"] = a.Username
+		sess.Private = c.PrivateChallengeParameters
+		sess.History = append(sess.History, userpool.ChallengeResult{ChallengeName: "CUSTOM_CHALLENGE", ChallengeMetadata: c.ChallengeMetadata})
 		return o.challenge(sess, "CUSTOM_CHALLENGE", params), nil
 	default:
-		return nil, wire.Errorf("InvalidLambdaResponseException", "DefineAuthChallenge returned the unsupported challenge %q", ev.ChallengeName)
+		return nil, wire.Errorf("InvalidLambdaResponseException", "Unrecognizable lambda output")
 	}
 }
 
@@ -122,19 +141,14 @@ func (o *ops) answerCustom(ctx context.Context, sess *userpool.Session, r map[st
 	if !ok {
 		return nil, wire.InvalidParameter("Missing required parameter ANSWER")
 	}
-	fn := o.svc.Triggers(sess.PoolID).VerifyAuthChallengeResponse
-	if fn == nil {
-		return nil, wire.Errorf("InvalidLambdaResponseException", "VerifyAuthChallengeResponse trigger is not configured for the user pool.")
-	}
-	username, attrs, ok := o.eventUser(sess)
+	p, a, ok := o.customAuth(sess)
 	if !ok {
 		return nil, wire.IncorrectPassword()
 	}
-	ev := &userpool.VerifyAuthChallengeEvent{UserPoolID: sess.PoolID, ClientID: sess.Client.ID, Username: username, UserAttributes: attrs,
-		PrivateChallengeParameters: sess.Private, ChallengeAnswer: ans, ClientMetadata: sess.Meta}
-	if err := fn(ctx, ev); err != nil {
-		return nil, wire.Errorf("UserLambdaValidationException", "VerifyAuthChallengeResponse failed with error %v.", err)
+	correct, err := o.svc.RunVerifyAuthChallenge(ctx, p, a, sess.Private, ans)
+	if err != nil {
+		return nil, err
 	}
-	sess.History[len(sess.History)-1].ChallengeResult = ev.AnswerCorrect
+	sess.History[len(sess.History)-1].ChallengeResult = correct
 	return o.defineStep(ctx, sess)
 }

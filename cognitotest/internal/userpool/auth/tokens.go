@@ -38,6 +38,8 @@ func (o *ops) refreshTokenAuth(ctx context.Context, client *state.Client, ap map
 	if err != nil {
 		return nil, err
 	}
+	// Cognito does not pass the ClientMetadata of InitiateAuth to
+	// PreTokenGeneration (GetTokensFromRefreshToken's, it does).
 	t, err := pt.Finish(ctx)
 	if err != nil {
 		return nil, err
@@ -83,6 +85,7 @@ func (o *ops) getTokensFromRefreshToken(c *emulator.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	pt.SetClientMetadata(in.ClientMetadata)
 	t, err := pt.Finish(c.Context())
 	if err != nil {
 		return nil, err

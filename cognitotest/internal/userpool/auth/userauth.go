@@ -26,8 +26,16 @@ func (o *ops) startUserAuth(ctx context.Context, sess *userpool.Session, ap map[
 		}
 		return nil
 	})
+	if u == nil && sess.Client.PreventUserExistenceErrors {
+		if err := o.preAuthentication(ctx, sess, nil, username, nil); err != nil {
+			return nil, err
+		}
+	}
 	if u == nil {
 		return nil, unknownUser(sess.Client)
+	}
+	if err := o.preAuthentication(ctx, sess, nil, username, u); err != nil {
+		return nil, err
 	}
 	sess.SetUser(u)
 	sess.DeviceKey = ap["DEVICE_KEY"]
@@ -64,6 +72,9 @@ func (o *ops) signInAfterSignUp(ctx context.Context, sess *userpool.Session, ses
 	o.svc.State.View(func(tx *state.Tx) error { u = userpool.LookupUser(tx, tx.Pool(sess.PoolID), username); return nil })
 	if signUp.Challenge != userpool.SignUpConfirmed || u == nil || u.Sub != signUp.Sub {
 		return nil, wire.InvalidSession()
+	}
+	if err := o.preAuthentication(ctx, sess, nil, username, u); err != nil {
+		return nil, err
 	}
 	sess.SetUser(u)
 	sess.DeviceKey = ap["DEVICE_KEY"]
@@ -116,10 +127,10 @@ func (o *ops) startFactor(ctx context.Context, sess *userpool.Session, factor st
 		sess.AuthTime = o.svc.Now()
 		return o.advance(ctx, sess)
 	case "PASSWORD_SRP":
-		return o.startSRP(sess, map[string]string{"USERNAME": u.Username, "SRP_A": in["SRP_A"], "DEVICE_KEY": sess.DeviceKey})
+		return o.startSRP(ctx, sess, map[string]string{"USERNAME": u.Username, "SRP_A": in["SRP_A"], "DEVICE_KEY": sess.DeviceKey})
 	case "EMAIL_OTP", "SMS_OTP":
 		sess.OTPFirstFactor = true
-		return o.mfaChallenge(ctx, nil, sess, u, factor), nil
+		return o.mfaChallenge(ctx, sess, factor)
 	}
 	return nil, wire.InvalidParameter("unsupported challenge %s", wire.Truncate(factor, 32))
 }

@@ -87,8 +87,8 @@ var defaultPasswordPolicy = state.PasswordPolicy{MinimumLength: 8, RequireUpperc
 // a random ID in the emulator's region, the name from the ID, MFA OFF,
 // PASSWORD as the only first factor, temporary passwords valid 7 days, and
 // the password policy policy (nil: Cognito's default). The pool gets a
-// signing key and triggers.
-func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPolicy, triggers userpool.Triggers) (*state.Pool, error) {
+// signing key. Its LambdaConfig may name URLs (the API checks its own).
+func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPolicy) (*state.Pool, error) {
 	p := draft.Clone()
 	if p.ID == "" {
 		p.ID = svc.Region() + "_" + svc.RandString(9, emulator.Alnum)
@@ -129,6 +129,9 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 	}
 	if len(p.AllowedFirstAuthFactors) == 0 {
 		p.AllowedFirstAuthFactors = []string{"PASSWORD"}
+	}
+	if err := userpool.CheckLambdaConfig(p.LambdaConfig, true); err != nil {
+		return nil, err
 	}
 	for _, f := range p.AllowedFirstAuthFactors {
 		if f != "PASSWORD" && f != "EMAIL_OTP" && f != "SMS_OTP" {
@@ -176,7 +179,6 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 	if key == nil {
 		svc.StartKey(p.ID)
 	}
-	svc.SetTriggers(p.ID, triggers)
 	return p, nil
 }
 
@@ -260,7 +262,7 @@ func (o *ops) createUserPool(c *emulator.Call) (any, error) {
 	if aerr := applySchema(draft, in.Schema); aerr != nil {
 		return nil, aerr
 	}
-	p, err := Create(o.svc, draft, &draft.PasswordPolicy, userpool.Triggers{})
+	p, err := Create(o.svc, draft, &draft.PasswordPolicy)
 	if err != nil {
 		return nil, wire.InvalidParameter("%s", emulator.Detail(err))
 	}
@@ -319,6 +321,7 @@ func poolOut(tx *state.Tx, p *state.Pool) map[string]any {
 		},
 		"UsernameConfiguration":  map[string]bool{"CaseSensitive": p.CaseSensitiveUsernames},
 		"EstimatedNumberOfUsers": tx.UserCount(p.ID),
+		"LambdaConfig":           userpool.LambdaConfigOut(p.LambdaConfig),
 	}
 	if len(p.UsernameAttributes) > 0 {
 		out["UsernameAttributes"] = p.UsernameAttributes
@@ -383,7 +386,6 @@ func (o *ops) deleteUserPool(c *emulator.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.svc.SetTriggers(in.UserPoolId, userpool.Triggers{})
 	return struct{}{}, nil
 }
 
@@ -411,7 +413,7 @@ func (o *ops) listUserPools(c *emulator.Call) (any, error) {
 		list := make([]map[string]any, 0, end-start)
 		for _, p := range ps[start:end] {
 			d := map[string]any{"Id": p.ID, "Name": p.Name, "Status": "Enabled", "CreationDate": wire.Epoch(p.CreatedAt),
-				"LastModifiedDate": wire.Epoch(p.ModifiedAt), "LambdaConfig": map[string]any{}}
+				"LastModifiedDate": wire.Epoch(p.ModifiedAt), "LambdaConfig": userpool.LambdaConfigOut(p.LambdaConfig)}
 			if len(p.Replicas) > 0 {
 				var regions []string
 				for _, r := range p.Replicas {

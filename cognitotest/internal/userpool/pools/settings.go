@@ -79,6 +79,7 @@ type poolSettingsWire struct {
 		AttributesRequireVerificationBeforeUpdate []string
 	}
 	UserPoolAddOns *struct{ AdvancedSecurityMode string }
+	LambdaConfig   *userpool.LambdaConfigWire
 }
 
 var (
@@ -199,6 +200,13 @@ func applySettings(p *state.Pool, in *poolSettingsWire) *wire.Error {
 			p.VerifyBeforeUpdate = slices.Clone(u.AttributesRequireVerificationBeforeUpdate)
 		}
 	}
+
+	// Lambda triggers: none when in gives no LambdaConfig.
+	lc, aerr := userpool.LambdaConfigIn(in.LambdaConfig)
+	if aerr != nil {
+		return aerr
+	}
+	p.LambdaConfig = lc
 
 	// Messages.
 	t, aerr := templatesOf(in)

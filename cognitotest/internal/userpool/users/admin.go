@@ -2,6 +2,7 @@ package users
 
 import (
 	"errors"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ type adminInput struct {
 	UserAttributes         []wire.Attribute
 	MessageAction          string
 	DesiredDeliveryMediums []string
+	ValidationData         []wire.Attribute
 	GroupName              string
 	Description            string
 	Precedence             *int32
@@ -101,6 +103,8 @@ func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
 	if in.MessageAction != "" && in.MessageAction != "SUPPRESS" && in.MessageAction != "RESEND" {
 		return nil, wire.InvalidParameter("MessageAction must be SUPPRESS or RESEND")
 	}
+	ctx := c.Context()
+	emulator.SetCaller(ctx, userpool.NoClient, nil) // the events' clientId
 	if in.MessageAction == "RESEND" {
 		var u *state.User
 		s.State.View(func(tx *state.Tx) error { u = userpool.LookupUser(tx, p, in.Username); return nil })
@@ -121,7 +125,7 @@ func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
 			return nil, wire.UserNotFound()
 		}
 		medium, dest := invitationDestination(u, in.DesiredDeliveryMediums)
-		err := s.Outbox.Deliver(c.Context(), nil, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: temp})
+		err := s.Send(ctx, p, u, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: temp})
 		if err != nil {
 			return nil, err
 		}
@@ -152,12 +156,21 @@ func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
 	delete(cfg.Attributes, "phone_number")
 	cfg.UnverifiedEmail = attrs["email_verified"] != "true"
 	cfg.UnverifiedPhone = attrs["phone_number_verified"] != "true"
+	// The user as the triggers see it before it is created.
+	cfg.Sub = s.UUID()
+	draft := draftUser(p, cfg)
+	if _, err := s.RunPreSignUp(ctx, p, userpool.PreSignUp{Source: "PreSignUp_AdminCreateUser", Caller: userpool.CallerOf(ctx),
+		Username: draft.Username, Attributes: userpool.EventAttributes(draft), ValidationData: validationData(in.ValidationData)}); err != nil {
+		return nil, err // its response is ignored, as Cognito ignores it here
+	}
 	var invite func(tx *state.Tx, u *state.User)
 	if in.MessageAction != "SUPPRESS" {
-		invite = func(tx *state.Tx, u *state.User) {
-			medium, dest := invitationDestination(u, in.DesiredDeliveryMediums)
-			s.Outbox.Deliver(c.Context(), tx, emulator.Message{PoolID: p.ID, Username: u.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: temp})
+		medium, dest := invitationDestination(draft, in.DesiredDeliveryMediums)
+		m, err := s.Compose(ctx, p, draft, emulator.Message{PoolID: p.ID, Username: draft.Username, Kind: emulator.MsgTemporaryPassword, Medium: medium, Destination: dest, Code: temp})
+		if err != nil {
+			return nil, err
 		}
+		invite = func(tx *state.Tx, u *state.User) { s.DeliverIn(ctx, tx, p, u, m) }
 	}
 	u, err := CreateThen(s, p.ID, cfg, invite)
 	if err != nil {
@@ -167,6 +180,26 @@ func (o *ops) adminCreateUser(c *emulator.Call) (any, error) {
 		return nil, wire.InvalidParameter("%s", emulator.Detail(err))
 	}
 	return map[string]any{"User": userOut(u)}, nil
+}
+
+// draftUser returns the user that Create will make of cfg (whose Sub is
+// set), as the triggers of AdminCreateUser see it.
+func draftUser(p *state.Pool, cfg Spec) *state.User {
+	u := &state.User{PoolID: p.ID, Username: cfg.Username, Sub: cfg.Sub, Status: userpool.StatusForceChangePassword, Enabled: true,
+		Attributes: maps.Clone(cfg.Attributes)}
+	if u.Attributes == nil {
+		u.Attributes = map[string]string{}
+	}
+	if cfg.Email != "" {
+		u.Attributes["email"], u.Attributes["email_verified"] = cfg.Email, userpool.BoolString(!cfg.UnverifiedEmail)
+	}
+	if cfg.PhoneNumber != "" {
+		u.Attributes["phone_number"], u.Attributes["phone_number_verified"] = cfg.PhoneNumber, userpool.BoolString(!cfg.UnverifiedPhone)
+	}
+	if len(p.UsernameAttributes) > 0 || u.Username == "" && len(p.AliasAttributes) > 0 && (cfg.Email != "" || cfg.PhoneNumber != "") {
+		u.Username = cfg.Sub
+	}
+	return u
 }
 
 // invitationDestination returns where AdminCreateUser sends the temporary
@@ -228,7 +261,8 @@ func (o *ops) adminDeleteUser(c *emulator.Call) (any, error) {
 }
 
 func (o *ops) adminConfirmSignUp(c *emulator.Call) (any, error) {
-	return o.adminUser(c, true, func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error) {
+	var confirmed *state.User
+	out, err := o.adminUser(c, true, func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error) {
 		if u.Status != userpool.StatusUnconfirmed {
 			return nil, wire.NotAuthorized("User cannot be confirmed. Current status is %s", u.Status)
 		}
@@ -236,8 +270,16 @@ func (o *ops) adminConfirmSignUp(c *emulator.Call) (any, error) {
 		nu.Status = userpool.StatusConfirmed
 		nu.ModifiedAt = o.svc.Now()
 		tx.PutUser(p, nu)
+		confirmed = nu
 		return struct{}{}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := o.postConfirmation(c.Context(), "PostConfirmation_ConfirmSignUp", confirmed); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (o *ops) setEnabled(c *emulator.Call, enabled bool) (any, error) {
@@ -255,6 +297,7 @@ func (o *ops) setEnabled(c *emulator.Call, enabled bool) (any, error) {
 }
 
 func (o *ops) adminResetUserPassword(c *emulator.Call) (any, error) {
+	emulator.SetCaller(c.Context(), userpool.NoClient, nil) // the events' clientId
 	return o.adminUser(c, true, func(tx *state.Tx, in *adminInput, p *state.Pool, u *state.User) (any, error) {
 		if u.Attributes["email_verified"] != "true" && u.Attributes["phone_number_verified"] != "true" {
 			return nil, wire.InvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")

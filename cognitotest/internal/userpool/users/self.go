@@ -2,6 +2,9 @@ package users
 
 import (
 	"context"
+	"errors"
+	"maps"
+
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
@@ -14,6 +17,7 @@ type signUpInput struct {
 	Password       string
 	SecretHash     string
 	UserAttributes []wire.Attribute
+	ValidationData []wire.Attribute
 	ClientMetadata map[string]string
 }
 
@@ -100,6 +104,7 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 	if !userpool.UsernameRE.MatchString(username) {
 		return nil, wire.InvalidParameter("Username must be 1 to 128 printable characters without spaces")
 	}
+	submitted := maps.Clone(attrs)
 	for _, a := range []string{"email", "phone_number"} {
 		if _, ok := attrs[a]; ok {
 			attrs[a+"_verified"] = "false"
@@ -108,12 +113,29 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 	now := s.Now()
 	u := &state.User{PoolID: p.ID, Username: username, Sub: sub, Attributes: attrs, Status: userpool.StatusUnconfirmed, Enabled: true,
 		CreatedAt: now, ModifiedAt: now}
+	var exists error
+	s.State.View(func(tx *state.Tx) error { exists = userpool.CheckUnique(tx, p, u, ""); return nil })
+	if exists != nil {
+		return nil, wire.Errorf("UsernameExistsException", "User already exists")
+	}
+	ctx := c.Context()
+	pre, err := s.RunPreSignUp(ctx, p, userpool.PreSignUp{Source: "PreSignUp_SignUp", Caller: userpool.CallerOf(ctx), Username: username,
+		Attributes: submitted, ValidationData: validationData(in.ValidationData)})
+	if err != nil {
+		return nil, err
+	}
+	if aerr := autoVerify(u, pre.AutoVerifyEmail, pre.AutoVerifyPhone); aerr != nil {
+		return nil, aerr
+	}
+	if pre.AutoConfirmUser {
+		u.Status = userpool.StatusConfirmed
+	}
 	if in.Password != "" {
 		salt, v := s.PasswordSecrets(p, username, in.Password)
 		userpool.SetPassword(u, salt, v)
 	}
-	out := map[string]any{"UserConfirmed": false, "UserSub": sub}
-	err := s.State.Update(func(tx *state.Tx) error {
+	out := map[string]any{"UserConfirmed": pre.AutoConfirmUser, "UserSub": sub}
+	err = s.UpdateSending(func(tx *state.Tx) error {
 		p := tx.Pool(p.ID)
 		if p == nil {
 			return wire.ResourceNotFound("User pool client %s does not exist.", wire.Truncate(in.ClientId, 128))
@@ -125,8 +147,8 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 			return wire.Errorf("LimitExceededException", "The user pool has reached the emulator's limit of %d users.", userpool.MaxUsersPerPool)
 		}
 		for _, a := range p.AutoVerifiedAttributes {
-			if attrs[a] != "" {
-				out["CodeDeliveryDetails"] = s.SendCode(c.Context(), tx, p, u, "signup", emulator.MsgSignUp, signUpCodeLifetime, a)
+			if attrs[a] != "" && !pre.AutoConfirmUser {
+				out["CodeDeliveryDetails"] = s.SendCode(ctx, tx, p, u, "signup", emulator.MsgSignUp, signUpCodeLifetime, a)
 				break
 			}
 		}
@@ -137,11 +159,52 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 		return nil, err
 	}
 	// For ConfirmSignUp, which returns the Session that signs the user in
-	// with USER_AUTH.
+	// with USER_AUTH (or, auto-confirmed, for that sign-in).
 	if userpool.Allows(client, userpool.FlowUserAuth) {
-		out["Session"] = s.Sessions.Put(userpool.SignUpSession(s, client, u, userpool.SignUpStarted))
+		step := userpool.SignUpStarted
+		if pre.AutoConfirmUser {
+			step = userpool.SignUpConfirmed
+		}
+		out["Session"] = s.Sessions.Put(userpool.SignUpSession(s, client, u, step))
+	}
+	if pre.AutoConfirmUser {
+		// The user is confirmed; an error of the trigger is the answer.
+		if err := s.RunPostConfirmation(ctx, p, "PostConfirmation_ConfirmSignUp", userpool.CallerOf(ctx), u); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// validationData returns the ValidationData of a request as the events
+// carry it (nil: null).
+func validationData(in []wire.Attribute) map[string]string {
+	if len(in) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(in))
+	for _, a := range in {
+		m[a.Name] = a.Value
+	}
+	return m
+}
+
+// autoVerify applies the autoVerifyEmail and autoVerifyPhone of a
+// PreSignUp response to u, a user being created.
+func autoVerify(u *state.User, email, phone bool) *wire.Error {
+	for _, v := range []struct {
+		on   bool
+		attr string
+	}{{email, "email"}, {phone, "phone_number"}} {
+		if !v.on {
+			continue
+		}
+		if u.Attributes[v.attr] == "" {
+			return wire.InvalidParameter("The PreSignUp trigger set autoVerify for %s, but the user has no %s attribute", v.attr, v.attr)
+		}
+		u.Attributes[v.attr+"_verified"] = "true"
+	}
+	return nil
 }
 
 type confirmInput struct {
@@ -180,9 +243,11 @@ func selfUser(tx *state.Tx, clientID, username, secretHash string) (*state.Pool,
 }
 
 // update runs fn in a read-write transaction; fn returns the response.
+// The messages fn sends go through the pool's triggers (see
+// userpool.Service.UpdateSending): fn may run more than once.
 func (o *ops) update(fn func(tx *state.Tx) (any, error)) (any, error) {
 	var out any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	err := o.svc.UpdateSending(func(tx *state.Tx) error {
 		var err error
 		out, err = fn(tx)
 		return err
@@ -252,7 +317,22 @@ func (o *ops) confirmSignUp(c *emulator.Call) (any, error) {
 	if userpool.Allows(client, userpool.FlowUserAuth) {
 		out.(map[string]any)["Session"] = s.Sessions.Put(userpool.SignUpSession(s, client, confirmed, userpool.SignUpConfirmed))
 	}
+	if err := o.postConfirmation(c.Context(), "PostConfirmation_ConfirmSignUp", confirmed); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// postConfirmation runs the PostConfirmation trigger for u, a user whose
+// confirmation is committed: the user stays confirmed when it fails, and
+// its error is the operation's answer.
+func (o *ops) postConfirmation(ctx context.Context, source string, u *state.User) error {
+	var p *state.Pool
+	o.svc.State.View(func(tx *state.Tx) error { p = tx.Pool(u.PoolID); return nil })
+	if p == nil {
+		return nil
+	}
+	return o.svc.RunPostConfirmation(ctx, p, source, userpool.CallerOf(ctx), u)
 }
 
 func (o *ops) resendConfirmationCode(c *emulator.Call) (any, error) {
@@ -285,6 +365,9 @@ func (o *ops) forgotPassword(c *emulator.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
+	if err := o.migrateForReset(c.Context(), &in); err != nil {
+		return nil, err
+	}
 	return o.update(func(tx *state.Tx) (any, error) {
 		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
 		if aerr != nil {
@@ -304,6 +387,30 @@ func (o *ops) forgotPassword(c *emulator.Call) (any, error) {
 		tx.PutUser(p, nu)
 		return map[string]any{"CodeDeliveryDetails": d}, nil
 	})
+}
+
+// migrateForReset runs the UserMigration trigger
+// (UserMigration_ForgotPassword) when ForgotPassword names a user the pool
+// does not have: a migrated user exists (RESET_REQUIRED) when the code is
+// sent.
+func (o *ops) migrateForReset(ctx context.Context, in *confirmInput) error {
+	var p *state.Pool
+	known := true
+	o.svc.State.View(func(tx *state.Tx) error {
+		if c := tx.Client(in.ClientId); c != nil && in.Username != "" && userpool.CheckSecretHash(c, in.Username, in.SecretHash) == nil {
+			p = tx.Pool(c.PoolID)
+			known = userpool.LookupUser(tx, p, in.Username) != nil
+		}
+		return nil
+	})
+	if known || !userpool.HasTrigger(p, userpool.TriggerUserMigration) {
+		return nil
+	}
+	_, err := o.svc.MigrateUser(ctx, p, userpool.Migration{Source: "UserMigration_ForgotPassword", Caller: userpool.CallerOf(ctx), Username: in.Username})
+	if errors.Is(err, userpool.ErrNotMigrated) {
+		return nil // answered as for an unknown user
+	}
+	return err
 }
 
 func (o *ops) confirmForgotPassword(c *emulator.Call) (any, error) {
@@ -331,7 +438,8 @@ func (o *ops) confirmForgotPassword(c *emulator.Call) (any, error) {
 		return nil, aerr
 	}
 	salt, v := s.PasswordSecrets(p, u.Username, in.Password)
-	return o.update(func(tx *state.Tx) (any, error) {
+	var confirmed *state.User
+	out, err := o.update(func(tx *state.Tx) (any, error) {
 		cur := userpool.UserOf(tx, tx.Pool(p.ID), u.Username, u.Sub)
 		if cur == nil {
 			return nil, wire.UserNotFound()
@@ -346,8 +454,16 @@ func (o *ops) confirmForgotPassword(c *emulator.Call) (any, error) {
 		}
 		nu.ModifiedAt = s.Now()
 		tx.PutUser(p, nu)
+		confirmed = nu
 		return struct{}{}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := o.postConfirmation(c.Context(), "PostConfirmation_ConfirmForgotPassword", confirmed); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (o *ops) changePassword(c *emulator.Call) (any, error) {
@@ -498,6 +614,7 @@ func (o *ops) updateUserAttributes(c *emulator.Call) (any, error) {
 		if aerr != nil {
 			return nil, aerr
 		}
+		emulator.SetCaller(c.Context(), t.Claims.ClientID, nil) // the events' clientId
 		if cl := readerOf(tx, t); cl != nil && len(cl.WriteAttributes) > 0 {
 			for name := range attrs {
 				if !userpool.HasString(cl.WriteAttributes, name) {
@@ -520,6 +637,7 @@ func (o *ops) getUserAttributeVerificationCode(c *emulator.Call) (any, error) {
 		if aerr != nil {
 			return nil, aerr
 		}
+		emulator.SetCaller(c.Context(), t.Claims.ClientID, nil) // the events' clientId
 		u := t.User
 		if (in.AttributeName != "email" && in.AttributeName != "phone_number") || u.Attributes[in.AttributeName] == "" {
 			return nil, wire.InvalidParameter("Attribute %s cannot be verified for this user", wire.Truncate(in.AttributeName, 64))

@@ -1,10 +1,12 @@
 package cognitotest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -397,8 +399,41 @@ func (s *Server) AWSConfig() aws.Config {
 		Region:       s.opts.region,
 		Credentials:  credentials.NewStaticCredentialsProvider(TestAccessKeyID, TestSecretAccessKey, ""),
 		BaseEndpoint: aws.String(s.url),
-		HTTPClient:   s.hs.Client(),
+		HTTPClient:   sdkHTTPClient{s.hs.Client()},
 	}
+}
+
+// maxSDKRequestBody bounds what sdkHTTPClient buffers: the emulator
+// refuses larger API requests anyway.
+const maxSDKRequestBody = 16 << 20
+
+// sdkHTTPClient is the HTTP client of [Server.AWSConfig]. It hands the
+// transport a buffered copy of the request body. smithy-go closes the body
+// it built as soon as the response arrives; net/http may still be reading
+// it (the check for bytes past Content-Length), and then closes the
+// connection under the response ("use of closed network connection",
+// aws/aws-sdk-go-v2#2737). Against a server as fast as the in-process
+// emulator, that race is common enough to fail a test whose client does
+// not retry.
+type sdkHTTPClient struct{ c *http.Client }
+
+func (h sdkHTTPClient) Do(r *http.Request) (*http.Response, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return h.c.Do(r)
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxSDKRequestBody+1))
+	_ = r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSDKRequestBody {
+		return nil, fmt.Errorf("cognitotest: request body over %d bytes", maxSDKRequestBody)
+	}
+	c := r.Clone(r.Context())
+	c.ContentLength = int64(len(b))
+	c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	c.Body, _ = c.GetBody()
+	return h.c.Do(c)
 }
 
 // OAuthDomain returns the base URL of the emulated OAuth domain

@@ -253,6 +253,16 @@ func MFASettings(u *state.User) (string, []string) {
 	return pref, list
 }
 
+// MFAOptions returns the legacy MFAOptions of GetUser and AdminGetUser
+// (what SetUserSettings sets): SMS to the phone number when the user has
+// SMS MFA, or nil.
+func MFAOptions(u *state.User) []map[string]string {
+	if !u.SMSMFA || u.Attributes["phone_number"] == "" {
+		return nil
+	}
+	return []map[string]string{{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}}
+}
+
 // SendCode creates a code for purpose in u (a copy to Put in tx),
 // "delivers" it to the user's email (preferred) or phone, or to attr when
 // given, in the outbox of tx, and returns the delivery details.

@@ -17,6 +17,8 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		emulator.Op{Service: emulator.UserPools, Name: "VerifySoftwareToken", Handler: o.verifySoftwareToken, Public: true, Writes: true},
 		emulator.Op{Service: emulator.UserPools, Name: "SetUserMFAPreference", Handler: o.setUserMFAPreference, Public: true, Writes: true},
 		emulator.Op{Service: emulator.UserPools, Name: "AdminSetUserMFAPreference", Handler: o.setUserMFAPreference, Writes: true},
+		emulator.Op{Service: emulator.UserPools, Name: "SetUserSettings", Handler: o.setUserSettings, Public: true, Writes: true},
+		emulator.Op{Service: emulator.UserPools, Name: "AdminSetUserSettings", Handler: o.setUserSettings, Writes: true},
 	)
 }
 

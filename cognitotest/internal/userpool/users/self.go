@@ -417,6 +417,9 @@ func (o *ops) getUser(c *emulator.Call) (any, error) {
 		if len(list) > 0 {
 			out["UserMFASettingList"] = list
 		}
+		if opts := userpool.MFAOptions(u); opts != nil {
+			out["MFAOptions"] = opts
+		}
 		return nil
 	})
 	if aerr != nil {

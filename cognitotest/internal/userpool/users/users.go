@@ -31,6 +31,7 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		op("GetUser", o.getUser, public, reads),
 		op("UpdateUserAttributes", o.updateUserAttributes, public, writes),
 		op("DeleteUser", o.deleteUser, public, writes),
+		op("DeleteUserAttributes", o.deleteUserAttributes, public, writes),
 		op("GetUserAttributeVerificationCode", o.getUserAttributeVerificationCode, public, writes),
 		op("VerifyUserAttribute", o.verifyUserAttribute, public, writes),
 		// Administration
@@ -43,11 +44,13 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		op("AdminEnableUser", func(c *emulator.Call) (any, error) { return o.setEnabled(c, true) }, iam, writes),
 		op("AdminResetUserPassword", o.adminResetUserPassword, iam, writes),
 		op("AdminUpdateUserAttributes", o.adminUpdateUserAttributes, iam, writes),
+		op("AdminDeleteUserAttributes", o.adminDeleteUserAttributes, iam, writes),
 		op("ListUsers", o.listUsers, iam, reads),
 		// Groups
 		op("CreateGroup", o.createGroup, iam, writes),
 		op("GetGroup", o.getGroup, iam, reads),
 		op("ListGroups", o.listGroups, iam, reads),
+		op("UpdateGroup", o.updateGroup, iam, writes),
 		op("DeleteGroup", o.deleteGroup, iam, writes),
 		op("AdminAddUserToGroup", o.adminAddUserToGroup, iam, writes),
 		op("AdminRemoveUserFromGroup", o.adminRemoveUserFromGroup, iam, writes),

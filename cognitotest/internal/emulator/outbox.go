@@ -38,7 +38,8 @@ type Outbox struct {
 // ctx, see [WithOperation]) when m has none, the CustomMessage trigger
 // source and the text, and puts it in tx, so that the message exists
 // exactly when the transaction that made its code commits. With a nil tx
-// it commits m in a transaction of its own. Config.OnMessage sees m once
+// it commits m in a transaction of its own. A message with a Text (a
+// pool's message template, rendered) keeps it and its Subject. Config.OnMessage sees m once
 // it is committed.
 func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
 	if m.Operation == "" {
@@ -46,7 +47,9 @@ func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
 	}
 	m.Time = o.e.Now().UTC().Round(0) // as the store gives it back: UTC, no monotonic reading
 	m.Trigger = triggerOf(m.Kind, m.Operation)
-	m.Subject, m.Text = render(m)
+	if m.Text == "" { // else the pool's template, rendered by the caller
+		m.Subject, m.Text = render(m)
+	}
 	if tx == nil {
 		return o.e.State.Update(func(tx *state.Tx) error { o.put(tx, m); return nil })
 	}

@@ -20,19 +20,22 @@ import (
 
 // Pool is a user pool and its settings.
 type Pool struct {
-	ID                           string         `json:"id"` // "{region}_{name}"
-	Name                         string         `json:"name"`
-	UsernameAttributes           []string       `json:"username_attributes,omitempty"`
-	AliasAttributes              []string       `json:"alias_attributes,omitempty"`
-	AutoVerifiedAttributes       []string       `json:"auto_verified_attributes,omitempty"`
-	RequiredAttributes           []string       `json:"required_attributes,omitempty"`
-	CaseSensitiveUsernames       bool           `json:"case_sensitive_usernames,omitempty"`
-	PasswordPolicy               PasswordPolicy `json:"password_policy"`
-	MFA                          string         `json:"mfa"` // "OFF", "OPTIONAL", "ON"
-	DeviceRemembering            string         `json:"device_remembering,omitempty"`
-	ChallengeRequiredOnNewDevice bool           `json:"challenge_required_on_new_device,omitempty"`
-	AllowedFirstAuthFactors      []string       `json:"allowed_first_auth_factors,omitempty"`
-	TemporaryPasswordValidity    time.Duration  `json:"temporary_password_validity"`
+	ID                     string         `json:"id"` // "{region}_{name}"
+	Name                   string         `json:"name"`
+	UsernameAttributes     []string       `json:"username_attributes,omitempty"`
+	AliasAttributes        []string       `json:"alias_attributes,omitempty"`
+	AutoVerifiedAttributes []string       `json:"auto_verified_attributes,omitempty"`
+	RequiredAttributes     []string       `json:"required_attributes,omitempty"`
+	CaseSensitiveUsernames bool           `json:"case_sensitive_usernames,omitempty"`
+	PasswordPolicy         PasswordPolicy `json:"password_policy"`
+	MFA                    string         `json:"mfa"` // "OFF", "OPTIONAL", "ON"
+	// MFAMethods are the MFA methods the pool offers, from
+	// SetUserPoolMfaConfig; nil offers them all (a pool never configured).
+	MFAMethods                   *PoolMFA      `json:"mfa_methods,omitempty"`
+	DeviceRemembering            string        `json:"device_remembering,omitempty"`
+	ChallengeRequiredOnNewDevice bool          `json:"challenge_required_on_new_device,omitempty"`
+	AllowedFirstAuthFactors      []string      `json:"allowed_first_auth_factors,omitempty"`
+	TemporaryPasswordValidity    time.Duration `json:"temporary_password_validity"`
 	// CustomAttributes are the declared custom attributes (without the
 	// "custom:" prefix). A pool that declares none accepts any custom
 	// attribute, as the emulator always did; one that declares some
@@ -69,7 +72,51 @@ func (p *Pool) Clone() *Pool {
 	c.RequiredAttributes = slices.Clone(p.RequiredAttributes)
 	c.AllowedFirstAuthFactors = slices.Clone(p.AllowedFirstAuthFactors)
 	c.CustomAttributes = slices.Clone(p.CustomAttributes)
+	if p.MFAMethods != nil {
+		m := *p.MFAMethods
+		c.MFAMethods = &m
+	}
 	return &c
+}
+
+// PoolMFA is a pool's MFA configuration (SetUserPoolMfaConfig): the
+// methods it offers, the texts of their messages, and the settings the
+// emulator reports without using.
+type PoolMFA struct {
+	TOTP  bool `json:"totp,omitempty"`
+	SMS   bool `json:"sms,omitempty"`
+	Email bool `json:"email,omitempty"`
+	// SMSMessage, EmailMessage and EmailSubject are the templates of the
+	// messages with codes for MFA and OTP sign-in; "{####}" is the code.
+	// Empty: Cognito's default text.
+	SMSMessage   string `json:"sms_message,omitempty"`
+	EmailMessage string `json:"email_message,omitempty"`
+	EmailSubject string `json:"email_subject,omitempty"`
+	// The Amazon SNS configuration of SMS messages (reported only).
+	SNSCallerARN  string `json:"sns_caller_arn,omitempty"`
+	SNSExternalID string `json:"sns_external_id,omitempty"`
+	SNSRegion     string `json:"sns_region,omitempty"`
+	// WebAuthn (passkeys): reported only; the emulator has no WebAuthn.
+	WebAuthnRelyingPartyID   string `json:"webauthn_relying_party_id,omitempty"`
+	WebAuthnUserVerification string `json:"webauthn_user_verification,omitempty"`
+	WebAuthnFactors          string `json:"webauthn_factors,omitempty"`
+}
+
+// Offers reports whether the pool offers the MFA method ("SOFTWARE_TOKEN_MFA",
+// "SMS_MFA" or "EMAIL_OTP"); a pool without a configuration offers all.
+func (p *Pool) Offers(method string) bool {
+	m := p.MFAMethods
+	switch {
+	case m == nil:
+		return true
+	case method == "SOFTWARE_TOKEN_MFA":
+		return m.TOTP
+	case method == "SMS_MFA":
+		return m.SMS
+	case method == "EMAIL_OTP":
+		return m.Email
+	}
+	return false
 }
 
 // CustomAttribute is a custom attribute of a pool's schema.

@@ -49,6 +49,7 @@ type Session struct {
 	Choices         []string // SELECT_MFA_TYPE / SELECT_CHALLENGE
 	TOTPSecret      string   // MFA_SETUP: associated secret
 	TOTPVerified    bool
+	SetupEmail      string // MFA_SETUP: the address whose EMAIL_OTP code sets up email MFA
 
 	Custom     bool
 	CustomDone bool

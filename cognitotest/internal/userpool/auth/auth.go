@@ -466,6 +466,11 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		} else {
 			sess.MFADone = true
 		}
+		if sess.SetupEmail != "" {
+			if err := o.finishEmailSetup(sess); err != nil {
+				return nil, err
+			}
+		}
 		return o.advance(ctx, sess)
 	case "SELECT_MFA_TYPE":
 		ans := r["ANSWER"]
@@ -479,8 +484,11 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		}
 		return o.mfaChallenge(ctx, nil, sess, u, ans), nil
 	case "MFA_SETUP":
+		if email := r["EMAIL"]; email != "" && !sess.TOTPVerified {
+			return o.setupEmailMFA(ctx, sess, email)
+		}
 		if !sess.TOTPVerified {
-			return nil, wire.InvalidParameter("Call AssociateSoftwareToken and VerifySoftwareToken with the Session before responding to MFA_SETUP")
+			return nil, wire.InvalidParameter("Call AssociateSoftwareToken and VerifySoftwareToken with the Session before responding to MFA_SETUP, or respond with EMAIL to set up email MFA")
 		}
 		sess.MFADone = true
 		return o.advance(ctx, sess)
@@ -601,10 +609,11 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 	}
 	rememberedDevice := dev != nil && sess.DeviceDone && dev.Remembered
 	if !sess.MFADone && !sess.OTPFirstFactor && !sess.CustomDone && !rememberedDevice && p.MFA != userpool.MFAOff {
-		methods := userpool.MFAMethods(u)
+		methods := userpool.OfferedMFA(p, u)
 		switch {
 		case len(methods) == 0 && p.MFA == userpool.MFAOn:
-			return o.challenge(sess, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`, "USER_ID_FOR_SRP": u.Username}), nil, nil
+			canSetup, _ := json.Marshal(userpool.SetupMethods(p))
+			return o.challenge(sess, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": string(canSetup), "USER_ID_FOR_SRP": u.Username}), nil, nil
 		case len(methods) == 1:
 			return o.mfaChallenge(ctx, tx, sess, u, methods[0]), nil, nil
 		case len(methods) > 1:
@@ -643,6 +652,12 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 // tx, or in a transaction of its own when tx is nil).
 func (o *ops) mfaChallenge(ctx context.Context, tx *state.Tx, sess *userpool.Session, u *state.User, method string) *authOutput {
 	s := o.svc
+	var p *state.Pool
+	if tx != nil {
+		p = tx.Pool(sess.PoolID)
+	} else {
+		s.State.View(func(tx *state.Tx) error { p = tx.Pool(sess.PoolID); return nil })
+	}
 	params := map[string]string{"USER_ID_FOR_SRP": u.Username}
 	switch method {
 	case userpool.MFASMS, "SMS_OTP":
@@ -651,14 +666,20 @@ func (o *ops) mfaChallenge(ctx context.Context, tx *state.Tx, sess *userpool.Ses
 		if method == "SMS_OTP" {
 			kind = emulator.MsgSMSOTP
 		}
-		s.Outbox.Deliver(ctx, tx, emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: kind, Medium: "SMS", Destination: u.Attributes["phone_number"], Code: sess.Code})
+		s.Outbox.Deliver(ctx, tx, userpool.CodeMessageOf(p, emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: kind, Medium: "SMS",
+			Destination: u.Attributes["phone_number"], Code: sess.Code}))
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "SMS"
 		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskPhone(u.Attributes["phone_number"])
 	case userpool.MFAEmail:
 		sess.Code = s.RandDigits(8)
-		s.Outbox.Deliver(ctx, tx, emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: emulator.MsgEmailMFA, Medium: "EMAIL", Destination: u.Attributes["email"], Code: sess.Code})
+		dest := u.Attributes["email"]
+		if sess.SetupEmail != "" {
+			dest = sess.SetupEmail
+		}
+		s.Outbox.Deliver(ctx, tx, userpool.CodeMessageOf(p, emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: emulator.MsgEmailMFA, Medium: "EMAIL",
+			Destination: dest, Code: sess.Code}))
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "EMAIL"
-		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskEmail(u.Attributes["email"])
+		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskEmail(dest)
 	}
 	return o.challenge(sess, method, params)
 }

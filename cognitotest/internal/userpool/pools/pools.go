@@ -74,6 +74,11 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 	default:
 		return nil, emulator.Invalidf("MFA %q: want OFF, OPTIONAL or ON", p.MFA)
 	}
+	if p.MFAMethods != nil {
+		if msg := userpool.CheckPoolMFA(p.MFAMethods, p.MFA); msg != "" {
+			return nil, emulator.Invalidf("MFA configuration: %s", msg)
+		}
+	}
 	switch p.DeviceRemembering {
 	case userpool.DevicesOff, userpool.DevicesAlways, userpool.DevicesUserOptIn:
 	default:

@@ -31,9 +31,9 @@ type webAuthnConfigWire struct {
 }
 
 type poolMFAWire struct {
-	UserPoolId                    string              `json:",omitempty"`
-	MfaConfiguration              string              `json:",omitempty"`
-	SmsMfaConfiguration           *smsMfaConfigWire   `json:",omitempty"`
+	UserPoolId                    string            `json:",omitempty"`
+	MfaConfiguration              string            `json:",omitempty"`
+	SmsMfaConfiguration           *smsMfaConfigWire `json:",omitempty"`
 	SoftwareTokenMfaConfiguration *struct{ Enabled bool }
 	EmailMfaConfiguration         *emailMfaConfigWire `json:",omitempty"`
 	WebAuthnConfiguration         *webAuthnConfigWire `json:",omitempty"`

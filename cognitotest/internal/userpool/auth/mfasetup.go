@@ -14,6 +14,7 @@ import (
 // (finishEmailSetup).
 func (o *ops) setupEmailMFA(ctx context.Context, sess *userpool.Session, email string) (any, error) {
 	if !userpool.EmailRE.MatchString(email) || len(email) > 2048 {
+		o.svc.Sessions.PutBack(sess) // the user may give another address
 		return nil, wire.InvalidParameter("Invalid email address format.")
 	}
 	var p *state.Pool
@@ -33,6 +34,9 @@ func (o *ops) setupEmailMFA(ctx context.Context, sess *userpool.Session, email s
 		return nil
 	})
 	if aerr != nil {
+		if aerr.Type != "NotAuthorizedException" {
+			o.svc.Sessions.PutBack(sess)
+		}
 		return nil, aerr
 	}
 	sess.SetupEmail = email

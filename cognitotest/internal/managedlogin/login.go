@@ -8,6 +8,7 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
 
 // loginPage serves GET /login: the sign-in page of a pending request.
@@ -50,7 +51,12 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			o.newPasswordLocked(w, r, req, u)
 			return
 		}
+		if lock := s.Lockouts.Check(u.PoolID, u.Sub); lock != nil {
+			o.failLocked(w, req, lock.Message)
+			return
+		}
 		if !userpool.CheckTOTP(u.TOTPSecret, strings.TrimSpace(r.PostForm.Get("code")), s.Now()) {
+			s.Lockouts.Fail(u.PoolID, u.Sub)
 			o.failLocked(w, req, "Invalid code received for user")
 			return
 		}
@@ -66,10 +72,19 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	var p *state.Pool
 	o.view(func(tx *state.Tx) { p = tx.Pool(req.client.PoolID); u = userpool.LookupUser(tx, p, username) })
 	msg := ""
+	var lock *wire.Error
+	if u != nil {
+		lock = s.Lockouts.Check(u.PoolID, u.Sub)
+	}
 	switch {
 	case u == nil && !req.client.PreventUserExistenceErrors:
 		msg = "User does not exist."
-	case u == nil || !userpool.CheckPassword(p, u, password):
+	case lock != nil:
+		msg = lock.Message
+	case u == nil:
+		msg = "Incorrect username or password."
+	case !userpool.CheckPassword(p, u, password):
+		s.Lockouts.Fail(u.PoolID, u.Sub)
 		msg = "Incorrect username or password."
 	case u.Status == userpool.StatusUnconfirmed:
 		msg = "User is not confirmed."
@@ -175,6 +190,7 @@ func (o *Server) newPasswordLocked(w http.ResponseWriter, r *http.Request, req *
 func (o *Server) finishLoginLocked(w http.ResponseWriter, r *http.Request, req *authzRequest, u *state.User) {
 	s := o.up
 	delete(o.requests, req.id)
+	s.Lockouts.Succeed(u.PoolID, u.Sub)
 	now := s.Now()
 	if len(o.sso) < maxPending {
 		id := s.RandString(40, emulator.Alnum)

@@ -18,6 +18,7 @@ import (
 type Service struct {
 	*emulator.Emulator
 	Sessions *Sessions
+	Lockouts *Lockouts
 
 	trigMu   sync.RWMutex // guards triggers
 	triggers map[string]Triggers
@@ -28,7 +29,7 @@ type Service struct {
 
 // New returns the user pool service of e.
 func New(e *emulator.Emulator) *Service {
-	return &Service{Emulator: e, Sessions: newSessions(e), triggers: map[string]Triggers{}, pending: map[string]*pendingKey{}}
+	return &Service{Emulator: e, Sessions: newSessions(e), Lockouts: newLockouts(e), triggers: map[string]Triggers{}, pending: map[string]*pendingKey{}}
 }
 
 // Limits on what clients can create.

@@ -196,10 +196,10 @@ func (o *ops) passwordAuth(ctx context.Context, sess *userpool.Session, username
 	if u == nil {
 		return nil, unknownUser(sess.Client)
 	}
-	if !userpool.CheckPassword(p, u, password) {
-		return nil, wire.IncorrectPassword()
-	}
 	sess.SetUser(u)
+	if err := o.checkPassword(ctx, sess, p, u, password); err != nil {
+		return nil, err
+	}
 	sess.PasswordDone = true
 	sess.AuthTime = o.svc.Now()
 	sess.DeviceKey = deviceKey
@@ -418,7 +418,15 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 			return nil, wire.NotAuthorized("Incorrect username or password.")
 		}
 		signer := func() (string, string, *wire.Error) { return srp.PoolName(sess.PoolID), sess.Username, nil }
+		if sess.HasUser() {
+			if err := s.Lockouts.Check(sess.PoolID, sess.Sub); err != nil {
+				return nil, err
+			}
+		}
 		if err := o.verifyClaim(sess, r, signer); err != nil {
+			if sess.HasUser() && userpool.IsWrongPassword(err) {
+				o.failed(ctx, sess)
+			}
 			return nil, err
 		}
 		sess.PasswordDone = true
@@ -436,6 +444,9 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		if code == "" {
 			return nil, wire.InvalidParameter("Missing required parameter %s", key)
 		}
+		if err := s.Lockouts.Check(sess.PoolID, sess.Sub); err != nil {
+			return nil, err
+		}
 		var ok bool
 		if name == "SOFTWARE_TOKEN_MFA" {
 			var secret string
@@ -450,6 +461,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 			ok = sess.Code != "" && subtle.ConstantTimeCompare([]byte(code), []byte(sess.Code)) == 1
 		}
 		if !ok {
+			o.failed(ctx, sess)
 			return nil, o.retryLater(sess, wire.CodeMismatch())
 		}
 		// Cognito takes a DEVICE_KEY in any challenge response. A client
@@ -645,6 +657,7 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 	if err != nil {
 		return nil, nil, err
 	}
+	tx.OnCommit(func() { s.Lockouts.Succeed(p.ID, u.Sub) })
 	return out, pt, nil
 }
 

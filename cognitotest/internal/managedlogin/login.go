@@ -56,7 +56,7 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !userpool.CheckTOTP(u.TOTPSecret, strings.TrimSpace(r.PostForm.Get("code")), s.Now()) {
-			s.Lockouts.Fail(u.PoolID, u.Sub)
+			o.failedSignIn(r, u, userpool.StepMFA)
 			o.failLocked(w, req, "Invalid code received for user")
 			return
 		}
@@ -84,7 +84,7 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	case u == nil:
 		msg = "Incorrect username or password."
 	case !userpool.CheckPassword(p, u, password):
-		s.Lockouts.Fail(u.PoolID, u.Sub)
+		o.failedSignIn(r, u, userpool.StepPassword)
 		msg = "Incorrect username or password."
 	case u.Status == userpool.StatusUnconfirmed:
 		msg = "User is not confirmed."
@@ -107,6 +107,20 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o.afterPasswordLocked(w, r, req, u)
+}
+
+// failedSignIn records a failed password or TOTP code of u: a failed
+// attempt for the lockout, and a failed SignIn auth event.
+func (o *Server) failedSignIn(r *http.Request, u *state.User, step string) {
+	o.up.Lockouts.Fail(u.PoolID, u.Sub)
+	var steps []state.AuthEventChallenge
+	if step == userpool.StepMFA {
+		steps = append(steps, state.AuthEventChallenge{Name: userpool.StepPassword, Response: "Success"})
+	}
+	steps = append(steps, state.AuthEventChallenge{Name: step, Response: "Failure"})
+	ec := userpool.ContextOf(r, "")
+	o.up.RecordAuthEvent(u.PoolID, u.Sub, &state.AuthEvent{Type: userpool.EventSignIn, Response: userpool.EventFail, Challenges: steps,
+		IPAddress: ec.IP, DeviceName: ec.DeviceName})
 }
 
 // failLocked counts a failed attempt and shows the form again, or ends the
@@ -191,6 +205,13 @@ func (o *Server) finishLoginLocked(w http.ResponseWriter, r *http.Request, req *
 	s := o.up
 	delete(o.requests, req.id)
 	s.Lockouts.Succeed(u.PoolID, u.Sub)
+	steps := []state.AuthEventChallenge{{Name: userpool.StepPassword, Response: "Success"}}
+	if req.step == "mfa" {
+		steps = append(steps, state.AuthEventChallenge{Name: userpool.StepMFA, Response: "Success"})
+	}
+	ec := userpool.ContextOf(r, "")
+	s.RecordAuthEvent(u.PoolID, u.Sub, &state.AuthEvent{Type: userpool.EventSignIn, Response: userpool.EventPass, Challenges: steps,
+		IPAddress: ec.IP, DeviceName: ec.DeviceName})
 	now := s.Now()
 	if len(o.sso) < maxPending {
 		id := s.RandString(40, emulator.Alnum)

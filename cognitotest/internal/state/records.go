@@ -41,10 +41,14 @@ type Pool struct {
 	// attribute, as the emulator always did; one that declares some
 	// accepts only those.
 	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
-	ClientSeq        int               `json:"client_seq,omitempty"` // sequence number of the last app client
-	KeySeq           int               `json:"key_seq,omitempty"`    // sequence number of the last signing key
-	CreatedAt        time.Time         `json:"created_at"`
-	ModifiedAt       time.Time         `json:"modified_at"`
+	// Secret keys what the pool derives and must keep stable without
+	// storing: the decoy SRP values of unknown users, the feedback tokens
+	// of auth events. Pools of older stores get one when first needed.
+	Secret     []byte    `json:"secret,omitempty"`
+	ClientSeq  int       `json:"client_seq,omitempty"` // sequence number of the last app client
+	KeySeq     int       `json:"key_seq,omitempty"`    // sequence number of the last signing key
+	CreatedAt  time.Time `json:"created_at"`
+	ModifiedAt time.Time `json:"modified_at"`
 }
 
 // PasswordPolicy is a pool's password policy.
@@ -72,6 +76,7 @@ func (p *Pool) Clone() *Pool {
 	c.RequiredAttributes = slices.Clone(p.RequiredAttributes)
 	c.AllowedFirstAuthFactors = slices.Clone(p.AllowedFirstAuthFactors)
 	c.CustomAttributes = slices.Clone(p.CustomAttributes)
+	c.Secret = slices.Clone(p.Secret)
 	if p.MFAMethods != nil {
 		m := *p.MFAMethods
 		c.MFAMethods = &m
@@ -511,3 +516,37 @@ type Message struct {
 }
 
 func messageKey(seq int64) string { return fmt.Sprintf("%020d", seq) }
+
+// AuthEvent is a security event of a user, as AdminListUserAuthEvents
+// reports it: a sign-in (passed or failed), a sign-up, a password reset
+// or change. The userpool package keeps the newest events of each user
+// and deletes them with the user.
+type AuthEvent struct {
+	PoolID string `json:"pool_id"`
+	Sub    string `json:"sub"`
+	ID     string `json:"id"`  // EventId, a UUID
+	Seq    int64  `json:"seq"` // order among the user's events, from 1
+	// Type is SignIn, SignUp, ForgotPassword or PasswordChange; Response
+	// is Pass, Fail or InProgress.
+	Type       string               `json:"type"`
+	Response   string               `json:"response"`
+	Challenges []AuthEventChallenge `json:"challenges,omitempty"`
+	IPAddress  string               `json:"ip_address,omitempty"`
+	DeviceName string               `json:"device_name,omitempty"`
+	// Feedback is Valid or Invalid once UpdateAuthEventFeedback or
+	// AdminUpdateAuthEventFeedback rated the event; FeedbackProvider says
+	// which ("User" or "Admin").
+	Feedback         string    `json:"feedback,omitempty"`
+	FeedbackProvider string    `json:"feedback_provider,omitempty"`
+	FeedbackAt       time.Time `json:"feedback_at,omitzero"`
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// AuthEventChallenge is a step of a sign-in event: Name is Password or
+// Mfa, Response is Success or Failure.
+type AuthEventChallenge struct {
+	Name     string `json:"name"`
+	Response string `json:"response"`
+}
+
+func authEventKey(e *AuthEvent) string { return e.PoolID + "/" + e.Sub + "/" + e.ID }

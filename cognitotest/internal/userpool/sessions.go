@@ -29,6 +29,7 @@ type Session struct {
 	Expires       time.Time
 	AuthTime      time.Time
 	Meta          map[string]string // ClientMetadata
+	Context       EventContext      // of the latest request, for auth events
 
 	Challenge string // the challenge this session answers
 	Params    map[string]string

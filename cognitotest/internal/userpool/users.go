@@ -306,8 +306,8 @@ func (s *Service) CheckCode(u *state.User, purpose, code string) *wire.Error {
 	return nil
 }
 
-// DeleteUser deletes a user with its devices and refresh tokens, whose
-// token origins it revokes.
+// DeleteUser deletes a user with its devices, auth events and refresh
+// tokens, whose token origins it revokes.
 func (s *Service) DeleteUser(tx *state.Tx, p *state.Pool, u *state.User) {
 	for _, rt := range tx.RefreshTokens(p.ID) {
 		if rt.Sub == u.Sub {
@@ -317,6 +317,9 @@ func (s *Service) DeleteUser(tx *state.Tx, p *state.Pool, u *state.User) {
 	}
 	for _, d := range tx.Devices(p.ID, u.Sub) {
 		tx.DeleteDevice(d)
+	}
+	for _, ev := range tx.AuthEvents(p.ID, u.Sub) {
+		tx.DeleteAuthEvent(ev)
 	}
 	tx.DeleteUser(p, u)
 }

@@ -31,17 +31,20 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		op("RevokeToken", o.revokeToken, true),
 		op("GlobalSignOut", o.globalSignOut, true),
 		op("AdminUserGlobalSignOut", o.adminUserGlobalSignOut, false),
+		emulator.Op{Service: emulator.UserPools, Name: "GetUserAuthFactors", Handler: o.getUserAuthFactors, Public: true},
 	)
 }
 
 // Wire shapes of the auth operations.
 type initiateAuthInput struct {
-	AuthFlow       string
-	AuthParameters map[string]string
-	ClientId       string
-	ClientMetadata map[string]string
-	UserPoolId     string // AdminInitiateAuth
-	Session        string
+	AuthFlow        string
+	AuthParameters  map[string]string
+	ClientId        string
+	ClientMetadata  map[string]string
+	UserPoolId      string // AdminInitiateAuth
+	Session         string
+	UserContextData *userContextData
+	ContextData     *struct{ IpAddress string } // AdminInitiateAuth
 }
 
 type respondInput struct {
@@ -51,6 +54,23 @@ type respondInput struct {
 	Session            string
 	ClientMetadata     map[string]string
 	UserPoolId         string // AdminRespondToAuthChallenge
+	UserContextData    *userContextData
+	ContextData        *struct{ IpAddress string } // AdminRespondToAuthChallenge
+}
+
+// userContextData is where the app says the user signs in from.
+type userContextData struct{ IpAddress, EncodedData string }
+
+// contextOf returns the event context of an auth call.
+func contextOf(c *emulator.Call, uc *userContextData, admin *struct{ IpAddress string }) userpool.EventContext {
+	ip := ""
+	switch {
+	case uc != nil:
+		ip = uc.IpAddress
+	case admin != nil:
+		ip = admin.IpAddress
+	}
+	return userpool.ContextOf(c.Request, ip)
 }
 
 type authOutput struct {
@@ -128,7 +148,7 @@ func (o *ops) initiate(c *emulator.Call, admin bool) (any, error) {
 		return nil, aerr
 	}
 	sess := &userpool.Session{PoolID: client.PoolID, Client: client, Admin: admin, Flow: in.AuthFlow, Meta: in.ClientMetadata,
-		Lifetime: o.svc.SessionLifetime(client)}
+		Lifetime: o.svc.SessionLifetime(client), Context: contextOf(c, in.UserContextData, in.ContextData)}
 	ctx := c.Context()
 	switch in.AuthFlow {
 	case "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
@@ -379,6 +399,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 	if in.ClientMetadata != nil {
 		sess.Meta = in.ClientMetadata
 	}
+	sess.Context = contextOf(c, in.UserContextData, in.ContextData)
 	username := r["USERNAME"]
 	if username == "" {
 		return nil, wire.InvalidParameter("Missing required parameter USERNAME")
@@ -425,7 +446,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		}
 		if err := o.verifyClaim(sess, r, signer); err != nil {
 			if sess.HasUser() && userpool.IsWrongPassword(err) {
-				o.failed(ctx, sess)
+				o.failed(ctx, sess, userpool.StepPassword)
 			}
 			return nil, err
 		}
@@ -461,7 +482,11 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 			ok = sess.Code != "" && subtle.ConstantTimeCompare([]byte(code), []byte(sess.Code)) == 1
 		}
 		if !ok {
-			o.failed(ctx, sess)
+			step := userpool.StepMFA
+			if sess.OTPFirstFactor && !sess.PasswordDone {
+				step = userpool.StepPassword // the code is the first factor
+			}
+			o.failed(ctx, sess, step)
 			return nil, o.retryLater(sess, wire.CodeMismatch())
 		}
 		// Cognito takes a DEVICE_KEY in any challenge response. A client
@@ -657,6 +682,12 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 	if err != nil {
 		return nil, nil, err
 	}
+	steps := []state.AuthEventChallenge{{Name: userpool.StepPassword, Response: "Success"}}
+	if sess.MFADone {
+		steps = append(steps, state.AuthEventChallenge{Name: userpool.StepMFA, Response: "Success"})
+	}
+	s.AddAuthEvent(tx, p, u, &state.AuthEvent{Type: userpool.EventSignIn, Response: userpool.EventPass, Challenges: steps,
+		IPAddress: sess.Context.IP, DeviceName: sess.Context.DeviceName})
 	tx.OnCommit(func() { s.Lockouts.Succeed(p.ID, u.Sub) })
 	return out, pt, nil
 }

@@ -111,6 +111,7 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 	now := svc.Now()
 	p.CreatedAt, p.ModifiedAt = now, now
 	p.KeySeq = 1
+	p.Secret = svc.NewPoolSecret()
 	// The first signing key: a ready one, or one generated in the
 	// background after the pool is created (see userpool.StartKey).
 	key, err := svc.ReadySigningKey(p.ID)

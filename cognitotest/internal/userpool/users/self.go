@@ -9,12 +9,24 @@ import (
 )
 
 type signUpInput struct {
-	ClientId       string
-	Username       string
-	Password       string
-	SecretHash     string
-	UserAttributes []wire.Attribute
-	ClientMetadata map[string]string
+	ClientId        string
+	Username        string
+	Password        string
+	SecretHash      string
+	UserAttributes  []wire.Attribute
+	ClientMetadata  map[string]string
+	UserContextData *struct{ IpAddress string }
+}
+
+// event returns an auth event of a self-service call, from where the call
+// came from (or the IP address of UserContextData).
+func event(c *emulator.Call, typ string, uc *struct{ IpAddress string }) *state.AuthEvent {
+	ip := ""
+	if uc != nil {
+		ip = uc.IpAddress
+	}
+	ec := userpool.ContextOf(c.Request, ip)
+	return &state.AuthEvent{Type: typ, Response: userpool.EventPass, IPAddress: ec.IP, DeviceName: ec.DeviceName}
 }
 
 // attrsIn validates attributes sent by a client.
@@ -128,6 +140,7 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 			}
 		}
 		tx.PutUser(p, u)
+		s.AddAuthEvent(tx, p, u, event(c, userpool.EventSignUp, in.UserContextData))
 		return nil
 	})
 	if err != nil {
@@ -151,6 +164,7 @@ type confirmInput struct {
 	AccessToken      string
 	PreviousPassword string
 	ProposedPassword string
+	UserContextData  *struct{ IpAddress string }
 }
 
 // selfUser finds the user of an unauthenticated self-service call.
@@ -299,6 +313,7 @@ func (o *ops) forgotPassword(c *emulator.Call) (any, error) {
 		nu := u.Clone()
 		d := s.SendCode(c.Context(), tx, p, nu, "reset", emulator.MsgForgotPassword, resetCodeLifetime, attr)
 		tx.PutUser(p, nu)
+		s.AddAuthEvent(tx, p, nu, event(c, userpool.EventForgotPassword, in.UserContextData))
 		return map[string]any{"CodeDeliveryDetails": d}, nil
 	})
 }
@@ -343,6 +358,7 @@ func (o *ops) confirmForgotPassword(c *emulator.Call) (any, error) {
 		}
 		nu.ModifiedAt = s.Now()
 		tx.PutUser(p, nu)
+		s.AddAuthEvent(tx, p, nu, event(c, userpool.EventPasswordChange, in.UserContextData))
 		return struct{}{}, nil
 	})
 }
@@ -384,6 +400,7 @@ func (o *ops) changePassword(c *emulator.Call) (any, error) {
 		userpool.SetPassword(nu, salt, v)
 		nu.ModifiedAt = s.Now()
 		tx.PutUser(p, nu)
+		s.AddAuthEvent(tx, p, nu, event(c, userpool.EventPasswordChange, nil))
 		return struct{}{}, nil
 	})
 }

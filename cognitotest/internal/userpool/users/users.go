@@ -34,6 +34,7 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		op("DeleteUserAttributes", o.deleteUserAttributes, public, writes),
 		op("GetUserAttributeVerificationCode", o.getUserAttributeVerificationCode, public, writes),
 		op("VerifyUserAttribute", o.verifyUserAttribute, public, writes),
+		op("UpdateAuthEventFeedback", o.updateAuthEventFeedback, public, writes),
 		// Administration
 		op("AdminCreateUser", o.adminCreateUser, iam, writes),
 		op("AdminSetUserPassword", o.adminSetUserPassword, iam, writes),
@@ -46,6 +47,8 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		op("AdminUpdateUserAttributes", o.adminUpdateUserAttributes, iam, writes),
 		op("AdminDeleteUserAttributes", o.adminDeleteUserAttributes, iam, writes),
 		op("ListUsers", o.listUsers, iam, reads),
+		op("AdminListUserAuthEvents", o.adminListUserAuthEvents, iam, reads),
+		op("AdminUpdateAuthEventFeedback", o.updateAuthEventFeedback, iam, writes),
 		// Groups
 		op("CreateGroup", o.createGroup, iam, writes),
 		op("GetGroup", o.getGroup, iam, reads),

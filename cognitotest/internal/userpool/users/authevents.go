@@ -2,6 +2,7 @@ package users
 
 import (
 	"crypto/subtle"
+	"strconv"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
@@ -70,10 +71,13 @@ func (o *ops) adminListUserAuthEvents(c *emulator.Call) (any, error) {
 		if p, u, aerr = userpool.AdminUser(tx, in.UserPoolId, in.Username); aerr != nil {
 			return nil
 		}
-		events := tx.AuthEvents(p.ID, u.Sub)
+		events := tx.AuthEvents(p.ID, u.Sub) // newest first
+		if events, aerr = eventsFrom(events, in.NextToken); aerr != nil {
+			return nil
+		}
 		var start, end int
 		var next string
-		if start, end, next, aerr = userpool.Page(len(events), in.MaxResults, in.NextToken, 60); aerr != nil {
+		if start, end, next, aerr = userpool.Page(len(events), in.MaxResults, "", 60); aerr != nil {
 			return nil
 		}
 		list := make([]authEventWire, 0, end-start)
@@ -82,7 +86,10 @@ func (o *ops) adminListUserAuthEvents(c *emulator.Call) (any, error) {
 		}
 		out = map[string]any{"AuthEvents": list}
 		if next != "" {
-			out["NextToken"] = next
+			// The token names the first event of the next page by its
+			// sequence number, so that events recorded between the calls
+			// neither repeat nor hide one.
+			out["NextToken"] = strconv.FormatInt(events[end].Seq, 10)
 		}
 		return nil
 	})
@@ -135,4 +142,22 @@ func (o *ops) updateAuthEventFeedback(c *emulator.Call) (any, error) {
 		tx.PutAuthEvent(&ne)
 		return struct{}{}, nil
 	})
+}
+
+// eventsFrom returns the events (newest first) from the one a NextToken
+// of AdminListUserAuthEvents names on.
+func eventsFrom(events []*state.AuthEvent, token string) ([]*state.AuthEvent, *wire.Error) {
+	if token == "" {
+		return events, nil
+	}
+	seq, err := strconv.ParseInt(token, 10, 64)
+	if err != nil || seq < 1 || len(token) > 20 {
+		return nil, wire.InvalidParameter("Invalid pagination token")
+	}
+	for i, e := range events {
+		if e.Seq <= seq {
+			return events[i:], nil
+		}
+	}
+	return nil, nil
 }

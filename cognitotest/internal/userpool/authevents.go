@@ -120,3 +120,25 @@ func (s *Service) RecordAuthEvent(poolID, sub string, ev *state.AuthEvent) {
 		return nil
 	})
 }
+
+// PoolSecretOf returns the secret of the pool with the given ID, giving
+// the pool one first when it has none; nil for a pool gone.
+func (s *Service) PoolSecretOf(poolID string) []byte {
+	var secret []byte
+	s.State.View(func(tx *state.Tx) error {
+		if p := tx.Pool(poolID); p != nil {
+			secret = p.Secret
+		}
+		return nil
+	})
+	if len(secret) > 0 {
+		return secret
+	}
+	s.State.Update(func(tx *state.Tx) error {
+		if p := tx.Pool(poolID); p != nil {
+			secret = s.PoolSecret(tx, p)
+		}
+		return nil
+	})
+	return secret
+}

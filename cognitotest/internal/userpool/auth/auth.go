@@ -244,14 +244,19 @@ func (o *ops) startSRP(sess *userpool.Session, ap map[string]string) (*authOutpu
 		}
 	}
 	var u *state.User
+	var pool *state.Pool
 	s.State.View(func(tx *state.Tx) error {
+		pool = tx.Pool(sess.PoolID)
 		if sess.HasUser() {
 			u = sess.User(tx)
 		} else {
-			u = userpool.LookupUser(tx, tx.Pool(sess.PoolID), username)
+			u = userpool.LookupUser(tx, pool, username)
 		}
 		return nil
 	})
+	if pool == nil {
+		return nil, wire.ResourceNotFound("User pool %s does not exist.", sess.PoolID)
+	}
 	if u == nil && sess.HasUser() { // deleted since the sign-in started
 		return nil, wire.IncorrectPassword()
 	}
@@ -264,15 +269,17 @@ func (o *ops) startSRP(sess *userpool.Session, ap map[string]string) (*authOutpu
 			return nil, wire.UserNotFound()
 		}
 		// A decoy challenge that cannot succeed, so that unknown users are
-		// indistinguishable from wrong passwords.
-		internal = username
-		sess.Decoy = username
-		salt = s.NewSalt()
-		v = srp.Verifier(srpName, username, s.RandString(32, emulator.Alnum), salt)
+		// indistinguishable from wrong passwords: the same salt and the
+		// same UUID-shaped USER_ID_FOR_SRP on every call, as for a real
+		// user of a pool whose internal usernames are subs.
+		salt, internal = s.DecoySRP(s.PoolSecretOf(pool.ID), pool, username)
+		sess.Decoy = internal
+		v = srp.Verifier(srpName, internal, s.RandString(32, emulator.Alnum), salt)
 	case u.Verifier == nil:
-		// A user without a password (e.g. created for OTP sign-in).
+		// A user without a password (e.g. created for OTP sign-in): a
+		// stable salt too, or asking twice would tell.
 		internal = u.Username
-		salt = s.NewSalt()
+		salt = s.DecoyVerifierSalt(s.PoolSecretOf(pool.ID), u.Sub)
 		v = srp.Verifier(srpName, internal, s.RandString(32, emulator.Alnum), salt)
 	default:
 		v, salt, internal = u.Verifier, u.Salt, u.Username

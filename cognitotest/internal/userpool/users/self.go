@@ -169,25 +169,46 @@ type confirmInput struct {
 
 // selfUser finds the user of an unauthenticated self-service call.
 func selfUser(tx *state.Tx, clientID, username, secretHash string) (*state.Pool, *state.User, *wire.Error) {
-	client, aerr := userpool.Client(tx, clientID)
-	if aerr != nil {
+	p, u, hidden, aerr := selfUserOrHidden(tx, clientID, username, secretHash)
+	switch {
+	case aerr != nil:
 		return nil, nil, aerr
-	}
-	if username == "" {
-		return nil, nil, wire.InvalidParameter("Missing required parameter Username")
-	}
-	if err := userpool.CheckSecretHash(client, username, secretHash); err != nil {
-		return nil, nil, err
-	}
-	p := tx.Pool(client.PoolID)
-	u := userpool.LookupUser(tx, p, username)
-	if u == nil {
-		if client.PreventUserExistenceErrors {
-			return nil, nil, wire.CodeMismatch()
-		}
-		return nil, nil, wire.UserNotFound()
+	case hidden:
+		return nil, nil, wire.CodeMismatch()
 	}
 	return p, u, nil
+}
+
+// selfUserOrHidden is selfUser that reports an unknown user of a client
+// with PreventUserExistenceErrors as hidden (with the pool and no user),
+// for the calls that then answer as if the user existed.
+func selfUserOrHidden(tx *state.Tx, clientID, username, secretHash string) (p *state.Pool, u *state.User, hidden bool, aerr *wire.Error) {
+	client, aerr := userpool.Client(tx, clientID)
+	if aerr != nil {
+		return nil, nil, false, aerr
+	}
+	if username == "" {
+		return nil, nil, false, wire.InvalidParameter("Missing required parameter Username")
+	}
+	if err := userpool.CheckSecretHash(client, username, secretHash); err != nil {
+		return nil, nil, false, err
+	}
+	p = tx.Pool(client.PoolID)
+	if u = userpool.LookupUser(tx, p, username); u == nil {
+		if client.PreventUserExistenceErrors {
+			return p, nil, true, nil
+		}
+		return nil, nil, false, wire.UserNotFound()
+	}
+	return p, u, false, nil
+}
+
+// simulatedDelivery answers ForgotPassword or ResendConfirmationCode for
+// an unknown user whose existence the client hides: the same
+// CodeDeliveryDetails on every call (see userpool.SimulatedDelivery), and
+// no message.
+func (o *ops) simulatedDelivery(tx *state.Tx, p *state.Pool, username string) map[string]any {
+	return map[string]any{"CodeDeliveryDetails": userpool.SimulatedDelivery(o.svc.PoolSecret(tx, p), p, username)}
 }
 
 // update runs fn in a read-write transaction; fn returns the response.
@@ -273,9 +294,12 @@ func (o *ops) resendConfirmationCode(c *emulator.Call) (any, error) {
 		return nil, err
 	}
 	return o.update(func(tx *state.Tx) (any, error) {
-		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
-		if aerr != nil {
+		p, u, hidden, aerr := selfUserOrHidden(tx, in.ClientId, in.Username, in.SecretHash)
+		switch {
+		case aerr != nil:
 			return nil, aerr
+		case hidden:
+			return o.simulatedDelivery(tx, p, in.Username), nil
 		}
 		if u.Status != userpool.StatusUnconfirmed {
 			return nil, wire.InvalidParameter("User is already confirmed.")
@@ -297,9 +321,12 @@ func (o *ops) forgotPassword(c *emulator.Call) (any, error) {
 		return nil, err
 	}
 	return o.update(func(tx *state.Tx) (any, error) {
-		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
-		if aerr != nil {
+		p, u, hidden, aerr := selfUserOrHidden(tx, in.ClientId, in.Username, in.SecretHash)
+		switch {
+		case aerr != nil:
 			return nil, aerr
+		case hidden:
+			return o.simulatedDelivery(tx, p, in.Username), nil
 		}
 		attr := ""
 		switch {

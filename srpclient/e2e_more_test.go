@@ -108,7 +108,10 @@ func TestE2EContextAndOutage(t *testing.T) {
 // retry later.
 func TestE2ELockout(t *testing.T) {
 	t.Parallel()
-	e := newE2E(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{})
+	// The emulator's clock stands still, so that the first lockout (1 s)
+	// cannot run out on a loaded machine before the last sign-in.
+	t0 := time.Now()
+	e := newE2E(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{}, cognitotest.WithClock(func() time.Time { return t0 }))
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "locked", Password: "pw-locked-1"})
 	c := e.client(t, nil)
 	ctx := context.Background()

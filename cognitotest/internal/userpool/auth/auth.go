@@ -432,6 +432,15 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 	ctx := c.Context()
 	name := in.ChallengeName
 	expected := sess.Challenge
+	// Cognito takes a DEVICE_KEY in any challenge response. A client that
+	// signed in by alias learns the internal username (USER_ID_FOR_SRP,
+	// which keys its device store) only from a challenge, so it sends its
+	// remembered device with the answer; a confirmed device then continues
+	// with DEVICE_SRP_AUTH. The device challenges name their device
+	// themselves.
+	if k := r["DEVICE_KEY"]; k != "" && !sess.DeviceDone && name != "DEVICE_SRP_AUTH" && name != "DEVICE_PASSWORD_VERIFIER" {
+		sess.DeviceKey = k
+	}
 	if sess.Challenge == "SELECT_CHALLENGE" && (name == "PASSWORD" || name == "PASSWORD_SRP" || name == "EMAIL_OTP" || name == "SMS_OTP") {
 		r["ANSWER"] = name
 		name = "SELECT_CHALLENGE"
@@ -459,9 +468,6 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		}
 		sess.PasswordDone = true
 		sess.AuthTime = s.Now()
-		if k := r["DEVICE_KEY"]; k != "" {
-			sess.DeviceKey = k
-		}
 		if sess.Custom {
 			sess.History = append(sess.History, userpool.ChallengeResult{ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true})
 		}
@@ -495,14 +501,6 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 			}
 			o.failed(ctx, sess, step)
 			return nil, o.retryLater(sess, wire.CodeMismatch())
-		}
-		// Cognito takes a DEVICE_KEY in any challenge response. A client
-		// that signed in by alias with USER_PASSWORD_AUTH learns the
-		// internal username (USER_ID_FOR_SRP, which keys its device store)
-		// only from this challenge, so it sends its remembered device here;
-		// a confirmed device then continues with DEVICE_SRP_AUTH.
-		if k := r["DEVICE_KEY"]; k != "" {
-			sess.DeviceKey = k
 		}
 		if sess.OTPFirstFactor && !sess.PasswordDone {
 			sess.PasswordDone = true
@@ -651,7 +649,10 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 			return o.challenge(sess, "DEVICE_SRP_AUTH", map[string]string{"USERNAME": u.Username}), nil, nil
 		}
 	}
-	rememberedDevice := dev != nil && sess.DeviceDone && dev.Remembered
+	// A remembered device that proved itself stands in for MFA only where
+	// the pool says so (ChallengeRequiredOnNewDevice: the challenge is for
+	// new devices); otherwise every sign-in asks for MFA.
+	rememberedDevice := dev != nil && sess.DeviceDone && dev.Remembered && p.ChallengeRequiredOnNewDevice
 	if !sess.MFADone && !sess.OTPFirstFactor && !sess.CustomDone && !rememberedDevice && p.MFA != userpool.MFAOff {
 		methods := userpool.OfferedMFA(p, u)
 		switch {

@@ -43,7 +43,9 @@ type IdentityPoolConfig struct {
 	AllowClassicFlow bool
 	// UserPools are the user pool app clients whose ID tokens are accepted
 	// as logins. The Logins key is "cognito-idp.{region}.amazonaws.com/{pool
-	// ID}" (see [IdentityProviderName]).
+	// ID}" (see [IdentityProviderName]) or, as Amplify names it, the pool's
+	// issuer without its scheme ("127.0.0.1:9229/{pool ID}"); both name the
+	// same provider, and a user's logins under either are one login.
 	UserPools []IdentityPoolUserPool
 	// DeveloperProviderName enables developer-authenticated identities
 	// (GetOpenIdTokenForDeveloperIdentity) under this name.

@@ -649,6 +649,15 @@ func TestEveryWriteCommits(t *testing.T) {
 		_, err := ids.UntagResource(c, &ci.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{"team"}})
 		return err
 	})
+	run("SetPrincipalTagAttributeMap", func() error {
+		_, err := ids.SetPrincipalTagAttributeMap(c, &ci.SetPrincipalTagAttributeMapInput{IdentityPoolId: ipid, IdentityProviderName: aws.String(provider),
+			PrincipalTags: map[string]string{"user": "cognito:username"}})
+		return err
+	})
+	run("GetPrincipalTagAttributeMap", func() error {
+		_, err := ids.GetPrincipalTagAttributeMap(c, &ci.GetPrincipalTagAttributeMapInput{IdentityPoolId: ipid, IdentityProviderName: aws.String(provider)})
+		return err
+	})
 
 	// ---- the store holds the state ----------------------------------------------------------------------------
 	// Before the deletions, so that the comparison covers every kind.

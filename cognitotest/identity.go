@@ -84,6 +84,10 @@ type IssuedCredentials struct {
 	Authenticated bool
 	Expiration    time.Time
 	Source        string // "GetCredentialsForIdentity" or "AssumeRoleWithWebIdentity"
+	// PrincipalTags are the session tags the credentials carry: the
+	// claims of the login's ID token that the identity pool's principal
+	// tag attribute map (SetPrincipalTagAttributeMap) names.
+	PrincipalTags map[string]string
 }
 
 // IdentityProviderName returns the Logins key of a user pool:

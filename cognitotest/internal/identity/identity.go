@@ -129,6 +129,8 @@ func Register(r *emulator.Registry, s *Service) {
 		op("TagResource", s.tagResource, iam, writes),
 		op("UntagResource", s.untagResource, iam, writes),
 		op("ListTagsForResource", s.listTagsForResource, iam, reads),
+		op("SetPrincipalTagAttributeMap", s.setPrincipalTagAttributeMap, iam, writes),
+		op("GetPrincipalTagAttributeMap", s.getPrincipalTagAttributeMap, iam, reads),
 	)
 }
 

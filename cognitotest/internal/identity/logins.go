@@ -386,12 +386,12 @@ type credentialsWire struct {
 
 // issue makes up AWS credentials and records them. They are not usable
 // against AWS.
-func (s *Service) issue(tx *state.Tx, identityID, role string, authenticated bool, lifetime time.Duration, source string) (*state.Credentials, string, string) {
+func (s *Service) issue(tx *state.Tx, identityID, role string, authenticated bool, lifetime time.Duration, source string, tags map[string]string) (*state.Credentials, string, string) {
 	now := s.up.Now()
 	c := &state.Credentials{
 		AccessKeyID: "ASIA" + s.up.RandString(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
 		IdentityID:  identityID, RoleARN: role, Authenticated: authenticated,
-		Expiration: now.Add(lifetime).Truncate(time.Second), Source: source,
+		Expiration: now.Add(lifetime).Truncate(time.Second), Source: source, PrincipalTags: tags,
 	}
 	secret := s.up.RandString(40, emulator.Alnum)
 	session := "IQoJY29nbml0b3Rlc3Q" + s.up.RandString(300, emulator.Alnum)
@@ -436,7 +436,7 @@ func (s *Service) getCredentialsForIdentity(c *emulator.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		cred, secret, session := s.issue(tx, i.ID, r, len(refs) > 0, p.CredentialsLifetime, "GetCredentialsForIdentity")
+		cred, secret, session := s.issue(tx, i.ID, r, len(refs) > 0, p.CredentialsLifetime, "GetCredentialsForIdentity", s.principalTags(p, refs))
 		return struct {
 			IdentityId  string
 			Credentials credentialsWire
@@ -485,7 +485,7 @@ func (s *Service) getOpenIDToken(c *emulator.Call) (any, error) {
 		}
 		now := s.up.Now()
 		claims = openIDClaims{Iss: cognitoIdentityIssuer, Sub: i.ID, Aud: p.ID, Amr: amrOf(refs),
-			Iat: now.Unix(), Exp: now.Add(DefaultOpenIDTokenLifetime).Unix()}
+			Iat: now.Unix(), Exp: now.Add(DefaultOpenIDTokenLifetime).Unix(), Tags: tagsClaim(s.principalTags(p, refs))}
 		return i.ID, nil
 	})
 	if err != nil {
@@ -588,13 +588,7 @@ func (s *Service) getOpenIDTokenForDeveloperIdentity(c *emulator.Call) (any, err
 		now := s.up.Now()
 		claims = openIDClaims{Iss: cognitoIdentityIssuer, Sub: ident.ID, Aud: p.ID, Amr: amrOf(refs),
 			Iat: now.Unix(), Exp: now.Add(dur).Unix()}
-		if len(in.PrincipalTags) > 0 {
-			tags := map[string]any{}
-			for k, v := range in.PrincipalTags {
-				tags[k] = []string{v}
-			}
-			claims.Tags = map[string]any{"principal_tags": tags}
-		}
+		claims.Tags = tagsClaim(in.PrincipalTags)
 		return ident.ID, nil
 	})
 	if err != nil {

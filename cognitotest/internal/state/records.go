@@ -424,8 +424,12 @@ type IdentityPool struct {
 	Roles                     map[string]string         `json:"roles,omitempty"` // "authenticated", "unauthenticated"
 	RoleMappings              map[string]RoleMapping    `json:"role_mappings,omitempty"`
 	Tags                      map[string]string         `json:"tags,omitempty"`
-	CredentialsLifetime       time.Duration             `json:"credentials_lifetime"`
-	CreatedAt                 time.Time                 `json:"created_at"`
+	// PrincipalTags maps a provider (a user pool by its Cognito name) to
+	// the claims of its tokens that become principal tags of the
+	// credentials issued for its logins.
+	PrincipalTags       map[string]PrincipalTagMap `json:"principal_tags,omitempty"`
+	CredentialsLifetime time.Duration              `json:"credentials_lifetime"`
+	CreatedAt           time.Time                  `json:"created_at"`
 }
 
 // CognitoIdentityProvider is a user pool app client of an identity pool.
@@ -460,7 +464,20 @@ func (p *IdentityPool) Clone() *IdentityPool {
 	c.Roles = maps.Clone(p.Roles)
 	c.RoleMappings = maps.Clone(p.RoleMappings)
 	c.Tags = maps.Clone(p.Tags)
+	if p.PrincipalTags != nil {
+		c.PrincipalTags = make(map[string]PrincipalTagMap, len(p.PrincipalTags))
+		for k, m := range p.PrincipalTags {
+			c.PrincipalTags[k] = PrincipalTagMap{UseDefaults: m.UseDefaults, Tags: maps.Clone(m.Tags)}
+		}
+	}
 	return &c
+}
+
+// PrincipalTagMap is SetPrincipalTagAttributeMap's mapping of a provider:
+// tag key -> token claim, or the defaults.
+type PrincipalTagMap struct {
+	UseDefaults bool              `json:"use_defaults,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
 }
 
 // Identity is an identity of an identity pool, with its linked logins.
@@ -494,6 +511,9 @@ type Credentials struct {
 	Authenticated bool      `json:"authenticated,omitempty"`
 	Expiration    time.Time `json:"expiration"`
 	Source        string    `json:"source"` // the operation that issued them
+	// PrincipalTags are the session tags of the credentials, from the
+	// identity pool's principal tag attribute map.
+	PrincipalTags map[string]string `json:"principal_tags,omitempty"`
 }
 
 // Message is a message the emulator "sent" by email or SMS: a code, a

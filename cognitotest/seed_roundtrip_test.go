@@ -169,6 +169,27 @@ func TestSeedSettingsAct(t *testing.T) {
 			t.Errorf("bob: challenge %q; want SOFTWARE_TOKEN_MFA (authenticator app, pool MFA optional)", out.ChallengeName)
 		}
 	})
+	t.Run("MFA configuration", func(t *testing.T) {
+		cfg := must(api.GetUserPoolMfaConfig(ctx(), &cip.GetUserPoolMfaConfigInput{UserPoolId: poolID}))
+		if !cfg.SoftwareTokenMfaConfiguration.Enabled || aws.ToString(cfg.SmsMfaConfiguration.SmsAuthenticationMessage) != "Full sign-in code {####}" ||
+			aws.ToString(cfg.SmsMfaConfiguration.SmsConfiguration.SnsCallerArn) != "arn:aws:iam::123456789012:role/sns" ||
+			aws.ToString(cfg.EmailMfaConfiguration.Subject) != "Your Full code" || aws.ToString(cfg.WebAuthnConfiguration.RelyingPartyId) != "auth.example.com" {
+			t.Errorf("GetUserPoolMfaConfig of the seeded pool: %+v", cfg)
+		}
+		noErr(t, create("mona", "Abcdefghi1", map[string]string{"phone_number": "+15555550142"}))
+		_, err := api.AdminSetUserPassword(ctx(), &cip.AdminSetUserPasswordInput{UserPoolId: poolID, Username: aws.String("mona"), Password: aws.String("Abcdefghi1"), Permanent: true})
+		noErr(t, err)
+		_, err = api.AdminSetUserMFAPreference(ctx(), &cip.AdminSetUserMFAPreferenceInput{UserPoolId: poolID, Username: aws.String("mona"),
+			SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: true}})
+		noErr(t, err)
+		if out := must(e.passwordLogin(web, "mona", "Abcdefghi1")); out.ChallengeName != types.ChallengeNameTypeSmsMfa {
+			t.Fatalf("mona: challenge %q; want SMS_MFA", out.ChallengeName)
+		}
+		m, _ := srv.LastMessage("mona", cognitotest.MsgSMSMFA)
+		if want := "Full sign-in code " + m.Code; m.Text != want {
+			t.Errorf("SMS text %q; want the pool's template %q", m.Text, want)
+		}
+	})
 	t.Run("client credentials", func(t *testing.T) {
 		token := func(scope string) int {
 			req, _ := http.NewRequest("POST", srv.OAuthDomain()+"/oauth2/token", strings.NewReader("grant_type=client_credentials&scope="+url.QueryEscape(scope)))

@@ -48,12 +48,12 @@ func (o *Outbox) Deliver(ctx context.Context, tx *state.Tx, m Message) error {
 	m.Trigger = triggerOf(m.Kind, m.Operation)
 	if tx == nil {
 		return o.e.State.Update(func(tx *state.Tx) error {
-			m.Subject, m.Text = render(m, templatesOf(tx, m.PoolID))
+			m.Subject, m.Text = render(m, tx.Pool(m.PoolID))
 			o.put(tx, m)
 			return nil
 		})
 	}
-	m.Subject, m.Text = render(m, templatesOf(tx, m.PoolID))
+	m.Subject, m.Text = render(m, tx.Pool(m.PoolID))
 	o.put(tx, m)
 	return nil
 }
@@ -149,49 +149,56 @@ func triggerOf(kind, operation string) string {
 	return ""
 }
 
-// templatesOf returns the message templates of a pool, or nil.
-func templatesOf(tx *state.Tx, poolID string) *state.MessageTemplates {
-	if p := tx.Pool(poolID); p != nil {
-		return p.Templates
+// render returns the subject (of an email) and the text of m: from the
+// templates of its pool p (nil: none), with "{####}" the code and
+// "{username}" the username, or in Cognito's default wording. The
+// templates are UpdateUserPool's messages (SMS MFA and SMS_OTP codes
+// included: SetUserPoolMfaConfig's SMS message is the pool's
+// SmsAuthenticationMessage) and SetUserPoolMfaConfig's email message for
+// email MFA and EMAIL_OTP codes.
+func render(m Message, p *state.Pool) (subject, text string) {
+	subject, text = defaultText(m)
+	var t state.MessageTemplates
+	if p != nil && p.Templates != nil {
+		t = *p.Templates
 	}
-	return nil
+	var mfa state.PoolMFA
+	if p != nil && p.MFAMethods != nil {
+		mfa = *p.MFAMethods
+	}
+	var tSubject, tText string
+	email := m.Medium == "EMAIL"
+	switch m.Kind {
+	case MsgTemporaryPassword:
+		if email {
+			tSubject, tText = t.InviteEmailSubject, t.InviteEmailMessage
+		} else {
+			tText = t.InviteSMSMessage
+		}
+	case MsgSignUp, MsgResendCode, MsgForgotPassword, MsgVerifyAttribute:
+		if email {
+			tSubject, tText = t.EmailVerificationSubject, t.EmailVerificationMessage
+		} else {
+			tText = t.SMSVerificationMessage
+		}
+	case MsgSMSMFA, MsgSMSOTP:
+		tText = t.SMSAuthenticationMessage
+	case MsgEmailMFA:
+		tSubject, tText = mfa.EmailSubject, mfa.EmailMessage
+	}
+	fill := strings.NewReplacer("{####}", m.Code, "{username}", m.Username)
+	if tText != "" {
+		text = fill.Replace(tText)
+	}
+	if tSubject != "" && email {
+		subject = fill.Replace(tSubject)
+	}
+	return subject, text
 }
 
-// render returns the subject (of an email) and the text of m: from the
-// pool's templates t (UpdateUserPool's messages), with "{####}" the code
-// and "{username}" the username, or in Cognito's default wording.
-func render(m Message, t *state.MessageTemplates) (subject, text string) {
-	if t != nil {
-		var tSubject, tText string
-		email := m.Medium == "EMAIL"
-		switch m.Kind {
-		case MsgTemporaryPassword:
-			if email {
-				tSubject, tText = t.InviteEmailSubject, t.InviteEmailMessage
-			} else {
-				tText = t.InviteSMSMessage
-			}
-		case MsgSignUp, MsgResendCode, MsgForgotPassword, MsgVerifyAttribute:
-			if email {
-				tSubject, tText = t.EmailVerificationSubject, t.EmailVerificationMessage
-			} else {
-				tText = t.SMSVerificationMessage
-			}
-		case MsgSMSMFA, MsgSMSOTP:
-			tText = t.SMSAuthenticationMessage
-		}
-		if tText != "" || tSubject != "" {
-			subject, text = render(m, nil)
-			fill := strings.NewReplacer("{####}", m.Code, "{username}", m.Username)
-			if tText != "" {
-				text = fill.Replace(tText)
-			}
-			if tSubject != "" && email {
-				subject = fill.Replace(tSubject)
-			}
-			return subject, text
-		}
-	}
+// defaultText returns the subject (of an email) and the text of m in
+// Cognito's default wording.
+func defaultText(m Message) (subject, text string) {
 	switch m.Kind {
 	case MsgTemporaryPassword:
 		subject, text = "Your temporary password", fmt.Sprintf("Your username is %s and temporary password is %s.", m.Username, m.Code)

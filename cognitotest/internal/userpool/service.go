@@ -18,6 +18,7 @@ import (
 type Service struct {
 	*emulator.Emulator
 	Sessions *Sessions
+	Lockouts *Lockouts
 
 	trigMu   sync.RWMutex // guards triggers
 	triggers map[string]Triggers
@@ -28,7 +29,7 @@ type Service struct {
 
 // New returns the user pool service of e.
 func New(e *emulator.Emulator) *Service {
-	return &Service{Emulator: e, Sessions: newSessions(e), triggers: map[string]Triggers{}, pending: map[string]*pendingKey{}}
+	return &Service{Emulator: e, Sessions: newSessions(e), Lockouts: newLockouts(e), triggers: map[string]Triggers{}, pending: map[string]*pendingKey{}}
 }
 
 // Limits on what clients can create.
@@ -40,6 +41,7 @@ const (
 // Patterns of IDs and names.
 var (
 	RegionRE    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
+	RoleARNRE   = regexp.MustCompile(`^arn:[\w+=/,.@-]+:iam::[0-9]{12}:role/[\w+=/,.@-]+$`) // the ARN of an IAM role
 	PoolIDRE    = regexp.MustCompile(`^([a-z]{2}(-gov)?-[a-z]+-\d)_([A-Za-z0-9]+)$`)
 	ClientIDRE  = regexp.MustCompile(`^[\w+]{1,128}$`)
 	GroupNameRE = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)

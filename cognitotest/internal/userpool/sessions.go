@@ -29,6 +29,7 @@ type Session struct {
 	Expires       time.Time
 	AuthTime      time.Time
 	Meta          map[string]string // ClientMetadata
+	Context       EventContext      // of the latest request, for auth events
 
 	Challenge string // the challenge this session answers
 	Params    map[string]string
@@ -49,6 +50,7 @@ type Session struct {
 	Choices         []string // SELECT_MFA_TYPE / SELECT_CHALLENGE
 	TOTPSecret      string   // MFA_SETUP: associated secret
 	TOTPVerified    bool
+	SetupEmail      string // MFA_SETUP: the address whose EMAIL_OTP code sets up email MFA
 
 	Custom     bool
 	CustomDone bool

@@ -38,18 +38,6 @@ var notYetAnswered = map[string]string{
 	"CompleteWebAuthnRegistration": "issue 15",
 	"ListWebAuthnCredentials":      "issue 15",
 	"DeleteWebAuthnCredential":     "issue 15",
-	// Issue 14, users and groups (branch api-users).
-	"AdminDeleteUserAttributes":    "issue 14, api-users",
-	"DeleteUserAttributes":         "issue 14, api-users",
-	"AdminSetUserSettings":         "issue 14, api-users",
-	"SetUserSettings":              "issue 14, api-users",
-	"AdminListUserAuthEvents":      "issue 14, api-users",
-	"AdminUpdateAuthEventFeedback": "issue 14, api-users",
-	"UpdateAuthEventFeedback":      "issue 14, api-users",
-	"GetUserAuthFactors":           "issue 14, api-users",
-	"GetUserPoolMfaConfig":         "issue 14, api-users",
-	"SetUserPoolMfaConfig":         "issue 14, api-users",
-	"UpdateGroup":                  "issue 14, api-users",
 }
 
 // notInSDK are user pool operations that aws-sdk-go-v2 v1.61.0 lacks; the

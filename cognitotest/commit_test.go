@@ -145,6 +145,15 @@ func TestEveryWriteCommits(t *testing.T) {
 		_, err := api.DescribeUserPool(c, &cip.DescribeUserPoolInput{UserPoolId: pid})
 		return err
 	})
+	run("GetUserPoolMfaConfig", func() error {
+		_, err := api.GetUserPoolMfaConfig(c, &cip.GetUserPoolMfaConfigInput{UserPoolId: pid})
+		return err
+	})
+	run("SetUserPoolMfaConfig", func() error {
+		_, err := api.SetUserPoolMfaConfig(c, &cip.SetUserPoolMfaConfigInput{UserPoolId: pid, MfaConfiguration: types.UserPoolMfaTypeOptional,
+			SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}})
+		return err
+	})
 	run("CreateResourceServer", func() error {
 		_, err := api.CreateResourceServer(c, &cip.CreateResourceServerInput{UserPoolId: pid, Identifier: aws.String("api"), Name: aws.String("api"),
 			Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("r")}}})
@@ -216,7 +225,17 @@ func TestEveryWriteCommits(t *testing.T) {
 	run("ListUsers", func() error { _, err := api.ListUsers(c, &cip.ListUsersInput{UserPoolId: pid}); return err })
 	run("AdminUpdateUserAttributes", func() error {
 		_, err := api.AdminUpdateUserAttributes(c, &cip.AdminUpdateUserAttributesInput{UserPoolId: pid, Username: aws.String("ann"),
-			UserAttributes: []types.AttributeType{{Name: aws.String("name"), Value: aws.String("Ann")}}})
+			UserAttributes: []types.AttributeType{{Name: aws.String("name"), Value: aws.String("Ann")}, {Name: aws.String("family_name"), Value: aws.String("Lee")},
+				{Name: aws.String("phone_number"), Value: aws.String("+15555550100")}}})
+		return err
+	})
+	run("AdminDeleteUserAttributes", func() error {
+		_, err := api.AdminDeleteUserAttributes(c, &cip.AdminDeleteUserAttributesInput{UserPoolId: pid, Username: aws.String("ann"), UserAttributeNames: []string{"name"}})
+		return err
+	})
+	sms := []types.MFAOptionType{{DeliveryMedium: types.DeliveryMediumTypeSms, AttributeName: aws.String("phone_number")}}
+	run("AdminSetUserSettings", func() error {
+		_, err := api.AdminSetUserSettings(c, &cip.AdminSetUserSettingsInput{UserPoolId: pid, Username: aws.String("ann"), MFAOptions: sms})
 		return err
 	})
 	run("AdminDisableUser", func() error {
@@ -236,6 +255,10 @@ func TestEveryWriteCommits(t *testing.T) {
 	})
 	run("GetGroup", func() error {
 		_, err := api.GetGroup(c, &cip.GetGroupInput{UserPoolId: pid, GroupName: group})
+		return err
+	})
+	run("UpdateGroup", func() error {
+		_, err := api.UpdateGroup(c, &cip.UpdateGroupInput{UserPoolId: pid, GroupName: group, Description: aws.String("the staff"), Precedence: aws.Int32(3)})
 		return err
 	})
 	run("ListGroups", func() error { _, err := api.ListGroups(c, &cip.ListGroupsInput{UserPoolId: pid}); return err })
@@ -313,6 +336,47 @@ func TestEveryWriteCommits(t *testing.T) {
 
 	// ---- users: with an access token ------------------------------------------------------------
 	run("GetUser", func() error { _, err := api.GetUser(c, &cip.GetUserInput{AccessToken: acc}); return err })
+	run("GetUserAuthFactors", func() error {
+		_, err := api.GetUserAuthFactors(c, &cip.GetUserAuthFactorsInput{AccessToken: acc})
+		return err
+	})
+	run("DeleteUserAttributes", func() error {
+		_, err := api.DeleteUserAttributes(c, &cip.DeleteUserAttributesInput{AccessToken: acc, UserAttributeNames: []string{"family_name"}})
+		return err
+	})
+	run("SetUserSettings", func() error {
+		_, err := api.SetUserSettings(c, &cip.SetUserSettingsInput{AccessToken: acc, MFAOptions: []types.MFAOptionType{}})
+		return err
+	})
+	var annEvents []types.AuthEventType
+	run("AdminListUserAuthEvents", func() error {
+		out, err := api.AdminListUserAuthEvents(c, &cip.AdminListUserAuthEventsInput{UserPoolId: pid, Username: aws.String("ann")})
+		if err == nil {
+			annEvents = out.AuthEvents
+		}
+		return err
+	})
+	if len(annEvents) < 2 {
+		t.Fatalf("AdminListUserAuthEvents: %d events of ann; want her sign-ins", len(annEvents))
+	}
+	run("AdminUpdateAuthEventFeedback", func() error {
+		_, err := api.AdminUpdateAuthEventFeedback(c, &cip.AdminUpdateAuthEventFeedbackInput{UserPoolId: pid, Username: aws.String("ann"),
+			EventId: annEvents[0].EventId, FeedbackValue: types.FeedbackValueTypeValid})
+		return err
+	})
+	run("UpdateAuthEventFeedback", func() error {
+		pool, err := srv.Pool(poolID)
+		if err != nil {
+			return err
+		}
+		tok, err := pool.AuthEventFeedbackToken("ann", aws.ToString(annEvents[1].EventId))
+		if err != nil {
+			return err
+		}
+		_, err = api.UpdateAuthEventFeedback(c, &cip.UpdateAuthEventFeedbackInput{UserPoolId: pid, Username: aws.String("ann"),
+			EventId: annEvents[1].EventId, FeedbackToken: aws.String(tok), FeedbackValue: types.FeedbackValueTypeInvalid})
+		return err
+	})
 	run("UpdateUserAttributes", func() error {
 		_, err := api.UpdateUserAttributes(c, &cip.UpdateUserAttributesInput{AccessToken: acc, UserAttributes: email("ann2")})
 		return err
@@ -584,6 +648,15 @@ func TestEveryWriteCommits(t *testing.T) {
 	})
 	run("UntagResource", func() error {
 		_, err := ids.UntagResource(c, &ci.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{"team"}})
+		return err
+	})
+	run("SetPrincipalTagAttributeMap", func() error {
+		_, err := ids.SetPrincipalTagAttributeMap(c, &ci.SetPrincipalTagAttributeMapInput{IdentityPoolId: ipid, IdentityProviderName: aws.String(provider),
+			PrincipalTags: map[string]string{"user": "cognito:username"}})
+		return err
+	})
+	run("GetPrincipalTagAttributeMap", func() error {
+		_, err := ids.GetPrincipalTagAttributeMap(c, &ci.GetPrincipalTagAttributeMapInput{IdentityPoolId: ipid, IdentityProviderName: aws.String(provider)})
 		return err
 	})
 

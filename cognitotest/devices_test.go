@@ -14,7 +14,7 @@ import (
 )
 
 func TestDeviceSRP(t *testing.T) {
-	e := newEnv(t, cognitotest.PoolConfig{DeviceRemembering: cognitotest.DevicesUserOptIn, MFA: cognitotest.MFAOptional})
+	e := newEnv(t, cognitotest.PoolConfig{DeviceRemembering: cognitotest.DevicesUserOptIn, MFA: cognitotest.MFAOptional, ChallengeRequiredOnNewDevice: true})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "rosa", Password: testPassword, TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"})
 
 	// First sign-in: TOTP, then tokens with NewDeviceMetadata.

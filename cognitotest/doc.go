@@ -35,8 +35,18 @@
 //     SOFTWARE_TOKEN_MFA (RFC 6238, see [TOTPCode]), EMAIL_OTP, SMS_OTP,
 //     SELECT_MFA_TYPE, SELECT_CHALLENGE, MFA_SETUP, NEW_PASSWORD_REQUIRED,
 //     CUSTOM_CHALLENGE, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER (a
-//     remembered DEVICE_KEY is honoured in InitiateAuth, with
-//     PASSWORD_VERIFIER and with an MFA or one-time code answer);
+//     remembered DEVICE_KEY is honoured in InitiateAuth and with the answer
+//     to any challenge; a remembered device stands in for MFA only in a
+//     pool with ChallengeRequiredOnNewDevice);
+//   - Cognito's defences: the lockout after five failed sign-ins
+//     ("Password attempts exceeded", doubling back-off), and an app client
+//     with PreventUserExistenceErrors answering for unknown users as for
+//     real ones (a stable decoy SRP salt and USER_ID_FOR_SRP, simulated
+//     CodeDeliveryDetails);
+//   - auth events: sign-ins (passed or failed, by step), sign-ups,
+//     password resets and changes, listed by AdminListUserAuthEvents and
+//     rated by Admin/UpdateAuthEventFeedback (the user's feedback token
+//     comes from [Pool.AuthEventFeedbackToken]);
 //   - tokens: GetTokensFromRefreshToken with rotation and grace period,
 //     RevokeToken, GlobalSignOut, AdminUserGlobalSignOut;
 //   - devices, MFA settings, self-service sign-up and password reset, user
@@ -46,7 +56,10 @@
 //     ListUserPools, UpdateUserPool (as in Cognito, the settings a request
 //     leaves out return to their defaults; password policy, message
 //     templates, Lambda triggers, AllowAdminCreateUserOnly, deletion
-//     protection),
+//     protection), Get/SetUserPoolMfaConfig (sign-in, MFA_SETUP and
+//     SetUserMFAPreference offer only the pool's MFA methods; its SMS
+//     message and SNS configuration are the pool's SmsAuthenticationMessage
+//     and SmsConfiguration, which UpdateUserPool sets too),
 //     AddCustomAttributes (custom attributes are checked on users),
 //     GetSigningCertificate, GetCSVHeader, log delivery, risk configuration
 //     (the blocked IP ranges of an ENFORCED pool refuse sign-ins), UI
@@ -126,7 +139,11 @@
 // expiry, audience). The AWS credentials it issues are made up and do NOT
 // work against AWS; [Server.IssuedCredentials] tells which identity and role
 // they were issued for, and [Server.IdentityJWKS] returns the keys of its
-// OpenID tokens.
+// OpenID tokens. A user pool login is named as in Cognito
+// ("cognito-idp.{region}.amazonaws.com/{pool}") or, as Amplify names it, by
+// the emulator's issuer without its scheme ("127.0.0.1:9229/{pool}").
+// Get/SetPrincipalTagAttributeMap choose the claims that become principal
+// tags of the credentials ([IssuedCredentials].PrincipalTags).
 //
 // Sessions are single use and expire after three minutes
 // ([WithSessionLifetime]); a stale or replayed Session gets
@@ -194,10 +211,11 @@
 // its pool, user, destination and medium, the operation that sent it, the
 // CustomMessage trigger source Cognito would call, the code and the text
 // as Cognito writes it: the CustomMessage trigger's message when the pool
-// has one; otherwise the pool's message templates (UpdateUserPool);
-// otherwise Cognito's default wording. A message that goes to a custom
-// sender trigger instead keeps the default wording: the trigger writes
-// what is sent.
+// has one; otherwise the pool's message templates (UpdateUserPool's
+// verification, invitation and SMS authentication messages,
+// SetUserPoolMfaConfig's email message); otherwise Cognito's default
+// wording. A message that goes to a custom sender trigger instead keeps
+// the default wording: the trigger writes what is sent.
 // A message is stored with its code, in the same transaction, so the
 // outbox shows a code exactly when the operation that made it succeeded.
 // A server keeps the newest [MaxMessages].
@@ -366,24 +384,36 @@
 // # Not done
 //
 // The emulator does not validate SigV4 signatures, send real email or SMS
-// (the outbox keeps each message as it would be sent),
-// enforce rate limits or lock accounts after failed attempts, or implement
-// WebAuthn or federation (third-party identity providers: managed login
+// (the outbox keeps each message as it would be sent), enforce rate
+// limits, or implement WebAuthn or federation (third-party identity
+// providers: managed login
 // accepts identity_provider=COGNITO only). Its sign-in page is a minimal
 // form, not Cognito's managed-login UI: it offers no sign-up or password
 // reset, asks for TOTP codes only (users with only SMS or email MFA sign in
 // there with their password alone), and cannot collect missing required
 // attributes. Identity
 // pools accept logins from the emulator's user pools and its developer
-// provider only, and their credentials are not real AWS credentials.
+// provider only, and their credentials are not real AWS credentials: no
+// IAM policy evaluates their principal tags.
 //
-// Pool administration keeps these simplifications: provisioned limits are
+// Simplified: the lockout count lives in memory (a restart forgets it).
+// Auth events assess no risk (every event is NoRisk, with no adaptive
+// authentication and no notification email carrying the feedback links);
+// a user keeps the newest 100. Threat protection acts through the risk
+// configuration's blocked IP ranges only (no risk scoring,
+// compromised-credentials checks or notifications); a sign-in they refuse
+// is no auth event. With PreventUserExistenceErrors the decoy
+// USER_ID_FOR_SRP is always UUID-shaped, which matches real users only in
+// pools whose internal usernames are subs (UsernameAttributes); the
+// simulated CodeDeliveryDetails mask the username when it is an email
+// address or phone number and a made-up address otherwise, the
+// emulator's guess at Cognito's undocumented choice. Principal tag
+// mappings are not part of seeds or exports. Provisioned limits are
 // stored and reported but the emulator throttles nothing; log delivery
 // configurations are stored and reported but no logs are delivered;
 // replicas are stored and reported but serve no other region; domains are
 // not routed by host name (managed login answers on the server's URL for
 // every pool that has a domain; a custom domain needs no DNS, and its
-// certificate ARN is checked for its shape only); the risk configuration acts through its blocked IP ranges
-// only (no risk scoring, compromised-credentials checks or notifications);
-// import jobs take CSV files of at most 16 MiB (Cognito: 100 MB).
+// certificate ARN is checked for its shape only); import jobs take CSV
+// files of at most 16 MiB (Cognito: 100 MB).
 package cognitotest

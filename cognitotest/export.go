@@ -75,6 +75,10 @@ func exportPool(tx *state.Tx, p *state.Pool) SeedPool {
 	if p.MFA != MFAOff {
 		sp.MFA = p.MFA
 	}
+	if p.MFAMethods != nil {
+		m := SeedMFAConfig(*p.MFAMethods)
+		sp.MFAConfig = &m
+	}
 	if !slices.Equal(p.AllowedFirstAuthFactors, []string{"PASSWORD"}) {
 		sp.FirstAuthFactors = p.AllowedFirstAuthFactors
 	}

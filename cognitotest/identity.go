@@ -43,7 +43,9 @@ type IdentityPoolConfig struct {
 	AllowClassicFlow bool
 	// UserPools are the user pool app clients whose ID tokens are accepted
 	// as logins. The Logins key is "cognito-idp.{region}.amazonaws.com/{pool
-	// ID}" (see [IdentityProviderName]).
+	// ID}" (see [IdentityProviderName]) or, as Amplify names it, the pool's
+	// issuer without its scheme ("127.0.0.1:9229/{pool ID}"); both name the
+	// same provider, and a user's logins under either are one login.
 	UserPools []IdentityPoolUserPool
 	// DeveloperProviderName enables developer-authenticated identities
 	// (GetOpenIdTokenForDeveloperIdentity) under this name.
@@ -82,6 +84,10 @@ type IssuedCredentials struct {
 	Authenticated bool
 	Expiration    time.Time
 	Source        string // "GetCredentialsForIdentity" or "AssumeRoleWithWebIdentity"
+	// PrincipalTags are the session tags the credentials carry: the
+	// claims of the login's ID token that the identity pool's principal
+	// tag attribute map (SetPrincipalTagAttributeMap) names.
+	PrincipalTags map[string]string
 }
 
 // IdentityProviderName returns the Logins key of a user pool:

@@ -67,10 +67,10 @@ type PoolConfig struct {
 	// DeviceRemembering enables device tracking: DevicesOff (default),
 	// DevicesAlways or DevicesUserOptIn.
 	DeviceRemembering string
-	// ChallengeRequiredOnNewDevice is stored and reported by
-	// DescribeUserPool. The emulator always asks new devices for MFA when
-	// the user has MFA, and lets remembered devices (DEVICE_SRP_AUTH with a
-	// remembered device) skip it.
+	// ChallengeRequiredOnNewDevice lets a remembered device that proves
+	// itself with DEVICE_SRP_AUTH stand in for MFA: only new devices are
+	// asked for the second factor. Default: false, as in Cognito: every
+	// sign-in of a user with MFA is asked for it, remembered device or not.
 	ChallengeRequiredOnNewDevice bool
 	// AllowedFirstAuthFactors lists the USER_AUTH first factors: "PASSWORD"
 	// (default when empty), "EMAIL_OTP", "SMS_OTP".

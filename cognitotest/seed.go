@@ -78,6 +78,11 @@ type SeedPool struct {
 	// valid 7 days).
 	PasswordPolicy *SeedPasswordPolicy `json:"password_policy,omitempty"`
 	MFA            string              `json:"mfa,omitempty"` // OFF (default), OPTIONAL, ON
+	// MFAConfig is what SetUserPoolMfaConfig sets: the MFA methods the
+	// pool offers and the texts of their messages. Without it, the pool
+	// offers every method to the users who enabled one, and MFA_SETUP
+	// sets up TOTP.
+	MFAConfig *SeedMFAConfig `json:"mfa_config,omitempty"`
 	// FirstAuthFactors are the USER_AUTH first factors: PASSWORD (the
 	// default), EMAIL_OTP, SMS_OTP.
 	FirstAuthFactors             []string `json:"first_auth_factors,omitempty"`
@@ -183,6 +188,23 @@ func seedLambdaTriggers(c state.LambdaConfig) *SeedLambdaTriggers {
 		PreTokenGeneration: t[userpool.TriggerPreTokenGeneration], UserMigration: t[userpool.TriggerUserMigration],
 		CustomSMSSender: t[userpool.TriggerCustomSMSSender], CustomEmailSender: t[userpool.TriggerCustomEmailSender],
 		PreTokenGenerationVersion: c.PreTokenGenerationVersion, KMSKeyID: c.KMSKeyID}
+}
+
+// SeedMFAConfig is a pool's MFA configuration: the methods it offers
+// (a method left out is not offered), and the template of the emails
+// with MFA and OTP sign-in codes, where "{####}" is the code (default:
+// Cognito's text). The SMS message and SNS settings are the pool's
+// message_templates.sms_authentication_message and sms_configuration.
+// The WebAuthn settings are kept and reported, not used.
+type SeedMFAConfig struct {
+	TOTP                     bool   `json:"totp,omitempty"`
+	SMS                      bool   `json:"sms,omitempty"`
+	Email                    bool   `json:"email,omitempty"`
+	EmailMessage             string `json:"email_message,omitempty"`
+	EmailSubject             string `json:"email_subject,omitempty"`
+	WebAuthnRelyingPartyID   string `json:"webauthn_relying_party_id,omitempty"`
+	WebAuthnUserVerification string `json:"webauthn_user_verification,omitempty"`
+	WebAuthnFactors          string `json:"webauthn_factors,omitempty"`
 }
 
 // SeedPasswordPolicy is a pool's password policy. Given, it replaces the
@@ -390,7 +412,7 @@ var seedSchema = map[string]map[string]string{
 	"seed": {"pools": "[pool]", "identity_pools": "[identity_pool]", "provisioned_limits": "[provisioned_limit]"},
 	"pool": {"id": "string", "name": "string", "username_attributes": "[string]", "alias_attributes": "[string]",
 		"auto_verified_attributes": "[string]", "required_attributes": "[string]", "case_sensitive_usernames": "bool",
-		"custom_attributes": "[custom_attribute]", "password_policy": "password_policy", "mfa": "string",
+		"custom_attributes": "[custom_attribute]", "password_policy": "password_policy", "mfa": "string", "mfa_config": "mfa_config",
 		"first_auth_factors": "[string]", "device_remembering": "string", "challenge_required_on_new_device": "bool",
 		"domains": "[domain]", "resource_servers": "[resource_server]", "groups": "[group]", "clients": "[client]", "users": "[user]",
 		"tags": "{string}", "deletion_protection": "bool", "tier": "string", "advanced_security": "string", "admin_create_user_only": "bool",
@@ -402,6 +424,8 @@ var seedSchema = map[string]map[string]string{
 		"PostAuthentication": "string", "DefineAuthChallenge": "string", "CreateAuthChallenge": "string",
 		"VerifyAuthChallengeResponse": "string", "PreTokenGeneration": "string", "UserMigration": "string",
 		"CustomSMSSender": "string", "CustomEmailSender": "string", "PreTokenGenerationVersion": "string", "KMSKeyID": "string"},
+	"mfa_config": {"totp": "bool", "sms": "bool", "email": "bool", "email_message": "string", "email_subject": "string",
+		"webauthn_relying_party_id": "string", "webauthn_user_verification": "string", "webauthn_factors": "string"},
 	"password_policy": {"minimum_length": "int", "require_uppercase": "bool", "require_lowercase": "bool", "require_numbers": "bool",
 		"require_symbols": "bool", "temporary_password_validity_days": "int"},
 	"custom_attribute": {"name": "string", "type": "string", "mutable": "bool", "min": "int", "max": "int"},
@@ -681,6 +705,15 @@ func (c *seedCheck) pool(p *SeedPool, pp string, poolIDs, clientIDs map[string]b
 	if err := userpool.CheckLambdaConfig(p.LambdaTriggers.config(p.ID), true); err != nil {
 		c.fail(pp+".lambda_triggers", "%s", emulator.Detail(err))
 	}
+	if m := p.MFAConfig; m != nil {
+		mfa := p.MFA
+		if mfa == "" {
+			mfa = MFAOff
+		}
+		if msg := userpool.CheckPoolMFA((*state.PoolMFA)(m), mfa); msg != "" {
+			c.fail(pp+".mfa_config", "%s", msg)
+		}
+	}
 	if pol := p.PasswordPolicy; pol != nil {
 		if n := pol.MinimumLength; n != 0 && (n < 6 || n > 99) {
 			c.fail(pp+".password_policy.minimum_length", "%d is not between 6 and 99", n)
@@ -822,6 +855,10 @@ func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
 		AutoVerifiedAttributes: sp.AutoVerifiedAttributes, RequiredAttributes: sp.RequiredAttributes, CaseSensitiveUsernames: sp.CaseSensitiveUsernames,
 		MFA: sp.MFA, DeviceRemembering: sp.DeviceRemembering, ChallengeRequiredOnNewDevice: sp.ChallengeRequiredOnNewDevice,
 		AllowedFirstAuthFactors: sp.FirstAuthFactors}
+	if sp.MFAConfig != nil {
+		m := state.PoolMFA(*sp.MFAConfig)
+		draft.MFAMethods = &m
+	}
 	if legacyAlias && !slices.Contains(draft.AliasAttributes, "email") {
 		draft.AliasAttributes = append(draft.AliasAttributes, "email")
 	}

@@ -45,10 +45,10 @@ func TestSeedRoundTrip(t *testing.T) {
 	if testing.Verbose() {
 		t.Logf("export:\n%s", e1)
 	}
-	// The export keeps what the seed set of both the pool settings
-	// (message templates) and the Lambda triggers, not merely the same
-	// thing twice.
-	var templates, triggers int
+	// The export keeps what the seed set of the pool settings (message
+	// templates), the MFA configuration and the Lambda triggers, not
+	// merely the same thing twice.
+	var templates, mfa, triggers int
 	for _, in := range seed.Pools {
 		i := slices.IndexFunc(again.Pools, func(p cognitotest.SeedPool) bool { return p.ID == in.ID })
 		if i < 0 {
@@ -59,18 +59,25 @@ func TestSeedRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(out.MessageTemplates, in.MessageTemplates) {
 			t.Errorf("pool %s: exported message_templates %+v; want %+v", in.ID, out.MessageTemplates, in.MessageTemplates)
 		}
+		if !reflect.DeepEqual(out.MFAConfig, in.MFAConfig) {
+			t.Errorf("pool %s: exported mfa_config %+v; want %+v", in.ID, out.MFAConfig, in.MFAConfig)
+		}
 		if !reflect.DeepEqual(out.LambdaTriggers, in.LambdaTriggers) {
 			t.Errorf("pool %s: exported lambda_triggers %+v; want %+v", in.ID, out.LambdaTriggers, in.LambdaTriggers)
 		}
 		if in.MessageTemplates != nil {
 			templates++
 		}
+		if in.MFAConfig != nil {
+			mfa++
+		}
 		if in.LambdaTriggers != nil {
 			triggers++
 		}
 	}
-	if templates == 0 || triggers == 0 {
-		t.Errorf("testdata/seed-full.json: %d pools with message_templates, %d with lambda_triggers; want both", templates, triggers)
+	if templates == 0 || mfa == 0 || triggers == 0 {
+		t.Errorf("testdata/seed-full.json: %d pools with message_templates, %d with mfa_config, %d with lambda_triggers; want all",
+			templates, mfa, triggers)
 	}
 
 	// The users of the second server sign in with the seed's passwords.
@@ -196,6 +203,27 @@ func TestSeedSettingsAct(t *testing.T) {
 		}
 		if out := must(e.passwordLogin(web, "bob", "Bob-Passw0rd1")); out.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
 			t.Errorf("bob: challenge %q; want SOFTWARE_TOKEN_MFA (authenticator app, pool MFA optional)", out.ChallengeName)
+		}
+	})
+	t.Run("MFA configuration", func(t *testing.T) {
+		cfg := must(api.GetUserPoolMfaConfig(ctx(), &cip.GetUserPoolMfaConfigInput{UserPoolId: poolID}))
+		if !cfg.SoftwareTokenMfaConfiguration.Enabled || aws.ToString(cfg.SmsMfaConfiguration.SmsAuthenticationMessage) != "Full sign-in code {####}" ||
+			aws.ToString(cfg.SmsMfaConfiguration.SmsConfiguration.SnsCallerArn) != "arn:aws:iam::123456789012:role/sns" ||
+			aws.ToString(cfg.EmailMfaConfiguration.Subject) != "Your Full code" || aws.ToString(cfg.WebAuthnConfiguration.RelyingPartyId) != "auth.example.com" {
+			t.Errorf("GetUserPoolMfaConfig of the seeded pool: %+v", cfg)
+		}
+		noErr(t, create("mona", "Abcdefghi1", map[string]string{"phone_number": "+15555550142"}))
+		_, err := api.AdminSetUserPassword(ctx(), &cip.AdminSetUserPasswordInput{UserPoolId: poolID, Username: aws.String("mona"), Password: aws.String("Abcdefghi1"), Permanent: true})
+		noErr(t, err)
+		_, err = api.AdminSetUserMFAPreference(ctx(), &cip.AdminSetUserMFAPreferenceInput{UserPoolId: poolID, Username: aws.String("mona"),
+			SMSMfaSettings: &types.SMSMfaSettingsType{Enabled: true}})
+		noErr(t, err)
+		if out := must(e.passwordLogin(web, "mona", "Abcdefghi1")); out.ChallengeName != types.ChallengeNameTypeSmsMfa {
+			t.Fatalf("mona: challenge %q; want SMS_MFA", out.ChallengeName)
+		}
+		m, _ := srv.LastMessage("mona", cognitotest.MsgSMSMFA)
+		if want := "Full sign-in code " + m.Code; m.Text != want {
+			t.Errorf("SMS text %q; want the pool's template %q", m.Text, want)
 		}
 	})
 	t.Run("client credentials", func(t *testing.T) {

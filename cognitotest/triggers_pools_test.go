@@ -166,3 +166,47 @@ func TestCustomMessageBeatsTemplates(t *testing.T) {
 		t.Errorf("a custom sender's message went through the CustomMessage trigger or the templates: %q", m.Text)
 	}
 }
+
+// TestCustomMessageBeatsMfaConfigEmail: an email MFA code is written by
+// the CustomMessage trigger (CustomMessage_Authentication) when it
+// answers, with what it leaves out from SetUserPoolMfaConfig's email
+// message and subject; without the trigger, by those.
+func TestCustomMessageBeatsMfaConfigEmail(t *testing.T) {
+	customMessage := func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		if ev.TriggerSource == "CustomMessage_Authentication" {
+			ev.Response.EmailMessage = "Trigger MFA " + ev.Request.CodeParameter // no subject
+		}
+		return ev, nil
+	}
+	srv := cognitotest.NewServer(t, cognitotest.WithLambda("messages", customMessage), fastKeys())
+	api := cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })
+	c := ctx()
+	poolID, clientID := sdkPool(t, api, &cip.CreateUserPoolInput{LambdaConfig: &types.LambdaConfigType{
+		CustomMessage: aws.String("arn:aws:lambda:us-east-1:123456789012:function:messages")}})
+	noErr(t, errOnly(api.SetUserPoolMfaConfig(c, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOptional,
+		EmailMfaConfiguration: &types.EmailMfaConfigType{Message: aws.String("Template MFA {####}."), Subject: aws.String("Template MFA subject")}})))
+	must(srv.Pool(poolID)).MustCreateUser(cognitotest.UserConfig{Username: "ann", Password: testPassword, Email: "ann@example.com", EmailMFA: true})
+	signIn := func() cognitotest.Message {
+		t.Helper()
+		out := must(api.InitiateAuth(c, &cip.InitiateAuthInput{ClientId: &clientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "ann", "PASSWORD": testPassword}}))
+		if out.ChallengeName != types.ChallengeNameTypeEmailOtp {
+			t.Fatalf("sign-in: challenge %q; want EMAIL_OTP", out.ChallengeName)
+		}
+		m, ok := srv.LastMessage("ann", cognitotest.MsgEmailMFA)
+		if !ok {
+			t.Fatal("EMAIL_OTP sent no message")
+		}
+		return m
+	}
+	m := signIn()
+	if m.Subject != "Template MFA subject" || m.Text != "Trigger MFA "+m.Code || m.Trigger != "CustomMessage_Authentication" {
+		t.Errorf("with the trigger: %q / %q (%s); want %q / %q (CustomMessage_Authentication)", m.Subject, m.Text, m.Trigger,
+			"Template MFA subject", "Trigger MFA "+m.Code)
+	}
+	noErr(t, errOnly(api.UpdateUserPool(c, &cip.UpdateUserPoolInput{UserPoolId: aws.String(poolID), MfaConfiguration: types.UserPoolMfaTypeOptional})))
+	m = signIn()
+	if m.Subject != "Template MFA subject" || m.Text != "Template MFA "+m.Code+"." {
+		t.Errorf("without the trigger: %q / %q; want SetUserPoolMfaConfig's %q / %q", m.Subject, m.Text, "Template MFA subject", "Template MFA "+m.Code+".")
+	}
+}

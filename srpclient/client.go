@@ -316,8 +316,12 @@ func wrapAPI(op string, err error) error {
 	switch {
 	case errors.As(err, &notAuth):
 		sentinel = ErrNotAuthorized
-		if strings.Contains(strings.ToLower(notAuth.ErrorMessage()), "session") {
+		switch msg := strings.ToLower(notAuth.ErrorMessage()); {
+		case strings.Contains(msg, "session"):
 			sentinel = ErrSessionExpired
+		case strings.Contains(msg, "password attempts exceeded"):
+			// Cognito's lockout after failed attempts: retry later.
+			sentinel = ErrTooManyRequests
 		}
 	case errorAs[*types.UserNotFoundException](err):
 		sentinel = ErrUserNotFound

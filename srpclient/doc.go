@@ -21,7 +21,8 @@
 //		case *srpclient.NewPasswordRequired:
 //			res, err = step.Answer(ctx, askNewPassword(), nil)
 //		// ... *SelectMFAType, *SelectChallenge, *TOTPSetup,
-//		// *CustomChallenge, *WebAuthnRequired
+//		// *SelectMFASetup, *EmailMFASetup, *CustomChallenge,
+//		// *WebAuthnRequired
 //		}
 //	}
 //
@@ -113,6 +114,10 @@
 //
 // # Not done
 //
-// The package does not set up SMS or email MFA in MFA_SETUP
-// (only TOTP), and does not send user context data for advanced security.
+// The package does not set up SMS MFA in MFA_SETUP (Cognito has no way
+// to: the user needs a phone_number, after which Cognito sends SMS codes
+// at the next sign-in; an MFA_SETUP offering SMS only is a
+// [*ChallengeError]), and does not send user context data for advanced
+// security. MFA_SETUP sets up TOTP ([TOTPSetup]) and email MFA
+// ([EmailMFASetup]), or asks which ([SelectMFASetup]).
 package srpclient

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/srpclient"
@@ -99,4 +100,30 @@ func TestE2EContextAndOutage(t *testing.T) {
 	}
 	e.srv.ClearFaults()
 	mustDone(t, rr(c.SignIn(context.Background(), srpclient.SignInInput{Username: "ctx", Password: "pw-ctx-1"})))
+}
+
+// TestE2ELockout: Cognito's lockout after five wrong passwords
+// (NotAuthorizedException "Password attempts exceeded") is
+// ErrTooManyRequests, not ErrNotAuthorized: the password may be right;
+// retry later.
+func TestE2ELockout(t *testing.T) {
+	t.Parallel()
+	// The emulator's clock stands still, so that the first lockout (1 s)
+	// cannot run out on a loaded machine before the last sign-in.
+	t0 := time.Now()
+	e := newE2E(t, cognitotest.PoolConfig{}, cognitotest.ClientConfig{}, cognitotest.WithClock(func() time.Time { return t0 }))
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "locked", Password: "pw-locked-1"})
+	c := e.client(t, nil)
+	ctx := context.Background()
+	for i := 1; i <= 5; i++ {
+		_, err := c.SignIn(ctx, srpclient.SignInInput{Username: "locked", Password: "pw-wrong-1"})
+		if !errors.Is(err, srpclient.ErrNotAuthorized) {
+			t.Fatalf("wrong password %d: %v; want ErrNotAuthorized", i, err)
+		}
+	}
+	_, err := c.SignIn(ctx, srpclient.SignInInput{Username: "locked", Password: "pw-locked-1"})
+	var na *types.NotAuthorizedException
+	if !errors.Is(err, srpclient.ErrTooManyRequests) || errors.Is(err, srpclient.ErrNotAuthorized) || !errors.As(err, &na) {
+		t.Fatalf("the right password during the lockout: %v; want ErrTooManyRequests wrapping the NotAuthorizedException", err)
+	}
 }

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/srpclient"
@@ -225,4 +228,84 @@ func TestE2EUserAuthChoices(t *testing.T) {
 		step := nextAs[*srpclient.MFACodeRequired](t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "otp@example.com", Flow: srpclient.FlowUserAuth, PreferredChallenge: srpclient.ChallengeEmailOTP})))
 		mustDone(t, rr(step.Answer(ctx, e.srv.LastCode(u.Username, cognitotest.MsgEmailMFA))))
 	})
+}
+
+// TestE2EMFASetupEmail: MFA_SETUP in a pool that offers TOTP and email
+// MFA is a SelectMFASetup step; choosing EMAIL_OTP asks for an address
+// (EmailMFASetup), whose code (MFACodeRequired, EMAIL_OTP) completes the
+// sign-in with email MFA on. A pool offering email only goes straight to
+// EmailMFASetup; one offering SMS only cannot set MFA up in the sign-in.
+func TestE2EMFASetupEmail(t *testing.T) {
+	t.Parallel()
+	e := newE2E(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOn}, cognitotest.ClientConfig{GenerateSecret: true})
+	ctx := context.Background()
+	configure := func(totp, email, sms bool) {
+		t.Helper()
+		in := &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool.ID()), MfaConfiguration: types.UserPoolMfaTypeOn,
+			SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: totp}}
+		if email {
+			in.EmailMfaConfiguration = &types.EmailMfaConfigType{}
+		}
+		if sms {
+			in.SmsMfaConfiguration = &types.SmsMfaConfigType{}
+		}
+		if _, err := e.api.SetUserPoolMfaConfig(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	configure(true, true, false)
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ella", Password: "pw-ella"})
+	c := e.client(t, nil)
+
+	sel := nextAs[*srpclient.SelectMFASetup](t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "ella", Password: "pw-ella"})))
+	if !slices.Equal(sel.Options, []string{"SOFTWARE_TOKEN_MFA", "EMAIL_OTP"}) || sel.ChallengeName() != "MFA_SETUP" {
+		t.Fatalf("SelectMFASetup options %v", sel.Options)
+	}
+	if _, err := sel.Choose(ctx, "SMS_MFA"); !errors.Is(err, srpclient.ErrInvalidInput) {
+		t.Errorf("choosing a method not offered: got %v; want ErrInvalidInput", err)
+	}
+	setup := nextAs[*srpclient.EmailMFASetup](t, rr(sel.Choose(ctx, "EMAIL_OTP")))
+	if _, err := sel.Choose(ctx, "EMAIL_OTP"); !errors.Is(err, srpclient.ErrStepAnswered) {
+		t.Errorf("choosing twice: got %v; want ErrStepAnswered", err)
+	}
+	if _, err := setup.Answer(ctx, "not an email"); !errors.Is(err, srpclient.ErrInvalidInput) {
+		t.Errorf("a malformed address: got %v; want ErrInvalidInput", err)
+	}
+	step := nextAs[*srpclient.MFACodeRequired](t, rr(setup.Answer(ctx, "ella@example.com")))
+	if step.ChallengeName() != "EMAIL_OTP" || step.Medium != "EMAIL" || step.Destination != "e***@e***" {
+		t.Fatalf("after the address: %s %s %q", step.ChallengeName(), step.Medium, step.Destination)
+	}
+	tk := mustDone(t, rr(step.Answer(ctx, e.srv.LastCode("ella@example.com", cognitotest.MsgEmailMFA))))
+	if tk.Username != "ella" {
+		t.Errorf("username %q", tk.Username)
+	}
+	// Email MFA is on: the next sign-in asks for an email code.
+	next := nextAs[*srpclient.MFACodeRequired](t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "ella", Password: "pw-ella"})))
+	if next.ChallengeName() != "EMAIL_OTP" {
+		t.Errorf("next sign-in: %s; want EMAIL_OTP", next.ChallengeName())
+	}
+
+	// TOTP chosen from the same kind of step.
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "tom", Password: "pw-tom"})
+	sel = nextAs[*srpclient.SelectMFASetup](t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "tom", Password: "pw-tom"})))
+	totp := nextAs[*srpclient.TOTPSetup](t, rr(sel.Choose(ctx, "SOFTWARE_TOKEN_MFA")))
+	code, err := cognitotest.TOTPCode(totp.Secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustDone(t, rr(totp.Answer(ctx, code, "")))
+
+	// Email only: straight to the address.
+	configure(false, true, false)
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "emma", Password: "pw-emma"})
+	nextAs[*srpclient.EmailMFASetup](t, rr(c.SignIn(ctx, srpclient.SignInInput{Username: "emma", Password: "pw-emma"})))
+
+	// SMS only: not in the sign-in.
+	configure(false, false, true)
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "sid", Password: "pw-sid"})
+	_, err = c.SignIn(ctx, srpclient.SignInInput{Username: "sid", Password: "pw-sid"})
+	var ce *srpclient.ChallengeError
+	if !errors.As(err, &ce) || ce.Name != "MFA_SETUP for SMS_MFA" {
+		t.Errorf("SMS-only MFA_SETUP: got %v; want a *ChallengeError", err)
+	}
 }

@@ -16,14 +16,16 @@ import (
 	"github.com/cognitokit/cognitokit/srpclient"
 )
 
-// TestE2EDevices: the first sign-in needs MFA and confirms the device; the
+// TestE2EDevices (a pool with ChallengeRequiredOnNewDevice): the first
+// sign-in needs MFA and confirms the device; the
 // next one answers DEVICE_SRP_AUTH and skips MFA; refresh sends DEVICE_KEY;
 // a device the server forgot is forgotten locally and the sign-in retried.
 func TestE2EDevices(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []string{cognitotest.DevicesAlways, cognitotest.DevicesUserOptIn} {
 		for _, secret := range []bool{false, true} {
-			e := newE2E(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, DeviceRemembering: mode, UsernameAttributes: []string{"email"}},
+			e := newE2E(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, DeviceRemembering: mode, UsernameAttributes: []string{"email"},
+				ChallengeRequiredOnNewDevice: true},
 				cognitotest.ClientConfig{GenerateSecret: secret})
 			u := e.pool.MustCreateUser(cognitotest.UserConfig{Email: "dev@example.com", Password: "pw-device", EmailMFA: true})
 			path := filepath.Join(t.TempDir(), "devices.json")

@@ -16,7 +16,8 @@ import (
 
 // Step is a challenge the caller must answer to continue a sign-in. It is
 // one of *MFACodeRequired, *SelectMFAType, *SelectChallenge, *TOTPSetup,
-// *NewPasswordRequired, *CustomChallenge or *WebAuthnRequired; each has a
+// *SelectMFASetup, *EmailMFASetup, *NewPasswordRequired, *CustomChallenge
+// or *WebAuthnRequired; each has a
 // method that answers it and returns the next [Result]. A step can be
 // answered once ([ErrStepAnswered]); a step whose Session expired returns
 // [ErrSessionExpired].
@@ -208,12 +209,92 @@ func (s *TOTPSetup) Answer(ctx context.Context, code, friendlyName string) (*Res
 	return s.f.advance(ctx, s.name, map[string]string{}, session)
 }
 
+// SelectMFASetup is MFA_SETUP when the pool offers several methods the
+// user can set up during sign-in: Options are among "SOFTWARE_TOKEN_MFA"
+// (an authenticator app) and "EMAIL_OTP" (email MFA).
+type SelectMFASetup struct {
+	stepBase
+	Options []string
+}
+
+// Choose picks the method to set up: "SOFTWARE_TOKEN_MFA" leads to a
+// [TOTPSetup] step, "EMAIL_OTP" to an [EmailMFASetup] step.
+func (s *SelectMFASetup) Choose(ctx context.Context, method string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
+	if !slices.Contains(s.Options, method) {
+		return nil, fmt.Errorf("%w: %q is not one of %q", ErrInvalidInput, truncate(method, 32), s.Options)
+	}
+	if err := s.claim(); err != nil {
+		return nil, err
+	}
+	base := stepBase{f: s.f, name: s.name, session: s.session, answered: new(atomic.Bool)}
+	if method == mfaEmail {
+		return &Result{Next: &EmailMFASetup{stepBase: base}}, nil
+	}
+	res, err := s.f.totpSetup(ctx, base)
+	if err != nil {
+		s.release() // nothing was set up: the user may choose again
+	}
+	return res, err
+}
+
+// EmailMFASetup is MFA_SETUP for email MFA: answer with the user's email
+// address. Cognito sends a code there; the next step ([MFACodeRequired],
+// EMAIL_OTP) asks for it, and the right code completes the sign-in with
+// email MFA on and the address verified.
+type EmailMFASetup struct {
+	stepBase
+}
+
+// Answer sends the email address that receives the codes.
+func (s *EmailMFASetup) Answer(ctx context.Context, email string) (*Result, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
+	email = strings.TrimSpace(email)
+	if at := strings.IndexByte(email, '@'); at <= 0 || at == len(email)-1 || len(email) > maxEmailLen || strings.ContainsAny(email, " \t\r\n") {
+		return nil, fmt.Errorf("%w: %q is not an email address", ErrInvalidInput, truncate(email, 64))
+	}
+	if err := s.claim(); err != nil {
+		return nil, err
+	}
+	res, err := s.f.advance(ctx, s.name, map[string]string{"EMAIL": email}, s.session)
+	if errors.Is(err, ErrInvalidInput) || errors.Is(err, ErrUsernameExists) {
+		s.release() // Cognito keeps the Session: another address may do
+	}
+	return res, err
+}
+
+const (
+	mfaTOTP     = "SOFTWARE_TOKEN_MFA"
+	mfaEmail    = "EMAIL_OTP"
+	maxEmailLen = 2048
+)
+
+// mfaSetup turns MFA_SETUP into a step: the methods of MFAS_CAN_SETUP that
+// can be set up during sign-in are TOTP and email (SMS MFA needs a phone
+// number on the user, after which Cognito sends SMS codes at the next
+// sign-in). Without MFAS_CAN_SETUP it sets up TOTP.
 func (f *flow) mfaSetup(ctx context.Context, base stepBase, ch challenge) (*Result, error) {
 	canSetup, _ := jsonList(ch.params["MFAS_CAN_SETUP"])
-	if len(canSetup) > 0 && !slices.Contains(canSetup, "SOFTWARE_TOKEN_MFA") {
-		return nil, &ChallengeError{Name: "MFA_SETUP for " + strings.Join(canSetup, ",")}
+	totp := len(canSetup) == 0 || slices.Contains(canSetup, mfaTOTP)
+	email := slices.Contains(canSetup, mfaEmail)
+	switch {
+	case totp && email:
+		return &Result{Next: &SelectMFASetup{stepBase: base, Options: []string{mfaTOTP, mfaEmail}}}, nil
+	case email:
+		return &Result{Next: &EmailMFASetup{stepBase: base}}, nil
+	case totp:
+		return f.totpSetup(ctx, base)
 	}
-	out, err := f.c.api.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: ch.session})
+	return nil, &ChallengeError{Name: "MFA_SETUP for " + strings.Join(canSetup, ",")}
+}
+
+// totpSetup associates an authenticator app with the sign-in's session.
+func (f *flow) totpSetup(ctx context.Context, base stepBase) (*Result, error) {
+	out, err := f.c.api.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: base.session})
 	if err != nil {
 		return nil, wrapAPI("associate software token", err)
 	}

@@ -352,7 +352,8 @@ func TestPrintQRDecodesToModules(t *testing.T) {
 }
 
 func TestLoginRememberDevice(t *testing.T) {
-	le := newLoginEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, DeviceRemembering: cognitotest.DevicesUserOptIn}, cognitotest.ClientConfig{GenerateSecret: true})
+	le := newLoginEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, DeviceRemembering: cognitotest.DevicesUserOptIn,
+		ChallengeRequiredOnNewDevice: true}, cognitotest.ClientConfig{GenerateSecret: true})
 	le.pool.MustCreateUser(cognitotest.UserConfig{Username: "dev", Password: "pw-dev-1", Email: "dev@example.com", EmailMFA: true})
 	environ := map[string]string{"COGNITO_CLIENT_SECRET": le.app.Secret}
 	file := filepath.Join(t.TempDir(), "devices.json")

@@ -134,7 +134,8 @@ func setup(getenv func(string) string, deviceFile string) (*config, func(), erro
 	if err != nil {
 		return nil, nil, err
 	}
-	pool, err := emu.CreatePool(cognitotest.PoolConfig{ID: "us-east-1_clilogin", MFA: cognitotest.MFAOptional, DeviceRemembering: cognitotest.DevicesAlways})
+	pool, err := emu.CreatePool(cognitotest.PoolConfig{ID: "us-east-1_clilogin", MFA: cognitotest.MFAOptional, DeviceRemembering: cognitotest.DevicesAlways,
+		ChallengeRequiredOnNewDevice: true})
 	if err != nil {
 		emu.Close()
 		return nil, nil, err

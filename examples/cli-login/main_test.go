@@ -53,7 +53,8 @@ func TestWrongAuthenticator(t *testing.T) {
 // The terminal prompter is replaced by the simulated authenticator.
 func TestExternalPool(t *testing.T) {
 	idp := cognitotest.NewServer(t)
-	pool := idp.MustCreatePool(cognitotest.PoolConfig{MFA: cognitotest.MFAOn, DeviceRemembering: cognitotest.DevicesAlways, UsernameAttributes: []string{"email"}})
+	pool := idp.MustCreatePool(cognitotest.PoolConfig{MFA: cognitotest.MFAOn, DeviceRemembering: cognitotest.DevicesAlways, UsernameAttributes: []string{"email"},
+		ChallengeRequiredOnNewDevice: true})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{GenerateSecret: true})
 	const secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	pool.MustCreateUser(cognitotest.UserConfig{Email: "dan@example.com", Password: "Dan-Passw0rd!", TOTPSecret: secret, PreferredMFA: cognitotest.MFATOTP})

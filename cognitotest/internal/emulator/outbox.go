@@ -155,16 +155,17 @@ func TriggerSource(trigger, kind, operation string) string {
 // written returns m with its subject and text, as Cognito writes a
 // message: those a CustomMessage trigger wrote (m's own, the trigger ran
 // before); otherwise the pool's message templates (UpdateUserPool's
-// messages); otherwise Cognito's default wording. A message that a custom
-// sender trigger sends (CustomEmailSender, CustomSMSSender) skips the
-// CustomMessage trigger and the templates: the trigger writes it from the
-// code, so the outbox keeps the default wording.
+// messages and SetUserPoolMfaConfig's email message); otherwise Cognito's
+// default wording. A message that a custom sender trigger sends
+// (CustomEmailSender, CustomSMSSender) skips the CustomMessage trigger
+// and the templates: the trigger writes it from the code, so the outbox
+// keeps the default wording.
 func written(tx *state.Tx, m Message) Message {
-	var t *state.MessageTemplates
+	var p *state.Pool
 	if strings.HasPrefix(m.Trigger, "CustomMessage_") {
-		t = templatesOf(tx, m.PoolID)
+		p = tx.Pool(m.PoolID)
 	}
-	subject, text := render(m, t)
+	subject, text := render(m, p)
 	if m.Text == "" {
 		m.Text = text
 	}
@@ -174,49 +175,56 @@ func written(tx *state.Tx, m Message) Message {
 	return m
 }
 
-// templatesOf returns the message templates of a pool, or nil.
-func templatesOf(tx *state.Tx, poolID string) *state.MessageTemplates {
-	if p := tx.Pool(poolID); p != nil {
-		return p.Templates
+// render returns the subject (of an email) and the text of m: from the
+// templates of its pool p (nil: none), with "{####}" the code and
+// "{username}" the username, or in Cognito's default wording. The
+// templates are UpdateUserPool's messages (SMS MFA and SMS_OTP codes
+// included: SetUserPoolMfaConfig's SMS message is the pool's
+// SmsAuthenticationMessage) and SetUserPoolMfaConfig's email message for
+// email MFA and EMAIL_OTP codes.
+func render(m Message, p *state.Pool) (subject, text string) {
+	subject, text = defaultText(m)
+	var t state.MessageTemplates
+	if p != nil && p.Templates != nil {
+		t = *p.Templates
 	}
-	return nil
+	var mfa state.PoolMFA
+	if p != nil && p.MFAMethods != nil {
+		mfa = *p.MFAMethods
+	}
+	var tSubject, tText string
+	email := m.Medium == "EMAIL"
+	switch m.Kind {
+	case MsgTemporaryPassword:
+		if email {
+			tSubject, tText = t.InviteEmailSubject, t.InviteEmailMessage
+		} else {
+			tText = t.InviteSMSMessage
+		}
+	case MsgSignUp, MsgResendCode, MsgForgotPassword, MsgVerifyAttribute:
+		if email {
+			tSubject, tText = t.EmailVerificationSubject, t.EmailVerificationMessage
+		} else {
+			tText = t.SMSVerificationMessage
+		}
+	case MsgSMSMFA, MsgSMSOTP:
+		tText = t.SMSAuthenticationMessage
+	case MsgEmailMFA:
+		tSubject, tText = mfa.EmailSubject, mfa.EmailMessage
+	}
+	fill := strings.NewReplacer("{####}", m.Code, "{username}", m.Username)
+	if tText != "" {
+		text = fill.Replace(tText)
+	}
+	if tSubject != "" && email {
+		subject = fill.Replace(tSubject)
+	}
+	return subject, text
 }
 
-// render returns the subject (of an email) and the text of m: from the
-// pool's templates t (UpdateUserPool's messages), with "{####}" the code
-// and "{username}" the username, or in Cognito's default wording.
-func render(m Message, t *state.MessageTemplates) (subject, text string) {
-	if t != nil {
-		var tSubject, tText string
-		email := m.Medium == "EMAIL"
-		switch m.Kind {
-		case MsgTemporaryPassword:
-			if email {
-				tSubject, tText = t.InviteEmailSubject, t.InviteEmailMessage
-			} else {
-				tText = t.InviteSMSMessage
-			}
-		case MsgSignUp, MsgResendCode, MsgForgotPassword, MsgVerifyAttribute:
-			if email {
-				tSubject, tText = t.EmailVerificationSubject, t.EmailVerificationMessage
-			} else {
-				tText = t.SMSVerificationMessage
-			}
-		case MsgSMSMFA, MsgSMSOTP:
-			tText = t.SMSAuthenticationMessage
-		}
-		if tText != "" || tSubject != "" {
-			subject, text = render(m, nil)
-			fill := strings.NewReplacer("{####}", m.Code, "{username}", m.Username)
-			if tText != "" {
-				text = fill.Replace(tText)
-			}
-			if tSubject != "" && email {
-				subject = fill.Replace(tSubject)
-			}
-			return subject, text
-		}
-	}
+// defaultText returns the subject (of an email) and the text of m in
+// Cognito's default wording.
+func defaultText(m Message) (subject, text string) {
 	switch m.Kind {
 	case MsgTemporaryPassword:
 		subject, text = "Your temporary password", fmt.Sprintf("Your username is %s and temporary password is %s.", m.Username, m.Code)

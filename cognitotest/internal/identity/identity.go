@@ -48,6 +48,43 @@ var (
 	tagKeyRE          = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 )
 
+var userPoolIDRE = regexp.MustCompile(`^[a-z]{2}(?:-gov)?-[a-z]+-\d_[A-Za-z0-9]+$`)
+
+// userPoolOf returns the ID of the user pool a Cognito provider name
+// names. Two names name a user pool of the emulator: Cognito's own,
+// "cognito-idp.{region}.amazonaws.com/{userPoolID}" ([ProviderName]), and
+// the issuer of the pool's tokens without its scheme, such as
+// "127.0.0.1:9229/{userPoolID}": the name Amplify gives a login, derived
+// from the ID token's iss.
+func (s *Service) userPoolOf(prov string) (string, bool) {
+	if m := cognitoProviderRE.FindStringSubmatch(prov); m != nil {
+		return m[2], true
+	}
+	id, ok := strings.CutPrefix(prov, s.emulatorProviderName(""))
+	return id, ok && userPoolIDRE.MatchString(id)
+}
+
+// emulatorProviderName returns the provider name of a user pool that is
+// its issuer without the scheme.
+func (s *Service) emulatorProviderName(userPoolID string) string {
+	u := s.up.URL()
+	if _, rest, ok := strings.Cut(u, "://"); ok {
+		u = rest
+	}
+	return u + "/" + userPoolID
+}
+
+// canonicalProvider returns the name under which a login of the provider
+// is linked and looked up: [ProviderName] for either name of a user pool,
+// prov itself for any other provider. Logins of one user under either name
+// are so one login, of one identity.
+func (s *Service) canonicalProvider(prov string) string {
+	if id, ok := s.userPoolOf(prov); ok {
+		return ProviderName(id)
+	}
+	return prov
+}
+
 // ProviderName returns the Logins key of a user pool:
 // "cognito-idp.{region}.amazonaws.com/{userPoolID}".
 func ProviderName(userPoolID string) string {
@@ -92,6 +129,8 @@ func Register(r *emulator.Registry, s *Service) {
 		op("TagResource", s.tagResource, iam, writes),
 		op("UntagResource", s.untagResource, iam, writes),
 		op("ListTagsForResource", s.listTagsForResource, iam, reads),
+		op("SetPrincipalTagAttributeMap", s.setPrincipalTagAttributeMap, iam, writes),
+		op("GetPrincipalTagAttributeMap", s.getPrincipalTagAttributeMap, iam, reads),
 	)
 }
 

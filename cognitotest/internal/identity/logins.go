@@ -58,7 +58,7 @@ func (s *Service) validateLogins(tx *state.Tx, p *state.IdentityPool, logins map
 				return nil, invalidLogin("Incorrect token audience.")
 			}
 			refs = append(refs, loginRef{provider: prov, subject: c.Sub, direct: true})
-		case cognitoProviderRE.MatchString(prov):
+		case s.isUserPoolProvider(prov):
 			ref, err := s.verifyUserPoolLogin(tx, p, prov, tok)
 			if err != nil {
 				return nil, err
@@ -82,8 +82,9 @@ func (s *Service) validateLogins(tx *state.Tx, p *state.IdentityPool, logins map
 func (s *Service) verifyUserPoolLogin(tx *state.Tx, p *state.IdentityPool, prov, tok string) (loginRef, *wire.Error) {
 	var clientIDs []string
 	check := false
+	poolID, _ := s.userPoolOf(prov)
 	for _, cp := range p.CognitoIdentityProviders {
-		if cp.ProviderName == prov {
+		if id, _ := s.userPoolOf(cp.ProviderName); id == poolID {
 			clientIDs = append(clientIDs, cp.ClientID)
 			check = check || cp.ServerSideTokenCheck != nil && *cp.ServerSideTokenCheck
 		}
@@ -91,7 +92,6 @@ func (s *Service) verifyUserPoolLogin(tx *state.Tx, p *state.IdentityPool, prov,
 	if len(clientIDs) == 0 {
 		return loginRef{}, wire.NotAuthorized("Token is not from a supported provider of this identity pool.")
 	}
-	poolID := cognitoProviderRE.FindStringSubmatch(prov)[2]
 	if tx.Pool(poolID) == nil {
 		return loginRef{}, invalidLogin("Issuer doesn't match providerName (the user pool does not exist).")
 	}
@@ -114,7 +114,28 @@ func (s *Service) verifyUserPoolLogin(tx *state.Tx, p *state.IdentityPool, prov,
 	if check && userpool.LookupUser(tx, t.Pool, t.Claims.CognitoUsername) == nil {
 		return loginRef{}, invalidLogin("The user no longer exists (ServerSideTokenCheck).")
 	}
-	return loginRef{provider: prov, subject: t.Claims.Sub, token: t}, nil
+	return loginRef{provider: ProviderName(poolID), subject: t.Claims.Sub, token: t}, nil
+}
+
+// isUserPoolProvider reports whether prov names a user pool (see
+// Service.userPoolOf).
+func (s *Service) isUserPoolProvider(prov string) bool {
+	_, ok := s.userPoolOf(prov)
+	return ok
+}
+
+// roleMapping returns the role mapping of pool p for a provider, by
+// either name of a user pool.
+func (s *Service) roleMapping(p *state.IdentityPool, provider string) (state.RoleMapping, bool) {
+	if m, ok := p.RoleMappings[provider]; ok {
+		return m, true
+	}
+	for k, m := range p.RoleMappings {
+		if s.canonicalProvider(k) == provider {
+			return m, true
+		}
+	}
+	return state.RoleMapping{}, false
 }
 
 // linked returns the identity a login is linked to, or "".
@@ -275,7 +296,7 @@ func (s *Service) authorize(tx *state.Tx, p *state.IdentityPool, i *state.Identi
 }
 
 // role chooses the role of credentials for logins refs.
-func role(p *state.IdentityPool, refs []loginRef, custom string) (string, *wire.Error) {
+func (s *Service) role(p *state.IdentityPool, refs []loginRef, custom string) (string, *wire.Error) {
 	if custom != "" && !RoleARNRE.MatchString(custom) {
 		return "", wire.InvalidParameter("CustomRoleArn %q is not an IAM role ARN", wire.Truncate(custom, 128))
 	}
@@ -292,7 +313,7 @@ func role(p *state.IdentityPool, refs []loginRef, custom string) (string, *wire.
 	allowed := map[string]bool{}
 	chosen := ""
 	for _, r := range refs {
-		m, ok := p.RoleMappings[r.provider]
+		m, ok := s.roleMapping(p, r.provider)
 		if !ok || r.token == nil {
 			continue
 		}
@@ -365,12 +386,12 @@ type credentialsWire struct {
 
 // issue makes up AWS credentials and records them. They are not usable
 // against AWS.
-func (s *Service) issue(tx *state.Tx, identityID, role string, authenticated bool, lifetime time.Duration, source string) (*state.Credentials, string, string) {
+func (s *Service) issue(tx *state.Tx, identityID, role string, authenticated bool, lifetime time.Duration, source string, tags map[string]string) (*state.Credentials, string, string) {
 	now := s.up.Now()
 	c := &state.Credentials{
 		AccessKeyID: "ASIA" + s.up.RandString(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
 		IdentityID:  identityID, RoleARN: role, Authenticated: authenticated,
-		Expiration: now.Add(lifetime).Truncate(time.Second), Source: source,
+		Expiration: now.Add(lifetime).Truncate(time.Second), Source: source, PrincipalTags: tags,
 	}
 	secret := s.up.RandString(40, emulator.Alnum)
 	session := "IQoJY29nbml0b3Rlc3Q" + s.up.RandString(300, emulator.Alnum)
@@ -411,11 +432,11 @@ func (s *Service) getCredentialsForIdentity(c *emulator.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, err := role(p, refs, in.CustomRoleArn)
+		r, err := s.role(p, refs, in.CustomRoleArn)
 		if err != nil {
 			return nil, err
 		}
-		cred, secret, session := s.issue(tx, i.ID, r, len(refs) > 0, p.CredentialsLifetime, "GetCredentialsForIdentity")
+		cred, secret, session := s.issue(tx, i.ID, r, len(refs) > 0, p.CredentialsLifetime, "GetCredentialsForIdentity", s.principalTags(p, refs))
 		return struct {
 			IdentityId  string
 			Credentials credentialsWire
@@ -464,7 +485,7 @@ func (s *Service) getOpenIDToken(c *emulator.Call) (any, error) {
 		}
 		now := s.up.Now()
 		claims = openIDClaims{Iss: cognitoIdentityIssuer, Sub: i.ID, Aud: p.ID, Amr: amrOf(refs),
-			Iat: now.Unix(), Exp: now.Add(DefaultOpenIDTokenLifetime).Unix()}
+			Iat: now.Unix(), Exp: now.Add(DefaultOpenIDTokenLifetime).Unix(), Tags: tagsClaim(s.principalTags(p, refs))}
 		return i.ID, nil
 	})
 	if err != nil {
@@ -567,13 +588,7 @@ func (s *Service) getOpenIDTokenForDeveloperIdentity(c *emulator.Call) (any, err
 		now := s.up.Now()
 		claims = openIDClaims{Iss: cognitoIdentityIssuer, Sub: ident.ID, Aud: p.ID, Amr: amrOf(refs),
 			Iat: now.Unix(), Exp: now.Add(dur).Unix()}
-		if len(in.PrincipalTags) > 0 {
-			tags := map[string]any{}
-			for k, v := range in.PrincipalTags {
-				tags[k] = []string{v}
-			}
-			claims.Tags = map[string]any{"principal_tags": tags}
-		}
+		claims.Tags = tagsClaim(in.PrincipalTags)
 		return ident.ID, nil
 	})
 	if err != nil {
@@ -749,7 +764,9 @@ func (s *Service) unlinkIdentity(c *emulator.Call) (any, error) {
 			}
 		}
 		dev := p.DeveloperProviderName
-		for _, prov := range in.LoginsToRemove {
+		for k, prov := range in.LoginsToRemove {
+			prov = s.canonicalProvider(prov)
+			in.LoginsToRemove[k] = prov
 			if prov == dev && dev != "" {
 				return nil, wire.InvalidParameter("use UnlinkDeveloperIdentity to unlink developer user identifiers")
 			}

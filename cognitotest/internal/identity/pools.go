@@ -95,7 +95,7 @@ func (s *Service) Issued(accessKeyID string) (state.Credentials, bool) {
 
 // ---- pool management --------------------------------------------------------
 
-func validatePoolWire(in *PoolWire) *wire.Error {
+func (s *Service) validatePoolWire(in *PoolWire) *wire.Error {
 	if !identityPoolNmRE.MatchString(in.IdentityPoolName) {
 		return wire.InvalidParameter("1 validation error detected: Value at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+ and length 1-128")
 	}
@@ -119,8 +119,9 @@ func validatePoolWire(in *PoolWire) *wire.Error {
 	}
 	seen := map[string]bool{}
 	for _, p := range in.CognitoIdentityProviders {
-		if !cognitoProviderRE.MatchString(p.ProviderName) {
-			return wire.InvalidParameter("CognitoIdentityProviders: ProviderName %q must be cognito-idp.{region}.amazonaws.com/{userPoolId}", wire.Truncate(p.ProviderName, 128))
+		if _, ok := s.userPoolOf(p.ProviderName); !ok {
+			return wire.InvalidParameter("CognitoIdentityProviders: ProviderName %q must be cognito-idp.{region}.amazonaws.com/{userPoolId} or the emulator's issuer without its scheme (%s)",
+				wire.Truncate(p.ProviderName, 128), s.emulatorProviderName("{userPoolId}"))
 		}
 		if !idClientIDRE.MatchString(p.ClientId) {
 			return wire.InvalidParameter("CognitoIdentityProviders: ClientId must match [\\w_]+ and be 1-128 characters")
@@ -162,7 +163,7 @@ func validateTags(tags map[string]string) *wire.Error {
 
 // create makes (but does not store) a new identity pool.
 func (s *Service) create(tx *state.Tx, in *PoolWire) (*state.IdentityPool, *wire.Error) {
-	if err := validatePoolWire(in); err != nil {
+	if err := s.validatePoolWire(in); err != nil {
 		return nil, err
 	}
 	if len(tx.IdentityPools()) >= maxIdentityPools {
@@ -258,7 +259,7 @@ func (s *Service) updateIdentityPool(c *emulator.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := validatePoolWire(&in); err != nil {
+		if err := s.validatePoolWire(&in); err != nil {
 			return nil, err
 		}
 		if p.DeveloperProviderName != "" && in.DeveloperProviderName != p.DeveloperProviderName {

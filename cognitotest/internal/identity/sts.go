@@ -177,7 +177,7 @@ func (s *Service) assumeRoleWithWebIdentity(f url.Values, reqID string) (*stsAss
 		if role != want {
 			return &stsError{403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"}
 		}
-		cred, secret, sessionTok := s.issue(tx, ident.ID, role, authenticated, dur, "AssumeRoleWithWebIdentity")
+		cred, secret, sessionTok := s.issue(tx, ident.ID, role, authenticated, dur, "AssumeRoleWithWebIdentity", tagsOfClaim(c.Tags))
 		roleName := role[strings.LastIndexByte(role, '/')+1:]
 		out.Result.SubjectFromWebIdentityToken = ident.ID
 		out.Result.Audience = p.ID

@@ -52,7 +52,12 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			o.newPasswordLocked(w, r, req, u)
 			return
 		}
+		if lock := s.Lockouts.Check(u.PoolID, u.Sub); lock != nil {
+			o.failLocked(w, req, lock.Message)
+			return
+		}
 		if !userpool.CheckTOTP(u.TOTPSecret, strings.TrimSpace(r.PostForm.Get("code")), s.Now()) {
+			o.failedSignIn(r, u, userpool.StepMFA)
 			o.failLocked(w, req, "Invalid code received for user")
 			return
 		}
@@ -74,13 +79,22 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			msg = triggerMessage(err)
 		}
 	}
+	var lock *wire.Error
+	if u != nil {
+		lock = s.Lockouts.Check(u.PoolID, u.Sub)
+	}
 	switch {
 	case msg != "":
 	case u == nil && !req.client.PreventUserExistenceErrors:
 		msg = "User does not exist."
+	case lock != nil:
+		msg = lock.Message
 	case u != nil && u.Status == userpool.StatusResetRequired && !u.HasPassword(): // imported
 		msg = "Password reset required for the user"
-	case u == nil || !userpool.CheckPassword(p, u, password):
+	case u == nil:
+		msg = "Incorrect username or password."
+	case !userpool.CheckPassword(p, u, password):
+		o.failedSignIn(r, u, userpool.StepPassword)
 		msg = "Incorrect username or password."
 	case u.Status == userpool.StatusUnconfirmed:
 		msg = "User is not confirmed."
@@ -113,6 +127,20 @@ func triggerMessage(err error) string {
 		return we.Message
 	}
 	return "The sign-in failed."
+}
+
+// failedSignIn records a failed password or TOTP code of u: a failed
+// attempt for the lockout, and a failed SignIn auth event.
+func (o *Server) failedSignIn(r *http.Request, u *state.User, step string) {
+	o.up.Lockouts.Fail(u.PoolID, u.Sub)
+	var steps []state.AuthEventChallenge
+	if step == userpool.StepMFA {
+		steps = append(steps, state.AuthEventChallenge{Name: userpool.StepPassword, Response: "Success"})
+	}
+	steps = append(steps, state.AuthEventChallenge{Name: step, Response: "Failure"})
+	ec := userpool.ContextOf(r, "")
+	o.up.RecordAuthEvent(u.PoolID, u.Sub, &state.AuthEvent{Type: userpool.EventSignIn, Response: userpool.EventFail, Challenges: steps,
+		IPAddress: ec.IP, DeviceName: ec.DeviceName})
 }
 
 // failLocked counts a failed attempt and shows the form again, or ends the
@@ -205,6 +233,14 @@ func (o *Server) finishLoginLocked(w http.ResponseWriter, r *http.Request, req *
 		}
 	}
 	delete(o.requests, req.id)
+	s.Lockouts.Succeed(u.PoolID, u.Sub)
+	steps := []state.AuthEventChallenge{{Name: userpool.StepPassword, Response: "Success"}}
+	if req.step == "mfa" {
+		steps = append(steps, state.AuthEventChallenge{Name: userpool.StepMFA, Response: "Success"})
+	}
+	ec := userpool.ContextOf(r, "")
+	s.RecordAuthEvent(u.PoolID, u.Sub, &state.AuthEvent{Type: userpool.EventSignIn, Response: userpool.EventPass, Challenges: steps,
+		IPAddress: ec.IP, DeviceName: ec.DeviceName})
 	now := s.Now()
 	if len(o.sso) < maxPending {
 		id := s.RandString(40, emulator.Alnum)

@@ -20,19 +20,22 @@ import (
 
 // Pool is a user pool and its settings.
 type Pool struct {
-	ID                           string         `json:"id"` // "{region}_{name}"
-	Name                         string         `json:"name"`
-	UsernameAttributes           []string       `json:"username_attributes,omitempty"`
-	AliasAttributes              []string       `json:"alias_attributes,omitempty"`
-	AutoVerifiedAttributes       []string       `json:"auto_verified_attributes,omitempty"`
-	RequiredAttributes           []string       `json:"required_attributes,omitempty"`
-	CaseSensitiveUsernames       bool           `json:"case_sensitive_usernames,omitempty"`
-	PasswordPolicy               PasswordPolicy `json:"password_policy"`
-	MFA                          string         `json:"mfa"` // "OFF", "OPTIONAL", "ON"
-	DeviceRemembering            string         `json:"device_remembering,omitempty"`
-	ChallengeRequiredOnNewDevice bool           `json:"challenge_required_on_new_device,omitempty"`
-	AllowedFirstAuthFactors      []string       `json:"allowed_first_auth_factors,omitempty"`
-	TemporaryPasswordValidity    time.Duration  `json:"temporary_password_validity"`
+	ID                     string         `json:"id"` // "{region}_{name}"
+	Name                   string         `json:"name"`
+	UsernameAttributes     []string       `json:"username_attributes,omitempty"`
+	AliasAttributes        []string       `json:"alias_attributes,omitempty"`
+	AutoVerifiedAttributes []string       `json:"auto_verified_attributes,omitempty"`
+	RequiredAttributes     []string       `json:"required_attributes,omitempty"`
+	CaseSensitiveUsernames bool           `json:"case_sensitive_usernames,omitempty"`
+	PasswordPolicy         PasswordPolicy `json:"password_policy"`
+	MFA                    string         `json:"mfa"` // "OFF", "OPTIONAL", "ON"
+	// MFAMethods are the MFA methods the pool offers, from
+	// SetUserPoolMfaConfig; nil offers them all (a pool never configured).
+	MFAMethods                   *PoolMFA      `json:"mfa_methods,omitempty"`
+	DeviceRemembering            string        `json:"device_remembering,omitempty"`
+	ChallengeRequiredOnNewDevice bool          `json:"challenge_required_on_new_device,omitempty"`
+	AllowedFirstAuthFactors      []string      `json:"allowed_first_auth_factors,omitempty"`
+	TemporaryPasswordValidity    time.Duration `json:"temporary_password_validity"`
 	// CustomAttributes are the declared custom attributes (without the
 	// "custom:" prefix). A pool that declares none accepts any custom
 	// attribute, as the emulator always did (unless StrictSchema); one
@@ -40,10 +43,14 @@ type Pool struct {
 	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
 	// LambdaConfig holds the pool's Lambda triggers (see lambda.go).
 	LambdaConfig LambdaConfig `json:"lambda_config,omitzero"`
-	ClientSeq    int          `json:"client_seq,omitempty"` // sequence number of the last app client
-	KeySeq       int          `json:"key_seq,omitempty"`    // sequence number of the last signing key
-	CreatedAt    time.Time    `json:"created_at"`
-	ModifiedAt   time.Time    `json:"modified_at"`
+	// Secret keys what the pool derives and must keep stable without
+	// storing: the decoy SRP values of unknown users, the feedback tokens
+	// of auth events. Pools of older stores get one when first needed.
+	Secret     []byte    `json:"secret,omitempty"`
+	ClientSeq  int       `json:"client_seq,omitempty"` // sequence number of the last app client
+	KeySeq     int       `json:"key_seq,omitempty"`    // sequence number of the last signing key
+	CreatedAt  time.Time `json:"created_at"`
+	ModifiedAt time.Time `json:"modified_at"`
 
 	// The settings of UpdateUserPool (see poolrecords.go).
 	StrictSchema             bool                `json:"strict_schema,omitempty"` // only declared custom attributes, even when none is
@@ -107,7 +114,49 @@ func (p *Pool) Clone() *Pool {
 		c.Replicas[i].Tags = maps.Clone(p.Replicas[i].Tags)
 	}
 	c.LambdaConfig = p.LambdaConfig.Clone()
+	c.Secret = slices.Clone(p.Secret)
+	if p.MFAMethods != nil {
+		m := *p.MFAMethods
+		c.MFAMethods = &m
+	}
 	return &c
+}
+
+// PoolMFA is a pool's MFA configuration (SetUserPoolMfaConfig): the
+// methods it offers, the text of its email messages, and the settings the
+// emulator reports without using. The SMS message and SNS configuration
+// SetUserPoolMfaConfig sets are the pool's Templates.SMSAuthenticationMessage
+// and SMSConfiguration.
+type PoolMFA struct {
+	TOTP  bool `json:"totp,omitempty"`
+	SMS   bool `json:"sms,omitempty"`
+	Email bool `json:"email,omitempty"`
+	// EmailMessage and EmailSubject are the templates of the emails with
+	// codes for MFA and OTP sign-in; "{####}" is the code. Empty:
+	// Cognito's default text.
+	EmailMessage string `json:"email_message,omitempty"`
+	EmailSubject string `json:"email_subject,omitempty"`
+	// WebAuthn (passkeys): reported only; the emulator has no WebAuthn.
+	WebAuthnRelyingPartyID   string `json:"webauthn_relying_party_id,omitempty"`
+	WebAuthnUserVerification string `json:"webauthn_user_verification,omitempty"`
+	WebAuthnFactors          string `json:"webauthn_factors,omitempty"`
+}
+
+// Offers reports whether the pool offers the MFA method ("SOFTWARE_TOKEN_MFA",
+// "SMS_MFA" or "EMAIL_OTP"); a pool without a configuration offers all.
+func (p *Pool) Offers(method string) bool {
+	m := p.MFAMethods
+	switch {
+	case m == nil:
+		return true
+	case method == "SOFTWARE_TOKEN_MFA":
+		return m.TOTP
+	case method == "SMS_MFA":
+		return m.SMS
+	case method == "EMAIL_OTP":
+		return m.Email
+	}
+	return false
 }
 
 // CustomAttribute is a custom attribute of a pool's schema.
@@ -428,8 +477,12 @@ type IdentityPool struct {
 	Roles                     map[string]string         `json:"roles,omitempty"` // "authenticated", "unauthenticated"
 	RoleMappings              map[string]RoleMapping    `json:"role_mappings,omitempty"`
 	Tags                      map[string]string         `json:"tags,omitempty"`
-	CredentialsLifetime       time.Duration             `json:"credentials_lifetime"`
-	CreatedAt                 time.Time                 `json:"created_at"`
+	// PrincipalTags maps a provider (a user pool by its Cognito name) to
+	// the claims of its tokens that become principal tags of the
+	// credentials issued for its logins.
+	PrincipalTags       map[string]PrincipalTagMap `json:"principal_tags,omitempty"`
+	CredentialsLifetime time.Duration              `json:"credentials_lifetime"`
+	CreatedAt           time.Time                  `json:"created_at"`
 }
 
 // CognitoIdentityProvider is a user pool app client of an identity pool.
@@ -464,7 +517,20 @@ func (p *IdentityPool) Clone() *IdentityPool {
 	c.Roles = maps.Clone(p.Roles)
 	c.RoleMappings = maps.Clone(p.RoleMappings)
 	c.Tags = maps.Clone(p.Tags)
+	if p.PrincipalTags != nil {
+		c.PrincipalTags = make(map[string]PrincipalTagMap, len(p.PrincipalTags))
+		for k, m := range p.PrincipalTags {
+			c.PrincipalTags[k] = PrincipalTagMap{UseDefaults: m.UseDefaults, Tags: maps.Clone(m.Tags)}
+		}
+	}
 	return &c
+}
+
+// PrincipalTagMap is SetPrincipalTagAttributeMap's mapping of a provider:
+// tag key -> token claim, or the defaults.
+type PrincipalTagMap struct {
+	UseDefaults bool              `json:"use_defaults,omitempty"`
+	Tags        map[string]string `json:"tags,omitempty"`
 }
 
 // Identity is an identity of an identity pool, with its linked logins.
@@ -498,6 +564,9 @@ type Credentials struct {
 	Authenticated bool      `json:"authenticated,omitempty"`
 	Expiration    time.Time `json:"expiration"`
 	Source        string    `json:"source"` // the operation that issued them
+	// PrincipalTags are the session tags of the credentials, from the
+	// identity pool's principal tag attribute map.
+	PrincipalTags map[string]string `json:"principal_tags,omitempty"`
 }
 
 // Message is a message the emulator "sent" by email or SMS: a code, a
@@ -520,3 +589,37 @@ type Message struct {
 }
 
 func messageKey(seq int64) string { return fmt.Sprintf("%020d", seq) }
+
+// AuthEvent is a security event of a user, as AdminListUserAuthEvents
+// reports it: a sign-in (passed or failed), a sign-up, a password reset
+// or change. The userpool package keeps the newest events of each user
+// and deletes them with the user.
+type AuthEvent struct {
+	PoolID string `json:"pool_id"`
+	Sub    string `json:"sub"`
+	ID     string `json:"id"`  // EventId, a UUID
+	Seq    int64  `json:"seq"` // order among the user's events, from 1
+	// Type is SignIn, SignUp, ForgotPassword or PasswordChange; Response
+	// is Pass, Fail or InProgress.
+	Type       string               `json:"type"`
+	Response   string               `json:"response"`
+	Challenges []AuthEventChallenge `json:"challenges,omitempty"`
+	IPAddress  string               `json:"ip_address,omitempty"`
+	DeviceName string               `json:"device_name,omitempty"`
+	// Feedback is Valid or Invalid once UpdateAuthEventFeedback or
+	// AdminUpdateAuthEventFeedback rated the event; FeedbackProvider says
+	// which ("User" or "Admin").
+	Feedback         string    `json:"feedback,omitempty"`
+	FeedbackProvider string    `json:"feedback_provider,omitempty"`
+	FeedbackAt       time.Time `json:"feedback_at,omitzero"`
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// AuthEventChallenge is a step of a sign-in event: Name is Password or
+// Mfa, Response is Success or Failure.
+type AuthEventChallenge struct {
+	Name     string `json:"name"`
+	Response string `json:"response"`
+}
+
+func authEventKey(e *AuthEvent) string { return e.PoolID + "/" + e.Sub + "/" + e.ID }

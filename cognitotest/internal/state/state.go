@@ -33,6 +33,7 @@ type State struct {
 	credentials     *table[Credentials]
 	messages        *table[Message]
 	poolTables      poolTables // terms, brandings, UI customizations, risk configurations, import jobs, provisioned limits
+	authEvents      *table[AuthEvent]
 	all             []anyTable
 	byKind          map[Kind]anyTable
 
@@ -140,8 +141,9 @@ func newState(store Store) *State {
 	s.identities = newTable(KindIdentity, func(i *Identity) string { return i.PoolID }, nil, s.indexLinks)
 	s.credentials = newTable[Credentials](KindCredentials, nil, nil, nil)
 	s.messages = newTable(KindMessage, nil, func(m *Message) string { return m.PoolID }, s.indexMessages)
+	s.authEvents = newTable(KindAuthEvent, func(e *AuthEvent) string { return bySub(e.PoolID, e.Sub) }, func(e *AuthEvent) string { return e.PoolID }, nil)
 	s.all = []anyTable{s.pools, s.signingKeys, s.clients, s.resourceServers, s.domains, s.groups, s.users, s.devices,
-		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials, s.messages}
+		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials, s.messages, s.authEvents}
 	s.all = append(s.all, s.newPoolTables()...)
 	for _, t := range s.all {
 		s.byKind[t.kindOf()] = t
@@ -163,6 +165,7 @@ func newState(store Store) *State {
 	s.identities.keyOf = func(i *Identity) string { return i.ID }
 	s.credentials.keyOf = func(c *Credentials) string { return c.AccessKeyID }
 	s.messages.keyOf = func(m *Message) string { return messageKey(m.Seq) }
+	s.authEvents.keyOf = func(e *AuthEvent) string { return authEventKey(e) }
 	return s
 }
 

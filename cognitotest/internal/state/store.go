@@ -21,11 +21,12 @@ const (
 	KindIdentity       Kind = "identities"       // key: identity ID
 	KindCredentials    Kind = "credentials"      // key: access key ID
 	KindMessage        Kind = "messages"         // key: zero-padded sequence number (key order is sending order)
+	KindAuthEvent      Kind = "auth_events"      // key: pool ID "/" sub "/" event ID
 )
 
 // Kinds lists the kinds of records, in the order they are loaded.
 var Kinds = []Kind{KindPool, KindSigningKey, KindClient, KindResourceServer, KindDomain, KindGroup, KindUser, KindDevice,
-	KindRefreshToken, KindTokenOrigin, KindIdentityPool, KindIdentity, KindCredentials, KindMessage,
+	KindRefreshToken, KindTokenOrigin, KindIdentityPool, KindIdentity, KindCredentials, KindMessage, KindAuthEvent,
 	KindTerms, KindBranding, KindUICustomization, KindRiskConfig, KindImportJob, KindProvisionedLimit}
 
 // FormatVersion is the version of the record encoding. [Open] writes it to

@@ -29,7 +29,8 @@ func (tx *Tx) PutPool(p *Pool) { put(tx, tx.s.pools, p.ID, p) }
 
 // DeletePool deletes the pool and every record of it: signing keys,
 // clients, resource servers, domains, groups, users, devices, refresh
-// tokens, token origins and the messages sent to its users.
+// tokens, token origins, the messages sent to its users and their auth
+// events.
 func (tx *Tx) DeletePool(id string) {
 	s := tx.s
 	for _, k := range s.signingKeys.keysOfPool(id) {
@@ -61,6 +62,9 @@ func (tx *Tx) DeletePool(id string) {
 	}
 	for _, k := range s.messages.keysOfPool(id) {
 		put(tx, s.messages, k, nil)
+	}
+	for _, k := range s.authEvents.keysOfPool(id) {
+		put(tx, s.authEvents, k, nil)
 	}
 	tx.deletePoolRecords(id)
 	put(tx, s.pools, id, nil)
@@ -421,3 +425,29 @@ func (tx *Tx) PutDomain(d *Domain) { put(tx, tx.s.domains, d.Domain, d) }
 
 // DeleteDomain deletes a domain.
 func (tx *Tx) DeleteDomain(domain string) { put[Domain](tx, tx.s.domains, domain, nil) }
+
+// ---- auth events -------------------------------------------------------------
+
+// AuthEvents returns the auth events of the user with the given sub,
+// newest first.
+func (tx *Tx) AuthEvents(poolID, sub string) []*AuthEvent {
+	return sorted(tx.s.authEvents.children[poolID+"/"+sub], func(a, b *AuthEvent) int { return cmp.Compare(b.Seq, a.Seq) })
+}
+
+// AuthEvent returns an auth event of a user, or nil.
+func (tx *Tx) AuthEvent(poolID, sub, id string) *AuthEvent {
+	return tx.s.authEvents.get(poolID + "/" + sub + "/" + id)
+}
+
+// AuthEventCount returns the number of auth events of a user.
+func (tx *Tx) AuthEventCount(poolID, sub string) int {
+	return len(tx.s.authEvents.children[poolID+"/"+sub])
+}
+
+// PutAuthEvent stores e.
+func (tx *Tx) PutAuthEvent(e *AuthEvent) { put(tx, tx.s.authEvents, authEventKey(e), e) }
+
+// DeleteAuthEvent deletes e.
+func (tx *Tx) DeleteAuthEvent(e *AuthEvent) {
+	put[AuthEvent](tx, tx.s.authEvents, authEventKey(e), nil)
+}

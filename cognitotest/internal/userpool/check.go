@@ -192,3 +192,18 @@ func (s *Service) AccessToken(tx *state.Tx, token string) (*Token, *wire.Error) 
 	}
 	return nil, wire.NotAuthorized("Invalid Access Token")
 }
+
+// CheckSMSConfiguration checks a pool's SMS configuration, as
+// UpdateUserPool and SetUserPoolMfaConfig take it: the ARN of the IAM role
+// that sends through Amazon SNS, an external ID and a region.
+func CheckSMSConfiguration(sc *state.SMSConfiguration) *wire.Error {
+	switch {
+	case !RoleARNRE.MatchString(sc.SNSCallerARN):
+		return wire.InvalidParameter("SmsConfiguration.SnsCallerArn %q is not the ARN of an IAM role", wire.Truncate(sc.SNSCallerARN, 64))
+	case sc.SNSRegion != "" && !RegionRE.MatchString(sc.SNSRegion):
+		return wire.InvalidParameter("SmsConfiguration.SnsRegion %q is not a region", wire.Truncate(sc.SNSRegion, 32))
+	case len(sc.ExternalID) > 1224:
+		return wire.InvalidParameter("SmsConfiguration.ExternalId: at most 1224 characters")
+	}
+	return nil
+}

@@ -25,6 +25,8 @@ type Service struct {
 	// TriggerTimeout is the timeout of each attempt of a trigger
 	// invocation; 0 is Cognito's 5 seconds. Set it before serving.
 	TriggerTimeout time.Duration
+	// Lockouts counts failed sign-ins (in memory, not durable).
+	Lockouts *Lockouts
 
 	plans sync.Map // *state.Tx -> *sendPlan: the messages of UpdateSending's transactions (see messages.go)
 
@@ -34,7 +36,7 @@ type Service struct {
 
 // New returns the user pool service of e.
 func New(e *emulator.Emulator) *Service {
-	return &Service{Emulator: e, Sessions: newSessions(e), Lambdas: lambda.NewRegistry(), pending: map[string]*pendingKey{}}
+	return &Service{Emulator: e, Sessions: newSessions(e), Lambdas: lambda.NewRegistry(), Lockouts: newLockouts(e), pending: map[string]*pendingKey{}}
 }
 
 // Limits on what clients can create.
@@ -46,6 +48,7 @@ const (
 // Patterns of IDs and names.
 var (
 	RegionRE    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
+	RoleARNRE   = regexp.MustCompile(`^arn:[\w+=/,.@-]+:iam::[0-9]{12}:role/[\w+=/,.@-]+$`) // the ARN of an IAM role
 	PoolIDRE    = regexp.MustCompile(`^([a-z]{2}(-gov)?-[a-z]+-\d)_([A-Za-z0-9]+)$`)
 	ClientIDRE  = regexp.MustCompile(`^[\w+]{1,128}$`)
 	GroupNameRE = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)

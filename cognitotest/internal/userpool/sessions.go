@@ -37,6 +37,9 @@ type Session struct {
 	// validationData of PreAuthentication and UserMigration, the only
 	// triggers Cognito passes it to.
 	ValidationData map[string]string
+	// Context is the event context of the latest request, for auth
+	// events.
+	Context EventContext
 
 	Challenge string // the challenge this session answers
 	Params    map[string]string
@@ -57,6 +60,7 @@ type Session struct {
 	Choices         []string // SELECT_MFA_TYPE / SELECT_CHALLENGE
 	TOTPSecret      string   // MFA_SETUP: associated secret
 	TOTPVerified    bool
+	SetupEmail      string // MFA_SETUP: the address whose EMAIL_OTP code sets up email MFA
 
 	Custom     bool
 	CustomDone bool

@@ -253,6 +253,16 @@ func MFASettings(u *state.User) (string, []string) {
 	return pref, list
 }
 
+// MFAOptions returns the legacy MFAOptions of GetUser and AdminGetUser
+// (what SetUserSettings sets): SMS to the phone number when the user has
+// SMS MFA, or nil.
+func MFAOptions(u *state.User) []map[string]string {
+	if !u.SMSMFA || u.Attributes["phone_number"] == "" {
+		return nil
+	}
+	return []map[string]string{{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}}
+}
+
 // SendCode creates a code for purpose in u (a copy to Put in tx),
 // "delivers" it to the user's email (preferred) or phone, or to attr when
 // given, in the outbox of tx, and returns the delivery details. The
@@ -298,8 +308,8 @@ func (s *Service) CheckCode(u *state.User, purpose, code string) *wire.Error {
 	return nil
 }
 
-// DeleteUser deletes a user with its devices and refresh tokens, whose
-// token origins it revokes.
+// DeleteUser deletes a user with its devices, auth events and refresh
+// tokens, whose token origins it revokes.
 func (s *Service) DeleteUser(tx *state.Tx, p *state.Pool, u *state.User) {
 	for _, rt := range tx.RefreshTokens(p.ID) {
 		if rt.Sub == u.Sub {
@@ -309,6 +319,9 @@ func (s *Service) DeleteUser(tx *state.Tx, p *state.Pool, u *state.User) {
 	}
 	for _, d := range tx.Devices(p.ID, u.Sub) {
 		tx.DeleteDevice(d)
+	}
+	for _, ev := range tx.AuthEvents(p.ID, u.Sub) {
+		tx.DeleteAuthEvent(ev)
 	}
 	tx.DeleteUser(p, u)
 }

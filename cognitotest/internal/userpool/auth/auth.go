@@ -31,17 +31,20 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		op("RevokeToken", o.revokeToken, true),
 		op("GlobalSignOut", o.globalSignOut, true),
 		op("AdminUserGlobalSignOut", o.adminUserGlobalSignOut, false),
+		emulator.Op{Service: emulator.UserPools, Name: "GetUserAuthFactors", Handler: o.getUserAuthFactors, Public: true},
 	)
 }
 
 // Wire shapes of the auth operations.
 type initiateAuthInput struct {
-	AuthFlow       string
-	AuthParameters map[string]string
-	ClientId       string
-	ClientMetadata map[string]string
-	UserPoolId     string // AdminInitiateAuth
-	Session        string
+	AuthFlow        string
+	AuthParameters  map[string]string
+	ClientId        string
+	ClientMetadata  map[string]string
+	UserPoolId      string // AdminInitiateAuth
+	Session         string
+	UserContextData *userContextData
+	ContextData     *struct{ IpAddress string } // AdminInitiateAuth
 }
 
 type respondInput struct {
@@ -51,6 +54,23 @@ type respondInput struct {
 	Session            string
 	ClientMetadata     map[string]string
 	UserPoolId         string // AdminRespondToAuthChallenge
+	UserContextData    *userContextData
+	ContextData        *struct{ IpAddress string } // AdminRespondToAuthChallenge
+}
+
+// userContextData is where the app says the user signs in from.
+type userContextData struct{ IpAddress, EncodedData string }
+
+// contextOf returns the event context of an auth call.
+func contextOf(c *emulator.Call, uc *userContextData, admin *struct{ IpAddress string }) userpool.EventContext {
+	ip := ""
+	switch {
+	case uc != nil:
+		ip = uc.IpAddress
+	case admin != nil:
+		ip = admin.IpAddress
+	}
+	return userpool.ContextOf(c.Request, ip)
 }
 
 type authOutput struct {
@@ -133,7 +153,7 @@ func (o *ops) initiate(c *emulator.Call, admin bool) (any, error) {
 		return nil, aerr
 	}
 	sess := &userpool.Session{PoolID: client.PoolID, Client: client, Admin: admin, Flow: in.AuthFlow, ValidationData: in.ClientMetadata,
-		Lifetime: o.svc.SessionLifetime(client)}
+		Lifetime: o.svc.SessionLifetime(client), Context: contextOf(c, in.UserContextData, in.ContextData)}
 	ctx := c.Context()
 	switch in.AuthFlow {
 	case "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
@@ -210,10 +230,10 @@ func (o *ops) passwordAuth(ctx context.Context, sess *userpool.Session, username
 	if u.Status == userpool.StatusResetRequired && !u.HasPassword() { // imported: no password to check
 		return nil, wire.Errorf("PasswordResetRequiredException", "Password reset required for the user")
 	}
-	if !userpool.CheckPassword(p, u, password) {
-		return nil, wire.IncorrectPassword()
-	}
 	sess.SetUser(u)
+	if err := o.checkPassword(ctx, sess, p, u, password); err != nil {
+		return nil, err
+	}
 	sess.PasswordDone = true
 	sess.AuthTime = o.svc.Now()
 	sess.DeviceKey = deviceKey
@@ -238,14 +258,19 @@ func (o *ops) startSRP(ctx context.Context, sess *userpool.Session, ap map[strin
 		}
 	}
 	var u *state.User
+	var pool *state.Pool
 	s.State.View(func(tx *state.Tx) error {
+		pool = tx.Pool(sess.PoolID)
 		if sess.HasUser() {
 			u = sess.User(tx)
 		} else {
-			u = userpool.LookupUser(tx, tx.Pool(sess.PoolID), username)
+			u = userpool.LookupUser(tx, pool, username)
 		}
 		return nil
 	})
+	if pool == nil {
+		return nil, wire.ResourceNotFound("User pool %s does not exist.", sess.PoolID)
+	}
 	if u == nil && sess.HasUser() { // deleted since the sign-in started
 		return nil, wire.IncorrectPassword()
 	}
@@ -266,17 +291,19 @@ func (o *ops) startSRP(ctx context.Context, sess *userpool.Session, ap map[strin
 			return nil, wire.UserNotFound()
 		}
 		// A decoy challenge that cannot succeed, so that unknown users are
-		// indistinguishable from wrong passwords.
-		internal = username
-		sess.Decoy = username
-		salt = s.NewSalt()
-		v = srp.Verifier(srpName, username, s.RandString(32, emulator.Alnum), salt)
+		// indistinguishable from wrong passwords: the same salt and the
+		// same UUID-shaped USER_ID_FOR_SRP on every call, as for a real
+		// user of a pool whose internal usernames are subs.
+		salt, internal = s.DecoySRP(s.PoolSecretOf(pool.ID), pool, username)
+		sess.Decoy = internal
+		v = srp.Verifier(srpName, internal, s.RandString(32, emulator.Alnum), salt)
 	case u.Verifier == nil && u.Status == userpool.StatusResetRequired: // imported
 		return nil, wire.Errorf("PasswordResetRequiredException", "Password reset required for the user")
 	case u.Verifier == nil:
-		// A user without a password (e.g. created for OTP sign-in).
+		// A user without a password (e.g. created for OTP sign-in): a
+		// stable salt too, or asking twice would tell.
 		internal = u.Username
-		salt = s.NewSalt()
+		salt = s.DecoyVerifierSalt(s.PoolSecretOf(pool.ID), u.Sub)
 		v = srp.Verifier(srpName, internal, s.RandString(32, emulator.Alnum), salt)
 	default:
 		v, salt, internal = u.Verifier, u.Salt, u.Username
@@ -404,6 +431,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		return nil, wire.InvalidSession()
 	}
 	sess.Meta = in.ClientMetadata // each response's own
+	sess.Context = contextOf(c, in.UserContextData, in.ContextData)
 	username := r["USERNAME"]
 	if username == "" {
 		return nil, wire.InvalidParameter("Missing required parameter USERNAME")
@@ -429,6 +457,15 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 	ctx := c.Context()
 	name := in.ChallengeName
 	expected := sess.Challenge
+	// Cognito takes a DEVICE_KEY in any challenge response. A client that
+	// signed in by alias learns the internal username (USER_ID_FOR_SRP,
+	// which keys its device store) only from a challenge, so it sends its
+	// remembered device with the answer; a confirmed device then continues
+	// with DEVICE_SRP_AUTH. The device challenges name their device
+	// themselves.
+	if k := r["DEVICE_KEY"]; k != "" && !sess.DeviceDone && name != "DEVICE_SRP_AUTH" && name != "DEVICE_PASSWORD_VERIFIER" {
+		sess.DeviceKey = k
+	}
 	if sess.Challenge == "SELECT_CHALLENGE" && (name == "PASSWORD" || name == "PASSWORD_SRP" || name == "EMAIL_OTP" || name == "SMS_OTP") {
 		r["ANSWER"] = name
 		name = "SELECT_CHALLENGE"
@@ -443,14 +480,19 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 			return nil, wire.NotAuthorized("Incorrect username or password.")
 		}
 		signer := func() (string, string, *wire.Error) { return srp.PoolName(sess.PoolID), sess.Username, nil }
+		if sess.HasUser() {
+			if err := s.Lockouts.Check(sess.PoolID, sess.Sub); err != nil {
+				return nil, err
+			}
+		}
 		if err := o.verifyClaim(sess, r, signer); err != nil {
+			if sess.HasUser() && userpool.IsWrongPassword(err) {
+				o.failed(ctx, sess, userpool.StepPassword)
+			}
 			return nil, err
 		}
 		sess.PasswordDone = true
 		sess.AuthTime = s.Now()
-		if k := r["DEVICE_KEY"]; k != "" {
-			sess.DeviceKey = k
-		}
 		if sess.Custom {
 			sess.History = append(sess.History, userpool.ChallengeResult{ChallengeName: "PASSWORD_VERIFIER", ChallengeResult: true})
 		}
@@ -460,6 +502,9 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		code := r[key]
 		if code == "" {
 			return nil, wire.InvalidParameter("Missing required parameter %s", key)
+		}
+		if err := s.Lockouts.Check(sess.PoolID, sess.Sub); err != nil {
+			return nil, err
 		}
 		var ok bool
 		if name == "SOFTWARE_TOKEN_MFA" {
@@ -475,21 +520,23 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 			ok = sess.Code != "" && subtle.ConstantTimeCompare([]byte(code), []byte(sess.Code)) == 1
 		}
 		if !ok {
+			step := userpool.StepMFA
+			if sess.OTPFirstFactor && !sess.PasswordDone {
+				step = userpool.StepPassword // the code is the first factor
+			}
+			o.failed(ctx, sess, step)
 			return nil, o.retryLater(sess, wire.CodeMismatch())
-		}
-		// Cognito takes a DEVICE_KEY in any challenge response. A client
-		// that signed in by alias with USER_PASSWORD_AUTH learns the
-		// internal username (USER_ID_FOR_SRP, which keys its device store)
-		// only from this challenge, so it sends its remembered device here;
-		// a confirmed device then continues with DEVICE_SRP_AUTH.
-		if k := r["DEVICE_KEY"]; k != "" {
-			sess.DeviceKey = k
 		}
 		if sess.OTPFirstFactor && !sess.PasswordDone {
 			sess.PasswordDone = true
 			sess.AuthTime = s.Now()
 		} else {
 			sess.MFADone = true
+		}
+		if sess.SetupEmail != "" {
+			if err := o.finishEmailSetup(sess); err != nil {
+				return nil, err
+			}
 		}
 		return o.advance(ctx, sess)
 	case "SELECT_MFA_TYPE":
@@ -499,8 +546,11 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		}
 		return o.mfaChallenge(ctx, sess, ans)
 	case "MFA_SETUP":
+		if email := r["EMAIL"]; email != "" && !sess.TOTPVerified {
+			return o.setupEmailMFA(ctx, sess, email)
+		}
 		if !sess.TOTPVerified {
-			return nil, wire.InvalidParameter("Call AssociateSoftwareToken and VerifySoftwareToken with the Session before responding to MFA_SETUP")
+			return nil, wire.InvalidParameter("Call AssociateSoftwareToken and VerifySoftwareToken with the Session before responding to MFA_SETUP, or respond with EMAIL to set up email MFA")
 		}
 		sess.MFADone = true
 		return o.advance(ctx, sess)
@@ -625,12 +675,16 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 			return o.challenge(sess, "DEVICE_SRP_AUTH", map[string]string{"USERNAME": u.Username}), nil, nil
 		}
 	}
-	rememberedDevice := dev != nil && sess.DeviceDone && dev.Remembered
+	// A remembered device that proved itself stands in for MFA only where
+	// the pool says so (ChallengeRequiredOnNewDevice: the challenge is for
+	// new devices); otherwise every sign-in asks for MFA.
+	rememberedDevice := dev != nil && sess.DeviceDone && dev.Remembered && p.ChallengeRequiredOnNewDevice
 	if !sess.MFADone && !sess.OTPFirstFactor && !sess.CustomDone && !rememberedDevice && p.MFA != userpool.MFAOff {
-		methods := userpool.MFAMethods(u)
+		methods := userpool.OfferedMFA(p, u)
 		switch {
 		case len(methods) == 0 && p.MFA == userpool.MFAOn:
-			return o.challenge(sess, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": `["SOFTWARE_TOKEN_MFA"]`, "USER_ID_FOR_SRP": u.Username}), nil, nil
+			canSetup, _ := json.Marshal(userpool.SetupMethods(p))
+			return o.challenge(sess, "MFA_SETUP", map[string]string{"MFAS_CAN_SETUP": string(canSetup), "USER_ID_FOR_SRP": u.Username}), nil, nil
 		case len(methods) == 1:
 			return &authOutput{mfa: methods[0]}, nil, nil
 		case len(methods) > 1:
@@ -662,6 +716,13 @@ func (o *ops) next(ctx context.Context, tx *state.Tx, sess *userpool.Session) (*
 	if err != nil {
 		return nil, nil, err
 	}
+	steps := []state.AuthEventChallenge{{Name: userpool.StepPassword, Response: "Success"}}
+	if sess.MFADone {
+		steps = append(steps, state.AuthEventChallenge{Name: userpool.StepMFA, Response: "Success"})
+	}
+	s.AddAuthEvent(tx, p, u, &state.AuthEvent{Type: userpool.EventSignIn, Response: userpool.EventPass, Challenges: steps,
+		IPAddress: sess.Context.IP, DeviceName: sess.Context.DeviceName})
+	tx.OnCommit(func() { s.Lockouts.Succeed(p.ID, u.Sub) })
 	return out, pt, nil
 }
 
@@ -684,13 +745,19 @@ func (o *ops) mfaChallenge(ctx context.Context, sess *userpool.Session, method s
 		if method == "SMS_OTP" {
 			kind = emulator.MsgSMSOTP
 		}
-		m = emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: kind, Medium: "SMS", Destination: u.Attributes["phone_number"], Code: s.RandDigits(6)}
+		m = emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: kind, Medium: "SMS",
+			Destination: u.Attributes["phone_number"], Code: s.RandDigits(6)}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "SMS"
 		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskPhone(u.Attributes["phone_number"])
 	case userpool.MFAEmail:
-		m = emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: emulator.MsgEmailMFA, Medium: "EMAIL", Destination: u.Attributes["email"], Code: s.RandDigits(8)}
+		dest := u.Attributes["email"]
+		if sess.SetupEmail != "" {
+			dest = sess.SetupEmail
+		}
+		m = emulator.Message{PoolID: sess.PoolID, Username: u.Username, Kind: emulator.MsgEmailMFA, Medium: "EMAIL",
+			Destination: dest, Code: s.RandDigits(8)}
 		params["CODE_DELIVERY_DELIVERY_MEDIUM"] = "EMAIL"
-		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskEmail(u.Attributes["email"])
+		params["CODE_DELIVERY_DESTINATION"] = emulator.MaskEmail(dest)
 	}
 	if m.Kind != "" {
 		emulator.SetCaller(ctx, sess.Client.ID, sess.Meta)

@@ -120,8 +120,8 @@ func (o *ops) startFactor(ctx context.Context, sess *userpool.Session, factor st
 		if pw == "" {
 			return nil, wire.InvalidParameter("Missing required parameter PASSWORD")
 		}
-		if !userpool.CheckPassword(p, u, pw) {
-			return nil, wire.IncorrectPassword()
+		if err := o.checkPassword(ctx, sess, p, u, pw); err != nil {
+			return nil, err
 		}
 		sess.PasswordDone = true
 		sess.AuthTime = o.svc.Now()

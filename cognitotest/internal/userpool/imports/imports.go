@@ -96,7 +96,7 @@ func (o *ops) createUserImportJob(c *emulator.Call) (any, error) {
 		return nil, wire.InvalidParameter("JobName: 1 to 128 letters, digits, spaces and +=,.@-")
 	case in.CloudWatchLogsRoleArn == "":
 		return nil, wire.InvalidParameter("Missing required parameter CloudWatchLogsRoleArn")
-	case !pools.RoleARNRE.MatchString(in.CloudWatchLogsRoleArn):
+	case !userpool.RoleARNRE.MatchString(in.CloudWatchLogsRoleArn):
 		return nil, wire.InvalidParameter("CloudWatchLogsRoleArn %q is not the ARN of an IAM role", wire.Truncate(in.CloudWatchLogsRoleArn, 128))
 	}
 	var out map[string]any

@@ -17,6 +17,10 @@ func Register(r *emulator.Registry, svc *userpool.Service) {
 		emulator.Op{Service: emulator.UserPools, Name: "VerifySoftwareToken", Handler: o.verifySoftwareToken, Public: true, Writes: true},
 		emulator.Op{Service: emulator.UserPools, Name: "SetUserMFAPreference", Handler: o.setUserMFAPreference, Public: true, Writes: true},
 		emulator.Op{Service: emulator.UserPools, Name: "AdminSetUserMFAPreference", Handler: o.setUserMFAPreference, Writes: true},
+		emulator.Op{Service: emulator.UserPools, Name: "GetUserPoolMfaConfig", Handler: o.getUserPoolMfaConfig},
+		emulator.Op{Service: emulator.UserPools, Name: "SetUserPoolMfaConfig", Handler: o.setUserPoolMfaConfig, Writes: true},
+		emulator.Op{Service: emulator.UserPools, Name: "SetUserSettings", Handler: o.setUserSettings, Public: true, Writes: true},
+		emulator.Op{Service: emulator.UserPools, Name: "AdminSetUserSettings", Handler: o.setUserSettings, Writes: true},
 	)
 }
 
@@ -52,6 +56,10 @@ func (o *ops) associateSoftwareToken(c *emulator.Call) (any, error) {
 		if sess.Challenge != "MFA_SETUP" {
 			return nil, wire.InvalidSession()
 		}
+		if aerr := o.offersTOTP(sess.PoolID); aerr != nil {
+			s.Sessions.PutBack(sess) // another method may still be set up
+			return nil, aerr
+		}
 		sess.TOTPSecret = secret
 		id := s.Sessions.Put(sess)
 		return map[string]string{"SecretCode": secret, "Session": id}, nil
@@ -64,6 +72,9 @@ func (o *ops) associateSoftwareToken(c *emulator.Call) (any, error) {
 		if aerr != nil {
 			return aerr
 		}
+		if !t.Pool.Offers(userpool.MFATOTP) {
+			return totpNotOffered()
+		}
 		nu := t.User.Clone()
 		nu.PendingTOTPSecret = secret
 		tx.PutUser(t.Pool, nu)
@@ -73,6 +84,25 @@ func (o *ops) associateSoftwareToken(c *emulator.Call) (any, error) {
 		return nil, err
 	}
 	return map[string]string{"SecretCode": secret}, nil
+}
+
+// totpNotOffered is Cognito's error for TOTP in a pool without it.
+func totpNotOffered() *wire.Error {
+	return wire.Errorf("SoftwareTokenMFANotFoundException", "Software Token MFA is not enabled for the user pool; see SetUserPoolMfaConfig (SoftwareTokenMfaConfiguration)")
+}
+
+// offersTOTP checks that the pool offers TOTP MFA.
+func (o *ops) offersTOTP(poolID string) *wire.Error {
+	var ok bool
+	o.svc.State.View(func(tx *state.Tx) error {
+		p := tx.Pool(poolID)
+		ok = p != nil && p.Offers(userpool.MFATOTP)
+		return nil
+	})
+	if !ok {
+		return totpNotOffered()
+	}
+	return nil
 }
 
 func (o *ops) verifySoftwareToken(c *emulator.Call) (any, error) {
@@ -177,6 +207,9 @@ func (o *ops) setUserMFAPreference(c *emulator.Call) (any, error) {
 			{in.EmailMfaSettings, userpool.MFAEmail, &nu.EmailMFA, u.Attributes["email"] != "", "User does not have an email address"},
 		}
 		for _, st := range settings {
+			if st.in != nil && (st.in.Enabled || st.in.PreferredMfa) && !p.Offers(st.name) {
+				return wire.InvalidParameter("The user pool does not offer %s MFA; see SetUserPoolMfaConfig", st.name)
+			}
 			if st.in != nil && (st.in.Enabled || st.in.PreferredMfa) && !st.ok {
 				return wire.InvalidParameter("%s", st.why)
 			}

@@ -122,6 +122,11 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 	default:
 		return nil, emulator.Invalidf("MFA %q: want OFF, OPTIONAL or ON", p.MFA)
 	}
+	if p.MFAMethods != nil {
+		if msg := userpool.CheckPoolMFA(p.MFAMethods, p.MFA); msg != "" {
+			return nil, emulator.Invalidf("MFA configuration: %s", msg)
+		}
+	}
 	switch p.DeviceRemembering {
 	case userpool.DevicesOff, userpool.DevicesAlways, userpool.DevicesUserOptIn:
 	default:
@@ -157,6 +162,7 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 	now := svc.Now()
 	p.CreatedAt, p.ModifiedAt = now, now
 	p.KeySeq = 1
+	p.Secret = svc.NewPoolSecret()
 	// The first signing key: a ready one, or one generated in the
 	// background after the pool is created (see userpool.StartKey).
 	key, err := svc.ReadySigningKey(p.ID)

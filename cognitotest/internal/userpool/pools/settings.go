@@ -83,9 +83,7 @@ type poolSettingsWire struct {
 }
 
 var (
-	arnRE = regexp.MustCompile(`^arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[\w+=,.@/:-]+$`)
-	// RoleARNRE matches the ARN of an IAM role.
-	RoleARNRE   = regexp.MustCompile(`^arn:[\w+=/,.@-]+:iam::[0-9]{12}:role/[\w+=/,.@-]+$`)
+	arnRE       = regexp.MustCompile(`^arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[\w+=,.@/:-]+$`)
 	emailAddrRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 	tagKeyRE    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$`)
 	tagValueRE  = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+@-]{0,256}$`)
@@ -256,13 +254,11 @@ func applySettings(p *state.Pool, in *poolSettingsWire) *wire.Error {
 	}
 	p.SMSConfiguration = nil
 	if s := in.SmsConfiguration; s != nil {
-		if !RoleARNRE.MatchString(s.SnsCallerArn) {
-			return wire.InvalidParameter("SmsConfiguration.SnsCallerArn %q is not the ARN of an IAM role", wire.Truncate(s.SnsCallerArn, 64))
+		sc := &state.SMSConfiguration{SNSCallerARN: s.SnsCallerArn, ExternalID: s.ExternalId, SNSRegion: s.SnsRegion}
+		if aerr := userpool.CheckSMSConfiguration(sc); aerr != nil {
+			return aerr
 		}
-		if s.SnsRegion != "" && !userpool.RegionRE.MatchString(s.SnsRegion) {
-			return wire.InvalidParameter("SmsConfiguration.SnsRegion %q is not a region", wire.Truncate(s.SnsRegion, 32))
-		}
-		p.SMSConfiguration = &state.SMSConfiguration{SNSCallerARN: s.SnsCallerArn, ExternalID: s.ExternalId, SNSRegion: s.SnsRegion}
+		p.SMSConfiguration = sc
 	}
 	p.AccountRecovery = nil
 	if ar := in.AccountRecoverySetting; ar != nil {

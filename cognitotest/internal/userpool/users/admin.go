@@ -249,6 +249,9 @@ func (o *ops) adminGetUser(c *emulator.Call) (any, error) {
 		if len(list) > 0 {
 			out["UserMFASettingList"] = list
 		}
+		if opts := userpool.MFAOptions(u); opts != nil {
+			out["MFAOptions"] = opts
+		}
 		return out, nil
 	})
 }

@@ -1,6 +1,9 @@
 package users
 
 import (
+	"math"
+	"regexp"
+
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
@@ -19,7 +22,7 @@ type groupType struct {
 
 func groupOut(g *state.Group) groupType {
 	return groupType{GroupName: g.Name, UserPoolId: g.PoolID, Description: g.Description, Precedence: g.Precedence,
-		RoleArn: g.RoleARN, CreationDate: wire.Epoch(g.CreatedAt), LastModifiedDate: wire.Epoch(g.CreatedAt)}
+		RoleArn: g.RoleARN, CreationDate: wire.Epoch(g.CreatedAt), LastModifiedDate: wire.Epoch(g.ModifiedAt)}
 }
 
 // AddToGroup adds a user to a group, creating the group if needed.
@@ -100,6 +103,57 @@ func (o *ops) createGroup(c *emulator.Call) (any, error) {
 			return nil, wire.InvalidParameter("GroupName must be 1 to 128 printable characters without spaces")
 		}
 		return map[string]any{"Group": groupOut(g)}, nil
+	})
+}
+
+// roleARNRE is the pattern of IAM role ARNs in the user pool API.
+var roleARNRE = regexp.MustCompile(`^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`)
+
+// updateGroup changes the description, precedence and role of a group;
+// what the request leaves out stays as it is. Members' next ID tokens
+// carry the new roles (cognito:roles, cognito:preferred_role).
+func (o *ops) updateGroup(c *emulator.Call) (any, error) {
+	var in struct {
+		UserPoolId, GroupName string
+		Description, RoleArn  *string
+		Precedence            *int64
+	}
+	if err := c.Decode(&in); err != nil {
+		return nil, err
+	}
+	switch {
+	case in.GroupName == "":
+		return nil, wire.InvalidParameter("Missing required parameter GroupName")
+	case in.Description != nil && len(*in.Description) > 2048:
+		return nil, wire.InvalidParameter("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 2048")
+	case in.Precedence != nil && (*in.Precedence < 0 || *in.Precedence > math.MaxInt32):
+		return nil, wire.InvalidParameter("1 validation error detected: Value '%d' at 'precedence' failed to satisfy constraint: Member must have value between 0 and 2147483647", *in.Precedence)
+	case in.RoleArn != nil && *in.RoleArn != "" && (len(*in.RoleArn) > 2048 || !roleARNRE.MatchString(*in.RoleArn)):
+		return nil, wire.InvalidParameter("1 validation error detected: Value '%s' at 'roleArn' failed to satisfy constraint: Member must satisfy the pattern of an IAM role ARN", wire.Truncate(*in.RoleArn, 128))
+	}
+	return o.update(func(tx *state.Tx) (any, error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
+		}
+		g := tx.Group(p.ID, in.GroupName)
+		if g == nil {
+			return nil, wire.ResourceNotFound("Group not found.")
+		}
+		ng := *g
+		if in.Description != nil {
+			ng.Description = *in.Description
+		}
+		if in.RoleArn != nil {
+			ng.RoleARN = *in.RoleArn
+		}
+		if in.Precedence != nil {
+			v := int32(*in.Precedence)
+			ng.Precedence = &v
+		}
+		ng.ModifiedAt = o.svc.Now()
+		tx.PutGroup(&ng)
+		return map[string]any{"Group": groupOut(&ng)}, nil
 	})
 }
 

@@ -12,13 +12,25 @@ import (
 )
 
 type signUpInput struct {
-	ClientId       string
-	Username       string
-	Password       string
-	SecretHash     string
-	UserAttributes []wire.Attribute
-	ValidationData []wire.Attribute
-	ClientMetadata map[string]string
+	ClientId        string
+	Username        string
+	Password        string
+	SecretHash      string
+	UserAttributes  []wire.Attribute
+	ValidationData  []wire.Attribute
+	ClientMetadata  map[string]string
+	UserContextData *struct{ IpAddress string }
+}
+
+// event returns an auth event of a self-service call, from where the call
+// came from (or the IP address of UserContextData).
+func event(c *emulator.Call, typ string, uc *struct{ IpAddress string }) *state.AuthEvent {
+	ip := ""
+	if uc != nil {
+		ip = uc.IpAddress
+	}
+	ec := userpool.ContextOf(c.Request, ip)
+	return &state.AuthEvent{Type: typ, Response: userpool.EventPass, IPAddress: ec.IP, DeviceName: ec.DeviceName}
 }
 
 // attrsIn validates attributes sent by a client.
@@ -153,6 +165,7 @@ func (o *ops) signUp(c *emulator.Call) (any, error) {
 			}
 		}
 		tx.PutUser(p, u)
+		s.AddAuthEvent(tx, p, u, event(c, userpool.EventSignUp, in.UserContextData))
 		return nil
 	})
 	if err != nil {
@@ -217,29 +230,51 @@ type confirmInput struct {
 	AccessToken      string
 	PreviousPassword string
 	ProposedPassword string
+	UserContextData  *struct{ IpAddress string }
 }
 
 // selfUser finds the user of an unauthenticated self-service call.
 func selfUser(tx *state.Tx, clientID, username, secretHash string) (*state.Pool, *state.User, *wire.Error) {
-	client, aerr := userpool.Client(tx, clientID)
-	if aerr != nil {
+	p, u, hidden, aerr := selfUserOrHidden(tx, clientID, username, secretHash)
+	switch {
+	case aerr != nil:
 		return nil, nil, aerr
-	}
-	if username == "" {
-		return nil, nil, wire.InvalidParameter("Missing required parameter Username")
-	}
-	if err := userpool.CheckSecretHash(client, username, secretHash); err != nil {
-		return nil, nil, err
-	}
-	p := tx.Pool(client.PoolID)
-	u := userpool.LookupUser(tx, p, username)
-	if u == nil {
-		if client.PreventUserExistenceErrors {
-			return nil, nil, wire.CodeMismatch()
-		}
-		return nil, nil, wire.UserNotFound()
+	case hidden:
+		return nil, nil, wire.CodeMismatch()
 	}
 	return p, u, nil
+}
+
+// selfUserOrHidden is selfUser that reports an unknown user of a client
+// with PreventUserExistenceErrors as hidden (with the pool and no user),
+// for the calls that then answer as if the user existed.
+func selfUserOrHidden(tx *state.Tx, clientID, username, secretHash string) (p *state.Pool, u *state.User, hidden bool, aerr *wire.Error) {
+	client, aerr := userpool.Client(tx, clientID)
+	if aerr != nil {
+		return nil, nil, false, aerr
+	}
+	if username == "" {
+		return nil, nil, false, wire.InvalidParameter("Missing required parameter Username")
+	}
+	if err := userpool.CheckSecretHash(client, username, secretHash); err != nil {
+		return nil, nil, false, err
+	}
+	p = tx.Pool(client.PoolID)
+	if u = userpool.LookupUser(tx, p, username); u == nil {
+		if client.PreventUserExistenceErrors {
+			return p, nil, true, nil
+		}
+		return nil, nil, false, wire.UserNotFound()
+	}
+	return p, u, false, nil
+}
+
+// simulatedDelivery answers ForgotPassword or ResendConfirmationCode for
+// an unknown user whose existence the client hides: the same
+// CodeDeliveryDetails on every call (see userpool.SimulatedDelivery), and
+// no message.
+func (o *ops) simulatedDelivery(tx *state.Tx, p *state.Pool, username string) map[string]any {
+	return map[string]any{"CodeDeliveryDetails": userpool.SimulatedDelivery(o.svc.PoolSecret(tx, p), p, username)}
 }
 
 // update runs fn in a read-write transaction; fn returns the response.
@@ -342,9 +377,12 @@ func (o *ops) resendConfirmationCode(c *emulator.Call) (any, error) {
 		return nil, err
 	}
 	return o.update(func(tx *state.Tx) (any, error) {
-		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
-		if aerr != nil {
+		p, u, hidden, aerr := selfUserOrHidden(tx, in.ClientId, in.Username, in.SecretHash)
+		switch {
+		case aerr != nil:
 			return nil, aerr
+		case hidden:
+			return o.simulatedDelivery(tx, p, in.Username), nil
 		}
 		if u.Status != userpool.StatusUnconfirmed {
 			return nil, wire.InvalidParameter("User is already confirmed.")
@@ -369,9 +407,12 @@ func (o *ops) forgotPassword(c *emulator.Call) (any, error) {
 		return nil, err
 	}
 	return o.update(func(tx *state.Tx) (any, error) {
-		p, u, aerr := selfUser(tx, in.ClientId, in.Username, in.SecretHash)
-		if aerr != nil {
+		p, u, hidden, aerr := selfUserOrHidden(tx, in.ClientId, in.Username, in.SecretHash)
+		switch {
+		case aerr != nil:
 			return nil, aerr
+		case hidden:
+			return o.simulatedDelivery(tx, p, in.Username), nil
 		}
 		attr := ""
 		switch {
@@ -385,6 +426,7 @@ func (o *ops) forgotPassword(c *emulator.Call) (any, error) {
 		nu := u.Clone()
 		d := s.SendCode(c.Context(), tx, p, nu, "reset", emulator.MsgForgotPassword, resetCodeLifetime, attr)
 		tx.PutUser(p, nu)
+		s.AddAuthEvent(tx, p, nu, event(c, userpool.EventForgotPassword, in.UserContextData))
 		return map[string]any{"CodeDeliveryDetails": d}, nil
 	})
 }
@@ -455,6 +497,7 @@ func (o *ops) confirmForgotPassword(c *emulator.Call) (any, error) {
 		nu.ModifiedAt = s.Now()
 		tx.PutUser(p, nu)
 		confirmed = nu
+		s.AddAuthEvent(tx, p, nu, event(c, userpool.EventPasswordChange, in.UserContextData))
 		return struct{}{}, nil
 	})
 	if err != nil {
@@ -503,6 +546,7 @@ func (o *ops) changePassword(c *emulator.Call) (any, error) {
 		userpool.SetPassword(nu, salt, v)
 		nu.ModifiedAt = s.Now()
 		tx.PutUser(p, nu)
+		s.AddAuthEvent(tx, p, nu, event(c, userpool.EventPasswordChange, nil))
 		return struct{}{}, nil
 	})
 }
@@ -535,6 +579,9 @@ func (o *ops) getUser(c *emulator.Call) (any, error) {
 		}
 		if len(list) > 0 {
 			out["UserMFASettingList"] = list
+		}
+		if opts := userpool.MFAOptions(u); opts != nil {
+			out["MFAOptions"] = opts
 		}
 		return nil
 	})

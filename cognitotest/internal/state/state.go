@@ -33,6 +33,7 @@ type State struct {
 	credentials     *table[Credentials]
 	messages        *table[Message]
 	poolTables      poolTables // terms, brandings, UI customizations, risk configurations, import jobs, provisioned limits
+	idpTables       idpTables  // identity providers and provider links
 	all             []anyTable
 	byKind          map[Kind]anyTable
 
@@ -143,6 +144,7 @@ func newState(store Store) *State {
 	s.all = []anyTable{s.pools, s.signingKeys, s.clients, s.resourceServers, s.domains, s.groups, s.users, s.devices,
 		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials, s.messages}
 	s.all = append(s.all, s.newPoolTables()...)
+	s.all = append(s.all, s.newIdPTables()...)
 	for _, t := range s.all {
 		s.byKind[t.kindOf()] = t
 	}

@@ -66,6 +66,7 @@ func fill(t testing.TB, s *State) {
 		tx.PutCredentials(&Credentials{AccessKeyID: "ASIAX", IdentityID: "us-east-1:00000000-0000-0000-0000-000000000002", Expiration: t0})
 		tx.PutMessage(&Message{PoolID: p.ID, Username: "Alice", Destination: "a@example.com", Medium: "EMAIL", Kind: "SignUp", Code: "123456", Text: "Your verification code is 123456. ", Time: t0})
 		fillPoolRecords(tx, p)
+		fillIdPRecords(tx, p)
 		return nil
 	})
 	if err != nil {

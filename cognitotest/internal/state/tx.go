@@ -63,6 +63,7 @@ func (tx *Tx) DeletePool(id string) {
 		put(tx, s.messages, k, nil)
 	}
 	tx.deletePoolRecords(id)
+	tx.deleteIdPRecords(id)
 	put(tx, s.pools, id, nil)
 }
 

@@ -2,7 +2,9 @@ package userpool
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
@@ -93,4 +95,15 @@ func identitiesClaim(v string) (any, bool) {
 		return nil, false
 	}
 	return ids, true
+}
+
+// ProviderByIdentifier returns the identity provider of a pool with the
+// IdP identifier id (compared without case), or nil.
+func ProviderByIdentifier(tx *state.Tx, poolID, id string) *state.IdentityProvider {
+	for _, p := range tx.IdentityProviders(poolID) {
+		if slices.ContainsFunc(p.Identifiers, func(x string) bool { return strings.EqualFold(x, id) }) {
+			return p
+		}
+	}
+	return nil
 }

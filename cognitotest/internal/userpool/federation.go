@@ -1,7 +1,11 @@
 package userpool
 
 import (
+	"crypto/ecdsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,4 +110,27 @@ func ProviderByIdentifier(tx *state.Tx, poolID, id string) *state.IdentityProvid
 		}
 	}
 	return nil
+}
+
+// ApplePrivateKey parses the private_key of a SignInWithApple provider: a
+// PEM (or bare base64) PKCS #8 P-256 key, with which the emulator signs
+// the client secret JWT, as Cognito does.
+func ApplePrivateKey(s string) (*ecdsa.PrivateKey, error) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "-----BEGIN") {
+		s = "-----BEGIN PRIVATE KEY-----\n" + s + "\n-----END PRIVATE KEY-----"
+	}
+	b, _ := pem.Decode([]byte(s))
+	if b == nil {
+		return nil, errors.New("not a PEM private key")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		return nil, errors.New("not a PKCS #8 private key")
+	}
+	ek, ok := k.(*ecdsa.PrivateKey)
+	if !ok || ek.Curve.Params().Name != "P-256" {
+		return nil, errors.New("not a P-256 (ES256) key")
+	}
+	return ek, nil
 }

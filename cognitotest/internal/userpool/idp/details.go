@@ -2,10 +2,6 @@ package idp
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/x509"
-	"encoding/pem"
-	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -166,7 +162,7 @@ func checkDetails(ctx context.Context, up *upstream.Client, typ string, in map[s
 		return nil, wire.InvalidParameter("ProviderDetails: attributes_request_method must be GET or POST")
 	}
 	if typ == userpool.ProviderApple {
-		if _, err := ApplePrivateKey(d["private_key"]); err != nil {
+		if _, err := userpool.ApplePrivateKey(d["private_key"]); err != nil {
 			return nil, wire.InvalidParameter("ProviderDetails: private_key: %v", err)
 		}
 	}
@@ -248,29 +244,6 @@ func checkSAML(d map[string]string) (map[string]string, *wire.Error) {
 		return nil, wire.InvalidParameter("ProviderDetails: RequestSigningAlgorithm must be rsa-sha256")
 	}
 	return d, nil
-}
-
-// ApplePrivateKey parses the private_key of a SignInWithApple provider: a
-// PEM (or bare base64) PKCS #8 P-256 key, with which the emulator signs
-// the client secret JWT, as Cognito does.
-func ApplePrivateKey(s string) (*ecdsa.PrivateKey, error) {
-	s = strings.TrimSpace(s)
-	if !strings.HasPrefix(s, "-----BEGIN") {
-		s = "-----BEGIN PRIVATE KEY-----\n" + s + "\n-----END PRIVATE KEY-----"
-	}
-	b, _ := pem.Decode([]byte(s))
-	if b == nil {
-		return nil, errors.New("not a PEM private key")
-	}
-	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-	if err != nil {
-		return nil, errors.New("not a PKCS #8 private key")
-	}
-	ek, ok := k.(*ecdsa.PrivateKey)
-	if !ok || ek.Curve.Params().Name != "P-256" {
-		return nil, errors.New("not a P-256 (ES256) key")
-	}
-	return ek, nil
 }
 
 // checkMapping checks an AttributeMapping for pool p and adds the default

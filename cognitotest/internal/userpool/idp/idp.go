@@ -231,7 +231,7 @@ func (o *ops) update(c *emulator.Call) (any, error) {
 			return wire.Errorf("ConcurrentModificationException", "The identity provider %s was changed by another request; try again.", p.Name)
 		}
 		if id := identifierTaken(tx, p.PoolID, p.Name, p.Identifiers); id != "" {
-			return wire.Errorf("DuplicateProviderException", "The identifier %s is already used by another identity provider of this user pool.", id)
+			return wire.InvalidParameter("The identifier %s is already used by another identity provider of this user pool.", id)
 		}
 		tx.PutIdentityProvider(p)
 		return nil

@@ -118,7 +118,7 @@ func (e *fedEnv) verifier(t testing.TB, use verifier.TokenUse) *verifier.Verifie
 
 type identityClaim struct {
 	UserID, ProviderName, ProviderType, Primary, DateCreated string
-	Issuer                                                    *string
+	Issuer                                                   *string
 }
 
 func identitiesOf(t testing.TB, c *verifier.Claims) []identityClaim {

@@ -27,7 +27,8 @@ import (
 // idp_identifier, or a button of the sign-in page) sends the browser to
 // the provider's authorize endpoint; the provider sends it back to
 // /oauth2/idpresponse with a code, which the emulator redeems at the
-// provider's token endpoint (client_secret_post, PKCE S256); it verifies
+// provider's token endpoint (client_secret_post; like Cognito, without
+// PKCE, the nonce binding the ID token to the sign-in); it verifies
 // the provider's ID token (signature with the provider's JWKS, issuer,
 // audience, expiry, nonce) and calls its userinfo endpoint, maps the
 // attributes, creates or updates the user "{provider}_{subject}" (status
@@ -41,7 +42,6 @@ type fedRequest struct {
 	req      *authzRequest
 	provider string
 	nonce    string
-	verifier string
 	expires  time.Time
 }
 
@@ -95,14 +95,11 @@ func (o *Server) federateLocked(w http.ResponseWriter, r *http.Request, req *aut
 		return
 	}
 	st := s.RandString(43, emulator.Alnum)
-	f := &fedRequest{req: req, provider: p.Name, nonce: s.RandString(43, emulator.Alnum), verifier: s.RandString(64, emulator.Alnum),
-		expires: s.Now().Add(requestLifetime)}
+	f := &fedRequest{req: req, provider: p.Name, nonce: s.RandString(43, emulator.Alnum), expires: s.Now().Add(requestLifetime)}
 	o.fed[st] = f
-	sum := sha256.Sum256([]byte(f.verifier))
 	v := url.Values{
 		"response_type": {"code"}, "client_id": {p.Details["client_id"]}, "redirect_uri": {s.URL() + FederationResponsePath},
 		"scope": {p.Details["authorize_scopes"]}, "state": {st},
-		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
 	}
 	if usesIDToken(p) {
 		v.Set("nonce", f.nonce)
@@ -176,7 +173,7 @@ func (o *Server) federatedUser(ctx context.Context, f *fedRequest, code string) 
 	}
 	form := url.Values{
 		"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {s.URL() + FederationResponsePath},
-		"client_id": {p.Details["client_id"]}, "code_verifier": {f.verifier},
+		"client_id": {p.Details["client_id"]},
 	}
 	secret := p.Details["client_secret"]
 	if p.Type == userpool.ProviderApple {

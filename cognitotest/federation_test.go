@@ -571,3 +571,39 @@ func TestIdentityProviderOperations(t *testing.T) {
 		t.Errorf("disable an unknown provider user: %v; want UserNotFoundException", err)
 	}
 }
+
+// TestIdentityProvidersExport: identity providers go into the export (with
+// the endpoints Cognito derived) and come back from it; federated users
+// are left out, a sign-in creating them again.
+func TestIdentityProvidersExport(t *testing.T) {
+	e := newFedEnv(t, map[string]string{"email": "email"}, cognitotest.PoolConfig{})
+	e.federate(t, browser(), e.oauth2Config().AuthCodeURL("s", oauth2.SetAuthURLParam("identity_provider", fedProvider)), "gina", "Gina-Passw0rd!")
+	seed := must(e.srv.Export())
+	var sp *cognitotest.SeedPool
+	for i := range seed.Pools {
+		if seed.Pools[i].ID == e.pool.ID() {
+			sp = &seed.Pools[i]
+		}
+	}
+	if sp == nil || len(sp.IdentityProviders) != 1 {
+		t.Fatalf("the export has no identity provider: %+v", sp)
+	}
+	ip := sp.IdentityProviders[0]
+	if ip.Name != fedProvider || ip.Type != "OIDC" || ip.Details["token_url"] != e.upSrv.URL()+"/oauth2/token" || ip.AttributeMapping["email"] != "email" ||
+		!slices.Equal(ip.Identifiers, []string{"example.com"}) {
+		t.Errorf("exported %+v", ip)
+	}
+	for _, u := range sp.Users {
+		if strings.HasPrefix(u.Username, fedProvider+"_") {
+			t.Errorf("the federated user %s was exported", u.Username)
+		}
+	}
+	// Applied to a new server, the provider signs users in again, with
+	// no discovery needed.
+	b := cognitotest.NewServer(t)
+	must(b.ApplySeed(must(cognitotest.ParseSeed(must(seed.Encode())))))
+	d, err := cip.NewFromConfig(b.AWSConfig()).DescribeIdentityProvider(ctx(), &cip.DescribeIdentityProviderInput{UserPoolId: aws.String(e.pool.ID()), ProviderName: aws.String(fedProvider)})
+	if err != nil || d.IdentityProvider.ProviderDetails["jwks_uri"] != e.up.JWKSURL() {
+		t.Errorf("after applying the export: %v, %+v", err, d)
+	}
+}

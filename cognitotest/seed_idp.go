@@ -46,8 +46,7 @@ func (c *seedCheck) checkIdentityProviders(sp *SeedPool, pp string) {
 func (s *Server) applyIdentityProviders(sp *SeedPool, pp string) error {
 	for j, ip := range sp.IdentityProviders {
 		p := s.handle(sp.ID)
-		err := p.CreateIdentityProvider(IdentityProviderConfig{Name: ip.Name, Type: ip.Type, Details: ip.Details,
-			AttributeMapping: ip.AttributeMapping, Identifiers: ip.Identifiers})
+		err := p.CreateIdentityProvider(IdentityProviderConfig(ip))
 		if err != nil {
 			return &SeedError{fmt.Sprintf("%s.identity_providers[%d]", pp, j), trimSentinel(err)}
 		}

@@ -24,15 +24,6 @@ import (
 // TestEveryOperationAnswers fails for an operation listed here that does
 // answer: delete its line when it lands.
 var notYetAnswered = map[string]string{
-	// Issue 15: federation (identity providers).
-	"CreateIdentityProvider":          "issue 15",
-	"DeleteIdentityProvider":          "issue 15",
-	"DescribeIdentityProvider":        "issue 15",
-	"GetIdentityProviderByIdentifier": "issue 15",
-	"ListIdentityProviders":           "issue 15",
-	"UpdateIdentityProvider":          "issue 15",
-	"AdminLinkProviderForUser":        "issue 15",
-	"AdminDisableProviderForUser":     "issue 15",
 	// Issue 15: WebAuthn.
 	"StartWebAuthnRegistration":    "issue 15",
 	"CompleteWebAuthnRegistration": "issue 15",

@@ -660,6 +660,8 @@ func TestEveryWriteCommits(t *testing.T) {
 		return err
 	})
 
+	idpScenario(t, api, poolID, run, setup) // issue 15: identity providers
+
 	// ---- the store holds the state ----------------------------------------------------------------------------
 	// Before the deletions, so that the comparison covers every kind.
 	live, err := srv.StateSnapshot()

@@ -103,10 +103,60 @@
 // clients need the OAuth fields of [ClientConfig] (CallbackURLs,
 // AllowedOAuthFlows, AllowedOAuthScopes, AllowedOAuthFlowsUserPoolClient).
 //
-// For federation tests, package
-// [github.com/cognitokit/cognitokit/cognitotest/oidcprovider] starts an
-// upstream OpenID Connect provider (discovery, a "Sign in as" page, token,
-// JWKS, userinfo) that stands in for Google or a corporate IdP.
+// # Federation (identity providers)
+//
+// The identity-provider operations are emulated: CreateIdentityProvider,
+// DescribeIdentityProvider, UpdateIdentityProvider, DeleteIdentityProvider,
+// ListIdentityProviders, GetIdentityProviderByIdentifier,
+// AdminLinkProviderForUser and AdminDisableProviderForUser, with Cognito's
+// checks (ProviderDetails per type, AttributeMapping onto the pool's
+// attributes, IdpIdentifiers unique in the pool, 300 providers per pool, 5
+// links per user). An OIDC provider's endpoints (authorize_url, token_url,
+// attributes_url, jwks_uri) are filled in from its oidc_issuer's discovery
+// document when it is created or its details change; social providers
+// (Google, Facebook, LoginWithAmazon, SignInWithApple) get their own.
+// Unlike Cognito, a social provider's endpoints may be given in
+// ProviderDetails, so that a local provider stands in for Google. App
+// clients accept in SupportedIdentityProviders only COGNITO and the
+// pool's providers. Create providers from Go with
+// [Pool.CreateIdentityProvider], or in a seed.
+//
+// Managed login federates: /oauth2/authorize with identity_provider=NAME
+// or idp_identifier=ID, or a "Sign in with NAME" button of the sign-in
+// page (one per provider of the app client; without COGNITO among them,
+// the page has no password form), sends the browser to the provider
+// (with a state and, for OIDC, Google and Apple, a nonce; like Cognito,
+// no PKCE). The provider answers at /oauth2/idpresponse: the emulator
+// redeems the code at the provider's token endpoint (client_secret_post;
+// for Sign in with Apple a client secret JWT signed with its private_key),
+// verifies the ID token (signature with the provider's JWKS, issuer,
+// audience, expiry, nonce), calls the attributes (userinfo) endpoint with
+// attributes_request_method, applies the attribute mapping, and creates or
+// updates the user "{NAME}_{sub}" (status EXTERNAL_PROVIDER, in the group
+// "{pool ID}_{NAME}", with the identities attribute that ID tokens carry as
+// a JSON array), or signs in as the user a link of
+// AdminLinkProviderForUser names; then it goes on as after a password,
+// with a managed-login session and a code for the app. Errors (of the
+// provider, a missing required attribute, a disabled user) reach the
+// app's redirect_uri as error=invalid_request with Cognito's
+// error_description ("NAME Error - 400 invalid_grant ...", "attributes
+// required: [email]"). Provider URLs must be https, or http on a loopback
+// host; every request to a provider times out after 10 seconds, and its
+// answer is read up to 1 MiB. Any OIDC provider works as the upstream,
+// including another pool of the emulator (every pool is an OpenID
+// provider) and package
+// [github.com/cognitokit/cognitokit/cognitotest/oidcprovider], which
+// starts one with a "Sign in as" page that stands in for Google or a
+// corporate IdP.
+//
+// Simplified: SAML providers are stored, described, exported and listed,
+// but their sign-in is not emulated (managed login answers 501 for them
+// and shows no button). AdminDisableProviderForUser removes the user's
+// link and disables the federated user; for users of the pool itself
+// (ProviderName Cognito) it is not emulated. The PreSignUp and
+// PostConfirmation triggers are not called for federated users. Exports
+// keep the providers but leave out federated users and links (a sign-in
+// creates the user again, with a new sub).
 //
 // # An Application Load Balancer
 //
@@ -385,9 +435,7 @@
 //
 // The emulator does not validate SigV4 signatures, send real email or SMS
 // (the outbox keeps each message as it would be sent), enforce rate
-// limits, or implement WebAuthn or federation (third-party identity
-// providers: managed login
-// accepts identity_provider=COGNITO only). Its sign-in page is a minimal
+// limits, or implement SAML sign-in (see "Federation"). Its sign-in page is a minimal
 // form, not Cognito's managed-login UI: it offers no sign-up or password
 // reset, asks for TOTP codes only (users with only SMS or email MFA sign in
 // there with their password alone), and cannot collect missing required

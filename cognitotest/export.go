@@ -133,9 +133,12 @@ func exportPool(tx *state.Tx, p *state.Pool) SeedPool {
 	us := tx.Users(p.ID)
 	slices.SortFunc(us, func(a, b *state.User) int { return strings.Compare(a.Username, b.Username) })
 	for _, u := range us {
-		sp.Users = append(sp.Users, exportUser(u))
+		if exportedUser(u) {
+			sp.Users = append(sp.Users, exportUser(u))
+		}
 	}
 	exportPoolParts(tx, p, &sp)
+	exportIdentityProviders(tx, p, &sp)
 	return sp
 }
 
@@ -194,6 +197,7 @@ func exportUser(u *state.User) SeedUser {
 		case "phone_number":
 			su.PhoneNumber = v
 		case "email_verified", "phone_number_verified":
+		case userpool.IdentitiesAttribute: // links are not exported
 		default:
 			if su.Attributes == nil {
 				su.Attributes = map[string]string{}

@@ -26,12 +26,14 @@ var layers = map[string]int{
 	"cognitotest/internal/lambda":           0, // running the code of Lambda triggers
 	"cognitotest/internal/boltstore":        1, // the durable store (bbolt)
 	"cognitotest/internal/emulator":         1, // the runtime: registry, dispatch, outbox, faults
+	"cognitotest/internal/upstream":         1, // the client of third-party identity providers
 	"cognitotest/internal/userpool":         2, // the user pool domain
 	"cognitotest/internal/userpool/auth":    3, // operations, by group
 	"cognitotest/internal/userpool/users":   3,
 	"cognitotest/internal/userpool/pools":   3,
 	"cognitotest/internal/userpool/devices": 3,
 	"cognitotest/internal/userpool/mfa":     3,
+	"cognitotest/internal/userpool/idp":     3, // identity providers (federation)
 	"cognitotest/internal/identity":         3, // Cognito Identity and STS
 	"cognitotest/internal/managedlogin":     3, // the OAuth endpoints
 	"cognitotest/internal/guard":            3, // Host and Origin checks

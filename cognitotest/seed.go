@@ -96,6 +96,8 @@ type SeedPool struct {
 	Groups          []SeedGroup          `json:"groups,omitempty"`
 	Clients         []SeedClient         `json:"clients,omitempty"`
 	Users           []SeedUser           `json:"users,omitempty"`
+	// IdentityProviders are the pool's federated identity providers.
+	IdentityProviders []SeedIdentityProvider `json:"identity_providers,omitempty"`
 
 	// The settings of UpdateUserPool, and the pool's further parts (see
 	// the README's seed format).
@@ -419,7 +421,8 @@ var seedSchema = map[string]map[string]string{
 		"message_templates": "message_templates", "email_configuration": "email_configuration", "sms_configuration": "sms_configuration",
 		"account_recovery": "[recovery_option]", "verify_before_update": "[string]", "log_delivery": "[log_configuration]",
 		"replicas": "[replica]", "terms": "[terms]", "brandings": "[branding]", "ui_customizations": "[ui_customization]",
-		"risk_configurations": "[risk_configuration]", "lambda_triggers": "lambda_triggers"},
+		"risk_configurations": "[risk_configuration]", "lambda_triggers": "lambda_triggers", "identity_providers": "[identity_provider]"},
+	"identity_provider": seedIdPSchema,
 	"lambda_triggers": {"PreSignUp": "string", "CustomMessage": "string", "PostConfirmation": "string", "PreAuthentication": "string",
 		"PostAuthentication": "string", "DefineAuthChallenge": "string", "CreateAuthChallenge": "string",
 		"VerifyAuthChallengeResponse": "string", "PreTokenGeneration": "string", "UserMigration": "string",
@@ -691,6 +694,7 @@ func (c *seedCheck) pool(p *SeedPool, pp string, poolIDs, clientIDs map[string]b
 		c.fail(pp+".id", "duplicate pool ID %q", p.ID)
 	}
 	poolIDs[p.ID] = true
+	c.checkIdentityProviders(p, pp)
 	c.oneOf(pp+".username_attributes", p.UsernameAttributes, "email", "phone_number")
 	c.oneOf(pp+".alias_attributes", p.AliasAttributes, "email", "phone_number", "preferred_username")
 	c.oneOf(pp+".auto_verified_attributes", p.AutoVerifiedAttributes, "email", "phone_number")
@@ -915,6 +919,9 @@ func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
 		if err != nil {
 			return nil, &SeedError{fmt.Sprintf("%s.groups[%d]", pp, j), trimSentinel(err)}
 		}
+	}
+	if err := s.applyIdentityProviders(sp, pp); err != nil {
+		return nil, err
 	}
 	for j, sc := range sp.Clients {
 		if _, err := pools.CreateClient(s.up, p.id, sc.draft(), sc.GenerateSecret); err != nil {

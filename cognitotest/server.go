@@ -32,6 +32,7 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/auth"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/devices"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/idp"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/imports"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/mfa"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/pools"
@@ -204,6 +205,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	mfa.Register(s.reg, s.up)
 	identity.Register(s.reg, s.ids)
 	imports.Register(s.reg, s.up)
+	idp.Register(s.reg, s.up)
 
 	// Every endpoint, with the web pages that may call it (see the guard).
 	// The Cognito user pool API and Cognito Identity (AWS JSON 1.1) and

@@ -95,21 +95,18 @@ func (o *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		fail("invalid_request", "code_challenge must be 43 base64url characters (S256)")
 		return
 	}
-	if idp := q.Get("identity_provider"); idp != "" && idp != "COGNITO" {
-		if !userpool.HasString(client.SupportedIdentityProviders, idp) {
-			fail("invalid_request", "The identity provider is not enabled for the app client")
-			return
-		}
-		errorPage(w, http.StatusNotImplemented, "invalid_request", "cognitotest does not emulate federated identity providers; use identity_provider=COGNITO.")
-		return
-	}
-	if q.Get("idp_identifier") != "" {
-		errorPage(w, http.StatusNotImplemented, "invalid_request", "cognitotest does not emulate federated identity providers (idp_identifier).")
+	idp, msg := o.resolveProvider(client, q.Get("identity_provider"), q.Get("idp_identifier"))
+	if msg != "" {
+		fail("invalid_request", msg)
 		return
 	}
 	req := &authzRequest{
 		client: client, redirectURI: redirectURI, state: st, nonce: q.Get("nonce"), challenge: challenge,
 		scopes: scopes, loginHint: q.Get("login_hint"), expires: s.Now().Add(requestLifetime),
+	}
+	if idp != nil {
+		o.federateLocked(w, r, req, idp)
+		return
 	}
 	prompt := q.Get("prompt")
 	if prompt != "login" {

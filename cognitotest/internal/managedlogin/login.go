@@ -64,6 +64,10 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		o.finishLoginLocked(w, r, req, u)
 		return
 	}
+	if !userpool.HasString(req.client.SupportedIdentityProviders, "COGNITO") { // federation only (federation.go)
+		errorPage(w, http.StatusBadRequest, "invalid_request", "The app client does not allow sign-in with a username and password (COGNITO is not one of its identity providers).")
+		return
+	}
 	username, password := strings.TrimSpace(r.PostForm.Get("username")), r.PostForm.Get("password")
 	if username == "" || password == "" {
 		o.renderLogin(w, http.StatusOK, req, "Enter your username and password.")

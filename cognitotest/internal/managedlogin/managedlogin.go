@@ -7,6 +7,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/upstream"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 )
 
@@ -30,6 +31,9 @@ type Server struct {
 	requests map[string]*authzRequest // pending sign-in pages, by ID
 	codes    map[string]*authzCode    // issued authorization codes
 	sso      map[string]*ssoSession   // managed-login sessions, by cookie
+	fed      map[string]*fedRequest   // sign-ins sent to identity providers, by state (federation.go)
+
+	upstream *upstream.Client // calls identity providers
 }
 
 // userRef names a user: the username and sub of the record.
@@ -79,7 +83,8 @@ type ssoSession struct {
 
 // New returns the managed-login server of up.
 func New(up *userpool.Service) *Server {
-	return &Server{up: up, requests: map[string]*authzRequest{}, codes: map[string]*authzCode{}, sso: map[string]*ssoSession{}}
+	return &Server{up: up, requests: map[string]*authzRequest{}, codes: map[string]*authzCode{}, sso: map[string]*ssoSession{},
+		fed: map[string]*fedRequest{}, upstream: upstream.New(up.Now)}
 }
 
 // Routes returns the endpoints, with the web pages that may call them.
@@ -88,6 +93,8 @@ func (o *Server) Routes() []emulator.Route {
 		{Pattern: "GET /oauth2/authorize", Handler: o.authorize},
 		{Pattern: "GET /login", Handler: o.loginPage},
 		{Pattern: "POST /login", Handler: o.loginSubmit},
+		{Pattern: "GET " + FederationResponsePath, Handler: o.idpResponse},
+		{Pattern: "POST " + FederationResponsePath, Access: emulator.AnyOrigin, Handler: o.idpResponse}, // response_mode=form_post (Sign in with Apple), from the provider's origin
 		{Pattern: "POST /oauth2/token", Access: emulator.AnyOrigin, Handler: o.token},
 		{Pattern: "GET /oauth2/userInfo", Access: emulator.AnyOrigin, Handler: o.userInfo},
 		{Pattern: "POST /oauth2/userInfo", Access: emulator.AnyOrigin, Handler: o.userInfo},

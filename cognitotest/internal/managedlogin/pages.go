@@ -41,6 +41,10 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
   .foot { margin-top: 18px; font-size: 12px; color: #7d8998; text-align: center; }
   code { font-size: 12px; }
   .logo-customizable { display: block; max-width: 100%; max-height: 64px; margin: 0 auto 16px; }
+  .idp-button { display: block; margin: 10px 0 0; padding: 10px; border: 1px solid #0972d3; border-radius: 20px; color: #0972d3;
+                text-align: center; font-weight: 700; text-decoration: none; }
+  .idp-button:hover { background: #f0f6fc; }
+  p.or { text-align: center; color: #7d8998; margin: 14px 0 0; }
   .legal { margin-top: 14px; font-size: 12px; color: #5f6b7a; text-align: center; }
   {{with .Look}}{{if .Background}}body.background-customizable { background: {{.Background}}; }{{end}}
   {{if .Form}}.card { background: {{.Form}}; }{{end}}
@@ -60,7 +64,10 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
     <h1>{{.Title}}</h1>
     <p class="lead textDescription-customizable">{{.Lead}}</p>
     {{if .Message}}<p id="error" class="error errorMessage-customizable" role="alert">{{.Message}}</p>{{end}}
-    <form method="post" action="/login" autocomplete="off">
+    {{if and .Providers (not .MFA) (not .NewPassword)}}<div class="providers">{{range .Providers}}
+      <a class="idp-button" id="idp-{{.Name}}" data-provider="{{.Name}}" href="{{.URL}}">Sign in with {{.Name}}</a>{{end}}
+    </div>{{if not .NoPassword}}<p class="or">or</p>{{end}}{{end}}
+    {{if not .NoPassword}}<form method="post" action="/login" autocomplete="off">
       <input type="hidden" name="request" value="{{.Request}}">
       {{if .MFA}}
         <label class="label-customizable" for="code">Code from your authenticator app</label>
@@ -77,7 +84,7 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
         <input class="inputField-customizable" id="password" name="password" type="password" required>
       {{end}}
       <button id="submit" class="submitButton-customizable" type="submit">{{if .MFA}}Verify{{else if .NewPassword}}Change password{{else}}Sign in{{end}}</button>
-    </form>
+    </form>{{end}}
     {{if .Look.Terms}}<p class="legal legalText-customizable">By signing in, you agree to the <a id="terms" href="{{.Look.Terms}}" target="_blank" rel="noopener">Terms of use</a> and the <a id="privacy" href="{{.Look.Privacy}}" target="_blank" rel="noopener">Privacy policy</a>.</p>{{end}}
   {{end}}
   <p class="foot">Emulated Amazon Cognito &middot; app client {{.Client}}</p>
@@ -89,6 +96,11 @@ type oauthPage struct {
 	Title, Lead, Pool, Client, Request, Hint, Message, Code string
 	MFA, NewPassword, ErrorPage                             bool
 	Look                                                    look
+	// Providers are the buttons of the identity providers of the app
+	// client; NoPassword hides the password form (COGNITO is not one of
+	// the client's providers). See federation.go.
+	Providers  []providerButton
+	NoPassword bool
 }
 
 func (o *Server) renderLogin(w http.ResponseWriter, status int, req *authzRequest, msg string) {
@@ -100,9 +112,11 @@ func (o *Server) renderLogin(w http.ResponseWriter, status int, req *authzReques
 		}
 		lk = lookOf(tx, req.client)
 	})
+	providers, noPassword := o.providerButtons(req)
 	pg := oauthPage{
 		Title: "Sign in", Lead: "Sign in with your username and password.",
 		Pool: pool, Client: req.client.Name, Request: req.id, Hint: req.loginHint, Message: msg, Look: lk,
+		Providers: providers, NoPassword: noPassword && req.step == "",
 	}
 	switch req.step {
 	case "mfa":

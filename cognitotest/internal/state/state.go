@@ -34,6 +34,7 @@ type State struct {
 	messages        *table[Message]
 	poolTables      poolTables // terms, brandings, UI customizations, risk configurations, import jobs, provisioned limits
 	authEvents      *table[AuthEvent]
+	idpTables       idpTables // identity providers and provider links
 	all             []anyTable
 	byKind          map[Kind]anyTable
 
@@ -145,6 +146,7 @@ func newState(store Store) *State {
 	s.all = []anyTable{s.pools, s.signingKeys, s.clients, s.resourceServers, s.domains, s.groups, s.users, s.devices,
 		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials, s.messages, s.authEvents}
 	s.all = append(s.all, s.newPoolTables()...)
+	s.all = append(s.all, s.newIdPTables()...)
 	for _, t := range s.all {
 		s.byKind[t.kindOf()] = t
 	}

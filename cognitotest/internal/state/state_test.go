@@ -68,6 +68,7 @@ func fill(t testing.TB, s *State) {
 		fillPoolRecords(tx, p)
 		tx.PutAuthEvent(&AuthEvent{PoolID: p.ID, Sub: "sub-a", ID: "ev1", Seq: 1, Type: "SignIn", Response: "Pass",
 			Challenges: []AuthEventChallenge{{Name: "Password", Response: "Success"}}, IPAddress: "127.0.0.1", Feedback: "Valid", FeedbackAt: t0, CreatedAt: t0})
+		fillIdPRecords(tx, p)
 		return nil
 	})
 	if err != nil {

@@ -27,7 +27,8 @@ const (
 // Kinds lists the kinds of records, in the order they are loaded.
 var Kinds = []Kind{KindPool, KindSigningKey, KindClient, KindResourceServer, KindDomain, KindGroup, KindUser, KindDevice,
 	KindRefreshToken, KindTokenOrigin, KindIdentityPool, KindIdentity, KindCredentials, KindMessage, KindAuthEvent,
-	KindTerms, KindBranding, KindUICustomization, KindRiskConfig, KindImportJob, KindProvisionedLimit}
+	KindTerms, KindBranding, KindUICustomization, KindRiskConfig, KindImportJob, KindProvisionedLimit,
+	KindIdentityProvider, KindProviderLink}
 
 // FormatVersion is the version of the record encoding. [Open] writes it to
 // a new store and refuses a store of another version, so that an older

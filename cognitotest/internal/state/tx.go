@@ -67,6 +67,7 @@ func (tx *Tx) DeletePool(id string) {
 		put(tx, s.authEvents, k, nil)
 	}
 	tx.deletePoolRecords(id)
+	tx.deleteIdPRecords(id)
 	put(tx, s.pools, id, nil)
 }
 

@@ -192,6 +192,12 @@ func (s *Service) PrepareTokens(tx *state.Tx, p *state.Pool, r *MintRequest) (*P
 			}
 		}
 		for k, v := range u.Attributes {
+			if k == IdentitiesAttribute { // a JSON array in ID tokens (federation.go)
+				if c, ok := identitiesClaim(v); ok {
+					id[k] = c
+				}
+				continue
+			}
 			if !Readable(r.Client, k) {
 				continue
 			}

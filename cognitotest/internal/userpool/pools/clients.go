@@ -105,6 +105,11 @@ func checkClient(tx *state.Tx, p *state.Pool, c *state.Client) error {
 	if len(c.SupportedIdentityProviders) == 0 {
 		c.SupportedIdentityProviders = []string{"COGNITO"}
 	}
+	for _, name := range c.SupportedIdentityProviders {
+		if name != "COGNITO" && tx.IdentityProvider(p.ID, name) == nil {
+			return emulator.Invalidf("The provider %s does not exist for User Pool %s (SupportedIdentityProviders: COGNITO or the name of an identity provider of the pool)", name, p.ID)
+		}
+	}
 	if c.ExplicitAuthFlows == nil {
 		c.ExplicitAuthFlows = []string{}
 	}

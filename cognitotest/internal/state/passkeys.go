@@ -78,7 +78,9 @@ func (tx *Tx) Passkeys(poolID, sub string) []*Passkey {
 }
 
 // CountPasskeys returns how many passkeys a user has.
-func (tx *Tx) CountPasskeys(poolID, sub string) int { return len(tx.s.passkeys.children[poolID+"/"+sub]) }
+func (tx *Tx) CountPasskeys(poolID, sub string) int {
+	return len(tx.s.passkeys.children[poolID+"/"+sub])
+}
 
 // PutPasskey stores k.
 func (tx *Tx) PutPasskey(k *Passkey) { put(tx, tx.s.passkeys, passkeyKey(k), k) }

@@ -61,6 +61,7 @@ type Session struct {
 	TOTPSecret      string   // MFA_SETUP: associated secret
 	TOTPVerified    bool
 	SetupEmail      string // MFA_SETUP: the address whose EMAIL_OTP code sets up email MFA
+	WebAuthn        any    // WEB_AUTHN: the passkey sign-in in progress (a *passkeys.Login)
 
 	Custom     bool
 	CustomDone bool

@@ -1,0 +1,78 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/passkeys"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
+)
+
+// startWebAuthn answers the WEB_AUTHN first factor of USER_AUTH with the
+// WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS for the user's passkeys.
+func (o *ops) startWebAuthn(sess *userpool.Session, p *state.Pool, u *state.User) (any, error) {
+	var opts []byte
+	var login *passkeys.Login
+	aerr := o.view(func(tx *state.Tx) *wire.Error {
+		if aerr := passkeys.Enabled(p); aerr != nil {
+			return aerr
+		}
+		rp, aerr := passkeys.Of(o.svc, tx, p)
+		if aerr != nil {
+			return aerr
+		}
+		opts, login, aerr = passkeys.BeginLogin(rp, u, tx.Passkeys(p.ID, u.Sub))
+		return aerr
+	})
+	if aerr != nil {
+		return nil, aerr
+	}
+	sess.WebAuthn = login
+	return o.challenge(sess, "WEB_AUTHN", map[string]string{"CREDENTIAL_REQUEST_OPTIONS": string(opts)}), nil
+}
+
+// answerWebAuthn answers the WEB_AUTHN challenge: it verifies the
+// assertion in CREDENTIAL (signature, challenge, origin, relying party,
+// user verification, a signature counter that went up), stores the
+// passkey's new counter and signs the user in. A passkey is a first
+// factor that asks for no MFA, as the one-time passwords of USER_AUTH.
+func (o *ops) answerWebAuthn(ctx context.Context, sess *userpool.Session, r map[string]string) (any, error) {
+	cred := r["CREDENTIAL"]
+	if cred == "" {
+		return nil, wire.InvalidParameter("Missing required parameter CREDENTIAL")
+	}
+	login, _ := sess.WebAuthn.(*passkeys.Login)
+	if login == nil {
+		return nil, wire.InvalidSession()
+	}
+	var u *state.User
+	var keys []*state.Passkey
+	o.svc.State.View(func(tx *state.Tx) error {
+		if u = sess.User(tx); u != nil {
+			keys = tx.Passkeys(sess.PoolID, u.Sub)
+		}
+		return nil
+	})
+	if u == nil {
+		return nil, wire.IncorrectPassword()
+	}
+	now := o.svc.Now()
+	k, aerr := passkeys.FinishLogin(login, u, keys, []byte(cred), now)
+	if aerr != nil {
+		return nil, aerr
+	}
+	err := o.svc.State.Update(func(tx *state.Tx) error {
+		if tx.Passkey(k.PoolID, k.Sub, k.CredentialID()) == nil {
+			return wire.NotAuthorized("The passkey was deleted.")
+		}
+		tx.PutPasskey(k)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sess.OTPFirstFactor, sess.PasswordDone = true, true
+	sess.AuthTime = now
+	return o.advance(ctx, sess)
+}

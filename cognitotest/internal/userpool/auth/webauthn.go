@@ -5,7 +5,6 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
-	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/passkeys"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
 
@@ -13,16 +12,16 @@ import (
 // WEB_AUTHN challenge: CREDENTIAL_REQUEST_OPTIONS for the user's passkeys.
 func (o *ops) startWebAuthn(sess *userpool.Session, p *state.Pool, u *state.User) (any, error) {
 	var opts []byte
-	var login *passkeys.Login
+	var login *userpool.PasskeyLogin
 	aerr := o.view(func(tx *state.Tx) *wire.Error {
-		if aerr := passkeys.Enabled(p); aerr != nil {
+		if aerr := userpool.PasskeysEnabled(p); aerr != nil {
 			return aerr
 		}
-		rp, aerr := passkeys.Of(o.svc, tx, p)
+		rp, aerr := o.svc.RelyingParty(tx, p)
 		if aerr != nil {
 			return aerr
 		}
-		opts, login, aerr = passkeys.BeginLogin(rp, u, tx.Passkeys(p.ID, u.Sub))
+		opts, login, aerr = userpool.BeginPasskeyLogin(rp, u, tx.Passkeys(p.ID, u.Sub))
 		return aerr
 	})
 	if aerr != nil {
@@ -42,7 +41,7 @@ func (o *ops) answerWebAuthn(ctx context.Context, sess *userpool.Session, r map[
 	if cred == "" {
 		return nil, wire.InvalidParameter("Missing required parameter CREDENTIAL")
 	}
-	login, _ := sess.WebAuthn.(*passkeys.Login)
+	login := sess.WebAuthn
 	if login == nil {
 		return nil, wire.InvalidSession()
 	}
@@ -58,7 +57,7 @@ func (o *ops) answerWebAuthn(ctx context.Context, sess *userpool.Session, r map[
 		return nil, wire.IncorrectPassword()
 	}
 	now := o.svc.Now()
-	k, aerr := passkeys.FinishLogin(login, u, keys, []byte(cred), now)
+	k, aerr := userpool.FinishPasskeyLogin(login, u, keys, []byte(cred), now)
 	if aerr != nil {
 		return nil, aerr
 	}

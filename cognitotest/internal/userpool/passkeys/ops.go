@@ -17,15 +17,15 @@ const maxPending = 10000
 type ops struct {
 	svc *userpool.Service
 
-	mu      sync.Mutex               // guards pending
-	pending map[string]*Registration // by pool ID "/" sub: a user's latest StartWebAuthnRegistration
+	mu      sync.Mutex                               // guards pending
+	pending map[string]*userpool.PasskeyRegistration // by pool ID "/" sub: a user's latest StartWebAuthnRegistration
 }
 
 // Register adds the WebAuthn operations to r. They are authorized by the
 // user's access token (public, as in Cognito). A registration in progress
 // is kept in memory, as sign-in sessions are.
 func Register(r *emulator.Registry, svc *userpool.Service) {
-	o := &ops{svc: svc, pending: map[string]*Registration{}}
+	o := &ops{svc: svc, pending: map[string]*userpool.PasskeyRegistration{}}
 	op := func(name string, h emulator.Handler, writes bool) emulator.Op {
 		return emulator.Op{Service: emulator.UserPools, Name: name, Handler: h, Public: true, Writes: writes}
 	}
@@ -56,7 +56,7 @@ func (o *ops) start(c *emulator.Call) (any, error) {
 		return nil, err
 	}
 	var opts json.RawMessage
-	var reg *Registration
+	var reg *userpool.PasskeyRegistration
 	var aerr *wire.Error
 	o.svc.State.View(func(tx *state.Tx) error {
 		var p *state.Pool
@@ -65,14 +65,14 @@ func (o *ops) start(c *emulator.Call) (any, error) {
 		if p, u, clientID, aerr = o.caller(tx, in.AccessToken); aerr != nil {
 			return nil
 		}
-		if aerr = Enabled(p); aerr != nil {
+		if aerr = userpool.PasskeysEnabled(p); aerr != nil {
 			return nil
 		}
-		var rp *RelyingParty
-		if rp, aerr = Of(o.svc, tx, p); aerr != nil {
+		var rp *userpool.RelyingParty
+		if rp, aerr = o.svc.RelyingParty(tx, p); aerr != nil {
 			return nil
 		}
-		opts, reg, aerr = BeginRegistration(rp, u, tx.Passkeys(p.ID, u.Sub), o.svc.Now())
+		opts, reg, aerr = userpool.BeginPasskeyRegistration(rp, u, tx.Passkeys(p.ID, u.Sub), o.svc.Now())
 		if reg != nil {
 			reg.ClientID = clientID
 		}
@@ -119,7 +119,7 @@ func (o *ops) complete(c *emulator.Call) (any, error) {
 	var aerr *wire.Error
 	o.svc.State.View(func(tx *state.Tx) error {
 		if p, u, clientID, aerr = o.caller(tx, in.AccessToken); aerr == nil {
-			if aerr = Enabled(p); aerr == nil {
+			if aerr = userpool.PasskeysEnabled(p); aerr == nil {
 				keys = tx.Passkeys(p.ID, u.Sub)
 			}
 		}
@@ -139,7 +139,7 @@ func (o *ops) complete(c *emulator.Call) (any, error) {
 	if reg.ClientID != clientID {
 		return nil, wire.Errorf("WebAuthnClientMismatchException", "The registration was started with an access token of another app client.")
 	}
-	k, aerr := FinishRegistration(reg, u, keys, in.Credential, now)
+	k, aerr := userpool.FinishPasskeyRegistration(reg, u, keys, in.Credential, now)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -148,8 +148,8 @@ func (o *ops) complete(c *emulator.Call) (any, error) {
 		if cur == nil {
 			return wire.UserNotFound()
 		}
-		if tx.CountPasskeys(p.ID, u.Sub) >= MaxPerUser {
-			return wire.Errorf("LimitExceededException", "The user has %d passkeys, the most Cognito allows.", MaxPerUser)
+		if tx.CountPasskeys(p.ID, u.Sub) >= userpool.MaxPasskeys {
+			return wire.Errorf("LimitExceededException", "The user has %d passkeys, the most Cognito allows.", userpool.MaxPasskeys)
 		}
 		if tx.Passkey(p.ID, u.Sub, k.CredentialID()) != nil {
 			return wire.InvalidParameter("The user has this passkey already.")
@@ -186,10 +186,10 @@ func (o *ops) list(c *emulator.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	limit := MaxPerUser
+	limit := userpool.MaxPasskeys
 	if in.MaxResults != nil {
-		if *in.MaxResults < 1 || *in.MaxResults > MaxPerUser {
-			return nil, wire.InvalidParameter("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *in.MaxResults, MaxPerUser)
+		if *in.MaxResults < 1 || *in.MaxResults > userpool.MaxPasskeys {
+			return nil, wire.InvalidParameter("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and %d", *in.MaxResults, userpool.MaxPasskeys)
 		}
 		limit = *in.MaxResults
 	}

@@ -1,4 +1,4 @@
-package passkeys
+package userpool
 
 import (
 	"net"
@@ -9,7 +9,6 @@ import (
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
-	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
 
@@ -24,15 +23,15 @@ type RelyingParty struct {
 	public string
 }
 
-// Of returns the relying party of pool p: the WebAuthnConfiguration of
+// RelyingParty returns the relying party of pool p: the WebAuthnConfiguration of
 // SetUserPoolMfaConfig, or Cognito's default: the pool's domain, which
 // for the emulator (serving managed login on its own URL) is the host of
 // its public URL, localhost for a loopback address. A pool with neither
 // answers
 // WebAuthnConfigurationMissingException, as in Cognito.
-func Of(svc *userpool.Service, tx *state.Tx, p *state.Pool) (*RelyingParty, *wire.Error) {
-	id, uv := configured(p)
-	public := originOf(svc.URL())
+func (svc *Service) RelyingParty(tx *state.Tx, p *state.Pool) (*RelyingParty, *wire.Error) {
+	id, uv := webAuthnConfigured(p)
+	public := originOfURL(svc.URL())
 	if id == "" {
 		if len(tx.Domains(p.ID)) == 0 {
 			return nil, wire.Errorf("WebAuthnConfigurationMissingException", "The user pool has no WebAuthn relying party ID (SetUserPoolMfaConfig's WebAuthnConfiguration) and no domain to default to.")
@@ -56,17 +55,17 @@ func Of(svc *userpool.Service, tx *state.Tx, p *state.Pool) (*RelyingParty, *wir
 	return &RelyingParty{ID: strings.ToLower(id), UserVerification: uv, public: public}, nil
 }
 
-// Enabled answers WebAuthnNotEnabledException unless the pool allows
+// PasskeysEnabled answers WebAuthnNotEnabledException unless the pool allows
 // passkeys as a first factor (WEB_AUTHN in AllowedFirstAuthFactors).
-func Enabled(p *state.Pool) *wire.Error {
-	if !userpool.HasString(p.AllowedFirstAuthFactors, "WEB_AUTHN") {
+func PasskeysEnabled(p *state.Pool) *wire.Error {
+	if !HasString(p.AllowedFirstAuthFactors, "WEB_AUTHN") {
 		return wire.Errorf("WebAuthnNotEnabledException", "Passkeys are not enabled for the user pool: add WEB_AUTHN to its AllowedFirstAuthFactors (UpdateUserPool's Policies.SignInPolicy).")
 	}
 	return nil
 }
 
 // originOf returns scheme://host[:port] of a URL, or "".
-func originOf(raw string) string {
+func originOfURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return ""

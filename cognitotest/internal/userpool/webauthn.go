@@ -1,4 +1,4 @@
-package passkeys
+package userpool
 
 import (
 	"bytes"
@@ -16,25 +16,25 @@ import (
 
 // Limits.
 const (
-	// MaxPerUser is how many passkeys a user may have, as in Cognito.
-	MaxPerUser = 20
-	// MaxCredentialJSON bounds a registration or authentication response.
-	MaxCredentialJSON = 64 << 10
-	// ceremonyLifetime is how long a registration may take.
-	ceremonyLifetime = 5 * time.Minute
+	// MaxPasskeys is how many passkeys a user may have, as in Cognito.
+	MaxPasskeys = 20
+	// MaxPasskeyJSON bounds a registration or authentication response.
+	MaxPasskeyJSON = 64 << 10
+	// passkeyCeremonyLifetime is how long a registration may take.
+	passkeyCeremonyLifetime = 5 * time.Minute
 )
 
 // user adapts a user and its passkeys to go-webauthn. The user handle is
 // the user's sub: opaque, stable and at most 64 bytes.
-type user struct {
+type passkeyUser struct {
 	u    *state.User
 	keys []*state.Passkey
 }
 
-func (w user) WebAuthnID() []byte          { return []byte(w.u.Sub) }
-func (w user) WebAuthnName() string        { return displayName(w.u) }
-func (w user) WebAuthnDisplayName() string { return displayName(w.u) }
-func (w user) WebAuthnCredentials() []webauthn.Credential {
+func (w passkeyUser) WebAuthnID() []byte          { return []byte(w.u.Sub) }
+func (w passkeyUser) WebAuthnName() string        { return passkeyName(w.u) }
+func (w passkeyUser) WebAuthnDisplayName() string { return passkeyName(w.u) }
+func (w passkeyUser) WebAuthnCredentials() []webauthn.Credential {
 	out := make([]webauthn.Credential, len(w.keys))
 	for i, k := range w.keys {
 		out[i] = webauthn.Credential{ID: k.ID, PublicKey: k.PublicKey, AttestationType: k.AttestationType, AttestationFormat: k.AttestationFormat,
@@ -46,7 +46,7 @@ func (w user) WebAuthnCredentials() []webauthn.Credential {
 
 // displayName is the name a passkey manager shows: the username, or the
 // email address (or phone number) of a pool whose usernames are subs.
-func displayName(u *state.User) string {
+func passkeyName(u *state.User) string {
 	if u.Username == u.Sub {
 		if e := u.Attributes["email"]; e != "" {
 			return e
@@ -58,7 +58,7 @@ func displayName(u *state.User) string {
 	return u.Username
 }
 
-func descriptors(keys []*state.Passkey) []protocol.CredentialDescriptor {
+func passkeyDescriptors(keys []*state.Passkey) []protocol.CredentialDescriptor {
 	out := make([]protocol.CredentialDescriptor, len(keys))
 	for i, k := range keys {
 		out[i] = protocol.CredentialDescriptor{Type: protocol.PublicKeyCredentialType, CredentialID: k.ID}
@@ -69,9 +69,9 @@ func descriptors(keys []*state.Passkey) []protocol.CredentialDescriptor {
 	return out
 }
 
-// Registration is a registration in progress, from BeginRegistration to
-// FinishRegistration.
-type Registration struct {
+// PasskeyRegistration is a registration in progress, from BeginRegistration to
+// FinishPasskeyRegistration.
+type PasskeyRegistration struct {
 	RP       *RelyingParty
 	PoolID   string
 	Sub      string
@@ -80,20 +80,20 @@ type Registration struct {
 	session  webauthn.SessionData
 }
 
-// BeginRegistration starts registering a passkey for u, who has keys: it
+// BeginPasskeyRegistration starts registering a passkey for u, who has keys: it
 // returns PublicKeyCredentialCreationOptionsJSON (Cognito's
 // CredentialCreationOptions: the relying party, the user, a challenge, ES256
 // and RS256, a discoverable credential with the pool's user verification,
 // the user's passkeys excluded) and the registration to finish.
-func BeginRegistration(rp *RelyingParty, u *state.User, keys []*state.Passkey, now time.Time) (json.RawMessage, *Registration, *wire.Error) {
-	if len(keys) >= MaxPerUser {
-		return nil, nil, wire.Errorf("LimitExceededException", "The user has %d passkeys, the most Cognito allows: delete one first (DeleteWebAuthnCredential).", MaxPerUser)
+func BeginPasskeyRegistration(rp *RelyingParty, u *state.User, keys []*state.Passkey, now time.Time) (json.RawMessage, *PasskeyRegistration, *wire.Error) {
+	if len(keys) >= MaxPasskeys {
+		return nil, nil, wire.Errorf("LimitExceededException", "The user has %d passkeys, the most Cognito allows: delete one first (DeleteWebAuthnCredential).", MaxPasskeys)
 	}
 	wa, err := rp.webAuthn("")
 	if err != nil {
 		return nil, nil, wire.Errorf("WebAuthnConfigurationMissingException", "The relying party ID %q is not a valid domain: %v", wire.Truncate(rp.ID, 64), err)
 	}
-	creation, session, err := wa.BeginRegistration(user{u, keys}, webauthn.WithExclusions(descriptors(keys)),
+	creation, session, err := wa.BeginRegistration(passkeyUser{u, keys}, webauthn.WithExclusions(passkeyDescriptors(keys)),
 		webauthn.WithCredentialParameters([]protocol.CredentialParameter{
 			{Type: protocol.PublicKeyCredentialType, Algorithm: -7}, {Type: protocol.PublicKeyCredentialType, Algorithm: -257}}))
 	if err != nil {
@@ -103,19 +103,19 @@ func BeginRegistration(rp *RelyingParty, u *state.User, keys []*state.Passkey, n
 	if err != nil {
 		return nil, nil, wire.Internal("WebAuthn registration failed")
 	}
-	return opts, &Registration{RP: rp, PoolID: u.PoolID, Sub: u.Sub, Expires: now.Add(ceremonyLifetime), session: *session}, nil
+	return opts, &PasskeyRegistration{RP: rp, PoolID: u.PoolID, Sub: u.Sub, Expires: now.Add(passkeyCeremonyLifetime), session: *session}, nil
 }
 
-// FinishRegistration verifies a registration response (the
+// FinishPasskeyRegistration verifies a registration response (the
 // RegistrationResponseJSON of PublicKeyCredential.toJSON()) for the
 // registration reg of u, and returns the new passkey, not yet stored.
-func FinishRegistration(reg *Registration, u *state.User, keys []*state.Passkey, credentialJSON []byte, now time.Time) (*state.Passkey, *wire.Error) {
-	if len(credentialJSON) > MaxCredentialJSON {
-		return nil, wire.InvalidParameter("Credential is longer than %d bytes", MaxCredentialJSON)
+func FinishPasskeyRegistration(reg *PasskeyRegistration, u *state.User, keys []*state.Passkey, credentialJSON []byte, now time.Time) (*state.Passkey, *wire.Error) {
+	if len(credentialJSON) > MaxPasskeyJSON {
+		return nil, wire.InvalidParameter("Credential is longer than %d bytes", MaxPasskeyJSON)
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(credentialJSON)
 	if err != nil {
-		return nil, wire.InvalidParameter("Credential is not a WebAuthn registration response (PublicKeyCredential.toJSON() of navigator.credentials.create): %s", wire.Truncate(details(err), 200))
+		return nil, wire.InvalidParameter("Credential is not a WebAuthn registration response (PublicKeyCredential.toJSON() of navigator.credentials.create): %s", wire.Truncate(webauthnDetails(err), 200))
 	}
 	rp := reg.RP
 	origin := parsed.Response.CollectedClientData.Origin
@@ -135,13 +135,13 @@ func FinishRegistration(reg *Registration, u *state.User, keys []*state.Passkey,
 	if err != nil {
 		return nil, wire.Internal("WebAuthn registration failed")
 	}
-	cred, err := wa.CreateCredential(user{u, keys}, reg.session, parsed)
+	cred, err := wa.CreateCredential(passkeyUser{u, keys}, reg.session, parsed)
 	if err != nil {
 		var pe *protocol.Error
 		if errors.As(err, &pe) && (pe.Type == protocol.ErrUnsupportedAlgorithm.Type || pe.Type == protocol.ErrAttestationFormat.Type) {
-			return nil, wire.Errorf("WebAuthnCredentialNotSupportedException", "The passkey is not supported: %s", wire.Truncate(details(err), 200))
+			return nil, wire.Errorf("WebAuthnCredentialNotSupportedException", "The passkey is not supported: %s", wire.Truncate(webauthnDetails(err), 200))
 		}
-		return nil, wire.NotAuthorized("The passkey did not verify: %s", wire.Truncate(details(err), 200))
+		return nil, wire.NotAuthorized("The passkey did not verify: %s", wire.Truncate(webauthnDetails(err), 200))
 	}
 	k := &state.Passkey{PoolID: u.PoolID, Sub: u.Sub, ID: cred.ID, PublicKey: cred.PublicKey, RPID: rp.ID,
 		AttestationFormat: cred.AttestationFormat, AttestationType: cred.AttestationType, AAGUID: cred.Authenticator.AAGUID,
@@ -163,17 +163,17 @@ func FinishRegistration(reg *Registration, u *state.User, keys []*state.Passkey,
 	return k, nil
 }
 
-// Login is a passkey sign-in in progress: the WEB_AUTHN challenge.
-type Login struct {
+// PasskeyLogin is a passkey sign-in in progress: the WEB_AUTHN challenge.
+type PasskeyLogin struct {
 	RP      *RelyingParty
 	session webauthn.SessionData
 }
 
-// BeginLogin starts a sign-in of u with one of keys: it returns
+// BeginPasskeyLogin starts a sign-in of u with one of keys: it returns
 // PublicKeyCredentialRequestOptionsJSON (Cognito's
 // CREDENTIAL_REQUEST_OPTIONS: a challenge, the relying party ID, the
 // user's passkeys as allowCredentials, the pool's user verification).
-func BeginLogin(rp *RelyingParty, u *state.User, keys []*state.Passkey) (json.RawMessage, *Login, *wire.Error) {
+func BeginPasskeyLogin(rp *RelyingParty, u *state.User, keys []*state.Passkey) (json.RawMessage, *PasskeyLogin, *wire.Error) {
 	if len(keys) == 0 {
 		return nil, nil, wire.InvalidParameter("The user has no passkey.")
 	}
@@ -181,7 +181,7 @@ func BeginLogin(rp *RelyingParty, u *state.User, keys []*state.Passkey) (json.Ra
 	if err != nil {
 		return nil, nil, wire.Errorf("WebAuthnConfigurationMissingException", "The relying party ID %q is not a valid domain: %v", wire.Truncate(rp.ID, 64), err)
 	}
-	assertion, session, err := wa.BeginLogin(user{u, keys}, webauthn.WithUserVerification(protocol.UserVerificationRequirement(rp.UserVerification)))
+	assertion, session, err := wa.BeginLogin(passkeyUser{u, keys}, webauthn.WithUserVerification(protocol.UserVerificationRequirement(rp.UserVerification)))
 	if err != nil {
 		return nil, nil, wire.Internal("WebAuthn sign-in failed")
 	}
@@ -189,21 +189,21 @@ func BeginLogin(rp *RelyingParty, u *state.User, keys []*state.Passkey) (json.Ra
 	if err != nil {
 		return nil, nil, wire.Internal("WebAuthn sign-in failed")
 	}
-	return opts, &Login{RP: rp, session: *session}, nil
+	return opts, &PasskeyLogin{RP: rp, session: *session}, nil
 }
 
-// FinishLogin verifies an authentication response (the
+// FinishPasskeyLogin verifies an authentication response (the
 // AuthenticationResponseJSON of PublicKeyCredential.toJSON()) of u, who
 // has keys, for the sign-in l. It returns the passkey used, with its new
 // signature counter, to store. Every failure is NotAuthorizedException,
 // with the reason.
-func FinishLogin(l *Login, u *state.User, keys []*state.Passkey, credentialJSON []byte, now time.Time) (*state.Passkey, *wire.Error) {
-	if len(credentialJSON) > MaxCredentialJSON {
-		return nil, wire.InvalidParameter("CREDENTIAL is longer than %d bytes", MaxCredentialJSON)
+func FinishPasskeyLogin(l *PasskeyLogin, u *state.User, keys []*state.Passkey, credentialJSON []byte, now time.Time) (*state.Passkey, *wire.Error) {
+	if len(credentialJSON) > MaxPasskeyJSON {
+		return nil, wire.InvalidParameter("CREDENTIAL is longer than %d bytes", MaxPasskeyJSON)
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(credentialJSON)
 	if err != nil {
-		return nil, wire.InvalidParameter("CREDENTIAL is not a WebAuthn authentication response (PublicKeyCredential.toJSON() of navigator.credentials.get): %s", wire.Truncate(details(err), 200))
+		return nil, wire.InvalidParameter("CREDENTIAL is not a WebAuthn authentication response (PublicKeyCredential.toJSON() of navigator.credentials.get): %s", wire.Truncate(webauthnDetails(err), 200))
 	}
 	origin := parsed.Response.CollectedClientData.Origin
 	if !l.RP.Allows(origin) {
@@ -225,9 +225,9 @@ func FinishLogin(l *Login, u *state.User, keys []*state.Passkey, credentialJSON 
 	if err != nil {
 		return nil, wire.Internal("WebAuthn sign-in failed")
 	}
-	cred, err := wa.ValidateLogin(user{u, keys}, l.session, parsed)
+	cred, err := wa.ValidateLogin(passkeyUser{u, keys}, l.session, parsed)
 	if err != nil {
-		return nil, wire.NotAuthorized("The passkey did not verify: %s", wire.Truncate(details(err), 200))
+		return nil, wire.NotAuthorized("The passkey did not verify: %s", wire.Truncate(webauthnDetails(err), 200))
 	}
 	if cred.Authenticator.CloneWarning {
 		// go-webauthn only flags it; Cognito refuses the sign-in.
@@ -242,7 +242,7 @@ func FinishLogin(l *Login, u *state.User, keys []*state.Passkey, credentialJSON 
 }
 
 // details returns the detail of a go-webauthn error.
-func details(err error) string {
+func webauthnDetails(err error) string {
 	var pe *protocol.Error
 	if errors.As(err, &pe) {
 		if pe.Details != "" {

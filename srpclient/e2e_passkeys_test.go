@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
@@ -173,7 +174,12 @@ func TestE2EPasskeyLimits(t *testing.T) {
 			t.Fatalf("passkey %d: %v", i+1, err)
 		}
 	}
-	err := e.c.RegisterPasskey(ctx, e.token, authenticator(t, passkeytest.Config{}))
+	// The SDK retries LimitExceededException as throttling; once is
+	// enough here.
+	once := e.client(t, func(c *srpclient.Config) {
+		c.API = cip.NewFromConfig(e.srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })
+	})
+	err := once.RegisterPasskey(ctx, e.token, authenticator(t, passkeytest.Config{}))
 	var limit *types.LimitExceededException
 	if !errors.As(err, &limit) {
 		t.Fatalf("passkey 21: got %v; want LimitExceededException", err)

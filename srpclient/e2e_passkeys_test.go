@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
@@ -241,4 +242,69 @@ func (r *originRewriter) rewrite(resp []byte) ([]byte, error) {
 	raw, _ = json.Marshal(cd)
 	inner["clientDataJSON"] = base64.RawURLEncoding.EncodeToString(raw)
 	return json.Marshal(m)
+}
+
+// TestE2EPasskeyPoolSettings sets the pool's WebAuthnConfiguration
+// (SetUserPoolMfaConfig): its relying party ID and required user
+// verification act on registration and sign-in; GetUserAuthFactors lists
+// WEB_AUTHN; a refused passkey is a failed sign-in event.
+func TestE2EPasskeyPoolSettings(t *testing.T) {
+	t.Parallel()
+	e := newPasskeyE2E(t)
+	ctx := context.Background()
+	setUV := func(uv types.UserVerificationType) {
+		t.Helper()
+		_, err := e.api.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool.ID()), MfaConfiguration: types.UserPoolMfaTypeOff,
+			SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true},
+			WebAuthnConfiguration:         &types.WebAuthnConfigurationType{RelyingPartyId: aws.String("example.com"), UserVerification: uv}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	setUV(types.UserVerificationTypeRequired)
+	site := passkeytest.Config{Origin: "https://app.example.com"}
+
+	noUV := authenticator(t, passkeytest.Config{Origin: site.Origin, NoUserVerification: true})
+	if err := e.c.RegisterPasskey(ctx, e.token, noUV); !errors.Is(err, srpclient.ErrNotAuthorized) || !strings.Contains(err.Error(), "verif") {
+		t.Fatalf("a passkey without user verification in a pool that requires it: got %v; want ErrNotAuthorized", err)
+	}
+	if err := e.c.RegisterPasskey(ctx, e.token, authenticator(t, passkeytest.Config{})); err == nil {
+		t.Fatal("a passkey for localhost was registered with relying party example.com")
+	}
+	a := authenticator(t, site)
+	if err := e.c.RegisterPasskey(ctx, e.token, a); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := e.c.ListPasskeys(ctx, e.token)
+	if err != nil || len(keys) != 1 || keys[0].RelyingPartyID != "example.com" {
+		t.Fatalf("ListPasskeys = %+v, %v; want one of example.com", keys, err)
+	}
+	mustDone(t, rr(e.c.SignInWithPasskey(ctx, "pk", a)))
+
+	factors, err := e.api.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: aws.String(e.token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := factors.ConfiguredUserAuthFactors; len(got) != 2 || got[0] != types.AuthFactorTypePassword || got[1] != types.AuthFactorTypeWebAuthn {
+		t.Fatalf("ConfiguredUserAuthFactors = %v; want [PASSWORD WEB_AUTHN]", got)
+	}
+
+	// A passkey without user verification, registered while the pool
+	// preferred it, cannot sign in once the pool requires it.
+	setUV(types.UserVerificationTypePreferred)
+	if err := e.c.RegisterPasskey(ctx, e.token, noUV); err != nil {
+		t.Fatal(err)
+	}
+	mustDone(t, rr(e.c.SignInWithPasskey(ctx, "pk", noUV)))
+	setUV(types.UserVerificationTypeRequired)
+	if _, err := e.c.SignInWithPasskey(ctx, "pk", noUV); !errors.Is(err, srpclient.ErrNotAuthorized) {
+		t.Fatalf("sign-in without user verification in a pool that requires it: got %v; want ErrNotAuthorized", err)
+	}
+	events, err := e.api.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: aws.String(e.pool.ID()), Username: aws.String("pk")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events.AuthEvents) == 0 || events.AuthEvents[0].EventResponse != types.EventResponseTypeFail {
+		t.Fatalf("the newest auth event: %+v; want the failed passkey sign-in", events.AuthEvents)
+	}
 }

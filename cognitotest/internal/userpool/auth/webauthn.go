@@ -56,9 +56,15 @@ func (o *ops) answerWebAuthn(ctx context.Context, sess *userpool.Session, r map[
 	if u == nil {
 		return nil, wire.IncorrectPassword()
 	}
+	if err := o.svc.Lockouts.Check(sess.PoolID, sess.Sub); err != nil {
+		return nil, err
+	}
 	now := o.svc.Now()
 	k, aerr := userpool.FinishPasskeyLogin(login, u, keys, []byte(cred), now)
 	if aerr != nil {
+		if aerr.Type == "NotAuthorizedException" { // a passkey that did not verify: a failed sign-in
+			o.failed(ctx, sess, userpool.StepPassword)
+		}
 		return nil, aerr
 	}
 	err := o.svc.State.Update(func(tx *state.Tx) error {

@@ -118,3 +118,21 @@ func FuzzPasskeyResponses(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFinishPasskeyLogin measures the verification of an assertion
+// (parse, origin, go-webauthn's checks, the ES256 signature).
+func BenchmarkFinishPasskeyLogin(b *testing.B) {
+	u, _, key, login, _, loginJSON := ceremonyFixture(b)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	keys := []*state.Passkey{key}
+	if _, aerr := FinishPasskeyLogin(login, u, keys, loginJSON, now); aerr != nil {
+		b.Fatal(aerr)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, aerr := FinishPasskeyLogin(login, u, keys, loginJSON, now); aerr != nil {
+			b.Fatal(aerr)
+		}
+	}
+}

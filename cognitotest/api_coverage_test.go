@@ -23,13 +23,7 @@ import (
 // that the emulator does not answer yet, each with the work that owns it.
 // TestEveryOperationAnswers fails for an operation listed here that does
 // answer: delete its line when it lands.
-var notYetAnswered = map[string]string{
-	// Issue 15: WebAuthn.
-	"StartWebAuthnRegistration":    "issue 15",
-	"CompleteWebAuthnRegistration": "issue 15",
-	"ListWebAuthnCredentials":      "issue 15",
-	"DeleteWebAuthnCredential":     "issue 15",
-}
+var notYetAnswered = map[string]string{}
 
 // notInSDK are user pool operations that aws-sdk-go-v2 v1.61.0 lacks; the
 // test sends them as raw JSON 1.1.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,12 +18,14 @@ import (
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	citypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/document"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/internal/srp"
+	"github.com/cognitokit/cognitokit/srpclient/passkeytest"
 )
 
 // recordingStore is a MemoryStore that records the transactions that
@@ -483,6 +486,64 @@ func TestEveryWriteCommits(t *testing.T) {
 	})
 	run("AdminForgetDevice", func() error {
 		_, err := api.AdminForgetDevice(c, &cip.AdminForgetDeviceInput{UserPoolId: pid, Username: aws.String("ann"), DeviceKey: key2})
+		return err
+	})
+
+	// ---- passkeys (issue 15) ------------------------------------------------------------
+	_, err = api.UpdateUserPool(c, &cip.UpdateUserPoolInput{UserPoolId: pid, MfaConfiguration: types.UserPoolMfaTypeOptional,
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		DeviceConfiguration:    &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: true},
+		Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{
+			AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeWebAuthn}}}})
+	setup("UpdateUserPool (WEB_AUTHN)", err)
+	register := func(startOp, completeOp string) {
+		t.Helper()
+		pk, err := passkeytest.New(passkeytest.Config{Origin: "http://localhost:3000"})
+		setup("passkeytest", err)
+		var opts []byte
+		start := func() error {
+			out, err := api.StartWebAuthnRegistration(c, &cip.StartWebAuthnRegistrationInput{AccessToken: acc})
+			if err == nil {
+				opts, err = out.CredentialCreationOptions.MarshalSmithyDocument()
+			}
+			return err
+		}
+		if startOp != "" {
+			run(startOp, start)
+		} else {
+			setup("StartWebAuthnRegistration", start())
+		}
+		resp, err := pk.CreateCredential(c, opts)
+		setup("CreateCredential", err)
+		var cred map[string]any
+		setup("registration response", json.Unmarshal(resp, &cred))
+		complete := func() error {
+			_, err := api.CompleteWebAuthnRegistration(c, &cip.CompleteWebAuthnRegistrationInput{AccessToken: acc, Credential: document.NewLazyDocument(cred)})
+			return err
+		}
+		if completeOp != "" {
+			run(completeOp, complete)
+		} else {
+			setup("CompleteWebAuthnRegistration", complete())
+		}
+	}
+	register("StartWebAuthnRegistration", "CompleteWebAuthnRegistration")
+	register("", "")
+	var passkeyIDs []string
+	run("ListWebAuthnCredentials", func() error {
+		out, err := api.ListWebAuthnCredentials(c, &cip.ListWebAuthnCredentialsInput{AccessToken: acc})
+		if err == nil {
+			for _, k := range out.Credentials {
+				passkeyIDs = append(passkeyIDs, aws.ToString(k.CredentialId))
+			}
+		}
+		return err
+	})
+	if len(passkeyIDs) != 2 {
+		t.Fatalf("passkeys: %v; want 2", passkeyIDs)
+	}
+	run("DeleteWebAuthnCredential", func() error {
+		_, err := api.DeleteWebAuthnCredential(c, &cip.DeleteWebAuthnCredentialInput{AccessToken: acc, CredentialId: aws.String(passkeyIDs[1])})
 		return err
 	})
 

@@ -251,6 +251,62 @@
 // as them with InitiateAuth, as it could with a real pool whose passwords
 // it knew; seed your own users for anything else.
 //
+// # Passkeys (WebAuthn)
+//
+// A pool whose AllowedFirstAuthFactors include WEB_AUTHN (PoolConfig, or
+// UpdateUserPool's Policies.SignInPolicy) takes passkeys, as Cognito does:
+// StartWebAuthnRegistration answers CredentialCreationOptions (the
+// relying party, the user with its sub as the user handle, a challenge,
+// ES256 and RS256, a discoverable credential, the pool's user
+// verification, the user's passkeys excluded) and
+// CompleteWebAuthnRegistration verifies the credential;
+// ListWebAuthnCredentials (20 a page, NextToken) and
+// DeleteWebAuthnCredential manage them, at most 20 a user
+// (LimitExceededException). Each is authorized by the user's access token.
+// USER_AUTH offers WEB_AUTHN to a user with a passkey (SELECT_CHALLENGE's
+// AvailableChallenges, PREFERRED_CHALLENGE=WEB_AUTHN): the WEB_AUTHN
+// challenge carries CREDENTIAL_REQUEST_OPTIONS, and RespondToAuthChallenge
+// with CREDENTIAL signs the user in (without MFA, as the one-time
+// passwords of USER_AUTH). Passkeys are durable state, deleted with their
+// user.
+//
+// The ceremonies are verified with github.com/go-webauthn/webauthn: the
+// challenge, the type, the relying party ID hash, the signature, user
+// presence, user verification when the pool requires it
+// (WebAuthnConfiguration.UserVerification "required"; "preferred" is the
+// default), and the signature counter, which must go up: a counter that
+// did not (a cloned authenticator; go-webauthn only flags it) is refused
+// with NotAuthorizedException, and the stored counter stays. The relying
+// party ID is the pool's WebAuthnConfiguration.RelyingPartyId or, as in
+// Cognito, its managed-login domain: for the emulator, the host of its
+// public URL, and localhost when that is a loopback address (a relying
+// party ID is a domain). A pool with neither answers
+// WebAuthnConfigurationMissingException; one without WEB_AUTHN,
+// WebAuthnNotEnabledException. The origin in clientDataJSON must be https
+// on the relying party ID or a subdomain of it, or http on localhost or a
+// loopback address, or the emulator's own URL within it; others are
+// refused (WebAuthnOriginNotAllowedException at registration,
+// NotAuthorizedException at sign-in), as are a credential of another
+// relying party (WebAuthnRelyingPartyMismatchException) and an answer to
+// another challenge (WebAuthnChallengeNotFoundException).
+//
+// Managed login offers "Sign in with a passkey" on its sign-in page
+// (/login/passkey: the username, then navigator.credentials.get with the
+// emulator's options; the assertion is posted back and the app gets its
+// code), and /passkeys/add?client_id=...&redirect_uri=... adds a passkey
+// for the user signed in to managed login, then returns to the redirect
+// URI. WebAuthn needs a secure context and a domain: serve the emulator as
+// http://localhost:PORT to use them in a browser (WithPublicURL).
+//
+// Simplified: attestation is asked for with "none" and not judged (no
+// FIDO Metadata Service, no trust anchors; packed, TPM, Android, Apple and
+// other statements are checked for consistency by go-webauthn only),
+// FriendlyCredentialName is empty, passkeys are a first factor only
+// (WebAuthnConfiguration.FactorConfiguration is not applied, and
+// MULTI_FACTOR_WITH_USER_VERIFICATION does not stand in for MFA after a
+// password), and the managed-login sign-in asks for the username first
+// (no discoverable sign-in without one).
+//
 // # Codes and the outbox
 //
 // Codes Cognito would send by email or SMS (sign-up confirmation, password

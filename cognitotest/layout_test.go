@@ -21,27 +21,28 @@ const module = "github.com/cognitokit/cognitokit/"
 // uses the state; nothing below imports upward, and operation groups do
 // not import each other). A new package must be given its layer here.
 var layers = map[string]int{
-	"cognitotest/internal/wire":             0, // the AWS JSON 1.1 protocol
-	"cognitotest/internal/state":            0, // records and the store
-	"cognitotest/internal/lambda":           0, // running the code of Lambda triggers
-	"cognitotest/internal/boltstore":        1, // the durable store (bbolt)
-	"cognitotest/internal/emulator":         1, // the runtime: registry, dispatch, outbox, faults
-	"cognitotest/internal/upstream":         1, // the client of third-party identity providers
-	"cognitotest/internal/userpool":         2, // the user pool domain
-	"cognitotest/internal/userpool/auth":    3, // operations, by group
-	"cognitotest/internal/userpool/users":   3,
-	"cognitotest/internal/userpool/pools":   3,
-	"cognitotest/internal/userpool/devices": 3,
-	"cognitotest/internal/userpool/mfa":     3,
-	"cognitotest/internal/userpool/idp":     3, // identity providers (federation)
-	"cognitotest/internal/identity":         3, // Cognito Identity and STS
-	"cognitotest/internal/managedlogin":     3, // the OAuth endpoints
-	"cognitotest/internal/guard":            3, // Host and Origin checks
-	"cognitotest/internal/albproxy":         3, // the ALB in front of a local service
-	"cognitotest/internal/console":          3, // the emulator's own endpoints: health, outbox, web console
-	"cognitotest/internal/userpool/imports": 4, // user import jobs: a workflow over the pools and users operations
-	"cognitotest":                           5, // the public face
-	"cognitotest/oidcprovider":              0, // an upstream OIDC provider for federation tests; imports no emulator package
+	"cognitotest/internal/wire":              0, // the AWS JSON 1.1 protocol
+	"cognitotest/internal/state":             0, // records and the store
+	"cognitotest/internal/lambda":            0, // running the code of Lambda triggers
+	"cognitotest/internal/boltstore":         1, // the durable store (bbolt)
+	"cognitotest/internal/emulator":          1, // the runtime: registry, dispatch, outbox, faults
+	"cognitotest/internal/upstream":          1, // the client of third-party identity providers
+	"cognitotest/internal/userpool":          2, // the user pool domain
+	"cognitotest/internal/userpool/auth":     3, // operations, by group
+	"cognitotest/internal/userpool/users":    3,
+	"cognitotest/internal/userpool/pools":    3,
+	"cognitotest/internal/userpool/devices":  3,
+	"cognitotest/internal/userpool/mfa":      3,
+	"cognitotest/internal/userpool/idp":      3, // identity providers (federation)
+	"cognitotest/internal/userpool/passkeys": 3, // WebAuthn: its operations (the ceremonies are userpool's)
+	"cognitotest/internal/identity":          3, // Cognito Identity and STS
+	"cognitotest/internal/managedlogin":      3, // the OAuth endpoints
+	"cognitotest/internal/guard":             3, // Host and Origin checks
+	"cognitotest/internal/albproxy":          3, // the ALB in front of a local service
+	"cognitotest/internal/console":           3, // the emulator's own endpoints: health, outbox, web console
+	"cognitotest/internal/userpool/imports":  4, // user import jobs: a workflow over the pools and users operations
+	"cognitotest":                            5, // the public face
+	"cognitotest/oidcprovider":               0, // an upstream OIDC provider for federation tests; imports no emulator package
 }
 
 // outside lists the packages of the module, other than its own, that the

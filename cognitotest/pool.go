@@ -73,7 +73,7 @@ type PoolConfig struct {
 	// sign-in of a user with MFA is asked for it, remembered device or not.
 	ChallengeRequiredOnNewDevice bool
 	// AllowedFirstAuthFactors lists the USER_AUTH first factors: "PASSWORD"
-	// (default when empty), "EMAIL_OTP", "SMS_OTP".
+	// (default when empty), "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN" (passkeys).
 	AllowedFirstAuthFactors []string
 	// TemporaryPasswordValidity is how long a temporary password from
 	// AdminCreateUser works. Default: 7 days.

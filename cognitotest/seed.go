@@ -197,7 +197,8 @@ func seedLambdaTriggers(c state.LambdaConfig) *SeedLambdaTriggers {
 // with MFA and OTP sign-in codes, where "{####}" is the code (default:
 // Cognito's text). The SMS message and SNS settings are the pool's
 // message_templates.sms_authentication_message and sms_configuration.
-// The WebAuthn settings are kept and reported, not used.
+// The WebAuthn relying party ID and user verification apply to passkeys;
+// webauthn_factors is kept and reported only.
 type SeedMFAConfig struct {
 	TOTP                     bool   `json:"totp,omitempty"`
 	SMS                      bool   `json:"sms,omitempty"`

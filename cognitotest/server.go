@@ -35,6 +35,7 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/idp"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/imports"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/mfa"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/passkeys"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/pools"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/users"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
@@ -206,6 +207,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	identity.Register(s.reg, s.ids)
 	imports.Register(s.reg, s.up)
 	idp.Register(s.reg, s.up)
+	passkeys.Register(s.reg, s.up)
 
 	// Every endpoint, with the web pages that may call it (see the guard).
 	// The Cognito user pool API and Cognito Identity (AWS JSON 1.1) and

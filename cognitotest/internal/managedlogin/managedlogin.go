@@ -60,6 +60,8 @@ type authzRequest struct {
 	user        *userRef // set once the password is right
 	step        string   // "newpw" or "mfa" once user is set
 	failures    int
+	passkey     *userpool.PasskeyLogin // a passkey sign-in in progress (passkeys.go), of passkeyUser
+	passkeyUser *userRef
 }
 
 type authzCode struct {
@@ -76,9 +78,10 @@ type authzCode struct {
 }
 
 type ssoSession struct {
-	user     userRef
-	authTime time.Time
-	expires  time.Time
+	user       userRef
+	authTime   time.Time
+	expires    time.Time
+	passkeyReg *userpool.PasskeyRegistration // a passkey enrolment in progress (passkeys.go)
 }
 
 // New returns the managed-login server of up.
@@ -89,7 +92,7 @@ func New(up *userpool.Service) *Server {
 
 // Routes returns the endpoints, with the web pages that may call them.
 func (o *Server) Routes() []emulator.Route {
-	return []emulator.Route{
+	routes := []emulator.Route{
 		{Pattern: "GET /oauth2/authorize", Handler: o.authorize},
 		{Pattern: "GET /login", Handler: o.loginPage},
 		{Pattern: "POST /login", Handler: o.loginSubmit},
@@ -104,6 +107,7 @@ func (o *Server) Routes() []emulator.Route {
 		{Pattern: "GET /{pool}/.well-known/openid-configuration", Access: emulator.AnyOrigin, Handler: o.discovery},
 		{Pattern: "GET /_cognitokit/ui/{pool}/{client}/logo", Handler: o.uiLogo}, // GetUICustomization's ImageUrl
 	}
+	return append(routes, o.passkeyRoutes()...)
 }
 
 // gcLocked drops expired requests, codes and sessions.

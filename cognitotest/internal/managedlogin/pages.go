@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
 )
 
 // The managed-login pages of the emulator. They are deliberately plain, but
@@ -84,7 +85,8 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
         <input class="inputField-customizable" id="password" name="password" type="password" required>
       {{end}}
       <button id="submit" class="submitButton-customizable" type="submit">{{if .MFA}}Verify{{else if .NewPassword}}Change password{{else}}Sign in{{end}}</button>
-    </form>{{end}}
+    </form>
+    {{if .Passkeys}}<p class="foot"><a id="passkey-link" href="/login/passkey?request={{.Request}}">Sign in with a passkey</a></p>{{end}}{{end}}
     {{if .Look.Terms}}<p class="legal legalText-customizable">By signing in, you agree to the <a id="terms" href="{{.Look.Terms}}" target="_blank" rel="noopener">Terms of use</a> and the <a id="privacy" href="{{.Look.Privacy}}" target="_blank" rel="noopener">Privacy policy</a>.</p>{{end}}
   {{end}}
   <p class="foot">Emulated Amazon Cognito &middot; app client {{.Client}}</p>
@@ -95,6 +97,7 @@ var oauthPages = template.Must(template.New("page").Parse(`<!doctype html>
 type oauthPage struct {
 	Title, Lead, Pool, Client, Request, Hint, Message, Code string
 	MFA, NewPassword, ErrorPage                             bool
+	Passkeys                                                bool // the pool allows passkeys: a link to the passkey sign-in (passkeys.go)
 	Look                                                    look
 	// Providers are the buttons of the identity providers of the app
 	// client; NoPassword hides the password form (COGNITO is not one of
@@ -106,9 +109,11 @@ type oauthPage struct {
 func (o *Server) renderLogin(w http.ResponseWriter, status int, req *authzRequest, msg string) {
 	var pool string
 	var lk look
+	var passkeys bool
 	o.view(func(tx *state.Tx) {
 		if p := tx.Pool(req.client.PoolID); p != nil {
 			pool = p.Name
+			passkeys = userpool.PasskeysEnabled(p) == nil
 		}
 		lk = lookOf(tx, req.client)
 	})
@@ -117,6 +122,7 @@ func (o *Server) renderLogin(w http.ResponseWriter, status int, req *authzReques
 		Title: "Sign in", Lead: "Sign in with your username and password.",
 		Pool: pool, Client: req.client.Name, Request: req.id, Hint: req.loginHint, Message: msg, Look: lk,
 		Providers: providers, NoPassword: noPassword && req.step == "",
+		Passkeys: passkeys && req.step == "",
 	}
 	switch req.step {
 	case "mfa":

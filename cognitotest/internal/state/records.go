@@ -136,7 +136,9 @@ type PoolMFA struct {
 	// Cognito's default text.
 	EmailMessage string `json:"email_message,omitempty"`
 	EmailSubject string `json:"email_subject,omitempty"`
-	// WebAuthn (passkeys): reported only; the emulator has no WebAuthn.
+	// WebAuthn (passkeys): the relying party ID and user verification
+	// ("required" or "preferred") of the pool's passkey ceremonies;
+	// WebAuthnFactors is reported only.
 	WebAuthnRelyingPartyID   string `json:"webauthn_relying_party_id,omitempty"`
 	WebAuthnUserVerification string `json:"webauthn_user_verification,omitempty"`
 	WebAuthnFactors          string `json:"webauthn_factors,omitempty"`

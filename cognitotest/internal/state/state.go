@@ -35,6 +35,7 @@ type State struct {
 	poolTables      poolTables // terms, brandings, UI customizations, risk configurations, import jobs, provisioned limits
 	authEvents      *table[AuthEvent]
 	idpTables       idpTables // identity providers and provider links
+	passkeys        *table[Passkey]
 	all             []anyTable
 	byKind          map[Kind]anyTable
 
@@ -147,6 +148,7 @@ func newState(store Store) *State {
 		s.refreshTokens, s.tokenOrigins, s.identityPools, s.identities, s.credentials, s.messages, s.authEvents}
 	s.all = append(s.all, s.newPoolTables()...)
 	s.all = append(s.all, s.newIdPTables()...)
+	s.all = append(s.all, s.newPasskeyTable())
 	for _, t := range s.all {
 		s.byKind[t.kindOf()] = t
 	}

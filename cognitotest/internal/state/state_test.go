@@ -65,6 +65,7 @@ func fill(t testing.TB, s *State) {
 			Logins: map[string][]string{"dev": {"u1", "u2"}}, CreatedAt: t0})
 		tx.PutCredentials(&Credentials{AccessKeyID: "ASIAX", IdentityID: "us-east-1:00000000-0000-0000-0000-000000000002", Expiration: t0})
 		tx.PutMessage(&Message{PoolID: p.ID, Username: "Alice", Destination: "a@example.com", Medium: "EMAIL", Kind: "SignUp", Code: "123456", Text: "Your verification code is 123456. ", Time: t0})
+		tx.PutPasskey(&Passkey{PoolID: p.ID, Sub: "sub-a", ID: []byte{1, 2, 3}, PublicKey: []byte{0xa5}, RPID: "localhost", SignCount: 3, CreatedAt: t0})
 		fillPoolRecords(tx, p)
 		tx.PutAuthEvent(&AuthEvent{PoolID: p.ID, Sub: "sub-a", ID: "ev1", Seq: 1, Type: "SignIn", Response: "Pass",
 			Challenges: []AuthEventChallenge{{Name: "Password", Response: "Success"}}, IPAddress: "127.0.0.1", Feedback: "Valid", FeedbackAt: t0, CreatedAt: t0})

@@ -28,7 +28,7 @@ const (
 var Kinds = []Kind{KindPool, KindSigningKey, KindClient, KindResourceServer, KindDomain, KindGroup, KindUser, KindDevice,
 	KindRefreshToken, KindTokenOrigin, KindIdentityPool, KindIdentity, KindCredentials, KindMessage, KindAuthEvent,
 	KindTerms, KindBranding, KindUICustomization, KindRiskConfig, KindImportJob, KindProvisionedLimit,
-	KindIdentityProvider, KindProviderLink}
+	KindIdentityProvider, KindProviderLink, KindPasskey}
 
 // FormatVersion is the version of the record encoding. [Open] writes it to
 // a new store and refuses a store of another version, so that an older

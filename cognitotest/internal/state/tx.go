@@ -68,6 +68,7 @@ func (tx *Tx) DeletePool(id string) {
 	}
 	tx.deletePoolRecords(id)
 	tx.deleteIdPRecords(id)
+	tx.deletePasskeysOfPool(id)
 	put(tx, s.pools, id, nil)
 }
 

@@ -60,7 +60,8 @@ type Session struct {
 	Choices         []string // SELECT_MFA_TYPE / SELECT_CHALLENGE
 	TOTPSecret      string   // MFA_SETUP: associated secret
 	TOTPVerified    bool
-	SetupEmail      string // MFA_SETUP: the address whose EMAIL_OTP code sets up email MFA
+	SetupEmail      string        // MFA_SETUP: the address whose EMAIL_OTP code sets up email MFA
+	WebAuthn        *PasskeyLogin // WEB_AUTHN: the passkey sign-in in progress
 
 	Custom     bool
 	CustomDone bool

@@ -308,8 +308,8 @@ func (s *Service) CheckCode(u *state.User, purpose, code string) *wire.Error {
 	return nil
 }
 
-// DeleteUser deletes a user with its devices, auth events and refresh
-// tokens, whose token origins it revokes.
+// DeleteUser deletes a user with its devices, passkeys, auth events and
+// refresh tokens, whose token origins it revokes.
 func (s *Service) DeleteUser(tx *state.Tx, p *state.Pool, u *state.User) {
 	for _, rt := range tx.RefreshTokens(p.ID) {
 		if rt.Sub == u.Sub {
@@ -322,6 +322,9 @@ func (s *Service) DeleteUser(tx *state.Tx, p *state.Pool, u *state.User) {
 	}
 	for _, ev := range tx.AuthEvents(p.ID, u.Sub) {
 		tx.DeleteAuthEvent(ev)
+	}
+	for _, k := range tx.Passkeys(p.ID, u.Sub) {
+		tx.DeletePasskey(k)
 	}
 	tx.DeleteUser(p, u)
 }

@@ -466,7 +466,7 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 	if k := r["DEVICE_KEY"]; k != "" && !sess.DeviceDone && name != "DEVICE_SRP_AUTH" && name != "DEVICE_PASSWORD_VERIFIER" {
 		sess.DeviceKey = k
 	}
-	if sess.Challenge == "SELECT_CHALLENGE" && (name == "PASSWORD" || name == "PASSWORD_SRP" || name == "EMAIL_OTP" || name == "SMS_OTP") {
+	if sess.Challenge == "SELECT_CHALLENGE" && (name == "PASSWORD" || name == "PASSWORD_SRP" || name == "EMAIL_OTP" || name == "SMS_OTP" || name == "WEB_AUTHN") {
 		r["ANSWER"] = name
 		name = "SELECT_CHALLENGE"
 	}
@@ -568,6 +568,8 @@ func (o *ops) respond(c *emulator.Call, admin bool) (any, error) {
 		return o.answerCustom(ctx, sess, r)
 	case "SELECT_CHALLENGE":
 		return o.selectChallenge(ctx, sess, r)
+	case "WEB_AUTHN":
+		return o.answerWebAuthn(ctx, sess, r)
 	}
 	return nil, wire.InvalidParameter("cognitotest does not implement the challenge %s", name)
 }

@@ -25,7 +25,7 @@ func (o *ops) getUserAuthFactors(c *emulator.Call) (any, error) {
 		}
 		u := t.User
 		factors := []string{}
-		for _, f := range firstFactors(t.Pool, u) {
+		for _, f := range firstFactors(tx, t.Pool, u) {
 			if f != "PASSWORD_SRP" {
 				factors = append(factors, f)
 			}

@@ -22,7 +22,7 @@ func (o *ops) startUserAuth(ctx context.Context, sess *userpool.Session, ap map[
 	o.svc.State.View(func(tx *state.Tx) error {
 		p := tx.Pool(sess.PoolID)
 		if u = userpool.LookupUser(tx, p, username); u != nil {
-			available = firstFactors(p, u)
+			available = firstFactors(tx, p, u)
 		}
 		return nil
 	})
@@ -84,7 +84,7 @@ func (o *ops) signInAfterSignUp(ctx context.Context, sess *userpool.Session, ses
 }
 
 // firstFactors lists the USER_AUTH first factors available to u.
-func firstFactors(p *state.Pool, u *state.User) []string {
+func firstFactors(tx *state.Tx, p *state.Pool, u *state.User) []string {
 	var out []string
 	for _, f := range p.AllowedFirstAuthFactors {
 		switch f {
@@ -99,6 +99,10 @@ func firstFactors(p *state.Pool, u *state.User) []string {
 		case "SMS_OTP":
 			if u.Attributes["phone_number"] != "" && u.Attributes["phone_number_verified"] == "true" {
 				out = append(out, "SMS_OTP")
+			}
+		case "WEB_AUTHN":
+			if tx.CountPasskeys(p.ID, u.Sub) > 0 {
+				out = append(out, "WEB_AUTHN")
 			}
 		}
 	}
@@ -131,6 +135,8 @@ func (o *ops) startFactor(ctx context.Context, sess *userpool.Session, factor st
 	case "EMAIL_OTP", "SMS_OTP":
 		sess.OTPFirstFactor = true
 		return o.mfaChallenge(ctx, sess, factor)
+	case "WEB_AUTHN":
+		return o.startWebAuthn(sess, p, u)
 	}
 	return nil, wire.InvalidParameter("unsupported challenge %s", wire.Truncate(factor, 32))
 }

@@ -139,8 +139,8 @@ func Create(svc *userpool.Service, draft *state.Pool, policy *state.PasswordPoli
 		return nil, err
 	}
 	for _, f := range p.AllowedFirstAuthFactors {
-		if f != "PASSWORD" && f != "EMAIL_OTP" && f != "SMS_OTP" {
-			return nil, emulator.Invalidf("AllowedFirstAuthFactors: %q is not PASSWORD, EMAIL_OTP or SMS_OTP", f)
+		if f != "PASSWORD" && f != "EMAIL_OTP" && f != "SMS_OTP" && f != "WEB_AUTHN" {
+			return nil, emulator.Invalidf("AllowedFirstAuthFactors: %q is not PASSWORD, EMAIL_OTP, SMS_OTP or WEB_AUTHN", f)
 		}
 	}
 	p.PasswordPolicy = defaultPasswordPolicy

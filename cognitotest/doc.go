@@ -126,7 +126,13 @@
 // page (one per provider of the app client; without COGNITO among them,
 // the page has no password form), sends the browser to the provider
 // (with a state and, for OIDC, Google and Apple, a nonce; like Cognito,
-// no PKCE). The provider answers at /oauth2/idpresponse: the emulator
+// no PKCE; Sign in with Apple with response_mode=form_post). The redirect
+// sets an HttpOnly cookie bound to the state (SameSite=Lax, or for Apple's
+// cross-site form_post SameSite=None; Secure, which browsers accept from
+// http://localhost and http://127.0.0.1 but Go's cookie jar only sends
+// over https), and /oauth2/idpresponse refuses an answer without it (login
+// CSRF: an answer only completes in the browser that started the
+// sign-in). The provider answers at /oauth2/idpresponse: the emulator
 // redeems the code at the provider's token endpoint (client_secret_post;
 // for Sign in with Apple a client secret JWT signed with its private_key),
 // verifies the ID token (signature with the provider's JWKS, issuer,

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -42,8 +43,61 @@ type fedRequest struct {
 	req      *authzRequest
 	provider string
 	nonce    string
+	binding  string // the value of the browser's binding cookie
 	expires  time.Time
 }
+
+// Login CSRF: the provider's answer (code and state) is a bearer of the
+// sign-in. An attacker could start a sign-in, sign in at the provider as
+// himself, and get a victim's browser to open the answer: the victim
+// would be signed in to the attacker's account. So the redirect to the
+// provider sets a cookie, bound to the state, that /oauth2/idpresponse
+// requires (compared in constant time): the answer only completes in the
+// browser that started the sign-in, as with Cognito's own cookies.
+//
+// The cookie is HttpOnly, lives as long as the sign-in, and is sent to
+// /oauth2/idpresponse only. Its name carries a hash of the state, so that
+// sign-ins in several tabs do not overwrite each other. For providers
+// that answer with a redirect (GET) it is SameSite=Lax: a top-level
+// navigation from the provider's site carries it. Sign in with Apple
+// answers with response_mode=form_post, a cross-site POST, which carries
+// only SameSite=None cookies, and browsers require Secure with None.
+// Chromium and Firefox accept Secure cookies from http://localhost and
+// http://127.0.0.1 (potentially trustworthy origins), so this works with
+// the emulator on loopback; but HTTP clients that only send Secure cookies
+// over https (Go's net/http/cookiejar) do not send it to an http://
+// emulator, so such a client cannot finish an Apple sign-in: serve the
+// emulator over https (or drive the flow with a browser). The trade-off
+// of SameSite=None is that any site can make the browser send the cookie
+// to /oauth2/idpresponse; that gains an attacker nothing, as the cookie
+// only matches the state of the browser's own sign-in.
+
+// bindingCookiePrefix starts the names of the binding cookies.
+const bindingCookiePrefix = "cognitotest_idp_"
+
+// bindingCookieName returns the name of the binding cookie of a state.
+func bindingCookieName(state string) string {
+	sum := sha256.Sum256([]byte(state))
+	return bindingCookiePrefix + base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// bindingCookie returns the binding cookie of a sign-in (value
+// "" and MaxAge -1 to delete it).
+func (o *Server) bindingCookie(formPost bool, state, value string) *http.Cookie {
+	c := &http.Cookie{Name: bindingCookieName(state), Value: value, Path: FederationResponsePath, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(o.up.URL(), "https://"), MaxAge: int(requestLifetime / time.Second)}
+	if formPost {
+		c.SameSite, c.Secure = http.SameSiteNoneMode, true
+	}
+	if value == "" {
+		c.MaxAge = -1
+	}
+	return c
+}
+
+// usesFormPost reports whether the provider answers with
+// response_mode=form_post (Sign in with Apple, as Cognito asks it to).
+func usesFormPost(p *state.IdentityProvider) bool { return p.Type == userpool.ProviderApple }
 
 // FederationResponsePath is the provider's redirect URI: {URL}/oauth2/idpresponse.
 const FederationResponsePath = "/oauth2/idpresponse"
@@ -95,14 +149,19 @@ func (o *Server) federateLocked(w http.ResponseWriter, r *http.Request, req *aut
 		return
 	}
 	st := s.RandString(43, emulator.Alnum)
-	f := &fedRequest{req: req, provider: p.Name, nonce: s.RandString(43, emulator.Alnum), expires: s.Now().Add(requestLifetime)}
+	f := &fedRequest{req: req, provider: p.Name, nonce: s.RandString(43, emulator.Alnum), binding: s.RandString(43, emulator.Alnum),
+		expires: s.Now().Add(requestLifetime)}
 	o.fed[st] = f
+	http.SetCookie(w, o.bindingCookie(usesFormPost(p), st, f.binding))
 	v := url.Values{
 		"response_type": {"code"}, "client_id": {p.Details["client_id"]}, "redirect_uri": {s.URL() + FederationResponsePath},
 		"scope": {p.Details["authorize_scopes"]}, "state": {st},
 	}
 	if usesIDToken(p) {
 		v.Set("nonce", f.nonce)
+	}
+	if usesFormPost(p) {
+		v.Set("response_mode", "form_post")
 	}
 	if req.loginHint != "" {
 		v.Set("login_hint", req.loginHint)
@@ -125,14 +184,21 @@ func (o *Server) idpResponse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.Form
+	st := q.Get("state")
 	o.mu.Lock()
-	f := o.fed[q.Get("state")]
-	delete(o.fed, q.Get("state")) // single use
+	f := o.fed[st]
+	delete(o.fed, st) // single use
 	o.mu.Unlock()
 	if f == nil || o.up.Now().After(f.expires) {
 		errorPage(w, http.StatusBadRequest, "invalid_request", "The identity provider's answer does not belong to a sign-in in progress (state), or the sign-in expired. Go back to the application and sign in again.")
 		return
 	}
+	c, err := r.Cookie(bindingCookieName(st))
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.binding)) != 1 {
+		errorPage(w, http.StatusBadRequest, "invalid_request", "The identity provider's answer belongs to a sign-in started in another browser, or this browser did not keep the sign-in's cookie. Go back to the application and sign in again in this browser (with cookies allowed for this site).")
+		return
+	}
+	http.SetCookie(w, o.bindingCookie(r.Method == http.MethodPost, st, ""))
 	req := f.req
 	fail := func(desc string) { redirectError(w, r, req.redirectURI, req.state, "invalid_request", desc) }
 	if e := q.Get("error"); e != "" {

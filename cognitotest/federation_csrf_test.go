@@ -7,8 +7,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net/http"
-	"net/http/httptest"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -131,7 +131,7 @@ func TestFederationBindingFormPost(t *testing.T) {
 	defer upstream.Close()
 	pool.MustCreateIdentityProvider(cognitotest.IdentityProviderConfig{Name: "SignInWithApple", Type: cognitotest.ProviderSignInWithApple,
 		Details: map[string]string{"client_id": "com.example.app", "team_id": "TEAM123456", "key_id": "KEY1234567", "authorize_scopes": "email name",
-			"private_key": string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+			"private_key":   string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
 			"authorize_url": upstream.URL + "/auth/authorize", "token_url": upstream.URL + "/auth/token", "jwks_uri": upstream.URL + "/auth/keys"},
 		AttributeMapping: map[string]string{"email": "email"}})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{Name: "app", CallbackURLs: []string{oauthCallback}, AllowedOAuthFlows: []string{"code"},

@@ -155,12 +155,20 @@
 // starts one with a "Sign in as" page that stands in for Google or a
 // corporate IdP.
 //
+// Federated sign-ins run the Lambda triggers Cognito runs for federated
+// users: at the first sign-in PreSignUp (PreSignUp_ExternalProvider; its
+// refusal goes back to the app as "PreSignUp failed with error ...", and
+// autoVerifyEmail and autoVerifyPhone verify the mapped attributes) and
+// PostConfirmation (PostConfirmation_ConfirmSignUp); at later sign-ins
+// PreAuthentication and PostAuthentication; and PreTokenGeneration
+// (TokenGeneration_HostedAuth) when the app redeems its code. They run no
+// UserMigration, custom authentication, custom message or sender trigger.
+//
 // Simplified: SAML providers are stored, described, exported and listed,
 // but their sign-in is not emulated (managed login answers 501 for them
 // and shows no button). AdminDisableProviderForUser removes the user's
 // link and disables the federated user; for users of the pool itself
-// (ProviderName Cognito) it is not emulated. The PreSignUp and
-// PostConfirmation triggers are not called for federated users. Exports
+// (ProviderName Cognito) it is not emulated. Exports
 // keep the providers but leave out federated users and links (a sign-in
 // creates the user again, with a new sub).
 //

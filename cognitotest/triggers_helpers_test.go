@@ -40,6 +40,7 @@ const (
 type recorder struct {
 	mu     sync.Mutex
 	events map[string][][]byte // trigger source -> events, in order
+	order  []string            // the trigger sources of all events, in order
 	notify chan struct{}
 }
 
@@ -64,6 +65,7 @@ func (h recorded) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	out, err := h.h.Invoke(ctx, payload)
 	h.r.mu.Lock()
 	h.r.events[head.TriggerSource] = append(h.r.events[head.TriggerSource], in)
+	h.r.order = append(h.r.order, head.TriggerSource)
 	h.r.mu.Unlock()
 	select {
 	case h.r.notify <- struct{}{}:
@@ -93,6 +95,14 @@ func (r *recorder) last(t testing.TB, source string) []byte {
 		t.Fatalf("no %s event; events: %v", source, r.sources())
 	}
 	return evs[len(evs)-1]
+}
+
+// sequence returns the trigger sources of the events from the n-th on,
+// in the order they ran.
+func (r *recorder) sequence(n int) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.order[min(n, len(r.order)):]...)
 }
 
 func (r *recorder) sources() []string {

@@ -15,6 +15,7 @@ const (
 	StatusConfirmed           = "CONFIRMED"
 	StatusForceChangePassword = "FORCE_CHANGE_PASSWORD"
 	StatusResetRequired       = "RESET_REQUIRED"
+	StatusExternalProvider    = "EXTERNAL_PROVIDER" // a user of an identity provider (federated sign-in)
 )
 
 // MFA types (UserConfig.PreferredMFA, challenge names).

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -305,10 +306,65 @@ func (o *Server) federatedUser(ctx context.Context, f *fedRequest, code string) 
 			attrs[attr] = v
 		}
 	}
-	var u *state.User
+	return o.signInWithTriggers(ctx, f.req, p, subject, attrs)
+}
+
+// signInWithTriggers creates, updates or finds the user of a provider's
+// subject and runs the Lambda triggers Cognito runs for federated users
+// ("Lambda triggers for federated users" in the Cognito developer guide):
+// at the first sign-in PreSignUp (PreSignUp_ExternalProvider) before the
+// user is created and PostConfirmation (PostConfirmation_ConfirmSignUp)
+// after; at later sign-ins (and for a user of the pool a link names)
+// PreAuthentication and PostAuthentication (_Authentication). Both then
+// get PreTokenGeneration (TokenGeneration_HostedAuth) when the app
+// redeems its code. Federated sign-in runs no custom authentication,
+// UserMigration, custom message or custom sender trigger. A trigger that
+// fails ends the sign-in with its error for the app ("PreSignUp failed
+// with error ..."). The triggers run outside the state's transactions.
+func (o *Server) signInWithTriggers(ctx context.Context, req *authzRequest, p *state.IdentityProvider, subject string, attrs map[string]string) (*state.User, string) {
+	s := o.up
+	caller := userpool.Caller{ClientID: req.client.ID}
+	var pool *state.Pool
+	var existing *state.User
 	var desc string
-	err = s.State.Update(func(tx *state.Tx) error {
-		u, desc = o.signInFederated(tx, p, subject, attrs)
+	o.view(func(tx *state.Tx) {
+		if pool = tx.Pool(p.PoolID); pool != nil {
+			existing, desc = o.federatedUserOf(tx, pool, p, subject)
+		}
+	})
+	switch {
+	case pool == nil:
+		return nil, "The user pool no longer exists"
+	case desc != "":
+		return nil, desc
+	case existing != nil:
+		if err := s.RunPreAuthentication(ctx, pool, caller, "", existing); err != nil {
+			return nil, triggerMessage(err)
+		}
+	default:
+		if msg := newUserCheck(pool, attrs); msg != "" {
+			return nil, msg
+		}
+		ev := maps.Clone(attrs)
+		// Cognito's events of federated sign-ups carry the alias
+		// attributes, empty.
+		ev["cognito:email_alias"], ev["cognito:phone_number_alias"] = "", ""
+		resp, err := s.RunPreSignUp(ctx, pool, userpool.PreSignUp{Source: "PreSignUp_ExternalProvider", Caller: caller,
+			Username: userpool.FederatedUsername(p.Name, subject), Attributes: ev, ValidationData: map[string]string{}})
+		if err != nil {
+			return nil, triggerMessage(err)
+		}
+		if resp.AutoVerifyEmail && attrs["email"] != "" {
+			attrs["email_verified"] = "true"
+		}
+		if resp.AutoVerifyPhone && attrs["phone_number"] != "" {
+			attrs["phone_number_verified"] = "true"
+		}
+	}
+	var u *state.User
+	var created bool
+	err := s.State.Update(func(tx *state.Tx) error {
+		u, created, desc = o.signInFederated(tx, p, subject, attrs, existing == nil)
 		if desc != "" {
 			return errors.New(desc)
 		}
@@ -321,74 +377,120 @@ func (o *Server) federatedUser(ctx context.Context, f *fedRequest, code string) 
 		s.Logger().Error("cognitotest: federated sign-in", "provider", p.Name, "err", err)
 		return nil, "Internal error: the federated user could not be stored"
 	}
+	if created {
+		err = s.RunPostConfirmation(ctx, pool, "PostConfirmation_ConfirmSignUp", caller, u)
+	} else {
+		err = s.RunPostAuthentication(ctx, pool, caller, u, false)
+	}
+	if err != nil {
+		return nil, triggerMessage(err)
+	}
+	req.federated = true // its triggers have run: finishLoginLocked runs no PostAuthentication
 	return u, ""
 }
 
-// signInFederated finds, creates or updates the user of a provider's
-// subject, in a transaction.
-func (o *Server) signInFederated(tx *state.Tx, idp *state.IdentityProvider, subject string, attrs map[string]string) (*state.User, string) {
-	s := o.up
-	pool := tx.Pool(idp.PoolID)
-	if pool == nil {
-		return nil, "The user pool no longer exists"
-	}
+// federatedUserOf returns the user who signs in as a provider's subject:
+// the user of the pool a link names, or the provider's user of the pool;
+// nil when there is none yet, or an error message for the app.
+func (o *Server) federatedUserOf(tx *state.Tx, pool *state.Pool, idp *state.IdentityProvider, subject string) (*state.User, string) {
 	if l := tx.ProviderLink(pool.ID, idp.Name, userpool.SubjectAttribute, subject); l != nil {
 		if u := userpool.UserOf(tx, pool, l.Username, l.Sub); u != nil {
 			if !u.Enabled {
 				return nil, "User is disabled."
 			}
-			return u, "" // the user of the pool it is linked to, as it is
+			return u, ""
+		}
+	}
+	username := userpool.FederatedUsername(idp.Name, subject)
+	u := tx.User(pool, username)
+	switch {
+	case u == nil:
+		return nil, ""
+	case u.Status != userpool.StatusExternalProvider:
+		return nil, "Already found an entry for username " + username
+	case !u.Enabled:
+		return nil, "User is disabled."
+	}
+	return u, ""
+}
+
+// signInFederated finds, creates or updates the user of a provider's
+// subject, in a transaction; created reports a new user. When signUp is
+// false (the user existed before the triggers ran), a user deleted since
+// is not created again without its PreSignUp trigger.
+func (o *Server) signInFederated(tx *state.Tx, idp *state.IdentityProvider, subject string, attrs map[string]string, signUp bool) (u *state.User, created bool, desc string) {
+	s := o.up
+	pool := tx.Pool(idp.PoolID)
+	if pool == nil {
+		return nil, false, "The user pool no longer exists"
+	}
+	if l := tx.ProviderLink(pool.ID, idp.Name, userpool.SubjectAttribute, subject); l != nil {
+		if u := userpool.UserOf(tx, pool, l.Username, l.Sub); u != nil {
+			if !u.Enabled {
+				return nil, false, "User is disabled."
+			}
+			return u, false, "" // the user of the pool it is linked to, as it is
 		}
 	}
 	now := s.Now()
 	username := userpool.FederatedUsername(idp.Name, subject)
-	u := tx.User(pool, username)
+	u = tx.User(pool, username)
 	var nu *state.User
 	switch {
 	case u != nil && u.Status != userpool.StatusExternalProvider:
-		return nil, "Already found an entry for username " + username
+		return nil, false, "Already found an entry for username " + username
 	case u != nil:
 		if !u.Enabled {
-			return nil, "User is disabled."
+			return nil, false, "User is disabled."
 		}
 		if msg := userpool.CheckSchema(pool, attrs, false); msg != "" {
-			return nil, msg
+			return nil, false, msg
 		}
 		nu = u.Clone()
 		for k, v := range attrs { // mapped attributes follow the provider at each sign-in
 			nu.Attributes[k] = v
 		}
+	case !signUp:
+		return nil, false, "The user no longer exists. Sign in again."
 	default:
 		if tx.UserCount(pool.ID) >= userpool.MaxUsersPerPool {
-			return nil, "The user pool has too many users"
+			return nil, false, "The user pool has too many users"
 		}
-		var missing []string
-		for _, a := range pool.RequiredAttributes {
-			if attrs[a] == "" {
-				missing = append(missing, a)
-			}
-		}
-		if len(missing) > 0 {
-			sort.Strings(missing)
-			return nil, "attributes required: [" + strings.Join(missing, ", ") + "]"
-		}
-		if msg := userpool.CheckSchema(pool, attrs, false); msg != "" {
-			return nil, msg
+		if msg := newUserCheck(pool, attrs); msg != "" {
+			return nil, false, msg
 		}
 		nu = &state.User{PoolID: pool.ID, Username: username, Sub: s.UUID(), Attributes: attrs, Status: userpool.StatusExternalProvider,
 			Enabled: true, CreatedAt: now}
 		userpool.SetIdentities(nu, []userpool.FederatedIdentity{userpool.NewIdentity(idp, subject, true, now)})
+		created = true
 	}
 	group := userpool.ProviderGroup(pool.ID, idp.Name)
 	if tx.Group(pool.ID, group) == nil {
 		if _, err := s.CreateGroup(tx, pool, group, "Autogenerated group for users who sign in using "+idp.Name, nil, ""); err != nil {
-			return nil, "The group " + group + " could not be created"
+			return nil, false, "The group " + group + " could not be created"
 		}
 	}
 	nu.AddGroup(group)
 	nu.ModifiedAt = now
 	tx.PutUser(pool, nu)
-	return nu, ""
+	return nu, created, ""
+}
+
+// newUserCheck returns the error message for the app when the mapped
+// attributes cannot make a new user of the pool: a required attribute
+// missing, or one the schema refuses.
+func newUserCheck(pool *state.Pool, attrs map[string]string) string {
+	var missing []string
+	for _, a := range pool.RequiredAttributes {
+		if attrs[a] == "" {
+			missing = append(missing, a)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return "attributes required: [" + strings.Join(missing, ", ") + "]"
+	}
+	return userpool.CheckSchema(pool, attrs, false)
 }
 
 // mappedClaims returns the provider attributes of the mapping, sorted.

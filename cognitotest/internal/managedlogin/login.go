@@ -230,7 +230,7 @@ func (o *Server) finishLoginLocked(w http.ResponseWriter, r *http.Request, req *
 	s := o.up
 	var p *state.Pool
 	o.view(func(tx *state.Tx) { p = tx.Pool(req.client.PoolID) })
-	if p != nil {
+	if p != nil && !req.federated {
 		if err := s.RunPostAuthentication(r.Context(), p, userpool.Caller{ClientID: req.client.ID}, u, false); err != nil {
 			o.failLocked(w, req, triggerMessage(err))
 			return

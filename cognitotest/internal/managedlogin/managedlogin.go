@@ -62,6 +62,7 @@ type authzRequest struct {
 	failures    int
 	passkey     *userpool.PasskeyLogin // a passkey sign-in in progress (passkeys.go), of passkeyUser
 	passkeyUser *userRef
+	federated   bool // signed in through a provider, whose triggers ran (federation.go)
 }
 
 type authzCode struct {

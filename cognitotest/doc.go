@@ -375,7 +375,8 @@
 //     wrote none or left out {####}, the pool's template or Cognito's
 //     default.
 //   - UserMigration: USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH of a
-//     user the pool does not have, and ForgotPassword.
+//     user the pool does not have, a sign-in with a password on managed
+//     login's page (UserMigration_Authentication), and ForgotPassword.
 //   - PreTokenGeneration: every token issue (TokenGeneration_Authentication,
 //     _RefreshTokens, _NewPasswordChallenge, _AuthenticateDevice,
 //     _HostedAuth), in the version of PreTokenGenerationVersion: V1_0 (the

@@ -78,7 +78,17 @@ func (o *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	o.view(func(tx *state.Tx) { p = tx.Pool(req.client.PoolID); u = userpool.LookupUser(tx, p, username) })
 	msg := ""
 	caller := userpool.Caller{ClientID: req.client.ID}
-	if p != nil && (u != nil || req.client.PreventUserExistenceErrors) {
+	if u == nil && p != nil { // as Cognito's managed login: the UserMigration trigger
+		mu, err := s.MigrateUser(r.Context(), p, userpool.Migration{Source: "UserMigration_Authentication", Caller: caller, Username: username, Password: password})
+		switch {
+		case errors.Is(err, userpool.ErrNotMigrated):
+		case err != nil:
+			msg = triggerMessage(err)
+		default:
+			u = mu // nil without a trigger
+		}
+	}
+	if msg == "" && p != nil && (u != nil || req.client.PreventUserExistenceErrors) {
 		if err := s.RunPreAuthentication(r.Context(), p, caller, username, u); err != nil {
 			msg = triggerMessage(err)
 		}

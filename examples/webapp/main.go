@@ -29,11 +29,16 @@
 // --provider NAME (repeatable) adds a "Sign in with NAME" button to the home
 // page, which skips the managed-login page and goes straight to that
 // identity provider of the user pool ("Google", "SignInWithApple", an OIDC
-// or SAML provider's name). Enable the provider on the app client too.
+// or SAML provider's name). Enable the provider on the app client too. In
+// emulator mode the app creates the provider in the demo pool, backed by a
+// stand-in upstream (cognitotest/oidcprovider, with a "Sign in as" page),
+// and enables it on the app client, so the button works offline; /me shows
+// the provider the user signed in with (the identities claim).
 //
 // --self-check runs the whole sign-in flow against the emulator with an
-// HTTP client (sign in, /me, 403 on /admin, sign out) and exits 0 on
-// success; CI runs it.
+// HTTP client (sign in, /me, 403 on /admin, sign out, then a sign-in
+// through each --provider, or a stand-in Google without one) and exits 0
+// on success; CI runs it.
 package main
 
 import (
@@ -53,6 +58,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/cognitotest/oidcprovider"
 	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
@@ -84,6 +90,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	if *selfCheck {
 		opts.addr = "127.0.0.1:0"
 		opts.getenv = func(string) string { return "" }
+		if len(opts.providers) == 0 {
+			opts.providers = []string{"Google"} // a stand-in: the self-check signs in through a provider too
+		}
 		if err := selfCheckRun(opts, stdout); err != nil {
 			fmt.Fprintf(stderr, "self-check FAILED: %v\n", err)
 			return 1
@@ -102,6 +111,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stdout, "Cognito emulator (managed login) at %s\n", app.emu.OAuthDomain())
 		for _, u := range demoUsers {
 			fmt.Fprintf(stdout, "  demo user %-6s password %-16s groups %v\n", u.name, u.password, u.groups)
+		}
+		for _, name := range opts.providers {
+			fmt.Fprintf(stdout, "  provider %s: a stand-in at %s; sign in as %s <%s>\n", name, app.standIns[name].URL(), fedUser.Name, fedUser.Email)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -151,11 +163,14 @@ var demoUsers = []demoUser{
 
 // App is a running web app.
 type App struct {
-	URL    string
-	srv    *http.Server
-	emu    *cognitotest.Server // nil against real Cognito
-	client *oauth.Client
-	done   chan error
+	URL string
+	srv *http.Server
+	emu *cognitotest.Server // nil against real Cognito
+	// standIns are the demo's upstream identity providers (emulator
+	// mode with --provider), by name.
+	standIns map[string]*oidcprovider.Provider
+	client   *oauth.Client
+	done     chan error
 }
 
 // Close stops the app and the emulator.
@@ -164,8 +179,16 @@ func (a *App) Close() {
 	defer cancel()
 	a.srv.Shutdown(ctx)
 	a.client.Close()
+	a.closeEmulator()
+}
+
+// closeEmulator stops the emulator and the stand-in providers.
+func (a *App) closeEmulator() {
 	if a.emu != nil {
 		a.emu.Close()
+	}
+	for _, p := range a.standIns {
+		p.Close()
 	}
 }
 
@@ -185,9 +208,7 @@ func start(o options) (*App, error) {
 	app := &App{URL: appURL, done: make(chan error, 1)}
 	fail := func(err error) (*App, error) {
 		ln.Close()
-		if app.emu != nil {
-			app.emu.Close()
-		}
+		app.closeEmulator()
 		return nil, err
 	}
 	cfg := oauth.Config{RedirectURL: appURL + "/auth/callback", Scopes: []string{"openid", "email", "profile"}}
@@ -202,7 +223,7 @@ func start(o options) (*App, error) {
 			return fail(err)
 		}
 		app.emu = emu
-		pool, client, err := seedDemo(emu, cfg.RedirectURL, postLogout)
+		pool, client, err := seedDemo(app, cfg.RedirectURL, postLogout, o.providers)
 		if err != nil {
 			return fail(err)
 		}
@@ -264,17 +285,30 @@ func cookieKeys(o options) ([][]byte, error) {
 	return [][]byte{k}, nil
 }
 
-// seedDemo creates the demo pool, app client and users in the emulator.
-func seedDemo(emu *cognitotest.Server, callback, logout string) (*cognitotest.Pool, cognitotest.AppClient, error) {
-	pool, err := emu.CreatePool(cognitotest.PoolConfig{ID: "us-east-1_DemoPool", Name: "cognitokit demo"})
+// seedDemo creates the demo pool, its identity providers (each with a
+// stand-in upstream, see standIn), app client and users in the emulator.
+func seedDemo(app *App, callback, logout string, providers []string) (*cognitotest.Pool, cognitotest.AppClient, error) {
+	pool, err := app.emu.CreatePool(cognitotest.PoolConfig{ID: "us-east-1_DemoPool", Name: "cognitokit demo"})
 	if err != nil {
 		return nil, cognitotest.AppClient{}, err
+	}
+	app.standIns = map[string]*oidcprovider.Provider{}
+	for _, name := range providers {
+		if app.standIns[name] != nil {
+			continue
+		}
+		idp, err := standIn(app.emu, pool, name)
+		if err != nil {
+			return nil, cognitotest.AppClient{}, err
+		}
+		app.standIns[name] = idp
 	}
 	client, err := pool.CreateClient(cognitotest.ClientConfig{
 		Name: "webapp", GenerateSecret: true,
 		CallbackURLs: []string{callback}, LogoutURLs: []string{logout},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"},
 		AllowedOAuthFlowsUserPoolClient: true,
+		SupportedIdentityProviders:      append([]string{"COGNITO"}, providers...),
 	})
 	if err != nil {
 		return nil, cognitotest.AppClient{}, err
@@ -300,7 +334,7 @@ func routes(wl *weblogin.Handler, buttons []providerButton) http.Handler {
 	})))
 	mux.Handle("GET /me", wl.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := weblogin.SessionFromContext(r.Context())
-		render(w, http.StatusOK, page{Title: "Your account", Session: s, Me: true, Logout: wl.LogoutPath()})
+		render(w, http.StatusOK, page{Title: "Your account", Session: s, Me: true, Identities: identities(s), Logout: wl.LogoutPath()})
 	})))
 	mux.Handle("GET /admin", wl.RequireAnyGroup("admin")(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, _ := weblogin.SessionFromContext(r.Context())
@@ -323,6 +357,26 @@ type page struct {
 	Me, Admin     bool
 	Login, Logout string
 	Providers     []providerButton
+	Identities    []string // the providers the user signed in with (the identities claim)
+}
+
+// identities returns the names of the identity providers of the
+// session's user (the ID token's identities claim), nil for a user of the
+// pool itself.
+func identities(s *weblogin.Session) []string {
+	c, err := s.IDClaims()
+	if err != nil {
+		return nil
+	}
+	ids, err := c.Identities()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, id := range ids {
+		out = append(out, id.ProviderName)
+	}
+	return out
 }
 
 var tmpl = template.Must(template.New("page").Parse(`<!doctype html>
@@ -346,6 +400,7 @@ form{margin:0}
   <dl>
     <dt>Username</dt><dd id="username">{{.Session.Username}}</dd>
     <dt>Email</dt><dd id="email">{{.Session.Email}}</dd>
+    <dt>Signed in with</dt><dd id="identities">{{range .Identities}}<span class="group identity">{{.}}</span>{{else}}a password{{end}}</dd>
     <dt>Groups</dt><dd id="groups">{{range .Session.Groups}}<span class="group">{{.}}</span>{{else}}none{{end}}</dd>
     <dt>Signed in</dt><dd>{{.Session.AuthTime.UTC.Format "2006-01-02 15:04:05 MST"}}</dd>
   </dl>

@@ -17,8 +17,8 @@ func TestSelfCheck(t *testing.T) {
 	if code := run([]string{"--self-check"}, func(string) string { return "" }, &out, &errOut); code != 0 {
 		t.Fatalf("exit code %d; want 0\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
 	}
-	if got := strings.Count(out.String(), "  ok  "); got != 5 {
-		t.Fatalf("%d steps passed; want 5:\n%s", got, out.String())
+	if got := strings.Count(out.String(), "  ok  "); got != 6 {
+		t.Fatalf("%d steps passed; want 6:\n%s", got, out.String())
 	}
 }
 
@@ -33,6 +33,7 @@ func TestBadFlagsAndEnv(t *testing.T) {
 		{"bad domain", []string{"--addr", "127.0.0.1:0"}, map[string]string{"COGNITO_DOMAIN": "http://evil.example.com", "COGNITO_CLIENT_ID": "abc", "COGNITO_USER_POOL_ID": "us-east-1_Abc"}, 1},
 		{"prefix without region", []string{"--addr", "127.0.0.1:0"}, map[string]string{"COGNITO_DOMAIN": "myapp", "COGNITO_CLIENT_ID": "abc", "COGNITO_USER_POOL_ID": "us-east-1_Abc"}, 1},
 		{"insecure cookies on a public URL", []string{"--addr", "127.0.0.1:0", "--insecure-cookies"}, map[string]string{"APP_URL": "http://app.example.com", "COGNITO_DOMAIN": "https://auth.example.com", "COGNITO_CLIENT_ID": "abc", "COGNITO_USER_POOL_ID": "us-east-1_Abc"}, 1},
+		{"Sign in with Apple in demo mode", []string{"--addr", "127.0.0.1:0", "--provider", "SignInWithApple"}, nil, 1},
 		{"bad cookie keys", []string{"--addr", "127.0.0.1:0"}, map[string]string{"COOKIE_KEYS": "c2hvcnQ="}, 1},
 	}
 	for _, tc := range tests {

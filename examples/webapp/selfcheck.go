@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -77,6 +78,55 @@ func selfCheckRun(o options, out io.Writer) error {
 		return fmt.Errorf("GET /me after sign-out: status %d at %s; want the sign-in page", resp.StatusCode, resp.Request.URL.Redacted())
 	}
 	step("/me asks to sign in again")
+	for _, name := range o.providers {
+		if err := providerCheck(app, hc, get, name); err != nil {
+			return fmt.Errorf("sign-in with %s: %w", name, err)
+		}
+		step("signing in with %s (a stand-in) lands on /me showing %q, signed in with %s", name, fedUser.Name, name)
+	}
+	return nil
+}
+
+// providerCheck signs in through the home page's "Sign in with NAME"
+// button: managed login sends the browser to the stand-in provider, whose
+// "Sign in as" page signs in its user, and the app's /me shows the user
+// and the provider; then it signs out.
+func providerCheck(app *App, hc *http.Client, get func(string) (*http.Response, string, error), name string) error {
+	_, body, err := get(app.URL + "/")
+	if err != nil {
+		return err
+	}
+	m := regexp.MustCompile(`data-provider="` + regexp.QuoteMeta(name) + `" href="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		return fmt.Errorf("the home page has no %s button", name)
+	}
+	resp, body, err := get(app.URL + html.UnescapeString(m[1]))
+	if err != nil {
+		return err
+	}
+	idp := app.standIns[name]
+	r := requestField.FindStringSubmatch(body)
+	if r == nil || !strings.HasPrefix(resp.Request.URL.String(), idp.AuthorizeURL()) {
+		return fmt.Errorf("the button did not lead to the provider's sign-in page (status %d, at %s)", resp.StatusCode, resp.Request.URL.Redacted())
+	}
+	resp, err = hc.PostForm(idp.AuthorizeURL(), url.Values{"request": {r[1]}, "sub": {fedUser.Subject}})
+	if err != nil {
+		return err
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	want := `<span class="group identity">` + name + `</span>`
+	if resp.Request.URL.Path != "/me" || resp.StatusCode != http.StatusOK || !strings.Contains(string(b), fedUser.Name) || !strings.Contains(string(b), want) {
+		return fmt.Errorf("after the provider's sign-in: status %d at %s; want /me showing %q signed in with %s", resp.StatusCode, resp.Request.URL.Redacted(), fedUser.Name, name)
+	}
+	resp, err = hc.PostForm(app.URL+"/auth/logout", nil)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != app.URL+"/" {
+		return fmt.Errorf("sign-out: status %d at %s; want the home page", resp.StatusCode, resp.Request.URL.Redacted())
+	}
 	return nil
 }
 

@@ -59,7 +59,7 @@ func TestRouteAccess(t *testing.T) {
 		"POST /oauth2/userInfo":                        emulator.AnyOrigin,
 		"POST /oauth2/revoke":                          emulator.AnyOrigin,
 		"GET /alb/keys/{kid}":                          emulator.AnyOrigin, // public keys, like AWS's key endpoint
-		"POST /oauth2/idpresponse":                     emulator.AnyOrigin, // an identity provider's form_post answer, bound to its single-use state
+		"POST /oauth2/idpresponse":                     emulator.AnyOrigin, // an identity provider's form_post answer, bound to its single-use state and the browser's binding cookie
 	}
 	got := map[string]emulator.Access{}
 	for _, r := range s.routes {

@@ -62,6 +62,8 @@ async function newestSeq() {
 }
 
 async function step(name, fn) {
+  // On standard error, so that a step that hangs shows in the test's log.
+  console.error(`step: ${name}`);
   try {
     await fn();
     steps.push({ name, ok: true });
@@ -198,6 +200,10 @@ async function signedInAs(email) {
       seq = m.seq;
       const conf = await auth.confirmSignUp({ username: email, confirmationCode: m.code });
       check(conf.nextStep.signUpStep === 'COMPLETE_AUTO_SIGN_IN', `confirmSignUp: ${JSON.stringify(conf.nextStep)}`);
+      // Amplify debounces autoSignIn for 300 ms across calls (a module-level
+      // timer in signUpHelpers): a second auto sign-in sooner than that
+      // after the previous step's is dropped and its promise never settles.
+      await new Promise((res) => setTimeout(res, 350));
       const out = await auth.autoSignIn();
       check(out.isSignedIn, `autoSignIn: ${JSON.stringify(out.nextStep)}`);
       await signedInAs(email);

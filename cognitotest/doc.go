@@ -527,8 +527,13 @@
 // simulated CodeDeliveryDetails mask the username when it is an email
 // address or phone number and a made-up address otherwise, the
 // emulator's guess at Cognito's undocumented choice. Principal tag
-// mappings are not part of seeds or exports. Provisioned limits are
-// stored and reported but the emulator throttles nothing; log delivery
+// mappings are not part of seeds or exports. Request rate quotas
+// (provisioned limits included) are enforced only with [WithRateLimits],
+// on the user pool API: the managed-login and OAuth endpoints
+// (UserFederation, ClientAuthentication, the token endpoint) and Cognito
+// Identity are not throttled, nor are Cognito's per-user quotas (ten reads
+// and ten writes a second) and its 5-per-second limit per pool of the
+// pool and client resource categories; log delivery
 // configurations are stored and reported but no logs are delivered;
 // replicas are stored and reported but serve no other region; domains are
 // not routed by host name (managed login answers on the server's URL for

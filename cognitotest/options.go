@@ -54,6 +54,7 @@ type options struct {
 	dataDir         string        // "": no data directory
 	lambdas         []namedLambda // WithLambda
 	triggerTimeout  time.Duration // 0: Cognito's
+	rateLimits      bool          // WithRateLimits
 }
 
 // WithClock makes the server read the time from now instead of time.Now. It

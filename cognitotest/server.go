@@ -197,6 +197,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	if o.dataDir != "" {
 		s.store = store
 	}
+	s.enableRateLimits()
 	s.ids = identity.New(s.up)
 	s.reg = emulator.NewRegistry()
 	auth.Register(s.reg, s.up)

@@ -23,7 +23,7 @@ func init() {
 		name:    "local",
 		summary: "run a local Cognito user pool emulator (cognitotest) until interrupted",
 		usage: `Usage: cognito local [--addr 127.0.0.1:9229] [--public-url URL] [--data DIR] [--seed FILE] [--export FILE]
-                    [--allow-host HOST]... [--cors-origin URL]... [--negative-salts] [--verbose]
+                    [--allow-host HOST]... [--cors-origin URL]... [--negative-salts] [--rate-limits] [--verbose]
                     [--trigger [POOL/]TRIGGER=URL]... [--lambda NAME=URL]... [--trigger-timeout 5s]
                     [--alb-target URL [--alb-addr 127.0.0.1:9230] [--alb-unauthenticated authenticate|deny|allow]
                      [--alb-scope "openid email"]]
@@ -210,6 +210,7 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	dataDir := fs.String("data", "", "keep the state in this `directory` across restarts (default: in memory)")
 	exportFile := fs.String("export", "", "write the state (of --data, or else of the seed) as a seed to this `file` (\"-\": standard output) and exit")
 	negative := fs.Bool("negative-salts", false, "hand out negative SRP salts, to test clients against that Cognito quirk")
+	rateLimits := fs.Bool("rate-limits", false, "enforce Cognito's API request rate quotas (per category, provisioned limits included): over one, TooManyRequestsException")
 	verbose := fs.Bool("verbose", false, "log one line per request, and every code it sends, on standard error")
 	albTarget := fs.String("alb-target", "", "also play an ALB with authenticate-cognito in front of the service at this `URL`")
 	albAddr := fs.String("alb-addr", "127.0.0.1:9230", "listen address of the ALB (with --alb-target)")
@@ -267,6 +268,9 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 	}
 	if *negative {
 		opts = append(opts, cognitotest.WithNegativeSalts())
+	}
+	if *rateLimits {
+		opts = append(opts, cognitotest.WithRateLimits())
 	}
 	if *verbose {
 		log := slog.New(slog.NewTextHandler(e.stderr, nil))

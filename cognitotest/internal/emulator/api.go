@@ -96,6 +96,11 @@ func (e *Emulator) dispatch(reg *Registry, svc Service, name string, r *http.Req
 		}
 		return nil, wire.Errorf("UnknownOperationException", "cognitotest does not implement %s %q", what, wire.Truncate(name, 64))
 	}
+	if e.throttle != nil && svc == UserPools {
+		if te := e.throttle.Allow(RequestRegion(r, e.cfg.Region), name); te != nil {
+			return nil, te
+		}
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, e.cfg.MaxBodyBytes))
 	if err != nil {
 		var mb *http.MaxBytesError

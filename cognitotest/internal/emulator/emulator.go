@@ -46,8 +46,9 @@ type Emulator struct {
 	Outbox *Outbox
 	Faults *Faults
 
-	url     string        // set once by SetURL, before serving
-	closing chan struct{} // closed by Close
+	url      string        // set once by SetURL, before serving
+	throttle *Throttle     // set once by SetThrottle, before serving; nil: none
+	closing  chan struct{} // closed by Close
 
 	randMu     sync.Mutex     // guards reads of cfg.Rand
 	keysMu     sync.Mutex     // guards nextKey, filling, keysClosed and background.Add

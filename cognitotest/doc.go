@@ -432,6 +432,8 @@
 //	GET    /_cognitokit/messages   the outbox as JSON, oldest first ([Server.MessagesURL]);
 //	                               ?pool=, ?user=, ?kind=, ?after=SEQ, ?limit=N
 //	DELETE /_cognitokit/messages   deletes messages (same filters)
+//	GET    /_cognitokit/logs       the log events of the pools' log delivery configurations,
+//	                               oldest first ([Server.LogsURL]); ?pool=, ?type=, ?after=SEQ, ?limit=N
 //	GET    /_cognitokit/console/   the web console ([Server.ConsoleURL]); GET / leads there
 //	GET    /_cognitokit/export     the state as a seed file
 //
@@ -533,8 +535,15 @@
 // (UserFederation, ClientAuthentication, the token endpoint) and Cognito
 // Identity are not throttled, nor are Cognito's per-user quotas (ten reads
 // and ten writes a second) and its 5-per-second limit per pool of the
-// pool and client resource categories; log delivery
-// configurations are stored and reported but no logs are delivered;
+// pool and client resource categories. Log delivery
+// (SetLogDeliveryConfiguration) delivers nothing outside the emulator: the
+// events go to an in-memory buffer of at most 10,000 (a restart forgets
+// them), served at [Server.LogsURL], each with the configured destination
+// ARN. userNotification events are recorded for every message (INFO; Cognito
+// exports only its ERROR events) and for each failed custom sender
+// trigger (ERROR); userAuthEvents events are the auth events
+// (AdminListUserAuthEvents), without a client ID, request ID, location
+// or risk score (riskDecision is always PASS);
 // replicas are stored and reported but serve no other region; domains are
 // not routed by host name (managed login answers on the server's URL for
 // every pool that has a domain; a custom domain needs no DNS, and its

@@ -42,6 +42,10 @@ The emulator's own endpoints, which Cognito does not have, live under
                                  ?user=NAME (username, email or phone), ?kind=SignUp,
                                  ?after=SEQ, ?limit=N (the newest N); at most 10000 kept
   DELETE /_cognitokit/messages   deletes them (same filters)
+  GET    /_cognitokit/logs       the log events Cognito would deliver for pools with a log
+                                 delivery configuration, as JSON, oldest first; filter
+                                 with ?pool=ID, ?type=userNotification|userAuthEvents,
+                                 ?after=SEQ, ?limit=N; at most 10000 kept
   GET    /_cognitokit/console/   the web console: pools, clients, users, the outbox;
                                  create, confirm, set passwords, groups, tokens
   GET    /_cognitokit/export     the state as a seed file (same origin only: it holds secrets)
@@ -49,7 +53,7 @@ Opening the endpoint in a browser leads to the console.
 
 When ready it prints ONE JSON line on standard output:
   {"endpoint":"http://127.0.0.1:9229","public_url":"http://127.0.0.1:9229","region":"us-east-1",
-   "messages_url":…,"console_url":…,"health_url":…,"pools":[{"id":…,"issuer":…,"jwks_url":…,
+   "messages_url":…,"logs_url":…,"console_url":…,"health_url":…,"pools":[{"id":…,"issuer":…,"jwks_url":…,
    "clients":[{"id":…,"name":…,"secret":…}],
    "users":[{"username":…,"password":…,"email":…,"groups":[…],"sub":…}]}]}
 On a terminal it also prints a short summary on standard error.
@@ -164,6 +168,7 @@ type localReady struct {
 	PublicURL   string      `json:"public_url"`
 	Region      string      `json:"region"`
 	MessagesURL string      `json:"messages_url"`
+	LogsURL     string      `json:"logs_url"`
 	ConsoleURL  string      `json:"console_url"`
 	HealthURL   string      `json:"health_url"`
 	DataDir     string      `json:"data_dir,omitempty"` // --data: where the state is kept
@@ -293,7 +298,7 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "cognito local: tokens are issued by %s/{poolId}; other machines and containers cannot fetch that: set --public-url to the URL they reach the emulator at\n", srv.PublicURL())
 	}
 	ready := localReady{Endpoint: srv.URL(), PublicURL: srv.PublicURL(), Region: srv.Region(),
-		MessagesURL: srv.MessagesURL(), ConsoleURL: srv.ConsoleURL(), HealthURL: srv.HealthURL(), DataDir: *dataDir, Pools: []localPool{}}
+		MessagesURL: srv.MessagesURL(), LogsURL: srv.LogsURL(), ConsoleURL: srv.ConsoleURL(), HealthURL: srv.HealthURL(), DataDir: *dataDir, Pools: []localPool{}}
 	var pools []*cognitotest.Pool
 	if srv.Restored() {
 		// The data directory has a state: it is the truth, not the seed.

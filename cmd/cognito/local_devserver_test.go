@@ -216,7 +216,7 @@ func TestLocalBanner(t *testing.T) {
 // TestLocalHelpURLSpace: --help documents the emulator's own endpoints.
 func TestLocalHelpURLSpace(t *testing.T) {
 	code, stdout, _ := runCLI(t, "", nil, "local", "--help")
-	for _, want := range []string{"--public-url", "/_cognitokit/health", "/_cognitokit/messages", "/_cognitokit/console/", "/_cognitokit/export", "messages_url", "console_url"} {
+	for _, want := range []string{"--public-url", "/_cognitokit/health", "/_cognitokit/messages", "/_cognitokit/console/", "/_cognitokit/export", "/_cognitokit/logs", "messages_url", "logs_url", "console_url", "--rate-limits"} {
 		if code != exitOK || !strings.Contains(stdout, want) {
 			t.Errorf("--help lacks %q", want)
 		}

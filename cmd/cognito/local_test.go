@@ -125,8 +125,11 @@ func TestLocalDemo(t *testing.T) {
 		t.Errorf("pool: %+v", p)
 	}
 	if r.PublicURL != r.Endpoint || r.MessagesURL != r.Endpoint+"/_cognitokit/messages" || r.ConsoleURL != r.Endpoint+"/_cognitokit/console/" ||
-		r.HealthURL != r.Endpoint+"/_cognitokit/health" {
+		r.HealthURL != r.Endpoint+"/_cognitokit/health" || r.LogsURL != r.Endpoint+"/_cognitokit/logs" {
 		t.Errorf("ready line URLs: %+v", r)
+	}
+	if body, err := httpGet(r.LogsURL); err != nil || !strings.Contains(body, `"events":[]`) {
+		t.Errorf("logs: %q, %v", body, err)
 	}
 	if body, err := httpGet(r.HealthURL); err != nil || strings.TrimSpace(body) != `{"status":"ok"}` {
 		t.Errorf("health: %q, %v", body, err)

@@ -60,6 +60,7 @@ func (c *Server) Routes() []emulator.Route {
 		{Pattern: "GET " + HealthPath, Handler: c.health},
 		{Pattern: "GET " + MessagesPath, Handler: c.listMessages},
 		{Pattern: "DELETE " + MessagesPath, Handler: c.deleteMessages},
+		{Pattern: "GET " + LogsPath, Handler: c.listLogs},
 		{Pattern: "GET /{$}", Handler: c.toConsole},
 		{Pattern: "GET " + Prefix + "{$}", Handler: c.toConsole},
 		{Pattern: "GET " + ConsolePath + "{$}", Handler: c.index},

@@ -44,6 +44,7 @@ type Emulator struct {
 	cfg    Config
 	State  *state.State
 	Outbox *Outbox
+	Logs   *Logs
 	Faults *Faults
 
 	url      string        // set once by SetURL, before serving
@@ -91,6 +92,7 @@ func New(cfg Config, st *state.State) *Emulator {
 	}
 	e := &Emulator{cfg: cfg, State: st, Faults: newFaults(), closing: make(chan struct{})}
 	e.Outbox = &Outbox{e: e}
+	e.Logs = &Logs{}
 	return e
 }
 

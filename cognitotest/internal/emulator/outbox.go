@@ -65,6 +65,7 @@ func (o *Outbox) put(tx *state.Tx, m Message) {
 		tx.DeleteMessage(tx.OldestMessage())
 	}
 	tx.PutMessage(&m)
+	o.logDelivery(tx, m)
 	if f := o.e.cfg.OnMessage; f != nil {
 		tx.OnCommit(func() { f(m) })
 	}

@@ -100,6 +100,7 @@ func (s *Service) AddAuthEvent(tx *state.Tx, p *state.Pool, u *state.User, ev *s
 		ev.Seq = events[0].Seq + 1
 	}
 	tx.PutAuthEvent(ev)
+	s.logAuthEvent(tx, p, u, ev)
 	for i := MaxAuthEventsPerUser - 1; i < len(events); i++ {
 		tx.DeleteAuthEvent(events[i])
 	}

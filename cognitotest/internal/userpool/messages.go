@@ -246,6 +246,7 @@ func (s *Service) startSender(p *state.Pool, trigger string, attrs map[string]st
 	code, err := EncryptCode(s.Rand(), p.LambdaConfig.KMSKeyID, m.Code)
 	if err != nil {
 		s.Logger().Error("cognitotest: encrypt the code of a custom sender trigger", "err", err)
+		s.logSenderFailure(p, m, err)
 		return
 	}
 	ev := senderEvent{header: newHeader(p, m.Trigger, m.Username, c)}
@@ -262,6 +263,7 @@ func (s *Service) startSender(p *state.Pool, trigger string, attrs map[string]st
 		defer cancel()
 		if err := s.invokeAsync(ctx, cfg, trigger, m.Trigger, ev); err != nil {
 			s.Logger().Warn("cognitotest: custom sender trigger failed", "trigger", trigger, "source", m.Trigger, "error", err.Error())
+			s.logSenderFailure(p, m, err)
 		}
 	})
 }

@@ -15,6 +15,12 @@ import (
 // user pools API operation categories and request rate quotas" in
 // Cognito's quotas page). Operations that Cognito lists in no category
 // are not throttled.
+//
+// The UserCreation and UserAuthentication rows and the 3x rule for
+// RespondToAuthChallenge are checked against that page; the placement of
+// the newer operations (auth factors, WebAuthn, terms, branding, replicas,
+// provisioned limits) follows their nearest documented sibling and was
+// not checked against the page, which this project could not read in full.
 var OperationCategories = categorize(map[string][]string{
 	"UserAuthentication": {"AdminInitiateAuth", "InitiateAuth", "AdminRespondToAuthChallenge", "RespondToAuthChallenge"},
 	"UserCreation":       {"SignUp", "ConfirmSignUp", "AdminCreateUser", "AdminConfirmSignUp"},

@@ -65,47 +65,37 @@ func termsOut(t *state.Terms) map[string]any {
 }
 
 func (o *ops) createTerms(c *emulator.Call) (any, error) {
-	var in termsWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	switch {
-	case in.TermsName == nil:
-		return nil, wire.InvalidParameter("Missing required parameter TermsName")
-	case in.TermsSource == nil:
-		return nil, wire.InvalidParameter("Missing required parameter TermsSource")
-	case in.Enforcement == nil:
-		return nil, wire.InvalidParameter("Missing required parameter Enforcement")
-	}
-	if aerr := in.check(); aerr != nil {
-		return nil, aerr
-	}
-	var out map[string]any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *termsWire) (any, error) {
+		switch {
+		case in.TermsName == nil:
+			return nil, wire.InvalidParameter("Missing required parameter TermsName")
+		case in.TermsSource == nil:
+			return nil, wire.InvalidParameter("Missing required parameter TermsSource")
+		case in.Enforcement == nil:
+			return nil, wire.InvalidParameter("Missing required parameter Enforcement")
+		}
+		if aerr := in.check(); aerr != nil {
+			return nil, aerr
+		}
 		cl, aerr := poolClient(tx, &clientWire{UserPoolId: in.UserPoolId, ClientId: in.ClientId})
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		all := tx.TermsOf(cl.PoolID)
 		for _, t := range all {
 			if t.ClientID == cl.ID && t.Name == *in.TermsName {
-				return wire.Errorf("TermsExistsException", "The app client %s has terms named %s already", cl.ID, t.Name)
+				return nil, wire.Errorf("TermsExistsException", "The app client %s has terms named %s already", cl.ID, t.Name)
 			}
 		}
 		if len(all) >= MaxTerms {
-			return wire.Errorf("LimitExceededException", "The user pool %s has %d terms documents, the most it can have", cl.PoolID, MaxTerms)
+			return nil, wire.Errorf("LimitExceededException", "The user pool %s has %d terms documents, the most it can have", cl.PoolID, MaxTerms)
 		}
 		now := o.svc.Now()
 		t := &state.Terms{PoolID: cl.PoolID, ID: o.svc.UUID(), ClientID: cl.ID, Name: *in.TermsName, Source: *in.TermsSource,
 			Enforcement: *in.Enforcement, Links: maps.Clone(in.Links), CreatedAt: now, ModifiedAt: now}
 		tx.PutTerms(t)
-		out = termsOut(t)
-		return nil
+		return map[string]any{"Terms": termsOut(t)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"Terms": out}, nil
 }
 
 // poolTerms finds a terms document of the request's pool.
@@ -124,80 +114,44 @@ func poolTerms(tx *state.Tx, in *termsWire) (*state.Terms, *wire.Error) {
 }
 
 func (o *ops) describeTerms(c *emulator.Call) (any, error) {
-	var in termsWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var t *state.Terms
-		if t, aerr = poolTerms(tx, &in); aerr == nil {
-			out = termsOut(t)
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *termsWire) (any, *wire.Error) {
+		t, aerr := poolTerms(tx, in)
+		if aerr != nil {
+			return nil, aerr
 		}
-		return nil
+		return map[string]any{"Terms": termsOut(t)}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"Terms": out}, nil
 }
 
 func (o *ops) listTerms(c *emulator.Call) (any, error) {
-	var in termsWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *termsWire) (any, *wire.Error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
 		}
-		all := tx.TermsOf(p.ID)
-		start, end, next, e := userpool.Page(len(all), in.MaxResults, in.NextToken, 20)
-		if aerr = e; e != nil {
-			return nil
-		}
-		list := make([]map[string]any, 0, end-start)
-		for _, t := range all[start:end] {
-			list = append(list, map[string]any{"TermsId": t.ID, "TermsName": t.Name, "Enforcement": t.Enforcement,
-				"CreationDate": wire.Epoch(t.CreatedAt), "LastModifiedDate": wire.Epoch(t.ModifiedAt)})
-		}
-		out = map[string]any{"Terms": list}
-		if next != "" {
-			out["NextToken"] = next
-		}
-		return nil
+		return userpool.List("Terms", tx.TermsOf(p.ID), in.MaxResults, in.NextToken, 20, func(t *state.Terms) map[string]any {
+			return map[string]any{"TermsId": t.ID, "TermsName": t.Name, "Enforcement": t.Enforcement,
+				"CreationDate": wire.Epoch(t.CreatedAt), "LastModifiedDate": wire.Epoch(t.ModifiedAt)}
+		})
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 // updateTerms serves UpdateTerms: the fields it gives replace the
 // document's.
 func (o *ops) updateTerms(c *emulator.Call) (any, error) {
-	var in termsWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if aerr := in.check(); aerr != nil {
-		return nil, aerr
-	}
-	var out map[string]any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		t, aerr := poolTerms(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *termsWire) (any, error) {
+		if aerr := in.check(); aerr != nil {
+			return nil, aerr
+		}
+		t, aerr := poolTerms(tx, in)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		nt := t.Clone()
 		if in.TermsName != nil && *in.TermsName != t.Name {
 			for _, other := range tx.TermsOf(t.PoolID) {
 				if other.ClientID == t.ClientID && other.Name == *in.TermsName {
-					return wire.Errorf("TermsExistsException", "The app client %s has terms named %s already", t.ClientID, other.Name)
+					return nil, wire.Errorf("TermsExistsException", "The app client %s has terms named %s already", t.ClientID, other.Name)
 				}
 			}
 			nt.Name = *in.TermsName
@@ -213,32 +167,19 @@ func (o *ops) updateTerms(c *emulator.Call) (any, error) {
 		}
 		nt.ModifiedAt = o.svc.Now()
 		tx.PutTerms(nt)
-		out = termsOut(nt)
-		return nil
+		return map[string]any{"Terms": termsOut(nt)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"Terms": out}, nil
 }
 
 func (o *ops) deleteTerms(c *emulator.Call) (any, error) {
-	var in termsWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		t, aerr := poolTerms(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *termsWire) (any, error) {
+		t, aerr := poolTerms(tx, in)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		tx.DeleteTerms(t)
-		return nil
+		return struct{}{}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }
 
 // PutTerms stores a terms document given as a record (a seed's), checked

@@ -50,17 +50,28 @@ func Write[In any](s *Service, c *emulator.Call, fn func(tx *state.Tx, in *In) (
 // and token select, each as item gives it, under key, with the
 // NextToken of the next page when there is one.
 func List[T, R any](key string, items []T, limit int32, token string, max int32, item func(T) R) (map[string]any, *wire.Error) {
-	start, end, next, aerr := Page(len(items), limit, token, max)
+	list, next, aerr := PageOf(items, limit, token, max, item)
 	if aerr != nil {
 		return nil, aerr
-	}
-	list := make([]R, 0, end-start)
-	for _, it := range items[start:end] {
-		list = append(list, item(it))
 	}
 	out := map[string]any{key: list}
 	if next != "" {
 		out["NextToken"] = next
 	}
 	return out, nil
+}
+
+// PageOf returns the page of items that limit (0: max) and token select,
+// each as item gives it (never nil), and the token of the next page (""
+// on the last page): see [Page].
+func PageOf[T, R any](items []T, limit int32, token string, max int32, item func(T) R) ([]R, string, *wire.Error) {
+	start, end, next, aerr := Page(len(items), limit, token, max)
+	if aerr != nil {
+		return nil, "", aerr
+	}
+	list := make([]R, 0, end-start)
+	for _, it := range items[start:end] {
+		list = append(list, item(it))
+	}
+	return list, next, nil
 }

@@ -77,6 +77,11 @@ func (o *ops) jobOut(j *state.ImportJob) map[string]any {
 	return out
 }
 
+// jobAnswer is the answer of the operations on one import job.
+func (o *ops) jobAnswer(j *state.ImportJob) map[string]any {
+	return map[string]any{"UserImportJob": o.jobOut(j)}
+}
+
 type importWire struct {
 	UserPoolId            string
 	JobName               string
@@ -168,15 +173,10 @@ func (o *ops) startUserImportJob(c *emulator.Call) (any, error) {
 }
 
 func (o *ops) stopUserImportJob(c *emulator.Call) (any, error) {
-	var in importWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		j, aerr := poolJob(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *importWire) (any, error) {
+		j, aerr := poolJob(tx, in)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		nj := *j
 		switch j.Status {
@@ -186,72 +186,42 @@ func (o *ops) stopUserImportJob(c *emulator.Call) (any, error) {
 		case jobInProgress: // the import stops after its current rows
 			nj.Status = jobStopping
 		default:
-			return wire.InvalidParameter("The import job %s is %s: only a Pending or InProgress job can stop", j.ID, j.Status)
+			return nil, wire.InvalidParameter("The import job %s is %s: only a Pending or InProgress job can stop", j.ID, j.Status)
 		}
 		tx.PutImportJob(&nj)
-		out = o.jobOut(&nj)
-		return nil
+		return o.jobAnswer(&nj), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"UserImportJob": out}, nil
 }
 
 func (o *ops) describeUserImportJob(c *emulator.Call) (any, error) {
-	var in importWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var j *state.ImportJob
-		if j, aerr = poolJob(tx, &in); aerr == nil {
-			out = o.jobOut(j)
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *importWire) (any, *wire.Error) {
+		j, aerr := poolJob(tx, in)
+		if aerr != nil {
+			return nil, aerr
 		}
-		return nil
+		return o.jobAnswer(j), nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"UserImportJob": out}, nil
 }
 
 func (o *ops) listUserImportJobs(c *emulator.Call) (any, error) {
-	var in importWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.MaxResults == nil || *in.MaxResults < 1 || *in.MaxResults > 60 {
-		return nil, wire.InvalidParameter("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60")
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *importWire) (any, *wire.Error) {
+		if in.MaxResults == nil || *in.MaxResults < 1 || *in.MaxResults > 60 {
+			return nil, wire.InvalidParameter("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60")
 		}
-		all := tx.ImportJobs(p.ID)
-		start, end, next, e := userpool.Page(len(all), *in.MaxResults, in.PaginationToken, 60)
-		if aerr = e; e != nil {
-			return nil
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
 		}
-		list := make([]map[string]any, 0, end-start)
-		for _, j := range all[start:end] {
-			list = append(list, o.jobOut(j))
+		list, next, aerr := userpool.PageOf(tx.ImportJobs(p.ID), *in.MaxResults, in.PaginationToken, 60, o.jobOut)
+		if aerr != nil {
+			return nil, aerr
 		}
-		out = map[string]any{"UserImportJobs": list}
+		out := map[string]any{"UserImportJobs": list}
 		if next != "" {
 			out["PaginationToken"] = next
 		}
-		return nil
+		return out, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 type ops struct{ svc *userpool.Service }

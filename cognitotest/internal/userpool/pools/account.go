@@ -38,21 +38,26 @@ func poolOfARN(tx *state.Tx, arn string) (*state.Pool, *wire.Error) {
 	return p, nil
 }
 
+type tagResourceWire struct {
+	ResourceArn string
+	Tags        map[string]string
+}
+
+type untagResourceWire struct {
+	ResourceArn string
+	TagKeys     []string
+}
+
+type resourceARNWire struct{ ResourceArn string }
+
 func (o *ops) tagResource(c *emulator.Call) (any, error) {
-	var in struct {
-		ResourceArn string
-		Tags        map[string]string
-	}
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.Tags == nil {
-		return nil, wire.InvalidParameter("Missing required parameter Tags")
-	}
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *tagResourceWire) (any, error) {
+		if in.Tags == nil {
+			return nil, wire.InvalidParameter("Missing required parameter Tags")
+		}
 		p, aerr := poolOfARN(tx, in.ResourceArn)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		np := p.Clone()
 		if np.Tags == nil {
@@ -60,32 +65,21 @@ func (o *ops) tagResource(c *emulator.Call) (any, error) {
 		}
 		maps.Copy(np.Tags, in.Tags)
 		if aerr := checkTags(np.Tags); aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		tx.PutPool(np)
-		return nil
+		return struct{}{}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }
 
 func (o *ops) untagResource(c *emulator.Call) (any, error) {
-	var in struct {
-		ResourceArn string
-		TagKeys     []string
-	}
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.TagKeys == nil {
-		return nil, wire.InvalidParameter("Missing required parameter TagKeys")
-	}
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *untagResourceWire) (any, error) {
+		if in.TagKeys == nil {
+			return nil, wire.InvalidParameter("Missing required parameter TagKeys")
+		}
 		p, aerr := poolOfARN(tx, in.ResourceArn)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		np := p.Clone()
 		for _, k := range in.TagKeys {
@@ -95,32 +89,18 @@ func (o *ops) untagResource(c *emulator.Call) (any, error) {
 			np.Tags = nil
 		}
 		tx.PutPool(np)
-		return nil
+		return struct{}{}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }
 
 func (o *ops) listTagsForResource(c *emulator.Call) (any, error) {
-	var in struct{ ResourceArn string }
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = poolOfARN(tx, in.ResourceArn); aerr == nil {
-			out = map[string]any{"Tags": nonNilMap(p.Tags)}
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *resourceARNWire) (any, *wire.Error) {
+		p, aerr := poolOfARN(tx, in.ResourceArn)
+		if aerr != nil {
+			return nil, aerr
 		}
-		return nil
+		return map[string]any{"Tags": nonNilMap(p.Tags)}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 // ---- log delivery ----------------------------------------------------------------
@@ -237,23 +217,9 @@ func logDeliveryOut(p *state.Pool) map[string]any {
 }
 
 func (o *ops) getLogDeliveryConfiguration(c *emulator.Call) (any, error) {
-	var in struct{ UserPoolId string }
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr == nil {
-			out = logDeliveryOut(p)
-		}
-		return nil
+	return o.readPool(c, func(_ *state.Tx, p *state.Pool) map[string]any {
+		return map[string]any{"LogDeliveryConfiguration": logDeliveryOut(p)}
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"LogDeliveryConfiguration": out}, nil
 }
 
 // ---- signing certificate -----------------------------------------------------------
@@ -318,6 +284,11 @@ func replicaOut(p *state.Pool, region, role, status string) map[string]string {
 		"UserPoolArn": "arn:aws:cognito-idp:" + region + ":" + userpool.AccountID + ":userpool/" + p.ID}
 }
 
+// replicaAnswer is the answer of the operations on one replica.
+func replicaAnswer(p *state.Pool, region, role, status string) map[string]any {
+	return map[string]any{"UserPoolReplica": replicaOut(p, region, role, status)}
+}
+
 type replicaWire struct {
 	UserPoolId   string
 	RegionName   string
@@ -337,32 +308,27 @@ func (in *replicaWire) region() *wire.Error {
 }
 
 func (o *ops) createUserPoolReplica(c *emulator.Call) (any, error) {
-	var in replicaWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if aerr := in.region(); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := checkTags(in.UserPoolTags); aerr != nil {
-		return nil, aerr
-	}
-	var out map[string]string
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *replicaWire) (any, error) {
+		if aerr := in.region(); aerr != nil {
+			return nil, aerr
+		}
+		if aerr := checkTags(in.UserPoolTags); aerr != nil {
+			return nil, aerr
+		}
 		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		if in.RegionName == p.Region() {
-			return wire.InvalidParameter("The user pool %s is in %s already: a replica goes to another region", p.ID, p.Region())
+			return nil, wire.InvalidParameter("The user pool %s is in %s already: a replica goes to another region", p.ID, p.Region())
 		}
 		for _, r := range p.Replicas {
 			if r.Region == in.RegionName {
-				return wire.InvalidParameter("The user pool %s has a replica in %s already", p.ID, in.RegionName)
+				return nil, wire.InvalidParameter("The user pool %s has a replica in %s already", p.ID, in.RegionName)
 			}
 		}
 		if len(p.Replicas) >= MaxReplicas {
-			return wire.Errorf("LimitExceededException", "The user pool %s has %d replicas, the emulator's limit", p.ID, MaxReplicas)
+			return nil, wire.Errorf("LimitExceededException", "The user pool %s has %d replicas, the emulator's limit", p.ID, MaxReplicas)
 		}
 		np := p.Clone()
 		tags := maps.Clone(in.UserPoolTags)
@@ -374,118 +340,74 @@ func (o *ops) createUserPoolReplica(c *emulator.Call) (any, error) {
 		tx.PutPool(np)
 		// Cognito answers while it creates the replica; the emulator's
 		// is active at once.
-		out = replicaOut(np, in.RegionName, "SECONDARY", "CREATING")
-		return nil
+		return replicaAnswer(np, in.RegionName, "SECONDARY", "CREATING"), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"UserPoolReplica": out}, nil
 }
 
 func (o *ops) deleteUserPoolReplica(c *emulator.Call) (any, error) {
-	var in replicaWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if aerr := in.region(); aerr != nil {
-		return nil, aerr
-	}
-	var out map[string]string
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *replicaWire) (any, error) {
+		if aerr := in.region(); aerr != nil {
+			return nil, aerr
+		}
 		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		if in.RegionName == p.Region() {
-			return wire.InvalidParameter("%s is the primary region of the user pool %s: delete the pool instead", in.RegionName, p.ID)
+			return nil, wire.InvalidParameter("%s is the primary region of the user pool %s: delete the pool instead", in.RegionName, p.ID)
 		}
 		i := slices.IndexFunc(p.Replicas, func(r state.Replica) bool { return r.Region == in.RegionName })
 		if i < 0 {
-			return wire.ResourceNotFound("The user pool %s has no replica in %s.", p.ID, in.RegionName)
+			return nil, wire.ResourceNotFound("The user pool %s has no replica in %s.", p.ID, in.RegionName)
 		}
 		np := p.Clone()
 		np.Replicas = slices.Delete(np.Replicas, i, i+1)
 		tx.PutPool(np)
-		out = replicaOut(np, in.RegionName, "SECONDARY", "DELETING")
-		return nil
+		return replicaAnswer(np, in.RegionName, "SECONDARY", "DELETING"), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"UserPoolReplica": out}, nil
 }
 
 func (o *ops) updateUserPoolReplica(c *emulator.Call) (any, error) {
-	var in replicaWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if aerr := in.region(); aerr != nil {
-		return nil, aerr
-	}
-	if in.Status != "ACTIVE" && in.Status != "INACTIVE" {
-		return nil, wire.InvalidParameter("Status %q: want ACTIVE or INACTIVE", wire.Truncate(in.Status, 32))
-	}
-	var out map[string]string
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *replicaWire) (any, error) {
+		if aerr := in.region(); aerr != nil {
+			return nil, aerr
+		}
+		if in.Status != "ACTIVE" && in.Status != "INACTIVE" {
+			return nil, wire.InvalidParameter("Status %q: want ACTIVE or INACTIVE", wire.Truncate(in.Status, 32))
+		}
 		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		if in.RegionName == p.Region() {
 			if in.Status != "ACTIVE" {
-				return wire.InvalidParameter("The primary region %s of the user pool %s cannot be deactivated", p.Region(), p.ID)
+				return nil, wire.InvalidParameter("The primary region %s of the user pool %s cannot be deactivated", p.Region(), p.ID)
 			}
-			out = replicaOut(p, p.Region(), "PRIMARY", "ACTIVE")
-			return nil
+			return replicaAnswer(p, p.Region(), "PRIMARY", "ACTIVE"), nil
 		}
 		i := slices.IndexFunc(p.Replicas, func(r state.Replica) bool { return r.Region == in.RegionName })
 		if i < 0 {
-			return wire.ResourceNotFound("The user pool %s has no replica in %s.", p.ID, in.RegionName)
+			return nil, wire.ResourceNotFound("The user pool %s has no replica in %s.", p.ID, in.RegionName)
 		}
 		np := p.Clone()
 		np.Replicas[i].Status = in.Status
 		tx.PutPool(np)
-		out = replicaOut(np, in.RegionName, "SECONDARY", in.Status)
-		return nil
+		return replicaAnswer(np, in.RegionName, "SECONDARY", in.Status), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"UserPoolReplica": out}, nil
 }
 
 func (o *ops) listUserPoolReplicas(c *emulator.Call) (any, error) {
-	var in replicaWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *replicaWire) (any, *wire.Error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
 		}
 		all := []map[string]string{replicaOut(p, p.Region(), "PRIMARY", "ACTIVE")}
 		for _, r := range p.Replicas {
 			all = append(all, replicaOut(p, r.Region, "SECONDARY", r.Status))
 		}
-		start, end, next, e := userpool.Page(len(all), 0, in.NextToken, 60)
-		if aerr = e; e != nil {
-			return nil
-		}
-		out = map[string]any{"UserPoolReplicas": all[start:end]}
-		if next != "" {
-			out["NextToken"] = next
-		}
-		return nil
+		return userpool.List("UserPoolReplicas", all, 0, in.NextToken, 60, func(r map[string]string) map[string]string { return r })
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 // ---- provisioned limits ------------------------------------------------------------------

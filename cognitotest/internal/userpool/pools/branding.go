@@ -131,45 +131,45 @@ func brandingOut(b *state.Branding, merged bool) map[string]any {
 	return out
 }
 
-func (o *ops) createManagedLoginBranding(c *emulator.Call) (any, error) {
-	var in brandingWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
+// content checks the style's settings and assets, which
+// UseCognitoProvidedValues excludes.
+func (in *brandingWire) content() (json.RawMessage, []state.Asset, *wire.Error) {
 	settings, aerr := in.settings()
 	if aerr != nil {
-		return nil, aerr
+		return nil, nil, aerr
 	}
 	assets, aerr := in.assets()
 	if aerr != nil {
-		return nil, aerr
+		return nil, nil, aerr
 	}
 	if in.UseCognitoProvidedValues && (settings != nil || len(assets) > 0) {
-		return nil, wire.InvalidParameter("UseCognitoProvidedValues takes no Settings or Assets")
+		return nil, nil, wire.InvalidParameter("UseCognitoProvidedValues takes no Settings or Assets")
 	}
-	var out map[string]any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return settings, assets, nil
+}
+
+func (o *ops) createManagedLoginBranding(c *emulator.Call) (any, error) {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *brandingWire) (any, error) {
+		settings, assets, aerr := in.content()
+		if aerr != nil {
+			return nil, aerr
+		}
 		cl, aerr := poolClient(tx, &clientWire{UserPoolId: in.UserPoolId, ClientId: in.ClientId})
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		if tx.BrandingOfClient(cl.PoolID, cl.ID) != nil {
-			return wire.Errorf("ManagedLoginBrandingExistsException", "The app client %s has a managed login branding style already; update it", cl.ID)
+			return nil, wire.Errorf("ManagedLoginBrandingExistsException", "The app client %s has a managed login branding style already; update it", cl.ID)
 		}
 		if len(tx.Brandings(cl.PoolID)) >= MaxBrandings {
-			return wire.Errorf("LimitExceededException", "The user pool %s has %d branding styles, the most it can have", cl.PoolID, MaxBrandings)
+			return nil, wire.Errorf("LimitExceededException", "The user pool %s has %d branding styles, the most it can have", cl.PoolID, MaxBrandings)
 		}
 		now := o.svc.Now()
 		b := &state.Branding{PoolID: cl.PoolID, ID: o.svc.UUID(), ClientID: cl.ID, Settings: settings, Assets: assets,
 			UseCognitoProvidedValues: in.UseCognitoProvidedValues, CreatedAt: now, ModifiedAt: now}
 		tx.PutBranding(b)
-		out = brandingOut(b, false)
-		return nil
+		return brandingAnswer(b, false), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ManagedLoginBranding": out}, nil
 }
 
 // poolBranding finds a branding style of the request's pool.
@@ -188,75 +188,41 @@ func poolBranding(tx *state.Tx, in *brandingWire) (*state.Branding, *wire.Error)
 }
 
 func (o *ops) describeManagedLoginBranding(c *emulator.Call) (any, error) {
-	var in brandingWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var b *state.Branding
-		if b, aerr = poolBranding(tx, &in); aerr == nil {
-			out = brandingOut(b, in.ReturnMergedResources)
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *brandingWire) (any, *wire.Error) {
+		b, aerr := poolBranding(tx, in)
+		if aerr != nil {
+			return nil, aerr
 		}
-		return nil
+		return brandingAnswer(b, in.ReturnMergedResources), nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"ManagedLoginBranding": out}, nil
 }
 
 func (o *ops) describeManagedLoginBrandingByClient(c *emulator.Call) (any, error) {
-	var in brandingWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var cl *state.Client
-		if cl, aerr = poolClient(tx, &clientWire{UserPoolId: in.UserPoolId, ClientId: in.ClientId}); aerr != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *brandingWire) (any, *wire.Error) {
+		cl, aerr := poolClient(tx, &clientWire{UserPoolId: in.UserPoolId, ClientId: in.ClientId})
+		if aerr != nil {
+			return nil, aerr
 		}
 		b := tx.BrandingOfClient(cl.PoolID, cl.ID)
 		if b == nil {
-			aerr = wire.ResourceNotFound("The app client %s has no managed login branding style.", cl.ID)
-			return nil
+			return nil, wire.ResourceNotFound("The app client %s has no managed login branding style.", cl.ID)
 		}
-		out = brandingOut(b, in.ReturnMergedResources)
-		return nil
+		return brandingAnswer(b, in.ReturnMergedResources), nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"ManagedLoginBranding": out}, nil
 }
 
 // updateManagedLoginBranding serves UpdateManagedLoginBranding: given
 // settings and assets replace the style's; UseCognitoProvidedValues drops
 // both.
 func (o *ops) updateManagedLoginBranding(c *emulator.Call) (any, error) {
-	var in brandingWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	settings, aerr := in.settings()
-	if aerr != nil {
-		return nil, aerr
-	}
-	assets, aerr := in.assets()
-	if aerr != nil {
-		return nil, aerr
-	}
-	if in.UseCognitoProvidedValues && (settings != nil || len(assets) > 0) {
-		return nil, wire.InvalidParameter("UseCognitoProvidedValues takes no Settings or Assets")
-	}
-	var out map[string]any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		b, aerr := poolBranding(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *brandingWire) (any, error) {
+		settings, assets, aerr := in.content()
 		if aerr != nil {
-			return aerr
+			return nil, aerr
+		}
+		b, aerr := poolBranding(tx, in)
+		if aerr != nil {
+			return nil, aerr
 		}
 		nb := b.Clone()
 		nb.UseCognitoProvidedValues = in.UseCognitoProvidedValues
@@ -271,32 +237,24 @@ func (o *ops) updateManagedLoginBranding(c *emulator.Call) (any, error) {
 		}
 		nb.ModifiedAt = o.svc.Now()
 		tx.PutBranding(nb)
-		out = brandingOut(nb, false)
-		return nil
+		return brandingAnswer(nb, false), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ManagedLoginBranding": out}, nil
 }
 
 func (o *ops) deleteManagedLoginBranding(c *emulator.Call) (any, error) {
-	var in brandingWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		b, aerr := poolBranding(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *brandingWire) (any, error) {
+		b, aerr := poolBranding(tx, in)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		tx.DeleteBranding(b)
-		return nil
+		return struct{}{}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+}
+
+// brandingAnswer is the answer of the operations on one branding style.
+func brandingAnswer(b *state.Branding, merged bool) map[string]any {
+	return map[string]any{"ManagedLoginBranding": brandingOut(b, merged)}
 }
 
 // PutBranding stores a branding style given as a record (a seed's),

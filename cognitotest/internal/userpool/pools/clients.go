@@ -168,37 +168,27 @@ func unitDuration(unit string, def time.Duration) (time.Duration, bool) {
 }
 
 func (o *ops) createUserPoolClient(c *emulator.Call) (any, error) {
-	var in clientWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.ClientName == "" {
-		return nil, wire.InvalidParameter("Missing required parameter ClientName")
-	}
-	draft, aerr := in.draft()
-	if aerr != nil {
-		return nil, aerr
-	}
-	if draft.AllowedOAuthFlowsUserPoolClient && slices.Contains(draft.AllowedOAuthFlows, "client_credentials") && !in.GenerateSecret {
-		return nil, wire.InvalidParameter("client_credentials needs an app client with a secret (GenerateSecret)")
-	}
-	var out map[string]any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *clientWire) (any, error) {
+		if in.ClientName == "" {
+			return nil, wire.InvalidParameter("Missing required parameter ClientName")
+		}
+		draft, aerr := in.draft()
+		if aerr != nil {
+			return nil, aerr
+		}
+		if draft.AllowedOAuthFlowsUserPoolClient && slices.Contains(draft.AllowedOAuthFlows, "client_credentials") && !in.GenerateSecret {
+			return nil, wire.InvalidParameter("client_credentials needs an app client with a secret (GenerateSecret)")
+		}
 		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		cl, err := createClient(o.svc, tx, p.ID, draft, in.GenerateSecret)
 		if err != nil {
-			return apiError(err)
+			return nil, apiError(err)
 		}
-		out = o.clientOut(cl)
-		return nil
+		return map[string]any{"UserPoolClient": o.clientOut(cl)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"UserPoolClient": out}, nil
 }
 
 // validityOut describes a token lifetime in the unit it was given in (def
@@ -278,69 +268,36 @@ func poolClient(tx *state.Tx, in *clientWire) (*state.Client, *wire.Error) {
 }
 
 func (o *ops) describeUserPoolClient(c *emulator.Call) (any, error) {
-	var in clientWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var cl *state.Client
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error { cl, aerr = poolClient(tx, &in); return nil })
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"UserPoolClient": o.clientOut(cl)}, nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *clientWire) (any, *wire.Error) {
+		cl, aerr := poolClient(tx, in)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return map[string]any{"UserPoolClient": o.clientOut(cl)}, nil
+	})
 }
 
 func (o *ops) deleteUserPoolClient(c *emulator.Call) (any, error) {
-	var in clientWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		cl, aerr := poolClient(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *clientWire) (any, error) {
+		cl, aerr := poolClient(tx, in)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		tx.DeleteClient(cl.ID)
-		return nil
+		return struct{}{}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }
 
 func (o *ops) listUserPoolClients(c *emulator.Call) (any, error) {
-	var in clientWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *clientWire) (any, *wire.Error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
 		}
 		clients := tx.Clients(p.ID)
 		slices.SortFunc(clients, func(a, b *state.Client) int { return strings.Compare(a.ID, b.ID) })
-		var start, end int
-		var next string
-		if start, end, next, aerr = userpool.Page(len(clients), in.MaxResults, in.NextToken, 60); aerr != nil {
-			return nil
-		}
-		list := make([]map[string]string, 0, end-start)
-		for _, cl := range clients[start:end] {
-			list = append(list, map[string]string{"ClientId": cl.ID, "ClientName": cl.Name, "UserPoolId": p.ID})
-		}
-		out = map[string]any{"UserPoolClients": list}
-		if next != "" {
-			out["NextToken"] = next
-		}
-		return nil
+		return userpool.List("UserPoolClients", clients, in.MaxResults, in.NextToken, 60, func(cl *state.Client) map[string]string {
+			return map[string]string{"ClientId": cl.ID, "ClientName": cl.Name, "UserPoolId": p.ID}
+		})
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }

@@ -171,28 +171,22 @@ func (o *ops) createUserPoolDomain(c *emulator.Call) (any, error) {
 }
 
 func (o *ops) describeUserPoolDomain(c *emulator.Call) (any, error) {
-	var in domainWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if aerr := in.check(); aerr != nil {
-		return nil, aerr
-	}
-	out := map[string]any{}
-	o.svc.State.View(func(tx *state.Tx) error {
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *domainWire) (any, *wire.Error) {
+		if aerr := in.check(); aerr != nil {
+			return nil, aerr
+		}
 		d := tx.Domain(strings.ToLower(in.Domain))
 		if d == nil {
-			return nil // Cognito answers an empty description
+			return map[string]any{"DomainDescription": map[string]any{}}, nil // Cognito answers an empty description
 		}
-		out = map[string]any{"UserPoolId": d.PoolID, "AWSAccountId": userpool.AccountID, "Domain": d.Domain,
+		out := map[string]any{"UserPoolId": d.PoolID, "AWSAccountId": userpool.AccountID, "Domain": d.Domain,
 			"S3Bucket": "aws-cognito-prod-" + o.svc.Region() + "-assets", "CloudFrontDistribution": cloudFrontDomain(d.Domain),
 			"Version": d.CreatedAt.UTC().Format("20060102150405"), "Status": "ACTIVE", "ManagedLoginVersion": d.ManagedLoginVersion}
 		if d.Custom() {
 			out["CustomDomainConfig"] = map[string]string{"CertificateArn": d.CertificateARN}
 		}
-		return nil
+		return map[string]any{"DomainDescription": out}, nil
 	})
-	return map[string]any{"DomainDescription": out}, nil
 }
 
 // poolDomain finds a domain of the request's pool.
@@ -208,26 +202,21 @@ func poolDomain(tx *state.Tx, in *domainWire) (*state.Domain, *wire.Error) {
 }
 
 func (o *ops) updateUserPoolDomain(c *emulator.Call) (any, error) {
-	var in domainWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if aerr := in.check(); aerr != nil {
-		return nil, aerr
-	}
-	var out map[string]any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		d, aerr := poolDomain(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *domainWire) (any, error) {
+		if aerr := in.check(); aerr != nil {
+			return nil, aerr
+		}
+		d, aerr := poolDomain(tx, in)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		nd := *d
 		if cert := in.certificate(); cert != "" {
 			if !d.Custom() {
-				return wire.InvalidParameter("The domain %s is a prefix domain: only custom domains have a certificate", d.Domain)
+				return nil, wire.InvalidParameter("The domain %s is a prefix domain: only custom domains have a certificate", d.Domain)
 			}
 			if !certificateRE.MatchString(cert) {
-				return wire.InvalidParameter("CertificateArn %q is not the ARN of an ACM certificate", wire.Truncate(cert, 128))
+				return nil, wire.InvalidParameter("CertificateArn %q is not the ARN of an ACM certificate", wire.Truncate(cert, 128))
 			}
 			nd.CertificateARN = cert
 		}
@@ -235,36 +224,23 @@ func (o *ops) updateUserPoolDomain(c *emulator.Call) (any, error) {
 			nd.ManagedLoginVersion = int(*in.ManagedLoginVersion)
 		}
 		if in.ManagedLoginVersion == nil && in.certificate() == "" {
-			return wire.InvalidParameter("UpdateUserPoolDomain needs a ManagedLoginVersion or a CustomDomainConfig to change")
+			return nil, wire.InvalidParameter("UpdateUserPoolDomain needs a ManagedLoginVersion or a CustomDomainConfig to change")
 		}
 		tx.PutDomain(&nd)
-		out = domainAnswer(&nd)
-		return nil
+		return domainAnswer(&nd), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func (o *ops) deleteUserPoolDomain(c *emulator.Call) (any, error) {
-	var in domainWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if aerr := in.check(); aerr != nil {
-		return nil, aerr
-	}
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		d, aerr := poolDomain(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *domainWire) (any, error) {
+		if aerr := in.check(); aerr != nil {
+			return nil, aerr
+		}
+		d, aerr := poolDomain(tx, in)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		tx.DeleteDomain(d.Domain)
-		return nil
+		return struct{}{}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }

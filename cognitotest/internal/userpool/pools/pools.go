@@ -354,70 +354,33 @@ func PoolARN(p *state.Pool) string {
 }
 
 func (o *ops) describeUserPool(c *emulator.Call) (any, error) {
-	var in struct{ UserPoolId string }
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr == nil {
-			out = poolOut(tx, p)
-		}
-		return nil
+	return o.readPool(c, func(tx *state.Tx, p *state.Pool) map[string]any {
+		return map[string]any{"UserPool": poolOut(tx, p)}
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"UserPool": out}, nil
 }
 
 func (o *ops) deleteUserPool(c *emulator.Call) (any, error) {
-	var in struct{ UserPoolId string }
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	err := o.svc.State.Update(func(tx *state.Tx) error {
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *poolIDWire) (any, error) {
 		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		if p.DeletionProtection {
-			return wire.InvalidParameter("The user pool %s has deletion protection activated; deactivate it with UpdateUserPool (DeletionProtection INACTIVE) first", p.ID)
+			return nil, wire.InvalidParameter("The user pool %s has deletion protection activated; deactivate it with UpdateUserPool (DeletionProtection INACTIVE) first", p.ID)
 		}
 		tx.DeletePool(p.ID)
-		return nil
+		return struct{}{}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }
 
 // listUserPools serves ListUserPools: the pools in ID order, MaxResults
 // (1 to 60, required) at a time.
 func (o *ops) listUserPools(c *emulator.Call) (any, error) {
-	var in struct {
-		MaxResults *int32
-		NextToken  string
-	}
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.MaxResults == nil || *in.MaxResults < 1 || *in.MaxResults > 60 {
-		return nil, wire.InvalidParameter("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60")
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		ps := tx.Pools()
-		start, end, next, e := userpool.Page(len(ps), *in.MaxResults, in.NextToken, 60)
-		if aerr = e; e != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *listUserPoolsWire) (any, *wire.Error) {
+		if in.MaxResults == nil || *in.MaxResults < 1 || *in.MaxResults > 60 {
+			return nil, wire.InvalidParameter("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60")
 		}
-		list := make([]map[string]any, 0, end-start)
-		for _, p := range ps[start:end] {
+		return userpool.List("UserPools", tx.Pools(), *in.MaxResults, in.NextToken, 60, func(p *state.Pool) map[string]any {
 			d := map[string]any{"Id": p.ID, "Name": p.Name, "Status": "Enabled", "CreationDate": wire.Epoch(p.CreatedAt),
 				"LastModifiedDate": wire.Epoch(p.ModifiedAt), "LambdaConfig": userpool.LambdaConfigOut(p.LambdaConfig)}
 			if len(p.Replicas) > 0 {
@@ -427,18 +390,9 @@ func (o *ops) listUserPools(c *emulator.Call) (any, error) {
 				}
 				d["ReplicaRegions"] = regions
 			}
-			list = append(list, d)
-		}
-		out = map[string]any{"UserPools": list}
-		if next != "" {
-			out["NextToken"] = next
-		}
-		return nil
+			return d
+		})
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 // apiError turns an error of the Go API into an InvalidParameterException,
@@ -449,4 +403,24 @@ func apiError(err error) error {
 		return we
 	}
 	return wire.InvalidParameter("%s", emulator.Detail(err))
+}
+
+// poolIDWire is the input of the operations that name only a pool.
+type poolIDWire struct{ UserPoolId string }
+
+type listUserPoolsWire struct {
+	MaxResults *int32
+	NextToken  string
+}
+
+// readPool answers an operation that names only a pool with what answer
+// makes of the pool.
+func (o *ops) readPool(c *emulator.Call, answer func(tx *state.Tx, p *state.Pool) map[string]any) (any, error) {
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *poolIDWire) (any, *wire.Error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
+		}
+		return answer(tx, p), nil
+	})
 }

@@ -149,56 +149,23 @@ func poolResourceServer(tx *state.Tx, in *resourceServerWire) (*state.ResourceSe
 }
 
 func (o *ops) describeResourceServer(c *emulator.Call) (any, error) {
-	var in resourceServerWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var rs *state.ResourceServer
-		if rs, aerr = poolResourceServer(tx, &in); aerr == nil {
-			out = resourceServerOut(rs)
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *resourceServerWire) (any, *wire.Error) {
+		rs, aerr := poolResourceServer(tx, in)
+		if aerr != nil {
+			return nil, aerr
 		}
-		return nil
+		return map[string]any{"ResourceServer": resourceServerOut(rs)}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"ResourceServer": out}, nil
 }
 
 func (o *ops) listResourceServers(c *emulator.Call) (any, error) {
-	var in resourceServerWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *resourceServerWire) (any, *wire.Error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
 		}
-		all := tx.ResourceServers(p.ID)
-		start, end, next, e := userpool.Page(len(all), in.MaxResults, in.NextToken, 50)
-		if aerr = e; e != nil {
-			return nil
-		}
-		list := make([]map[string]any, 0, end-start)
-		for _, rs := range all[start:end] {
-			list = append(list, resourceServerOut(rs))
-		}
-		out = map[string]any{"ResourceServers": list}
-		if next != "" {
-			out["NextToken"] = next
-		}
-		return nil
+		return userpool.List("ResourceServers", tx.ResourceServers(p.ID), in.MaxResults, in.NextToken, 50, resourceServerOut)
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 // updateResourceServer serves UpdateResourceServer: the name and the
@@ -206,55 +173,37 @@ func (o *ops) listResourceServers(c *emulator.Call) (any, error) {
 // client_credentials or the authorization code grant, although app
 // clients still list it.
 func (o *ops) updateResourceServer(c *emulator.Call) (any, error) {
-	var in resourceServerWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.Name == "" {
-		return nil, wire.InvalidParameter("Missing required parameter Name")
-	}
-	if !rsNameRE.MatchString(in.Name) {
-		return nil, wire.InvalidParameter("Name: 1 to 256 letters, digits, spaces and +=,.@-")
-	}
-	scopes, aerr := in.scopes()
-	if aerr != nil {
-		return nil, aerr
-	}
-	var out map[string]any
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		old, aerr := poolResourceServer(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *resourceServerWire) (any, error) {
+		if in.Name == "" {
+			return nil, wire.InvalidParameter("Missing required parameter Name")
+		}
+		if !rsNameRE.MatchString(in.Name) {
+			return nil, wire.InvalidParameter("Name: 1 to 256 letters, digits, spaces and +=,.@-")
+		}
+		scopes, aerr := in.scopes()
 		if aerr != nil {
-			return aerr
+			return nil, aerr
+		}
+		old, aerr := poolResourceServer(tx, in)
+		if aerr != nil {
+			return nil, aerr
 		}
 		rs, err := resourceServer(old.PoolID, old.Identifier, in.Name, scopes)
 		if err != nil {
-			return apiError(err)
+			return nil, apiError(err)
 		}
 		tx.PutResourceServer(rs)
-		out = resourceServerOut(rs)
-		return nil
+		return map[string]any{"ResourceServer": resourceServerOut(rs)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"ResourceServer": out}, nil
 }
 
 func (o *ops) deleteResourceServer(c *emulator.Call) (any, error) {
-	var in resourceServerWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	err := o.svc.State.Update(func(tx *state.Tx) error {
-		rs, aerr := poolResourceServer(tx, &in)
+	return userpool.Write(o.svc, c, func(tx *state.Tx, in *resourceServerWire) (any, error) {
+		rs, aerr := poolResourceServer(tx, in)
 		if aerr != nil {
-			return aerr
+			return nil, aerr
 		}
 		tx.DeleteResourceServer(rs)
-		return nil
+		return struct{}{}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }

@@ -164,20 +164,14 @@ func riskOut(r *state.RiskConfig) map[string]any {
 // describeRiskConfiguration serves DescribeRiskConfiguration: the app
 // client's configuration, or the pool's.
 func (o *ops) describeRiskConfiguration(c *emulator.Call) (any, error) {
-	var in riskWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *riskWire) (any, *wire.Error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
 		}
 		if in.ClientId != "" {
-			if _, aerr = poolClient(tx, &clientWire{UserPoolId: p.ID, ClientId: in.ClientId}); aerr != nil {
-				return nil
+			if _, aerr := poolClient(tx, &clientWire{UserPoolId: p.ID, ClientId: in.ClientId}); aerr != nil {
+				return nil, aerr
 			}
 		}
 		r := tx.RiskConfig(p.ID, in.ClientId)
@@ -185,17 +179,12 @@ func (o *ops) describeRiskConfiguration(c *emulator.Call) (any, error) {
 			r = tx.RiskConfig(p.ID, "")
 		}
 		if r == nil {
-			out = map[string]any{"UserPoolId": p.ID}
+			out := map[string]any{"UserPoolId": p.ID}
 			if in.ClientId != "" {
 				out["ClientId"] = in.ClientId
 			}
-			return nil
+			return map[string]any{"RiskConfiguration": out}, nil
 		}
-		out = riskOut(r)
-		return nil
+		return map[string]any{"RiskConfiguration": riskOut(r)}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"RiskConfiguration": out}, nil
 }

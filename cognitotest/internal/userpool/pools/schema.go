@@ -243,23 +243,9 @@ func CSVHeader(p *state.Pool) []string {
 }
 
 func (o *ops) getCSVHeader(c *emulator.Call) (any, error) {
-	var in struct{ UserPoolId string }
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr == nil {
-			out = map[string]any{"UserPoolId": p.ID, "CSVHeader": CSVHeader(p)}
-		}
-		return nil
+	return o.readPool(c, func(_ *state.Tx, p *state.Pool) map[string]any {
+		return map[string]any{"UserPoolId": p.ID, "CSVHeader": CSVHeader(p)}
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return out, nil
 }
 
 // CheckCustomAttribute checks a custom attribute declared through the Go

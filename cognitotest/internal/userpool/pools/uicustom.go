@@ -173,35 +173,22 @@ func (o *ops) setUICustomization(c *emulator.Call) (any, error) {
 // getUICustomization serves GetUICustomization: the app client's
 // customization, or the pool's.
 func (o *ops) getUICustomization(c *emulator.Call) (any, error) {
-	var in uiWire
-	if err := c.Decode(&in); err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error {
-		var p *state.Pool
-		if p, aerr = userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
-			return nil
+	return userpool.Read(o.svc, c, func(tx *state.Tx, in *uiWire) (any, *wire.Error) {
+		p, aerr := userpool.AdminPool(tx, in.UserPoolId)
+		if aerr != nil {
+			return nil, aerr
 		}
 		if in.ClientId != "" && in.ClientId != state.UIClientAll {
-			if _, aerr = poolClient(tx, &clientWire{UserPoolId: p.ID, ClientId: in.ClientId}); aerr != nil {
-				return nil
+			if _, aerr := poolClient(tx, &clientWire{UserPoolId: p.ID, ClientId: in.ClientId}); aerr != nil {
+				return nil, aerr
 			}
 			if u := tx.UICustomization(p.ID, in.ClientId); u != nil {
-				out = o.uiOut(u)
-				return nil
+				return map[string]any{"UICustomization": o.uiOut(u)}, nil
 			}
 		}
 		if u := tx.UICustomization(p.ID, state.UIClientAll); u != nil {
-			out = o.uiOut(u)
-			return nil
+			return map[string]any{"UICustomization": o.uiOut(u)}, nil
 		}
-		out = map[string]any{"UserPoolId": p.ID, "ClientId": cmpOr(in.ClientId, state.UIClientAll)}
-		return nil
+		return map[string]any{"UICustomization": map[string]any{"UserPoolId": p.ID, "ClientId": cmpOr(in.ClientId, state.UIClientAll)}}, nil
 	})
-	if aerr != nil {
-		return nil, aerr
-	}
-	return map[string]any{"UICustomization": out}, nil
 }

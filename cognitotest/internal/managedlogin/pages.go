@@ -140,8 +140,15 @@ func errorPage(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func writePage(w http.ResponseWriter, status int, pg oauthPage) {
+	writeHTML(w, status, oauthPages, pg, "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+}
+
+// writeHTML writes the page t makes of data, with the security headers of
+// every page (never cached nor framed) and its Content-Security-Policy
+// csp.
+func writeHTML(w http.ResponseWriter, status int, t *template.Template, data any, csp string) {
 	var buf bytes.Buffer
-	if err := oauthPages.Execute(&buf, pg); err != nil {
+	if err := t.Execute(&buf, data); err != nil {
 		http.Error(w, "template error", http.StatusInternalServerError)
 		return
 	}
@@ -149,7 +156,7 @@ func writePage(w http.ResponseWriter, status int, pg oauthPage) {
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

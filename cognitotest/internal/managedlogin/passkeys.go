@@ -1,7 +1,6 @@
 package managedlogin
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"html/template"
@@ -89,18 +88,7 @@ type passkeyPageData struct {
 }
 
 func writePasskeyPage(w http.ResponseWriter, status int, pg passkeyPageData) {
-	var buf bytes.Buffer
-	if err := passkeyPage.Execute(&buf, pg); err != nil {
-		http.Error(w, "template error", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	writeHTML(w, status, passkeyPage, pg, "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 }
 
 // passkeyJS runs the ceremony of the page's button: it fetches the

@@ -80,6 +80,16 @@ func EventAttributes(u *state.User) map[string]string {
 	return m
 }
 
+// runRequired invokes a trigger that the flow cannot go without: "not
+// configured" is an InvalidParameterException with the message missing.
+func (s *Service) runRequired(ctx context.Context, p *state.Pool, trigger, source string, ev, resp any, missing string) error {
+	err := s.invoke(ctx, p.LambdaConfig, trigger, source, ev, resp)
+	if errors.Is(err, errTriggerNotDefined) {
+		return wire.InvalidParameter("%s", missing)
+	}
+	return err
+}
+
 // run invokes a trigger, with "not configured" as a nil error and
 // configured reporting whether it ran.
 func (s *Service) run(ctx context.Context, p *state.Pool, trigger, source string, ev, resp any) (configured bool, err error) {
@@ -269,10 +279,7 @@ func (s *Service) RunDefineAuthChallenge(ctx context.Context, p *state.Pool, a C
 	ev.Request.ClientMetadata = meta(a.Caller.Metadata)
 	ev.Request.UserNotFound = a.NotFound
 	var resp events.CognitoEventUserPoolsDefineAuthChallengeResponse
-	err := s.invoke(ctx, p.LambdaConfig, TriggerDefineAuth, source, ev, &resp)
-	if errors.Is(err, errTriggerNotDefined) {
-		return resp, wire.InvalidParameter("Custom auth lambda trigger is not configured for the user pool.")
-	}
+	err := s.runRequired(ctx, p, TriggerDefineAuth, source, ev, &resp, "Custom auth lambda trigger is not configured for the user pool.")
 	return resp, err
 }
 
@@ -303,10 +310,7 @@ func (s *Service) RunCreateAuthChallenge(ctx context.Context, p *state.Pool, a C
 	ev.Request.ClientMetadata = meta(a.Caller.Metadata)
 	ev.Request.UserNotFound = a.NotFound
 	var resp events.CognitoEventUserPoolsCreateAuthChallengeResponse
-	err := s.invoke(ctx, p.LambdaConfig, TriggerCreateAuth, source, ev, &resp)
-	if errors.Is(err, errTriggerNotDefined) {
-		return resp, wire.InvalidParameter("Create auth challenge lambda trigger is not configured for the user pool.")
-	}
+	err := s.runRequired(ctx, p, TriggerCreateAuth, source, ev, &resp, "Create auth challenge lambda trigger is not configured for the user pool.")
 	return resp, err
 }
 
@@ -335,10 +339,7 @@ func (s *Service) RunVerifyAuthChallenge(ctx context.Context, p *state.Pool, a C
 	ev.Request.ClientMetadata = meta(a.Caller.Metadata)
 	ev.Request.UserNotFound = a.NotFound
 	var resp events.CognitoEventUserPoolsVerifyAuthChallengeResponse
-	err := s.invoke(ctx, p.LambdaConfig, TriggerVerifyAuth, source, ev, &resp)
-	if errors.Is(err, errTriggerNotDefined) {
-		return false, wire.InvalidParameter("Verify auth challenge response lambda trigger is not configured for the user pool.")
-	}
+	err := s.runRequired(ctx, p, TriggerVerifyAuth, source, ev, &resp, "Verify auth challenge response lambda trigger is not configured for the user pool.")
 	return resp.AnswerCorrect, err
 }
 

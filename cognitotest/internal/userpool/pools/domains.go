@@ -189,8 +189,11 @@ func (o *ops) describeUserPoolDomain(c *emulator.Call) (any, error) {
 	})
 }
 
-// poolDomain finds a domain of the request's pool.
+// poolDomain checks the request and finds the domain of its pool.
 func poolDomain(tx *state.Tx, in *domainWire) (*state.Domain, *wire.Error) {
+	if aerr := in.check(); aerr != nil {
+		return nil, aerr
+	}
 	if _, aerr := userpool.AdminPool(tx, in.UserPoolId); aerr != nil {
 		return nil, aerr
 	}
@@ -203,9 +206,6 @@ func poolDomain(tx *state.Tx, in *domainWire) (*state.Domain, *wire.Error) {
 
 func (o *ops) updateUserPoolDomain(c *emulator.Call) (any, error) {
 	return userpool.Write(o.svc, c, func(tx *state.Tx, in *domainWire) (any, error) {
-		if aerr := in.check(); aerr != nil {
-			return nil, aerr
-		}
 		d, aerr := poolDomain(tx, in)
 		if aerr != nil {
 			return nil, aerr
@@ -233,9 +233,6 @@ func (o *ops) updateUserPoolDomain(c *emulator.Call) (any, error) {
 
 func (o *ops) deleteUserPoolDomain(c *emulator.Call) (any, error) {
 	return userpool.Write(o.svc, c, func(tx *state.Tx, in *domainWire) (any, error) {
-		if aerr := in.check(); aerr != nil {
-			return nil, aerr
-		}
 		d, aerr := poolDomain(tx, in)
 		if aerr != nil {
 			return nil, aerr

@@ -83,6 +83,17 @@ type resourceServerWire struct {
 
 type scopeWire struct{ ScopeName, ScopeDescription string }
 
+// content checks the server's name and scopes, and returns the scopes.
+func (in *resourceServerWire) content() (map[string]string, *wire.Error) {
+	if in.Name == "" {
+		return nil, wire.InvalidParameter("Missing required parameter Name")
+	}
+	if !rsNameRE.MatchString(in.Name) {
+		return nil, wire.InvalidParameter("Name: 1 to 256 letters, digits, spaces and +=,.@-")
+	}
+	return in.scopes()
+}
+
 func (in *resourceServerWire) scopes() (map[string]string, *wire.Error) {
 	scopes := map[string]string{}
 	for _, sc := range in.Scopes {
@@ -112,13 +123,7 @@ func (o *ops) createResourceServer(c *emulator.Call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if in.Name == "" {
-		return nil, wire.InvalidParameter("Missing required parameter Name")
-	}
-	if !rsNameRE.MatchString(in.Name) {
-		return nil, wire.InvalidParameter("Name: 1 to 256 letters, digits, spaces and +=,.@-")
-	}
-	scopes, aerr := in.scopes()
+	scopes, aerr := in.content()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -174,13 +179,7 @@ func (o *ops) listResourceServers(c *emulator.Call) (any, error) {
 // clients still list it.
 func (o *ops) updateResourceServer(c *emulator.Call) (any, error) {
 	return userpool.Write(o.svc, c, func(tx *state.Tx, in *resourceServerWire) (any, error) {
-		if in.Name == "" {
-			return nil, wire.InvalidParameter("Missing required parameter Name")
-		}
-		if !rsNameRE.MatchString(in.Name) {
-			return nil, wire.InvalidParameter("Name: 1 to 256 letters, digits, spaces and +=,.@-")
-		}
-		scopes, aerr := in.scopes()
+		scopes, aerr := in.content()
 		if aerr != nil {
 			return nil, aerr
 		}

@@ -258,13 +258,11 @@ func SigningCertificate(svc *userpool.Service, poolID string) ([]byte, error) {
 }
 
 func (o *ops) getSigningCertificate(c *emulator.Call) (any, error) {
-	var in struct{ UserPoolId string }
+	var in poolIDWire
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error { _, aerr = userpool.AdminPool(tx, in.UserPoolId); return nil })
-	if aerr != nil {
+	if aerr := o.checkPool(in.UserPoolId); aerr != nil {
 		return nil, aerr
 	}
 	der, err := SigningCertificate(o.svc, in.UserPoolId)

@@ -413,6 +413,14 @@ type listUserPoolsWire struct {
 	NextToken  string
 }
 
+// checkPool answers AdminPool's error for the pool named, for an
+// operation that then works through the Go API.
+func (o *ops) checkPool(poolID string) *wire.Error {
+	var aerr *wire.Error
+	o.svc.State.View(func(tx *state.Tx) error { _, aerr = userpool.AdminPool(tx, poolID); return nil })
+	return aerr
+}
+
 // readPool answers an operation that names only a pool with what answer
 // makes of the pool.
 func (o *ops) readPool(c *emulator.Call, answer func(tx *state.Tx, p *state.Pool) map[string]any) (any, error) {

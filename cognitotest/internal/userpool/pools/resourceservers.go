@@ -118,9 +118,7 @@ func (o *ops) createResourceServer(c *emulator.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	var aerr *wire.Error
-	o.svc.State.View(func(tx *state.Tx) error { _, aerr = userpool.AdminPool(tx, in.UserPoolId); return nil })
-	if aerr != nil {
+	if aerr := o.checkPool(in.UserPoolId); aerr != nil {
 		return nil, aerr
 	}
 	scopes, aerr := in.content()

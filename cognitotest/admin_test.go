@@ -25,6 +25,7 @@ func attrValue(attrs []types.AttributeType, name string) string {
 }
 
 func TestSignUpAndPasswordReset(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{AutoVerifiedAttributes: []string{"email"}, AliasAttributes: []string{"email"}})
 	up := must(e.api.SignUp(ctx(), &cip.SignUpInput{ClientId: &e.secret.ID, Username: aws.String("sam"), Password: aws.String(testPassword),
 		SecretHash: aws.String(e.secret.SecretHash("sam")), UserAttributes: []types.AttributeType{attr("email", "sam@example.com")}}))

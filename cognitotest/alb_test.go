@@ -52,7 +52,8 @@ func albService(t *testing.T, srv *cognitotest.Server, pool *cognitotest.Pool, a
 // A real browser signs in through the emulated ALB and reaches the
 // service, which verifies the ALB's headers as it would behind AWS.
 func TestALBBrowser(t *testing.T) {
-	srv := cognitotest.NewServer(t)
+	t.Parallel()
+	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: "Passw0rd!", Email: "alice@example.com", Groups: []string{"admin"}})
 	// The ALB needs the target's URL and the target needs the ALB's
@@ -121,7 +122,7 @@ func httputilProxy(t *testing.T, url string) http.Handler {
 }
 
 func TestALBModes(t *testing.T) {
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	var seen http.Header
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -146,6 +146,7 @@ func TestUserImportJob(t *testing.T) {
 }
 
 func TestUserImportJobFailures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	c := ctx()
 	pid := aws.String(e.pool.ID())

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,9 +36,70 @@ func chromiumPath() string {
 	return ""
 }
 
-// newBrowser starts headless Chromium for the test. It skips when Chromium
-// is missing, unless CI=true (then it fails). hostRules map names to
-// addresses ("evil.test": "127.0.0.1"), as an attacker's DNS would.
+// browserHostRules map names to addresses in the package's Chromium
+// ("evil.test": "127.0.0.1"), as an attacker's DNS would.
+var browserHostRules = map[string]string{"evil.test": "127.0.0.1", "rebind.test": "127.0.0.2"}
+
+// sharedBrowser is the one Chromium of the package's browser tests: a
+// launch costs about a second of CPU, and each test gets a browser context
+// of its own (cookies, storage, cache), as isolated as a new browser.
+// TestMain stops it.
+var sharedBrowser struct {
+	once sync.Once
+	ctx  context.Context // holds the browser; tests open tabs from it
+	stop func()
+	err  error
+}
+
+// startSharedBrowser launches the package's Chromium once.
+func startSharedBrowser(exe string) (context.Context, error) {
+	b := &sharedBrowser
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "cognitotest-chromium-")
+		if err != nil {
+			b.err = err
+			return
+		}
+		var rules []string
+		for name, addr := range browserHostRules {
+			rules = append(rules, "MAP "+name+" "+addr)
+		}
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			chromedp.ExecPath(exe),
+			chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("host-resolver-rules", strings.Join(rules, ",")),
+			chromedp.UserDataDir(dir),
+			chromedp.CombinedOutput(io.Discard),
+		)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		b.ctx = bctx
+		b.stop = func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) }
+		// The first Run binds the browser to its context, so it gets bctx
+		// itself; a timer stops a launch that hangs.
+		hung := time.AfterFunc(45*time.Second, cancelAlloc)
+		b.err = chromedp.Do(bctx)
+		hung.Stop()
+	})
+	return b.ctx, b.err
+}
+
+// stopSharedBrowser stops the package's Chromium, if it started.
+func stopSharedBrowser() {
+	if sharedBrowser.stop != nil {
+		sharedBrowser.stop()
+	}
+}
+
+// newBrowser opens a tab in a new browser context of the package's
+// headless Chromium for the test, which ends with the test or after 45 s.
+// It skips when Chromium is missing, unless CI=true (then it fails).
+// hostRules are the names the test needs resolved (all in
+// browserHostRules).
 func newBrowser(t *testing.T, hostRules map[string]string) context.Context {
 	t.Helper()
 	exe := chromiumPath()
@@ -47,34 +109,23 @@ func newBrowser(t *testing.T, hostRules map[string]string) context.Context {
 		}
 		t.Skip("chromium not found; install the Debian package chromium (or set CHROMIUM) to run the browser test")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	t.Cleanup(cancel)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.CombinedOutput(io.Discard),
-	}
-	if len(hostRules) > 0 {
-		var rules []string
-		for name, addr := range hostRules {
-			rules = append(rules, "MAP "+name+" "+addr)
+	for name, addr := range hostRules {
+		if browserHostRules[name] != addr {
+			t.Fatalf("host rule %s -> %s: add it to browserHostRules", name, addr)
 		}
-		opts = append(opts, chromedp.Flag("host-resolver-rules", strings.Join(rules, ",")))
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(bctx); err != nil {
+	browser, err := startSharedBrowser(exe)
+	if err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	return bctx
+	tab, closeTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(closeTab)
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("open a tab in chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(tab, 45*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // pageServer serves an empty HTML page: the web page of some origin.
@@ -187,6 +238,7 @@ func runInPage(t *testing.T, bctx context.Context, pageURL, endpoint string, cal
 // a page rebound to the emulator's address by DNS, and a page of an origin
 // trusted with WithCORSOrigins, each calling the Cognito API with fetch.
 func TestBrowserGuard(t *testing.T) {
+	t.Parallel()
 	evilPort, appPort := pageServer(t), pageServer(t)
 	app := "http://localhost:" + appPort
 	e := newEnv(t, cognitotest.PoolConfig{}, cognitotest.WithCORSOrigins(app))

@@ -46,6 +46,7 @@ func screenshotDir(t *testing.T) string {
 // deleted. Every effect is checked through the AWS SDK too. Screenshots
 // go to $SCREENSHOT_DIR (or a temporary directory).
 func TestConsoleBrowser(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Console", Name: "console test",
 		AutoVerifiedAttributes: []string{"email"}, AliasAttributes: []string{"email"}})
@@ -270,6 +271,7 @@ func TestConsoleBrowser(t *testing.T) {
 // is refused), by a simple no-cors post, or by a form post; nor read the
 // outbox or a secret.
 func TestConsoleRefusesOtherOrigins(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Origins"})
 	backend := pool.MustCreateClient(cognitotest.ClientConfig{GenerateSecret: true})

@@ -115,7 +115,7 @@ func TestFederationLoginCSRF(t *testing.T) {
 // binding cookie of an Apple sign-in is SameSite=None; Secure, and the
 // POST answer needs it too.
 func TestFederationBindingFormPost(t *testing.T) {
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_ApplePost"})
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -86,7 +86,7 @@ func checkGoogleClaims(t testing.TB, id *verifier.Claims, pool *cognitotest.Pool
 func TestFederationWithOIDCProvider(t *testing.T) {
 	for _, typ := range []string{cognitotest.ProviderGoogle, cognitotest.ProviderOIDC} {
 		t.Run(typ, func(t *testing.T) {
-			srv := cognitotest.NewServer(t)
+			srv := cognitotest.NewServer(t, fastKeys())
 			idp := newStandIn(t, srv, oidcprovider.Config{AutoApprove: googleUser.Subject})
 			pool, app := googlePool(t, srv, idp, typ)
 			provider := map[string]string{cognitotest.ProviderGoogle: "Google", cognitotest.ProviderOIDC: "Corp"}[typ]
@@ -126,8 +126,9 @@ func TestFederationWithOIDCProvider(t *testing.T) {
 // "Sign in as" page, and lands back in the app signed in, the mapped
 // attributes in its ID token.
 func TestFederationBrowser(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, nil)
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, fastKeys())
 	idp := newStandIn(t, srv, oidcprovider.Config{})
 	pool, _ := googlePool(t, srv, idp, cognitotest.ProviderGoogle)
 

@@ -35,7 +35,7 @@ const fedProvider = "Upstream"
 
 func newFedEnv(t testing.TB, mapping map[string]string, poolCfg cognitotest.PoolConfig) *fedEnv {
 	t.Helper()
-	e := &fedEnv{srv: cognitotest.NewServer(t), upSrv: cognitotest.NewServer(t)}
+	e := &fedEnv{srv: cognitotest.NewServer(t, fastKeys()), upSrv: cognitotest.NewServer(t, otherKeys())}
 	e.up = e.upSrv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Upstream"})
 	e.rp = e.up.MustCreateClient(cognitotest.ClientConfig{Name: "rp", GenerateSecret: true, CallbackURLs: []string{e.srv.URL() + "/oauth2/idpresponse"},
 		AllowedOAuthFlows: []string{"code"}, AllowedOAuthScopes: []string{"openid", "email", "profile"}, AllowedOAuthFlowsUserPoolClient: true})
@@ -291,6 +291,7 @@ func TestFederationLinks(t *testing.T) {
 // TestFederationErrors: what goes wrong upstream reaches the app's
 // redirect_uri as Cognito sends it.
 func TestFederationErrors(t *testing.T) {
+	t.Parallel()
 	t.Run("required attribute missing", func(t *testing.T) {
 		e := newFedEnv(t, nil, cognitotest.PoolConfig{ID: "us-east-1_FedReq", RequiredAttributes: []string{"email"}})
 		cb := e.federate(t, browser(), e.oauth2Config().AuthCodeURL("s", oauth2.SetAuthURLParam("identity_provider", fedProvider)), "gina", "Gina-Passw0rd!")
@@ -351,6 +352,7 @@ func TestFederationErrors(t *testing.T) {
 // TestSignInPageProviderButtons: the sign-in page shows a button per
 // provider of the app client, which leads through the provider.
 func TestSignInPageProviderButtons(t *testing.T) {
+	t.Parallel()
 	e := newFedEnv(t, map[string]string{"email": "email"}, cognitotest.PoolConfig{})
 	hc := browser()
 	resp, err := hc.Get(e.oauth2Config().AuthCodeURL("btn"))
@@ -600,7 +602,7 @@ func TestIdentityProvidersExport(t *testing.T) {
 	}
 	// Applied to a new server, the provider signs users in again, with
 	// no discovery needed.
-	b := cognitotest.NewServer(t)
+	b := cognitotest.NewServer(t, fastKeys())
 	must(b.ApplySeed(must(cognitotest.ParseSeed(must(seed.Encode())))))
 	d, err := cip.NewFromConfig(b.AWSConfig()).DescribeIdentityProvider(ctx(), &cip.DescribeIdentityProviderInput{UserPoolId: aws.String(e.pool.ID()), ProviderName: aws.String(fedProvider)})
 	if err != nil || d.IdentityProvider.ProviderDetails["jwks_uri"] != e.up.JWKSURL() {

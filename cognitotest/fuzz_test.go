@@ -2,7 +2,6 @@ package cognitotest
 
 import (
 	"bytes"
-	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
@@ -10,21 +9,17 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
-var fuzzKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
+// fuzzKey is a fixed key (generating one per fuzz process is slow), none
+// of the other tests' keys.
+func fuzzKey() *rsa.PrivateKey { return testkeys.RSA2048(testkeys.Count)[5] }
 
 // fuzzServer returns a server with a pool, clients and a user.
 func fuzzServer(t testing.TB) (*Server, *Pool, AppClient) {

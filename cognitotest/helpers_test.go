@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"math/big"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -16,23 +17,21 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/srp"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // testKeys are RSA keys shared by the tests' servers (generating 2048-bit
-// keys is slow).
-var testKeys = sync.OnceValue(func() []*rsa.PrivateKey {
-	keys := make([]*rsa.PrivateKey, 4)
-	for i := range keys {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		keys[i] = k
-	}
-	return keys
-})
+// keys is slow): fixed ones, from internal/testkeys.
+func testKeys() []*rsa.PrivateKey { return testkeys.RSA2048(4) }
 
 func fastKeys() cognitotest.Option { return cognitotest.WithSigningKeys(testKeys()...) }
+
+// otherKeys are fixed keys, none of testKeys: for a second server of a
+// test (an upstream identity provider) that must not sign with the keys of
+// the first.
+func otherKeys() cognitotest.Option {
+	return cognitotest.WithSigningKeys(testkeys.RSA2048(testkeys.Count)[6:]...)
+}
 
 // fakeClock is a settable clock for WithClock.
 type fakeClock struct {
@@ -83,6 +82,10 @@ func newEnv(t testing.TB, poolCfg cognitotest.PoolConfig, opts ...cognitotest.Op
 }
 
 func ctx() context.Context { return context.Background() }
+
+// soak reports whether COGNITOKIT_SOAK asks for the long runs of the
+// tests that have one.
+func soak() bool { return os.Getenv("COGNITOKIT_SOAK") != "" }
 
 // passwordLogin signs in with USER_PASSWORD_AUTH.
 func (e *env) passwordLogin(c cognitotest.AppClient, username, password string) (*cip.InitiateAuthOutput, error) {

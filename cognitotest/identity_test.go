@@ -54,7 +54,7 @@ func (c *idClock) Advance(d time.Duration) {
 func newIDEnv(t testing.TB, cfg cognitotest.IdentityPoolConfig) *idEnv {
 	t.Helper()
 	clock := &idClock{t: time.Now().Truncate(time.Second)}
-	srv := cognitotest.NewServer(t, cognitotest.WithClock(clock.Now))
+	srv := cognitotest.NewServer(t, cognitotest.WithClock(clock.Now), fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_IdTest"})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{Name: "app"})
 	other := pool.MustCreateClient(cognitotest.ClientConfig{Name: "other"})
@@ -242,6 +242,7 @@ func TestIdentityPoolManagement(t *testing.T) {
 }
 
 func TestIdentityGetIdAndCredentials(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{CredentialsLifetime: 30 * time.Minute})
 	ctx := context.Background()
 	ann := e.getID(t, e.logins(t, "ann"))

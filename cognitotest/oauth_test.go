@@ -28,7 +28,7 @@ type oauthEnv struct {
 
 func newOAuthEnv(t testing.TB) *oauthEnv {
 	t.Helper()
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_OAuthEmu", MFA: cognitotest.MFAOptional})
 	if err := pool.CreateResourceServer(cognitotest.ResourceServerConfig{Identifier: "orders", Scopes: map[string]string{"read": ""}}); err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ import (
 // signs in again with the passkey alone, and the app receives codes that
 // the token endpoint redeems.
 func TestBrowserPasskeys(t *testing.T) {
+	t.Parallel()
 	bctx := newBrowser(t, nil)
 
 	// WebAuthn needs a secure context and a relying party ID that is a

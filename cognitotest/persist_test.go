@@ -33,13 +33,15 @@ func TestMain(m *testing.M) {
 		crashChild(dir)
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopSharedBrowser()
+	os.Exit(code)
 }
 
 // crashChild serves an emulator on dir and prints its URL; it never
 // returns: the test kills it.
 func crashChild(dir string) {
-	srv, err := cognitotest.New(cognitotest.WithDataDir(dir))
+	srv, err := cognitotest.New(cognitotest.WithDataDir(dir), fastKeys())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		os.Exit(3)
@@ -104,6 +106,7 @@ func (a *acks) count() int { a.mu.Lock(); defer a.mu.Unlock(); return a.n }
 // there. Three rounds on the same directory, so that later rounds open a
 // file left by a kill.
 func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	a := &acks{created: map[string]bool{}, signedUp: map[string]bool{}, passwords: map[string]string{}, inFlight: map[string]string{}, groups: map[string]string{}}
 	var poolID, clientID string

@@ -14,6 +14,7 @@ import (
 // closes the request body while net/http still reads it; see
 // sdkHTTPClient). Before the fix, about one call in a few hundred failed.
 func TestAWSConfigNoClosedConnection(t *testing.T) {
+	t.Parallel()
 	srv, api := apiEnv(t)
 	p := must(srv.CreatePool(cognitotest.PoolConfig{}))
 	for i := range 200 {

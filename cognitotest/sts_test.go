@@ -23,6 +23,7 @@ const (
 )
 
 func TestIdentityBasicFlowSTS(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{AllowClassicFlow: true, AllowUnauthenticated: true})
 	ctx := context.Background()
 	stsCfg := e.srv.AWSConfig()

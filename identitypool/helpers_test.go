@@ -17,6 +17,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/identitypool"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/srpclient"
 )
 
@@ -60,7 +61,7 @@ type env struct {
 func newEnv(t testing.TB, cfg cognitotest.IdentityPoolConfig) *env {
 	t.Helper()
 	clk := newClock(time.Now().Truncate(time.Second))
-	srv := cognitotest.NewServer(t, cognitotest.WithClock(clk.Now))
+	srv := cognitotest.NewServer(t, cognitotest.WithClock(clk.Now), cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_IdPool"})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{Name: "app"})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "ann", Password: password})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/albtoken/albtest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/verifier"
 	"github.com/cognitokit/cognitokit/verifier/alb"
@@ -29,7 +30,7 @@ type albSetup struct {
 
 func newALBSetup(t *testing.T, withAccess bool) *albSetup {
 	t.Helper()
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	s := &albSetup{pool: srv.MustCreatePool(cognitotest.PoolConfig{})}
 	s.app = s.pool.MustCreateClient(cognitotest.ClientConfig{})
 	s.pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: "Passw0rd!", Email: "alice@example.com", Groups: []string{"admin"}})

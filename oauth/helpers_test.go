@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/oauth"
 )
 
@@ -37,7 +38,7 @@ type env struct {
 
 func newEnv(t testing.TB, opts ...cognitotest.Option) *env {
 	t.Helper()
-	srv := cognitotest.NewServer(t, opts...)
+	srv := cognitotest.NewServer(t, append([]cognitotest.Option{cognitotest.WithSigningKeys(testkeys.RSA2048(6)...)}, opts...)...)
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_OAuthTest", Name: "OAuth test pool", MFA: cognitotest.MFAOptional})
 	if err := pool.CreateResourceServer(cognitotest.ResourceServerConfig{Identifier: "orders", Scopes: map[string]string{"read": "", "write": ""}}); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/srpclient"
 )
 
@@ -31,7 +32,7 @@ type e2e struct {
 
 func newE2E(t testing.TB, pc cognitotest.PoolConfig, cc cognitotest.ClientConfig, opts ...cognitotest.Option) *e2e {
 	t.Helper()
-	srv := cognitotest.NewServer(t, opts...)
+	srv := cognitotest.NewServer(t, append([]cognitotest.Option{cognitotest.WithSigningKeys(testkeys.RSA2048(6)...)}, opts...)...)
 	if pc.PasswordPolicy == nil {
 		pc.PasswordPolicy = &cognitotest.PasswordPolicy{MinimumLength: 6}
 	}

@@ -10,6 +10,7 @@ import (
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -17,7 +18,7 @@ import (
 // GetOpenIdTokenForDeveloperIdentity, asked for with the real AWS SDK,
 // verified with the emulator's identity key set.
 func TestIdentityPoolTokens(t *testing.T) {
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "ann", Password: "Passw0rd!x"})

@@ -33,6 +33,7 @@ import (
 	"github.com/cognitokit/cognitokit/adapters/grpcauth"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/authcore/authtest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -283,7 +284,7 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 // sends it with TokenCredentials over TLS to a server whose Orders method
 // needs the scope; without TLS the same credentials refuse to send it.
 func TestTokenCredentialsEndToEnd(t *testing.T) {
-	idp := cognitotest.NewServer(t)
+	idp := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := idp.MustCreatePool(cognitotest.PoolConfig{})
 	if err := pool.CreateResourceServer(cognitotest.ResourceServerConfig{Identifier: "orders", Scopes: map[string]string{"read": "read"}}); err != nil {
 		t.Fatal(err)

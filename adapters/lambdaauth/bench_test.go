@@ -8,6 +8,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/adapters/lambdaauth"
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -15,7 +16,7 @@ import (
 // aws-lambda-go's handler (JSON in, policy JSON out) with the token in
 // the verifier's cache, next to the bare cached Verify.
 func BenchmarkInvoke(b *testing.B) {
-	srv := cognitotest.NewServer(b)
+	srv := cognitotest.NewServer(b, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: "Passw0rd!", Groups: []string{"admin"}})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/adapters/lambdaauth"
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -30,7 +31,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{srv: cognitotest.NewServer(t)}
+	f := &fixture{srv: cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))}
 	f.pool = f.srv.MustCreatePool(cognitotest.PoolConfig{})
 	f.app = f.pool.MustCreateClient(cognitotest.ClientConfig{})
 	f.pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: "Passw0rd!", Email: "alice@example.com", Groups: []string{"admin"}})

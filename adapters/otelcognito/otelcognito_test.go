@@ -27,6 +27,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/adapters/otelcognito"
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
@@ -93,7 +94,7 @@ func newApp(t *testing.T) *app {
 	var webHandler http.Handler = http.NotFoundHandler()
 	a.web = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { webHandler.ServeHTTP(w, r) }))
 	t.Cleanup(a.web.Close)
-	a.srv = cognitotest.NewServer(t, cognitotest.WithClock(a.clk.Now))
+	a.srv = cognitotest.NewServer(t, cognitotest.WithClock(a.clk.Now), cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	a.pool = a.srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Telemetry"})
 	a.ac = a.pool.MustCreateClient(cognitotest.ClientConfig{
 		Name: "web", GenerateSecret: true, CallbackURLs: []string{a.web.URL + "/auth/callback"}, LogoutURLs: []string{a.web.URL + "/"},

@@ -20,6 +20,7 @@ import (
 	"github.com/cognitokit/cognitokit/adapters/redisstore"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/redistest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
@@ -63,7 +64,7 @@ type replica struct {
 func newFleet(t *testing.T, n int) (*fleet, []*replica) {
 	t.Helper()
 	f := &fleet{t: t, redis: redistest.Start(t), clk: &shiftClock{}}
-	f.srv = cognitotest.NewServer(t, cognitotest.WithClock(f.clk.Now))
+	f.srv = cognitotest.NewServer(t, cognitotest.WithClock(f.clk.Now), cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	f.pool = f.srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Replicas", Name: "replicas"})
 	k, _ := weblogin.NewKey()
 	f.keys = [][]byte{k}

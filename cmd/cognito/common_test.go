@@ -16,6 +16,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/srpclient"
 	"github.com/cognitokit/cognitokit/verifier"
 )
@@ -34,7 +35,7 @@ type cliFixture struct {
 
 func newCLIFixture(t *testing.T) *cliFixture {
 	t.Helper()
-	f := &cliFixture{srv: cognitotest.NewServer(t)}
+	f := &cliFixture{srv: cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))}
 	f.seed = f.srv.DemoSeed()
 	pools, err := f.srv.ApplySeed(f.seed)
 	if err != nil {
@@ -121,7 +122,7 @@ func oneLine(t *testing.T, stderr string, want ...string) {
 // deadEndpoint returns the URL of a loopback port nobody listens on.
 func deadEndpoint(t *testing.T) string {
 	t.Helper()
-	srv := cognitotest.NewServer(nil)
+	srv := cognitotest.NewServer(nil, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	u := srv.URL()
 	srv.Close()
 	return u
@@ -333,7 +334,7 @@ func TestREADMEChain(t *testing.T) {
 	}
 	block, _, _ := strings.Cut(after, "```")
 
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	if _, err := srv.ApplySeed(srv.DemoSeed()); err != nil {
 		t.Fatal(err)
 	}

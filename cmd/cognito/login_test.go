@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -23,7 +24,7 @@ type loginEnv struct {
 
 func newLoginEnv(t *testing.T, pc cognitotest.PoolConfig, cc cognitotest.ClientConfig) *loginEnv {
 	t.Helper()
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pc.PasswordPolicy = &cognitotest.PasswordPolicy{MinimumLength: 6}
 	pool := srv.MustCreatePool(pc)
 	return &loginEnv{srv: srv, pool: pool, app: pool.MustCreateClient(cc)}

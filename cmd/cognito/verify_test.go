@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // Test fixtures for verify and decode (prefixed vt to stay clear of other
@@ -271,7 +272,7 @@ const (
 
 func newVTEmulator(t *testing.T) *vtEmulator {
 	t.Helper()
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{PasswordPolicy: &cognitotest.PasswordPolicy{MinimumLength: 6}})
 	client := pool.MustCreateClient(cognitotest.ClientConfig{})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: vtEmuUser, Password: vtEmuPassword})

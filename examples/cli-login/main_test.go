@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // TestSelfCheck runs "go run ./examples/cli-login --self-check" in-process.
@@ -52,7 +53,7 @@ func TestWrongAuthenticator(t *testing.T) {
 // endpoint and user from the environment, pointing at a separate emulator.
 // The terminal prompter is replaced by the simulated authenticator.
 func TestExternalPool(t *testing.T) {
-	idp := cognitotest.NewServer(t)
+	idp := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := idp.MustCreatePool(cognitotest.PoolConfig{MFA: cognitotest.MFAOn, DeviceRemembering: cognitotest.DevicesAlways, UsernameAttributes: []string{"email"},
 		ChallengeRequiredOnNewDevice: true})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{GenerateSecret: true})

@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -136,7 +137,7 @@ func TestCompose(t *testing.T) {
 
 	// The emulator, as the command line configures it (on a free
 	// loopback port instead of 0.0.0.0:9229).
-	srv := cognitotest.NewServer(t, cognitotest.WithPublicURL(public))
+	srv := cognitotest.NewServer(t, cognitotest.WithPublicURL(public), cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	if _, err := srv.ApplySeed(seed); err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ import (
 	"github.com/cognitokit/cognitokit/adapters/redisstore"
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/identitypool"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/middleware"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
@@ -506,7 +507,7 @@ func TestREADMESeed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the README's seed: %v", err)
 	}
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pools, err := srv.ApplySeed(seed)
 	if err != nil {
 		t.Fatal(err)
@@ -522,7 +523,7 @@ func TestREADMESnippetsRun(t *testing.T) {
 	t.Run("srplocal", func(t *testing.T) {
 		// The demo pool of "cognito local", served by the in-process
 		// emulator on a free port instead of 9229.
-		srv := cognitotest.NewServer(t)
+		srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 		if _, err := srv.ApplySeed(srv.DemoSeed()); err != nil {
 			t.Fatal(err)
 		}
@@ -531,7 +532,7 @@ func TestREADMESnippetsRun(t *testing.T) {
 		}
 	})
 	t.Run("middleware", func(t *testing.T) {
-		srv := cognitotest.NewServer(t)
+		srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 		pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 		app := pool.MustCreateClient(cognitotest.ClientConfig{})
 		pool.MustCreateUser(cognitotest.UserConfig{Username: "ann", Password: "Passw0rd!"})

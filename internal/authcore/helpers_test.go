@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
@@ -12,7 +13,7 @@ import (
 // custom:tenant = acme, verified against the pool's static JWKS.
 func claimsWithPayload(t *testing.T) *verifier.Claims {
 	t.Helper()
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{})
 	pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: "Passw0rd!", Attributes: map[string]string{"custom:tenant": "acme"}})

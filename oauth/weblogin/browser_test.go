@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 )
@@ -80,7 +81,7 @@ func newHTTPSSite(t *testing.T) *httpsSite {
 	_, port, _ := net.SplitHostPort(s.ts.Listener.Addr().String())
 	s.base, s.evil = "https://www.example.com:"+port, "https://evil.example.com:"+port
 
-	s.emu = cognitotest.NewServer(t)
+	s.emu = cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := s.emu.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_HostPrefix"})
 	ac := pool.MustCreateClient(cognitotest.ClientConfig{
 		Name: "site", GenerateSecret: true, CallbackURLs: []string{s.base + "/auth/callback"},

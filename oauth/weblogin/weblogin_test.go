@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 )
@@ -65,7 +66,7 @@ func newSite(t testing.TB, o siteOpt) *site {
 	var handler http.Handler = http.NotFoundHandler()
 	s.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(s.ts.Close)
-	s.srv = cognitotest.NewServer(t, cognitotest.WithClock(clk.Now))
+	s.srv = cognitotest.NewServer(t, cognitotest.WithClock(clk.Now), cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	s.pool = s.srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_WebLogin", Name: "weblogin"})
 	s.ac = s.pool.MustCreateClient(cognitotest.ClientConfig{
 		Name: "site", GenerateSecret: true, RefreshTokenRotation: o.rotation, RetryGracePeriod: o.grace, TokenLifetimes: cognitotest.TokenLifetimes{Refresh: o.refresh},

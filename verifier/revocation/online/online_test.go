@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/verifier"
 	"github.com/cognitokit/cognitokit/verifier/revocation"
 	"github.com/cognitokit/cognitokit/verifier/revocation/online"
@@ -41,7 +42,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	srv := cognitotest.NewServer(t)
+	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Revoke"})
 	ac := pool.MustCreateClient(cognitotest.ClientConfig{Name: "app"})
 	u := pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: alicePass})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // ExternalPool starts an emulator with the demo pool, separate from the
@@ -18,7 +19,7 @@ import (
 // COGNITO_PASSWORD. The emulator stops when the test ends.
 func ExternalPool(t testing.TB) func(string) string {
 	t.Helper()
-	idp := cognitotest.NewServer(t)
+	idp := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...)) // fixed keys: no key generation
 	seed := idp.DemoSeed()
 	pools, err := idp.ApplySeed(seed)
 	if err != nil {

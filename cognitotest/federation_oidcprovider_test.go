@@ -30,6 +30,7 @@ func newStandIn(t testing.TB, srv *cognitotest.Server, cfg oidcprovider.Config) 
 	t.Helper()
 	cfg.Clients = []oidcprovider.Client{{ID: "google-client", Secret: "google-secret", RedirectURIs: []string{srv.URL() + "/oauth2/idpresponse"}}}
 	cfg.Users = []oidcprovider.User{googleUser}
+	cfg.Key = standInKey()
 	idp, err := oidcprovider.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ func TestFederationTriggers(t *testing.T) {
 		PostConfirmation: rec.wrap(postConfirmation), PreAuthentication: rec.wrap(preAuth), PostAuthentication: rec.wrap(postAuth),
 		PreTokenGeneration: rec.wrap(preToken), UserMigration: rec.wrap(migrate)}})
 	blocked := oidcprovider.User{Subject: "200000000000000000002", Email: "eve@blocked.example", EmailVerified: true, Name: "Eve"}
-	idp, err := oidcprovider.New(oidcprovider.Config{Now: e.clock.Now, TrustLoginHint: true, Users: []oidcprovider.User{googleUser, blocked},
+	idp, err := oidcprovider.New(oidcprovider.Config{Key: standInKey(), Now: e.clock.Now, TrustLoginHint: true, Users: []oidcprovider.User{googleUser, blocked},
 		Clients: []oidcprovider.Client{{ID: "google-client", Secret: "google-secret", RedirectURIs: []string{e.srv.URL() + "/oauth2/idpresponse"}}}})
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,10 @@ func testKeys() []*rsa.PrivateKey { return testkeys.RSA2048(4) }
 
 func fastKeys() cognitotest.Option { return cognitotest.WithSigningKeys(testKeys()...) }
 
+// standInKey is the fixed key of the oidcprovider that stands in for
+// Google, none of testKeys or otherKeys.
+func standInKey() *rsa.PrivateKey { return testkeys.RSA2048(testkeys.Count)[4] }
+
 // otherKeys are fixed keys, none of testKeys: for a second server of a
 // test (an upstream identity provider) that must not sign with the keys of
 // the first.

@@ -226,9 +226,6 @@ func New(cfg Config) (*Provider, error) {
 	if p.cfg.Addr == "" {
 		p.cfg.Addr = DefaultAddr
 	}
-	if err := p.initKeys(); err != nil {
-		return nil, err
-	}
 	host, _, err := net.SplitHostPort(p.cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Addr %q: %v", ErrInvalidConfig, p.cfg.Addr, err)
@@ -241,6 +238,11 @@ func New(cfg Config) (*Provider, error) {
 		if err != nil || !u.IsAbs() || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(cfg.Issuer, "/") {
 			return nil, fmt.Errorf("%w: Issuer %q: want an absolute URL without query, fragment or trailing slash", ErrInvalidConfig, cfg.Issuer)
 		}
+	}
+	// The key last: generating one takes 60 ms or more, so a bad config
+	// fails before.
+	if err := p.initKeys(); err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", p.cfg.Addr)
 	if err != nil {

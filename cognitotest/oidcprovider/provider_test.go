@@ -21,6 +21,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/cognitokit/cognitokit/cognitotest/oidcprovider"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 const (
@@ -76,6 +77,7 @@ func newProvider(t *testing.T, cb string, mod func(*oidcprovider.Config)) *oidcp
 			{ID: publicID, RedirectURIs: []string{cb, cb + "?x=1"}},
 		},
 		Users: []oidcprovider.User{googleUser, bobUser},
+		Key:   testkeys.RSA2048(1)[0], // fixed: no key generation per test (Example covers the default)
 	}
 	if mod != nil {
 		mod(&cfg)

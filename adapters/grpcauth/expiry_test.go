@@ -158,6 +158,7 @@ func wantExpired(t *testing.T, err error) {
 // codes.Unauthenticated when its token expires (issue 11, item 9c). This
 // uses a real token that expires one to two seconds after it is minted.
 func TestStreamEndsWhenTheTokenExpires(t *testing.T) {
+	t.Parallel() // waits for a real expiry: overlap it with the other tests
 	f := authtest.Get(t)
 	a, err := grpcauth.New(f.Verifier, grpcauth.Config{})
 	if err != nil {
@@ -200,6 +201,7 @@ func claimsExp(t *testing.T, v *verifier.Verifier, tok string) time.Time {
 // in RecvMsg (and ignores its context) still passes no message after the
 // token expires.
 func TestExpiredStreamPassesNoMessage(t *testing.T) {
+	t.Parallel() // waits for a real expiry: overlap it with the other tests
 	f := authtest.Get(t)
 	exp := claimsExp(t, f.Verifier, f.AliceAccess)
 	var logs syncBuffer

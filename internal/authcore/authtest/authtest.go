@@ -15,6 +15,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/authcore"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/middleware/auth"
 	"github.com/cognitokit/cognitokit/verifier"
 )
@@ -152,11 +153,13 @@ func build() (f *Fixture, err error) {
 		}
 	}()
 	f = &Fixture{}
-	srvA, err := cognitotest.Start(nil)
+	// Fixed keys, distinct for the two servers: no key generation.
+	keys := testkeys.RSA2048(testkeys.Count)
+	srvA, err := cognitotest.Start(nil, cognitotest.WithSigningKeys(keys[:3]...))
 	if err != nil {
 		return nil, err
 	}
-	srvB, err := cognitotest.Start(nil)
+	srvB, err := cognitotest.Start(nil, cognitotest.WithSigningKeys(keys[6:9]...))
 	if err != nil {
 		return nil, err
 	}

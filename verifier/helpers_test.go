@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // Test fixtures shared by the tests, benchmarks and examples of this
@@ -49,22 +51,16 @@ var (
 	keySmall *testKey // 1024-bit RSA, must be ignored
 )
 
-func rsaKey(tb testing.TB, bits int) *rsa.PrivateKey {
-	tb.Helper()
-	k, err := rsa.GenerateKey(rand.Reader, bits)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return k
-}
-
 func keys(tb testing.TB) {
 	tb.Helper()
 	keysOnce.Do(func() {
-		keyA = &testKey{kid: "kidA+abcdefghijklmnopqrstuvwxyz0123456789/=", alg: "RS256", rsa: rsaKey(tb, 2048)}
-		keyB = &testKey{kid: "kidB", alg: "RS256", rsa: rsaKey(tb, 2048)}
-		keyC = &testKey{kid: "kidC", alg: "RS256", rsa: rsaKey(tb, 2048)}
-		keyPS = &testKey{kid: "kidPS", alg: "PS256", rsa: rsaKey(tb, 2048)}
+		// Fixed RSA keys: generating four 2048-bit keys takes a second
+		// under -race.
+		rsaKeys := testkeys.RSA2048(4)
+		keyA = &testKey{kid: "kidA+abcdefghijklmnopqrstuvwxyz0123456789/=", alg: "RS256", rsa: rsaKeys[0]}
+		keyB = &testKey{kid: "kidB", alg: "RS256", rsa: rsaKeys[1]}
+		keyC = &testKey{kid: "kidC", alg: "RS256", rsa: rsaKeys[2]}
+		keyPS = &testKey{kid: "kidPS", alg: "PS256", rsa: rsaKeys[3]}
 		ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
 			tb.Fatal(err)

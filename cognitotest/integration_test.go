@@ -150,6 +150,7 @@ func TestVerifierAcceptsEmulatorTokens(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel() // the SDK retryer's back-off: up to a second of waiting
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "xena", Password: testPassword})
 	get := func(ctx context.Context) (int, error) {

@@ -73,6 +73,7 @@ func TestRevokeCommand(t *testing.T) {
 // TestRevokeRedis: with --redis, the revocation reaches the services that
 // share the revocation list through that Redis, at once.
 func TestRevokeRedis(t *testing.T) {
+	t.Parallel() // go-redis backs off before it gives up on the unreachable Redis
 	f := newCLIFixture(t)
 	srv := redistest.Start(t)
 	rc := srv.Client()

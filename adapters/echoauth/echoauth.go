@@ -123,6 +123,19 @@ type Config struct {
 	// Logger receives one record per rejection (reason, status, method,
 	// path), never the token. Optional. Default: no logging.
 	Logger *slog.Logger
+
+	// OnDecision is called once for every request the middleware judges,
+	// with nil when it may proceed (with claims, or anonymous under
+	// Optional) and with the rejection otherwise, before ErrorHandler or
+	// SuccessHandler; not for skipped requests and preflights, nor for
+	// the route requirements ([Require] and friends), whose rejections go
+	// to ErrorHandler. It is for metrics: it must be fast, and rej.Err
+	// must not be recorded as a label. With otelcognito:
+	//
+	//	OnDecision: func(c echo.Context, rej *auth.Rejection) { tel.MiddlewareDecision(c.Request(), rej) }
+	//
+	// Optional.
+	OnDecision func(c echo.Context, rej *auth.Rejection)
 }
 
 type authenticator struct {
@@ -136,9 +149,10 @@ type authenticator struct {
 	onError      func(echo.Context, error) error
 	continueOnIE bool
 	optional     bool
-	authPre      bool             // AuthenticatePreflight
-	preflight    echo.HandlerFunc // PreflightHandler; nil answers 204
-	alb          *alb.Verifier    // ALB mode: the forwarded headers, not a bearer token
+	authPre      bool                                // AuthenticatePreflight
+	preflight    echo.HandlerFunc                    // PreflightHandler; nil answers 204
+	alb          *alb.Verifier                       // ALB mode: the forwarded headers, not a bearer token
+	decided      func(echo.Context, *auth.Rejection) // OnDecision
 }
 
 // WithConfig returns the middleware for cfg and panics if cfg is invalid;
@@ -179,7 +193,7 @@ func (cfg Config) ToMiddleware() (echo.MiddlewareFunc, error) {
 	a := &authenticator{eng: eng, lookup: authcore.Lookup{Sources: sources}, extractor: cfg.Extractor, key: cfg.ContextKey,
 		skipper: cfg.Skipper, before: cfg.BeforeFunc, success: cfg.SuccessHandler, onError: cfg.ErrorHandler,
 		continueOnIE: cfg.ContinueOnIgnoredError, optional: cfg.Optional, authPre: cfg.AuthenticatePreflight,
-		preflight: cfg.PreflightHandler, alb: cfg.ALB}
+		preflight: cfg.PreflightHandler, alb: cfg.ALB, decided: cfg.OnDecision}
 	return a.middleware, nil
 }
 
@@ -226,6 +240,9 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			} else {
 				claims, rej = a.eng.Authenticate(ctx, tok, err)
 			}
+			if a.decided != nil {
+				a.decided(c, rej)
+			}
 			if rej != nil {
 				a.eng.Log(ctx, rej, slog.String("method", r.Method), slog.String("path", r.URL.Path))
 				if a.onError == nil {
@@ -244,6 +261,8 @@ func (a *authenticator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			if a.key != "" {
 				c.Set(a.key, claims)
 			}
+		} else if a.decided != nil { // anonymous under Optional
+			a.decided(c, nil)
 		}
 		ctx, st := authcore.NewContext(ctx, claims, a.eng, a)
 		if id != nil && claims != nil {

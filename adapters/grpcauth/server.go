@@ -68,6 +68,16 @@ type Config struct {
 	// never the token, and one per stream ended by its token's expiry.
 	// Optional. Default: no logging.
 	Logger *slog.Logger
+
+	// OnDecision is called once for every call [Authenticator.Authenticate]
+	// judges (so for every unary call and every stream the interceptors
+	// or AuthFunc see), with nil when it may proceed and with the
+	// rejection otherwise, including a failure of the method's policy
+	// (Methods or Policy; rej.Kind auth.KindForbidden), before the status
+	// is returned; not for Public methods. A stream later ended by its
+	// token's expiry is not reported again. It is for metrics: it must be
+	// fast, and rej.Err must not be recorded as a label. Optional.
+	OnDecision func(ctx context.Context, fullMethod string, rej *auth.Rejection)
 }
 
 type rule struct {
@@ -91,8 +101,9 @@ type Authenticator struct {
 	retry    *status.Status // template for Unavailable, with RetryInfo
 	keep     bool           // KeepExpiredStreams
 	now      func() time.Time
-	expired  *auth.Rejection // a stream outlived its token
-	expErr   error           // the status error of expired
+	expired  *auth.Rejection                                // a stream outlived its token
+	expErr   error                                          // the status error of expired
+	decided  func(context.Context, string, *auth.Rejection) // OnDecision
 }
 
 // New validates cfg and returns an Authenticator verifying tokens with v.
@@ -107,7 +118,7 @@ func New(v auth.TokenVerifier, cfg Config) (*Authenticator, error) {
 	}
 	a := &Authenticator{eng: eng, exact: map[string]*rule{},
 		def:  &rule{policy: cfg.Policy, hasPolicy: !cfg.Policy.IsZero()},
-		keep: cfg.KeepExpiredStreams, now: cfg.Now}
+		keep: cfg.KeepExpiredStreams, now: cfg.Now, decided: cfg.OnDecision}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -218,6 +229,9 @@ func (a *Authenticator) Authenticate(ctx context.Context, fullMethod string) (co
 	claims, rej := a.eng.Authenticate(ctx, tok, err)
 	if rej == nil && r.hasPolicy {
 		rej = a.eng.Check(ctx, claims, r.policy)
+	}
+	if a.decided != nil {
+		a.decided(ctx, fullMethod, rej)
 	}
 	if rej != nil {
 		a.eng.Log(ctx, rej, slog.String("grpc.method", fullMethod), slog.String("grpc.code", code(rej).String()))

@@ -2,9 +2,11 @@ package cognitotest_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -119,13 +121,22 @@ func TestLogDelivery(t *testing.T) {
 		t.Errorf("limit=1: got %+v; want the newest event", got)
 	}
 
-	// A bad filter is refused.
-	resp, err := srv.HTTPClient().Get(srv.LogsURL() + "?type=everything")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusBadRequest {
-		t.Errorf("?type=everything: got %s; want 400", resp.Status)
+	// A bad filter is refused, with a message that says what is wrong.
+	for _, tc := range []struct{ query, want string }{
+		{"?type=everything", "type: want userNotification or userAuthEvents"},
+		{"?kind=SignUp", `unknown query parameter \"kind\"; the parameters are pool, type, after and limit`},
+		{"?after=-1", "after: want the seq of a log event"},
+		{"?limit=0", "limit: want a positive number of events"},
+		{"?pool=a&pool=b", "query parameter pool given more than once"},
+	} {
+		resp, err := srv.HTTPClient().Get(srv.LogsURL() + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), tc.want) {
+			t.Errorf("%s: got %s %s; want 400 with %q", tc.query, resp.Status, body, tc.want)
+		}
 	}
 }

@@ -4,12 +4,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"time"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
-	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
 
 // LogsPath serves GET: the log events of the pools' log delivery
@@ -32,31 +29,13 @@ var logParams = []string{"after", "limit", "pool", "type"}
 
 func logFilterOf(q url.Values) (emulator.LogFilter, string) {
 	var f emulator.LogFilter
-	for k, v := range q {
-		if !slices.Contains(logParams, k) {
-			return f, "unknown query parameter " + strconv.Quote(wire.Truncate(k, 32)) + "; the parameters are pool, type, after and limit"
-		}
-		if len(v) > 1 {
-			return f, "query parameter " + k + " given more than once"
-		}
+	var bad string
+	if f.After, f.Limit, bad = seqQuery(q, logParams, "pool, type, after and limit", "a log event", "events"); bad != "" {
+		return f, bad
 	}
 	f.PoolID, f.EventSource = q.Get("pool"), q.Get("type")
 	if f.EventSource != "" && f.EventSource != emulator.LogUserNotification && f.EventSource != emulator.LogUserAuthEvents {
 		return f, "type: want userNotification or userAuthEvents"
-	}
-	if s := q.Get("after"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 0 {
-			return f, "after: want the seq of a log event (a number), such as after=12"
-		}
-		f.After = n
-	}
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			return f, "limit: want a positive number of events, such as limit=1 (the newest)"
-		}
-		f.Limit = n
 	}
 	return f, ""
 }

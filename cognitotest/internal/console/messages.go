@@ -40,30 +40,43 @@ var messageParams = []string{"after", "kind", "limit", "pool", "user"}
 // returns a message saying what is wrong.
 func filterOf(q url.Values) (emulator.Filter, string) {
 	var f emulator.Filter
-	for k, v := range q {
-		if !slices.Contains(messageParams, k) {
-			return f, "unknown query parameter " + strconv.Quote(wire.Truncate(k, 32)) + "; the parameters are pool, user, kind, after and limit"
-		}
-		if len(v) > 1 {
-			return f, "query parameter " + k + " given more than once"
-		}
+	var bad string
+	if f.After, f.Limit, bad = seqQuery(q, messageParams, "pool, user, kind, after and limit", "a message", "messages"); bad != "" {
+		return f, bad
 	}
 	f.PoolID, f.User, f.Kind = q.Get("pool"), q.Get("user"), q.Get("kind")
+	return f, ""
+}
+
+// seqQuery checks that q names only the parameters in allowed (listed for
+// people in names), each at most once, and parses its "after" (a seq of
+// one, such as "a message") and "limit" (a number of many, such as
+// "messages") parameters. It returns a message saying what is wrong, or "".
+// The outbox and the log buffer share it.
+func seqQuery(q url.Values, allowed []string, names, one, many string) (after int64, limit int, bad string) {
+	for k, v := range q {
+		if !slices.Contains(allowed, k) {
+			return 0, 0, "unknown query parameter " + strconv.Quote(wire.Truncate(k, 32)) + "; the parameters are " + names
+		}
+		if len(v) > 1 {
+			return 0, 0, "query parameter " + k + " given more than once"
+		}
+	}
 	if s := q.Get("after"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
-			return f, "after: want the seq of a message (a number), such as after=12"
+			return 0, 0, "after: want the seq of " + one + " (a number), such as after=12"
 		}
-		f.After = n
+		after = n
 	}
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return f, "limit: want a positive number of messages, such as limit=1 (the newest)"
+			return 0, 0, "limit: want a positive number of " + many + ", such as limit=1 (the newest)"
 		}
-		f.Limit = n
+		limit = n
 	}
-	return f, ""
+	return after, limit, ""
 }
 
 // listMessages serves the outbox: the messages the filter selects, oldest

@@ -478,6 +478,14 @@ func (p *Provider) identity(ctx context.Context, res resolved) (string, bool, er
 // waiting; the GetId goes on for the others (bounded by getIDTimeout).
 func (p *Provider) getIDShared(ctx context.Context, res resolved) (string, error) {
 	id, err, _ := p.getID.Do(ctx, res.key, func(ctx context.Context) (string, error) {
+		// A caller that missed the cache just before an earlier flight for
+		// this key stored its result starts a new flight: look again.
+		p.mu.Lock()
+		cached, ok := p.ids[res.key]
+		p.mu.Unlock()
+		if ok {
+			return cached, nil
+		}
 		ctx, cancel := context.WithTimeout(ctx, getIDTimeout)
 		defer cancel()
 		in := &ci.GetIdInput{IdentityPoolId: aws.String(p.cfg.IdentityPoolID), Logins: res.m}

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testrun"
 )
 
 // crashChildEnv names the data directory of a child process of
@@ -35,7 +36,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	stopSharedBrowser()
-	os.Exit(code)
+	testrun.Exit(code)
 }
 
 // crashChild serves an emulator on dir and prints its URL; it never

@@ -13,10 +13,9 @@
 // and again for nothing.
 //
 // [NewPublicKey] does that work once and keeps it in a [PublicKey]. The
-// arithmetic is [filippo.io/bigmod], the standard library's own
-// constant-time modular arithmetic (crypto/internal/fips140/bigmod)
-// published as a module: the same code, with the same exponentiation
-// (ExpShortVarTime) crypto/rsa uses. Nothing about the math is new.
+// modulus is checked, and converted, by [filippo.io/bigmod], the standard
+// library's own modular arithmetic (crypto/internal/fips140/bigmod)
+// published as a module.
 //
 // [PublicKey.VerifyPKCS1v15] then follows RFC 8017 §8.2.2 literally: the
 // signature must be exactly k bytes, s must be below n, m = sᵉ mod n is
@@ -27,35 +26,36 @@
 // short padding string, Bleichenbacher's 2006 e = 3 forgery) cannot
 // arise. crypto/rsa does the same comparison.
 //
-// # How fast, and why not faster
+// # How fast, and the one piece written by hand
 //
 // BenchmarkVersusCryptoRSA alternates this package and rsa.VerifyPKCS1v15
 // op by op on the same key and signature and reports the ratio of their
 // median times (the figures are in the repository's README, produced by
-// bench/run.sh). Up to 2048 bits it allocates nothing (crypto/rsa: 9
-// allocations). What is left is the exponentiation itself: s^65537 costs
-// 19 Montgomery multiplications in ExpShortVarTime (the conversion of s
-// into the Montgomery domain, 16 squarings, one multiplication and the
-// conversion out), exactly as in crypto/rsa, and bigmod's public API can
-// do no fewer: every exported operation takes and returns ordinary
-// residues, so any exponentiation through it pays both conversions, and
-// [filippo.io/bigmod.Nat.Mul] costs two Montgomery multiplications.
+// bench/run.sh). Up to 4096 bits it allocates nothing (crypto/rsa: 9
+// allocations).
 //
-// Going further needs bigmod's internals, and was evaluated with a
-// prototype (a patched copy of bigmod, not in this repository): treat s
-// itself as the Montgomery form of s/R and run the chain (17
-// multiplications), which gives s^e·R^(1−e); compare it with
-// EM·R^(1−e), computed from per-key constants as a precomputed residue
-// for the fixed part of EM (padding and DigestInfo) plus a short
-// Montgomery multiplication of the 4 to 8 words of the digest. That saves
-// 2 of the 19 multiplications, about a tenth of the time; a dedicated
-// squaring built from bigmod's 1024-bit kernel saved about 2% more. The
-// price is a vendored fork of bigmod, thousands of lines of generated
-// assembly for every architecture, in a package whose upstream is the
-// standard library's own FIPS module; or a go:linkname into its
-// unexported assembly, which breaks silently when bigmod changes. Neither
-// is worth a tenth. A real step beyond this takes what OpenSSL has and
-// bigmod lacks: a Montgomery squaring written in assembly.
+// Caching the modulus alone leaves the exponentiation, which through
+// bigmod's API costs 19 Montgomery multiplications for e = 65537 (into
+// the Montgomery domain, 16 squarings, one multiplication, out of the
+// domain): about two thirds of rsa.VerifyPKCS1v15. bigmod exports only
+// operations on ordinary residues, so no caller can skip a conversion, and
+// it has no squaring. So on amd64 with ADX and BMI2 (every x86-64 server
+// CPU since 2015), the exponentiation is this package's own, in mont.go:
+//   - s itself is taken as the Montgomery form of s·R⁻¹, so the chain
+//     ends with s^e·R^(1−e), and one multiplication by the per-key
+//     constant R^e mod n gives s^e: one multiplication replaces the two
+//     conversions;
+//   - squarings compute each cross product once, about three quarters of
+//     the work of a multiplication;
+//   - the only assembly is one row operation, z += x·y over n limbs
+//     (mont_amd64.s, 60 lines: MULX and the ADCX/ADOX carry chains);
+//     everything else is Go, and variable-time: a verification handles
+//     only public values (signature, key and digest), as crypto/rsa's own
+//     ExpShortVarTime does.
+//
+// Elsewhere (other architectures, the purego build tag, CPUs without ADX)
+// bigmod's ExpShortVarTime does the exponentiation, as before. Both paths
+// are tested against math/big and against crypto/rsa (see Security).
 //
 // # What it covers
 //
@@ -72,7 +72,8 @@
 //     rejects);
 //   - every verification when a validated module must do the arithmetic:
 //     Go's FIPS 140-3 mode (GODEBUG=fips140=on or only) or a BoringCrypto
-//     build. This package's copy of bigmod is not the validated module.
+//     build. Neither this package's arithmetic nor its copy of bigmod is
+//     the validated module.
 //
 // It does not do RSASSA-PSS (PS256, …): use rsa.VerifyPSS. It does not
 // sign or encrypt.
@@ -87,6 +88,13 @@
 // # Security
 //
 // This is security-critical code, tested accordingly:
+//   - TestMulAddRow checks the assembly against math/big and a Go loop for
+//     every length from 1 to 40 limbs, with random, all-ones and sparse
+//     limbs; TestMontArithmetic checks multiplication, squaring and
+//     exponentiation against math/big on moduli of 1 to 65 limbs,
+//     including the largest of each length (which makes the reduction
+//     carry), operands 0, 1, 2, n−2 and n−1, and exponents 3, 17, 65537,
+//     2³¹−1 and random ones;
 //   - FuzzDifferential checks that the verdict equals crypto/rsa's on
 //     random and mutated signatures of every length, signatures of mutated
 //     encoded messages (signed with the raw private operation, so they get

@@ -41,6 +41,11 @@ type PublicKey struct {
 	// caller can change it.
 	pub rsa.PublicKey
 
+	// mont is the modulus prepared for the fast path's own Montgomery
+	// arithmetic, where it runs in assembly (fastMont); nil elsewhere,
+	// where bigmod does the exponentiation.
+	mont *montKey
+
 	// stdOnly is set when a validated module must do the arithmetic (Go
 	// FIPS 140-3 mode, BoringCrypto): every verification then goes
 	// through crypto/rsa.
@@ -79,7 +84,12 @@ func NewPublicKey(pub *rsa.PublicKey) (*PublicKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
 	}
+	var mont *montKey
+	if fastMont {
+		mont = newMontKey(pub.N, uint(pub.E))
+	}
 	return &PublicKey{
+		mont:    mont,
 		n:       n,
 		e:       uint(pub.E),
 		size:    n.Size(),
@@ -144,13 +154,13 @@ func (k *PublicKey) VerifyPKCS1v15(hash crypto.Hash, hashed, sig []byte) error {
 	if len(sig) != k.size {
 		return ErrVerification
 	}
-	// Step 2.a and 2.b: s = OS2IP(S), rejected unless s < n.
-	s, err := bigmod.NewNat().SetBytes(sig, k.n)
-	if err != nil {
+	// Step 2.a, 2.b and 2.c: s = OS2IP(S), rejected unless s < n, and
+	// m = s^e mod n with the precomputed modulus.
+	var mStack [maxStackLimbs]uint
+	m, ok := k.exp(mStack[:0], sig)
+	if !ok {
 		return ErrVerification
 	}
-	// Step 2.c: m = s^e mod n, with the precomputed modulus.
-	m := bigmod.NewNat().ExpShortVarTime(s, k.e, k.n)
 
 	// Step 2.d, 3 and 4: compare EM = I2OSP(m, k) with the encoding of the
 	// digest, EMSA-PKCS1-v1_5-ENCODE(hashed).
@@ -161,7 +171,7 @@ func (k *PublicKey) VerifyPKCS1v15(hash crypto.Hash, hashed, sig []byte) error {
 	} else {
 		got, want = make([]byte, k.size), make([]byte, k.size)
 	}
-	if putBytes(got, m.Bits()) != 0 {
+	if putBytes(got, m) != 0 {
 		return ErrVerification // unreachable: m < n < 2^(8·size)
 	}
 	if !encodePKCS1v15(want, prefix, hashed) {
@@ -171,6 +181,56 @@ func (k *PublicKey) VerifyPKCS1v15(hash crypto.Hash, hashed, sig []byte) error {
 		return ErrVerification
 	}
 	return nil
+}
+
+// exp returns m = s^e mod n for the signature sig of k.size bytes, in
+// little-endian limbs (appended to buf, whose capacity is used if it
+// suffices), or false if s ≥ n.
+func (k *PublicKey) exp(buf []uint, sig []byte) ([]uint, bool) {
+	if k.mont == nil {
+		s, err := bigmod.NewNat().SetBytes(sig, k.n)
+		if err != nil {
+			return nil, false
+		}
+		return bigmod.NewNat().ExpShortVarTime(s, k.e, k.n).Bits(), true
+	}
+	l := len(k.mont.n)
+	var sStack [maxStackLimbs]uint
+	var s []uint
+	if l <= maxStackLimbs {
+		s = sStack[:l]
+	} else {
+		s = make([]uint, l)
+	}
+	if !setLimbs(s, sig) || !lessLimbs(s, k.mont.n) {
+		return nil, false
+	}
+	m := buf[:0]
+	if cap(m) >= l {
+		m = m[:l]
+	} else {
+		m = make([]uint, l)
+	}
+	k.mont.exp(m, s)
+	return m, true
+}
+
+// setLimbs sets dst to the big-endian integer b, as little-endian limbs,
+// and reports whether it fits.
+func setLimbs(dst []uint, b []byte) bool {
+	clear(dst)
+	for i := range b {
+		pos := len(b) - 1 - i // byte position from the least significant
+		limb := pos / (bits.UintSize / 8)
+		if limb >= len(dst) {
+			if b[i] != 0 {
+				return false
+			}
+			continue
+		}
+		dst[limb] |= uint(b[i]) << (8 * (pos % (bits.UintSize / 8)))
+	}
+	return true
 }
 
 // verifyStd verifies through crypto/rsa, for the hashes and modes the fast

@@ -47,10 +47,12 @@
 //     conversions;
 //   - squarings compute each cross product once, about three quarters of
 //     the work of a multiplication;
-//   - the only assembly is one row operation, z += x·y over n limbs
-//     (mont_amd64.s, 60 lines: MULX and the ADCX/ADOX carry chains);
-//     everything else is Go, and variable-time: a verification handles
-//     only public values (signature, key and digest), as crypto/rsa's own
+//   - the assembly (mont_amd64.s) is one row operation, z += x·y over n
+//     limbs with MULX and the ADCX/ADOX carry chains, and the two loops
+//     over it: a Montgomery reduction and a square's cross products, so
+//     that an operation is one call, not sixty-four. The rest is Go;
+//   - all of it is variable-time: a verification handles only public
+//     values (signature, key and digest), as crypto/rsa's own
 //     ExpShortVarTime does.
 //
 // Elsewhere (other architectures, the purego build tag, CPUs without ADX)

@@ -111,10 +111,7 @@ func (m *montKey) mul(z, a, b, t []uint) {
 func (m *montKey) sqr(z, a, t []uint) {
 	l := len(m.n)
 	clear(t)
-	// The cross products a[i]·a[j], i < j, at limb i+j.
-	for i := range l - 1 {
-		t[i+l] = mulAddRow(t[2*i+1:i+l], a[i+1:], a[i])
-	}
+	crossProducts(t, a[:l])
 	// Double them and add the squares a[i]² at limb 2i.
 	var top, c uint
 	for i := range l {
@@ -134,12 +131,7 @@ func (m *montKey) sqr(z, a, t []uint) {
 // t < n·R, and destroys t.
 func (m *montKey) reduce(z, t []uint) {
 	l := len(m.n)
-	var carry uint
-	for i := range l {
-		y := t[i] * m.m0inv // t + y·n·2^(W·i) ≡ 0 mod 2^(W·(i+1))
-		c := mulAddRow(t[i:i+l], m.n, y)
-		t[i+l], carry = bits.Add(t[i+l], c, carry)
-	}
+	carry := reduceRows(t, m.n, m.m0inv)
 	// (t + q·n)/R < 2n: one subtraction at most, also when it carried.
 	r := t[l:]
 	if carry != 0 || !lessLimbs(r, m.n) {
@@ -159,6 +151,26 @@ func lessLimbs(a, b []uint) bool {
 		}
 	}
 	return false
+}
+
+// reduceRowsGeneric is reduceRows in Go: for each i, y = t[i]·m0inv makes
+// t + y·n·2^(W·i) ≡ 0 mod 2^(W·(i+1)).
+func reduceRowsGeneric(t, n []uint, m0inv uint) (carry uint) {
+	l := len(n)
+	for i := range l {
+		y := t[i] * m0inv
+		c := mulAddRow(t[i:i+l], n, y)
+		t[i+l], carry = bits.Add(t[i+l], c, carry)
+	}
+	return carry
+}
+
+// crossProductsGeneric is crossProducts in Go.
+func crossProductsGeneric(t, a []uint) {
+	l := len(a)
+	for i := range l - 1 {
+		t[i+l] = mulAddRow(t[2*i+1:i+l], a[i+1:], a[i])
+	}
 }
 
 // mulAddRowGeneric is mulAddRow in Go, for machines without the assembly.

@@ -13,3 +13,7 @@ const montAsm = false
 // mulAddRow adds x·y to z (len(x) ≥ len(z) ≥ 1, the first len(z) limbs of
 // x) and returns the carry limb.
 func mulAddRow(z, x []uint, y uint) uint { return mulAddRowGeneric(z, x, y) }
+
+func reduceRows(t, n []uint, m0inv uint) uint { return reduceRowsGeneric(t, n, m0inv) }
+
+func crossProducts(t, a []uint) { crossProductsGeneric(t, a) }

@@ -174,3 +174,32 @@ func TestMontArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// TestRowLoops: the assembly loops of a reduction and of a square's cross
+// products give what their Go loops give, limb for limb, for moduli of 1
+// to 24 limbs and the RSA sizes, with random, all-ones and sparse limbs.
+func TestRowLoops(t *testing.T) {
+	needMont(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, l := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17, 23, 24, 32, 48, 64} {
+		for range 50 {
+			n := randLimbs(r, l)
+			n[0] |= 1
+			m0inv := uint(r.Uint64())
+			t0 := randLimbs(r, 2*l)
+			got, want := append([]uint(nil), t0...), append([]uint(nil), t0...)
+			gc, wc := reduceRows(got, n, m0inv), reduceRowsGeneric(want, n, m0inv)
+			if gc != wc || !equalLimbs(got, want) {
+				t.Fatalf("l=%d: reduceRows gives %x carry %d; the Go loop %x carry %d", l, got, gc, want, wc)
+			}
+			a := randLimbs(r, l)
+			got, want = make([]uint, 2*l), make([]uint, 2*l)
+			got[0], want[0] = t0[0], t0[0]
+			crossProducts(got, a)
+			crossProductsGeneric(want, a)
+			if !equalLimbs(got, want) {
+				t.Fatalf("l=%d: crossProducts gives %x; the Go loop %x", l, got, want)
+			}
+		}
+	}
+}

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -24,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/srp"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a concurrent reader.
@@ -329,83 +332,205 @@ func randomPassword(r *mrand.Rand) string {
 }
 
 // TestLocalJSClientInterop signs in over SRP with the reference client,
-// amazon-cognito-identity-js, against "cognito local": 12 sign-ins with
-// random passwords, usernames and email aliases, then 6 with negative
-// salts. The inputs come from a fixed seed, so that every run checks the
-// same ones; COGNITOKIT_TEST_SEED explores others, and COGNITOKIT_SOAK=1
-// makes it 400 + 100 sign-ins (each costs about 0.2 s of JavaScript
-// big-integer math). The padding rules themselves are checked
-// deterministically by internal/srp's vectors and round trips.
+// amazon-cognito-identity-js, against "cognito local --negative-salts", by
+// username and by email alias: two users with salts the server made, and
+// six seeded (password_verifier) with picked salts, positive and negative,
+// with and without the top bit that needs a sign byte, of odd hex length,
+// and -0x80, which is one byte in two's complement. The passwords, drawn
+// from a fixed seed (COGNITOKIT_TEST_SEED explores others), hold every
+// symbol class of the policy. Each sign-in costs about 0.2 s of JavaScript
+// big-integer math, so TestJSPadHexMatchesPad checks the padding rules
+// themselves on every shape of A, B, S, u and the salt; COGNITOKIT_SOAK=1
+// adds 100 sign-ins with server-made negative salts and 400 with positive
+// ones.
 func TestLocalJSClientInterop(t *testing.T) {
 	node := requireNode(t, "amazon-cognito-identity-js")
 	t.Parallel() // seconds of JS big-integer math: overlap them with the other tests
 	r := mrand.New(mrand.NewPCG(testSeed(t, 0x5eed_c0de), 42))
-	positive, negative := 12, 6
-	if soak() {
-		positive, negative = 400, 100
+	const poolID = "us-east-1_JsInterop"
+	var users []jsUser
+	for i := range 2 {
+		users = append(users, newJSUser(r, i, ""))
 	}
-	for _, run := range []struct {
-		name     string
-		args     []string
-		attempts int
-	}{
-		{"positive salts", nil, positive},
-		{"negative salts", []string{"--negative-salts"}, negative},
+	for i, salt := range []string{
+		"80000000000000000000000000000000",  // 16 bytes, top bit set: PAD prepends 0x00
+		"7a3f9c2e11d04b5f8e6a2c1d9b0f3e47",  // 16 bytes, top bit clear
+		"abc",                               // odd hex length
+		"-80",                               // PAD is the single byte 0x80
+		"-c5e1a0b2d3f4e5a6b7c8d9e0f1a2b3c4", // 16 bytes, magnitude's top bit set
+		"-ffffffffffffffffffffffffffffffff", // PAD is ff00...01
 	} {
-		// The users and attempts are drawn before the subtests run in
-		// parallel, so that a seed always gives the same inputs.
-		type user struct{ username, email, password string }
-		var users []user
-		var seedUsers []map[string]any
-		for i := range 40 {
-			u := user{username: fmt.Sprintf("u%02d-%x", i, r.Uint32()), email: fmt.Sprintf("%x.%d@example.com", r.Uint64(), i), password: randomPassword(r)}
+		users = append(users, newJSUser(r, len(users)+i, salt))
+	}
+	var attempts []jsAttempt
+	for i, u := range users {
+		attempts = append(attempts, u.attempt(i%2 == 1))
+	}
+	if soak() {
+		for range 100 {
+			u := newJSUser(r, len(users), "")
 			users = append(users, u)
-			seedUsers = append(seedUsers, map[string]any{"username": u.username, "password": u.password, "email": u.email, "alias_email": true})
+			attempts = append(attempts, u.attempt(r.IntN(2) == 0))
 		}
-		var attempts []map[string]string
-		for range run.attempts {
-			u := users[r.IntN(len(users))]
-			login := u.username
-			if r.IntN(2) == 0 {
-				login = u.email
-			}
-			attempts = append(attempts, map[string]string{"login": login, "password": u.password, "username": u.username})
+	}
+	t.Run("negative salts", func(t *testing.T) {
+		t.Parallel()
+		jsSignIns(t, node, poolID, users, attempts, "--negative-salts")
+	})
+	if soak() {
+		var users []jsUser
+		var attempts []jsAttempt
+		for i := range 40 {
+			users = append(users, newJSUser(r, i, ""))
 		}
-		t.Run(run.name, func(t *testing.T) {
+		for range 400 {
+			attempts = append(attempts, users[r.IntN(len(users))].attempt(r.IntN(2) == 0))
+		}
+		t.Run("positive salts", func(t *testing.T) {
 			t.Parallel()
-			seed, _ := json.Marshal(map[string]any{"pools": []any{map[string]any{"id": "us-east-1_JsInterop",
-				"clients": []any{map[string]any{"id": "jsinteropclient", "name": "js"}}, "users": seedUsers}}})
-			dir := t.TempDir()
-			seedPath := filepath.Join(dir, "seed.json")
-			os.WriteFile(seedPath, seed, 0o600)
-			ready := startLocal(t, append([]string{"--seed", seedPath}, run.args...)...)
-
-			cfg, _ := json.Marshal(map[string]any{"endpoint": ready.Endpoint + "/", "poolId": "us-east-1_JsInterop", "clientId": "jsinteropclient", "attempts": attempts})
-			cfgPath := filepath.Join(dir, "config.json")
-			os.WriteFile(cfgPath, cfg, 0o600)
-
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, node, "signin.js", cfgPath)
-			cmd.Dir = jsClientDir
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("node signin.js: %v\n%s", err, stderr.String())
-			}
-			var res struct {
-				OK       int      `json:"ok"`
-				Failures int      `json:"failures"`
-				Errors   []string `json:"errors"`
-			}
-			if err := json.Unmarshal(out, &res); err != nil {
-				t.Fatalf("node output %q: %v", out, err)
-			}
-			if res.OK != run.attempts || res.Failures != 0 {
-				t.Errorf("JS client: %d ok, %d failures of %d; want all ok; first errors: %v", res.OK, res.Failures, run.attempts, res.Errors)
-			}
+			jsSignIns(t, node, poolID, users, attempts)
 		})
+	}
+}
+
+// TestJSPadHexMatchesPad: the reference JavaScript client encodes integers
+// for SRP's hashes (PAD of A, B, S, u and the salt) exactly as
+// internal/srp's Pad does, for every shape a sign-in meets only by chance:
+// both signs; the lengths around 1, 2, 4, 16 (salts), 32 (u) and 384
+// (A, B and S) bytes; powers of two (-0x80 is one byte in two's
+// complement), all-ones values, and seeded random ones.
+func TestJSPadHexMatchesPad(t *testing.T) {
+	node := requireNode(t, "amazon-cognito-identity-js")
+	t.Parallel()
+	r := mrand.New(mrand.NewPCG(testSeed(t, 0x9add), 1))
+	random := func(bits int) *big.Int { // exactly bits long
+		b := make([]byte, (bits+7)/8)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		v := new(big.Int).SetBytes(b)
+		v.Rsh(v, uint(8*len(b)-bits))
+		return v.SetBit(v, bits-1, 1)
+	}
+	values := []*big.Int{new(big.Int)}
+	for _, bits := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 24, 25, 31, 32, 33, 63, 64, 65, 120, 127, 128, 129, 136,
+		240, 247, 248, 249, 255, 256, 257, 3056, 3063, 3064, 3065, 3071, 3072, 3073} {
+		one := big.NewInt(1)
+		pow := new(big.Int).Lsh(one, uint(bits-1))
+		for _, v := range []*big.Int{pow, new(big.Int).Add(pow, one), new(big.Int).Sub(new(big.Int).Lsh(pow, 1), one), random(bits)} {
+			values = append(values, v, new(big.Int).Neg(v))
+		}
+	}
+	for range 300 {
+		v := random(1 + r.IntN(3072))
+		if r.IntN(2) == 0 {
+			v.Neg(v)
+		}
+		values = append(values, v)
+	}
+	in := make([]string, len(values))
+	for i, v := range values {
+		in[i] = v.Text(16)
+	}
+	js, _ := json.Marshal(in)
+	abs, err := filepath.Abs(filepath.Join(jsClientDir, "node_modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, filepath.Join("testdata", "padhex.js"))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+abs)
+	cmd.Stdin = bytes.NewReader(js)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node padhex.js: %v\n%s", err, stderr.String())
+	}
+	var got []string
+	if err := json.Unmarshal(out, &got); err != nil || len(got) != len(values) {
+		t.Fatalf("node padhex.js: %d results, %v; want %d", len(got), err, len(values))
+	}
+	for i, v := range values {
+		if want := hex.EncodeToString(srp.Pad(v)); got[i] != want {
+			t.Errorf("padHex(%s): got %s; want %s (internal/srp's Pad)", in[i], got[i], want)
+		}
+	}
+}
+
+// jsUser is a user of TestLocalJSClientInterop: with a password, or, when
+// salt is set, seeded with the password's verifier for that salt.
+type jsUser struct{ username, email, password, salt string }
+
+// jsAttempt is one sign-in of signin.js: login is the username or the
+// alias; username is the internal username it must end with.
+type jsAttempt struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+	Username string `json:"username"`
+}
+
+func newJSUser(r *mrand.Rand, i int, salt string) jsUser {
+	return jsUser{username: fmt.Sprintf("u%02d-%x", i, r.Uint32()), email: fmt.Sprintf("%x.%d@example.com", r.Uint64(), i), password: randomPassword(r), salt: salt}
+}
+
+func (u jsUser) attempt(byAlias bool) jsAttempt {
+	login := u.username
+	if byAlias {
+		login = u.email
+	}
+	return jsAttempt{Login: login, Password: u.password, Username: u.username}
+}
+
+// jsSignIns seeds "cognito local args..." with users and runs attempts
+// with signin.js, in one Node process: every one must succeed.
+func jsSignIns(t *testing.T, node, poolID string, users []jsUser, attempts []jsAttempt, args ...string) {
+	t.Helper()
+	var seedUsers []map[string]any
+	for _, u := range users {
+		su := map[string]any{"username": u.username, "email": u.email, "alias_email": true}
+		if u.salt == "" {
+			su["password"] = u.password
+		} else {
+			salt, err := srp.ParseHex(u.salt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := srp.Verifier(srp.PoolName(poolID), u.username, u.password, salt)
+			su["password_verifier"] = map[string]string{"salt": u.salt, "verifier": v.Text(16)}
+		}
+		seedUsers = append(seedUsers, su)
+	}
+	seed, _ := json.Marshal(map[string]any{"pools": []any{map[string]any{"id": poolID,
+		"clients": []any{map[string]any{"id": "jsinteropclient", "name": "js"}}, "users": seedUsers}}})
+	dir := t.TempDir()
+	seedPath := filepath.Join(dir, "seed.json")
+	os.WriteFile(seedPath, seed, 0o600)
+	ready := startLocal(t, append([]string{"--seed", seedPath}, args...)...)
+
+	cfg, _ := json.Marshal(map[string]any{"endpoint": ready.Endpoint + "/", "poolId": poolID, "clientId": "jsinteropclient", "attempts": attempts})
+	cfgPath := filepath.Join(dir, "config.json")
+	os.WriteFile(cfgPath, cfg, 0o600)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "signin.js", cfgPath)
+	cmd.Dir = jsClientDir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node signin.js: %v\n%s", err, stderr.String())
+	}
+	var res struct {
+		OK       int      `json:"ok"`
+		Failures int      `json:"failures"`
+		Errors   []string `json:"errors"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("node output %q: %v", out, err)
+	}
+	if res.OK != len(attempts) || res.Failures != 0 {
+		t.Errorf("JS client: %d ok, %d failures of %d; want all ok; first errors: %v", res.OK, res.Failures, len(attempts), res.Errors)
 	}
 }
 

@@ -113,8 +113,24 @@ func (c *rsaCase) candidate(mode uint8, data []byte) []byte {
 		if m.Cmp(pub.N) >= 0 {
 			m.Mod(m, pub.N)
 		}
-		return fixedBytes(new(big.Int).Exp(m, c.key.rsa.D, pub.N), k)
+		return fixedBytes(rawPrivate(c.key.rsa, m), k)
 	}
+}
+
+// rawPrivate returns m^d mod n, computed by the Chinese remainder theorem
+// (four times faster than m^d mod n, which most of
+// TestRSAVerdictsMatchCryptoRSA's time went to).
+func rawPrivate(k *rsa.PrivateKey, m *big.Int) *big.Int {
+	if len(k.Primes) != 2 || k.Precomputed.Qinv == nil {
+		return new(big.Int).Exp(m, k.D, k.N)
+	}
+	p, q := k.Primes[0], k.Primes[1]
+	m1 := new(big.Int).Exp(m, k.Precomputed.Dp, p)
+	m2 := new(big.Int).Exp(m, k.Precomputed.Dq, q)
+	h := m1.Sub(m1, m2)
+	h.Mul(h, k.Precomputed.Qinv)
+	h.Mod(h, p)
+	return h.Mul(h, q).Add(h, m2)
 }
 
 // fixedBytes writes a non-negative s big-endian in k bytes, or in as many

@@ -342,18 +342,19 @@ func randomString(r *mrand.Rand, n int) string {
 // TestClientServerRoundTrip runs full handshakes between the client half and
 // the server half: the keys agree, with each other and with an independent
 // reference (refPad, crypto/hkdf), and the signature verifies; in every
-// third one a wrong password, or the alias instead of the internal user
-// ID, gives another key.
+// third picked handshake (every tenth random one) a wrong password, or the
+// alias instead of the internal user ID, gives another key.
 //
 // The handshakes are picked, not drawn: handshakeCases covers, for A, B,
 // u and S, every way Pad can encode them (see padShape), including the ones
 // a random handshake meets once in 256 or 512, with salts of both signs;
 // the verifier of every salt shape of saltShapes (sign, sign byte, odd hex
-// length, leading zeros in the hex) is checked against the reference. Then a few handshakes
-// with random users, unicode passwords and salts, and random SRP secrets,
-// come from a fixed seed; COGNITOKIT_TEST_SEED explores others,
-// COGNITOKIT_SOAK=1 runs 4,000 of them, and FuzzClientServerRoundTrip runs
-// as many as you let it (go test -fuzz FuzzClientServerRoundTrip).
+// length, leading zeros in the hex) is checked against the reference.
+// Then a few handshakes with random users, unicode passwords and salts,
+// and random SRP secrets, come from a fixed seed; COGNITOKIT_TEST_SEED
+// explores others, COGNITOKIT_SOAK=1 runs 4,000 of them, and
+// FuzzClientServerRoundTrip runs as many as you let it
+// (go test -fuzz FuzzClientServerRoundTrip).
 func TestClientServerRoundTrip(t *testing.T) {
 	t.Run("picked", func(t *testing.T) {
 		t.Parallel()

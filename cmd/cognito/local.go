@@ -286,7 +286,7 @@ func runLocal(ctx context.Context, e *env, args []string) int {
 				"to", m.Destination, "code", m.Code, "op", m.Operation)
 		}))
 	}
-	srv, err := cognitotest.New(opts...)
+	srv, err := cognitotest.New(append(opts, e.localOptions...)...)
 	if errors.Is(err, cognitotest.ErrInvalidConfig) {
 		return fail(e, "local", exitUsage, usageErrorf("%s", strings.TrimPrefix(err.Error(), cognitotest.ErrInvalidConfig.Error()+": ")))
 	}
@@ -495,7 +495,7 @@ func exportLocal(e *env, dir, file string, seed *cognitotest.Seed) int {
 		}
 		opts = append(opts, cognitotest.WithDataDir(dir))
 	}
-	srv, err := cognitotest.New(opts...)
+	srv, err := cognitotest.New(append(opts, e.localOptions...)...)
 	if errors.Is(err, cognitotest.ErrDataInUse) {
 		return fail(e, "local", exitFailure, fmt.Errorf("--export: %w; a running cognito local serves its state at {endpoint}%s", err, cognitotest.ExportPath))
 	}

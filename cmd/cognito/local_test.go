@@ -27,6 +27,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/srp"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a concurrent reader.
@@ -70,7 +71,8 @@ func runLocalBG(t *testing.T, args ...string) (localReady, *syncBuffer, func()) 
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb syncBuffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" },
+		localOptions: []cognitotest.Option{cognitotest.WithSigningKeys(testkeys.RSA2048(6)...)}}
 	done := make(chan int, 1)
 	go func() { done <- runMain(ctx, e, append([]string{"local", "--addr", "127.0.0.1:0"}, args...)) }()
 	stopped := false
@@ -582,7 +584,8 @@ func TestLocalALB(t *testing.T) {
 		}
 	}
 	var out, errb syncBuffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" },
+		localOptions: []cognitotest.Option{cognitotest.WithSigningKeys(testkeys.RSA2048(6)...)}}
 	code := runMain(context.Background(), e, []string{"local", "--addr", "127.0.0.1:0", "--alb-target", "http://127.0.0.1:1", "--alb-unauthenticated", "maybe"})
 	if code != exitUsage || !strings.Contains(errb.String(), "authenticate, deny or allow") {
 		t.Errorf("bad mode: exit %d, %q", code, errb.String())

@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
 )
 
 // Exit codes shared by every command.
@@ -34,6 +36,9 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// localOptions are added to the emulator's options by "cognito local":
+	// the tests give it fixed signing keys, which a real run generates.
+	localOptions []cognitotest.Option
 }
 
 // command is one subcommand. Each command lives in its own file and adds

@@ -5,6 +5,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // runCLI runs the CLI in-process with the given stdin and environment.
@@ -16,6 +19,8 @@ func runCLI(t testing.TB, stdin string, environ map[string]string, args ...strin
 		stdout: &out,
 		stderr: &errb,
 		getenv: func(k string) string { return environ[k] },
+		// Fixed signing keys for "cognito local": generating them is slow.
+		localOptions: []cognitotest.Option{cognitotest.WithSigningKeys(testkeys.RSA2048(6)...)},
 	}
 	code = runMain(context.Background(), e, args)
 	return code, out.String(), errb.String()

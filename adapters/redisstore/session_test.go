@@ -221,7 +221,9 @@ func TestSessionStoreUserSessions(t *testing.T) {
 func TestSessionStoreRedisDown(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
-	rc := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1})
+	// One dial per command, without go-redis's retries (five dials 100 ms
+	// apart): the refused connection is reported at once.
+	rc := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialerRetries: 1})
 	defer rc.Close()
 	st := newStore(t, rc, func(c *redisstore.SessionStoreConfig) { c.Timeout = 500 * time.Millisecond })
 	c := save(t, st, testSession("alice"))
@@ -242,12 +244,23 @@ func TestSessionStoreRedisDown(t *testing.T) {
 
 // TestSessionStoreCluster runs the store on a 3-node Redis Cluster through
 // the universal client: session keys and user indexes land in different
-// slots.
+// slots. It also checks the cluster of redistest.LaunchCluster itself.
 func TestSessionStoreCluster(t *testing.T) {
 	t.Parallel()
-	addrs := redistest.StartCluster(t, 3)
-	rc := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: addrs})
+	rc := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: cluster.Addrs(t)})
 	defer rc.Close()
+	if _, ok := rc.(*redis.ClusterClient); !ok {
+		t.Fatalf("NewUniversalClient with 3 addresses returned %T; want *redis.ClusterClient", rc)
+	}
+	ctx := context.Background()
+	for _, k := range []string{"a", "b", "c", "d", "e"} { // keys spread over the nodes
+		if err := rc.Set(ctx, k, k, 0).Err(); err != nil {
+			t.Fatalf("SET %s: %v", k, err)
+		}
+		if got, err := rc.Get(ctx, k).Result(); err != nil || got != k {
+			t.Fatalf("GET %s = %q, %v", k, got, err)
+		}
+	}
 	st := newStore(t, rc, nil)
 	var cookies []*http.Cookie
 	for _, sub := range []string{"alice", "alice", "bob", "carol"} {

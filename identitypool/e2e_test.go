@@ -592,51 +592,84 @@ func contains(s, sub string) bool {
 // TestSharedGetIdCanceledByLeader: when the caller that started a shared
 // GetId gives up, it returns its context's error, and the GetId goes on for
 // the callers waiting on it: they get its result, without a second GetId.
+//
+// Events order it, not timing: the GetId is held on the wire until the
+// test releases it, and the leader's deadline passes when the test says
+// so, once the follower has asked too.
 func TestSharedGetIdCanceledByLeader(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, cognitotest.IdentityPoolConfig{})
-	src := &staticSource{tokens: []string{e.pool.MustMintTokens(e.app.ID, "ann").IDToken}}
-	started := make(chan struct{})
+	followerAsked := make(chan struct{})
+	src := &staticSource{tokens: []string{e.pool.MustMintTokens(e.app.ID, "ann").IDToken}, onToken: func(call int32) {
+		if call == 2 {
+			close(followerAsked)
+		}
+	}}
+	started, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	var getIDs atomic.Int32
 	p := e.provider(t, func(c *identitypool.Config) {
 		c.Logins = []identitypool.Login{e.login(t, src)}
-		c.API = getIDStartedAPI{API: c.API, started: func() { getIDs.Add(1); once.Do(func() { close(started) }) }}
+		c.API = getIDStartedAPI{API: c.API, started: func() {
+			getIDs.Add(1)
+			once.Do(func() { close(started) })
+			<-release
+		}}
 	})
-	e.srv.SetLatency(300 * time.Millisecond)
-	leaderCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
+	leaderCtx := newDeadlineContext()
 	done := make(chan error, 1)
 	go func() {
 		_, err := p.IdentityID(leaderCtx)
 		done <- err
 	}()
-	// Join the leader's GetId once it is on the wire. (On a machine so
-	// loaded that the leader's deadline passes before it gets there, the
-	// follower leads instead; the assertions hold either way.)
-	var lerr error
-	leaderDone := false
-	select {
-	case <-started:
-	case lerr = <-done:
-		leaderDone = true
+	<-started // the leader's GetId is on the wire, held
+	type result struct {
+		id  string
+		err error
 	}
-	id, err := p.IdentityID(context.Background())
-	if err != nil {
-		t.Fatalf("follower: %v", err)
-	}
-	if !leaderDone {
-		lerr = <-done
-	}
-	if !errors.Is(lerr, context.DeadlineExceeded) || !errors.Is(lerr, identitypool.ErrUnavailable) {
+	follower := make(chan result, 1)
+	go func() {
+		id, err := p.IdentityID(context.Background())
+		follower <- result{id, err}
+	}()
+	<-followerAsked // the follower is on its way to the shared GetId
+	leaderCtx.expire()
+	if lerr := <-done; !errors.Is(lerr, context.DeadlineExceeded) || !errors.Is(lerr, identitypool.ErrUnavailable) {
 		t.Errorf("leader: got %v; want ErrUnavailable and its deadline", lerr)
+	}
+	close(release) // the GetId answers after its starter gave up
+	r := <-follower
+	if r.err != nil {
+		t.Fatalf("follower: %v", r.err)
 	}
 	if n := getIDs.Load(); n != 1 {
 		t.Errorf("GetId calls: got %d; want 1 (the shared call is not cancelled with its starter)", n)
 	}
-	e.srv.SetLatency(0)
-	if want := e.identityOf(t, "ann"); id != want {
-		t.Errorf("follower identity: got %s; want %s", id, want)
+	if want := e.identityOf(t, "ann"); r.id != want {
+		t.Errorf("follower identity: got %s; want %s", r.id, want)
+	}
+}
+
+// deadlineContext is a context whose deadline passes when expire is
+// called, rather than at a time.
+type deadlineContext struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newDeadlineContext() *deadlineContext {
+	return &deadlineContext{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *deadlineContext) expire()               { c.once.Do(func() { close(c.done) }) }
+func (c *deadlineContext) Done() <-chan struct{} { return c.done }
+func (c *deadlineContext) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
 

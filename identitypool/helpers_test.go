@@ -185,10 +185,14 @@ type staticSource struct {
 	invalidated atomic.Int32
 	calls       atomic.Int32
 	err         error
+	onToken     func(call int32) // if set, called at the start of each Token call
 }
 
 func (s *staticSource) Token() (*oauth2.Token, error) {
-	s.calls.Add(1)
+	n := s.calls.Add(1)
+	if s.onToken != nil {
+		s.onToken(n)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {

@@ -92,15 +92,20 @@ func TestQuickstartBadFlag(t *testing.T) {
 func TestQuickstartServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &syncBuffer{wrote: make(chan struct{}, 1)}
 	done := make(chan int)
 	go func() { done <- runMain(ctx, []string{"--serve"}, out, io.Discard) }()
-	deadline := time.Now().Add(30 * time.Second)
+	// Look again after each write, until the banner is complete.
+	timeout := time.NewTimer(30 * time.Second)
+	defer timeout.Stop()
 	for !strings.Contains(out.String(), "Bearer $M2M") {
-		if time.Now().After(deadline) {
+		select {
+		case <-out.wrote:
+		case code := <-done:
+			t.Fatalf("exit %d before the serve banner:\n%s", code, out.String())
+		case <-timeout.C:
 			t.Fatalf("no serve banner:\n%s", out.String())
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 	text := out.String()
 	api := regexp.MustCompile(`API +(http://\S+)`).FindStringSubmatch(text)
@@ -124,16 +129,23 @@ func TestQuickstartServe(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+// syncBuffer is a bytes.Buffer safe for one writer and one reader. When
+// wrote is set, a token is sent on it (without blocking) after each write.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex // guards b
+	b     bytes.Buffer
+	wrote chan struct{}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+	n, err := s.b.Write(p)
+	s.mu.Unlock()
+	select {
+	case s.wrote <- struct{}{}:
+	default: // no waiter, or a token is already waiting
+	}
+	return n, err
 }
 
 func (s *syncBuffer) String() string {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,37 +28,80 @@ func chromiumPath() string {
 	return ""
 }
 
-// newBrowser starts headless Chromium. It skips without Chromium, unless
-// CI=true (then it fails).
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
+// chromium is a headless Chromium started in the background: TestMain
+// launches it before the tests run, so that its start (about a second)
+// overlaps them.
+type chromium struct {
+	ready   chan struct{}   // closed once started, or failed
+	missing bool            // no Chromium installed
+	tab     context.Context // its first tab, once ready
+	err     error           // why it did not start
+	stop    func()
+}
+
+// launchChromium starts Chromium and returns at once.
+func launchChromium() *chromium {
+	c := &chromium{ready: make(chan struct{}), stop: func() {}}
 	exe := chromiumPath()
 	if exe == "" {
+		c.missing = true
+		close(c.ready)
+		return c
+	}
+	dir, err := os.MkdirTemp("", "oidcprovider-chromium-")
+	if err != nil {
+		c.err = err
+		close(c.ready)
+		return c
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(dir), chromedp.CombinedOutput(io.Discard))
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	c.tab = bctx
+	c.stop = sync.OnceFunc(func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) })
+	go func() {
+		defer close(c.ready)
+		c.err = chromedp.Do(bctx)
+	}()
+	return c
+}
+
+// browser is the Chromium of this test binary (nil until a test needs it
+// when TestMain did not launch it).
+var browser *chromium
+
+// newBrowser returns a tab of the binary's Chromium, bounded to 45 s, and
+// stops Chromium when t ends (one test uses it). It skips without
+// Chromium, unless CI=true (then it fails).
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if browser == nil { // TestMain's -run filter did not expect this test
+		browser = launchChromium()
+	}
+	t.Cleanup(browser.stop)
+	<-browser.ready
+	if browser.missing {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("chromium not found and CI=true: install the Debian package chromium (or set CHROMIUM)")
 		}
 		t.Skip("chromium not found; install the Debian package chromium (or set CHROMIUM) to run the browser test")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	t.Cleanup(cancel)
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.CombinedOutput(io.Discard))
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	if browser.err != nil {
+		t.Fatalf("start chromium: %v", browser.err)
 	}
-	return bctx
+	ctx, cancel := context.WithTimeout(browser.tab, 45*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // TestSignInAsPageInChromium signs in through the "Sign in as" page in a
 // real browser: once by clicking a listed user, once with the form for
 // another subject; the code reaches the relying party and redeems.
 func TestSignInAsPageInChromium(t *testing.T) {
+	t.Parallel() // after the other tests, which run while Chromium starts
 	r := newRP(t)
 	p := newProvider(t, r.callback(), nil)
 	oc := oauthConfig(p, confidentialID, secret, r.callback(), oauth2.AuthStyleInHeader)

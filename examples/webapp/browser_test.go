@@ -30,33 +30,33 @@ func chromiumPath() string {
 	return ""
 }
 
-// TestBrowserSignIn drives examples/webapp with headless Chromium through
-// the emulator's managed login: /me -> sign-in page -> form -> /me showing
-// the user -> 403 on /admin -> sign out -> /me asks to sign in again.
-//
-// It skips when Chromium is missing, unless CI=true (then it fails).
-// Set SCREENSHOT_DIR to keep the screenshots (default: a temp dir).
-func TestBrowserSignIn(t *testing.T) {
+// chromium is a headless Chromium started in the background: TestMain
+// launches it before the tests run, so that its start (about a second)
+// overlaps them.
+type chromium struct {
+	ready   chan struct{}   // closed once started, or failed
+	missing bool            // no Chromium installed
+	tab     context.Context // its first tab, once ready
+	err     error           // why it did not start
+	stop    func()
+}
+
+// launchChromium starts Chromium and returns at once.
+func launchChromium() *chromium {
+	c := &chromium{ready: make(chan struct{}), stop: func() {}}
 	exe := chromiumPath()
 	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium not found and CI=true: install the Debian package chromium (or set CHROMIUM)")
-		}
-		t.Skip("chromium not found; install the Debian package chromium (or set CHROMIUM) to run the browser test")
+		c.missing = true
+		close(c.ready)
+		return c
 	}
-	app, err := start(options{addr: "127.0.0.1:0", getenv: func(string) string { return "" }, log: slog.New(slog.DiscardHandler)})
+	dir, err := os.MkdirTemp("", "webapp-chromium-")
 	if err != nil {
-		t.Fatal(err)
+		c.err = err
+		close(c.ready)
+		return c
 	}
-	defer app.Close()
-
-	shots := os.Getenv("SCREENSHOT_DIR")
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(exe),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true),
@@ -64,13 +64,70 @@ func TestBrowserSignIn(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(1100, 800),
 		chromedp.CombinedOutput(io.Discard),
 	)
-	defer cancelAlloc()
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	c.tab = bctx
+	c.stop = sync.OnceFunc(func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) })
+	go func() {
+		defer close(c.ready)
+		c.err = chromedp.Do(bctx)
+	}()
+	return c
+}
+
+// browser is the Chromium of this test binary (nil until a test needs it
+// when TestMain did not launch it).
+var browser *chromium
+
+// newBrowser returns a tab of the binary's Chromium, bounded to 45 s, and
+// stops Chromium when t ends (one test uses it). It skips without
+// Chromium, unless CI=true (then it fails).
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if browser == nil { // TestMain's -run filter did not expect this test
+		browser = launchChromium()
+	}
+	t.Cleanup(browser.stop)
+	<-browser.ready
+	if browser.missing {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium not found and CI=true: install the Debian package chromium (or set CHROMIUM)")
+		}
+		t.Skip("chromium not found; install the Debian package chromium (or set CHROMIUM) to run the browser test")
+	}
+	if browser.err != nil {
+		t.Fatalf("start chromium: %v", browser.err)
+	}
+	ctx, cancel := context.WithTimeout(browser.tab, 45*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestBrowserSignIn drives examples/webapp with headless Chromium through
+// the emulator's managed login: /me -> sign-in page -> form -> /me showing
+// the user -> 403 on /admin -> sign out -> /me asks to sign in again.
+//
+// It skips when Chromium is missing, unless CI=true (then it fails).
+// Set SCREENSHOT_DIR to keep the screenshots (default: a temp dir).
+func TestBrowserSignIn(t *testing.T) {
+	t.Parallel() // after the other tests, which run while Chromium starts
+	bctx := newBrowser(t)
+	app, err := start(options{addr: "127.0.0.1:0", getenv: func(string) string { return "" }, log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	// Chromium first: the app's graceful Shutdown would wait for the
+	// connections Chromium keeps open.
+	defer browser.stop()
+
+	shots := os.Getenv("SCREENSHOT_DIR")
+	if shots == "" {
+		shots = t.TempDir()
+	}
 
 	// Record the status of every top-level document, to check the 403.
 	var mu sync.Mutex

@@ -176,7 +176,7 @@ func TestRevocationRedisDown(t *testing.T) {
 // with the universal client.
 func TestRevocationCluster(t *testing.T) {
 	t.Parallel()
-	opts := &redis.UniversalOptions{Addrs: cluster.Addrs(t)}
+	opts := &redis.UniversalOptions{Addrs: clusterAddrs(t)}
 	a, b := replicaList(t, opts), replicaList(t, opts)
 	ctx := context.Background()
 	a.Revoke(ctx, revocation.Entry{OriginJTI: "warmup"})

@@ -247,7 +247,7 @@ func TestSessionStoreRedisDown(t *testing.T) {
 // slots. It also checks the cluster of redistest.LaunchCluster itself.
 func TestSessionStoreCluster(t *testing.T) {
 	t.Parallel()
-	rc := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: cluster.Addrs(t)})
+	rc := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: clusterAddrs(t)})
 	defer rc.Close()
 	if _, ok := rc.(*redis.ClusterClient); !ok {
 		t.Fatalf("NewUniversalClient with 3 addresses returned %T; want *redis.ClusterClient", rc)

@@ -1,6 +1,10 @@
 package redisstore_test
 
 import (
+	"flag"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cognitokit/cognitokit/internal/redistest"
@@ -8,14 +12,59 @@ import (
 )
 
 // cluster is the one 3-node Redis Cluster of this test binary, shared by
-// the cluster tests (they use different keys). It is launched before the
-// tests run: a new cluster needs two seconds before it takes writes, and
-// they pass while the other tests run.
-var cluster *redistest.Cluster
+// the cluster tests (they use different keys). TestMain launches it before
+// the tests run (when -run can select a cluster test): a new cluster needs
+// two seconds before it takes writes, and they pass while the other tests
+// run.
+var (
+	clusterMu sync.Mutex // guards cluster
+	cluster   *redistest.Cluster
+)
+
+// clusterAddrs returns the addresses of the binary's cluster, once it is
+// ready; it launches the cluster if TestMain did not.
+func clusterAddrs(t *testing.T) []string {
+	t.Helper()
+	clusterMu.Lock()
+	if cluster == nil {
+		cluster = redistest.LaunchCluster(3)
+	}
+	c := cluster
+	clusterMu.Unlock()
+	return c.Addrs(t)
+}
 
 func TestMain(m *testing.M) {
-	cluster = redistest.LaunchCluster(3)
+	flag.Parse()
+	if selected("TestSessionStoreCluster") || selected("TestRevocationCluster") {
+		cluster = redistest.LaunchCluster(3)
+	}
 	code := m.Run()
-	cluster.Stop()
+	if cluster != nil {
+		cluster.Stop()
+	}
 	testrun.Exit(code)
+}
+
+// selected reports whether -test.run and -test.skip let the top-level
+// test name run (by the first element of each pattern). In doubt it says
+// yes.
+func selected(name string) bool {
+	match := func(flagName string) (matched, set bool) {
+		f := flag.Lookup(flagName)
+		if f == nil || f.Value.String() == "" {
+			return false, false
+		}
+		first, _, sub := strings.Cut(f.Value.String(), "/")
+		re, err := regexp.Compile(first)
+		if err != nil {
+			return false, false
+		}
+		return re.MatchString(name) && !(flagName == "test.skip" && sub), true
+	}
+	if m, set := match("test.run"); set && !m {
+		return false
+	}
+	m, _ := match("test.skip")
+	return !m
 }

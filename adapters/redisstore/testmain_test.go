@@ -2,8 +2,6 @@ package redisstore_test
 
 import (
 	"flag"
-	"regexp"
-	"strings"
 	"sync"
 	"testing"
 
@@ -36,7 +34,7 @@ func clusterAddrs(t *testing.T) []string {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if selected("TestSessionStoreCluster") || selected("TestRevocationCluster") {
+	if testrun.Selected("TestSessionStoreCluster") || testrun.Selected("TestRevocationCluster") {
 		cluster = redistest.LaunchCluster(3)
 	}
 	code := m.Run()
@@ -44,27 +42,4 @@ func TestMain(m *testing.M) {
 		cluster.Stop()
 	}
 	testrun.Exit(code)
-}
-
-// selected reports whether -test.run and -test.skip let the top-level
-// test name run (by the first element of each pattern). In doubt it says
-// yes.
-func selected(name string) bool {
-	match := func(flagName string) (matched, set bool) {
-		f := flag.Lookup(flagName)
-		if f == nil || f.Value.String() == "" {
-			return false, false
-		}
-		first, _, sub := strings.Cut(f.Value.String(), "/")
-		re, err := regexp.Compile(first)
-		if err != nil {
-			return false, false
-		}
-		return re.MatchString(name) && !(flagName == "test.skip" && sub), true
-	}
-	if m, set := match("test.run"); set && !m {
-		return false
-	}
-	m, _ := match("test.skip")
-	return !m
 }

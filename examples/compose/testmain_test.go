@@ -2,8 +2,6 @@ package compose
 
 import (
 	"flag"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/cognitokit/cognitokit/internal/testrun"
@@ -11,7 +9,7 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if selected("TestCompose") {
+	if testrun.Selected("TestCompose") {
 		browser = launchChromium()
 	}
 	code := m.Run()
@@ -19,27 +17,4 @@ func TestMain(m *testing.M) {
 		browser.stop()
 	}
 	testrun.Exit(code)
-}
-
-// selected reports whether -test.run and -test.skip let the top-level
-// test name run (by the first element of each pattern). In doubt it says
-// yes.
-func selected(name string) bool {
-	match := func(flagName string) (matched, set bool) {
-		f := flag.Lookup(flagName)
-		if f == nil || f.Value.String() == "" {
-			return false, false
-		}
-		first, _, sub := strings.Cut(f.Value.String(), "/")
-		re, err := regexp.Compile(first)
-		if err != nil {
-			return false, false
-		}
-		return re.MatchString(name) && !(flagName == "test.skip" && sub), true
-	}
-	if m, set := match("test.run"); set && !m {
-		return false
-	}
-	m, _ := match("test.skip")
-	return !m
 }

@@ -16,7 +16,10 @@
 package testrun
 
 import (
+	"flag"
 	"os"
+	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -34,4 +37,29 @@ func Exit(code int) {
 		syscall.Exit(code)
 	}
 	os.Exit(code)
+}
+
+// Selected reports whether -test.run and -test.skip let the top-level test
+// name run, judged by the first element of each pattern; in doubt it says
+// yes. A TestMain uses it, after flag.Parse, to start an expensive shared
+// resource (a browser, a Redis cluster) only when a test that needs it can
+// run.
+func Selected(name string) bool {
+	match := func(flagName string) (matched, set bool) {
+		f := flag.Lookup(flagName)
+		if f == nil || f.Value.String() == "" {
+			return false, false
+		}
+		first, _, sub := strings.Cut(f.Value.String(), "/")
+		re, err := regexp.Compile(first)
+		if err != nil {
+			return false, false
+		}
+		return re.MatchString(name) && !(flagName == "test.skip" && sub), true
+	}
+	if m, set := match("test.run"); set && !m {
+		return false
+	}
+	m, _ := match("test.skip")
+	return !m
 }

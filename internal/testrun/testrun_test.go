@@ -1,6 +1,7 @@
 package testrun
 
 import (
+	"flag"
 	"os"
 	"os/exec"
 	"strings"
@@ -49,5 +50,35 @@ func TestCleanChildPasses(t *testing.T) {
 	out, err := exec.Command(os.Args[0], "-test.run=^TestRacyChild$", "-test.count=1").CombinedOutput()
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
+
+// TestSelected: Selected follows -test.run and -test.skip by the first
+// element of each pattern, and says yes when in doubt.
+func TestSelected(t *testing.T) {
+	run, skip := flag.Lookup("test.run").Value.String(), flag.Lookup("test.skip").Value.String()
+	t.Cleanup(func() {
+		_ = flag.Set("test.run", run)
+		_ = flag.Set("test.skip", skip)
+	})
+	for _, tc := range []struct {
+		run, skip string
+		want      bool
+	}{
+		{"", "", true},
+		{"TestBrowser", "", true},
+		{"^TestBrowserSignIn$", "", true},
+		{"TestOther", "", false},
+		{"TestBrowserSignIn/sub", "", true},
+		{"TestOther/TestBrowserSignIn", "", false},
+		{"", "TestBrowser", false},
+		{"", "TestBrowserSignIn/sub", true}, // only some subtests skipped
+		{"[", "", true},                     // a bad pattern: in doubt, yes
+	} {
+		_ = flag.Set("test.run", tc.run)
+		_ = flag.Set("test.skip", tc.skip)
+		if got := Selected("TestBrowserSignIn"); got != tc.want {
+			t.Errorf("-test.run=%q -test.skip=%q: Selected = %v; want %v", tc.run, tc.skip, got, tc.want)
+		}
 	}
 }

@@ -52,7 +52,7 @@ const (
 )
 
 var (
-	jobNameRE = regexp.MustCompile(`^[\w\s+=,.@-]{1,128}$`)
+	jobNameRE = userpool.MustRuneClass(`[\w\s+=,.@-]`, 1, 128)
 	jobIDRE   = regexp.MustCompile(`^import-[0-9a-zA-Z-]{1,48}$`)
 )
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // anonymousOps are the operations the AWS SDKs send unsigned: Cognito
@@ -79,7 +80,7 @@ func TestRouteAccess(t *testing.T) {
 // refused the first two ways (403, before they run) and ask for
 // credentials the third; public operations must run.
 func TestGuardEveryOperation(t *testing.T) {
-	s := NewServer(t)
+	s := NewServer(t, WithSigningKeys(fuzzKey()), WithFreshKeys(testkeys.RSA2048(1)[0])) // no key to generate
 	type op struct {
 		target string
 		public bool

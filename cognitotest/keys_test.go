@@ -18,9 +18,9 @@ import (
 func TestFreshKeys(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	seen := map[string]bool{}
-	for range 2 {
+	for _, pools := range []int{2, 1} { // two pools of one server, and one of another
 		srv := cognitotest.NewServer(nil)
-		for range 2 {
+		for range pools {
 			p := srv.MustCreatePool(cognitotest.PoolConfig{})
 			n := must(p.PublicKey(p.KeyIDs()[0])).N.String()
 			if seen[n] {

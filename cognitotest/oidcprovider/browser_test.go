@@ -44,6 +44,9 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		// Headless Chromium's window preloads the omnibox popup's WebUI
+		// pages, two renderers a page never uses.
+		chromedp.Flag("disable-features", "WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup,PreloadTopChromeWebUI"),
 		chromedp.UserDataDir(t.TempDir()), chromedp.CombinedOutput(io.Discard))
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)

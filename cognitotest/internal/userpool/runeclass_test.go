@@ -50,6 +50,37 @@ func TestRuneClassMatchesCounted(t *testing.T) {
 	}
 }
 
+// TestEmailPatternMatchesCounted: EmailRE accepts exactly what the regexp
+// it replaces accepts.
+func TestEmailPatternMatchesCounted(t *testing.T) {
+	counted := regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]{1,255}$`)
+	for _, s := range emailSeeds() {
+		if got, want := EmailRE.MatchString(s), counted.MatchString(s); got != want {
+			t.Errorf("EmailRE.MatchString(%q) = %v; want %v", s, got, want)
+		}
+	}
+}
+
+func emailSeeds() []string {
+	return []string{
+		"a@b", "ann@example.com", "@example.com", "ann@", "ann", "a@b@c", "a b@c", "a@b c", "a\t@b", "\xff@\xfe", "é@ü",
+		strings.Repeat("a", 64) + "@b", strings.Repeat("a", 65) + "@b", "a@" + strings.Repeat("b", 255), "a@" + strings.Repeat("b", 256),
+		strings.Repeat("é", 64) + "@" + strings.Repeat("ü", 255), "a@b\n", "\na@b", "a@@b",
+	}
+}
+
+func FuzzEmailPattern(f *testing.F) {
+	for _, s := range emailSeeds() {
+		f.Add(s)
+	}
+	counted := regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]{1,255}$`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := EmailRE.MatchString(s), counted.MatchString(s); got != want {
+			t.Errorf("EmailRE.MatchString(%q) = %v; want %v", s, got, want)
+		}
+	})
+}
+
 func FuzzRuneClass(f *testing.F) {
 	for _, s := range runeClassSeeds() {
 		f.Add(s)

@@ -53,7 +53,7 @@ var (
 	ClientIDRE  = MustRuneClass(`[\w+]`, 1, 128)
 	GroupNameRE = MustRuneClass(`[\p{L}\p{M}\p{S}\p{N}\p{P}]`, 1, 128)
 	UsernameRE  = MustRuneClass(`[\p{L}\p{M}\p{S}\p{N}\p{P}]`, 1, 128)
-	EmailRE     = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]{1,255}$`)
+	EmailRE     = EmailPattern{local: MustRuneClass(`[^@\s]`, 1, 64), domain: MustRuneClass(`[^@\s]`, 1, 255)}
 	PhoneRE     = regexp.MustCompile(`^\+[0-9]{4,15}$`)
 	attrNameRE  = regexp.MustCompile(`^(custom:|dev:)?[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,32}$`)
 )

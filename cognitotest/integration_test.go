@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
@@ -143,8 +144,12 @@ func TestVerifierAcceptsEmulatorTokens(t *testing.T) {
 	}
 }
 
+// noBackoff is an SDK retry back-off that does not wait.
+type noBackoff struct{}
+
+func (noBackoff) BackoffDelay(int, error) (time.Duration, error) { return 0, nil }
+
 func TestFaults(t *testing.T) {
-	t.Parallel() // the SDK retryer's back-off: up to a second of waiting
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "xena", Password: testPassword})
 	get := func(ctx context.Context) (int, error) {
@@ -197,9 +202,12 @@ func TestFaults(t *testing.T) {
 	tok := e.pool.MustMintTokens(e.public.ID, "xena")
 	_, err = e.api.GetUser(ctx(), &cip.GetUserInput{AccessToken: &tok.AccessToken})
 	wantErr[*types.InternalErrorException](t, err, "injected internal error")
-	// The SDK's default retryer recovers from one injected 500.
+	// The SDK's standard retryer recovers from one injected 500 (without
+	// its back-off: up to a second of waiting).
 	e.srv.FailOperation("GetUser", 1, "", "")
-	retrying := cip.NewFromConfig(e.srv.AWSConfig())
+	retrying := cip.NewFromConfig(e.srv.AWSConfig(), func(o *cip.Options) {
+		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) { o.Backoff = noBackoff{} })
+	})
 	if _, err := retrying.GetUser(ctx(), &cip.GetUserInput{AccessToken: &tok.AccessToken}); err != nil {
 		t.Errorf("retrying client: %v", err)
 	}
@@ -226,7 +234,9 @@ func TestCloseReleasesHungRequests(t *testing.T) {
 		}
 		done <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	for srv.JWKSRequests() == 0 { // the request reached the hang
+		time.Sleep(time.Millisecond)
+	}
 	srv.Close()
 	select {
 	case <-done:

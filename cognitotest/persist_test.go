@@ -262,6 +262,7 @@ func crashLoad(api *cip.Client, poolID, clientID, prefix string, a *acks, stop <
 // server on a directory in use fails fast; Restored tells a kept state
 // from a new one.
 func TestDataDir(t *testing.T) {
+	t.Parallel() // the second server waits boltstore.DefaultTimeout for the lock
 	dir := filepath.Join(t.TempDir(), "data")
 	srv := cognitotest.NewServer(t, cognitotest.WithDataDir(dir), fastKeys())
 	if srv.Restored() {

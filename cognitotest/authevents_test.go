@@ -29,6 +29,7 @@ func eventSummary(e types.AuthEventType) string {
 // and UpdateAuthEventFeedback (with the event's feedback token) rate an
 // event; the main failure modes answer Cognito's errors.
 func TestAuthEvents(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, AutoVerifiedAttributes: []string{"email"}})
 	const totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "max", Password: testPassword, TOTPSecret: totpSecret})
@@ -185,6 +186,7 @@ func TestAuthEvents(t *testing.T) {
 // TestAuthEventsBounded: a user keeps the newest 100 auth events: after
 // three sign-ins and 100 password reset requests, the sign-ins are gone.
 func TestAuthEventsBounded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "bo", Password: testPassword, Email: "bo@example.com"})
 	for range 3 {
@@ -218,6 +220,7 @@ func TestAuthEventsBounded(t *testing.T) {
 // SMS_OTP with a verified address the pool allows them on) and the user's
 // MFA settings.
 func TestGetUserAuthFactors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, AllowedFirstAuthFactors: []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "fay", Password: testPassword, Email: "fay@example.com", PhoneNumber: "+15555550111",
 		UnverifiedPhone: true, TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", PreferredMFA: cognitotest.MFATOTP})

@@ -384,6 +384,7 @@ func TestConsoleRefusesOtherOrigins(t *testing.T) {
 // user, kind, after and limit; DELETE deletes; bad parameters are refused
 // by name; and other origins get no CORS headers.
 func TestMessagesEndpoint(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{AutoVerifiedAttributes: []string{"email"}, AliasAttributes: []string{"email"}})
 	other := e.srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Other", AutoVerifiedAttributes: []string{"email"}})
 	otherApp := other.MustCreateClient(cognitotest.ClientConfig{})
@@ -536,6 +537,7 @@ func TestMessagesEndpoint(t *testing.T) {
 
 // TestHealth: the health endpoint answers while the server serves.
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	resp, err := http.Get(srv.HealthURL())
 	noErr(t, err)
@@ -571,6 +573,7 @@ func blockingTokens(t *testing.T) (e *env, entered, release chan struct{}) {
 // TestShutdownFinishesRequests: Shutdown stops accepting connections, lets
 // a request in flight finish with its answer, and then closes the server.
 func TestShutdownFinishesRequests(t *testing.T) {
+	t.Parallel()
 	e, entered, release := blockingTokens(t)
 	signIn := make(chan error, 1)
 	go func() { _, err := e.passwordLogin(e.public, "ann", testPassword); signIn <- err }()
@@ -605,6 +608,7 @@ func TestShutdownFinishesRequests(t *testing.T) {
 // TestShutdownBound: a request still running when the context of Shutdown
 // ends is cut off, and Shutdown says so.
 func TestShutdownBound(t *testing.T) {
+	t.Parallel()
 	e, entered, _ := blockingTokens(t)
 	signIn := make(chan error, 1)
 	go func() { _, err := e.passwordLogin(e.public, "ann", testPassword); signIn <- err }()

@@ -81,6 +81,7 @@ func TestParallelSRP(t *testing.T) {
 // the verifier package, through the emulator's issuer and JWKS URL,
 // including key rotation.
 func TestVerifierAcceptsEmulatorTokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "wes", Password: testPassword, Groups: []string{"admin"}})
 	newVerifier := func(use verifier.TokenUse, clientIDs ...string) *verifier.Verifier {
@@ -150,6 +151,7 @@ type noBackoff struct{}
 func (noBackoff) BackoffDelay(int, error) (time.Duration, error) { return 0, nil }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "xena", Password: testPassword})
 	get := func(ctx context.Context) (int, error) {
@@ -223,6 +225,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestCloseReleasesHungRequests(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(nil, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	srv.SetJWKSMode(cognitotest.JWKSHang)

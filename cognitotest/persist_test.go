@@ -291,6 +291,7 @@ func TestDataDir(t *testing.T) {
 // TestDataDirRefuses: a damaged data file, or one of a newer emulator,
 // does not start a server, and is left as it was.
 func TestDataDirRefuses(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		file func(t *testing.T) []byte

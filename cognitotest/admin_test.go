@@ -91,6 +91,7 @@ func TestSignUpAndPasswordReset(t *testing.T) {
 }
 
 func TestAdminOperations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional})
 	pid := aws.String(e.pool.ID())
 	for _, n := range []string{"tom", "tina", "uma"} {
@@ -188,6 +189,7 @@ func TestAdminOperations(t *testing.T) {
 }
 
 func TestPoolAndClientAPI(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	api := cip.NewFromConfig(srv.AWSConfig())
 	cp := must(api.CreateUserPool(ctx(), &cip.CreateUserPoolInput{PoolName: aws.String("demo"), UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},

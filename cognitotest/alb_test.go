@@ -122,6 +122,7 @@ func httputilProxy(t *testing.T, url string) http.Handler {
 }
 
 func TestALBModes(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	var seen http.Header

@@ -35,6 +35,7 @@ func lifetime(t testing.TB, tok string) time.Duration {
 // refresh token rotation of UpdateUserPoolClient apply to the next
 // sign-in; the settings the request leaves out return to their defaults.
 func TestUpdateUserPoolClientTakesEffect(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: testPassword})
 	c := ctx()
@@ -120,6 +121,7 @@ func errOnly[T any](_ T, err error) error { return err }
 // TestUpdateUserPoolClientOAuth: the OAuth settings of an update apply to
 // the next authorization request.
 func TestUpdateUserPoolClientOAuth(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	c := ctx()
 	api := cip.NewFromConfig(e.srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })
@@ -161,6 +163,7 @@ func TestUpdateUserPoolClientOAuth(t *testing.T) {
 }
 
 func TestUpdateUserPoolClientErrors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	c := ctx()
 	pid, cid := aws.String(e.pool.ID()), aws.String(e.public.ID)
@@ -198,6 +201,7 @@ func TestUpdateUserPoolClientErrors(t *testing.T) {
 // SECRET_HASH and the token endpoint's client authentication; a deleted
 // one stops at once.
 func TestClientSecretRotation(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	c := ctx()
 	api := cip.NewFromConfig(e.srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })
@@ -295,6 +299,7 @@ func TestClientSecretRotation(t *testing.T) {
 // TestResourceServerOps: Describe/List/Update/DeleteResourceServer, and
 // client_credentials follows the scopes they leave.
 func TestResourceServerOps(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	c := ctx()
 	api := cip.NewFromConfig(e.srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })

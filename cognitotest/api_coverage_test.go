@@ -58,6 +58,7 @@ func sdkOperations() []reflect.Method {
 // the operations the SDK sends without credentials are the ones the
 // emulator serves without them (Op.Public).
 func TestEveryOperationAnswers(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	var mu sync.Mutex
 	signed := map[string]bool{} // operation -> the SDK sent an Authorization header

@@ -32,6 +32,7 @@ func signInPage(t testing.TB, srv *cognitotest.Server, clientID string) (int, st
 // a domain; its page follows the UI customization (version 1), the
 // branding style (version 2) and the terms documents.
 func TestDomainsBrandingTerms(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	api := cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })
 	c := ctx()

@@ -52,6 +52,7 @@ func waitJob(t testing.TB, e *env, jobID *string) *types.UserImportJobType {
 // serves; the imported users appear in RESET_REQUIRED and sign in after a
 // password reset; bad rows fail alone, existing users are skipped.
 func TestUserImportJob(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{CustomAttributes: []cognitotest.CustomAttribute{{Name: "tenant"}}})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "existing", Password: testPassword})
 	c := ctx()

@@ -43,6 +43,7 @@ func isErr[T error](err error) bool {
 }
 
 func TestListUserPools(t *testing.T) {
+	t.Parallel()
 	srv, api := apiEnv(t)
 	var want []string
 	for i := range 5 {
@@ -88,6 +89,7 @@ func TestListUserPools(t *testing.T) {
 // TestUpdateUserPoolActs: the settings of UpdateUserPool change what the
 // pool does, and the ones it leaves out return to their defaults.
 func TestUpdateUserPoolActs(t *testing.T) {
+	t.Parallel()
 	_, api := apiEnv(t)
 	c := ctx()
 	poolID, clientID := sdkPool(t, api, &cip.CreateUserPoolInput{
@@ -144,6 +146,7 @@ func TestUpdateUserPoolActs(t *testing.T) {
 // TestAddCustomAttributesActs: declared custom attributes are checked on
 // users; undeclared ones are refused.
 func TestAddCustomAttributesActs(t *testing.T) {
+	t.Parallel()
 	_, api := apiEnv(t)
 	c := ctx()
 	poolID, _ := sdkPool(t, api, &cip.CreateUserPoolInput{})
@@ -208,6 +211,7 @@ func TestAddCustomAttributesActs(t *testing.T) {
 }
 
 func TestGetSigningCertificate(t *testing.T) {
+	t.Parallel()
 	_, api := apiEnv(t)
 	poolID, _ := sdkPool(t, api, &cip.CreateUserPoolInput{})
 	out := must(api.GetSigningCertificate(ctx(), &cip.GetSigningCertificateInput{UserPoolId: &poolID}))
@@ -234,6 +238,7 @@ func TestGetSigningCertificate(t *testing.T) {
 }
 
 func TestLogDeliveryConfiguration(t *testing.T) {
+	t.Parallel()
 	_, api := apiEnv(t)
 	c := ctx()
 	poolID, _ := sdkPool(t, api, &cip.CreateUserPoolInput{UserPoolTier: types.UserPoolTierTypeEssentials})
@@ -275,6 +280,7 @@ func TestLogDeliveryConfiguration(t *testing.T) {
 // TestRiskConfigurationActs: a blocked IP range of an ENFORCED pool
 // refuses sign-ins from it; a client's configuration overrides the pool's.
 func TestRiskConfigurationActs(t *testing.T) {
+	t.Parallel()
 	_, api := apiEnv(t)
 	c := ctx()
 	poolID, clientID := sdkPool(t, api, &cip.CreateUserPoolInput{UserPoolTier: types.UserPoolTierTypePlus,
@@ -317,6 +323,7 @@ func TestRiskConfigurationActs(t *testing.T) {
 }
 
 func TestUICustomizationOps(t *testing.T) {
+	t.Parallel()
 	_, api := apiEnv(t)
 	c := ctx()
 	poolID, clientID := sdkPool(t, api, &cip.CreateUserPoolInput{})
@@ -352,6 +359,7 @@ func TestUICustomizationOps(t *testing.T) {
 // TestProvisionedLimits drives GetProvisionedLimit and
 // UpdateProvisionedLimit as raw JSON 1.1 (aws-sdk-go-v2 v1.61.0 lacks them).
 func TestProvisionedLimits(t *testing.T) {
+	t.Parallel()
 	srv, _ := apiEnv(t)
 	def := map[string]any{"LimitClass": "API_CATEGORY", "Attributes": map[string]string{"Category": "UserAuthentication"}}
 	var out struct {
@@ -400,6 +408,7 @@ func TestProvisionedLimits(t *testing.T) {
 }
 
 func TestTagResourceOps(t *testing.T) {
+	t.Parallel()
 	_, api := apiEnv(t)
 	c := ctx()
 	poolID, _ := sdkPool(t, api, &cip.CreateUserPoolInput{UserPoolTags: map[string]string{"team": "a"}})
@@ -439,6 +448,7 @@ func TestTagResourceOps(t *testing.T) {
 // TestUserPoolReplicas: replicas are stored and reported with their
 // status; the limits and the primary region are checked.
 func TestUserPoolReplicas(t *testing.T) {
+	t.Parallel()
 	_, api := apiEnv(t)
 	c := ctx()
 	poolID, _ := sdkPool(t, api, &cip.CreateUserPoolInput{})
@@ -483,6 +493,7 @@ func TestUserPoolReplicas(t *testing.T) {
 // TestMessageTemplatesAct: the verification and invitation templates of
 // UpdateUserPool shape the messages in the outbox.
 func TestMessageTemplatesAct(t *testing.T) {
+	t.Parallel()
 	srv, api := apiEnv(t)
 	c := ctx()
 	poolID, clientID := sdkPool(t, api, &cip.CreateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}})

@@ -36,6 +36,7 @@ func claimsOf(t testing.TB, tok string) map[string]any {
 }
 
 func TestUserPasswordAuth(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "alice", Password: testPassword, Email: "alice@example.com", Groups: []string{"admin"},
 		Attributes: map[string]string{"custom:tenant": "acme", "name": "Alice"}})
@@ -136,6 +137,7 @@ func TestUserPasswordAuth(t *testing.T) {
 }
 
 func TestSRPAuth(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opts []cognitotest.Option
@@ -185,6 +187,7 @@ func TestSRPAuth(t *testing.T) {
 }
 
 func TestSRPFailures(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{AliasAttributes: []string{"email"}})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "dave", Email: "dave@example.com", Password: testPassword})
 	respond := func(c cognitotest.AppClient, out *cip.InitiateAuthOutput, r map[string]string) error {

@@ -29,6 +29,7 @@ func eventSummary(e types.AuthEventType) string {
 // and UpdateAuthEventFeedback (with the event's feedback token) rate an
 // event; the main failure modes answer Cognito's errors.
 func TestAuthEvents(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, AutoVerifiedAttributes: []string{"email"}})
 	const totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "max", Password: testPassword, TOTPSecret: totpSecret})
@@ -182,25 +183,35 @@ func TestAuthEvents(t *testing.T) {
 	}
 }
 
-// TestAuthEventsBounded: a user keeps the newest 100 auth events.
+// TestAuthEventsBounded: a user keeps the newest 100 auth events: after
+// three sign-ins and 100 password reset requests, the sign-ins are gone.
 func TestAuthEventsBounded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
-	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "bo", Password: testPassword})
-	for range 103 {
+	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "bo", Password: testPassword, Email: "bo@example.com"})
+	for range 3 {
 		must(e.passwordLogin(e.public, "bo", testPassword))
 	}
-	n := 0
+	for range 100 {
+		must(e.api.ForgotPassword(ctx(), &cip.ForgotPasswordInput{ClientId: aws.String(e.public.ID), Username: aws.String("bo")}))
+	}
+	var kept []types.AuthEventType
 	var next *string
 	for {
 		out := must(e.api.AdminListUserAuthEvents(ctx(), &cip.AdminListUserAuthEventsInput{UserPoolId: aws.String(e.pool.ID()), Username: aws.String("bo"),
 			MaxResults: aws.Int32(60), NextToken: next}))
-		n += len(out.AuthEvents)
+		kept = append(kept, out.AuthEvents...)
 		if next = out.NextToken; next == nil {
 			break
 		}
 	}
-	if n != 100 {
-		t.Errorf("%d events kept; want 100", n)
+	if len(kept) != 100 {
+		t.Errorf("%d events kept; want 100", len(kept))
+	}
+	for _, ev := range kept {
+		if ev.EventType != types.EventTypeForgotPassword {
+			t.Fatalf("an event %s %s kept; want the 100 newest, the password reset requests", ev.EventType, ev.EventResponse)
+		}
 	}
 }
 
@@ -209,6 +220,7 @@ func TestAuthEventsBounded(t *testing.T) {
 // SMS_OTP with a verified address the pool allows them on) and the user's
 // MFA settings.
 func TestGetUserAuthFactors(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, AllowedFirstAuthFactors: []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "fay", Password: testPassword, Email: "fay@example.com", PhoneNumber: "+15555550111",
 		UnverifiedPhone: true, TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", PreferredMFA: cognitotest.MFATOTP})

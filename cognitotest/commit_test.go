@@ -90,6 +90,7 @@ func (tx *recordingTx) Delete(k state.Kind, key string) error {
 // and, at the end, that the store holds exactly the state in memory: no
 // operation changed a record without committing it.
 func TestEveryWriteCommits(t *testing.T) {
+	t.Parallel()
 	store := &recordingStore{MemoryStore: state.NewMemoryStore()}
 	clock := newClock()
 	srv := cognitotest.NewServer(t, cognitotest.WithClock(clock.Now), fastKeys(), cognitotest.WithStore(store))
@@ -794,6 +795,7 @@ func (e *httpError) Error() string { return http.StatusText(e.status) + ": " + e
 // verifiers), groups, refresh tokens and their revocation, devices, and
 // identity pools with their identities.
 func TestRestartKeepsState(t *testing.T) {
+	t.Parallel()
 	t.Run("memory store", func(t *testing.T) { testRestart(t, cognitotest.WithStore(state.NewMemoryStore())) })
 	t.Run("data directory", func(t *testing.T) { testRestart(t, cognitotest.WithDataDir(t.TempDir())) })
 }

@@ -11,6 +11,7 @@ import (
 // TestConstantsMatch: the public names of Cognito's values are the ones
 // the implementation uses.
 func TestConstantsMatch(t *testing.T) {
+	t.Parallel()
 	for _, p := range [][2]string{
 		{MsgSignUp, emulator.MsgSignUp}, {MsgResendCode, emulator.MsgResendCode}, {MsgForgotPassword, emulator.MsgForgotPassword},
 		{MsgTemporaryPassword, emulator.MsgTemporaryPassword}, {MsgSMSMFA, emulator.MsgSMSMFA}, {MsgEmailMFA, emulator.MsgEmailMFA},

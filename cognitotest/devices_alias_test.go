@@ -20,6 +20,7 @@ import (
 // a confirmed device the flow continues with DEVICE_SRP_AUTH and the tokens
 // carry that device, instead of a new one.
 func TestDeviceKeyWithMFAAnswer(t *testing.T) {
+	t.Parallel()
 	const totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	tests := []struct {
 		name      string

@@ -54,6 +54,7 @@ func (e *env) deviceAuth(t *testing.T, out *cip.RespondToAuthChallengeOutput, us
 // other pools the same sign-in is asked for the TOTP code after the device
 // challenge. A new device is asked for MFA either way.
 func TestChallengeRequiredOnNewDevice(t *testing.T) {
+	t.Parallel()
 	const totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	for _, required := range []bool{true, false} {
 		t.Run(map[bool]string{true: "required on new devices", false: "not set"}[required], func(t *testing.T) {
@@ -100,6 +101,7 @@ func TestChallengeRequiredOnNewDevice(t *testing.T) {
 // confirmed device goes on to DEVICE_SRP_AUTH and the tokens carry it
 // (instead of a new device); an unknown one is ResourceNotFoundException.
 func TestDeviceKeyOnEveryChallenge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional, DeviceRemembering: cognitotest.DevicesAlways})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "nora", Password: testPassword})
 	d := e.confirmDevice(t, must(e.passwordLogin(e.public, "nora", testPassword)).AuthenticationResult)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestDeviceSRP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{DeviceRemembering: cognitotest.DevicesUserOptIn, MFA: cognitotest.MFAOptional, ChallengeRequiredOnNewDevice: true})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "rosa", Password: testPassword, TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"})
 

@@ -19,6 +19,7 @@ var uuidV4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-
 // as the pool compares usernames), and the answer fails as a wrong password
 // does. A user without a password gets the same salt on every call too.
 func TestPreventUserExistenceSRP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{UsernameAttributes: []string{"email"}, AllowedFirstAuthFactors: []string{"PASSWORD", "EMAIL_OTP"}})
 	c := e.pool.MustCreateClient(cognitotest.ClientConfig{PreventUserExistenceErrors: true})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Email: "real@example.com", Password: testPassword})
@@ -81,6 +82,7 @@ func TestPreventUserExistenceSRP(t *testing.T) {
 // it they answer UserNotFoundException. ConfirmForgotPassword for an
 // unknown user is a code mismatch.
 func TestPreventUserExistenceCodes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{AutoVerifiedAttributes: []string{"email"}})
 	c := e.pool.MustCreateClient(cognitotest.ClientConfig{PreventUserExistenceErrors: true})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "rea", Email: "rea@example.com", Password: testPassword})

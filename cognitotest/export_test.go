@@ -2,12 +2,30 @@ package cognitotest
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"strings"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
+
+// WithFreshKeys gives the server fixed keys to hand out, in order, where
+// it would take a fresh one from the process's stash or generate it
+// (Cognito Identity's key; a pool's once WithSigningKeys's are used):
+// tests then generate no keys. None may be one of WithSigningKeys's.
+func WithFreshKeys(keys ...*rsa.PrivateKey) Option {
+	return func(o *options) { o.freshKeys = append(o.freshKeys, keys...) }
+}
+
+// JoinOptions returns the Option of opts, in order.
+func JoinOptions(opts ...Option) Option {
+	return func(o *options) {
+		for _, opt := range opts {
+			opt(o)
+		}
+	}
+}
 
 // WithStore makes the server keep its state in st (in tests, until the
 // persistence issue gives it a public form).

@@ -15,6 +15,7 @@ import (
 
 // TestMoreOperations covers the operations beyond the list.
 func TestMoreOperations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{DeviceRemembering: cognitotest.DevicesAlways})
 	pid := aws.String(e.pool.ID())
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ida", Password: testPassword, Email: "ida@example.com"})

@@ -27,6 +27,7 @@ import (
 // attacker's account (login CSRF). The emulator refuses it: no code for
 // the app, no managed-login session.
 func TestFederationLoginCSRF(t *testing.T) {
+	t.Parallel()
 	e := newFedEnv(t, map[string]string{"email": "email"}, cognitotest.PoolConfig{})
 	authURL := e.oauth2Config().AuthCodeURL("attacker-state", oauth2.SetAuthURLParam("identity_provider", fedProvider))
 
@@ -115,6 +116,7 @@ func TestFederationLoginCSRF(t *testing.T) {
 // binding cookie of an Apple sign-in is SameSite=None; Secure, and the
 // POST answer needs it too.
 func TestFederationBindingFormPost(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_ApplePost"})
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

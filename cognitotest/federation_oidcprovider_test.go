@@ -85,6 +85,7 @@ func checkGoogleClaims(t testing.TB, id *verifier.Claims, pool *cognitotest.Pool
 // corporate OIDC provider (discovered from its issuer), with Google's
 // claims mapped onto the pool's attributes.
 func TestFederationWithOIDCProvider(t *testing.T) {
+	t.Parallel()
 	for _, typ := range []string{cognitotest.ProviderGoogle, cognitotest.ProviderOIDC} {
 		t.Run(typ, func(t *testing.T) {
 			srv := cognitotest.NewServer(t, fastKeys())

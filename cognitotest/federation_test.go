@@ -136,6 +136,7 @@ func identitiesOf(t testing.TB, c *verifier.Claims) []verifier.Identity {
 // emulator's pool), the user signs in there, and the app gets tokens of
 // the federated user, which package verifier accepts.
 func TestFederatedSignIn(t *testing.T) {
+	t.Parallel()
 	e := newFedEnv(t, map[string]string{"email": "email", "email_verified": "email_verified", "given_name": "given_name"}, cognitotest.PoolConfig{})
 	conf := e.oauth2Config()
 	verifierStr := oauth2.GenerateVerifier()
@@ -231,6 +232,7 @@ func TestFederatedSignIn(t *testing.T) {
 // TestFederationLinks: a provider's user linked to a user of the pool
 // signs in as that user; AdminDisableProviderForUser ends it.
 func TestFederationLinks(t *testing.T) {
+	t.Parallel()
 	e := newFedEnv(t, map[string]string{"email": "email"}, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "native", Password: "Native-Passw0rd!", Email: "native@example.com", Groups: []string{"staff"}})
 	upSub := must(e.up.User("gina")).Sub
@@ -387,6 +389,7 @@ func TestSignInPageProviderButtons(t *testing.T) {
 // TestIdentityProviderOperations drives the eight operations through the
 // AWS SDK, with their failure modes.
 func TestIdentityProviderOperations(t *testing.T) {
+	t.Parallel()
 	e := newFedEnv(t, map[string]string{"email": "email"}, cognitotest.PoolConfig{})
 	c, api, pid := ctx(), e.api, aws.String(e.pool.ID())
 	d, err := api.DescribeIdentityProvider(c, &cip.DescribeIdentityProviderInput{UserPoolId: pid, ProviderName: aws.String(fedProvider)})
@@ -578,6 +581,7 @@ func TestIdentityProviderOperations(t *testing.T) {
 // the endpoints Cognito derived) and come back from it; federated users
 // are left out, a sign-in creating them again.
 func TestIdentityProvidersExport(t *testing.T) {
+	t.Parallel()
 	e := newFedEnv(t, map[string]string{"email": "email"}, cognitotest.PoolConfig{})
 	e.federate(t, browser(), e.oauth2Config().AuthCodeURL("s", oauth2.SetAuthURLParam("identity_provider", fedProvider)), "gina", "Gina-Passw0rd!")
 	seed := must(e.srv.Export())

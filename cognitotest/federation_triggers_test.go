@@ -28,6 +28,7 @@ import (
 // and round trip through aws-lambda-go's types; a PreSignUp refusal
 // refuses the sign-in with Cognito's error for the app.
 func TestFederationTriggers(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	preSignUp := func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 		if strings.HasSuffix(ev.Request.UserAttributes["email"], "@blocked.example") {

@@ -23,6 +23,7 @@ func (e *env) respond(c cognitotest.AppClient, name types.ChallengeNameType, ses
 }
 
 func TestTOTPMFA(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ivy", Password: testPassword})
 	login := must(e.passwordLogin(e.public, "ivy", testPassword))
@@ -75,6 +76,7 @@ func TestTOTPMFA(t *testing.T) {
 }
 
 func TestSMSAndEmailMFA(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "jack", Password: testPassword, PhoneNumber: "+15555550123", SMSMFA: true})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "kate", Password: testPassword, Email: "kate@example.com", EmailMFA: true})
@@ -121,6 +123,7 @@ func TestSMSAndEmailMFA(t *testing.T) {
 }
 
 func TestMFASetup(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOn})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "mia", Password: testPassword})
 	out, err := e.srpLogin(e.public, "mia", testPassword)
@@ -149,6 +152,7 @@ func TestMFASetup(t *testing.T) {
 }
 
 func TestNewPasswordRequired(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{RequiredAttributes: []string{"name"}})
 	_, err := e.api.AdminCreateUser(ctx(), &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool.ID()), Username: aws.String("nora"),
 		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("nora@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}})
@@ -190,6 +194,7 @@ func TestNewPasswordRequired(t *testing.T) {
 }
 
 func TestCustomAuth(t *testing.T) {
+	t.Parallel()
 	var defineCalls int
 	triggers := cognitotest.Triggers{
 		DefineAuthChallenge: func(_ context.Context, ev *cognitotest.DefineAuthChallengeEvent) error {
@@ -279,6 +284,7 @@ func TestCustomAuth(t *testing.T) {
 }
 
 func TestUserAuth(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{AllowedFirstAuthFactors: []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "quinn", Password: testPassword, Email: "quinn@example.com"})
 	start := func(params map[string]string) (*cip.InitiateAuthOutput, error) {

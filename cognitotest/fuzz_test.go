@@ -18,7 +18,7 @@ import (
 )
 
 // fuzzKey is a fixed key (generating one per fuzz process is slow), none
-// of the other tests' keys.
+// of the other tests' pools' keys (it is their servers' freshKey).
 func fuzzKey() *rsa.PrivateKey { return testkeys.RSA2048(testkeys.Count)[5] }
 
 // fuzzServer returns a server with a pool, clients and a user.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
 // anonymousOps are the operations the AWS SDKs send unsigned: Cognito
@@ -36,6 +37,7 @@ var anonymousOps = map[emulator.Service][]string{
 // open to web pages of any origin) exactly when the AWS SDK models send it
 // unsigned. An operation added with the wrong classification fails here.
 func TestOperationClassification(t *testing.T) {
+	t.Parallel()
 	s := NewServer(t)
 	for svc, anon := range anonymousOps {
 		for _, op := range s.reg.Ops(svc) {
@@ -49,6 +51,7 @@ func TestOperationClassification(t *testing.T) {
 // TestRouteAccess: the routes web pages of other origins may call are
 // exactly these; every other route is closed to them.
 func TestRouteAccess(t *testing.T) {
+	t.Parallel()
 	s := NewServer(t)
 	want := map[string]emulator.Access{
 		"POST /{$}":                                    emulator.APIAccess,
@@ -79,7 +82,8 @@ func TestRouteAccess(t *testing.T) {
 // refused the first two ways (403, before they run) and ask for
 // credentials the third; public operations must run.
 func TestGuardEveryOperation(t *testing.T) {
-	s := NewServer(t)
+	t.Parallel()
+	s := NewServer(t, WithSigningKeys(fuzzKey()), WithFreshKeys(testkeys.RSA2048(1)[0])) // no key to generate
 	type op struct {
 		target string
 		public bool

@@ -109,6 +109,7 @@ func (g *guardEnv) signsIn(password string) bool {
 }
 
 func TestGuardHost(t *testing.T) {
+	t.Parallel()
 	g := newGuardEnv(t)
 	describe := map[string]any{"UserPoolId": g.pool.ID(), "ClientId": g.secret.ID}
 	for _, tc := range []struct {
@@ -178,6 +179,7 @@ func TestGuardHost(t *testing.T) {
 }
 
 func TestGuardPreflight(t *testing.T) {
+	t.Parallel()
 	g := newGuardEnv(t)
 	// An unsigned call (InitiateAuth, SignUp, ...) from any origin: allowed,
 	// as in Cognito.
@@ -223,6 +225,7 @@ func TestGuardPreflight(t *testing.T) {
 }
 
 func TestGuardCrossOriginAdmin(t *testing.T) {
+	t.Parallel()
 	g := newGuardEnv(t)
 	describe := map[string]any{"UserPoolId": g.pool.ID(), "ClientId": g.secret.ID}
 	// Every browser signal of a foreign page: Origin, Origin null (sandboxed
@@ -297,6 +300,7 @@ func TestGuardCrossOriginAdmin(t *testing.T) {
 }
 
 func TestGuardCrossOriginPublic(t *testing.T) {
+	t.Parallel()
 	g := newGuardEnv(t)
 	hdr := map[string]string{"Origin": evilOrigin, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}
 	resp, body := rawCall(t, g.srv, "InitiateAuth", map[string]any{"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": g.public.ID,
@@ -327,6 +331,7 @@ func TestGuardCrossOriginPublic(t *testing.T) {
 // TestGuardSimpleRequests: requests a page can send without a preflight
 // (text/plain or form bodies, no custom headers) change nothing.
 func TestGuardSimpleRequests(t *testing.T) {
+	t.Parallel()
 	g := newGuardEnv(t)
 	setPw, _ := json.Marshal(map[string]any{"UserPoolId": g.pool.ID(), "Username": "alice", "Password": "Simple-Passw0rd!", "Permanent": true})
 	for _, ct := range []string{"text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"} {
@@ -350,6 +355,7 @@ func TestGuardSimpleRequests(t *testing.T) {
 // TestGuardLoginFormCSRF: a foreign page cannot post the managed-login
 // form (login CSRF: signing the victim's browser in as the attacker).
 func TestGuardLoginFormCSRF(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	for _, tc := range []struct {
 		name string
@@ -396,6 +402,7 @@ func TestGuardLoginFormCSRF(t *testing.T) {
 // TestGuardTokenEndpointCORS: a single-page app redeems its code with PKCE
 // from the browser, as Cognito allows.
 func TestGuardTokenEndpointCORS(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	verifier := strings.Repeat("v", 50)
 	q := authQuery(e.pub.ID, "code_challenge", pkceS256(verifier), "code_challenge_method", "S256")
@@ -428,6 +435,7 @@ func pkceS256(verifier string) string {
 }
 
 func TestGuardAllowedHosts(t *testing.T) {
+	t.Parallel()
 	g := newGuardEnv(t, cognitotest.WithAllowedHosts("cognito", "192.168.1.20"))
 	describe := map[string]any{"UserPoolId": g.pool.ID(), "ClientId": g.secret.ID}
 	for host, want := range map[string]int{
@@ -446,6 +454,7 @@ func TestGuardAllowedHosts(t *testing.T) {
 }
 
 func TestGuardTrustedOrigin(t *testing.T) {
+	t.Parallel()
 	const app = "http://localhost:5173"
 	g := newGuardEnv(t, cognitotest.WithCORSOrigins(app+"/", "https://admin.example.com"))
 	resp := preflight(t, g.srv, "/", app, "POST", signedRequestHeaders)
@@ -489,6 +498,7 @@ func TestGuardTrustedOrigin(t *testing.T) {
 }
 
 func TestGuardOptionErrors(t *testing.T) {
+	t.Parallel()
 	for _, opt := range []cognitotest.Option{
 		cognitotest.WithAllowedHosts("http://cognito"),
 		cognitotest.WithAllowedHosts("cognito:9229"),

@@ -10,6 +10,7 @@ import (
 )
 
 func TestMintOptions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{}, cognitotest.WithTokenLifetimes(cognitotest.TokenLifetimes{Access: 10 * time.Minute}))
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "mo", Password: testPassword})
 	iat := e.clock.Now().Add(-time.Hour)
@@ -43,6 +44,7 @@ func TestMintOptions(t *testing.T) {
 }
 
 func TestHelperAccessors(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys(), cognitotest.WithRegion("eu-west-1"))
 	p := srv.MustCreatePool(cognitotest.PoolConfig{Name: "shop"})
 	if srv.Region() != "eu-west-1" || p.Region() != "eu-west-1" || !strings.HasPrefix(p.ID(), "eu-west-1_") || p.Name() != "shop" || p.Server() != srv {
@@ -90,6 +92,7 @@ func TestHelperAccessors(t *testing.T) {
 }
 
 func TestMessages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ola", Password: testPassword, PhoneNumber: "+15555550177", SMSMFA: true})
 	must(e.passwordLogin(e.public, "ola", testPassword))
@@ -118,6 +121,7 @@ func (f *fatalTB) Fatalf(format string, args ...any) { f.msg = format }
 func (f *fatalTB) Cleanup(func())                    {}
 
 func TestMustHelpersFail(t *testing.T) {
+	t.Parallel()
 	ftb := &fatalTB{TB: t}
 	srv := cognitotest.NewServer(ftb, fastKeys())
 	defer srv.Close()

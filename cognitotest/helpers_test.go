@@ -24,7 +24,16 @@ import (
 // keys is slow): fixed ones, from internal/testkeys.
 func testKeys() []*rsa.PrivateKey { return testkeys.RSA2048(4) }
 
-func fastKeys() cognitotest.Option { return cognitotest.WithSigningKeys(testKeys()...) }
+// freshKey is the fixed key a server of fastKeys hands out where it would
+// generate one (Cognito Identity's key, a fifth pool's): none of testKeys,
+// standInKey or otherKeys.
+func freshKey() *rsa.PrivateKey { return testkeys.RSA2048(testkeys.Count)[5] }
+
+// fastKeys gives a server fixed keys: testKeys for its pools, and
+// freshKey.
+func fastKeys() cognitotest.Option {
+	return cognitotest.JoinOptions(cognitotest.WithSigningKeys(testKeys()...), cognitotest.WithFreshKeys(freshKey()))
+}
 
 // standInKey is the fixed key of the oidcprovider that stands in for
 // Google, none of testKeys or otherKeys.

@@ -19,6 +19,7 @@ import (
 // whichever of the two names the identity pool was configured with; the
 // same user under either name is one identity. Other hosts are refused.
 func TestIdentityPoolEmulatorIssuer(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{AllowClassicFlow: true})
 	c := context.Background()
 	emuName, ok := strings.CutPrefix(e.pool.Issuer(), "http://")

@@ -108,6 +108,7 @@ func idErrCode(err error) string {
 }
 
 func TestIdentityPoolManagement(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{})
 	ctx := context.Background()
 	created, err := e.api.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{
@@ -376,6 +377,7 @@ func TestIdentityGetIdAndCredentials(t *testing.T) {
 }
 
 func TestIdentityGuests(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{AllowUnauthenticated: true})
 	ctx := context.Background()
 	g1, g2 := e.getID(t, nil), e.getID(t, nil)
@@ -442,6 +444,7 @@ func TestIdentityGuests(t *testing.T) {
 }
 
 func TestIdentityDeveloperAuthenticated(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{DeveloperProviderName: "login.example"})
 	ctx := context.Background()
 	tokenFor := func(user string, identityID *string) (*ci.GetOpenIdTokenForDeveloperIdentityOutput, error) {
@@ -535,6 +538,7 @@ func TestIdentityDeveloperAuthenticated(t *testing.T) {
 }
 
 func TestIdentityProtocolErrors(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{})
 	for _, tc := range []struct {
 		name, target, ctype, body, want string
@@ -563,6 +567,7 @@ func TestIdentityProtocolErrors(t *testing.T) {
 // TestIdentityOpenIDTokensVerify: the OpenID tokens verify against
 // IdentityJWKS (parsed by jwx) with crypto/rsa, with Cognito's claims.
 func TestIdentityOpenIDTokensVerify(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{AllowClassicFlow: true})
 	id := e.getID(t, e.logins(t, "ann"))
 	out, err := e.anon.GetOpenIdToken(context.Background(), &ci.GetOpenIdTokenInput{IdentityId: &id, Logins: e.logins(t, "ann")})
@@ -629,6 +634,7 @@ func TestIdentityOpenIDTokensVerify(t *testing.T) {
 // deleted users are refused; deleting an identity pool deletes its
 // identities.
 func TestIdentityServerSideTokenCheck(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{})
 	ctx := context.Background()
 	out, err := e.api.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("checked"),

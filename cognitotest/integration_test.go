@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
@@ -20,36 +20,31 @@ import (
 	"github.com/cognitokit/cognitokit/verifier"
 )
 
-// TestParallelSRP runs 40 SRP sign-ins at once against one server with the
+// TestParallelSRP runs SRP sign-ins at once against one server with the
 // real SDK.
 func TestParallelSRP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, cognitotest.PoolConfig{AliasAttributes: []string{"email"}}, cognitotest.WithNegativeSalts())
-	e.clock = nil // real time: the SDK and the TIMESTAMP use the wall clock
+	// Real time, without WithClock: the SDK and the TIMESTAMP use the
+	// wall clock.
 	srv := cognitotest.NewServer(t, fastKeys(), cognitotest.WithNegativeSalts())
-	e.srv = srv
-	e.pool = srv.MustCreatePool(cognitotest.PoolConfig{AliasAttributes: []string{"email"}})
-	e.public = e.pool.MustCreateClient(cognitotest.ClientConfig{})
-	e.secret = e.pool.MustCreateClient(cognitotest.ClientConfig{GenerateSecret: true})
-	e.api = cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })
-	// 40 logins: every user, each with its username or its alias, through
-	// the public and the confidential client, 40 handshakes in flight at
-	// once. COGNITOKIT_SOAK=1 runs 200.
-	const users = 20
-	logins := 40
+	pool := srv.MustCreatePool(cognitotest.PoolConfig{AliasAttributes: []string{"email"}})
+	e := &env{srv: srv, pool: pool,
+		public: pool.MustCreateClient(cognitotest.ClientConfig{}),
+		secret: pool.MustCreateClient(cognitotest.ClientConfig{GenerateSecret: true}),
+		api:    cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })}
+	// 10 handshakes in flight at once: every user twice (the number of
+	// users is odd), once with its username and once with its alias, and
+	// every pairing of username or alias with the public or the
+	// confidential client. COGNITOKIT_SOAK=1 runs 200.
+	users, logins := 5, 10
 	if soak() {
-		logins = 200
-	}
-	for i := range users {
-		e.pool.MustCreateUser(cognitotest.UserConfig{Username: fmt.Sprintf("user%02d", i), Email: fmt.Sprintf("user%02d@example.com", i),
-			Password: fmt.Sprintf("Pw-%02d-%x", i, rand.Uint64())})
+		users, logins = 25, 200
 	}
 	passwords := map[string]string{}
-	for _, u := range e.pool.Users() {
-		// Reset to known passwords (the helper does not return them).
-		pw := "Parallel-" + u.Username + "-1"
-		noErr(t, e.pool.SetPassword(u.Username, pw, false))
-		passwords[u.Username] = pw
+	for i := range users {
+		name := fmt.Sprintf("user%02d", i)
+		passwords[name] = "Parallel-" + name + "-1"
+		pool.MustCreateUser(cognitotest.UserConfig{Username: name, Email: name + "@example.com", Password: passwords[name]})
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, logins)
@@ -86,6 +81,7 @@ func TestParallelSRP(t *testing.T) {
 // the verifier package, through the emulator's issuer and JWKS URL,
 // including key rotation.
 func TestVerifierAcceptsEmulatorTokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "wes", Password: testPassword, Groups: []string{"admin"}})
 	newVerifier := func(use verifier.TokenUse, clientIDs ...string) *verifier.Verifier {
@@ -149,8 +145,13 @@ func TestVerifierAcceptsEmulatorTokens(t *testing.T) {
 	}
 }
 
+// noBackoff is an SDK retry back-off that does not wait.
+type noBackoff struct{}
+
+func (noBackoff) BackoffDelay(int, error) (time.Duration, error) { return 0, nil }
+
 func TestFaults(t *testing.T) {
-	t.Parallel() // the SDK retryer's back-off: up to a second of waiting
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "xena", Password: testPassword})
 	get := func(ctx context.Context) (int, error) {
@@ -203,9 +204,12 @@ func TestFaults(t *testing.T) {
 	tok := e.pool.MustMintTokens(e.public.ID, "xena")
 	_, err = e.api.GetUser(ctx(), &cip.GetUserInput{AccessToken: &tok.AccessToken})
 	wantErr[*types.InternalErrorException](t, err, "injected internal error")
-	// The SDK's default retryer recovers from one injected 500.
+	// The SDK's standard retryer recovers from one injected 500 (without
+	// its back-off: up to a second of waiting).
 	e.srv.FailOperation("GetUser", 1, "", "")
-	retrying := cip.NewFromConfig(e.srv.AWSConfig())
+	retrying := cip.NewFromConfig(e.srv.AWSConfig(), func(o *cip.Options) {
+		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) { o.Backoff = noBackoff{} })
+	})
 	if _, err := retrying.GetUser(ctx(), &cip.GetUserInput{AccessToken: &tok.AccessToken}); err != nil {
 		t.Errorf("retrying client: %v", err)
 	}
@@ -221,6 +225,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestCloseReleasesHungRequests(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(nil, fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	srv.SetJWKSMode(cognitotest.JWKSHang)
@@ -232,7 +237,9 @@ func TestCloseReleasesHungRequests(t *testing.T) {
 		}
 		done <- err
 	}()
-	time.Sleep(20 * time.Millisecond)
+	for srv.JWKSRequests() == 0 { // the request reached the hang
+		time.Sleep(time.Millisecond)
+	}
 	srv.Close()
 	select {
 	case <-done:

@@ -16,11 +16,14 @@ import (
 // and across servers; the goroutine that refills the stash ends with the
 // server.
 func TestFreshKeys(t *testing.T) {
+	// Not parallel, as every test of the package but this one and
+	// TestPoolKeyInBackground: goleak sees the other tests' goroutines,
+	// and both use the process's key stash.
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	seen := map[string]bool{}
-	for range 2 {
+	for _, pools := range []int{2, 1} { // two pools of one server, and one of another
 		srv := cognitotest.NewServer(nil)
-		for range 2 {
+		for range pools {
 			p := srv.MustCreatePool(cognitotest.PoolConfig{})
 			n := must(p.PublicKey(p.KeyIDs()[0])).N.String()
 			if seen[n] {
@@ -74,6 +77,7 @@ func BenchmarkNewServerAndPoolClosed(b *testing.B) {
 // and the key is kept. A pool found without a key (a crash cut its
 // generation short) gets one when it needs it.
 func TestPoolKeyInBackground(t *testing.T) {
+	// Not parallel: it empties the process's key stash (see TestFreshKeys).
 	dir := t.TempDir()
 	cognitotest.DrainKeyStash()
 	srv := cognitotest.NewServer(t, cognitotest.WithDataDir(dir))

@@ -53,6 +53,7 @@ var outside = []string{"internal/srp", "internal/albtoken"}
 // TestLayout enforces the layers on the imports of every non-test Go file
 // under cognitotest, and keeps testing out of them.
 func TestLayout(t *testing.T) {
+	t.Parallel()
 	imports := map[string]map[string]bool{} // package -> imported module packages
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -113,6 +114,7 @@ func TestLayout(t *testing.T) {
 // TestLayout cannot see through third-party packages): no testing, no
 // verifier.
 func TestDependencies(t *testing.T) {
+	t.Parallel()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Fatalf("the go command is needed to list dependencies: %v", err)

@@ -33,6 +33,7 @@ func wrongPassword(err error) bool {
 // during a lockout do not count; a successful sign-in after the lockout,
 // or 15 quiet minutes, reset the count. The injected clock drives it.
 func TestLockout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "lou", Password: testPassword})
 	wrong := func() error { _, err := e.passwordLogin(e.public, "lou", "Wrong-Passw0rd!"); return err }
@@ -150,6 +151,7 @@ func TestLockout(t *testing.T) {
 // TestLockoutManagedLogin: the managed-login sign-in page counts failed
 // passwords towards the same lockout.
 func TestLockoutManagedLogin(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	srv := cognitotest.NewServer(t, cognitotest.WithClock(clock.Now), fastKeys())
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})

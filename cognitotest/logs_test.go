@@ -56,6 +56,7 @@ func logs(t *testing.T, srv *cognitotest.Server, q url.Values) []logEvent {
 }
 
 func TestLogDelivery(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	srv := cognitotest.NewServer(t, fastKeys(), cognitotest.WithClock(clock.Now))
 	api := cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })

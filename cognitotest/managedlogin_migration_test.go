@@ -20,6 +20,7 @@ import (
 // signs in on the page, with the password it gave, and is a user of the
 // pool from then on; a trigger error is shown on the page.
 func TestManagedLoginUserMigration(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	migrate := func(_ context.Context, ev events.CognitoEventUserPoolsMigrateUser) (events.CognitoEventUserPoolsMigrateUser, error) {
 		switch {

@@ -14,6 +14,7 @@ import (
 // sign-in and the texts of their messages, turns MFA on, optional or off,
 // and GetUserPoolMfaConfig and DescribeUserPool report it.
 func TestUserPoolMfaConfig(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional})
 	pid := aws.String(e.pool.ID())
 	const secret = "JBSWY3DPEHPK3PXP"
@@ -126,6 +127,7 @@ func TestUserPoolMfaConfig(t *testing.T) {
 // verified email with email MFA on; SMS is set up as Cognito documents it,
 // by giving the user a phone number and signing in again.
 func TestMFASetupEmailAndSMS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOn, AliasAttributes: []string{"email"}})
 	pid := aws.String(e.pool.ID())
 	_, err := e.api.SetUserPoolMfaConfig(ctx(), &cip.SetUserPoolMfaConfigInput{UserPoolId: pid, MfaConfiguration: types.UserPoolMfaTypeOn,

@@ -20,6 +20,7 @@ import (
 )
 
 func TestGroupsAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	pid := aws.String(e.pool.ID())
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "ann", Password: testPassword, Groups: []string{"a", "b"}})
@@ -45,6 +46,7 @@ func TestGroupsAPI(t *testing.T) {
 }
 
 func TestAdminResetAndConfirm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	pid := aws.String(e.pool.ID())
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "cat", Password: testPassword, Email: "cat@example.com"})
@@ -63,6 +65,7 @@ func TestAdminResetAndConfirm(t *testing.T) {
 }
 
 func TestSMSOTPFirstFactor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{AllowedFirstAuthFactors: []string{"SMS_OTP"}, MFA: cognitotest.MFAOptional, AliasAttributes: []string{"phone_number"}})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "eve", PhoneNumber: "+15555550142", TOTPSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"})
 	out := must(e.api.InitiateAuth(ctx(), &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserAuth, ClientId: &e.public.ID,
@@ -84,6 +87,7 @@ func TestSMSOTPFirstFactor(t *testing.T) {
 }
 
 func TestPreTokenGeneration(t *testing.T) {
+	t.Parallel()
 	var sources []string
 	var mu sync.Mutex
 	e := newEnv(t, cognitotest.PoolConfig{Triggers: cognitotest.Triggers{PreTokenGeneration: func(_ context.Context, ev *cognitotest.PreTokenGenerationEvent) error {
@@ -109,6 +113,7 @@ func TestPreTokenGeneration(t *testing.T) {
 }
 
 func TestLoggerAndIAM(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
@@ -149,6 +154,7 @@ type writerFunc func([]byte) (int, error)
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func TestHelperErrors(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	for _, cfg := range []cognitotest.PoolConfig{{ID: "nope"}, {MFA: "SOMETIMES"}, {UsernameAttributes: []string{"nickname"}},
 		{UsernameAttributes: []string{"email"}, AliasAttributes: []string{"email"}}, {PasswordPolicy: &cognitotest.PasswordPolicy{MinimumLength: 3}}} {
@@ -189,6 +195,7 @@ func TestHelperErrors(t *testing.T) {
 }
 
 func TestAliasPoolUUIDUsername(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{AliasAttributes: []string{"email", "preferred_username"}})
 	u := e.pool.MustCreateUser(cognitotest.UserConfig{Email: "hugo@example.com", Password: testPassword, Attributes: map[string]string{"preferred_username": "hugo"}})
 	if u.Username != u.Sub || len(u.Username) != 36 {
@@ -222,6 +229,7 @@ func (r *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestFailingRandomSource(t *testing.T) {
+	t.Parallel()
 	r := &failingReader{after: 1 << 30}
 	e := newEnv(t, cognitotest.PoolConfig{}, cognitotest.WithRand(r))
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "lou", Password: testPassword})
@@ -231,6 +239,7 @@ func TestFailingRandomSource(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	req, _ := http.NewRequest("OPTIONS", e.srv.URL()+"/", nil)
 	req.Header.Set("Origin", "http://localhost:3000")
@@ -251,6 +260,7 @@ func TestCORS(t *testing.T) {
 }
 
 func TestClientAttributePermissions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "pat", Password: testPassword, Email: "pat@example.com", Attributes: map[string]string{"name": "Pat", "custom:secret": "x"}})
 	c := e.pool.MustCreateClient(cognitotest.ClientConfig{ReadAttributes: []string{"email", "name"}, WriteAttributes: []string{"name"}})

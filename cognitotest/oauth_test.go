@@ -140,6 +140,7 @@ func (e *oauthEnv) token(t testing.TB, form url.Values, user, pass string) (int,
 }
 
 func TestOAuthAuthorizeErrors(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	pages := []struct {
 		name string
@@ -218,6 +219,7 @@ func TestOAuthAuthorizeErrors(t *testing.T) {
 }
 
 func TestOAuthSignInPage(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	t.Run("wrong password, then right", func(t *testing.T) {
 		hc := noRedirectClient()
@@ -307,6 +309,7 @@ func TestOAuthSignInPage(t *testing.T) {
 }
 
 func TestOAuthTokenEndpoint(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	verifier := strings.Repeat("v", 50)
 	sum := sha256.Sum256([]byte(verifier))
@@ -396,6 +399,7 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 }
 
 func TestOAuthUserInfoRevokeLogout(t *testing.T) {
+	t.Parallel()
 	e := newOAuthEnv(t)
 	code := e.code(t, authQuery(e.web.ID), "alice", "Alice-Passw0rd!")
 	_, tok := e.token(t, url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {oauthCallback}}, e.web.ID, e.web.Secret)

@@ -46,6 +46,7 @@ type options struct {
 	maxBody         int64
 	lifetimes       TokenLifetimes
 	keys            []*rsa.PrivateKey
+	freshKeys       []*rsa.PrivateKey // tests' fixed keys where the server generates one (export_test.go)
 	allowedHosts    []string
 	corsOrigins     []string
 	store           state.Store // nil: in memory only

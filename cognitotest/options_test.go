@@ -18,6 +18,7 @@ func chacha(seed byte) *rand.ChaCha8 {
 }
 
 func TestWithRandIsDeterministic(t *testing.T) {
+	t.Parallel()
 	ids := func(seed byte) [3]string {
 		srv := cognitotest.NewServer(t, fastKeys(), cognitotest.WithRand(chacha(seed)))
 		p := srv.MustCreatePool(cognitotest.PoolConfig{})
@@ -35,6 +36,7 @@ func TestWithRandIsDeterministic(t *testing.T) {
 }
 
 func TestSessionAndSkewOptions(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{}, cognitotest.WithSessionLifetime(30*time.Second), cognitotest.WithSRPClockSkew(time.Minute))
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "kim", Password: testPassword})
 	cl, out, _ := e.srpStart(e.public, "kim")

@@ -33,6 +33,7 @@ func (f *failingStore) Update(fn func(state.StoreTx) error) error {
 // heard of once, and still there, with a code that still works, on a
 // server reopened on the same store.
 func TestMessagesAreState(t *testing.T) {
+	t.Parallel()
 	store := &failingStore{MemoryStore: state.NewMemoryStore()}
 	var mu sync.Mutex
 	var heard []cognitotest.Message

@@ -90,6 +90,8 @@ type acks struct {
 	inFlight  map[string]string // user -> a password change sent, not (yet) acknowledged
 	groups    map[string]string // user -> group it was added to
 	n         int
+	target    int           // reached is closed when n gets to it
+	reached   chan struct{} // nil: none asked
 }
 
 func (a *acks) add(fn func()) {
@@ -97,22 +99,45 @@ func (a *acks) add(fn func()) {
 	defer a.mu.Unlock()
 	fn()
 	a.n++
+	if a.reached != nil && a.n >= a.target {
+		close(a.reached)
+		a.reached = nil
+	}
 }
 
 func (a *acks) count() int { a.mu.Lock(); defer a.mu.Unlock(); return a.n }
+
+// reach returns a channel closed once n writes are acknowledged.
+func (a *acks) reach(n int) <-chan struct{} {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ch := make(chan struct{})
+	if a.n >= n {
+		close(ch)
+	} else {
+		a.target, a.reached = n, ch
+	}
+	return ch
+}
 
 // TestCrashKeepsAcknowledgedWrites: an emulator process on a data
 // directory is killed (SIGKILL) while many clients write through the AWS
 // SDK; the data opens cleanly, and every write that was acknowledged is
 // there. Three rounds on the same directory, so that later rounds open a
-// file left by a kill.
+// file left by a kill. Each round kills the process once 30 writes were
+// acknowledged (8 more are in flight); COGNITOKIT_SOAK=1 runs 10 rounds
+// of 120.
 func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a := &acks{created: map[string]bool{}, signedUp: map[string]bool{}, passwords: map[string]string{}, inFlight: map[string]string{}, groups: map[string]string{}}
 	var poolID, clientID string
 	const workers = 8
-	for round := range 3 {
+	rounds, writes := 3, 30
+	if soak() {
+		rounds, writes = 10, 120
+	}
+	for round := range rounds {
 		url, proc := startChild(t, dir)
 		api := apiAt(url)
 		if round == 0 {
@@ -133,9 +158,7 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 			wg.Go(func() { crashLoad(api, poolID, clientID, fmt.Sprintf("r%dw%d", round, w), a, stop) })
 		}
 		// Kill it at a random moment once the load is well under way.
-		for a.count() < before+60 {
-			time.Sleep(time.Millisecond)
-		}
+		<-a.reach(before + writes)
 		time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
 		noErr(t, proc.Signal(syscall.SIGKILL))
 		close(stop)
@@ -239,6 +262,7 @@ func crashLoad(api *cip.Client, poolID, clientID, prefix string, a *acks, stop <
 // server on a directory in use fails fast; Restored tells a kept state
 // from a new one.
 func TestDataDir(t *testing.T) {
+	t.Parallel() // the second server waits boltstore.DefaultTimeout for the lock
 	dir := filepath.Join(t.TempDir(), "data")
 	srv := cognitotest.NewServer(t, cognitotest.WithDataDir(dir), fastKeys())
 	if srv.Restored() {
@@ -267,6 +291,7 @@ func TestDataDir(t *testing.T) {
 // TestDataDirRefuses: a damaged data file, or one of a newer emulator,
 // does not start a server, and is left as it was.
 func TestDataDirRefuses(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		file func(t *testing.T) []byte

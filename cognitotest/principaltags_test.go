@@ -22,6 +22,7 @@ import (
 // STS's for an OpenID token of GetOpenIdToken (the basic flow). A mapping
 // set under either name of the user pool applies to logins under both.
 func TestPrincipalTagAttributeMap(t *testing.T) {
+	t.Parallel()
 	e := newIDEnv(t, cognitotest.IdentityPoolConfig{AllowClassicFlow: true})
 	c := context.Background()
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "cat", Password: "Passw0rd!x", Attributes: map[string]string{"custom:dept": "eng"}})

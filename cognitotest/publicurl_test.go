@@ -17,6 +17,7 @@ import (
 // the process) stays the listen address; the guard accepts the public
 // host. Bad URLs are refused with ErrInvalidConfig naming the option.
 func TestPublicURL(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, cognitotest.WithPublicURL("HTTP://Cognito:9229/"), fastKeys())
 	const public = "http://cognito:9229"
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Public"})

@@ -10,6 +10,7 @@ import (
 // Every user pool operation counts against a quota category that
 // UpdateProvisionedLimit knows.
 func TestEveryOperationHasQuotaCategory(t *testing.T) {
+	t.Parallel()
 	s := NewServer(t)
 	for _, op := range s.reg.Ops(emulator.UserPools) {
 		cat, ok := emulator.OperationCategories[op.Name]

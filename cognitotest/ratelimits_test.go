@@ -38,6 +38,7 @@ func signUpBurst(t *testing.T, api *cip.Client, n int) int {
 }
 
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	srv := cognitotest.NewServer(t, fastKeys(), cognitotest.WithClock(clock.Now), cognitotest.WithRateLimits())
 	// The SDK retries throttling with back-off: one attempt shows it.
@@ -84,6 +85,7 @@ func TestRateLimits(t *testing.T) {
 }
 
 func TestRateLimitsOffByDefault(t *testing.T) {
+	t.Parallel()
 	clock := newClock()
 	srv := cognitotest.NewServer(t, fastKeys(), cognitotest.WithClock(clock.Now))
 	api := cip.NewFromConfig(srv.AWSConfig(), func(o *cip.Options) { o.RetryMaxAttempts = 1 })

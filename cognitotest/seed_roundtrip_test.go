@@ -25,6 +25,7 @@ import (
 // the export applied to a new server and exported again, gives the same
 // bytes; users keep their passwords through their verifiers.
 func TestSeedRoundTrip(t *testing.T) {
+	t.Parallel()
 	seed := must(cognitotest.ParseSeed(must(os.ReadFile("testdata/seed-full.json"))))
 	a := cognitotest.NewServer(t, fastKeys())
 	must(a.ApplySeed(seed))
@@ -98,6 +99,7 @@ func TestSeedRoundTrip(t *testing.T) {
 // TestSeedSettingsAct: the settings of a seed change what the emulator
 // does, seen through the AWS SDK.
 func TestSeedSettingsAct(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	must(srv.ApplySeed(must(cognitotest.ParseSeed(must(os.ReadFile("testdata/seed-full.json"))))))
 	pool := must(srv.Pool("us-east-1_Full"))
@@ -255,6 +257,7 @@ func TestSeedSettingsAct(t *testing.T) {
 // the emulator's own origin and to non-browser clients; pages of other
 // origins cannot read it (the secrets in it).
 func TestExportEndpoint(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	p := srv.MustCreatePool(cognitotest.PoolConfig{ID: "us-east-1_Exp"})
 	app := p.MustCreateClient(cognitotest.ClientConfig{GenerateSecret: true})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseSeed(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, seed, path string
 	}{
@@ -50,6 +51,7 @@ func TestParseSeed(t *testing.T) {
 }
 
 func TestApplySeed(t *testing.T) {
+	t.Parallel()
 	srv := cognitotest.NewServer(t, fastKeys())
 	seed := must(cognitotest.ParseSeed([]byte(`{"pools":[{"id":"us-east-1_Seed","mfa":"OPTIONAL","resource_servers":[{"identifier":"api","scopes":["read"]}],
 	  "clients":[{"id":"web","callback_urls":["http://localhost/cb"],"oauth_flows":["code"],"oauth_scopes":["openid","api/read"]},{"id":"srv","generate_secret":true}],

@@ -186,7 +186,7 @@ func newServer(tb TB, opts []Option) (*Server, error) {
 	emu := emulator.New(emulator.Config{
 		Region: o.region, Now: o.now, Rand: o.rand, NegativeSalts: o.negativeSalts, Logger: o.logger,
 		SessionLifetime: o.sessionLifetime, SRPClockSkew: o.srpSkew, MaxBodyBytes: o.maxBody,
-		TokenLifetimes: state.TokenLifetimes(o.lifetimes), SigningKeys: o.keys, OnMessage: onMessage(o.onMessage),
+		TokenLifetimes: state.TokenLifetimes(o.lifetimes), SigningKeys: o.keys, FreshKeys: o.freshKeys, OnMessage: onMessage(o.onMessage),
 	}, st)
 	s := &Server{opts: o, tb: tb, emu: emu, up: userpool.New(emu), handles: map[string]*Pool{}}
 	s.up.TriggerTimeout = o.triggerTimeout

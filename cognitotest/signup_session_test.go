@@ -19,6 +19,7 @@ import (
 // pool with a passwordless first factor takes sign-ups without a
 // password; other pools refuse them.
 func TestSignUpSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{UsernameAttributes: []string{"email"}, AutoVerifiedAttributes: []string{"email"},
 		AllowedFirstAuthFactors: []string{"PASSWORD", "EMAIL_OTP"}, MFA: cognitotest.MFAOptional})
 	signUp := func(email, password string) (*cip.SignUpOutput, error) {

@@ -70,6 +70,7 @@ func verifyRS256(tok string, keys map[string]*rsa.PublicKey) bool {
 }
 
 func TestJWKSAndDiscovery(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{ID: "us-east-1_Example1"})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "erin", Password: testPassword})
 	tok := e.pool.MustMintTokens(e.public.ID, "erin")
@@ -125,6 +126,7 @@ func TestJWKSAndDiscovery(t *testing.T) {
 }
 
 func TestMintTokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "frank", Password: testPassword, Groups: []string{"ops", "admin"}})
 	noErr(t, e.pool.CreateResourceServer(cognitotest.ResourceServerConfig{Identifier: "orders", Scopes: map[string]string{"read": "", "write": ""}}))
@@ -180,6 +182,7 @@ func TestMintTokens(t *testing.T) {
 }
 
 func TestRefresh(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{UsernameAttributes: []string{"email"}})
 	u := e.pool.MustCreateUser(cognitotest.UserConfig{Email: "gina@example.com", Password: testPassword})
 	refresh := func(c cognitotest.AppClient, rt, hashUser string) (*cip.InitiateAuthOutput, error) {
@@ -277,6 +280,7 @@ func TestRefresh(t *testing.T) {
 }
 
 func TestRefreshTokenRotation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "hank", Password: testPassword})
 	c := e.pool.MustCreateClient(cognitotest.ClientConfig{GenerateSecret: true, RefreshTokenRotation: true, RetryGracePeriod: 10 * time.Second})
@@ -320,6 +324,7 @@ func TestRefreshTokenRotation(t *testing.T) {
 }
 
 func TestProtocol(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{}, cognitotest.WithMaxBodyBytes(4096))
 	post := func(target, ctype, body string, auth bool) (int, map[string]string, http.Header) {
 		req, _ := http.NewRequest("POST", e.srv.URL()+"/", strings.NewReader(body))

@@ -56,6 +56,7 @@ func customAuthHandlers(rec *recorder) cognitotest.LambdaTriggers {
 // srpclient and the AWS SDK: the three triggers decide, create and verify
 // the challenges.
 func TestTriggerCustomAuth(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	e := newTriggerEnv(t, cognitotest.PoolConfig{LambdaTriggers: customAuthHandlers(rec)})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "amy", Password: testPassword, Email: "amy@example.com"})

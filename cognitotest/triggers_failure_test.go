@@ -22,6 +22,7 @@ func (h rawHandler) Invoke(context.Context, []byte) ([]byte, error) { return []b
 // TestTriggerFailures checks the errors of functions that fail, hang or
 // answer what Cognito cannot read, as the SDK sees them.
 func TestTriggerFailures(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	var attempts atomic.Int32
@@ -77,6 +78,7 @@ func TestTriggerFailures(t *testing.T) {
 // LambdaConfig, with functions registered by WithLambda, and reads them
 // back with DescribeUserPool.
 func TestLambdaConfigAPI(t *testing.T) {
+	t.Parallel()
 	var confirmed atomic.Int32
 	post := func(_ context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
 		confirmed.Add(1)

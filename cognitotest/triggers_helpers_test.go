@@ -370,6 +370,7 @@ func (e *errorsTB) Errorf(format string, args ...any) {
 // TestRoundTripCatches checks that roundTrip reports fields lost, changed
 // or missing.
 func TestRoundTripCatches(t *testing.T) {
+	t.Parallel()
 	ok := `{"version":"1","triggerSource":"PostConfirmation_ConfirmSignUp","region":"us-east-1","userPoolId":"us-east-1_X","userName":"a",
 		"callerContext":{"awsSdkVersion":"x","clientId":"c"},"request":{"userAttributes":{"sub":"s"}},"response":{}}`
 	for name, tc := range map[string]struct {

@@ -18,6 +18,7 @@ import (
 // checks that the CustomMessage trigger wrote what the outbox got, for
 // each of Cognito's trigger sources.
 func TestTriggerCustomMessage(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	customMessage := func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		switch ev.Request.ClientMetadata["mode"] {

@@ -18,6 +18,7 @@ import (
 // (UserMigration_ForgotPassword), as a handler written for aws-lambda-go
 // does.
 func TestTriggerUserMigration(t *testing.T) {
+	t.Parallel()
 	legacy := map[string]struct{ password, email, status string }{
 		"olga": {testPassword, "olga@example.com", ""},
 		"pete": {testPassword, "pete@example.com", "RESET_REQUIRED"},

@@ -19,6 +19,7 @@ import (
 // without LambdaConfig removes it (Cognito's settings left out return to
 // their defaults).
 func TestUpdateUserPoolLambdaConfig(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	preSignUp := func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 		calls.Add(1)
@@ -90,6 +91,7 @@ func TestUpdateUserPoolLambdaConfig(t *testing.T) {
 // the whole message) comes from the templates; without the trigger the
 // templates apply; a custom sender skips both.
 func TestCustomMessageBeatsTemplates(t *testing.T) {
+	t.Parallel()
 	customMessage := func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		switch ev.TriggerSource {
 		case "CustomMessage_SignUp":
@@ -172,6 +174,7 @@ func TestCustomMessageBeatsTemplates(t *testing.T) {
 // answers, with what it leaves out from SetUserPoolMfaConfig's email
 // message and subject; without the trigger, by those.
 func TestCustomMessageBeatsMfaConfigEmail(t *testing.T) {
+	t.Parallel()
 	customMessage := func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		if ev.TriggerSource == "CustomMessage_Authentication" {
 			ev.Response.EmailMessage = "Trigger MFA " + ev.Request.CodeParameter // no subject

@@ -22,6 +22,7 @@ import (
 // handler: claims added and suppressed, groups overridden, reserved
 // claims left alone.
 func TestTriggerPreTokenGenerationV1(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	preToken := func(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGen) (events.CognitoEventUserPoolsPreTokenGen, error) {
 		if ev.UserName == "bo" {
@@ -73,6 +74,7 @@ func TestTriggerPreTokenGenerationV1(t *testing.T) {
 // with a V2_0 handler, and checks that V2_0 does not run for
 // client_credentials while V3_0 does.
 func TestTriggerPreTokenGenerationV2V3(t *testing.T) {
+	t.Parallel()
 	for _, version := range []string{"V2_0", "V3_0"} {
 		t.Run(version, func(t *testing.T) {
 			rec := newRecorder()

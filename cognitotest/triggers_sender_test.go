@@ -17,6 +17,7 @@ import (
 // CustomSMSSender handlers that decrypt them as production code does
 // with KMS (here with DecryptCode, the emulated KMS).
 func TestTriggerCustomSenders(t *testing.T) {
+	t.Parallel()
 	const kmsKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	rec := newRecorder()
 	var mu sync.Mutex

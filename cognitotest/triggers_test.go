@@ -21,6 +21,7 @@ import (
 // rewrites it) and what the emulator did with the answer.
 
 func TestTriggerPreSignUp(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	preSignUp := func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 		email := ev.Request.UserAttributes["email"]
@@ -100,6 +101,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 }
 
 func TestTriggerPostConfirmation(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	fail := ""
 	postConfirmation := func(_ context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
@@ -137,6 +139,7 @@ func TestTriggerPostConfirmation(t *testing.T) {
 }
 
 func TestTriggerPreAuthentication(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	preAuth := func(_ context.Context, ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
 		if ev.Request.UserAttributes["custom:blocked"] == "1" {
@@ -182,6 +185,7 @@ func TestTriggerPreAuthentication(t *testing.T) {
 }
 
 func TestTriggerPostAuthentication(t *testing.T) {
+	t.Parallel()
 	rec := newRecorder()
 	postAuth := func(_ context.Context, ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
 		if ev.UserName == "bo" {

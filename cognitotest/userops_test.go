@@ -16,6 +16,7 @@ import (
 // (cognito:roles, cognito:preferred_role); what the request leaves out
 // stays.
 func TestUpdateGroup(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{})
 	const roleA, roleB, roleC = "arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b", "arn:aws:iam::123456789012:role/c"
 	pid := aws.String(e.pool.ID())
@@ -76,6 +77,7 @@ func TestUpdateGroup(t *testing.T) {
 // with its verification, so it no longer signs the user in as an alias;
 // sub, required attributes and immutable custom attributes stay.
 func TestDeleteUserAttributes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{AliasAttributes: []string{"email"}, RequiredAttributes: []string{"name"}})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "dee", Password: testPassword, Email: "dee@example.com",
 		Attributes: map[string]string{"name": "Dee", "nickname": "dd", "custom:team": "red"}})
@@ -135,6 +137,7 @@ func TestDeleteUserAttributes(t *testing.T) {
 // legacy SMS MFA switch, turn SMS MFA on and off for sign-in, and GetUser
 // reports it in MFAOptions.
 func TestSetUserSettings(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, cognitotest.PoolConfig{MFA: cognitotest.MFAOptional})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "sue", Password: testPassword, PhoneNumber: "+15555550123"})
 	e.pool.MustCreateUser(cognitotest.UserConfig{Username: "nophone", Password: testPassword})

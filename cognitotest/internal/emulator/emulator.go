@@ -29,6 +29,11 @@ type Config struct {
 	// SigningKeys are handed out, in order, before fresh keys are
 	// generated.
 	SigningKeys []*rsa.PrivateKey
+	// FreshKeys are handed out, in order, by FreshRSAKey before the
+	// stash: fixed keys for tests, where the server would generate one
+	// (Cognito Identity's, or a pool's beyond SigningKeys). None of them
+	// may be one of SigningKeys.
+	FreshKeys []*rsa.PrivateKey
 	// OnMessage, when set, is called with each message the outbox keeps,
 	// once it is committed. It must not block.
 	OnMessage func(Message)
@@ -52,8 +57,9 @@ type Emulator struct {
 	closing  chan struct{} // closed by Close
 
 	randMu     sync.Mutex     // guards reads of cfg.Rand
-	keysMu     sync.Mutex     // guards nextKey, filling, keysClosed and background.Add
+	keysMu     sync.Mutex     // guards nextKey, nextFresh, filling, keysClosed and background.Add
 	nextKey    int            // index of the next key of cfg.SigningKeys
+	nextFresh  int            // index of the next key of cfg.FreshKeys
 	filling    bool           // the goroutine that fills the key stash runs (see keys.go)
 	keysClosed bool           // Close was called: no more background work
 	background sync.WaitGroup // the filling goroutine and those of Go

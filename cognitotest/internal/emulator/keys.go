@@ -82,14 +82,20 @@ func (e *Emulator) NewRSAKey() (*rsa.PrivateKey, error) {
 	return e.FreshRSAKey()
 }
 
-// ReadyRSAKey returns the next key of Config.SigningKeys, or a key of the
-// stash (which it refills in the background), or nil when none is ready:
-// it never generates one.
+// ReadyRSAKey returns the next key of Config.SigningKeys or of
+// Config.FreshKeys, or a key of the stash (which it refills in the
+// background), or nil when none is ready: it never generates one.
 func (e *Emulator) ReadyRSAKey() *rsa.PrivateKey {
 	e.keysMu.Lock()
 	if e.nextKey < len(e.cfg.SigningKeys) {
 		k := e.cfg.SigningKeys[e.nextKey]
 		e.nextKey++
+		e.keysMu.Unlock()
+		return k
+	}
+	if e.nextFresh < len(e.cfg.FreshKeys) {
+		k := e.cfg.FreshKeys[e.nextFresh]
+		e.nextFresh++
 		e.keysMu.Unlock()
 		return k
 	}
@@ -101,10 +107,19 @@ func (e *Emulator) ReadyRSAKey() *rsa.PrivateKey {
 	return k
 }
 
-// FreshRSAKey returns a fresh 2048-bit key, never handed out before: a
-// key of the stash, or a key generated now when the stash is empty. Then
-// it refills the stash in the background.
+// FreshRSAKey returns a fresh 2048-bit key, never handed out before: the
+// next of Config.FreshKeys, or a key of the stash, or a key generated now
+// when the stash is empty. A key of the stash is replaced in the
+// background.
 func (e *Emulator) FreshRSAKey() (*rsa.PrivateKey, error) {
+	e.keysMu.Lock()
+	if e.nextFresh < len(e.cfg.FreshKeys) {
+		k := e.cfg.FreshKeys[e.nextFresh]
+		e.nextFresh++
+		e.keysMu.Unlock()
+		return k, nil
+	}
+	e.keysMu.Unlock()
 	k := takeStashed()
 	if k == nil {
 		var err error

@@ -39,14 +39,28 @@ const (
 
 var (
 	identityPoolIDRE  = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d:[0-9a-f-]{36}$`)
-	identityPoolNmRE  = regexp.MustCompile(`^[\w\s+=,.@-]{1,128}$`)
+	identityPoolNmRE  = userpool.MustRuneClass(`[\w\s+=,.@-]`, 1, 128)
 	cognitoProviderRE = regexp.MustCompile(`^cognito-idp\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com/([a-z]{2}(?:-gov)?-[a-z]+-\d_[A-Za-z0-9]+)$`)
-	idClientIDRE      = regexp.MustCompile(`^[\w]{1,128}$`)
-	developerNameRE   = regexp.MustCompile(`^[\w._-]{1,128}$`)
-	RoleARNRE         = regexp.MustCompile(`^arn:aws(-[a-z]+)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
-	loginProviderRE   = regexp.MustCompile(`^[\w._:/-]{1,128}$`)
-	tagKeyRE          = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	idClientIDRE      = userpool.MustRuneClass(`[\w]`, 1, 128)
+	developerNameRE   = userpool.MustRuneClass(`[\w._-]`, 1, 128)
+	RoleARNRE         = roleARNPattern{account: regexp.MustCompile(`^arn:aws(-[a-z]+)?:iam::\d{12}$`), name: userpool.MustRuneClass(`[\w+=,.@/-]`, 1, 512)}
+	loginProviderRE   = userpool.MustRuneClass(`[\w._:/-]`, 1, 128)
+	tagKeyRE          = userpool.MustRuneClass(`[\p{L}\p{Z}\p{N}_.:/=+\-@]`, 1, 128)
 )
+
+// roleARNPattern matches `^arn:aws(-[a-z]+)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`
+// without compiling that regexp (see [userpool.RuneClass]): a role's name
+// has no colon, so the last ":role/" ends the account's part.
+type roleARNPattern struct {
+	account *regexp.Regexp
+	name    userpool.RuneClass
+}
+
+// MatchString reports whether s is a role ARN of the pattern.
+func (p roleARNPattern) MatchString(s string) bool {
+	i := strings.LastIndex(s, ":role/")
+	return i >= 0 && p.account.MatchString(s[:i]) && p.name.MatchString(s[i+len(":role/"):])
+}
 
 var userPoolIDRE = regexp.MustCompile(`^[a-z]{2}(?:-gov)?-[a-z]+-\d_[A-Za-z0-9]+$`)
 

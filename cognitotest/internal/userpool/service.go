@@ -50,10 +50,10 @@ var (
 	RegionRE    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-\d$`)
 	RoleARNRE   = regexp.MustCompile(`^arn:[\w+=/,.@-]+:iam::[0-9]{12}:role/[\w+=/,.@-]+$`) // the ARN of an IAM role
 	PoolIDRE    = regexp.MustCompile(`^([a-z]{2}(-gov)?-[a-z]+-\d)_([A-Za-z0-9]+)$`)
-	ClientIDRE  = regexp.MustCompile(`^[\w+]{1,128}$`)
-	GroupNameRE = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
-	UsernameRE  = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
-	EmailRE     = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]{1,255}$`)
+	ClientIDRE  = MustRuneClass(`[\w+]`, 1, 128)
+	GroupNameRE = MustRuneClass(`[\p{L}\p{M}\p{S}\p{N}\p{P}]`, 1, 128)
+	UsernameRE  = MustRuneClass(`[\p{L}\p{M}\p{S}\p{N}\p{P}]`, 1, 128)
+	EmailRE     = EmailPattern{local: MustRuneClass(`[^@\s]`, 1, 64), domain: MustRuneClass(`[^@\s]`, 1, 255)}
 	PhoneRE     = regexp.MustCompile(`^\+[0-9]{4,15}$`)
 	attrNameRE  = regexp.MustCompile(`^(custom:|dev:)?[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,32}$`)
 )

@@ -26,7 +26,7 @@ const (
 )
 
 var (
-	providerNameRE = regexp.MustCompile(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]{0,30}$`)
+	providerNameRE = userpool.MustRunePattern(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]*$`, 2, 32) // [^_\p{Z}]{0,30}
 	identifierRE   = regexp.MustCompile(`^[\w\s+=.@-]{1,40}$`)
 	scopeRE        = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
 	graphVersionRE = regexp.MustCompile(`^v\d{1,2}\.\d$`)

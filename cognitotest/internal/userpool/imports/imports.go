@@ -52,7 +52,7 @@ const (
 )
 
 var (
-	jobNameRE = regexp.MustCompile(`^[\w\s+=,.@-]{1,128}$`)
+	jobNameRE = userpool.MustRuneClass(`[\w\s+=,.@-]`, 1, 128)
 	jobIDRE   = regexp.MustCompile(`^import-[0-9a-zA-Z-]{1,48}$`)
 )
 
@@ -253,9 +253,18 @@ func Routes(svc *userpool.Service) []emulator.Route {
 // would: 403 for a wrong signature, 200 with an ETag once stored.
 func upload(svc *userpool.Service, w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("X-Amz-Signature")
+	tooLarge := func() {
+		http.Error(w, fmt.Sprintf("EntityTooLarge: the emulator takes CSV files of at most %d bytes", MaxImportBytes), http.StatusRequestEntityTooLarge)
+	}
+	// A declared length over the limit is refused before the body is
+	// read; a body without one (chunked) is cut at the limit.
+	if r.ContentLength > MaxImportBytes {
+		tooLarge()
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImportBytes))
 	if err != nil {
-		http.Error(w, fmt.Sprintf("EntityTooLarge: the emulator takes CSV files of at most %d bytes", MaxImportBytes), http.StatusRequestEntityTooLarge)
+		tooLarge()
 		return
 	}
 	status, msg := http.StatusOK, ""

@@ -2,7 +2,6 @@ package pools
 
 import (
 	"maps"
-	"regexp"
 	"slices"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
@@ -40,9 +39,9 @@ const (
 )
 
 var (
-	rsIdentifierRE = regexp.MustCompile(`^[\x09-\x0D\x20-\x7E]{1,256}$`)
-	rsNameRE       = regexp.MustCompile(`^[\w\s+=,.@-]{1,256}$`)
-	scopeNameRE    = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
+	rsIdentifierRE = userpool.MustRuneClass(`[\x09-\x0D\x20-\x7E]`, 1, 256)
+	rsNameRE       = userpool.MustRuneClass(`[\w\s+=,.@-]`, 1, 256)
+	scopeNameRE    = userpool.MustRuneClass(`[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]`, 1, 256)
 )
 
 // resourceServer returns the record of a resource server, checked.

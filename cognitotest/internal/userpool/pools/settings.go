@@ -85,8 +85,8 @@ type poolSettingsWire struct {
 var (
 	arnRE       = regexp.MustCompile(`^arn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[\w+=,.@/:-]+$`)
 	emailAddrRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
-	tagKeyRE    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$`)
-	tagValueRE  = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+@-]{0,256}$`)
+	tagKeyRE    = userpool.MustRuneClass(`[\p{L}\p{Z}\p{N}_.:/=+@-]`, 1, 128)
+	tagValueRE  = userpool.MustRuneClass(`[\p{L}\p{Z}\p{N}_.:/=+@-]`, 0, 256)
 )
 
 // Tiers and threat protection modes.

@@ -31,7 +31,7 @@ var UIClasses = []string{
 
 var (
 	cssPropertyRE = regexp.MustCompile(`^-?[a-z][a-z-]{0,63}$`)
-	cssValueRE    = regexp.MustCompile(`^[#%\w\s.,()!+/'"-]{0,256}$`)
+	cssValueRE    = userpool.MustRuneClass(`[#%\w\s.,()!+/'"-]`, 0, 256)
 )
 
 // CheckUICSS checks the CSS of SetUICustomization: rules of the classes

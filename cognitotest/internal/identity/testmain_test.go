@@ -1,0 +1,9 @@
+package identity
+
+import (
+	"testing"
+
+	"github.com/cognitokit/cognitokit/internal/testrun"
+)
+
+func TestMain(m *testing.M) { testrun.Main(m) }

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,6 +35,15 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		crashChild(dir)
 		return
+	}
+	// Many tests spend their time waiting (for Chromium, for the console's
+	// outbox poll, for a file lock): unless -parallel says otherwise, let
+	// at least four run at once, not GOMAXPROCS (two on a small machine).
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet && runtime.GOMAXPROCS(0) < 4 {
+		flag.Set("test.parallel", "4")
 	}
 	code := m.Run()
 	stopSharedBrowser()

@@ -247,7 +247,7 @@ type chromium struct {
 func launchChromium() *chromium {
 	c := &chromium{ready: make(chan struct{}), stop: func() {}}
 	exe := os.Getenv("CHROMIUM")
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+	for _, name := range []string{"chromium-headless-shell", "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
 		if exe != "" {
 			break
 		}

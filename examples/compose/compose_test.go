@@ -10,22 +10,21 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/cognitokit/cognitokit/internal/browsertest"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
 	"github.com/cognitokit/cognitokit/internal/testkeys"
@@ -232,76 +231,21 @@ func TestCompose(t *testing.T) {
 	}
 }
 
-// chromium is a headless Chromium started in the background: TestMain
-// launches it before the test runs, so that its start (about a second)
-// overlaps the test's setup.
-type chromium struct {
-	ready   chan struct{}   // closed once started, or failed
-	missing bool            // no Chromium installed
-	tab     context.Context // its first tab, once ready
-	err     error           // why it did not start
-	stop    func()
+// browser is the Chromium of this test binary (nil until a test needs it
+// when TestMain did not launch it).
+var browser *browsertest.Browser
+
+// launchBrowser starts this binary's Chromium in the background.
+func launchBrowser() *browsertest.Browser {
+	return browsertest.Launch("compose")
 }
 
-// launchChromium starts Chromium and returns at once.
-func launchChromium() *chromium {
-	c := &chromium{ready: make(chan struct{}), stop: func() {}}
-	exe := os.Getenv("CHROMIUM")
-	for _, name := range []string{"chromium-headless-shell", "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if exe != "" {
-			break
-		}
-		exe, _ = exec.LookPath(name)
-	}
-	if exe == "" {
-		c.missing = true
-		close(c.ready)
-		return c
-	}
-	dir, err := os.MkdirTemp("", "compose-chromium-")
-	if err != nil {
-		c.err = err
-		close(c.ready)
-		return c
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(dir), chromedp.CombinedOutput(io.Discard))
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	c.tab = bctx
-	c.stop = sync.OnceFunc(func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) })
-	go func() {
-		defer close(c.ready)
-		c.err = chromedp.Do(bctx)
-	}()
-	return c
-}
-
-// browser is the Chromium of this test binary (nil until the test needs
-// it when TestMain did not launch it).
-var browser *chromium
-
-// newBrowser returns a tab of the binary's Chromium, bounded to 45 s, and
-// stops Chromium when t ends. It skips when Chromium is missing, unless
-// CI=true (then it fails).
+// newBrowser returns a tab of the binary's Chromium, bounded to 45 s; see
+// browsertest.Browser.Tab.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	if browser == nil { // TestMain's -run filter did not expect this test
-		browser = launchChromium()
+		browser = launchBrowser()
 	}
-	t.Cleanup(browser.stop)
-	<-browser.ready
-	if browser.missing {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium not found and CI=true: install the Debian package chromium (or set CHROMIUM)")
-		}
-		t.Skip("chromium not found; install the Debian package chromium (or set CHROMIUM) to run the browser test")
-	}
-	if browser.err != nil {
-		t.Fatalf("start chromium: %v", browser.err)
-	}
-	ctx, cancel := context.WithTimeout(browser.tab, 45*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return browser.Tab(t, 45*time.Second)
 }

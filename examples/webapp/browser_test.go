@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,96 +12,32 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/cognitokit/cognitokit/internal/browsertest"
 )
-
-// chromiumPath finds the Chromium binary: $CHROMIUM, /usr/bin/chromium, or
-// chromium / chromium-browser / google-chrome on PATH.
-func chromiumPath() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium-headless-shell", "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// chromium is a headless Chromium started in the background: TestMain
-// launches it before the tests run, so that its start (about a second)
-// overlaps them.
-type chromium struct {
-	ready   chan struct{}   // closed once started, or failed
-	missing bool            // no Chromium installed
-	tab     context.Context // its first tab, once ready
-	err     error           // why it did not start
-	stop    func()
-}
-
-// launchChromium starts Chromium and returns at once.
-func launchChromium() *chromium {
-	c := &chromium{ready: make(chan struct{}), stop: func() {}}
-	exe := chromiumPath()
-	if exe == "" {
-		c.missing = true
-		close(c.ready)
-		return c
-	}
-	dir, err := os.MkdirTemp("", "webapp-chromium-")
-	if err != nil {
-		c.err = err
-		close(c.ready)
-		return c
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(dir),
-		chromedp.WindowSize(1100, 800),
-		chromedp.CombinedOutput(io.Discard),
-	)
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	c.tab = bctx
-	c.stop = sync.OnceFunc(func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(dir) })
-	go func() {
-		defer close(c.ready)
-		c.err = chromedp.Do(bctx)
-	}()
-	return c
-}
 
 // browser is the Chromium of this test binary (nil until a test needs it
 // when TestMain did not launch it).
-var browser *chromium
+var browser *browsertest.Browser
 
-// newBrowser returns a tab of the binary's Chromium, bounded to 45 s, and
-// stops Chromium when t ends (one test uses it). It skips without
-// Chromium, unless CI=true (then it fails).
+// launchBrowser starts this binary's Chromium in the background.
+func launchBrowser() *browsertest.Browser {
+	return browsertest.Launch("webapp",
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1100, 800),
+	)
+}
+
+// newBrowser returns a tab of the binary's Chromium, bounded to 45 s; see
+// browsertest.Browser.Tab.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	if browser == nil { // TestMain's -run filter did not expect this test
-		browser = launchChromium()
+		browser = launchBrowser()
 	}
-	t.Cleanup(browser.stop)
-	<-browser.ready
-	if browser.missing {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium not found and CI=true: install the Debian package chromium (or set CHROMIUM)")
-		}
-		t.Skip("chromium not found; install the Debian package chromium (or set CHROMIUM) to run the browser test")
-	}
-	if browser.err != nil {
-		t.Fatalf("start chromium: %v", browser.err)
-	}
-	ctx, cancel := context.WithTimeout(browser.tab, 45*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return browser.Tab(t, 45*time.Second)
 }
 
 // TestBrowserSignIn drives examples/webapp with headless Chromium through
@@ -122,7 +56,7 @@ func TestBrowserSignIn(t *testing.T) {
 	defer app.Close()
 	// Chromium first: the app's graceful Shutdown would wait for the
 	// connections Chromium keeps open.
-	defer browser.stop()
+	defer browser.Stop()
 
 	shots := os.Getenv("SCREENSHOT_DIR")
 	if shots == "" {

@@ -10,11 +10,11 @@ import (
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if testrun.Selected("TestBrowserSignIn") {
-		browser = launchChromium()
+		browser = launchBrowser()
 	}
 	code := m.Run()
 	if browser != nil {
-		browser.stop()
+		browser.Stop()
 	}
 	testrun.Exit(code)
 }

@@ -66,7 +66,7 @@ func newMontKey(n *big.Int, e uint) *montKey {
 }
 
 // exp sets z = s^e mod n, fully reduced. s must be below n; z and s have
-// len(m.n) limbs and may be the same slice only if s is not needed after.
+// len(m.n) limbs; z may be s (exp works on a copy of s).
 func (m *montKey) exp(z, s []uint) {
 	l := len(m.n)
 	var stack [2 * maxStackLimbs]uint

@@ -345,9 +345,9 @@
 // A pool's Lambda triggers ([PoolConfig.LambdaTriggers],
 // [Pool.SetLambdaTriggers], [Pool.SetTrigger]) run your production
 // handlers, written for github.com/aws/aws-lambda-go, unchanged: the
-// emulator hands each one the event JSON Cognito sends, through
-// aws-lambda-go's own decoding (lambda.NewHandler), and applies its answer
-// as Cognito does:
+// emulator hands each one the event JSON Cognito sends, decoded as
+// aws-lambda-go's lambda.NewHandler decodes it, and applies its answer as
+// Cognito does:
 //
 //	preSignUp := func(ctx context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
 //		if strings.HasSuffix(ev.Request.UserAttributes["email"], "@example.com") {

@@ -21,9 +21,10 @@ import (
 //     signature lambda.Start accepts, such as
 //     func(context.Context, events.CognitoEventUserPoolsPreSignup)
 //     (events.CognitoEventUserPoolsPreSignup, error), or a lambda.Handler.
-//     It runs in the process, invoked through lambda.NewHandler with the
-//     event's JSON exactly as Cognito sends it: your production handler,
-//     unchanged.
+//     It runs in the process, invoked as lambda.NewHandler invokes it
+//     (the same decoding and encoding, checked against aws-lambda-go by
+//     the tests) with the event's JSON exactly as Cognito sends it: your
+//     production handler, unchanged.
 //   - A string: an http(s) URL that the event is POSTed to (see the
 //     package documentation, "Lambda triggers"), or a Lambda function ARN
 //     or function name, which runs the function registered with

@@ -4,13 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -37,15 +35,9 @@ func TestMain(m *testing.M) {
 		return
 	}
 	// Many tests spend their time waiting (for Chromium, for the console's
-	// outbox poll, for a file lock): unless -parallel says otherwise, let
-	// at least four run at once, not GOMAXPROCS (two on a small machine).
-	flag.Parse()
-	parallelSet := false
-	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
-	if !parallelSet && runtime.GOMAXPROCS(0) < 4 {
-		flag.Set("test.parallel", "4")
-	}
-	code := m.Run()
+	// outbox poll, for a file lock): testrun.Run lets at least four run at
+	// once.
+	code := testrun.Run(m)
 	stopSharedBrowser()
 	testrun.Exit(code)
 }

@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 	if testrun.Selected("TestSessionStoreCluster") || testrun.Selected("TestRevocationCluster") {
 		cluster = redistest.LaunchCluster(3)
 	}
-	code := m.Run()
+	code := testrun.Run(m)
 	if cluster != nil {
 		cluster.Stop()
 	}

@@ -12,7 +12,7 @@ func TestMain(m *testing.M) {
 	if testrun.Selected("TestCompose") {
 		browser = launchBrowser()
 	}
-	code := m.Run()
+	code := testrun.Run(m)
 	if browser != nil {
 		browser.Stop()
 	}

@@ -10,15 +10,21 @@
 // Across the module's fifty test binaries the pauses cost about 25 seconds
 // of a `go test -race ./...` run on two cores.
 //
-// Every test package has a TestMain that calls [Main] (or [Exit], when it
-// has its own work to do around the tests). Without -race, Exit is
-// os.Exit.
+// Every test package has a TestMain that calls [Main] (or [Run] and
+// [Exit], when it has its own work to do around the tests). Without -race,
+// Exit is os.Exit.
+//
+// [Run] also raises the default -test.parallel to [MinParallel]: the
+// module's parallel tests mostly wait (for an emulator, Chromium, Node,
+// Redis or a timer), and on a two-core machine GOMAXPROCS would let only
+// two wait at a time.
 package testrun
 
 import (
 	"flag"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,8 +32,31 @@ import (
 
 // Main runs m's tests and exits with their status; see [Exit].
 func Main(m *testing.M) {
-	Exit(m.Run())
+	Exit(Run(m))
 }
+
+// Run runs m's tests and returns their exit code. Unless -test.parallel is
+// given, it lets at least [MinParallel] parallel tests run at once, not
+// GOMAXPROCS (two on a small machine): cognitokit's parallel tests mostly
+// wait (for a server, a browser, Node, a timer), and waiting two at a time
+// leaves the CPU idle.
+func Run(m *testing.M) int {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if f := flag.Lookup("test.parallel"); !set && f != nil {
+		if n, err := strconv.Atoi(f.Value.String()); err == nil && n < MinParallel {
+			f.Value.Set(strconv.Itoa(MinParallel))
+		}
+	}
+	return m.Run()
+}
+
+// MinParallel is the -test.parallel that [Run] sets when the flag is not
+// given and its default (GOMAXPROCS) is lower.
+const MinParallel = 4
 
 // Exit ends the process with code. Under the race detector it exits through
 // syscall.Exit, which skips the race runtime's finaliser and its sleep;

@@ -2,8 +2,10 @@ package testrun
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -79,6 +81,43 @@ func TestSelected(t *testing.T) {
 		_ = flag.Set("test.skip", tc.skip)
 		if got := Selected("TestBrowserSignIn"); got != tc.want {
 			t.Errorf("-test.run=%q -test.skip=%q: Selected = %v; want %v", tc.run, tc.skip, got, tc.want)
+		}
+	}
+}
+
+const parallelChildEnv = "COGNITOKIT_TESTRUN_PARALLEL_CHILD"
+
+// TestParallelChild prints the -test.parallel the child ran with.
+func TestParallelChild(t *testing.T) {
+	if os.Getenv(parallelChildEnv) == "" {
+		t.Skip("runs only as TestRunRaisesParallel's child")
+	}
+	fmt.Printf("parallel=%s\n", flag.Lookup("test.parallel").Value)
+}
+
+// TestRunRaisesParallel: without -test.parallel, Run lets at least
+// MinParallel tests run at once, or GOMAXPROCS if that is more; an explicit
+// -test.parallel is kept, even when lower.
+func TestRunRaisesParallel(t *testing.T) {
+	for _, tc := range []struct {
+		gomaxprocs string
+		args       []string
+		want       string
+	}{
+		{"2", nil, strconv.Itoa(MinParallel)},
+		{"1", nil, strconv.Itoa(MinParallel)},
+		{"8", nil, "8"},
+		{"2", []string{"-test.parallel=1"}, "1"},
+		{"8", []string{"-test.parallel=3"}, "3"},
+	} {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestParallelChild$", "-test.count=1"}, tc.args...)...)
+		cmd.Env = append(os.Environ(), parallelChildEnv+"=1", "GOMAXPROCS="+tc.gomaxprocs)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("child: %v\n%s", err, out)
+		}
+		if !strings.Contains(string(out), "parallel="+tc.want+"\n") {
+			t.Errorf("GOMAXPROCS=%s %q: child said %q; want parallel=%s", tc.gomaxprocs, tc.args, out, tc.want)
 		}
 	}
 }

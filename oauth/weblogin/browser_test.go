@@ -8,8 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -18,23 +16,27 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/browsertest"
 	"github.com/cognitokit/cognitokit/internal/testkeys"
 	"github.com/cognitokit/cognitokit/oauth"
 	"github.com/cognitokit/cognitokit/oauth/weblogin"
 )
 
-// chromiumPath finds the Chromium binary: $CHROMIUM, /usr/bin/chromium, or
-// chromium / chromium-browser / google-chrome on PATH.
-func chromiumPath() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium-headless-shell", "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
+// browser is the Chromium of this test binary, started in the background
+// by TestMain (nil if its -run filter did not expect a browser test).
+var browser *browsertest.Browser
+
+// launchBrowser starts Chromium with www.example.com and its sibling
+// evil.example.com resolved to the loopback test server, whose
+// certificate it accepts.
+func launchBrowser() *browsertest.Browser {
+	return browsertest.Launch("weblogin",
+		chromedp.Flag("host-resolver-rules", "MAP *.example.com 127.0.0.1"),
+		chromedp.Flag("ignore-certificate-errors", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)
 }
 
 // httpsSite is a weblogin app served over https as www.example.com, with
@@ -210,33 +212,14 @@ func contains(list []string, s string) bool {
 // its own login-state cookie to complete its sign-in there (login CSRF).
 // With the prefix, Chromium refuses such cookies (issue 11, item 9a).
 func TestBrowserSiblingCannotPlantASession(t *testing.T) {
-	exe := chromiumPath()
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium not found and CI=true: install the Debian package chromium (or set CHROMIUM)")
-		}
-		t.Skip("chromium not found; install the Debian package chromium (or set CHROMIUM) to run the browser test")
+	t.Parallel()        // after the other tests, which run while Chromium starts
+	if browser == nil { // TestMain's -run filter did not expect this test
+		browser = launchBrowser()
 	}
 	s := newHTTPSSite(t)
-
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("host-resolver-rules", "MAP *.example.com 127.0.0.1"),
-		chromedp.Flag("ignore-certificate-errors", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.CombinedOutput(io.Discard),
-	)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	// Taken after the site, so that Chromium stops (a cleanup) before
+	// the site's server waits for its connections.
+	bctx := browser.Tab(t, 60*time.Second)
 	must := func(step string, err error) {
 		t.Helper()
 		if err != nil {

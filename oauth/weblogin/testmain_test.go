@@ -1,9 +1,20 @@
-package weblogin
+package weblogin_test
 
 import (
+	"flag"
 	"testing"
 
 	"github.com/cognitokit/cognitokit/internal/testrun"
 )
 
-func TestMain(m *testing.M) { testrun.Main(m) }
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testrun.Selected("TestBrowserSiblingCannotPlantASession") {
+		browser = launchBrowser()
+	}
+	code := testrun.Run(m)
+	if browser != nil {
+		browser.Stop()
+	}
+	testrun.Exit(code)
+}

@@ -11,7 +11,7 @@
 //     (such as func(context.Context, events.CognitoEventUserPoolsPreSignup)
 //     (events.CognitoEventUserPoolsPreSignup, error)), or a lambda.Handler.
 //     The handler gets the event JSON exactly as Lambda would hand it over,
-//     through aws-lambda-go's own decoding (lambda.NewHandler). A returned
+//     decoded as aws-lambda-go's lambda.NewHandler decodes it. A returned
 //     error or a panic is a function error, as the Lambda runtime reports
 //     them (errorMessage: the error's text, or the panic value).
 //   - Over HTTP ([HTTP]): the event JSON is POSTed to a URL, and the
@@ -40,6 +40,13 @@
 // aws-lambda-go's lambda.Start serves one handler through the Lambda
 // runtime API of a real (or emulated) Lambda environment, one process per
 // function. The emulator runs many functions in its own process, so it
-// calls lambda.NewHandler's Invoke directly: the same JSON decoding and
-// encoding, without the runtime loop.
+// only needs what lambda.NewHandler does for one invocation: decode the
+// event into the handler's argument, call it, encode its result. That is
+// written here (about forty lines) rather than imported, because the
+// package github.com/aws/aws-lambda-go/lambda also brings the runtime
+// client (net/rpc, encoding/gob and its message types) into every binary
+// that embeds the emulator, and so into every test binary of a project
+// that uses cognitotest: about 180 ms more link time per test binary built
+// with -race (1.47 s against 1.29 s for examples/m2m's). The tests
+// compare the two on every handler shape and, by fuzzing, on any event.
 package lambda

@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	awslambda "github.com/aws/aws-lambda-go/lambda"
 )
 
 // A Function is the code of a Lambda function: it takes an event as JSON
@@ -66,10 +64,10 @@ func (e *FunctionError) Error() string { return "lambda: function error: " + e.M
 // signature aws-lambda-go's lambda.Start accepts (at most a
 // context.Context and an event argument; at most a value and an error
 // result), or a value with the method Invoke(context.Context, []byte)
-// ([]byte, error). The handler is invoked through lambda.NewHandler, which
-// decodes the event into the handler's argument type and encodes its
-// result as the Lambda runtime does. Its errors and panics become
-// [*FunctionError]s.
+// ([]byte, error). The handler is invoked as aws-lambda-go's
+// lambda.NewHandler invokes it (see [reflectHandler]): the event is decoded
+// into the handler's argument type and its result encoded as the Lambda
+// runtime does. Its errors and panics become [*FunctionError]s.
 func Handler(h any) (Function, error) {
 	if h == nil {
 		return nil, errors.New("the handler is nil")
@@ -80,7 +78,65 @@ func Handler(h any) (Function, error) {
 	if err := checkSignature(reflect.TypeOf(h)); err != nil {
 		return nil, err
 	}
-	return handler{awslambda.NewHandler(h)}, nil
+	return handler{reflectHandler(reflect.ValueOf(h))}, nil
+}
+
+// reflectHandler calls a handler function of a signature [checkSignature]
+// accepts exactly as aws-lambda-go's lambda.NewHandler (without options)
+// calls it, which TestReflectHandlerMatchesAWS and FuzzReflectHandler
+// check against aws-lambda-go itself:
+//
+//   - The event is decoded with an encoding/json Decoder into a new value
+//     of the handler's last argument type (unknown fields are ignored,
+//     numbers in interfaces are float64, anything after the first JSON
+//     value is ignored); a decoding error is the function's error.
+//   - A non-nil error result is the function's error.
+//   - The value result (null without one) is encoded without HTML
+//     escaping and without the encoder's trailing newline. A value that
+//     is an io.Reader is read instead when it encodes as an object that
+//     starts with {} (or cannot be encoded), as the runtime streams such
+//     responses.
+type reflectHandler reflect.Value
+
+func (h reflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	fn := reflect.Value(h)
+	t := fn.Type()
+	var args []reflect.Value
+	takesCtx := t.NumIn() == 2 || (t.NumIn() == 1 && t.In(0).Kind() == reflect.Interface && t.In(0).NumMethod() > 0)
+	if takesCtx {
+		args = append(args, reflect.ValueOf(&ctx).Elem())
+	}
+	if t.NumIn() == 2 || (t.NumIn() == 1 && !takesCtx) {
+		event := reflect.New(t.In(t.NumIn() - 1))
+		if err := json.NewDecoder(bytes.NewReader(payload)).Decode(event.Interface()); err != nil {
+			return nil, err
+		}
+		args = append(args, event.Elem())
+	}
+	res := fn.Call(args)
+	if len(res) > 0 {
+		if err, ok := res[len(res)-1].Interface().(error); ok && err != nil {
+			return nil, err
+		}
+	}
+	var val any
+	if len(res) > 1 {
+		val = res[0].Interface()
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(val)
+	if r, ok := val.(io.Reader); ok && (err != nil || bytes.HasPrefix(out.Bytes(), []byte("{}"))) {
+		if c, ok := r.(io.Closer); ok {
+			defer c.Close()
+		}
+		return io.ReadAll(io.LimitReader(r, MaxPayload+1))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
 }
 
 // checkSignature reports what lambda.NewHandler would refuse at its first

@@ -8,7 +8,8 @@ import (
 	"github.com/cognitokit/cognitokit/middleware/auth"
 )
 
-// TestForwarders: the deprecated names are the new package's values, so
+// TestForwarders: the deprecated names of package
+// github.com/cognitokit/cognitokit/auth are the new package's values, so
 // code written against either package interoperates.
 func TestForwarders(t *testing.T) {
 	rej := &old.Rejection{Kind: old.KindForbidden, Err: auth.ErrNoClaims}

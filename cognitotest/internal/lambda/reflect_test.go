@@ -53,7 +53,9 @@ var shapes = []any{
 	func() (chan int, error) { return make(chan int), nil },
 	func() (float64, error) { return math.NaN(), nil },
 	func() (*event, error) { return nil, nil },
-	func(_ context.Context, ev event) (event, error) { return ev, &FunctionError{Message: "typed", Type: "Custom"} },
+	func(_ context.Context, ev event) (event, error) {
+		return ev, &FunctionError{Message: "typed", Type: "Custom"}
+	},
 }
 
 var payloads = []string{

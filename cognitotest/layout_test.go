@@ -43,6 +43,7 @@ var layers = map[string]int{
 	"cognitotest/internal/userpool/imports":  4, // user import jobs: a workflow over the pools and users operations
 	"cognitotest":                            5, // the public face
 	"cognitotest/oidcprovider":               0, // an upstream OIDC provider for federation tests; imports no emulator package
+	"cognitotest/internal/packagetests":      0, // the tests of the small internal packages; no code
 }
 
 // outside lists the packages of the module, other than its own, that the

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 this file checks that the deprecated package forwards to this one
+
 package auth_test
 
 import (

@@ -36,9 +36,9 @@ func messageJSON(m emulator.Message) MessageJSON {
 // messageParams are the query parameters of /_cognitokit/messages.
 var messageParams = []string{"after", "kind", "limit", "pool", "user"}
 
-// filterOf parses the query parameters of /_cognitokit/messages, or
+// FilterOf parses the query parameters of /_cognitokit/messages, or
 // returns a message saying what is wrong.
-func filterOf(q url.Values) (emulator.Filter, string) {
+func FilterOf(q url.Values) (emulator.Filter, string) {
 	var f emulator.Filter
 	var bad string
 	if f.After, f.Limit, bad = seqQuery(q, messageParams, "pool, user, kind, after and limit", "a message", "messages"); bad != "" {
@@ -82,7 +82,7 @@ func seqQuery(q url.Values, allowed []string, names, one, many string) (after in
 // listMessages serves the outbox: the messages the filter selects, oldest
 // first (the newest last), at most emulator.MaxMessages.
 func (c *Server) listMessages(w http.ResponseWriter, r *http.Request) {
-	f, bad := filterOf(r.URL.Query())
+	f, bad := FilterOf(r.URL.Query())
 	if bad != "" {
 		writeError(w, http.StatusBadRequest, bad)
 		return
@@ -98,7 +98,7 @@ func (c *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 // deleteMessages deletes the messages the filter selects (all without
 // one).
 func (c *Server) deleteMessages(w http.ResponseWriter, r *http.Request) {
-	f, bad := filterOf(r.URL.Query())
+	f, bad := FilterOf(r.URL.Query())
 	if bad == "" && f.Limit != 0 {
 		bad = "limit: not supported by DELETE"
 	}

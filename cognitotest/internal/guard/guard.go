@@ -64,7 +64,7 @@ func New(hosts, origins []string) (*Guard, error) {
 		g.hosts[c] = true
 	}
 	for _, o := range origins {
-		c, err := canonicalOrigin(o)
+		c, err := CanonicalOrigin(o)
 		if err != nil {
 			return nil, err
 		}
@@ -112,9 +112,9 @@ func canonicalHost(h string) (string, bool) {
 	return h, true
 }
 
-// hostAllowed reports whether the Host header value hostport names this
+// HostAllowed reports whether the Host header value hostport names this
 // emulator.
-func (g *Guard) hostAllowed(hostport string) bool {
+func (g *Guard) HostAllowed(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
@@ -133,10 +133,10 @@ func (g *Guard) hostAllowed(hostport string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// canonicalOrigin validates a trusted origin and returns it as browsers
+// CanonicalOrigin validates a trusted origin and returns it as browsers
 // send it in the Origin header: lower-case scheme and host, no default
 // port, no trailing slash.
-func canonicalOrigin(o string) (string, error) {
+func CanonicalOrigin(o string) (string, error) {
 	bad := func(why string) error {
 		return emulator.Invalidf("CORS origin %q (WithCORSOrigins, cognito local --cors-origin): %s; want scheme://host[:port], such as http://localhost:3000", wire.Truncate(o, 64), why)
 	}
@@ -194,7 +194,7 @@ type wrapped struct {
 
 func (gw *wrapped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g := gw.g
-	if !g.hostAllowed(r.Host) {
+	if !g.HostAllowed(r.Host) {
 		gw.log.Warn("cognitotest: refused request", "reason", "host", "host", wire.Truncate(r.Host, 64))
 		msg := "cognitotest: the Host " + quote(r.Host) + " is not allowed: requests must name the emulator by a loopback name " +
 			"(localhost, 127.0.0.1, [::1]) or its listen address, which protects it from DNS rebinding. "

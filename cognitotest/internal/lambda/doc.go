@@ -47,6 +47,7 @@
 // client (net/rpc, encoding/gob and its message types) into every binary
 // that embeds the emulator, and so into every test binary of a project
 // that uses cognitotest: about 180 ms more link time per test binary built
-// with -race (1.47 s against 1.29 s for examples/m2m's). The tests
-// compare the two on every handler shape and, by fuzzing, on any event.
+// with -race (1.47 s against 1.29 s for examples/m2m's). The tests in
+// cognitotest/internal/packagetests (lambda_*_test.go) compare the two on
+// every handler shape and, by fuzzing, on any event.
 package lambda

@@ -65,7 +65,7 @@ func (e *FunctionError) Error() string { return "lambda: function error: " + e.M
 // context.Context and an event argument; at most a value and an error
 // result), or a value with the method Invoke(context.Context, []byte)
 // ([]byte, error). The handler is invoked as aws-lambda-go's
-// lambda.NewHandler invokes it (see [reflectHandler]): the event is decoded
+// lambda.NewHandler invokes it (see [ReflectHandler]): the event is decoded
 // into the handler's argument type and its result encoded as the Lambda
 // runtime does. Its errors and panics become [*FunctionError]s.
 func Handler(h any) (Function, error) {
@@ -75,13 +75,13 @@ func Handler(h any) (Function, error) {
 	if f, ok := h.(Function); ok {
 		return handler{f}, nil
 	}
-	if err := checkSignature(reflect.TypeOf(h)); err != nil {
+	if err := CheckSignature(reflect.TypeOf(h)); err != nil {
 		return nil, err
 	}
-	return handler{reflectHandler(reflect.ValueOf(h))}, nil
+	return handler{ReflectHandler(reflect.ValueOf(h))}, nil
 }
 
-// reflectHandler calls a handler function of a signature [checkSignature]
+// ReflectHandler calls a handler function of a signature [CheckSignature]
 // accepts exactly as aws-lambda-go's lambda.NewHandler (without options)
 // calls it, which TestReflectHandlerMatchesAWS and FuzzReflectHandler
 // check against aws-lambda-go itself:
@@ -96,9 +96,9 @@ func Handler(h any) (Function, error) {
 //     is an io.Reader is read instead when it encodes as an object that
 //     starts with {} (or cannot be encoded), as the runtime streams such
 //     responses.
-type reflectHandler reflect.Value
+type ReflectHandler reflect.Value
 
-func (h reflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+func (h ReflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	fn := reflect.Value(h)
 	t := fn.Type()
 	var args []reflect.Value
@@ -139,9 +139,9 @@ func (h reflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, err
 	return bytes.TrimSuffix(out.Bytes(), []byte("\n")), nil
 }
 
-// checkSignature reports what lambda.NewHandler would refuse at its first
+// CheckSignature reports what lambda.NewHandler would refuse at its first
 // invocation, so that a bad handler is refused when it is configured.
-func checkSignature(t reflect.Type) error {
+func CheckSignature(t reflect.Type) error {
 	if t.Kind() != reflect.Func {
 		return fmt.Errorf("the handler is a %s, not a function or a lambda.Handler", t)
 	}

@@ -257,7 +257,7 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw string, chk IDTokenCheck
 	if iss, _ := claims["iss"].(string); chk.Issuer != "" && strings.TrimSuffix(iss, "/") != strings.TrimSuffix(chk.Issuer, "/") {
 		return nil, fmt.Errorf("%w: issuer %q; want %q", ErrInvalidToken, truncate(iss, 128), truncate(chk.Issuer, 128))
 	}
-	if !hasAudience(claims["aud"], chk.Audience) {
+	if !HasAudience(claims["aud"], chk.Audience) {
 		return nil, fmt.Errorf("%w: the audience is not the client ID %q", ErrInvalidToken, chk.Audience)
 	}
 	exp, ok := claims["exp"].(float64)
@@ -283,7 +283,7 @@ func (c *Client) VerifyIDToken(ctx context.Context, raw string, chk IDTokenCheck
 	return claims, nil
 }
 
-func hasAudience(aud any, want string) bool {
+func HasAudience(aud any, want string) bool {
 	switch a := aud.(type) {
 	case string:
 		return a == want

@@ -26,7 +26,7 @@ const (
 )
 
 var (
-	providerNameRE = userpool.MustRunePattern(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]*$`, 2, 32) // [^_\p{Z}]{0,30}
+	ProviderNameRE = userpool.MustRunePattern(`^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]*$`, 2, 32) // [^_\p{Z}]{0,30}
 	identifierRE   = regexp.MustCompile(`^[\w\s+=.@-]{1,40}$`)
 	scopeRE        = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]+$`)
 	graphVersionRE = regexp.MustCompile(`^v\d{1,2}\.\d$`)
@@ -34,8 +34,8 @@ var (
 
 // spec describes the ProviderDetails of a provider type.
 type spec struct {
-	required []string
-	optional []string
+	Required []string
+	Optional []string
 	// derived are the endpoints Cognito fills in (read-only in Cognito;
 	// the emulator lets a caller override them, so that a test can stand
 	// a local provider in for Google).
@@ -43,17 +43,17 @@ type spec struct {
 	username string // the claim mapped to username by default
 }
 
-var endpointKeys = []string{"authorize_url", "token_url", "attributes_url", "jwks_uri", "oidc_issuer"}
+var EndpointKeys = []string{"authorize_url", "token_url", "attributes_url", "jwks_uri", "oidc_issuer"}
 
-var specs = map[string]spec{
+var Specs = map[string]spec{
 	userpool.ProviderOIDC: {
-		required: []string{"client_id", "authorize_scopes", "attributes_request_method", "oidc_issuer"},
-		optional: []string{"client_secret", "authorize_url", "token_url", "attributes_url", "jwks_uri", attrsAddAttribute},
+		Required: []string{"client_id", "authorize_scopes", "attributes_request_method", "oidc_issuer"},
+		Optional: []string{"client_secret", "authorize_url", "token_url", "attributes_url", "jwks_uri", attrsAddAttribute},
 		username: "sub",
 	},
 	userpool.ProviderGoogle: {
-		required: []string{"client_id", "client_secret", "authorize_scopes"},
-		optional: append([]string{attrsAddAttribute}, endpointKeys...),
+		Required: []string{"client_id", "client_secret", "authorize_scopes"},
+		Optional: append([]string{attrsAddAttribute}, EndpointKeys...),
 		derived: map[string]string{
 			"authorize_url": "https://accounts.google.com/o/oauth2/v2/auth", "token_url": "https://www.googleapis.com/oauth2/v4/token",
 			"attributes_url": "https://people.googleapis.com/v1/people/me?personFields=", attrsAddAttribute: "true",
@@ -62,8 +62,8 @@ var specs = map[string]spec{
 		username: "sub",
 	},
 	userpool.ProviderFacebook: {
-		required: []string{"client_id", "client_secret", "authorize_scopes"},
-		optional: append([]string{"api_version", attrsAddAttribute}, endpointKeys...),
+		Required: []string{"client_id", "client_secret", "authorize_scopes"},
+		Optional: append([]string{"api_version", attrsAddAttribute}, EndpointKeys...),
 		derived: map[string]string{
 			"authorize_url": "https://www.facebook.com/" + defaultFacebookV + "/dialog/oauth", "token_url": "https://graph.facebook.com/" + defaultFacebookV + "/oauth/access_token",
 			"attributes_url": "https://graph.facebook.com/" + defaultFacebookV + "/me?fields=", attrsAddAttribute: "true",
@@ -71,8 +71,8 @@ var specs = map[string]spec{
 		username: "id",
 	},
 	userpool.ProviderAmazon: {
-		required: []string{"client_id", "client_secret", "authorize_scopes"},
-		optional: append([]string{attrsAddAttribute}, endpointKeys...),
+		Required: []string{"client_id", "client_secret", "authorize_scopes"},
+		Optional: append([]string{attrsAddAttribute}, EndpointKeys...),
 		derived: map[string]string{
 			"authorize_url": "https://www.amazon.com/ap/oa", "token_url": "https://api.amazon.com/auth/o2/token",
 			"attributes_url": "https://api.amazon.com/user/profile", attrsAddAttribute: "false",
@@ -80,8 +80,8 @@ var specs = map[string]spec{
 		username: "user_id",
 	},
 	userpool.ProviderApple: {
-		required: []string{"client_id", "team_id", "key_id", "private_key", "authorize_scopes"},
-		optional: append([]string{attrsAddAttribute}, endpointKeys...),
+		Required: []string{"client_id", "team_id", "key_id", "private_key", "authorize_scopes"},
+		Optional: append([]string{attrsAddAttribute}, EndpointKeys...),
 		derived: map[string]string{
 			"authorize_url": "https://appleid.apple.com/auth/authorize", "token_url": "https://appleid.apple.com/auth/token",
 			"oidc_issuer": "https://appleid.apple.com", "jwks_uri": "https://appleid.apple.com/auth/keys", attrsAddAttribute: "false",
@@ -89,7 +89,7 @@ var specs = map[string]spec{
 		username: "sub",
 	},
 	userpool.ProviderSAML: {
-		optional: []string{"MetadataURL", "MetadataFile", "IDPSignout", "IDPInit", "EncryptedResponses", "RequestSigningAlgorithm"},
+		Optional: []string{"MetadataURL", "MetadataFile", "IDPSignout", "IDPInit", "EncryptedResponses", "RequestSigningAlgorithm"},
 	},
 }
 
@@ -98,11 +98,11 @@ func socialName(typ string) bool {
 	return typ == userpool.ProviderGoogle || typ == userpool.ProviderFacebook || typ == userpool.ProviderAmazon || typ == userpool.ProviderApple
 }
 
-func checkName(name, typ string) *wire.Error {
+func CheckName(name, typ string) *wire.Error {
 	switch {
 	case name == "":
 		return wire.InvalidParameter("Missing required parameter ProviderName")
-	case !providerNameRE.MatchString(name):
+	case !ProviderNameRE.MatchString(name):
 		return wire.InvalidParameter("ProviderName %q: 1 to 32 characters, no spaces, no _ but in the second place", wire.Truncate(name, 64))
 	case strings.EqualFold(name, "Cognito"):
 		return wire.InvalidParameter("ProviderName %s is reserved", name)
@@ -114,12 +114,12 @@ func checkName(name, typ string) *wire.Error {
 	return nil
 }
 
-// checkDetails checks the ProviderDetails of a provider of type typ and
+// CheckDetails checks the ProviderDetails of a provider of type typ and
 // returns them with the derived endpoints filled in: a social provider's
 // own, or an OIDC provider's from its discovery document (fetched with
 // up).
-func checkDetails(ctx context.Context, up *upstream.Client, typ string, in map[string]string) (map[string]string, *wire.Error) {
-	sp, ok := specs[typ]
+func CheckDetails(ctx context.Context, up *upstream.Client, typ string, in map[string]string) (map[string]string, *wire.Error) {
+	sp, ok := Specs[typ]
 	if !ok {
 		return nil, wire.InvalidParameter("ProviderType %q: want OIDC, SAML, Google, Facebook, LoginWithAmazon or SignInWithApple", wire.Truncate(typ, 32))
 	}
@@ -131,14 +131,14 @@ func checkDetails(ctx context.Context, up *upstream.Client, typ string, in map[s
 		d = map[string]string{}
 	}
 	for k, v := range d {
-		if !slices.Contains(sp.required, k) && !slices.Contains(sp.optional, k) {
-			return nil, wire.InvalidParameter("ProviderDetails: %q is not a detail of a %s provider (allowed: %s)", wire.Truncate(k, 64), typ, strings.Join(append(slices.Clone(sp.required), sp.optional...), ", "))
+		if !slices.Contains(sp.Required, k) && !slices.Contains(sp.Optional, k) {
+			return nil, wire.InvalidParameter("ProviderDetails: %q is not a detail of a %s provider (allowed: %s)", wire.Truncate(k, 64), typ, strings.Join(append(slices.Clone(sp.Required), sp.Optional...), ", "))
 		}
 		if len(v) > MaxDetailBytes {
 			return nil, wire.InvalidParameter("ProviderDetails: %s is longer than %d characters", k, MaxDetailBytes)
 		}
 	}
-	for _, k := range sp.required {
+	for _, k := range sp.Required {
 		if strings.TrimSpace(d[k]) == "" {
 			return nil, wire.InvalidParameter("ProviderDetails: %s is required for a %s provider", k, typ)
 		}
@@ -178,7 +178,7 @@ func checkDetails(ctx context.Context, up *upstream.Client, typ string, in map[s
 	}
 	// Endpoints given by the caller win; the rest are derived.
 	overridden := false
-	for _, k := range endpointKeys {
+	for _, k := range EndpointKeys {
 		if d[k] != "" && (typ != userpool.ProviderOIDC || k != "oidc_issuer") {
 			overridden = true
 		}
@@ -211,7 +211,7 @@ func checkDetails(ctx context.Context, up *upstream.Client, typ string, in map[s
 			}
 		}
 	}
-	for _, k := range endpointKeys {
+	for _, k := range EndpointKeys {
 		if v := d[k]; v != "" {
 			if err := upstream.CheckURL(v); err != nil {
 				return nil, wire.InvalidParameter("ProviderDetails: %s: %v", k, err)
@@ -246,9 +246,9 @@ func checkSAML(d map[string]string) (map[string]string, *wire.Error) {
 	return d, nil
 }
 
-// checkMapping checks an AttributeMapping for pool p and adds the default
+// CheckMapping checks an AttributeMapping for pool p and adds the default
 // username mapping of the type.
-func checkMapping(p *state.Pool, typ string, in map[string]string) (map[string]string, *wire.Error) {
+func CheckMapping(p *state.Pool, typ string, in map[string]string) (map[string]string, *wire.Error) {
 	if len(in) > MaxMappings {
 		return nil, wire.InvalidParameter("AttributeMapping: at most %d attributes", MaxMappings)
 	}
@@ -272,14 +272,14 @@ func checkMapping(p *state.Pool, typ string, in map[string]string) (map[string]s
 			return nil, wire.InvalidParameter("AttributeMapping: %s is not an attribute of the user pool", wire.Truncate(k, 64))
 		}
 	}
-	if u := specs[typ].username; u != "" && m["username"] == "" {
+	if u := Specs[typ].username; u != "" && m["username"] == "" {
 		m["username"] = u
 	}
 	return m, nil
 }
 
-// checkIdentifiers checks IdpIdentifiers.
-func checkIdentifiers(ids []string) *wire.Error {
+// CheckIdentifiers checks IdpIdentifiers.
+func CheckIdentifiers(ids []string) *wire.Error {
 	if len(ids) > MaxIdentifiers {
 		return wire.InvalidParameter("IdpIdentifiers: at most %d", MaxIdentifiers)
 	}

@@ -101,25 +101,25 @@ func (o *ops) create(c *emulator.Call) (any, error) {
 	if in.ProviderType == "" {
 		return nil, wire.InvalidParameter("Missing required parameter ProviderType")
 	}
-	if _, ok := specs[in.ProviderType]; !ok {
+	if _, ok := Specs[in.ProviderType]; !ok {
 		return nil, wire.InvalidParameter("ProviderType %q: want OIDC, SAML, Google, Facebook, LoginWithAmazon or SignInWithApple", wire.Truncate(in.ProviderType, 32))
 	}
-	if aerr := checkName(in.ProviderName, in.ProviderType); aerr != nil {
+	if aerr := CheckName(in.ProviderName, in.ProviderType); aerr != nil {
 		return nil, aerr
 	}
 	if in.ProviderDetails == nil {
 		return nil, wire.InvalidParameter("Missing required parameter ProviderDetails")
 	}
 	ids := deref(in.IdpIdentifiers)
-	if aerr := checkIdentifiers(ids); aerr != nil {
+	if aerr := CheckIdentifiers(ids); aerr != nil {
 		return nil, aerr
 	}
-	mapping, aerr := checkMapping(pool, in.ProviderType, deref(in.AttributeMapping))
+	mapping, aerr := CheckMapping(pool, in.ProviderType, deref(in.AttributeMapping))
 	if aerr != nil {
 		return nil, aerr
 	}
 	// Discovery is HTTP: outside the transaction.
-	details, aerr := checkDetails(c.Context(), o.up, in.ProviderType, *in.ProviderDetails)
+	details, aerr := CheckDetails(c.Context(), o.up, in.ProviderType, *in.ProviderDetails)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -199,13 +199,13 @@ func (o *ops) update(c *emulator.Call) (any, error) {
 	}
 	p := old.Clone()
 	if in.IdpIdentifiers != nil {
-		if aerr := checkIdentifiers(*in.IdpIdentifiers); aerr != nil {
+		if aerr := CheckIdentifiers(*in.IdpIdentifiers); aerr != nil {
 			return nil, aerr
 		}
 		p.Identifiers = slices.Clone(*in.IdpIdentifiers)
 	}
 	if in.AttributeMapping != nil {
-		m, aerr := checkMapping(pool, p.Type, *in.AttributeMapping)
+		m, aerr := CheckMapping(pool, p.Type, *in.AttributeMapping)
 		if aerr != nil {
 			return nil, aerr
 		}
@@ -215,7 +215,7 @@ func (o *ops) update(c *emulator.Call) (any, error) {
 		given := *in.ProviderDetails
 		// Keys Cognito derived are dropped unless the request gives
 		// them anew, so that a new oidc_issuer is discovered again.
-		d, aerr := checkDetails(c.Context(), o.up, p.Type, given)
+		d, aerr := CheckDetails(c.Context(), o.up, p.Type, given)
 		if aerr != nil {
 			return nil, aerr
 		}

@@ -34,7 +34,7 @@ const (
 	ImportPath     = "/_cognitokit/import/"
 	MaxImportBytes = 16 << 20 // of a CSV file (Cognito: 100 MB)
 	MaxImportJobs  = 1000     // per pool
-	maxImportRow   = 16000    // characters of a row
+	MaxImportRow   = 16000    // characters of a row
 	ImportDelay    = time.Second
 	ImportChunk    = 100
 	importPoll     = 10 * time.Millisecond
@@ -379,8 +379,8 @@ func importChunk(svc *userpool.Service, poolID, jobID string) (done bool, err er
 	default:
 		return true, errStopped
 	}
-	rd := csvReader(j.CSV)
-	header, msg := readHeader(rd, pools.CSVHeader(p))
+	rd := CSVReader(j.CSV)
+	header, msg := ReadHeader(rd, pools.CSVHeader(p))
 	if msg != "" {
 		return true, finishJob(svc, j, jobFailed, msg, 0, 0, 0, 0)
 	}
@@ -400,7 +400,7 @@ func importChunk(svc *userpool.Service, poolID, jobID string) (done bool, err er
 		switch {
 		case err != nil && !errors.Is(err, csv.ErrFieldCount):
 			return true, finishJob(svc, j, jobFailed, "The CSV file is malformed: "+wire.Truncate(err.Error(), 128), rows-1, imported, skipped, failed)
-		case err != nil || len(rec) != len(header) || rowLen(rec) > maxImportRow:
+		case err != nil || len(rec) != len(header) || RowLen(rec) > MaxImportRow:
 			failed++
 			continue
 		}
@@ -421,21 +421,21 @@ func importChunk(svc *userpool.Service, poolID, jobID string) (done bool, err er
 	return last, finishJob(svc, j, status, msg, rows, imported, skipped, failed)
 }
 
-// csvReader returns a strict reader of an import file: RFC 4180 quoting
+// CSVReader returns a strict reader of an import file: RFC 4180 quoting
 // (no lazy quotes), rows of any length (a row of the wrong length fails
 // alone, as in Cognito).
-func csvReader(data []byte) *csv.Reader {
+func CSVReader(data []byte) *csv.Reader {
 	rd := csv.NewReader(bytes.NewReader(data))
 	rd.FieldsPerRecord = -1
 	rd.LazyQuotes = false
 	return rd
 }
 
-// readHeader reads the header row of an import file: every column must be
+// ReadHeader reads the header row of an import file: every column must be
 // one of allowed (GetCSVHeader's) and cognito:username and
 // cognito:mfa_enabled must be there. On failure it returns the job's
 // completion message.
-func readHeader(rd *csv.Reader, allowed []string) (header []string, failure string) {
+func ReadHeader(rd *csv.Reader, allowed []string) (header []string, failure string) {
 	header, err := rd.Read()
 	if err != nil {
 		return nil, "The CSV file has no header row."
@@ -459,7 +459,7 @@ func readHeader(rd *csv.Reader, allowed []string) (header []string, failure stri
 	return header, ""
 }
 
-func rowLen(rec []string) int {
+func RowLen(rec []string) int {
 	n := 0
 	for _, f := range rec {
 		n += len(f) + 1
@@ -477,7 +477,7 @@ const (
 
 // importRow creates the user of a row, in RESET_REQUIRED.
 func importRow(svc *userpool.Service, p *state.Pool, header, rec []string) rowResult {
-	spec, ok := rowSpec(p, header, rec)
+	spec, ok := RowSpec(p, header, rec)
 	if !ok {
 		return rowFailed
 	}
@@ -498,12 +498,12 @@ func importRow(svc *userpool.Service, p *state.Pool, header, rec []string) rowRe
 	return rowImported
 }
 
-// rowSpec returns the user a row (of header's columns) describes, or false
+// RowSpec returns the user a row (of header's columns) describes, or false
 // for a row that fails: no username, a bad boolean, a missing required
 // attribute, a username that is not the email or phone number of a pool
 // whose usernames are those. The attributes themselves are checked when
 // the user is created.
-func rowSpec(p *state.Pool, header, rec []string) (users.Spec, bool) {
+func RowSpec(p *state.Pool, header, rec []string) (users.Spec, bool) {
 	spec := users.Spec{Attributes: map[string]string{}, Status: userpool.StatusResetRequired}
 	emailVerified, phoneVerified := "", ""
 	for i, h := range header {

@@ -345,7 +345,7 @@ type userFilter struct {
 
 var filterAttrs = []string{"username", "email", "phone_number", "name", "given_name", "family_name", "preferred_username", "cognito:user_status", "status", "sub"}
 
-func parseUserFilter(f string) (*userFilter, *wire.Error) {
+func ParseUserFilter(f string) (*userFilter, *wire.Error) {
 	f = strings.TrimSpace(f)
 	if f == "" {
 		return nil, nil
@@ -374,7 +374,7 @@ func parseUserFilter(f string) (*userFilter, *wire.Error) {
 	return &uf, nil
 }
 
-func (f *userFilter) match(u *state.User) bool {
+func (f *userFilter) Match(u *state.User) bool {
 	if f == nil {
 		return true
 	}
@@ -460,14 +460,14 @@ func (o *ops) listUsers(c *emulator.Call) (any, error) {
 	if err := c.Decode(&in); err != nil {
 		return nil, err
 	}
-	f, aerr := parseUserFilter(in.Filter)
+	f, aerr := ParseUserFilter(in.Filter)
 	if aerr != nil {
 		return nil, aerr
 	}
 	return o.adminPool(c, false, func(tx *state.Tx, _ *adminInput, p *state.Pool) (any, error) {
 		var users []*state.User
 		for _, u := range tx.Users(p.ID) {
-			if f.match(u) {
+			if f.Match(u) {
 				users = append(users, u)
 			}
 		}

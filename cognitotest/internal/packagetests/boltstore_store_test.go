@@ -1,4 +1,6 @@
-package boltstore
+package packagetests_test
+
+import boltstore "github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
 
 import (
 	"bytes"
@@ -13,30 +15,30 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 
-var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+var boltT0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func mustOpen(t testing.TB, dir string, opts Options) *Store {
+func mustOpenBolt(t testing.TB, dir string, opts boltstore.Options) *boltstore.Store {
 	t.Helper()
-	st, err := Open(dir, opts)
+	st, err := boltstore.Open(dir, opts)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", dir, err)
 	}
 	return st
 }
 
-// fill writes a pool and a user through a State.
-func fill(t testing.TB, st state.Store) {
+// fillBolt writes a pool and a user through a State.
+func fillBolt(t testing.TB, st state.Store) {
 	t.Helper()
 	s, err := state.Open(st)
 	if err != nil {
 		t.Fatalf("state.Open: %v", err)
 	}
 	err = s.Update(func(tx *state.Tx) error {
-		p := &state.Pool{ID: "us-east-1_Bolt", Name: "Bolt", MFA: "OFF", PasswordPolicy: state.PasswordPolicy{MinimumLength: 8}, CreatedAt: t0}
+		p := &state.Pool{ID: "us-east-1_Bolt", Name: "Bolt", MFA: "OFF", PasswordPolicy: state.PasswordPolicy{MinimumLength: 8}, CreatedAt: boltT0}
 		tx.PutPool(p)
 		tx.PutUser(p, &state.User{PoolID: p.ID, Username: "Ann", Sub: "sub-ann", Status: "CONFIRMED", Enabled: true,
-			Salt: big.NewInt(-7), Verifier: big.NewInt(99), Attributes: map[string]string{"email": "ann@example.com"}, CreatedAt: t0})
-		tx.PutClient(&state.Client{PoolID: p.ID, ID: "client1", Name: "web", Secret: "s3cr3t", Seq: 1, CreatedAt: t0})
+			Salt: big.NewInt(-7), Verifier: big.NewInt(99), Attributes: map[string]string{"email": "ann@example.com"}, CreatedAt: boltT0})
+		tx.PutClient(&state.Client{PoolID: p.ID, ID: "client1", Name: "web", Secret: "s3cr3t", Seq: 1, CreatedAt: boltT0})
 		return nil
 	})
 	if err != nil {
@@ -45,7 +47,7 @@ func fill(t testing.TB, st state.Store) {
 }
 
 func TestStoreTransactions(t *testing.T) {
-	st := mustOpen(t, t.TempDir(), Options{})
+	st := mustOpenBolt(t, t.TempDir(), boltstore.Options{})
 	defer st.Close()
 	if !st.New() {
 		t.Error("New() = false for a new file")
@@ -89,20 +91,20 @@ func TestStoreTransactions(t *testing.T) {
 	}
 }
 
-// TestReopen: records committed through a State are there after the store
+// TestBoltstoreReopen: records committed through a State are there after the store
 // is closed and opened again, and the state loads them.
-func TestReopen(t *testing.T) {
+func TestBoltstoreReopen(t *testing.T) {
 	dir := t.TempDir()
-	st := mustOpen(t, dir, Options{})
-	fill(t, st)
+	st := mustOpenBolt(t, dir, boltstore.Options{})
+	fillBolt(t, st)
 	st.Close()
-	if fi, err := os.Stat(filepath.Join(dir, FileName)); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(filepath.Join(dir, boltstore.FileName)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("data file: %v, %v; want mode 0600", fi, err)
 	}
 	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 && dir != filepath.Clean(dir) {
 		t.Errorf("data directory: %v, %v", fi, err)
 	}
-	st = mustOpen(t, dir, Options{})
+	st = mustOpenBolt(t, dir, boltstore.Options{})
 	defer st.Close()
 	if st.New() {
 		t.Error("New() = true for an existing file")
@@ -129,21 +131,21 @@ func TestReopen(t *testing.T) {
 // TestNewDirectory: Open creates the directory, private to the user.
 func TestNewDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "data")
-	st := mustOpen(t, dir, Options{})
+	st := mustOpenBolt(t, dir, boltstore.Options{})
 	st.Close()
 	fi, err := os.Stat(dir)
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("created directory: %v, %v; want mode 0700", fi, err)
 	}
-	if _, err := Open(filepath.Join(t.TempDir(), "none"), Options{ReadOnly: true}); !errors.Is(err, ErrNoData) {
+	if _, err := boltstore.Open(filepath.Join(t.TempDir(), "none"), boltstore.Options{ReadOnly: true}); !errors.Is(err, boltstore.ErrNoData) {
 		t.Errorf("read-only Open of a missing directory = %v; want ErrNoData", err)
 	}
-	if _, err := Open(t.TempDir(), Options{ReadOnly: true}); !errors.Is(err, ErrNoData) {
+	if _, err := boltstore.Open(t.TempDir(), boltstore.Options{ReadOnly: true}); !errors.Is(err, boltstore.ErrNoData) {
 		t.Errorf("read-only Open of an empty directory = %v; want ErrNoData", err)
 	}
 	file := filepath.Join(t.TempDir(), "file")
 	os.WriteFile(file, nil, 0o600)
-	if _, err := Open(file, Options{}); err == nil || !strings.Contains(err.Error(), "not a directory") {
+	if _, err := boltstore.Open(file, boltstore.Options{}); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("Open(a file) = %v; want an error saying it is not a directory", err)
 	}
 }
@@ -152,20 +154,20 @@ func TestNewDirectory(t *testing.T) {
 // timeout, naming the file, until the first closes.
 func TestLocked(t *testing.T) {
 	dir := t.TempDir()
-	st := mustOpen(t, dir, Options{})
+	st := mustOpenBolt(t, dir, boltstore.Options{})
 	start := time.Now()
-	_, err := Open(dir, Options{Timeout: 100 * time.Millisecond})
-	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), FileName) {
+	_, err := boltstore.Open(dir, boltstore.Options{Timeout: 100 * time.Millisecond})
+	if !errors.Is(err, boltstore.ErrLocked) || !strings.Contains(err.Error(), boltstore.FileName) {
 		t.Errorf("second Open = %v; want ErrLocked naming the file", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("second Open took %v; want it to give up after its timeout", d)
 	}
-	if _, err := Open(dir, Options{ReadOnly: true, Timeout: 50 * time.Millisecond}); !errors.Is(err, ErrLocked) {
+	if _, err := boltstore.Open(dir, boltstore.Options{ReadOnly: true, Timeout: 50 * time.Millisecond}); !errors.Is(err, boltstore.ErrLocked) {
 		t.Errorf("read-only Open of a locked file = %v; want ErrLocked", err)
 	}
 	st.Close()
-	st2 := mustOpen(t, dir, Options{})
+	st2 := mustOpenBolt(t, dir, boltstore.Options{})
 	st2.Close()
 }
 
@@ -173,10 +175,10 @@ func TestLocked(t *testing.T) {
 func validFile(t testing.TB) []byte {
 	t.Helper()
 	dir := t.TempDir()
-	st := mustOpen(t, dir, Options{})
-	fill(t, st)
+	st := mustOpenBolt(t, dir, boltstore.Options{})
+	fillBolt(t, st)
 	st.Close()
-	data, err := os.ReadFile(filepath.Join(dir, FileName))
+	data, err := os.ReadFile(filepath.Join(dir, boltstore.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,11 +190,11 @@ func validFile(t testing.TB) []byte {
 func openFile(t testing.TB, data []byte) error {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, FileName)
+	path := filepath.Join(dir, boltstore.FileName)
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st, err := Open(dir, Options{})
+	st, err := boltstore.Open(dir, boltstore.Options{})
 	if err == nil {
 		_, err = state.Open(st)
 		st.Close()
@@ -246,21 +248,21 @@ func TestRefusesDamagedFiles(t *testing.T) {
 // with ErrFormat, and not changed.
 func TestRefusesNewerFormat(t *testing.T) {
 	dir := t.TempDir()
-	st := mustOpen(t, dir, Options{})
-	fill(t, st)
+	st := mustOpenBolt(t, dir, boltstore.Options{})
+	fillBolt(t, st)
 	st.Update(func(tx state.StoreTx) error { return tx.Put(state.KindMeta, "format", []byte("2")) })
 	st.Close()
-	data, _ := os.ReadFile(filepath.Join(dir, FileName))
+	data, _ := os.ReadFile(filepath.Join(dir, boltstore.FileName))
 	err := openFile(t, data)
 	if !errors.Is(err, state.ErrFormat) || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("Open = %v; want ErrFormat saying a newer emulator wrote it", err)
 	}
 }
 
-// FuzzOpen: a data file of any bytes opens, or is refused with ErrCorrupt
+// FuzzBoltstoreOpen: a data file of any bytes opens, or is refused with ErrCorrupt
 // or ErrFormat and left unchanged; nothing panics or hangs. The inputs
 // patch a valid file with records at an offset, and may cut it short.
-func FuzzOpen(f *testing.F) {
+func FuzzBoltstoreOpen(f *testing.F) {
 	valid := validFile(f)
 	pageSize := os.Getpagesize()
 	for page := 0; page*pageSize < len(valid); page++ {

@@ -1,4 +1,6 @@
-package emulator
+package packagetests_test
+
+import emulator "github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 
 import (
 	"crypto/rand"
@@ -8,7 +10,7 @@ import (
 	"testing"
 )
 
-var testKey = sync.OnceValue(func() *rsa.PrivateKey {
+var jwtTestKey = sync.OnceValue(func() *rsa.PrivateKey {
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		panic(err)
@@ -18,23 +20,23 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 
 func TestSignAndVerify(t *testing.T) {
 	for _, alg := range []string{"RS256", "RS512"} {
-		tok, err := SignJWT(testKey(), alg, map[string]string{"kid": "k", "alg": alg}, map[string]any{"sub": "x"})
+		tok, err := emulator.SignJWT(jwtTestKey(), alg, map[string]string{"kid": "k", "alg": alg}, map[string]any{"sub": "x"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		jwt, err := ParseJWT(tok, 1<<14)
+		jwt, err := emulator.ParseJWT(tok, 1<<14)
 		if err != nil || jwt.Alg != alg || jwt.Kid != "k" || string(jwt.Payload) != `{"sub":"x"}` {
 			t.Fatalf("%s: ParseJWT = %+v, %v", alg, jwt, err)
 		}
-		if !jwt.Verify(&testKey().PublicKey) {
+		if !jwt.Verify(&jwtTestKey().PublicKey) {
 			t.Errorf("%s: the signature does not verify", alg)
 		}
 		tampered := tok[:strings.IndexByte(tok, '.')+1] + "eyJzdWIiOiJ5In0" + tok[strings.LastIndexByte(tok, '.'):]
-		if jwt, err := ParseJWT(tampered, 1<<14); err != nil || jwt.Verify(&testKey().PublicKey) {
+		if jwt, err := emulator.ParseJWT(tampered, 1<<14); err != nil || jwt.Verify(&jwtTestKey().PublicKey) {
 			t.Errorf("%s: a tampered payload verifies (%v)", alg, err)
 		}
 	}
-	if _, err := SignJWT(testKey(), "HS256", nil, nil); err == nil {
+	if _, err := emulator.SignJWT(jwtTestKey(), "HS256", nil, nil); err == nil {
 		t.Error("SignJWT(HS256) works; want an error")
 	}
 }
@@ -42,7 +44,7 @@ func TestSignAndVerify(t *testing.T) {
 // FuzzParseJWT: ParseJWT never panics, and accepts only three base64url
 // parts whose header is a JSON object.
 func FuzzParseJWT(f *testing.F) {
-	tok, err := SignJWT(testKey(), "RS256", map[string]string{"kid": "k", "alg": "RS256"}, map[string]any{"sub": "x"})
+	tok, err := emulator.SignJWT(jwtTestKey(), "RS256", map[string]string{"kid": "k", "alg": "RS256"}, map[string]any{"sub": "x"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -50,13 +52,13 @@ func FuzzParseJWT(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		jwt, err := ParseJWT(s, 1<<14)
+		jwt, err := emulator.ParseJWT(s, 1<<14)
 		if err != nil {
 			return
 		}
 		if strings.Count(s, ".") != 2 {
 			t.Fatalf("ParseJWT(%q) accepted %d dots", s, strings.Count(s, "."))
 		}
-		jwt.Verify(&testKey().PublicKey)
+		jwt.Verify(&jwtTestKey().PublicKey)
 	})
 }

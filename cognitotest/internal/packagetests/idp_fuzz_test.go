@@ -1,4 +1,6 @@
-package idp
+package packagetests_test
+
+import idp "github.com/cognitokit/cognitokit/cognitotest/internal/userpool/idp"
 
 import (
 	"context"
@@ -35,7 +37,7 @@ func FuzzProviderConfig(f *testing.F) {
 	pool := &state.Pool{ID: "us-east-1_Fuzz"}
 	f.Fuzz(func(t *testing.T, typeIndex uint8, name, detailsJSON, mappingJSON, idsJSON string) {
 		typ := fuzzTypes[int(typeIndex)%len(fuzzTypes)]
-		_ = checkName(name, typ)
+		_ = idp.CheckName(name, typ)
 		var details, mapping map[string]string
 		var ids []string
 		if json.Unmarshal([]byte(detailsJSON), &details) != nil || json.Unmarshal([]byte(mappingJSON), &mapping) != nil || json.Unmarshal([]byte(idsJSON), &ids) != nil {
@@ -50,20 +52,20 @@ func FuzzProviderConfig(f *testing.F) {
 				}
 			}
 		}
-		d, werr := checkDetails(context.Background(), up, typ, details)
+		d, werr := idp.CheckDetails(context.Background(), up, typ, details)
 		if werr == nil {
-			sp := specs[typ]
-			for _, k := range sp.required {
+			sp := idp.Specs[typ]
+			for _, k := range sp.Required {
 				if strings.TrimSpace(d[k]) == "" {
 					t.Fatalf("%s accepted without %s: %v", typ, k, d)
 				}
 			}
 			for k := range details {
-				if !slices.Contains(sp.required, k) && !slices.Contains(sp.optional, k) {
+				if !slices.Contains(sp.Required, k) && !slices.Contains(sp.Optional, k) {
 					t.Fatalf("%s accepted the detail %q", typ, k)
 				}
 			}
-			for _, k := range endpointKeys {
+			for _, k := range idp.EndpointKeys {
 				if v := d[k]; v != "" {
 					if err := upstream.CheckURL(v); err != nil {
 						t.Fatalf("%s accepted the endpoint %s=%q: %v", typ, k, v, err)
@@ -74,16 +76,16 @@ func FuzzProviderConfig(f *testing.F) {
 				t.Fatalf("%s accepted without scopes", typ)
 			}
 		}
-		m, werr := checkMapping(pool, typ, mapping)
+		m, werr := idp.CheckMapping(pool, typ, mapping)
 		if werr == nil {
-			if _, ok := specs[typ]; ok && typ != userpool.ProviderSAML && m["username"] == "" {
+			if _, ok := idp.Specs[typ]; ok && typ != userpool.ProviderSAML && m["username"] == "" {
 				t.Fatalf("%s mapping without username: %v", typ, m)
 			}
-			if m["sub"] != "" || m[userpool.IdentitiesAttribute] != "" || len(m) > MaxMappings+1 {
+			if m["sub"] != "" || m[userpool.IdentitiesAttribute] != "" || len(m) > idp.MaxMappings+1 {
 				t.Fatalf("mapping accepted: %v", m)
 			}
 		}
-		if checkIdentifiers(ids) == nil {
+		if idp.CheckIdentifiers(ids) == nil {
 			seen := map[string]bool{}
 			for _, id := range ids {
 				if seen[strings.ToLower(id)] || id == "" || len(id) > 40 {

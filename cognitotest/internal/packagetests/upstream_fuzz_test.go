@@ -1,4 +1,6 @@
-package upstream
+package packagetests_test
+
+import upstream "github.com/cognitokit/cognitokit/cognitotest/internal/upstream"
 
 import (
 	"context"
@@ -57,15 +59,15 @@ func FuzzProviderAnswers(f *testing.F) {
 	a := &answer{}
 	srv := httptest.NewServer(a)
 	f.Cleanup(srv.Close)
-	c := New(time.Now)
+	c := upstream.New(time.Now)
 	ctx := context.Background()
 	kind := func(t *testing.T, err error) {
 		t.Helper()
-		var pe *Error
-		if !errors.Is(err, ErrUnavailable) && !errors.As(err, &pe) {
+		var pe *upstream.Error
+		if !errors.Is(err, upstream.ErrUnavailable) && !errors.As(err, &pe) {
 			t.Fatalf("error of no kind: %v", err)
 		}
-		if pe != nil && (len(pe.Code) > 64+3 || len(pe.Description) > 256+3 || !errors.Is(err, ErrProvider)) {
+		if pe != nil && (len(pe.Code) > 64+3 || len(pe.Description) > 256+3 || !errors.Is(err, upstream.ErrProvider)) {
 			t.Fatalf("provider error: %#v", pe)
 		}
 	}
@@ -87,12 +89,12 @@ func FuzzProviderAnswers(f *testing.F) {
 		// The discovery document of the server's issuer.
 		a.set(status, ct, []byte(replaceIssuer(string(body), srv.URL)))
 		if d, err := c.Discover(ctx, srv.URL); err != nil {
-			if !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrInvalidURL) && !errors.Is(err, ErrProvider) {
+			if !errors.Is(err, upstream.ErrUnavailable) && !errors.Is(err, upstream.ErrInvalidURL) && !errors.Is(err, upstream.ErrProvider) {
 				t.Fatalf("Discover: error of no kind: %v", err)
 			}
 		} else {
 			for _, u := range []string{d.AuthorizationEndpoint, d.TokenEndpoint, d.JWKSURI} {
-				if CheckURL(u) != nil {
+				if upstream.CheckURL(u) != nil {
 					t.Fatalf("Discover accepted the endpoint %q", u)
 				}
 			}
@@ -152,8 +154,8 @@ func FuzzIDTokenClaims(f *testing.F) {
 		w.Write(jwks)
 	}))
 	f.Cleanup(srv.Close)
-	c := New(func() time.Time { return now })
-	chk := IDTokenCheck{JWKSURI: srv.URL, Issuer: "https://idp.example", Audience: "client", Nonce: "n"}
+	c := upstream.New(func() time.Time { return now })
+	chk := upstream.IDTokenCheck{JWKSURI: srv.URL, Issuer: "https://idp.example", Audience: "client", Nonce: "n"}
 	// The target is not vacuous: a good token verifies.
 	signed, err := jws.Sign([]byte(good), jws.WithKey(jwa.ES256(), priv))
 	if err != nil {
@@ -175,14 +177,14 @@ func FuzzIDTokenClaims(f *testing.F) {
 		}
 		claims, err := c.VerifyIDToken(context.Background(), string(signed), chk)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidToken) {
+			if !errors.Is(err, upstream.ErrInvalidToken) {
 				t.Fatalf("error of another kind: %v", err)
 			}
 			return
 		}
 		exp, _ := claims["exp"].(float64)
 		sub, _ := claims["sub"].(string)
-		if sub == "" || claims["nonce"] != "n" || !hasAudience(claims["aud"], "client") || !now.Before(time.Unix(int64(exp), 0).Add(Leeway)) {
+		if sub == "" || claims["nonce"] != "n" || !upstream.HasAudience(claims["aud"], "client") || !now.Before(time.Unix(int64(exp), 0).Add(upstream.Leeway)) {
 			t.Fatalf("verified claims %v", claims)
 		}
 	})

@@ -1,4 +1,6 @@
-package guard
+package packagetests_test
+
+import guard "github.com/cognitokit/cognitokit/cognitotest/internal/guard"
 
 import (
 	"log/slog"
@@ -12,7 +14,7 @@ import (
 )
 
 func TestGuardHostRules(t *testing.T) {
-	g, err := New([]string{"Cognito", "192.168.1.20", "docker_svc.", "[fd00::1]"}, nil)
+	g, err := guard.New([]string{"Cognito", "192.168.1.20", "docker_svc.", "[fd00::1]"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func TestGuardHostRules(t *testing.T) {
 		{"local host", false}, {"cognito/x", false}, {"cognito@x", false}, {"[::1", false},
 		{strings.Repeat("a", 300), false},
 	} {
-		if got := g.hostAllowed(tc.host); got != tc.want {
+		if got := g.HostAllowed(tc.host); got != tc.want {
 			t.Errorf("hostAllowed(%q) = %t; want %t", tc.host, got, tc.want)
 		}
 	}
@@ -50,13 +52,13 @@ func TestGuardOriginRules(t *testing.T) {
 		{"http://[::1]:8080", "http://[::1]:8080"},
 		{"HTTPS://App.Example.com", "https://app.example.com"},
 	} {
-		got, err := canonicalOrigin(tc.in)
+		got, err := guard.CanonicalOrigin(tc.in)
 		if err != nil || got != tc.want {
 			t.Errorf("canonicalOrigin(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
 	for _, bad := range []string{"*", "null", "", "localhost:3000", "ftp://x", "http://", "http://x/app", "http://x?a=1", "http://u@x", "http://x#f", "http://bad host", "file:///tmp"} {
-		if got, err := canonicalOrigin(bad); err == nil {
+		if got, err := guard.CanonicalOrigin(bad); err == nil {
 			t.Errorf("canonicalOrigin(%q) = %q; want an error", bad, got)
 		}
 	}
@@ -68,12 +70,12 @@ func FuzzGuardHost(f *testing.F) {
 	for _, s := range []string{"localhost:1", "127.0.0.1", "[::1]:80", "evil.example", "cognito:1", "[::ffff:127.0.0.1]", "LOCALHOST.", "[", "::1", "0x7f.1"} {
 		f.Add(s)
 	}
-	g, err := New([]string{"cognito"}, nil)
+	g, err := guard.New([]string{"cognito"}, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, host string) {
-		if !g.hostAllowed(host) {
+		if !g.HostAllowed(host) {
 			return
 		}
 		h := host
@@ -98,11 +100,11 @@ func FuzzGuardOrigin(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		c, err := canonicalOrigin(in)
+		c, err := guard.CanonicalOrigin(in)
 		if err != nil {
 			return
 		}
-		if again, err := canonicalOrigin(c); err != nil || again != c {
+		if again, err := guard.CanonicalOrigin(c); err != nil || again != c {
 			t.Fatalf("canonicalOrigin(%q) = %q, but canonicalOrigin(%q) = %q, %v", in, c, c, again, err)
 		}
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(c); err != nil {
@@ -121,7 +123,7 @@ func BenchmarkGuard(b *testing.B) {
 	routes := []emulator.Route{{Pattern: "POST /{$}", Access: emulator.APIAccess, Handler: noop}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{$}", noop)
-	g, err := New(nil, nil)
+	g, err := guard.New(nil, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,6 @@
-package idp
+package packagetests_test
+
+import idp "github.com/cognitokit/cognitokit/cognitotest/internal/userpool/idp"
 
 import (
 	"regexp"
@@ -18,7 +20,7 @@ func providerNameSeeds() []string {
 // it replaces accepts.
 func TestProviderNamePattern(t *testing.T) {
 	for _, s := range providerNameSeeds() {
-		if got, want := providerNameRE.MatchString(s), providerNameCounted.MatchString(s); got != want {
+		if got, want := idp.ProviderNameRE.MatchString(s), providerNameCounted.MatchString(s); got != want {
 			t.Errorf("providerNameRE.MatchString(%q) = %v; want %v", s, got, want)
 		}
 	}
@@ -29,7 +31,7 @@ func FuzzProviderNamePattern(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := providerNameRE.MatchString(s), providerNameCounted.MatchString(s); got != want {
+		if got, want := idp.ProviderNameRE.MatchString(s), providerNameCounted.MatchString(s); got != want {
 			t.Errorf("providerNameRE.MatchString(%q) = %v; want %v", s, got, want)
 		}
 	})

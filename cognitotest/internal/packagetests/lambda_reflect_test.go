@@ -1,4 +1,6 @@
-package lambda
+package packagetests_test
+
+import lambda "github.com/cognitokit/cognitokit/cognitotest/internal/lambda"
 
 import (
 	"bytes"
@@ -54,7 +56,7 @@ var shapes = []any{
 	func() (float64, error) { return math.NaN(), nil },
 	func() (*event, error) { return nil, nil },
 	func(_ context.Context, ev event) (event, error) {
-		return ev, &FunctionError{Message: "typed", Type: "Custom"}
+		return ev, &lambda.FunctionError{Message: "typed", Type: "Custom"}
 	},
 }
 
@@ -72,7 +74,7 @@ var payloads = []string{
 func invokeBoth(t *testing.T, h any, payload []byte) {
 	t.Helper()
 	ctx := context.Background()
-	got, gotErr := reflectHandler(reflect.ValueOf(h)).Invoke(ctx, payload)
+	got, gotErr := lambda.ReflectHandler(reflect.ValueOf(h)).Invoke(ctx, payload)
 	want, wantErr := awslambda.NewHandler(h).Invoke(ctx, payload)
 	if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
 		t.Fatalf("%T on %q: error %v; aws-lambda-go: %v", h, payload, gotErr, wantErr)
@@ -89,7 +91,7 @@ func invokeBoth(t *testing.T, h any, payload []byte) {
 // lambda.NewHandler answers, for every handler shape and payload.
 func TestReflectHandlerMatchesAWS(t *testing.T) {
 	for _, h := range shapes {
-		if err := checkSignature(reflect.TypeOf(h)); err != nil {
+		if err := lambda.CheckSignature(reflect.TypeOf(h)); err != nil {
 			t.Fatalf("%T: %v", h, err)
 		}
 		for _, p := range payloads {

@@ -1,4 +1,6 @@
-package users
+package packagetests_test
+
+import users "github.com/cognitokit/cognitokit/cognitotest/internal/userpool/users"
 
 import (
 	"testing"
@@ -13,13 +15,13 @@ func FuzzUserFilter(f *testing.F) {
 	}
 	u := &state.User{Username: "a", Attributes: map[string]string{"email": "x@y"}, Enabled: true}
 	f.Fuzz(func(t *testing.T, s string) {
-		uf, err := parseUserFilter(s)
+		uf, err := users.ParseUserFilter(s)
 		if err != nil {
 			if err.Type != "InvalidParameterException" {
 				t.Fatalf("%q: error type %s", s, err.Type)
 			}
 			return
 		}
-		uf.match(u)
+		uf.Match(u)
 	})
 }

@@ -1,4 +1,6 @@
-package state
+package packagetests_test
+
+import state "github.com/cognitokit/cognitokit/cognitotest/internal/state"
 
 import (
 	"crypto/rand"
@@ -23,52 +25,52 @@ var testKey = sync.OnceValue(func() *rsa.PrivateKey {
 	return k
 })
 
-func mustOpen(t testing.TB, st Store) *State {
+func mustOpen(t testing.TB, st state.Store) *state.State {
 	t.Helper()
-	s, err := Open(st)
+	s, err := state.Open(st)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	return s
 }
 
-func testPool() *Pool {
-	return &Pool{ID: "us-east-1_Test", Name: "Test", MFA: "OFF", PasswordPolicy: PasswordPolicy{MinimumLength: 8}, CreatedAt: t0, ModifiedAt: t0}
+func testPool() *state.Pool {
+	return &state.Pool{ID: "us-east-1_Test", Name: "Test", MFA: "OFF", PasswordPolicy: state.PasswordPolicy{MinimumLength: 8}, CreatedAt: t0, ModifiedAt: t0}
 }
 
 // fill writes one record of every kind.
-func fill(t testing.TB, s *State) {
+func fill(t testing.TB, s *state.State) {
 	t.Helper()
-	err := s.Update(func(tx *Tx) error {
+	err := s.Update(func(tx *state.Tx) error {
 		p := testPool()
 		min := int64(1)
-		p.CustomAttributes = []CustomAttribute{{Name: "tenant", Type: "String", Mutable: true, Min: &min}}
+		p.CustomAttributes = []state.CustomAttribute{{Name: "tenant", Type: "String", Mutable: true, Min: &min}}
 		tx.PutPool(p)
-		k, err := NewSigningKey(p.ID, 1, "kid1", "RS256", testKey(), t0)
+		k, err := state.NewSigningKey(p.ID, 1, "kid1", "RS256", testKey(), t0)
 		if err != nil {
 			return err
 		}
 		tx.PutSigningKey(k)
-		tx.PutClient(&Client{PoolID: p.ID, ID: "client1", Name: "web", Seq: 1, Secret: "s3cr3t", ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH"}, CreatedAt: t0})
-		tx.PutResourceServer(&ResourceServer{PoolID: p.ID, Identifier: "https://api.example.com", Name: "api", Scopes: map[string]string{"read": "r"}})
-		tx.PutDomain(&Domain{Domain: "test-app", PoolID: p.ID, ManagedLoginVersion: 2, CreatedAt: t0})
-		tx.PutGroup(&Group{PoolID: p.ID, Name: "admin", CreatedAt: t0})
-		tx.PutUser(p, &User{PoolID: p.ID, Username: "Alice", Sub: "sub-a", Status: "CONFIRMED", Enabled: true,
+		tx.PutClient(&state.Client{PoolID: p.ID, ID: "client1", Name: "web", Seq: 1, Secret: "s3cr3t", ExplicitAuthFlows: []string{"ALLOW_USER_SRP_AUTH"}, CreatedAt: t0})
+		tx.PutResourceServer(&state.ResourceServer{PoolID: p.ID, Identifier: "https://api.example.com", Name: "api", Scopes: map[string]string{"read": "r"}})
+		tx.PutDomain(&state.Domain{Domain: "test-app", PoolID: p.ID, ManagedLoginVersion: 2, CreatedAt: t0})
+		tx.PutGroup(&state.Group{PoolID: p.ID, Name: "admin", CreatedAt: t0})
+		tx.PutUser(p, &state.User{PoolID: p.ID, Username: "Alice", Sub: "sub-a", Status: "CONFIRMED", Enabled: true,
 			Salt: big.NewInt(-42), Verifier: big.NewInt(12345), Groups: []string{"admin"}, Attributes: map[string]string{"email": "a@example.com"},
-			Codes: map[string]Code{"signup": {Code: "123456", Expires: t0.Add(time.Hour)}}, CreatedAt: t0})
-		tx.PutDevice(&Device{PoolID: p.ID, Sub: "sub-a", Key: "us-east-1_dev1", GroupKey: "-g", Salt: []byte{1, 2}, Verifier: big.NewInt(7), CreatedAt: t0})
-		tx.PutRefreshToken(&RefreshToken{Hash: TokenHash("rt"), PoolID: p.ID, ClientID: "client1", Username: "Alice", Sub: "sub-a", OriginJTI: "o1", Expires: t0.Add(time.Hour)})
-		tx.PutTokenOrigin(&TokenOrigin{PoolID: p.ID, JTI: "o1", Sub: "sub-a", Expires: t0.Add(time.Hour)})
-		tx.PutIdentityPool(&IdentityPool{ID: "us-east-1:00000000-0000-0000-0000-000000000001", Name: "ids", Roles: map[string]string{"authenticated": "arn"},
-			RoleMappings: map[string]RoleMapping{"p": {Type: "Rules", AmbiguousRoleResolution: "Deny", Rules: []MappingRule{{Claim: "c", MatchType: "Equals", Value: "v", RoleARN: "r"}}}}})
-		tx.PutIdentity(&Identity{ID: "us-east-1:00000000-0000-0000-0000-000000000002", PoolID: "us-east-1:00000000-0000-0000-0000-000000000001",
+			Codes: map[string]state.Code{"signup": {Code: "123456", Expires: t0.Add(time.Hour)}}, CreatedAt: t0})
+		tx.PutDevice(&state.Device{PoolID: p.ID, Sub: "sub-a", Key: "us-east-1_dev1", GroupKey: "-g", Salt: []byte{1, 2}, Verifier: big.NewInt(7), CreatedAt: t0})
+		tx.PutRefreshToken(&state.RefreshToken{Hash: state.TokenHash("rt"), PoolID: p.ID, ClientID: "client1", Username: "Alice", Sub: "sub-a", OriginJTI: "o1", Expires: t0.Add(time.Hour)})
+		tx.PutTokenOrigin(&state.TokenOrigin{PoolID: p.ID, JTI: "o1", Sub: "sub-a", Expires: t0.Add(time.Hour)})
+		tx.PutIdentityPool(&state.IdentityPool{ID: "us-east-1:00000000-0000-0000-0000-000000000001", Name: "ids", Roles: map[string]string{"authenticated": "arn"},
+			RoleMappings: map[string]state.RoleMapping{"p": {Type: "Rules", AmbiguousRoleResolution: "Deny", Rules: []state.MappingRule{{Claim: "c", MatchType: "Equals", Value: "v", RoleARN: "r"}}}}})
+		tx.PutIdentity(&state.Identity{ID: "us-east-1:00000000-0000-0000-0000-000000000002", PoolID: "us-east-1:00000000-0000-0000-0000-000000000001",
 			Logins: map[string][]string{"dev": {"u1", "u2"}}, CreatedAt: t0})
-		tx.PutCredentials(&Credentials{AccessKeyID: "ASIAX", IdentityID: "us-east-1:00000000-0000-0000-0000-000000000002", Expiration: t0})
-		tx.PutMessage(&Message{PoolID: p.ID, Username: "Alice", Destination: "a@example.com", Medium: "EMAIL", Kind: "SignUp", Code: "123456", Text: "Your verification code is 123456. ", Time: t0})
-		tx.PutPasskey(&Passkey{PoolID: p.ID, Sub: "sub-a", ID: []byte{1, 2, 3}, PublicKey: []byte{0xa5}, RPID: "localhost", SignCount: 3, CreatedAt: t0})
+		tx.PutCredentials(&state.Credentials{AccessKeyID: "ASIAX", IdentityID: "us-east-1:00000000-0000-0000-0000-000000000002", Expiration: t0})
+		tx.PutMessage(&state.Message{PoolID: p.ID, Username: "Alice", Destination: "a@example.com", Medium: "EMAIL", Kind: "SignUp", Code: "123456", Text: "Your verification code is 123456. ", Time: t0})
+		tx.PutPasskey(&state.Passkey{PoolID: p.ID, Sub: "sub-a", ID: []byte{1, 2, 3}, PublicKey: []byte{0xa5}, RPID: "localhost", SignCount: 3, CreatedAt: t0})
 		fillPoolRecords(tx, p)
-		tx.PutAuthEvent(&AuthEvent{PoolID: p.ID, Sub: "sub-a", ID: "ev1", Seq: 1, Type: "SignIn", Response: "Pass",
-			Challenges: []AuthEventChallenge{{Name: "Password", Response: "Success"}}, IPAddress: "127.0.0.1", Feedback: "Valid", FeedbackAt: t0, CreatedAt: t0})
+		tx.PutAuthEvent(&state.AuthEvent{PoolID: p.ID, Sub: "sub-a", ID: "ev1", Seq: 1, Type: "SignIn", Response: "Pass",
+			Challenges: []state.AuthEventChallenge{{Name: "Password", Response: "Success"}}, IPAddress: "127.0.0.1", Feedback: "Valid", FeedbackAt: t0, CreatedAt: t0})
 		fillIdPRecords(tx, p)
 		return nil
 	})
@@ -77,17 +79,17 @@ func fill(t testing.TB, s *State) {
 	}
 }
 
-// TestReopen: every kind of record survives a round trip through a store.
-func TestReopen(t *testing.T) {
-	st := NewMemoryStore()
+// TestStateReopen: every kind of record survives a round trip through a store.
+func TestStateReopen(t *testing.T) {
+	st := state.NewMemoryStore()
 	fill(t, mustOpen(t, st))
-	for _, k := range Kinds {
+	for _, k := range state.Kinds {
 		if st.Len(k) != 1 {
 			t.Errorf("store has %d records of %s; want 1", st.Len(k), k)
 		}
 	}
 	s := mustOpen(t, st)
-	s.View(func(tx *Tx) error {
+	s.View(func(tx *state.Tx) error {
 		p := tx.Pool("us-east-1_Test")
 		if p == nil || p.Name != "Test" || p.SRPName() != "Test" || p.Region() != "us-east-1" {
 			t.Fatalf("pool: %+v", p)
@@ -131,13 +133,13 @@ func TestReopen(t *testing.T) {
 		return nil
 	})
 	// Sequence numbers continue after a reopen.
-	s.Update(func(tx *Tx) error {
-		ip := &IdentityPool{ID: "us-east-1:00000000-0000-0000-0000-000000000003"}
+	s.Update(func(tx *state.Tx) error {
+		ip := &state.IdentityPool{ID: "us-east-1:00000000-0000-0000-0000-000000000003"}
 		tx.PutIdentityPool(ip)
 		if ip.Seq != 2 {
 			t.Errorf("next identity pool Seq = %d; want 2", ip.Seq)
 		}
-		m := &Message{PoolID: "us-east-1_Test", Kind: "SignUp"}
+		m := &state.Message{PoolID: "us-east-1_Test", Kind: "SignUp"}
 		tx.PutMessage(m)
 		if m.Seq != 2 {
 			t.Errorf("next message Seq = %d; want 2", m.Seq)
@@ -147,11 +149,11 @@ func TestReopen(t *testing.T) {
 }
 
 func TestUpdateRollsBack(t *testing.T) {
-	st := NewMemoryStore()
+	st := state.NewMemoryStore()
 	s := mustOpen(t, st)
 	fill(t, s)
 	boom := errors.New("boom")
-	err := s.Update(func(tx *Tx) error {
+	err := s.Update(func(tx *state.Tx) error {
 		p := tx.Pool("us-east-1_Test")
 		u := tx.User(p, "alice").Clone()
 		u.Status = "DISABLED"
@@ -163,13 +165,13 @@ func TestUpdateRollsBack(t *testing.T) {
 		if tx.Pool(p.ID) != nil || tx.UserCount(p.ID) != 0 {
 			t.Error("DeletePool left records")
 		}
-		tx.PutIdentity(&Identity{ID: "x", PoolID: "us-east-1:00000000-0000-0000-0000-000000000001", Logins: map[string][]string{"dev": {"u9"}}})
+		tx.PutIdentity(&state.Identity{ID: "x", PoolID: "us-east-1:00000000-0000-0000-0000-000000000001", Logins: map[string][]string{"dev": {"u9"}}})
 		return boom
 	})
 	if err != boom {
 		t.Fatalf("Update = %v; want the function's error", err)
 	}
-	s.View(func(tx *Tx) error {
+	s.View(func(tx *state.Tx) error {
 		p := tx.Pool("us-east-1_Test")
 		if p == nil {
 			t.Fatal("the pool is still deleted after a failed Update")
@@ -185,7 +187,7 @@ func TestUpdateRollsBack(t *testing.T) {
 		}
 		return nil
 	})
-	for _, k := range Kinds {
+	for _, k := range state.Kinds {
 		if st.Len(k) != 1 {
 			t.Errorf("after a failed Update the store has %d records of %s; want 1", st.Len(k), k)
 		}
@@ -197,12 +199,12 @@ func TestUpdatePanicRollsBack(t *testing.T) {
 	fill(t, s)
 	func() {
 		defer func() { recover() }()
-		s.Update(func(tx *Tx) error {
+		s.Update(func(tx *state.Tx) error {
 			tx.DeletePool("us-east-1_Test")
 			panic("bug")
 		})
 	}()
-	s.View(func(tx *Tx) error {
+	s.View(func(tx *state.Tx) error {
 		if tx.Pool("us-east-1_Test") == nil {
 			t.Error("a panicking Update was not undone")
 		}
@@ -211,29 +213,29 @@ func TestUpdatePanicRollsBack(t *testing.T) {
 }
 
 // failingStore fails every Update.
-type failingStore struct{ *MemoryStore }
+type failingStore struct{ *state.MemoryStore }
 
-func (failingStore) Update(func(StoreTx) error) error { return errors.New("disk full") }
+func (failingStore) Update(func(state.StoreTx) error) error { return errors.New("disk full") }
 
 func TestCommitFailureRollsBack(t *testing.T) {
-	mem := NewMemoryStore()
+	mem := state.NewMemoryStore()
 	fill(t, mustOpen(t, mem))
 	s := mustOpen(t, failingStore{mem})
-	err := s.Update(func(tx *Tx) error {
+	err := s.Update(func(tx *state.Tx) error {
 		tx.DeletePool("us-east-1_Test")
 		return nil
 	})
-	if !errors.Is(err, ErrCommit) || !strings.Contains(err.Error(), "disk full") {
+	if !errors.Is(err, state.ErrCommit) || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Update = %v; want ErrCommit with the store's error", err)
 	}
-	s.View(func(tx *Tx) error {
+	s.View(func(tx *state.Tx) error {
 		if tx.Pool("us-east-1_Test") == nil {
 			t.Error("memory changed although the store did not commit")
 		}
 		return nil
 	})
 	// A transaction that changes nothing does not touch the store.
-	if err := s.Update(func(tx *Tx) error { tx.Pool("x"); return nil }); err != nil {
+	if err := s.Update(func(tx *state.Tx) error { tx.Pool("x"); return nil }); err != nil {
 		t.Errorf("read-only Update = %v; want nil (no commit)", err)
 	}
 }
@@ -241,35 +243,37 @@ func TestCommitFailureRollsBack(t *testing.T) {
 func TestViewIsReadOnly(t *testing.T) {
 	s := mustOpen(t, nil)
 	defer func() {
-		if r := recover(); r != ErrReadOnly {
+		if r := recover(); r != state.ErrReadOnly {
 			t.Errorf("Put in a View: recovered %v; want ErrReadOnly", r)
 		}
 	}()
-	s.View(func(tx *Tx) error { tx.PutPool(testPool()); return nil })
+	s.View(func(tx *state.Tx) error { tx.PutPool(testPool()); return nil })
 }
 
 func TestOpenRefuses(t *testing.T) {
-	newer := NewMemoryStore()
-	newer.Update(func(tx StoreTx) error { return tx.Put(KindMeta, "format", []byte("99")) })
-	if _, err := Open(newer); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "newer") {
+	newer := state.NewMemoryStore()
+	newer.Update(func(tx state.StoreTx) error { return tx.Put(state.KindMeta, "format", []byte("99")) })
+	if _, err := state.Open(newer); !errors.Is(err, state.ErrFormat) || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("Open(newer format) = %v; want ErrFormat naming a newer emulator", err)
 	}
-	bare := NewMemoryStore()
-	bare.Update(func(tx StoreTx) error { return tx.Put(KindPool, "x", []byte(`{}`)) })
-	if _, err := Open(bare); !errors.Is(err, ErrFormat) {
+	bare := state.NewMemoryStore()
+	bare.Update(func(tx state.StoreTx) error { return tx.Put(state.KindPool, "x", []byte(`{}`)) })
+	if _, err := state.Open(bare); !errors.Is(err, state.ErrFormat) {
 		t.Errorf("Open(records without format) = %v; want ErrFormat", err)
 	}
-	corrupt := NewMemoryStore()
+	corrupt := state.NewMemoryStore()
 	mustOpen(t, corrupt)
-	corrupt.Update(func(tx StoreTx) error { return tx.Put(KindUser, "us-east-1_X/a", []byte(`{"username": 5}`)) })
-	_, err := Open(corrupt)
-	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "us-east-1_X/a") {
+	corrupt.Update(func(tx state.StoreTx) error {
+		return tx.Put(state.KindUser, "us-east-1_X/a", []byte(`{"username": 5}`))
+	})
+	_, err := state.Open(corrupt)
+	if !errors.Is(err, state.ErrCorrupt) || !strings.Contains(err.Error(), "us-east-1_X/a") {
 		t.Errorf("Open(corrupt) = %v; want ErrCorrupt naming the record", err)
 	}
 	// Refused stores are not written to.
-	for _, st := range []*MemoryStore{newer, bare, corrupt} {
-		st.View(func(tx StoreTx) error {
-			if v, ok, _ := tx.Get(KindMeta, "format"); ok && string(v) == "1" && st != corrupt {
+	for _, st := range []*state.MemoryStore{newer, bare, corrupt} {
+		st.View(func(tx state.StoreTx) error {
+			if v, ok, _ := tx.Get(state.KindMeta, "format"); ok && string(v) == "1" && st != corrupt {
 				t.Error("Open wrote its format version to a store it refused")
 			}
 			return nil
@@ -277,40 +281,42 @@ func TestOpenRefuses(t *testing.T) {
 	}
 	// A kind or a field this emulator does not know: a newer emulator
 	// wrote them, and rewriting the records would drop them.
-	newKind := NewMemoryStore()
+	newKind := state.NewMemoryStore()
 	mustOpen(t, newKind)
-	newKind.Update(func(tx StoreTx) error { return tx.Put("webauthn_credentials", "x", []byte(`{}`)) })
-	if _, err := Open(newKind); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "webauthn_credentials") {
+	newKind.Update(func(tx state.StoreTx) error { return tx.Put("webauthn_credentials", "x", []byte(`{}`)) })
+	if _, err := state.Open(newKind); !errors.Is(err, state.ErrFormat) || !strings.Contains(err.Error(), "webauthn_credentials") {
 		t.Errorf("Open(unknown kind) = %v; want ErrFormat naming the kind", err)
 	}
-	newField := NewMemoryStore()
+	newField := state.NewMemoryStore()
 	mustOpen(t, newField)
-	newField.Update(func(tx StoreTx) error {
-		return tx.Put(KindPool, "us-east-1_X", []byte(`{"id":"us-east-1_X","name":"X","future_setting":true}`))
+	newField.Update(func(tx state.StoreTx) error {
+		return tx.Put(state.KindPool, "us-east-1_X", []byte(`{"id":"us-east-1_X","name":"X","future_setting":true}`))
 	})
-	if _, err := Open(newField); !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "future_setting") || !strings.Contains(err.Error(), "newer") {
+	if _, err := state.Open(newField); !errors.Is(err, state.ErrFormat) || !strings.Contains(err.Error(), "future_setting") || !strings.Contains(err.Error(), "newer") {
 		t.Errorf("Open(unknown field) = %v; want ErrFormat naming the field", err)
 	}
 	// A record under another record's key.
-	moved := NewMemoryStore()
+	moved := state.NewMemoryStore()
 	mustOpen(t, moved)
-	moved.Update(func(tx StoreTx) error { return tx.Put(KindPool, "us-east-1_Y", []byte(`{"id":"us-east-1_X"}`)) })
-	if _, err := Open(moved); !errors.Is(err, ErrCorrupt) {
+	moved.Update(func(tx state.StoreTx) error {
+		return tx.Put(state.KindPool, "us-east-1_Y", []byte(`{"id":"us-east-1_X"}`))
+	})
+	if _, err := state.Open(moved); !errors.Is(err, state.ErrCorrupt) {
 		t.Errorf("Open(record under another key) = %v; want ErrCorrupt", err)
 	}
-	badKey := NewMemoryStore()
+	badKey := state.NewMemoryStore()
 	mustOpen(t, badKey)
-	badKey.Update(func(tx StoreTx) error {
-		return tx.Put(KindSigningKey, "p/1", []byte(`{"owner":"p","seq":1,"kid":"k","alg":"RS256","private_key":"AAAA"}`))
+	badKey.Update(func(tx state.StoreTx) error {
+		return tx.Put(state.KindSigningKey, "p/1", []byte(`{"owner":"p","seq":1,"kid":"k","alg":"RS256","private_key":"AAAA"}`))
 	})
-	if _, err := Open(badKey); !errors.Is(err, ErrCorrupt) {
+	if _, err := state.Open(badKey); !errors.Is(err, state.ErrCorrupt) {
 		t.Errorf("Open(unparsable key) = %v; want ErrCorrupt", err)
 	}
 }
 
 func TestMemoryStore(t *testing.T) {
-	m := NewMemoryStore()
-	err := m.Update(func(tx StoreTx) error {
+	m := state.NewMemoryStore()
+	err := m.Update(func(tx state.StoreTx) error {
 		buf := []byte("v1")
 		tx.Put("k", "b", buf)
 		buf[0] = 'X' // Put copies
@@ -324,10 +330,10 @@ func TestMemoryStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Update(func(tx StoreTx) error { tx.Put("k", "c", []byte("v3")); return errors.New("abort") })
+	m.Update(func(tx state.StoreTx) error { tx.Put("k", "c", []byte("v3")); return errors.New("abort") })
 	var keys []string
-	m.View(func(tx StoreTx) error {
-		if err := tx.Put("k", "z", nil); !errors.Is(err, ErrReadOnly) {
+	m.View(func(tx state.StoreTx) error {
+		if err := tx.Put("k", "z", nil); !errors.Is(err, state.ErrReadOnly) {
 			t.Errorf("Put in View = %v; want ErrReadOnly", err)
 		}
 		return tx.List("k", func(k string, v []byte) error { keys = append(keys, k+"="+string(v)); return nil })
@@ -336,13 +342,13 @@ func TestMemoryStore(t *testing.T) {
 		t.Errorf("records = %v; want [b=v1] (a deleted, c aborted)", keys)
 	}
 	m.Close()
-	if err := m.View(func(StoreTx) error { return nil }); !errors.Is(err, ErrClosed) {
+	if err := m.View(func(state.StoreTx) error { return nil }); !errors.Is(err, state.ErrClosed) {
 		t.Errorf("View after Close = %v; want ErrClosed", err)
 	}
 }
 
 func TestUserGroups(t *testing.T) {
-	u := &User{}
+	u := &state.User{}
 	for _, g := range []string{"b", "a", "c", "a"} {
 		u.AddGroup(g)
 	}
@@ -355,7 +361,7 @@ func TestUserGroups(t *testing.T) {
 func TestUserBySub(t *testing.T) {
 	s := mustOpen(t, nil)
 	fill(t, s)
-	s.Update(func(tx *Tx) error {
+	s.Update(func(tx *state.Tx) error {
 		p := tx.Pool("us-east-1_Test")
 		if u := tx.UserBySub(p.ID, "sub-a"); u == nil || u.Username != "Alice" {
 			t.Errorf("UserBySub = %+v", u)
@@ -366,7 +372,7 @@ func TestUserBySub(t *testing.T) {
 		}
 		return errors.New("undo")
 	})
-	s.View(func(tx *Tx) error {
+	s.View(func(tx *state.Tx) error {
 		if tx.UserBySub("us-east-1_Test", "sub-a") == nil {
 			t.Error("UserBySub lost the user after an undone delete")
 		}
@@ -378,12 +384,12 @@ func TestUserBySub(t *testing.T) {
 // deletions and after an undone transaction puts one back, DeletePool
 // deletes its pool's messages, and OnCommit runs only after a commit.
 func TestMessages(t *testing.T) {
-	s := mustOpen(t, NewMemoryStore())
+	s := mustOpen(t, state.NewMemoryStore())
 	put := func(pool string, n int) {
 		t.Helper()
-		err := s.Update(func(tx *Tx) error {
+		err := s.Update(func(tx *state.Tx) error {
 			for i := range n {
-				tx.PutMessage(&Message{PoolID: pool, Username: fmt.Sprint("u", i)})
+				tx.PutMessage(&state.Message{PoolID: pool, Username: fmt.Sprint("u", i)})
 			}
 			return nil
 		})
@@ -395,7 +401,7 @@ func TestMessages(t *testing.T) {
 	put("us-east-1_B", 2)
 	put("us-east-1_A", 1)
 	oldest := func() (seq int64) {
-		s.Update(func(tx *Tx) error {
+		s.Update(func(tx *state.Tx) error {
 			if m := tx.OldestMessage(); m != nil {
 				seq = m.Seq
 			}
@@ -407,7 +413,7 @@ func TestMessages(t *testing.T) {
 		t.Errorf("oldest = %d; want 1", got)
 	}
 	// Delete the two oldest; then the third, in a transaction that is undone.
-	s.Update(func(tx *Tx) error {
+	s.Update(func(tx *state.Tx) error {
 		tx.DeleteMessage(tx.OldestMessage())
 		tx.DeleteMessage(tx.OldestMessage())
 		return nil
@@ -416,7 +422,7 @@ func TestMessages(t *testing.T) {
 		t.Errorf("oldest after deleting two = %d; want 3", got)
 	}
 	ran := false
-	s.Update(func(tx *Tx) error {
+	s.Update(func(tx *state.Tx) error {
 		tx.OnCommit(func() { ran = true })
 		tx.DeleteMessage(tx.OldestMessage())
 		if m := tx.OldestMessage(); m == nil || m.Seq != 4 {
@@ -430,11 +436,11 @@ func TestMessages(t *testing.T) {
 	if got := oldest(); got != 3 {
 		t.Errorf("oldest after an undone deletion = %d; want 3", got)
 	}
-	s.Update(func(tx *Tx) error { tx.DeletePool("us-east-1_B"); tx.OnCommit(func() { ran = true }); return nil })
+	s.Update(func(tx *state.Tx) error { tx.DeletePool("us-east-1_B"); tx.OnCommit(func() { ran = true }); return nil })
 	if !ran {
 		t.Error("OnCommit did not run after a commit")
 	}
-	s.View(func(tx *Tx) error {
+	s.View(func(tx *state.Tx) error {
 		var seqs []int64
 		for _, m := range tx.Messages() {
 			seqs = append(seqs, m.Seq)
@@ -442,10 +448,10 @@ func TestMessages(t *testing.T) {
 		if !slices.Equal(seqs, []int64{3, 6}) {
 			t.Errorf("messages after DeletePool(B) = %v; want [3 6]", seqs)
 		}
-		if m := tx.LastMessage(func(m *Message) bool { return m.Username == "u2" }); m == nil || m.Seq != 3 {
+		if m := tx.LastMessage(func(m *state.Message) bool { return m.Username == "u2" }); m == nil || m.Seq != 3 {
 			t.Errorf("LastMessage(u2) = %+v; want seq 3", m)
 		}
-		if m := tx.LastMessage(func(*Message) bool { return true }); m == nil || m.Seq != 6 {
+		if m := tx.LastMessage(func(*state.Message) bool { return true }); m == nil || m.Seq != 6 {
 			t.Errorf("LastMessage = %+v; want seq 6", m)
 		}
 		return nil

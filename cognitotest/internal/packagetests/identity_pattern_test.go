@@ -1,4 +1,6 @@
-package identity
+package packagetests_test
+
+import identity "github.com/cognitokit/cognitokit/cognitotest/internal/identity"
 
 import (
 	"regexp"
@@ -21,7 +23,7 @@ func roleARNSeeds() []string {
 // replaces accepts.
 func TestRoleARNPattern(t *testing.T) {
 	for _, s := range roleARNSeeds() {
-		if got, want := RoleARNRE.MatchString(s), roleARNCounted.MatchString(s); got != want {
+		if got, want := identity.RoleARNRE.MatchString(s), roleARNCounted.MatchString(s); got != want {
 			t.Errorf("RoleARNRE.MatchString(%q) = %v; want %v", s, got, want)
 		}
 	}
@@ -32,7 +34,7 @@ func FuzzRoleARNPattern(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := RoleARNRE.MatchString(s), roleARNCounted.MatchString(s); got != want {
+		if got, want := identity.RoleARNRE.MatchString(s), roleARNCounted.MatchString(s); got != want {
 			t.Errorf("RoleARNRE.MatchString(%q) = %v; want %v", s, got, want)
 		}
 	})

@@ -1,4 +1,6 @@
-package lambda
+package packagetests_test
+
+import lambda "github.com/cognitokit/cognitokit/cognitotest/internal/lambda"
 
 import (
 	"context"
@@ -28,7 +30,7 @@ func TestHandlerSignatures(t *testing.T) {
 		func(any) error { return nil },
 	}
 	for i, h := range ok {
-		if _, err := Handler(h); err != nil {
+		if _, err := lambda.Handler(h); err != nil {
 			t.Errorf("handler %d (%T): got %v; want accepted", i, h, err)
 		}
 	}
@@ -44,14 +46,14 @@ func TestHandlerSignatures(t *testing.T) {
 		func() (int, error, error) { return 0, nil, nil },
 	}
 	for i, h := range bad {
-		if _, err := Handler(h); err == nil {
+		if _, err := lambda.Handler(h); err == nil {
 			t.Errorf("handler %d (%T): got accepted; want an error", i, h)
 		}
 	}
 }
 
 func TestHandlerInvoke(t *testing.T) {
-	fn, err := Handler(func(_ context.Context, ev event) (event, error) {
+	fn, err := lambda.Handler(func(_ context.Context, ev event) (event, error) {
 		switch ev.UserName {
 		case "fail":
 			return ev, errors.New("Registration from this domain is not allowed.")
@@ -64,55 +66,55 @@ func TestHandlerInvoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := Invoke(context.Background(), fn, time.Second, 1, []byte(`{"userName":"ann","response":{"autoConfirmUser":false}}`))
+	out, err := lambda.Invoke(context.Background(), fn, time.Second, 1, []byte(`{"userName":"ann","response":{"autoConfirmUser":false}}`))
 	if err != nil || !strings.Contains(string(out), `"autoConfirmUser":true`) {
 		t.Fatalf("got %s, %v; want the response with autoConfirmUser", out, err)
 	}
-	_, err = Invoke(context.Background(), fn, time.Second, 1, []byte(`{"userName":"fail"}`))
-	var fe *FunctionError
+	_, err = lambda.Invoke(context.Background(), fn, time.Second, 1, []byte(`{"userName":"fail"}`))
+	var fe *lambda.FunctionError
 	if !errors.As(err, &fe) || fe.Message != "Registration from this domain is not allowed." || fe.Type != "errorString" {
 		t.Fatalf("got %v; want the function's error", err)
 	}
-	_, err = Invoke(context.Background(), fn, time.Second, 1, []byte(`{"userName":"panic"}`))
+	_, err = lambda.Invoke(context.Background(), fn, time.Second, 1, []byte(`{"userName":"panic"}`))
 	if !errors.As(err, &fe) || fe.Message != "boom" {
 		t.Fatalf("panic: got %v; want a function error boom", err)
 	}
 	// An event the handler's type cannot take: aws-lambda-go's decoding
 	// error is the function's error, as in Lambda.
-	_, err = Invoke(context.Background(), fn, time.Second, 1, []byte(`{"userName":42}`))
+	_, err = lambda.Invoke(context.Background(), fn, time.Second, 1, []byte(`{"userName":42}`))
 	if !errors.As(err, &fe) || !strings.Contains(fe.Message, "cannot unmarshal") {
 		t.Fatalf("bad event: got %v; want the decoding error as a function error", err)
 	}
-	if _, err := Invoke(context.Background(), fn, time.Second, 1, make([]byte, MaxPayload+1)); !errors.Is(err, ErrTooLarge) {
+	if _, err := lambda.Invoke(context.Background(), fn, time.Second, 1, make([]byte, lambda.MaxPayload+1)); !errors.Is(err, lambda.ErrTooLarge) {
 		t.Fatalf("huge event: got %v; want ErrTooLarge", err)
 	}
 }
 
 func TestInvokeTimeoutRetries(t *testing.T) {
 	var calls atomic.Int32
-	fn, _ := Handler(func(ctx context.Context) error {
+	fn, _ := lambda.Handler(func(ctx context.Context) error {
 		calls.Add(1)
 		<-ctx.Done() // a well-behaved handler stops at its deadline
 		return ctx.Err()
 	})
-	_, err := Invoke(context.Background(), fn, 20*time.Millisecond, Attempts, []byte(`{}`))
-	if !errors.Is(err, ErrTimeout) {
+	_, err := lambda.Invoke(context.Background(), fn, 20*time.Millisecond, lambda.Attempts, []byte(`{}`))
+	if !errors.Is(err, lambda.ErrTimeout) {
 		t.Fatalf("got %v; want ErrTimeout", err)
 	}
-	if n := calls.Load(); n != Attempts {
-		t.Errorf("calls: got %d; want %d (Cognito tries three times)", n, Attempts)
+	if n := calls.Load(); n != lambda.Attempts {
+		t.Errorf("calls: got %d; want %d (Cognito tries three times)", n, lambda.Attempts)
 	}
 	// A handler that ignores its context is abandoned at the deadline.
 	release := make(chan struct{})
 	defer close(release)
-	stuck, _ := Handler(func() error { <-release; return nil })
-	if _, err := Invoke(context.Background(), stuck, 10*time.Millisecond, 1, []byte(`{}`)); !errors.Is(err, ErrTimeout) {
+	stuck, _ := lambda.Handler(func() error { <-release; return nil })
+	if _, err := lambda.Invoke(context.Background(), stuck, 10*time.Millisecond, 1, []byte(`{}`)); !errors.Is(err, lambda.ErrTimeout) {
 		t.Fatalf("stuck handler: got %v; want ErrTimeout", err)
 	}
 	// The request ending is not a timeout.
 	cctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Invoke(cctx, fn, time.Second, Attempts, []byte(`{}`)); !errors.Is(err, context.Canceled) {
+	if _, err := lambda.Invoke(cctx, fn, time.Second, lambda.Attempts, []byte(`{}`)); !errors.Is(err, context.Canceled) {
 		t.Fatalf("canceled: got %v; want context.Canceled", err)
 	}
 }
@@ -143,7 +145,7 @@ func TestHTTP(t *testing.T) {
 		case "/redirect":
 			http.Redirect(w, r, "/ok", http.StatusFound)
 		case "/huge":
-			w.Write(make([]byte, MaxPayload+1))
+			w.Write(make([]byte, lambda.MaxPayload+1))
 		case "/slow":
 			select {
 			case <-r.Context().Done():
@@ -157,7 +159,7 @@ func TestHTTP(t *testing.T) {
 		if path == "/slow" {
 			timeout = 50 * time.Millisecond
 		}
-		return Invoke(context.Background(), &HTTP{URL: srv.URL + path}, timeout, 1, []byte(`{"userName":"ann"}`))
+		return lambda.Invoke(context.Background(), &lambda.HTTP{URL: srv.URL + path}, timeout, 1, []byte(`{"userName":"ann"}`))
 	}
 	out, err := call("/ok")
 	if err != nil || string(out) != `{"response":{"autoConfirmUser":true}}` || string(got) != `{"userName":"ann"}` {
@@ -165,24 +167,24 @@ func TestHTTP(t *testing.T) {
 	}
 	for path, want := range map[string]string{"/header": "User is blocked.", "/rie": "Bad password", "/status-error": "crashed"} {
 		_, err := call(path)
-		var fe *FunctionError
+		var fe *lambda.FunctionError
 		if !errors.As(err, &fe) || fe.Message != want {
 			t.Errorf("%s: got %v; want the function error %q", path, err, want)
 		}
 	}
 	for _, path := range []string{"/status", "/redirect"} {
-		if _, err := call(path); !errors.Is(err, ErrInvoke) {
+		if _, err := call(path); !errors.Is(err, lambda.ErrInvoke) {
 			t.Errorf("%s: got %v; want ErrInvoke", path, err)
 		}
 	}
-	if _, err := call("/huge"); !errors.Is(err, ErrTooLarge) {
+	if _, err := call("/huge"); !errors.Is(err, lambda.ErrTooLarge) {
 		t.Errorf("huge: got %v; want ErrTooLarge", err)
 	}
-	if _, err := call("/slow"); !errors.Is(err, ErrTimeout) {
+	if _, err := call("/slow"); !errors.Is(err, lambda.ErrTimeout) {
 		t.Errorf("slow: got %v; want ErrTimeout", err)
 	}
-	refused := &HTTP{URL: "http://127.0.0.1:1/"}
-	if _, err := Invoke(context.Background(), refused, time.Second, 1, []byte(`{}`)); !errors.Is(err, ErrInvoke) {
+	refused := &lambda.HTTP{URL: "http://127.0.0.1:1/"}
+	if _, err := lambda.Invoke(context.Background(), refused, time.Second, 1, []byte(`{}`)); !errors.Is(err, lambda.ErrInvoke) {
 		t.Errorf("refused: got %v; want ErrInvoke", err)
 	}
 }
@@ -198,21 +200,21 @@ func TestNames(t *testing.T) {
 		"has space":                        "",
 		strings.Repeat("a", 65):            "",
 	} {
-		got, ok := FunctionName(in)
+		got, ok := lambda.FunctionName(in)
 		if got != want || ok != (want != "") {
 			t.Errorf("FunctionName(%q): got %q, %v; want %q", in, got, ok, want)
 		}
 	}
 	for _, bad := range []string{"ftp://x", "http://", "http://u:p@host/", "http://h/#f", "not a url"} {
-		if _, err := ParseURL(bad); err == nil {
+		if _, err := lambda.ParseURL(bad); err == nil {
 			t.Errorf("ParseURL(%q): got no error", bad)
 		}
 	}
-	if _, err := ParseURL("http://127.0.0.1:3000/pre-sign-up?x=1"); err != nil {
+	if _, err := lambda.ParseURL("http://127.0.0.1:3000/pre-sign-up?x=1"); err != nil {
 		t.Error(err)
 	}
-	r := NewRegistry()
-	fn, _ := Handler(func() {})
+	r := lambda.NewRegistry()
+	fn, _ := lambda.Handler(func() {})
 	r.Set("f", fn)
 	if r.Lookup("f") == nil || r.Lookup("g") != nil {
 		t.Error("registry lookup")

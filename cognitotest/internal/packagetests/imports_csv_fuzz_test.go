@@ -1,4 +1,6 @@
-package imports
+package packagetests_test
+
+import imports "github.com/cognitokit/cognitokit/cognitotest/internal/userpool/imports"
 
 import (
 	"errors"
@@ -26,8 +28,8 @@ func FuzzImportCSV(f *testing.F) {
 	f.Add([]byte("cognito:username,password\nx,y\n"))
 	f.Add([]byte(""))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rd := csvReader(data)
-		header, msg := readHeader(rd, allowed)
+		rd := imports.CSVReader(data)
+		header, msg := imports.ReadHeader(rd, allowed)
 		if msg != "" {
 			if header != nil {
 				t.Fatalf("a failed header (%s) returned columns", msg)
@@ -47,10 +49,10 @@ func FuzzImportCSV(f *testing.F) {
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			if err != nil || len(rec) != len(header) || rowLen(rec) > maxImportRow {
+			if err != nil || len(rec) != len(header) || imports.RowLen(rec) > imports.MaxImportRow {
 				continue
 			}
-			spec, ok := rowSpec(p, header, rec)
+			spec, ok := imports.RowSpec(p, header, rec)
 			if !ok {
 				continue
 			}

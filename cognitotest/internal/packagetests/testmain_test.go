@@ -1,4 +1,4 @@
-package lambda
+package packagetests_test
 
 import (
 	"testing"

@@ -1,4 +1,6 @@
-package console
+package packagetests_test
+
+import console "github.com/cognitokit/cognitokit/cognitotest/internal/console"
 
 import (
 	"net/url"
@@ -18,7 +20,7 @@ func FuzzFilterOf(f *testing.F) {
 		if err != nil {
 			return
 		}
-		fl, bad := filterOf(q)
+		fl, bad := console.FilterOf(q)
 		if bad != "" {
 			return
 		}

@@ -1,9 +1,0 @@
-package boltstore
-
-import (
-	"testing"
-
-	"github.com/cognitokit/cognitokit/internal/testrun"
-)
-
-func TestMain(m *testing.M) { testrun.Main(m) }

@@ -1,9 +1,0 @@
-package users
-
-import (
-	"testing"
-
-	"github.com/cognitokit/cognitokit/internal/testrun"
-)
-
-func TestMain(m *testing.M) { testrun.Main(m) }

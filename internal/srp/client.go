@@ -23,7 +23,7 @@ type Client struct {
 // error wrapping [ErrRandom] if rand fails.
 func NewClient(rand io.Reader) (*Client, error) {
 	for range maxAttempts {
-		a, err := readPrivate(rand)
+		a, err := readPrivate(rand, clientPrivateBytes)
 		if err != nil {
 			return nil, err
 		}

@@ -29,7 +29,7 @@ func TestCombMatchesExp(t *testing.T) {
 }
 
 func BenchmarkExpG1024(b *testing.B) {
-	a, _ := readPrivate(rand.Reader)
+	a, _ := readPrivate(rand.Reader, clientPrivateBytes)
 	expG(a)
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -22,14 +22,14 @@ type Server struct {
 }
 
 // NewServer returns a Server for the verifier v with a private value b of
-// 128 bytes read from rand. v must be in [1, N) ([ErrInvalidArgument]).
+// 32 bytes read from rand (see serverPrivateBytes). v must be in [1, N) ([ErrInvalidArgument]).
 // B is never 0 mod N.
 func NewServer(rand io.Reader, v *big.Int) (*Server, error) {
 	if !checkPublic(v) {
 		return nil, fmt.Errorf("%w: verifier must be in [1, N)", ErrInvalidArgument)
 	}
 	for range maxAttempts {
-		b, err := readPrivate(rand)
+		b, err := readPrivate(rand, serverPrivateBytes)
 		if err != nil {
 			return nil, err
 		}

@@ -490,7 +490,7 @@ func private(i uint64) *big.Int {
 	var key [32]byte
 	copy(key[:], "cognitokit srp test private")
 	binary.LittleEndian.PutUint64(key[24:], i)
-	p, err := readPrivate(mrand.NewChaCha8(key))
+	p, err := readPrivate(mrand.NewChaCha8(key), clientPrivateBytes)
 	if err != nil {
 		panic(err)
 	}
@@ -866,4 +866,36 @@ func unpad(b []byte) *big.Int {
 		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
 	}
 	return v
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestPrivateSizes: NewClient draws a 128-byte a, as Amazon's SDKs do, and
+// NewServer a 32-byte b (Example shows the two agree on the key).
+func TestPrivateSizes(t *testing.T) {
+	var key [32]byte
+	copy(key[:], "cognitokit srp private sizes")
+	cr := &countingReader{r: mrand.NewChaCha8(key)}
+	if _, err := NewClient(cr); err != nil || cr.n != clientPrivateBytes {
+		t.Fatalf("NewClient read %d bytes (%v); want %d", cr.n, err, clientPrivateBytes)
+	}
+	v := expG(private(7))
+	sr := &countingReader{r: mrand.NewChaCha8(key)}
+	s, err := NewServer(sr, v)
+	if err != nil || sr.n != serverPrivateBytes || s.b.BitLen() > 8*serverPrivateBytes {
+		t.Fatalf("NewServer read %d bytes (%v), b has %d bits; want %d bytes", sr.n, err, s.b.BitLen(), serverPrivateBytes)
+	}
+	if s.b.BitLen() < 8*serverPrivateBytes-16 {
+		t.Errorf("b has %d bits; want about %d", s.b.BitLen(), 8*serverPrivateBytes)
+	}
 }

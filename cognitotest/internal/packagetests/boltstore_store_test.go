@@ -1,7 +1,5 @@
 package packagetests_test
 
-import boltstore "github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
-
 import (
 	"bytes"
 	"errors"
@@ -12,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cognitokit/cognitokit/cognitotest/internal/boltstore"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 
@@ -153,6 +152,7 @@ func TestNewDirectory(t *testing.T) {
 // TestLocked: a second store on the same directory fails after the
 // timeout, naming the file, until the first closes.
 func TestLocked(t *testing.T) {
+	t.Parallel() // waits: overlap it with the other tests
 	dir := t.TempDir()
 	st := mustOpenBolt(t, dir, boltstore.Options{})
 	start := time.Now()

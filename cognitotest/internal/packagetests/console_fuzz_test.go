@@ -1,11 +1,11 @@
 package packagetests_test
 
-import console "github.com/cognitokit/cognitokit/cognitotest/internal/console"
-
 import (
 	"net/url"
 	"strconv"
 	"testing"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/console"
 )
 
 // FuzzFilterOf: any query string parses into a filter or a message, never

@@ -1,22 +1,16 @@
 package packagetests_test
 
-import emulator "github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
-
 import (
-	"crypto/rand"
 	"crypto/rsa"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
 
-var jwtTestKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
+// jwtTestKey is a fixed key: generating one costs more than the tests.
+func jwtTestKey() *rsa.PrivateKey { return testkeys.RSA2048(1)[0] }
 
 func TestSignAndVerify(t *testing.T) {
 	for _, alg := range []string{"RS256", "RS512"} {

@@ -1,12 +1,11 @@
 package packagetests_test
 
-import emulator "github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
-
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 

@@ -1,7 +1,5 @@
 package packagetests_test
 
-import guard "github.com/cognitokit/cognitokit/cognitotest/internal/guard"
-
 import (
 	"log/slog"
 	"net"
@@ -10,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/emulator"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/guard"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/wire"
 )
 

@@ -1,11 +1,11 @@
 package packagetests_test
 
-import identity "github.com/cognitokit/cognitokit/cognitotest/internal/identity"
-
 import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/identity"
 )
 
 // roleARNCounted is the regexp RoleARNRE stands for.

@@ -1,7 +1,5 @@
 package packagetests_test
 
-import idp "github.com/cognitokit/cognitokit/cognitotest/internal/userpool/idp"
-
 import (
 	"context"
 	"encoding/json"
@@ -13,6 +11,7 @@ import (
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/upstream"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/idp"
 )
 
 var fuzzTypes = []string{userpool.ProviderOIDC, userpool.ProviderGoogle, userpool.ProviderFacebook, userpool.ProviderAmazon,

@@ -1,11 +1,11 @@
 package packagetests_test
 
-import idp "github.com/cognitokit/cognitokit/cognitotest/internal/userpool/idp"
-
 import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/idp"
 )
 
 // providerNameCounted is the regexp providerNameRE stands for.

@@ -1,7 +1,5 @@
 package packagetests_test
 
-import imports "github.com/cognitokit/cognitokit/cognitotest/internal/userpool/imports"
-
 import (
 	"errors"
 	"io"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/imports"
 	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/pools"
 )
 

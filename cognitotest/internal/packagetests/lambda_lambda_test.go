@@ -1,7 +1,5 @@
 package packagetests_test
 
-import lambda "github.com/cognitokit/cognitokit/cognitotest/internal/lambda"
-
 import (
 	"context"
 	"errors"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/lambda"
 )
 
 type event = events.CognitoEventUserPoolsPreSignup
@@ -91,6 +91,7 @@ func TestHandlerInvoke(t *testing.T) {
 }
 
 func TestInvokeTimeoutRetries(t *testing.T) {
+	t.Parallel() // waits: overlap it with the other tests
 	var calls atomic.Int32
 	fn, _ := lambda.Handler(func(ctx context.Context) error {
 		calls.Add(1)
@@ -122,6 +123,7 @@ func TestInvokeTimeoutRetries(t *testing.T) {
 // TestHTTP: the protocol of HTTP functions, against a server that plays
 // each answer.
 func TestHTTP(t *testing.T) {
+	t.Parallel() // waits: overlap it with the other tests
 	var got []byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ = io.ReadAll(r.Body)

@@ -1,7 +1,5 @@
 package packagetests_test
 
-import lambda "github.com/cognitokit/cognitokit/cognitotest/internal/lambda"
-
 import (
 	"bytes"
 	"context"
@@ -15,6 +13,8 @@ import (
 	"time"
 
 	awslambda "github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/lambda"
 )
 
 // sameAsContext has context.Context's method set under another name,

@@ -1,11 +1,11 @@
 package packagetests_test
 
-import state "github.com/cognitokit/cognitokit/cognitotest/internal/state"
-
 import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 
 // FuzzStateOpen: a record of any bytes under any key either loads or makes Open

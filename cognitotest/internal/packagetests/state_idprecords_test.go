@@ -1,6 +1,8 @@
 package packagetests_test
 
-import state "github.com/cognitokit/cognitokit/cognitotest/internal/state"
+import (
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+)
 
 // fillIdPRecords writes one record of each kind of idprecords.go.
 func fillIdPRecords(tx *state.Tx, p *state.Pool) {

@@ -1,10 +1,10 @@
 package packagetests_test
 
-import state "github.com/cognitokit/cognitokit/cognitotest/internal/state"
-
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 
 // fillPoolRecords writes one record of each kind of poolrecords.go, and

@@ -1,7 +1,5 @@
 package packagetests_test
 
-import state "github.com/cognitokit/cognitokit/cognitotest/internal/state"
-
 import (
 	"crypto/rand"
 	"crypto/rsa"
@@ -13,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
 )
 
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)

@@ -1,7 +1,5 @@
 package packagetests_test
 
-import upstream "github.com/cognitokit/cognitokit/cognitotest/internal/upstream"
-
 import (
 	"context"
 	"crypto/ecdsa"
@@ -20,6 +18,8 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
+
+	"github.com/cognitokit/cognitokit/cognitotest/internal/upstream"
 )
 
 // answer is what the fuzzed provider answers next.

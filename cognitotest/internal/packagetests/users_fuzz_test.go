@@ -1,11 +1,10 @@
 package packagetests_test
 
-import users "github.com/cognitokit/cognitokit/cognitotest/internal/userpool/users"
-
 import (
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest/internal/state"
+	"github.com/cognitokit/cognitokit/cognitotest/internal/userpool/users"
 )
 
 // FuzzUserFilter checks the ListUsers filter parser.

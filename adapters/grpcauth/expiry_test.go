@@ -286,6 +286,7 @@ func expiredStreamPassesNoMessage(t *testing.T, f *authtest.Fixture, exp time.Ti
 // accepted it within its leeway) ends the stream before the handler runs,
 // unless KeepExpiredStreams is set.
 func TestKeepExpiredStreams(t *testing.T) {
+	t.Parallel() // waits for stream ticks: overlap it with the other tests
 	f := authtest.Get(t)
 	exp := claimsExp(t, f.Verifier, f.AliceAccess)
 	late := func() time.Time { return exp.Add(time.Second) }

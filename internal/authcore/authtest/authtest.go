@@ -177,20 +177,20 @@ func build() (f *Fixture, err error) {
 	poolB.MustCreateUser(cognitotest.UserConfig{Username: "carol", Password: "Passw0rd!"})
 	f.PoolA = poolA
 
-	const maxStale = 300 * time.Millisecond
+	const maxStale = 150 * time.Millisecond
 	f.Verifier, err = verifier.New(verifier.Config{
 		Pools: []verifier.Pool{
 			{UserPoolID: poolA.ID(), ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: poolA.Issuer(), JWKSURL: poolA.JWKSURL()},
 			{UserPoolID: poolB.ID(), ClientIDs: []string{ClientID}, TokenUse: verifier.TokenUseAny, Issuer: poolB.Issuer(), JWKSURL: poolB.JWKSURL()},
 		},
 		// Pool B's keys must go stale quickly. Pool A's stay fresh: the
-		// background refresh (every 100 ms, three times per staleness
+		// background refresh (every 50 ms, three times per staleness
 		// window) renews them, and the short cooldown lets a stale key
 		// set be refetched at once if a refresh was late.
 		MaxStaleness:       maxStale,
-		MinRefreshInterval: 100 * time.Millisecond,
-		MaxRefreshInterval: 100 * time.Millisecond,
-		RefetchCooldown:    20 * time.Millisecond,
+		MinRefreshInterval: 50 * time.Millisecond,
+		MaxRefreshInterval: 50 * time.Millisecond,
+		RefetchCooldown:    10 * time.Millisecond,
 		FetchTimeout:       2 * time.Second,
 		// No idle keep-alive connections to the emulators, so that the
 		// load tests' goroutine-leak checks see only their own servers.

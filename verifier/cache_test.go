@@ -167,6 +167,7 @@ func cacheTestEntry(tc *tokenCache, tok string, c *Claims, k *publicKey, cost in
 // hash seeds. A single hash choice per token, with as many slots as the
 // size, missed 19% at 4,096.
 func TestCacheWorkingSet(t *testing.T) {
+	t.Parallel() // CPU-bound and self-contained: runs beside the others at the end of the binary
 	k := &publicKey{}
 	now := testEpoch
 	exp := &Claims{ExpiresAt: now.Add(time.Hour)}
@@ -240,6 +241,7 @@ func TestCacheHashTail(t *testing.T) {
 }
 
 func TestCacheBoundedUnderFlood(t *testing.T) {
+	t.Parallel() // CPU-bound and self-contained: runs beside the others at the end of the binary
 	tc := newTokenCache(64, 1<<30)
 	if len(tc.slots) != cacheSlack*64 {
 		t.Fatalf("slots: got %d; want %d", len(tc.slots), cacheSlack*64)
@@ -477,6 +479,7 @@ func cachedBytes(tc *tokenCache) int64 {
 }
 
 func TestCacheByteAccounting(t *testing.T) {
+	t.Parallel() // CPU-bound and self-contained: runs beside the others at the end of the binary
 	k := &publicKey{}
 	now := testEpoch
 	entry := func(tc *tokenCache, tok string, cost int64, exp time.Duration) *cacheEntry {

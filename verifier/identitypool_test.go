@@ -18,6 +18,7 @@ import (
 // GetOpenIdTokenForDeveloperIdentity, asked for with the real AWS SDK,
 // verified with the emulator's identity key set.
 func TestIdentityPoolTokens(t *testing.T) {
+	t.Parallel() // CPU-bound and self-contained: runs beside the others at the end of the binary
 	srv := cognitotest.NewServer(t, cognitotest.WithSigningKeys(testkeys.RSA2048(6)...))
 	pool := srv.MustCreatePool(cognitotest.PoolConfig{})
 	app := pool.MustCreateClient(cognitotest.ClientConfig{})

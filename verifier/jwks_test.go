@@ -152,6 +152,7 @@ func TestJWKSColdSingleFlight(t *testing.T) {
 }
 
 func TestJWKSUnknownKidStorm(t *testing.T) {
+	t.Parallel() // CPU-bound and self-contained: runs beside the others at the end of the binary
 	keys(t)
 	srv := newJWKSServer(t, jwksOf(keyA))
 	clock := &fakeClock{}

@@ -194,6 +194,7 @@ func FuzzRSAVerdicts(f *testing.F) {
 // valid signatures and on a few hundred random derivations, on every run
 // of the tests.
 func TestRSAVerdictsMatchCryptoRSA(t *testing.T) {
+	t.Parallel() // CPU-bound and self-contained: runs beside the others at the end of the binary
 	v, cases := rsaVerdictSetup(t)
 	r := rand.New(rand.NewPCG(18, 2026))
 	for _, c := range cases {

@@ -380,6 +380,7 @@ func (tc tokenCase) config() Config {
 }
 
 func TestVerifyTable(t *testing.T) {
+	t.Parallel() // CPU-bound and self-contained: runs beside the others at the end of the binary
 	keys(t)
 	cases := tokenCases()
 	if len(cases) < 30 {

@@ -1,20 +1,9 @@
 package compose
 
 import (
-	"flag"
 	"testing"
 
-	"github.com/cognitokit/cognitokit/internal/testrun"
+	"github.com/cognitokit/cognitokit/internal/browsertest"
 )
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	if testrun.Selected("TestCompose") {
-		browser = launchBrowser()
-	}
-	code := testrun.Run(m)
-	if browser != nil {
-		browser.Stop()
-	}
-	testrun.Exit(code)
-}
+func TestMain(m *testing.M) { browsertest.Main(m, "TestCompose", &browser, launchBrowser) }

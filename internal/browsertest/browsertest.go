@@ -3,12 +3,14 @@
 // second) overlaps the tests that run first.
 //
 // A TestMain launches it when -run can select a browser test
-// ([testrun.Selected]), and a test takes a tab with [Browser.Tab], which
-// skips when Chromium is missing, unless CI=true (then it fails).
+// ([testrun.Selected]), usually through [Main], and a test takes a tab with
+// [Browser.Tab], which skips when Chromium is missing, unless CI=true (then
+// it fails).
 package browsertest
 
 import (
 	"context"
+	"flag"
 	"io"
 	"os"
 	"os/exec"
@@ -17,7 +19,26 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/cognitokit/cognitokit/internal/testrun"
 )
+
+// Main is the TestMain of a test binary whose browser test is named test.
+// When -run can select that test, it launches Chromium in the background
+// with launch and stores it in *b, where the test takes its tab from (a
+// test that finds *b nil launches it itself). After the tests it stops
+// Chromium and exits through [testrun.Exit].
+func Main(m *testing.M, test string, b **Browser, launch func() *Browser) {
+	flag.Parse()
+	if testrun.Selected(test) {
+		*b = launch()
+	}
+	code := testrun.Run(m)
+	if *b != nil {
+		(*b).Stop()
+	}
+	testrun.Exit(code)
+}
 
 // Path finds Chromium: $CHROMIUM, or chromium-headless-shell on PATH
 // (Chromium's old headless mode: the same engine without the browser's

@@ -1,20 +1,11 @@
 package weblogin_test
 
 import (
-	"flag"
 	"testing"
 
-	"github.com/cognitokit/cognitokit/internal/testrun"
+	"github.com/cognitokit/cognitokit/internal/browsertest"
 )
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	if testrun.Selected("TestBrowserSiblingCannotPlantASession") {
-		browser = launchBrowser()
-	}
-	code := testrun.Run(m)
-	if browser != nil {
-		browser.Stop()
-	}
-	testrun.Exit(code)
+	browsertest.Main(m, "TestBrowserSiblingCannotPlantASession", &browser, launchBrowser)
 }

@@ -131,11 +131,12 @@ func WithMaxBodyBytes(n int64) Option { return func(o *options) { o.maxBody = n 
 // not set their own.
 func WithTokenLifetimes(l TokenLifetimes) Option { return func(o *options) { o.lifetimes = l } }
 
-// WithSigningKeys gives the server RSA keys to use, in order, for new pools
-// and [Pool.RotateKeys] before it generates fresh 2048-bit keys (which
-// takes a few hundred milliseconds each). Generate a handful once per test
-// binary and pass them to every server to make tests faster. Keys shorter
-// than 2048 bits are ignored.
+// WithSigningKeys gives the server RSA keys to use, in order, for new pools,
+// [Pool.RotateKeys] and the OpenID tokens of Cognito Identity, before it
+// generates fresh 2048-bit keys (which takes a few hundred milliseconds
+// each). Each key is used once. Generate a handful once per test binary
+// and pass them to every server to make tests faster. Keys shorter than
+// 2048 bits are ignored.
 func WithSigningKeys(keys ...*rsa.PrivateKey) Option {
 	return func(o *options) {
 		for _, k := range keys {

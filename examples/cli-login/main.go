@@ -130,7 +130,7 @@ func setup(getenv func(string) string, deviceFile string) (*config, func(), erro
 		return cfg, func() {}, nil
 	}
 
-	emu, err := cognitotest.Start(nil)
+	emu, err := cognitotest.Start(nil, stage.EmulatorOptions...) // fixed keys in tests
 	if err != nil {
 		return nil, nil, err
 	}

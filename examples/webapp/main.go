@@ -218,7 +218,7 @@ func start(o options) (*App, error) {
 			o.insecureCookies = true
 			o.log.Warn("demo mode over plain http: cookies are sent without Secure (--insecure-cookies); never do this in production")
 		}
-		emu, err := cognitotest.Start(nil)
+		emu, err := cognitotest.Start(nil, stage.EmulatorOptions...) // fixed keys in tests
 		if err != nil {
 			return fail(err)
 		}

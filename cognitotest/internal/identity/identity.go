@@ -292,7 +292,7 @@ func (s *Service) key() (*state.SigningKey, error) {
 	if k != nil {
 		return k, nil
 	}
-	priv, err := s.up.FreshRSAKey() // not one of WithSigningKeys, which are the pools'
+	priv, err := s.up.NewRSAKey() // the next of WithSigningKeys (never a pool's), or a fresh key
 	if err != nil {
 		return nil, err
 	}

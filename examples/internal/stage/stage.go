@@ -14,6 +14,11 @@ import (
 	"github.com/cognitokit/cognitokit/srpclient"
 )
 
+// EmulatorOptions are added to the options of the embedded emulator. The
+// examples' tests (package stagetest) set fixed signing keys, so that they
+// do not spend seconds generating RSA keys; programs leave it empty.
+var EmulatorOptions []cognitotest.Option
+
 // Stage is where an example finds Cognito: the user pool named by the
 // environment, or else the embedded emulator with the demo pool of
 // "cognito local".
@@ -82,7 +87,7 @@ func New(getenv func(string) string) (*Stage, error) {
 		}
 		return st, nil
 	}
-	emu, err := cognitotest.Start(nil)
+	emu, err := cognitotest.Start(nil, EmulatorOptions...)
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded emulator: %w", err)
 	}

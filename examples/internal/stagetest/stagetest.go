@@ -8,8 +8,16 @@ import (
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/examples/internal/stage"
 	"github.com/cognitokit/cognitokit/internal/testkeys"
 )
+
+// The embedded emulator of the example under test signs with fixed keys
+// (others than ExternalPool's): generating its keys cost about a third of
+// an example's test time.
+func init() {
+	stage.EmulatorOptions = append(stage.EmulatorOptions, cognitotest.WithSigningKeys(testkeys.RSA2048(testkeys.Count)[6:]...))
+}
 
 // ExternalPool starts an emulator with the demo pool, separate from the
 // example under test, and returns a getenv that points an example at it as

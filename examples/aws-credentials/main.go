@@ -95,7 +95,7 @@ func newStage(getenv func(string) string) (*stage, error) {
 		}
 		return st, nil
 	}
-	emu, err := cognitotest.Start(nil, stage.EmulatorOptions...) // fixed keys in tests
+	emu, err := cognitotest.Start(nil, exstage.EmulatorOptions...) // fixed keys in tests
 	if err != nil {
 		return nil, fmt.Errorf("starting the embedded emulator: %w", err)
 	}

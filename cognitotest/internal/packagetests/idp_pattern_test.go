@@ -16,13 +16,11 @@ func providerNameSeeds() []string {
 		"a" + strings.Repeat("b", 31), "a" + strings.Repeat("b", 32), "日本" + strings.Repeat("語", 30), "日本" + strings.Repeat("語", 31), "a\tb", "a\nb"}
 }
 
-// TestProviderNamePattern: providerNameRE accepts exactly what the regexp
+// TestProviderNamePattern: ProviderNameRE accepts exactly what the regexp
 // it replaces accepts.
 func TestProviderNamePattern(t *testing.T) {
 	for _, s := range providerNameSeeds() {
-		if got, want := idp.ProviderNameRE.MatchString(s), providerNameCounted.MatchString(s); got != want {
-			t.Errorf("providerNameRE.MatchString(%q) = %v; want %v", s, got, want)
-		}
+		checkSameMatches(t, "ProviderNameRE", idp.ProviderNameRE, providerNameCounted, s)
 	}
 }
 
@@ -31,8 +29,6 @@ func FuzzProviderNamePattern(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if got, want := idp.ProviderNameRE.MatchString(s), providerNameCounted.MatchString(s); got != want {
-			t.Errorf("providerNameRE.MatchString(%q) = %v; want %v", s, got, want)
-		}
+		checkSameMatches(t, "ProviderNameRE", idp.ProviderNameRE, providerNameCounted, s)
 	})
 }

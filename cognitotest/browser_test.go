@@ -11,7 +11,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -20,25 +19,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
+	"github.com/cognitokit/cognitokit/internal/browsertest"
 )
-
-// chromiumPath finds the Chromium binary: $CHROMIUM, or
-// chromium-headless-shell on PATH, or /usr/bin/chromium, or chromium /
-// chromium-browser / google-chrome on PATH. The headless shell (the
-// Debian package chromium-headless-shell, Chromium's old headless mode)
-// runs the same engine without the browser's user interface: the
-// package's browser tests take half the CPU and half the time in it.
-func chromiumPath() string {
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium-headless-shell", "/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // browserHostRules map names to addresses in the package's Chromium
 // ("evil.test": "127.0.0.1"), as an attacker's DNS would.
@@ -112,7 +94,7 @@ func stopSharedBrowser() {
 // browserHostRules).
 func newBrowser(t *testing.T, hostRules map[string]string) context.Context {
 	t.Helper()
-	exe := chromiumPath()
+	exe := browsertest.Path()
 	if exe == "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("chromium not found and CI=true: install the Debian package chromium-headless-shell or chromium (or set CHROMIUM)")

@@ -71,35 +71,34 @@ func generateRSAKey() (*rsa.PrivateKey, error) {
 // 2048-bit key (always from crypto/rand): a key of the stash, or a key
 // generated now when the stash is empty.
 func (e *Emulator) NewRSAKey() (*rsa.PrivateKey, error) {
-	e.keysMu.Lock()
-	if e.nextKey < len(e.cfg.SigningKeys) {
-		k := e.cfg.SigningKeys[e.nextKey]
-		e.nextKey++
-		e.keysMu.Unlock()
+	if k := e.provided(e.cfg.SigningKeys, &e.nextKey); k != nil {
 		return k, nil
 	}
-	e.keysMu.Unlock()
 	return e.FreshRSAKey()
+}
+
+// provided returns keys[*next] and advances *next, or nil when the keys
+// are used up. next is guarded by keysMu.
+func (e *Emulator) provided(keys []*rsa.PrivateKey, next *int) *rsa.PrivateKey {
+	e.keysMu.Lock()
+	defer e.keysMu.Unlock()
+	if *next >= len(keys) {
+		return nil
+	}
+	*next++
+	return keys[*next-1]
 }
 
 // ReadyRSAKey returns the next key of Config.SigningKeys or of
 // Config.FreshKeys, or a key of the stash (which it refills in the
 // background), or nil when none is ready: it never generates one.
 func (e *Emulator) ReadyRSAKey() *rsa.PrivateKey {
-	e.keysMu.Lock()
-	if e.nextKey < len(e.cfg.SigningKeys) {
-		k := e.cfg.SigningKeys[e.nextKey]
-		e.nextKey++
-		e.keysMu.Unlock()
+	if k := e.provided(e.cfg.SigningKeys, &e.nextKey); k != nil {
 		return k
 	}
-	if e.nextFresh < len(e.cfg.FreshKeys) {
-		k := e.cfg.FreshKeys[e.nextFresh]
-		e.nextFresh++
-		e.keysMu.Unlock()
+	if k := e.provided(e.cfg.FreshKeys, &e.nextFresh); k != nil {
 		return k
 	}
-	e.keysMu.Unlock()
 	k := takeStashed()
 	if k != nil {
 		e.refillKeys()
@@ -112,14 +111,9 @@ func (e *Emulator) ReadyRSAKey() *rsa.PrivateKey {
 // when the stash is empty. A key of the stash is replaced in the
 // background.
 func (e *Emulator) FreshRSAKey() (*rsa.PrivateKey, error) {
-	e.keysMu.Lock()
-	if e.nextFresh < len(e.cfg.FreshKeys) {
-		k := e.cfg.FreshKeys[e.nextFresh]
-		e.nextFresh++
-		e.keysMu.Unlock()
+	if k := e.provided(e.cfg.FreshKeys, &e.nextFresh); k != nil {
 		return k, nil
 	}
-	e.keysMu.Unlock()
 	k := takeStashed()
 	if k == nil {
 		var err error

@@ -51,6 +51,15 @@ func TestStoreTransactions(t *testing.T) {
 	if !st.New() {
 		t.Error("New() = false for a new file")
 	}
+	checkStoreContract(t, st)
+}
+
+// checkStoreContract checks what every state.Store promises: Put copies,
+// a writing transaction sees its own writes, a failed Update changes
+// nothing and returns the function's error, View is read-only, and
+// nothing works after Close. st must be empty; the check closes it.
+func checkStoreContract(t *testing.T, st state.Store) {
+	t.Helper()
 	err := st.Update(func(tx state.StoreTx) error {
 		buf := []byte("v1")
 		tx.Put("k", "b", buf)

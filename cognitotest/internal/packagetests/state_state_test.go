@@ -315,36 +315,7 @@ func TestOpenRefuses(t *testing.T) {
 }
 
 func TestMemoryStore(t *testing.T) {
-	m := state.NewMemoryStore()
-	err := m.Update(func(tx state.StoreTx) error {
-		buf := []byte("v1")
-		tx.Put("k", "b", buf)
-		buf[0] = 'X' // Put copies
-		tx.Put("k", "a", []byte("v2"))
-		if v, ok, _ := tx.Get("k", "b"); !ok || string(v) != "v1" {
-			t.Errorf("Get in the writing transaction = %q, %t", v, ok)
-		}
-		tx.Delete("k", "a")
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Update(func(tx state.StoreTx) error { tx.Put("k", "c", []byte("v3")); return errors.New("abort") })
-	var keys []string
-	m.View(func(tx state.StoreTx) error {
-		if err := tx.Put("k", "z", nil); !errors.Is(err, state.ErrReadOnly) {
-			t.Errorf("Put in View = %v; want ErrReadOnly", err)
-		}
-		return tx.List("k", func(k string, v []byte) error { keys = append(keys, k+"="+string(v)); return nil })
-	})
-	if strings.Join(keys, ",") != "b=v1" {
-		t.Errorf("records = %v; want [b=v1] (a deleted, c aborted)", keys)
-	}
-	m.Close()
-	if err := m.View(func(state.StoreTx) error { return nil }); !errors.Is(err, state.ErrClosed) {
-		t.Errorf("View after Close = %v; want ErrClosed", err)
-	}
+	checkStoreContract(t, state.NewMemoryStore())
 }
 
 func TestUserGroups(t *testing.T) {

@@ -110,3 +110,40 @@ func FuzzReflectHandler(f *testing.F) {
 		invokeBoth(t, shapes[int(which)%len(shapes)], payload)
 	})
 }
+
+// TestHandlerAnswerTooLarge: an in-process handler's answer over
+// MaxPayload is ErrTooLarge, whether it is a value or a reader (which is
+// read no further than one byte past the limit).
+func TestHandlerAnswerTooLarge(t *testing.T) {
+	t.Parallel() // encodes and reads 6 MB: overlap it with the other tests
+	big := strings.Repeat("x", lambda.MaxPayload)
+	var read int64
+	for name, h := range map[string]any{
+		"value": func() (string, error) { return big, nil },
+		"reader": func() (io.Reader, error) {
+			return &countingReader{r: strings.NewReader(big + big), n: &read}, nil
+		},
+	} {
+		fn, err := lambda.Handler(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lambda.Invoke(context.Background(), fn, 10*time.Second, 1, []byte(`{}`)); !errors.Is(err, lambda.ErrTooLarge) {
+			t.Errorf("%s: got %v; want ErrTooLarge", name, err)
+		}
+	}
+	if read > lambda.MaxPayload+1 {
+		t.Errorf("read %d bytes of the reader; want at most MaxPayload+1", read)
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	*c.n += int64(n)
+	return n, err
+}

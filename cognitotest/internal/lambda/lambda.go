@@ -78,7 +78,7 @@ func Handler(h any) (Function, error) {
 	if err := CheckSignature(reflect.TypeOf(h)); err != nil {
 		return nil, err
 	}
-	return handler{ReflectHandler(reflect.ValueOf(h))}, nil
+	return handler{NewReflectHandler(h)}, nil
 }
 
 // ReflectHandler calls a handler function of a signature [CheckSignature]
@@ -96,24 +96,37 @@ func Handler(h any) (Function, error) {
 //     is an io.Reader is read instead when it encodes as an object that
 //     starts with {} (or cannot be encoded), as the runtime streams such
 //     responses.
-type ReflectHandler reflect.Value
+type ReflectHandler struct {
+	fn       reflect.Value
+	takesCtx bool         // its first argument is the context
+	event    reflect.Type // its last argument's type; nil when it takes no event
+}
+
+// NewReflectHandler returns the ReflectHandler of h, a function whose
+// signature [CheckSignature] accepts.
+func NewReflectHandler(h any) ReflectHandler {
+	fn := reflect.ValueOf(h)
+	t := fn.Type()
+	r := ReflectHandler{fn: fn, takesCtx: t.NumIn() == 2 || (t.NumIn() == 1 && t.In(0).Kind() == reflect.Interface && t.In(0).NumMethod() > 0)}
+	if t.NumIn() == 2 || (t.NumIn() == 1 && !r.takesCtx) {
+		r.event = t.In(t.NumIn() - 1)
+	}
+	return r
+}
 
 func (h ReflectHandler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
-	fn := reflect.Value(h)
-	t := fn.Type()
 	var args []reflect.Value
-	takesCtx := t.NumIn() == 2 || (t.NumIn() == 1 && t.In(0).Kind() == reflect.Interface && t.In(0).NumMethod() > 0)
-	if takesCtx {
+	if h.takesCtx {
 		args = append(args, reflect.ValueOf(&ctx).Elem())
 	}
-	if t.NumIn() == 2 || (t.NumIn() == 1 && !takesCtx) {
-		event := reflect.New(t.In(t.NumIn() - 1))
+	if h.event != nil {
+		event := reflect.New(h.event)
 		if err := json.NewDecoder(bytes.NewReader(payload)).Decode(event.Interface()); err != nil {
 			return nil, err
 		}
 		args = append(args, event.Elem())
 	}
-	res := fn.Call(args)
+	res := h.fn.Call(args)
 	if len(res) > 0 {
 		if err, ok := res[len(res)-1].Interface().(error); ok && err != nil {
 			return nil, err

@@ -74,7 +74,7 @@ var payloads = []string{
 func invokeBoth(t *testing.T, h any, payload []byte) {
 	t.Helper()
 	ctx := context.Background()
-	got, gotErr := lambda.ReflectHandler(reflect.ValueOf(h)).Invoke(ctx, payload)
+	got, gotErr := lambda.NewReflectHandler(h).Invoke(ctx, payload)
 	want, wantErr := awslambda.NewHandler(h).Invoke(ctx, payload)
 	if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
 		t.Fatalf("%T on %q: error %v; aws-lambda-go: %v", h, payload, gotErr, wantErr)
@@ -87,7 +87,7 @@ func invokeBoth(t *testing.T, h any, payload []byte) {
 	}
 }
 
-// TestReflectHandlerMatchesAWS: reflectHandler answers what aws-lambda-go's
+// TestReflectHandlerMatchesAWS: ReflectHandler answers what aws-lambda-go's
 // lambda.NewHandler answers, for every handler shape and payload.
 func TestReflectHandlerMatchesAWS(t *testing.T) {
 	for _, h := range shapes {
@@ -100,7 +100,7 @@ func TestReflectHandlerMatchesAWS(t *testing.T) {
 	}
 }
 
-// FuzzReflectHandler compares reflectHandler with aws-lambda-go on any
+// FuzzReflectHandler compares ReflectHandler with aws-lambda-go on any
 // payload, for a handler of any shape.
 func FuzzReflectHandler(f *testing.F) {
 	for i, p := range payloads {

@@ -20,6 +20,7 @@ import (
 // is there after a restart; a second cognito local on the directory fails
 // fast.
 func TestLocalData(t *testing.T) {
+	t.Parallel() // the second "cognito local" waits for the directory's lock (half a second)
 	dir := filepath.Join(t.TempDir(), "state")
 	seedPath := filepath.Join(t.TempDir(), "seed.json")
 	os.WriteFile(seedPath, []byte(`{"pools":[{"id":"us-east-1_Data","clients":[{"id":"dataclient"}],"users":[{"username":"ann","password":"Ann-Passw0rd!"}]}]}`), 0o600)
@@ -66,6 +67,7 @@ func TestLocalData(t *testing.T) {
 // seed, as a seed; the export of a running emulator matches; and the file
 // round-trips through --seed and --export.
 func TestLocalExport(t *testing.T) {
+	t.Parallel() // the --export of the directory in use waits for its lock (half a second)
 	tmp := t.TempDir()
 	dir := filepath.Join(tmp, "state")
 	r, _, stop := runLocalBG(t, "--data", dir) // the demo pool

@@ -59,7 +59,7 @@ func testAtHash(accessToken string) string {
 func TestCustomIDTokenVerifier(t *testing.T) {
 	const client = "client1"
 	base := func(extra map[string]any) map[string]any {
-		m := map[string]any{"sub": "u1", "aud": client, "token_use": "id", "nonce": "n1", "exp": 4102444800, "at_hash": testAtHash("access1")}
+		m := map[string]any{"sub": "u1", "aud": client, "token_use": "id", "nonce": "n1", "exp": int64(4102444800), "at_hash": testAtHash("access1")}
 		for k, v := range extra {
 			if v == nil {
 				delete(m, k)

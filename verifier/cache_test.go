@@ -184,7 +184,7 @@ func TestCacheWorkingSet(t *testing.T) {
 				// (built without fmt, which costs most of the test's time
 				// under -race).
 				b := append(make([]byte, 0, 80), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0."...)
-				b = appendHex8(b, uint64(i*2654435761))
+				b = appendHex8(b, uint64(i)*2654435761)
 				b = appendHex8(b, uint64(seed))
 				b = append(b, "-sig-"...)
 				b = strconv.AppendInt(b, int64(i), 10)

@@ -22,8 +22,17 @@ const (
 	numModes
 )
 
-// fuzzExponents are the exponents modeRandomKey picks from, valid or not.
-var fuzzExponents = []int{3, 17, 65537, 1<<31 - 1, 257, 5, 1, 2, 0, -1, -65537, 65536, 1 << 31, 1<<32 + 1, 1<<62 + 1}
+// fuzzExponents are the exponents modeRandomKey picks from, valid or not;
+// those over 2³¹−1 only where an int holds them (64-bit platforms).
+var fuzzExponents = func() []int {
+	var es []int
+	for _, e := range []int64{3, 17, 65537, 1<<31 - 1, 257, 5, 1, 2, 0, -1, -65537, 65536, 1 << 31, 1<<32 + 1, 1<<62 + 1} {
+		if int64(int(e)) == e {
+			es = append(es, int(e))
+		}
+	}
+	return es
+}()
 
 // FuzzDifferential checks that PublicKey.VerifyPKCS1v15 and
 // rsa.VerifyPKCS1v15 give the same verdict on every input: random and

@@ -1,0 +1,5 @@
+//go:build purego
+
+package rsaverify
+
+const puregoTag = true

@@ -132,9 +132,12 @@ func exportPool(tx *state.Tx, p *state.Pool) SeedPool {
 	}
 	us := tx.Users(p.ID)
 	slices.SortFunc(us, func(a, b *state.User) int { return strings.Compare(a.Username, b.Username) })
+	links := exportLinks(tx, p.ID)
 	for _, u := range us {
 		if exportedUser(u) {
-			sp.Users = append(sp.Users, exportUser(u))
+			su := exportUser(u)
+			su.Links = links[u.Sub]
+			sp.Users = append(sp.Users, su)
 		}
 	}
 	exportPoolParts(tx, p, &sp)
@@ -197,7 +200,7 @@ func exportUser(u *state.User) SeedUser {
 		case "phone_number":
 			su.PhoneNumber = v
 		case "email_verified", "phone_number_verified":
-		case userpool.IdentitiesAttribute: // links are not exported
+		case userpool.IdentitiesAttribute: // the links are exported as such (SeedUser.Links), and set it again
 		default:
 			if su.Attributes == nil {
 				su.Attributes = map[string]string{}

@@ -335,6 +335,9 @@ type SeedUser struct {
 	SMSMFA       bool              `json:"sms_mfa,omitempty"`
 	EmailMFA     bool              `json:"email_mfa,omitempty"`
 	PreferredMFA string            `json:"preferred_mfa,omitempty"` // SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP
+	// Links are the users of the pool's identity providers who sign in as
+	// this user (AdminLinkProviderForUser); see [SeedLink].
+	Links []SeedLink `json:"links,omitempty"`
 }
 
 // SeedPasswordVerifier is the SRP secret of a user's password (hex
@@ -446,7 +449,8 @@ var seedSchema = map[string]map[string]string{
 	"user": {"username": "string", "sub": "string", "password": "string", "temporary": "bool", "password_verifier": "password_verifier",
 		"status": "string", "disabled": "bool", "email": "string", "email_verified": "bool", "phone_number": "string",
 		"phone_number_verified": "bool", "alias_email": "bool", "attributes": "{string}", "groups": "[string]", "totp_secret": "string",
-		"sms_mfa": "bool", "email_mfa": "bool", "preferred_mfa": "string"},
+		"sms_mfa": "bool", "email_mfa": "bool", "preferred_mfa": "string", "links": "[link]"},
+	"link":              seedLinkSchema,
 	"password_verifier": {"salt": "string", "verifier": "string"},
 	"identity_pool": {"id": "string", "name": "string", "allow_unauthenticated": "bool", "allow_classic_flow": "bool",
 		"user_pools": "[identity_pool_user_pool]", "supported_login_providers": "{string}", "developer_provider_name": "string",
@@ -781,9 +785,10 @@ func (c *seedCheck) pool(p *SeedPool, pp string, poolIDs, clientIDs map[string]b
 		}
 		c.duration(cp+".auth_session_validity", cl.AuthSessionValidity, 3*time.Minute, 15*time.Minute)
 	}
-	seen := map[string]bool{}
+	seen, linked := map[string]bool{}, map[string]bool{}
 	for j, u := range p.Users {
 		up := fmt.Sprintf("%s.users[%d]", pp, j)
+		c.checkLinks(p, u.Links, up, linked)
 		if u.Username == "" && len(p.UsernameAttributes) == 0 && !u.AliasEmail {
 			c.fail(up+".username", "required (unless alias_email is true: the username is then a UUID)")
 		}
@@ -930,8 +935,12 @@ func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
 		}
 	}
 	for j, su := range sp.Users {
-		if _, err := users.Create(s.up, p.id, su.spec(sp, legacyAlias)); err != nil {
+		u, err := users.Create(s.up, p.id, su.spec(sp, legacyAlias))
+		if err != nil {
 			return nil, &SeedError{fmt.Sprintf("%s.users[%d]", pp, j), trimSentinel(err)}
+		}
+		if err := s.applyLinks(p.id, u.Username, su.Links, fmt.Sprintf("%s.users[%d]", pp, j)); err != nil {
+			return nil, err
 		}
 	}
 	if err := s.applyPoolParts(sp, pp); err != nil {

@@ -94,6 +94,31 @@ func TestSeedRoundTrip(t *testing.T) {
 	if _, err := e.passwordLogin(web, "alice", "Wrong-Passw0rd"); err == nil {
 		t.Error("a wrong password signs in after the round trip")
 	}
+
+	// Alice's links to provider users (AdminLinkProviderForUser) come
+	// through: exported as the seed gave them, and applied as links, which
+	// her identities attribute lists.
+	userIn := func(sd *cognitotest.Seed, pool, user string) cognitotest.SeedUser {
+		for _, p := range sd.Pools {
+			for _, u := range p.Users {
+				if p.ID == pool && u.Username == user {
+					return u
+				}
+			}
+		}
+		t.Fatalf("the seed has no user %s in %s", user, pool)
+		return cognitotest.SeedUser{}
+	}
+	want := userIn(seed, "us-east-1_Full", "alice").Links
+	if got := userIn(again, "us-east-1_Full", "alice").Links; len(want) != 2 || !reflect.DeepEqual(got, want) {
+		t.Errorf("exported links of alice: %+v; want %+v", got, want)
+	}
+	ids := must(pool.User("alice")).Attributes["identities"]
+	for _, l := range want {
+		if !strings.Contains(ids, `"providerName":"`+l.Provider+`"`) || !strings.Contains(ids, `"userId":"`+l.AttributeValue+`"`) {
+			t.Errorf("alice's identities attribute %s lacks the link to %s %s", ids, l.Provider, l.AttributeValue)
+		}
+	}
 }
 
 // TestSeedSettingsAct: the settings of a seed change what the emulator

@@ -35,6 +35,16 @@ func TestParseSeed(t *testing.T) {
 		{"identity pool id", `{"pools":[],"identity_pools":[{"id":"nope"}]}`, "identity_pools[0].id"},
 		{"role mapping field", `{"pools":[],"identity_pools":[{"role_mappings":{"p":{"typ":"Token"}}}]}`, "identity_pools[0].role_mappings.p.typ"},
 		{"mfa", `{"pools":[{"id":"us-east-1_X","mfa":"MAYBE"}]}`, "pools[0].mfa"},
+		{"link ok", `{"pools":[{"id":"us-east-1_X","identity_providers":[{"name":"G","type":"Google"}],"users":[{"username":"a","password":"p","links":[{"provider":"G","attribute_value":"123"}]}]}]}`, ""},
+		{"link to an unknown provider", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"p","links":[{"provider":"G","attribute_value":"123"}]}]}]}`, "pools[0].users[0].links[0].provider"},
+		{"link without a value", `{"pools":[{"id":"us-east-1_X","identity_providers":[{"name":"G","type":"Google"}],"users":[{"username":"a","password":"p","links":[{"provider":"G"}]}]}]}`, "pools[0].users[0].links[0].attribute_value"},
+		{"link field", `{"pools":[{"id":"us-east-1_X","users":[{"username":"a","password":"p","links":[{"provider_name":"G"}]}]}]}`, "pools[0].users[0].links[0].provider_name"},
+		{"provider user linked twice", `{"pools":[{"id":"us-east-1_X","identity_providers":[{"name":"G","type":"Google"}],"users":[
+			{"username":"a","password":"p","links":[{"provider":"G","attribute_value":"123"}]},
+			{"username":"b","password":"p","links":[{"provider":"G","attribute_name":"Cognito_Subject","attribute_value":"123"}]}]}]}`, "pools[0].users[1].links[0]"},
+		{"six links", `{"pools":[{"id":"us-east-1_X","identity_providers":[{"name":"G","type":"Google"}],"users":[{"username":"a","password":"p","links":[
+			{"provider":"G","attribute_value":"1"},{"provider":"G","attribute_value":"2"},{"provider":"G","attribute_value":"3"},
+			{"provider":"G","attribute_value":"4"},{"provider":"G","attribute_value":"5"},{"provider":"G","attribute_value":"6"}]}]}]}`, "pools[0].users[0].links"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := cognitotest.ParseSeed([]byte(tc.seed))

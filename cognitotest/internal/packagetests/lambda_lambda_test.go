@@ -102,6 +102,13 @@ func TestInvokeTimeoutRetries(t *testing.T) {
 	if !errors.Is(err, lambda.ErrTimeout) {
 		t.Fatalf("got %v; want ErrTimeout", err)
 	}
+	// Each attempt's goroutine is started before Invoke gives up on it,
+	// but on a loaded machine it may first run after its deadline: wait
+	// for the handler calls to catch up (Invoke has returned, so no
+	// attempt can follow).
+	for deadline := time.Now().Add(5 * time.Second); calls.Load() < lambda.Attempts && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if n := calls.Load(); n != lambda.Attempts {
 		t.Errorf("calls: got %d; want %d (Cognito tries three times)", n, lambda.Attempts)
 	}

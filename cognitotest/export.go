@@ -200,7 +200,7 @@ func exportUser(u *state.User) SeedUser {
 		case "phone_number":
 			su.PhoneNumber = v
 		case "email_verified", "phone_number_verified":
-		case userpool.IdentitiesAttribute: // the links are exported as such (SeedUser.Links), and set it again
+		case userpool.IdentitiesAttribute: // derived from the links, which are exported (SeedUser.Links)
 		default:
 			if su.Attributes == nil {
 				su.Attributes = map[string]string{}

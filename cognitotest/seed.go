@@ -935,11 +935,12 @@ func (s *Server) applyPool(sp *SeedPool, pp string) (*Pool, error) {
 		}
 	}
 	for j, su := range sp.Users {
+		up := fmt.Sprintf("%s.users[%d]", pp, j)
 		u, err := users.Create(s.up, p.id, su.spec(sp, legacyAlias))
 		if err != nil {
-			return nil, &SeedError{fmt.Sprintf("%s.users[%d]", pp, j), trimSentinel(err)}
+			return nil, &SeedError{up, trimSentinel(err)}
 		}
-		if err := s.applyLinks(p.id, u.Username, su.Links, fmt.Sprintf("%s.users[%d]", pp, j)); err != nil {
+		if err := s.applyLinks(p.id, u.Username, su.Links, up); err != nil {
 			return nil, err
 		}
 	}

@@ -106,8 +106,8 @@ func (c *seedCheck) checkLinks(sp *SeedPool, links []SeedLink, up string, linked
 		if !slices.ContainsFunc(sp.IdentityProviders, func(ip SeedIdentityProvider) bool { return ip.Name == l.Provider }) {
 			c.fail(lp+".provider", "%q is not one of the pool's identity_providers", truncate(l.Provider, 64))
 		}
-		if l.AttributeValue == "" || len(l.AttributeValue) > 2048 {
-			c.fail(lp+".attribute_value", "want the provider's user ID, 1 to 2048 characters")
+		if l.AttributeValue == "" || len(l.AttributeValue) > idp.MaxLinkValueBytes {
+			c.fail(lp+".attribute_value", "want the provider's user ID, 1 to %d characters", idp.MaxLinkValueBytes)
 		}
 		key := l.Provider + "\x00" + cmp.Or(l.AttributeName, userpool.SubjectAttribute) + "\x00" + l.AttributeValue
 		if linked[key] {

@@ -2,6 +2,7 @@ package cognitotest_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/cognitokit/cognitokit/cognitotest"
@@ -87,6 +88,15 @@ func TestApplySeed(t *testing.T) {
 	var se *cognitotest.SeedError
 	if !errors.As(err, &se) || se.Path != "pools[0]" {
 		t.Errorf("second ApplySeed: %v", err)
+	}
+	// A link ParseSeed cannot judge (an attribute other than the subject,
+	// for a provider that is not SAML) is refused by AdminLinkProviderForUser
+	// when the seed is applied, naming the link.
+	badLink := must(cognitotest.ParseSeed([]byte(`{"pools":[{"id":"us-east-1_Links","identity_providers":[{"name":"Google","type":"Google","details":{"client_id":"g","client_secret":"s","authorize_scopes":"openid"}}],
+	  "users":[{"username":"a","password":"Passw0rd!","links":[{"provider":"Google","attribute_name":"email","attribute_value":"a@example.com"}]}]}]}`)))
+	_, err = srv.ApplySeed(badLink)
+	if !errors.As(err, &se) || se.Path != "pools[0].users[0].links[0]" || !strings.Contains(err.Error(), "Cognito_Subject") {
+		t.Errorf("ApplySeed of a Google link by email: %v; want a *SeedError at pools[0].users[0].links[0] naming Cognito_Subject", err)
 	}
 
 	demo := srv.DemoSeed()

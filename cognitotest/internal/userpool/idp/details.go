@@ -19,7 +19,8 @@ const (
 	MaxIdentifiers    = 50  // IdpIdentifiers per provider
 	MaxMappings       = 100 // AttributeMapping entries
 	MaxDetailBytes    = 131072
-	MaxLinksPerUser   = 5 // AdminLinkProviderForUser destinations
+	MaxLinksPerUser   = 5    // AdminLinkProviderForUser destinations
+	MaxLinkValueBytes = 2048 // a linked provider user's ProviderAttributeValue
 	maxScopesLen      = 1024
 	defaultFacebookV  = "v17.0"
 	attrsAddAttribute = "attributes_url_add_attributes"

@@ -45,8 +45,8 @@ func (o *ops) link(c *emulator.Call) (any, error) {
 		return nil, wire.InvalidParameter("DestinationUser: ProviderAttributeValue must be the username of a user of the user pool")
 	case src.ProviderName == "" || strings.EqualFold(src.ProviderName, "Cognito"):
 		return nil, wire.InvalidParameter("SourceUser: ProviderName must name an identity provider of the user pool")
-	case src.ProviderAttributeValue == "" || len(src.ProviderAttributeValue) > 2048:
-		return nil, wire.InvalidParameter("SourceUser: ProviderAttributeValue must be 1 to 2048 characters")
+	case src.ProviderAttributeValue == "" || len(src.ProviderAttributeValue) > MaxLinkValueBytes:
+		return nil, wire.InvalidParameter("SourceUser: ProviderAttributeValue must be 1 to %d characters", MaxLinkValueBytes)
 	}
 	err := o.svc.State.Update(func(tx *state.Tx) error {
 		pool, u, aerr := userpool.AdminUser(tx, in.UserPoolId, dst.ProviderAttributeValue)
